@@ -1,0 +1,174 @@
+// Single-precision GEMM:  C = alpha · op(A) · op(B) + beta · C   (row-major).
+//
+// Legend: M rows of C, N columns of C, K the inner dimension.
+// A is [M, K] (or [K, M] when transposed), B is [K, N] (or [N, K]), C is [M, N].
+// Leading dimensions lda, ldb, ldc are in elements; pointers are byte offsets.
+//
+// Blocking (BLIS order): jc over N in NC columns, pc over K in KC steps (B's
+// block packed into NR-wide micro-panels), ic over M in MC rows (A's block
+// packed into MR-tall micro-panels), then MR×NR micro-tiles held in registers.
+// Packing takes care of both transposes, so one micro-kernel serves all four.
+//
+// Every element of C sees the same sequence of operations wherever its tile
+// lies, so splitting C between threads gives bit-identical results.
+
+import { madd, transpose4 } from './simd';
+
+const MR: i32 = 4;   // micro-tile rows (one broadcast each)
+const NR: i32 = 8;   // micro-tile columns (two f32x4 vectors)
+const KC: i32 = 256; // K block: an A micro-panel (4 KiB) and a B micro-panel (8 KiB) stay in L1
+const NC: i32 = 256; // N block: the packed B block (256 KiB) stays in L2
+const MC: i32 = 64;  // M block: the packed A block (64 KiB)
+
+/** Floats of scratch one gemm call needs: packed B block, packed A block, one edge tile. */
+export function gemmWorkspaceFloats(): i32 {
+  return KC * NC + KC * MC + MR * NR;
+}
+
+/** Stores one row of a tile: c = alpha·acc, then + beta·c on the first K block or + c after it. */
+@inline function storeRow(c: usize, lo: v128, hi: v128, alpha: v128, beta: f32, first: bool): void {
+  lo = f32x4.mul(lo, alpha);
+  hi = f32x4.mul(hi, alpha);
+  if (!first) {
+    lo = f32x4.add(lo, v128.load(c));
+    hi = f32x4.add(hi, v128.load(c, 16));
+  } else if (beta != 0) {
+    const bv = f32x4.splat(beta);
+    lo = f32x4.add(lo, f32x4.mul(bv, v128.load(c)));
+    hi = f32x4.add(hi, f32x4.mul(bv, v128.load(c, 16)));
+  }
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
+}
+
+// Micro-kernel: the 4×8 tile C[c] (row stride ldc bytes) from packed panels A [kc][4] and B [kc][8].
+// Kept to one K step per iteration: V8 hoists the loads of an unrolled body and spills accumulators.
+function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize,
+                   alpha: f32, beta: f32, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = b + (<usize>kc << 5);
+  while (b < end) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
+    av = v128.load32_splat(a, 4);
+    c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
+    av = v128.load32_splat(a, 8);
+    c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
+    av = v128.load32_splat(a, 12);
+    c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
+    a += 16;
+    b += 32;
+  }
+  const al = f32x4.splat(alpha);
+  storeRow(c, c00, c01, al, beta, first); c += ldc;
+  storeRow(c, c10, c11, al, beta, first); c += ldc;
+  storeRow(c, c20, c21, al, beta, first); c += ldc;
+  storeRow(c, c30, c31, al, beta, first);
+}
+
+// Packs `width` (≤ lanes) lines of a block into one micro-panel [kcp][lanes], zero-padded.
+// Line l, step p of the source lives at src + l·lineStride + p·stepStride (bytes).
+// Fast paths: steps contiguous (stepStride 4: 4×4 transposes) or lines contiguous (lineStride 4: row copies).
+function packPanel(lanes: i32, width: i32, kc: i32, kcp: i32,
+                   src: usize, lineStride: usize, stepStride: usize, dst: usize): void {
+  const rowBytes = <usize>lanes << 2;
+  let p = 0;
+  if (width == lanes && stepStride == 4) {
+    for (; p + 4 <= kc; p += 4) {
+      for (let l = 0; l < lanes; l += 4) {
+        transpose4(src + (<usize>l) * lineStride + (<usize>p << 2), lineStride, dst + (<usize>l << 2), rowBytes);
+      }
+      dst += rowBytes << 2;
+    }
+  } else if (width == lanes && lineStride == 4) {
+    for (; p < kc; p++) {
+      const s = src + (<usize>p) * stepStride;
+      for (let l = 0; l < lanes; l += 4) v128.store(dst + (<usize>l << 2), v128.load(s + (<usize>l << 2)));
+      dst += rowBytes;
+    }
+  }
+  for (; p < kcp; p++) {
+    for (let l = 0; l < lanes; l++) {
+      const v: f32 = l < width && p < kc ? load<f32>(src + (<usize>l) * lineStride + (<usize>p) * stepStride) : 0;
+      store<f32>(dst + (<usize>l << 2), v);
+    }
+    dst += rowBytes;
+  }
+}
+
+// Packs a block of `lines` lines into consecutive micro-panels of `lanes` lines each.
+function packBlock(lanes: i32, lines: i32, kc: i32, kcp: i32,
+                   src: usize, lineStride: usize, stepStride: usize, dst: usize): void {
+  const panelBytes = <usize>(kcp * lanes) << 2;
+  for (let l0 = 0; l0 < lines; l0 += lanes) {
+    packPanel(lanes, min(lanes, lines - l0), kc, kcp, src + (<usize>l0) * lineStride, lineStride, stepStride, dst);
+    dst += panelBytes;
+  }
+}
+
+/**
+ * C = alpha · op(A) · op(B) + beta · C. When beta is 0, C is only written (NaN in C does not propagate).
+ * `work` points to gemmWorkspaceFloats() floats of scratch owned by the caller.
+ */
+export function gemm(transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f32,
+                     a: usize, lda: i32, b: usize, ldb: i32, beta: f32,
+                     c: usize, ldc: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
+  if (k <= 0) { scaleC(m, n, beta, c, ldcB); return; }
+  // A[i, p] at a + i·rsA + p·csA;  B[p, j] at b + p·rsB + j·csB  (bytes).
+  const rsA: usize = transA ? 4 : ldaB, csA: usize = transA ? ldaB : 4;
+  const rsB: usize = transB ? 4 : ldbB, csB: usize = transB ? ldbB : 4;
+  const packedB = work;                                  // [NC/NR][KC][NR]
+  const packedA = packedB + (<usize>(KC * NC) << 2);     // [MC/MR][KC][MR]
+  const edge = packedA + (<usize>(KC * MC) << 2);        // [MR][NR]
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const kcp = (kc + 3) & ~3;  // zero-padded to whole 4-step groups
+      const first = pc == 0;
+      packBlock(NR, nc, kc, kcp, b + (<usize>pc) * rsB + (<usize>jc) * csB, csB, rsB, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packBlock(MR, mc, kc, kcp, a + (<usize>ic) * rsA + (<usize>pc) * csA, rsA, csA, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const w = min(NR, nc - jr);
+          const bp = packedB + (<usize>(jr * kcp) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const h = min(MR, mc - ir);
+            const ap = packedA + (<usize>(ir * kcp) << 2);
+            const cT = c + (<usize>(ic + ir)) * ldcB + (<usize>(jc + jr) << 2);
+            if (w == NR && h == MR) {
+              kernel4x8(kcp, ap, bp, cT, ldcB, alpha, beta, first);
+            } else {
+              // Partial tile: run the kernel on a copy of C's valid part, then copy that part back.
+              for (let r = 0; r < h; r++) {
+                memory.copy(edge + (<usize>(r * NR) << 2), cT + (<usize>r) * ldcB, <usize>w << 2);
+              }
+              kernel4x8(kcp, ap, bp, edge, <usize>NR << 2, alpha, beta, first);
+              for (let r = 0; r < h; r++) {
+                memory.copy(cT + (<usize>r) * ldcB, edge + (<usize>(r * NR) << 2), <usize>w << 2);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// C = beta · C for K = 0 (beta 0 writes zeros without reading C).
+function scaleC(m: i32, n: i32, beta: f32, c: usize, ldcB: usize): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>i) * ldcB;
+    for (let j = 0; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+  }
+}

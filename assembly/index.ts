@@ -1,0 +1,14 @@
+// The WebAssembly kernels of rnnkit's `wasm` backend. The module imports its memory
+// (`env.memory`, shared when threads are available); buffers are allocated by the
+// TypeScript side above `heapBase()`, and every kernel takes byte offsets.
+
+export { gemm, gemmWorkspaceFloats } from './gemm';
+export {
+  fill, copy, axpy, scale, addBias, columnSums,
+  activate, activateBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward,
+} from './ops';
+
+/** First byte above the module's static data: the allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,138 @@
+// Elementwise kernels, bias and column sums, softmax cross-entropy.
+//
+// Legend: n elements; a [rows, cols] matrix with leading dimension ld (elements).
+// Pointers are byte offsets. Each loop runs four lanes at a time, then a scalar tail
+// that uses the same formulas (the vector helpers on a one-lane splat).
+
+import { expV, sigmoidV, tanhV } from './simd';
+
+/** Activation codes shared with the TypeScript wrapper. */
+const SIGMOID: i32 = 0;
+const TANH: i32 = 1;
+const RELU: i32 = 2;
+
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+export function fill(n: i32, value: f32, x: usize): void {
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(x, i), v);
+  for (; i < n; i++) store<f32>(at(x, i), value);
+}
+
+export function copy(n: i32, x: usize, y: usize): void {
+  memory.copy(y, x, <usize>n << 2);
+}
+
+export function axpy(n: i32, alpha: f32, x: usize, y: usize): void {
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(y, i), f32x4.add(v128.load(at(y, i)), f32x4.mul(a, v128.load(at(x, i)))));
+  }
+  for (; i < n; i++) store<f32>(at(y, i), load<f32>(at(y, i)) + alpha * load<f32>(at(x, i)));
+}
+
+export function scale(n: i32, alpha: f32, x: usize): void {
+  const a = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.mul(a, v128.load(at(x, i))));
+  for (; i < n; i++) store<f32>(at(x, i), alpha * load<f32>(at(x, i)));
+}
+
+/** C[i, j] += bias[j]. */
+export function addBias(rows: i32, cols: i32, bias: usize, c: usize, ldc: i32): void {
+  for (let i = 0; i < rows; i++) axpy(cols, 1, bias, c + (<usize>i) * (<usize>ldc << 2));
+}
+
+/** out[j] = beta·out[j] + Σᵢ x[i, j]. */
+export function columnSums(rows: i32, cols: i32, x: usize, ldx: i32, beta: f32, out: usize): void {
+  if (beta == 0) fill(cols, 0, out);
+  else if (beta != 1) scale(cols, beta, out);
+  for (let i = 0; i < rows; i++) axpy(cols, 1, x + (<usize>i) * (<usize>ldx << 2), out);
+}
+
+@inline function activateV(kind: i32, v: v128): v128 {
+  if (kind == SIGMOID) return sigmoidV(v);
+  if (kind == TANH) return tanhV(v);
+  return f32x4.max(v, f32x4.splat(0));
+}
+
+/** y = f(x). */
+export function activate(kind: i32, n: i32, x: usize, y: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(y, i), activateV(kind, v128.load(at(x, i))));
+  for (; i < n; i++) store<f32>(at(y, i), f32x4.extract_lane(activateV(kind, f32x4.splat(load<f32>(at(x, i)))), 0));
+}
+
+// f′ through the output y: sigmoid y(1 − y), tanh 1 − y², relu [y > 0].
+@inline function slopeV(kind: i32, y: v128): v128 {
+  const one = f32x4.splat(1);
+  if (kind == SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
+  if (kind == TANH) return f32x4.sub(one, f32x4.mul(y, y));
+  return v128.and(one, f32x4.gt(y, f32x4.splat(0)));
+}
+
+/** dx = dy · f′(y). */
+export function activateBackward(kind: i32, n: i32, y: usize, dy: usize, dx: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128.store(at(dx, i), f32x4.mul(v128.load(at(dy, i)), slopeV(kind, v128.load(at(y, i)))));
+  }
+  for (; i < n; i++) {
+    const s = f32x4.extract_lane(slopeV(kind, f32x4.splat(load<f32>(at(y, i)))), 0);
+    store<f32>(at(dx, i), load<f32>(at(dy, i)) * s);
+  }
+}
+
+/** probs = softmax(logits) per row; losses[r] = −log probs[r, t] (0 where t is ignoreIndex). */
+export function softmaxCrossEntropy(rows: i32, cols: i32, logits: usize, targets: usize, ignoreIndex: i32,
+                                    probs: usize, losses: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const x = logits + (<usize>(r * cols) << 2);
+    const p = probs + (<usize>(r * cols) << 2);
+    let maxV = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) maxV = f32x4.max(maxV, v128.load(at(x, j)));
+    let top = max(max(f32x4.extract_lane(maxV, 0), f32x4.extract_lane(maxV, 1)),
+                  max(f32x4.extract_lane(maxV, 2), f32x4.extract_lane(maxV, 3)));
+    for (; j < cols; j++) top = max(top, load<f32>(at(x, j)));
+    const m = f32x4.splat(top);
+    let sumV = f32x4.splat(0);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const e = expV(f32x4.sub(v128.load(at(x, j)), m));
+      v128.store(at(p, j), e);
+      sumV = f32x4.add(sumV, e);
+    }
+    let sum = f32x4.extract_lane(sumV, 0) + f32x4.extract_lane(sumV, 1)
+            + f32x4.extract_lane(sumV, 2) + f32x4.extract_lane(sumV, 3);
+    for (; j < cols; j++) {
+      const e = f32x4.extract_lane(expV(f32x4.splat(load<f32>(at(x, j)) - top)), 0);
+      store<f32>(at(p, j), e);
+      sum += e;
+    }
+    scale(cols, 1 / sum, p);
+    const t = load<i32>(at(targets, r));
+    store<f32>(at(losses, r), t == ignoreIndex ? 0 : Mathf.log(sum) - (load<f32>(at(x, t)) - top));
+  }
+}
+
+/** dlogits = scale · (probs − onehot(t)) per row, 0 for rows whose target is ignoreIndex. */
+export function softmaxCrossEntropyBackward(rows: i32, cols: i32, probs: usize, targets: usize, ignoreIndex: i32,
+                                            scaleBy: f32, dlogits: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const p = probs + (<usize>(r * cols) << 2);
+    const d = dlogits + (<usize>(r * cols) << 2);
+    const t = load<i32>(at(targets, r));
+    if (t == ignoreIndex) {
+      fill(cols, 0, d);
+      continue;
+    }
+    if (d != p) copy(cols, p, d);
+    store<f32>(at(d, t), load<f32>(at(d, t)) - 1);
+    scale(cols, scaleBy, d);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench -- gemm`: single-precision matrix products in GFLOP/s — the
+ * reference backend, the wasm backend on one thread and on all threads, and
+ * TensorFlow.js's wasm backend (XNNPACK, `tf.matMul`) measured in the same run —
+ * with the ratios against TensorFlow.js, and the engine's 4-wide SIMD ceiling.
+ */
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { compileString } from 'assemblyscript/asc';
+import type { Backend } from '../src/backend/backend.js';
+import { createReferenceBackend } from '../src/backend/reference/index.js';
+import { createWasmBackend } from '../src/backend/wasm/index.js';
+import { fmt, measure, table } from './harness.js';
+
+/** [M, K, N]: C[M, N] = A[M, K] · B[K, N]. */
+const SHAPES: [number, number, number][] = [
+  [256, 256, 256], [512, 512, 512], [1024, 1024, 1024],
+  [32, 512, 2048], [2048, 512, 2048], [32, 128, 512],
+];
+
+export async function benchGemm(): Promise<void> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const reference = createReferenceBackend();
+  const single = await createWasmBackend({ threads: 1 });
+  const all = await createWasmBackend();
+  const ceiling = await simdCeiling();
+  console.log(`wasm backends: ${single.description}; ${all.description}`);
+  console.log(`tfjs: ${tf.getBackend()} backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
+    `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+  console.log(`4-wide SIMD ceiling without FMA (register-only mul+add chains): ${fmt(ceiling)} GFLOP/s per core\n`);
+
+  const rows: string[][] = [];
+  for (const [m, k, n] of SHAPES) {
+    const flops = 2 * m * n * k;
+    const [ra, rb, rc] = operands(reference, m, k, n);
+    const [sa, sb, sc] = operands(single, m, k, n);
+    const [aa, ab, ac] = operands(all, m, k, n);
+    const ta = tf.tensor2d(ra, [m, k]);
+    const tb = tf.tensor2d(rb, [k, n]);
+    // The triple loop is slow: one timed call is enough.
+    const [refResult] = measure(
+      [{ name: 'reference', run: () => reference.gemm(false, false, m, n, k, 1, ra, k, rb, n, 0, rc, n) }], flops, { rounds: 1, minMs: 0, warmup: false });
+    const [one, many, tfjs] = measure([
+      { name: 'wasm 1 thread', run: () => single.gemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n) },
+      { name: 'wasm all threads', run: () => all.gemm(false, false, m, n, k, 1, aa, k, ab, n, 0, ac, n) },
+      { name: 'tfjs-wasm', run: () => tf.matMul(ta, tb).dispose() },
+    ], flops);
+    ta.dispose();
+    tb.dispose();
+    const g = (rate: number): number => rate / 1e9;
+    rows.push([
+      `${m}×${k} · ${k}×${n}`, fmt(g(refResult!.rate)), fmt(g(one!.rate)), fmt(g(many!.rate)), fmt(g(tfjs!.rate)),
+      fmt(one!.rate / tfjs!.rate, 2), fmt(many!.rate / tfjs!.rate, 2), `${fmt((100 * g(one!.rate)) / ceiling, 0)}%`,
+    ]);
+  }
+  console.log(table(
+    ['GFLOP/s', 'reference', 'wasm 1T', `wasm ${all.description.match(/(\d+) thread/)?.[1] ?? '?'}T`, 'tfjs-wasm',
+      '1T / tfjs', 'all / tfjs', '1T / ceiling'],
+    rows,
+  ));
+  single.dispose();
+  all.dispose();
+}
+
+function operands(backend: Backend, m: number, k: number, n: number): [Float32Array, Float32Array, Float32Array] {
+  const a = backend.alloc(m * k);
+  const b = backend.alloc(k * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(i) * 0.5;
+  for (let i = 0; i < b.length; i++) b[i] = Math.cos(i) * 0.5;
+  return [a, b, backend.alloc(m * n)];
+}
+
+// GFLOP/s of twelve independent mul+add chains in registers (bench/assembly/peak.ts).
+async function simdCeiling(): Promise<number> {
+  const source = readFileSync(new URL('./assembly/peak.ts', import.meta.url), 'utf8');
+  const { binary, error } = await compileString(source, { optimizeLevel: 3, runtime: 'stub', enable: ['simd'] });
+  if (error || !binary) throw error ?? new Error('cannot compile the SIMD ceiling probe');
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>));
+  const peak = instance.exports.peak as (iterations: number, seed: number) => number;
+  const iterations = 5e6;
+  const [result] = measure([{ name: 'peak', run: () => void peak(iterations, 1e-7) }], iterations * 96, { minMs: 100 });
+  return result!.rate / 1e9;
+}

@@ -1,0 +1,53 @@
+/** Reference elementwise kernels: vector arithmetic, bias, column sums, activations. */
+import type { Activation, FloatArray } from '../backend.js';
+
+export function fill<F extends FloatArray>(n: number, value: number, x: F): void {
+  for (let i = 0; i < n; i++) x[i] = value;
+}
+
+export function copy<F extends FloatArray>(n: number, x: F, y: F): void {
+  for (let i = 0; i < n; i++) y[i] = x[i];
+}
+
+export function axpy<F extends FloatArray>(n: number, alpha: number, x: F, y: F): void {
+  for (let i = 0; i < n; i++) y[i] = y[i] + alpha * x[i];
+}
+
+export function scale<F extends FloatArray>(n: number, alpha: number, x: F): void {
+  for (let i = 0; i < n; i++) x[i] = alpha * x[i];
+}
+
+export function addBias<F extends FloatArray>(rows: number, cols: number, bias: F, c: F, ldc: number): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) c[i * ldc + j] = c[i * ldc + j] + bias[j];
+  }
+}
+
+export function columnSums<F extends FloatArray>(rows: number, cols: number, x: F, ldx: number, beta: number, out: F): void {
+  for (let j = 0; j < cols; j++) {
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += x[i * ldx + j];
+    out[j] = beta === 0 ? sum : beta * out[j] + sum;
+  }
+}
+
+/** The logistic function 1 / (1 + e^−x). */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+export function activate<F extends FloatArray>(kind: Activation, n: number, x: F, y: F): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    y[i] = kind === 'sigmoid' ? sigmoid(v) : kind === 'tanh' ? Math.tanh(v) : v > 0 ? v : 0;
+  }
+}
+
+export function activateBackward<F extends FloatArray>(kind: Activation, n: number, y: F, dy: F, dx: F): void {
+  for (let i = 0; i < n; i++) {
+    const out = y[i];
+    // sigmoid′ = y(1 − y), tanh′ = 1 − y², relu′ = [y > 0]
+    const slope = kind === 'sigmoid' ? out * (1 - out) : kind === 'tanh' ? 1 - out * out : out > 0 ? 1 : 0;
+    dx[i] = dy[i] * slope;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Reference GEMM: the triple loop, written as the definition
+ * C[i, j] = alpha · Σₚ op(A)[i, p] · op(B)[p, j] + beta · C[i, j].
+ */
+import type { FloatArray } from '../backend.js';
+
+export function gemm<F extends FloatArray>(transA: boolean, transB: boolean, m: number, n: number, k: number,
+  alpha: number, a: F, lda: number, b: F, ldb: number, beta: number, c: F, ldc: number): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) {
+        const aip = transA ? a[p * lda + i] : a[i * lda + p];   // op(A)[i, p]
+        const bpj = transB ? b[j * ldb + p] : b[p * ldb + j];   // op(B)[p, j]
+        sum += aip * bpj;
+      }
+      const at = i * ldc + j;
+      c[at] = beta === 0 ? alpha * sum : alpha * sum + beta * c[at];
+    }
+  }
+}

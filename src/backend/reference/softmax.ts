@@ -1,0 +1,33 @@
+/** Reference softmax cross-entropy, forward and backward, one row per prediction. */
+import type { FloatArray } from '../backend.js';
+
+export function softmaxCrossEntropy<F extends FloatArray>(rows: number, cols: number, logits: F,
+  targets: Int32Array, ignoreIndex: number, probs: F, losses: F): void {
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, logits[row + j]);
+    let sum = 0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(logits[row + j] - max);
+      probs[row + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < cols; j++) probs[row + j] = probs[row + j] / sum;
+    const t = targets[r];
+    // −log softmax(x)[t] = log Σⱼ e^(xⱼ − max) − (x_t − max)
+    losses[r] = t === ignoreIndex ? 0 : Math.log(sum) - (logits[row + t] - max);
+  }
+}
+
+export function softmaxCrossEntropyBackward<F extends FloatArray>(rows: number, cols: number, probs: F,
+  targets: Int32Array, ignoreIndex: number, scale: number, dlogits: F): void {
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    const t = targets[r];
+    for (let j = 0; j < cols; j++) {
+      // d(−log p_t)/dxⱼ = pⱼ − [j = t]
+      dlogits[row + j] = t === ignoreIndex ? 0 : scale * (probs[row + j] - (j === t ? 1 : 0));
+    }
+  }
+}

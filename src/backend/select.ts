@@ -1,0 +1,55 @@
+/**
+ * Which backend rnnkit computes with. It is chosen once, before layers allocate their
+ * buffers (buffers belong to the backend that made them): by default the WebAssembly
+ * backend, with the reference backend as the fallback where WebAssembly SIMD is missing.
+ * Tests and the CLI switch it with {@link setBackend}.
+ */
+import { EnvironmentError, UsageError } from '../errors.js';
+import type { Backend } from './backend.js';
+import { createReferenceBackend } from './reference/index.js';
+import { createWasmBackend, type WasmBackendOptions } from './wasm/index.js';
+
+/** Names of the built-in backends. */
+export type BackendName = 'wasm' | 'reference';
+
+let current: Promise<Backend> | undefined;
+
+/**
+ * Makes `choice` the backend from now on, disposing of the previous one.
+ * @param choice `'wasm'`, `'reference'` (float32), or a backend object.
+ * @param options threads, relaxed SIMD and memory size for `'wasm'`.
+ * @example await setBackend('wasm', { threads: 1 });
+ * @throws UsageError on an unknown name.
+ */
+export async function setBackend(choice: BackendName | Backend, options: WasmBackendOptions = {}): Promise<Backend> {
+  const created = create(choice, options);
+  const previous = current;
+  current = created;
+  try {
+    const backend = await created;
+    if (previous !== undefined) {
+      const old = await previous.catch(() => undefined);
+      if (old !== undefined && old !== backend) old.dispose();
+    }
+    return backend;
+  } catch (error) {
+    if (current === created) current = previous;
+    throw error;
+  }
+}
+
+/** The current backend, creating the default (wasm, else reference) on first use. */
+export function getBackend(): Promise<Backend> {
+  current ??= createWasmBackend().catch((error: unknown) => {
+    if (error instanceof EnvironmentError) return createReferenceBackend();
+    throw error;
+  });
+  return current;
+}
+
+function create(choice: BackendName | Backend, options: WasmBackendOptions): Promise<Backend> {
+  if (typeof choice === 'object') return Promise.resolve(choice);
+  if (choice === 'wasm') return createWasmBackend(options);
+  if (choice === 'reference') return Promise.resolve(createReferenceBackend());
+  return Promise.reject(new UsageError(`unknown backend '${String(choice)}'; expected 'wasm' or 'reference'`));
+}

@@ -1,0 +1,204 @@
+/**
+ * The WebAssembly backend: SIMD kernels compiled from assembly/, buffers that live in
+ * the module's memory, and a worker pool that splits large matrix products across
+ * cores. Each method is a thin wrapper that turns views into byte offsets; the math
+ * is in the kernels.
+ */
+import { UsageError } from '../../errors.js';
+import type { Activation, Backend } from '../backend.js';
+import type { KernelExports } from './exports.js';
+import { WasmHeap } from './heap.js';
+import { compileKernels, detectFeatures, isNode } from './loader.js';
+import { ThreadPool } from './pool.js';
+
+/** Options of {@link createWasmBackend}. */
+export interface WasmBackendOptions {
+  /**
+   * Threads that share large matrix products, the calling thread included.
+   * 1 runs everything on the calling thread. Falls back to 1 where shared memory
+   * or workers are unavailable.
+   * @default all logical cores
+   */
+  threads?: number;
+  /**
+   * Use relaxed SIMD (fused multiply-add) when the engine supports it. Results then
+   * differ from the plain build in the last bits.
+   * @default true
+   */
+  relaxedSimd?: boolean;
+  /**
+   * Put buffers in shared memory, which can grow and which threads need. Without it
+   * (as in a page that is not cross-origin isolated) memory has a fixed size and one thread.
+   * @default true where the engine allows it
+   */
+  sharedMemory?: boolean;
+  /**
+   * Memory size in MiB when memory cannot grow (no shared memory, e.g. a page that
+   * is not cross-origin isolated). With shared memory it grows on demand up to 4 GiB.
+   * @default 512
+   */
+  memoryMiB?: number;
+}
+
+/** Multiply-adds below which a product is not split across threads. */
+const MIN_PARALLEL_WORK = 1 << 17;
+/** Split points are multiples of the micro-tile (4 rows, 8 columns), so no thread gets partial tiles. */
+const ROW_ALIGN = 4;
+const COLUMN_ALIGN = 8;
+const PAGE = 65536;
+const ACTIVATIONS: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 };
+
+/**
+ * Creates the WebAssembly backend.
+ * @throws EnvironmentError if the engine lacks WebAssembly SIMD.
+ * @throws UsageError on an invalid option.
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend<Float32Array>> {
+  const features = detectFeatures();
+  const requested = options.threads ?? (await logicalCores());
+  if (!Number.isInteger(requested) || requested < 1) {
+    throw new UsageError(`wasm backend: threads must be a positive integer, got ${options.threads}`);
+  }
+  const memoryMiB = options.memoryMiB ?? 512;
+  if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 4095) {
+    throw new UsageError(`wasm backend: memoryMiB must be an integer from 1 to 4095, got ${options.memoryMiB}`);
+  }
+  const shared = features.threads && (options.sharedMemory ?? true);
+  const threads = shared ? requested : 1;
+  const relaxed = (options.relaxedSimd ?? true) && features.relaxedSimd;
+  const kernels = await compileKernels(relaxed, shared);
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true })
+    : new WebAssembly.Memory({ initial: (memoryMiB * 2 ** 20) / PAGE, maximum: (memoryMiB * 2 ** 20) / PAGE });
+  const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
+  const exports = instance.exports as unknown as KernelExports;
+  const heap = new WasmHeap(memory, exports.heapBase(), shared);
+  const pool = threads > 1 ? await ThreadPool.start(kernels.module, memory, threads - 1) : undefined;
+  const description = `wasm (${relaxed ? 'relaxed SIMD with FMA' : 'SIMD'}, ` +
+    `${threads} thread${threads > 1 ? 's' : ''}${shared ? '' : ', unshared memory'})`;
+  return new WasmBackend(exports, heap, pool, description);
+}
+
+async function logicalCores(): Promise<number> {
+  if (isNode()) {
+    const specifier = 'node:os';
+    const os = (await import(/* @vite-ignore */ specifier)) as typeof import('node:os');
+    return os.availableParallelism();
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+class WasmBackend implements Backend<Float32Array> {
+  readonly name = 'wasm';
+  private readonly workspaceBytes: number;
+  /** One GEMM workspace per thread: [0] the calling thread's, then one per worker. */
+  private readonly workspaces: number[] = [];
+
+  constructor(private readonly k: KernelExports, private readonly heap: WasmHeap,
+    private readonly pool: ThreadPool | undefined, readonly description: string) {
+    this.workspaceBytes = k.gemmWorkspaceFloats() * 4;
+    const threads = 1 + (pool?.size ?? 0);
+    for (let t = 0; t < threads; t++) this.workspaces.push(heap.allocate(this.workspaceBytes));
+  }
+
+  alloc(length: number): Float32Array {
+    return this.heap.float32(this.heap.allocate(length * 4), length);
+  }
+
+  allocInt(length: number): Int32Array {
+    return this.heap.int32(this.heap.allocate(length * 4), length);
+  }
+
+  free(buffer: Float32Array | Int32Array): void {
+    this.heap.release(this.heap.pointer(buffer, 'the freed buffer'));
+  }
+
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
+    const pa = this.ptr(a, 'A');
+    const pb = this.ptr(b, 'B');
+    const pc = this.ptr(c, 'C');
+    const ta = transA ? 1 : 0;
+    const tb = transB ? 1 : 0;
+    const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor((m * n * k) / MIN_PARALLEL_WORK));
+    const splitColumns = n >= m;
+    const extent = splitColumns ? n : m;
+    const unit = splitColumns ? COLUMN_ALIGN : ROW_ALIGN;
+    const chunk = Math.ceil(extent / parts / unit) * unit;
+    if (parts <= 1 || chunk >= extent) {
+      this.k.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.workspaces[0]!);
+      return;
+    }
+    // Part t covers columns (or rows) [t·chunk, min((t+1)·chunk, extent)).
+    const argsOf = (t: number): number[] => {
+      const start = t * chunk;
+      const size = Math.min(chunk, extent - start);
+      const work = this.workspaces[t]!;
+      if (splitColumns) {
+        const pbPart = pb + 4 * (transB ? start * ldb : start);
+        return [ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, work];
+      }
+      const paPart = pa + 4 * (transA ? start : start * lda);
+      return [ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, work];
+    };
+    const used = Math.ceil(extent / chunk);
+    for (let t = 1; t < used; t++) this.pool!.setJob(t - 1, 'gemm', argsOf(t));
+    const own = argsOf(0);
+    this.pool!.run(used - 1, () => {
+      this.k.gemm(own[0]!, own[1]!, own[2]!, own[3]!, own[4]!, own[5]!, own[6]!, own[7]!, own[8]!, own[9]!,
+        own[10]!, own[11]!, own[12]!, own[13]!);
+    });
+  }
+
+  addBias(rows: number, cols: number, bias: Float32Array, c: Float32Array, ldc: number): void {
+    this.k.addBias(rows, cols, this.ptr(bias, 'bias'), this.ptr(c, 'C'), ldc);
+  }
+
+  columnSums(rows: number, cols: number, x: Float32Array, ldx: number, beta: number, out: Float32Array): void {
+    this.k.columnSums(rows, cols, this.ptr(x, 'x'), ldx, beta, this.ptr(out, 'out'));
+  }
+
+  activate(kind: Activation, n: number, x: Float32Array, y: Float32Array): void {
+    this.k.activate(ACTIVATIONS[kind], n, this.ptr(x, 'x'), this.ptr(y, 'y'));
+  }
+
+  activateBackward(kind: Activation, n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void {
+    this.k.activateBackward(ACTIVATIONS[kind], n, this.ptr(y, 'y'), this.ptr(dy, 'dy'), this.ptr(dx, 'dx'));
+  }
+
+  softmaxCrossEntropy(rows: number, cols: number, logits: Float32Array, targets: Int32Array, ignoreIndex: number,
+    probs: Float32Array, losses: Float32Array): void {
+    this.k.softmaxCrossEntropy(rows, cols, this.ptr(logits, 'logits'), this.ptr(targets, 'targets'), ignoreIndex,
+      this.ptr(probs, 'probs'), this.ptr(losses, 'losses'));
+  }
+
+  softmaxCrossEntropyBackward(rows: number, cols: number, probs: Float32Array, targets: Int32Array,
+    ignoreIndex: number, scale: number, dlogits: Float32Array): void {
+    this.k.softmaxCrossEntropyBackward(rows, cols, this.ptr(probs, 'probs'), this.ptr(targets, 'targets'),
+      ignoreIndex, scale, this.ptr(dlogits, 'dlogits'));
+  }
+
+  fill(n: number, value: number, x: Float32Array): void {
+    this.k.fill(n, value, this.ptr(x, 'x'));
+  }
+
+  copy(n: number, x: Float32Array, y: Float32Array): void {
+    this.k.copy(n, this.ptr(x, 'x'), this.ptr(y, 'y'));
+  }
+
+  axpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void {
+    this.k.axpy(n, alpha, this.ptr(x, 'x'), this.ptr(y, 'y'));
+  }
+
+  scale(n: number, alpha: number, x: Float32Array): void {
+    this.k.scale(n, alpha, this.ptr(x, 'x'));
+  }
+
+  dispose(): void {
+    this.pool?.dispose();
+  }
+
+  private ptr(view: Float32Array | Int32Array, what: string): number {
+    return this.heap.pointer(view, what);
+  }
+}

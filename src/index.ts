@@ -1,0 +1,7 @@
+// rnnkit's public API: re-exports only.
+export { RnnkitError, ShapeError, FormatError, NonFiniteError, UsageError, EnvironmentError } from './errors.js';
+export { type Tensor, tensor, sizeOf, formatShape, assertTensor, assertShape, assertFinite } from './tensor/tensor.js';
+export type { Backend, FloatArray, Activation } from './backend/backend.js';
+export { createReferenceBackend } from './backend/reference/index.js';
+export { createWasmBackend, type WasmBackendOptions } from './backend/wasm/index.js';
+export { setBackend, getBackend, type BackendName } from './backend/select.js';

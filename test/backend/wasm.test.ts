@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { EnvironmentError, RnnkitError, UsageError } from '../../src/errors.js';
+import { assertIdentical } from '../helpers/allclose.js';
+import { describeConformance, upload } from '../helpers/conformance.js';
+import { rng, uniform } from '../helpers/random.js';
+
+describeConformance('wasm, 1 thread', () => createWasmBackend({ threads: 1 }));
+describeConformance('wasm, 2 threads', () => createWasmBackend({ threads: 2 }));
+describeConformance('wasm, unshared memory', () => createWasmBackend({ sharedMemory: false, memoryMiB: 64 }));
+
+describe('wasm threads', () => {
+  it('split products equal single-threaded ones bit for bit', async () => {
+    const one = await createWasmBackend({ threads: 1 });
+    const many = await createWasmBackend({ threads: 3 });
+    try {
+      assert.match(many.description, /3 threads/);
+      // Wide (split by columns), tall (split by rows), uneven splits, every transpose.
+      for (const [m, n, k] of [[32, 2048, 512], [700, 96, 130], [129, 1000, 65], [1003, 17, 257]] as const) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const random = rng(m + n + k);
+            const a = uniform(random, m * k);
+            const b = uniform(random, k * n);
+            const c0 = uniform(random, m * n);
+            const results = [one, many].map((backend) => {
+              const c = upload(backend, c0);
+              backend.gemm(transA, transB, m, n, k, 0.5, upload(backend, a), transA ? m : k,
+                upload(backend, b), transB ? k : n, 1, c, n);
+              return Float32Array.from(c);
+            });
+            assertIdentical(`C ${m}x${n}x${k} transA=${transA} transB=${transB}`, results[1]!, results[0]!);
+          }
+        }
+      }
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
+});
+
+describe('wasm backend boundaries', () => {
+  it('rejects buffers that are not in its memory', async () => {
+    const backend = await createWasmBackend({ threads: 1 });
+    try {
+      assert.throws(() => backend.scale(2, 2, new Float32Array(2)), (e: unknown) =>
+        e instanceof RnnkitError && /x is not in the backend's memory/.test(e.message));
+      assert.throws(() => backend.free(new Float32Array(2)), RnnkitError);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('reports exhausted fixed-size memory and keeps working after it', async () => {
+    const backend = await createWasmBackend({ sharedMemory: false, memoryMiB: 2 });
+    try {
+      assert.match(backend.description, /1 thread, unshared memory/);
+      assert.throws(() => backend.alloc(1_000_000), (e: unknown) =>
+        e instanceof EnvironmentError && /out of memory \(2 MiB\)/.test(e.message));
+      const small = upload(backend, [1, 2, 3]);
+      backend.scale(3, 2, small);
+      assert.deepEqual(Array.from(small), [2, 4, 6]);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('grows shared memory without invalidating existing buffers', async () => {
+    const backend = await createWasmBackend({ threads: 2 });
+    try {
+      const early = upload(backend, [1, 2, 3, 4]);
+      const big = backend.alloc(40_000_000); // 160 MB: forces memory.grow
+      big[big.length - 1] = 5;
+      backend.axpy(4, 1, early, early);
+      assert.deepEqual(Array.from(early), [2, 4, 6, 8]);
+      backend.free(big);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('validates its options', async () => {
+    await assert.rejects(createWasmBackend({ threads: 0 }), UsageError);
+    await assert.rejects(createWasmBackend({ threads: 1.5 }), /threads must be a positive integer, got 1.5/);
+    await assert.rejects(createWasmBackend({ memoryMiB: 0 }), UsageError);
+  });
+});
+
+describe('wasm relaxed SIMD build', () => {
+  it('passes the conformance suite where the engine enables relaxed SIMD', () => {
+    // Node 20 ships relaxed SIMD behind a flag: run the suite in a child that sets it.
+    const script = fileURLToPath(new URL('./relaxed-simd.run.ts', import.meta.url));
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT; // else the child reports to this runner instead of running on its own
+    const child = spawnSync(process.execPath,
+      ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--test', '--test-reporter=tap', script],
+      { encoding: 'utf8', env });
+    assert.equal(child.status, 0, `relaxed SIMD suite failed:\n${child.stdout}\n${child.stderr}`);
+    const passed = Number(/^# pass (\d+)$/m.exec(child.stdout)?.[1] ?? 0);
+    assert.ok(passed > 80, `the relaxed SIMD suite ran only ${passed} tests`);
+  });
+});
