@@ -6,7 +6,12 @@ export { gemm, gemmWorkspaceFloats } from './gemm';
 export {
   fill, copy, axpy, scale, addBias, columnSums,
   activate, activateBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward,
+  mul, clamp, sumSquares, gatherRows, scatterAddRows,
 } from './ops';
+export {
+  rnnCellForward, rnnCellBackward, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward,
+} from './cells';
+export { adamUpdate, sgdUpdate, rmspropUpdate } from './optim';
 
 /** First byte above the module's static data: the allocator starts here. */
 export function heapBase(): usize {

@@ -136,3 +136,54 @@ export function softmaxCrossEntropyBackward(rows: i32, cols: i32, probs: usize, 
     scale(cols, scaleBy, d);
   }
 }
+
+/** out = x ⊙ y. */
+export function mul(n: i32, x: usize, y: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(out, i), f32x4.mul(v128.load(at(x, i)), v128.load(at(y, i))));
+  for (; i < n; i++) store<f32>(at(out, i), load<f32>(at(x, i)) * load<f32>(at(y, i)));
+}
+
+/** x = min(max(x, lo), hi). */
+export function clamp(n: i32, lo: f32, hi: f32, x: usize): void {
+  const l = f32x4.splat(lo), h = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(x, i), f32x4.min(f32x4.max(v128.load(at(x, i)), l), h));
+  for (; i < n; i++) store<f32>(at(x, i), min(max(load<f32>(at(x, i)), lo), hi));
+}
+
+/** Σ x², each square widened to f64 before it is added. */
+export function sumSquares(n: i32, x: usize): f64 {
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(at(x, i));
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  const sum = f64x2.add(lo, hi);
+  let total = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(at(x, i));
+    total += v * v;
+  }
+  return total;
+}
+
+/** out[r, :] = table[indices[r], :]. */
+export function gatherRows(count: i32, indices: usize, table: usize, cols: i32, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < count; r++) {
+    memory.copy(out + (<usize>r) * rowBytes, table + (<usize>load<i32>(at(indices, r))) * rowBytes, rowBytes);
+  }
+}
+
+/** table[indices[r], :] += src[r, :]. */
+export function scatterAddRows(count: i32, indices: usize, src: usize, cols: i32, table: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < count; r++) {
+    axpy(cols, 1, src + (<usize>r) * rowBytes, table + (<usize>load<i32>(at(indices, r))) * rowBytes);
+  }
+}

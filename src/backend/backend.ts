@@ -18,6 +18,44 @@ export type FloatArray = Float32Array | Float64Array;
 /** Elementwise nonlinearities with derivatives expressible through their output. */
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 
+/** Nonlinearity of an Elman RNN cell. */
+export type RnnNonlinearity = 'tanh' | 'relu';
+
+/** Settings of one Adam / AdamW update (PyTorch's `torch.optim.Adam` / `AdamW`). */
+export interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: decay the weights directly instead of adding weightDecay·param to the gradient. */
+  decoupled: boolean;
+  /** 1 − beta1^t and 1 − beta2^t for the step number t (1-based). */
+  biasCorrection1: number;
+  biasCorrection2: number;
+}
+
+/** Settings of one SGD update (PyTorch's `torch.optim.SGD`). */
+export interface SgdStep {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  /** The first step seeds the momentum buffer with the gradient. */
+  first: boolean;
+}
+
+/** Settings of one RMSprop update (PyTorch's `torch.optim.RMSprop`). */
+export interface RmspropStep {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+}
+
 /** The numeric kernels, over element arrays of type `F`. */
 export interface Backend<F extends FloatArray = Float32Array> {
   /** Short name: `'reference'` or `'wasm'`. */
@@ -75,6 +113,38 @@ export interface Backend<F extends FloatArray = Float32Array> {
   axpy(n: number, alpha: number, x: F, y: F): void;
   /** x[i] *= alpha for n elements. */
   scale(n: number, alpha: number, x: F): void;
+
+  /** out[i] = x[i] · y[i] for n elements (out may be x or y). */
+  mul(n: number, x: F, y: F, out: F): void;
+  /** x[i] = min(max(x[i], lo), hi). */
+  clamp(n: number, lo: number, hi: number, x: F): void;
+  /** Σ x[i]² over n elements (accumulated in double precision where the backend can). */
+  sumSquares(n: number, x: F): number;
+
+  /** out[r, :] = table[indices[r], :] for `count` rows of `cols` columns (embedding lookup). */
+  gatherRows(count: number, indices: Int32Array, table: F, cols: number, out: F): void;
+  /** table[indices[r], :] += src[r, :] (embedding gradient; repeated indices accumulate). */
+  scatterAddRows(count: number, indices: Int32Array, src: F, cols: number, table: F): void;
+
+  /** Elman step: h = act(a), y rows = h. a, h [rows, H]; y row stride ldy. */
+  rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: F, h: F, y: F, ldy: number): void;
+  /** Elman step backward: da = (dy + dh) · act′(h). da may alias the preactivations. */
+  rnnCellBackward(kind: RnnNonlinearity, rows: number, H: number, h: F, dy: F, ldy: number, dh: F, da: F): void;
+  /** LSTM step: activates gates [rows, 4H] in place, writes c, h [rows, H] and y (see cells/lstm.ts). */
+  lstmCellForward(rows: number, H: number, gates: F, cPrev: F, c: F, h: F, y: F, ldy: number): void;
+  /** LSTM step backward: gates become preactivation gradients, dc becomes dc_{t−1} (see cells/lstm.ts). */
+  lstmCellBackward(rows: number, H: number, gates: F, cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F): void;
+  /** GRU step: gates [rows, 3H] = x-part in, r, z, n out; hh = W_hh h_{t−1}; writes hn, h, y (see cells/gru.ts). */
+  gruCellForward(rows: number, H: number, gates: F, hh: F, bhh: F, hPrev: F, hn: F, h: F, y: F, ldy: number): void;
+  /** GRU step backward: gates and dgh become x- and h-part gradients, dh becomes z ⊙ dh_t (see cells/gru.ts). */
+  gruCellBackward(rows: number, H: number, gates: F, hn: F, hPrev: F, dy: F, ldy: number, dh: F, dgh: F): void;
+
+  /** One Adam/AdamW update of n parameters with moment buffers m and v. */
+  adamUpdate(n: number, param: F, grad: F, m: F, v: F, step: AdamStep): void;
+  /** One SGD update (momentum buffer unused when momentum is 0). */
+  sgdUpdate(n: number, param: F, grad: F, momentumBuffer: F, step: SgdStep): void;
+  /** One RMSprop update with square average, momentum buffer and gradient average (centered). */
+  rmspropUpdate(n: number, param: F, grad: F, squareAvg: F, momentumBuffer: F, gradAvg: F, step: RmspropStep): void;
 
   /** Releases threads and memory. The backend must not be used afterwards. */
   dispose(): void;

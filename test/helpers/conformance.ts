@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Activation, Backend } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { assertClose } from './allclose.js';
+import { cellChecks } from './conformance-cells.js';
+import { optimizerChecks } from './conformance-optim.js';
 import { rng, uniform } from './random.js';
 
 export const AWKWARD_SIZES = [1, 3, 7, 17, 65, 129] as const;
@@ -26,7 +28,7 @@ export function gemmShapes(): [number, number, number][] {
   return shapes;
 }
 
-const ref64 = createReferenceBackend(Float64Array);
+export const ref64 = createReferenceBackend(Float64Array);
 
 /** Copies values into a new buffer of `backend`. */
 export function upload(backend: Backend<Float32Array>, values: ArrayLike<number>): Float32Array {
@@ -35,7 +37,7 @@ export function upload(backend: Backend<Float32Array>, values: ArrayLike<number>
   return buffer;
 }
 
-function f64(values: ArrayLike<number>): Float64Array {
+export function f64(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values);
 }
 
@@ -187,6 +189,9 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       assertClose('probs', probs, [1, 0, 0], { atol: 1e-7, rtol: 0 });
       assertClose('loss', losses, [2e4], { atol: 0, rtol: 1e-6 });
     });
+
+    cellChecks(() => backend);
+    optimizerChecks(() => backend);
 
     it('alloc returns zero-filled buffers and free makes room for reuse', () => {
       const a = backend.alloc(1000);

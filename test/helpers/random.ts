@@ -1,16 +1,13 @@
-/** A small seeded generator for test data (mulberry32), so failures reproduce. */
+/** Seeded test data, drawn from the library's own generator so that failures reproduce. */
+import { Random } from '../../src/random.js';
+
+/** A uniform [0, 1) source seeded with `seed`. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
-/** `n` uniform values in [lo, hi). */
+/** `n` uniform values in [lo, hi), each exactly representable in float32 (so both precisions see the same inputs). */
 export function uniform(random: () => number, n: number, lo = -1, hi = 1): number[] {
-  return Array.from({ length: n }, () => lo + (hi - lo) * random());
+  return Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * random()));
 }

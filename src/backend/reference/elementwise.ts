@@ -51,3 +51,31 @@ export function activateBackward<F extends FloatArray>(kind: Activation, n: numb
     dx[i] = dy[i] * slope;
   }
 }
+
+export function mul<F extends FloatArray>(n: number, x: F, y: F, out: F): void {
+  for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
+}
+
+export function clamp<F extends FloatArray>(n: number, lo: number, hi: number, x: F): void {
+  for (let i = 0; i < n; i++) x[i] = Math.min(Math.max(x[i], lo), hi);
+}
+
+export function sumSquares<F extends FloatArray>(n: number, x: F): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += x[i] * x[i];
+  return sum;
+}
+
+export function gatherRows<F extends FloatArray>(count: number, indices: Int32Array, table: F, cols: number, out: F): void {
+  for (let r = 0; r < count; r++) {
+    const from = indices[r] * cols;
+    for (let j = 0; j < cols; j++) out[r * cols + j] = table[from + j];
+  }
+}
+
+export function scatterAddRows<F extends FloatArray>(count: number, indices: Int32Array, src: F, cols: number, table: F): void {
+  for (let r = 0; r < count; r++) {
+    const to = indices[r] * cols;
+    for (let j = 0; j < cols; j++) table[to + j] += src[r * cols + j];
+  }
+}

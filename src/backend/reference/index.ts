@@ -3,15 +3,17 @@
  * Float32Array and Float64Array. It is the executable specification the WebAssembly
  * kernels are tested against, and in float64 it serves the gradient checks.
  */
+import { gruCellBackward, gruCellForward } from '../../cells/gru.js';
+import { lstmCellBackward, lstmCellForward } from '../../cells/lstm.js';
+import { rnnCellBackward, rnnCellForward } from '../../cells/rnn.js';
 import type { Backend, FloatArray } from '../backend.js';
-import { activate, activateBackward, addBias, axpy, columnSums, copy, fill, scale } from './elementwise.js';
+import {
+  activate, activateBackward, addBias, axpy, clamp, columnSums, copy, fill, gatherRows, mul, scale,
+  scatterAddRows, sumSquares,
+} from './elementwise.js';
 import { gemm } from './gemm.js';
+import { adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
-
-/** Constructors of the element arrays the reference backend can use. */
-export type FloatArrayConstructor<F extends FloatArray> = F extends Float64Array
-  ? Float64ArrayConstructor
-  : Float32ArrayConstructor;
 
 /**
  * Creates a reference backend over `Float32Array` (the default) or `Float64Array`.
@@ -43,6 +45,20 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     copy,
     axpy,
     scale,
+    mul,
+    clamp,
+    sumSquares,
+    gatherRows,
+    scatterAddRows,
+    rnnCellForward,
+    rnnCellBackward,
+    lstmCellForward,
+    lstmCellBackward,
+    gruCellForward,
+    gruCellBackward,
+    adamUpdate,
+    sgdUpdate,
+    rmspropUpdate,
     dispose: () => {},
   };
 }

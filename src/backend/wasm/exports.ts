@@ -19,6 +19,26 @@ export interface KernelExports {
     probs: number, losses: number): void;
   softmaxCrossEntropyBackward(rows: number, cols: number, probs: number, targets: number, ignoreIndex: number,
     scale: number, dlogits: number): void;
+  mul(n: number, x: number, y: number, out: number): void;
+  clamp(n: number, lo: number, hi: number, x: number): void;
+  sumSquares(n: number, x: number): number;
+  gatherRows(count: number, indices: number, table: number, cols: number, out: number): void;
+  scatterAddRows(count: number, indices: number, src: number, cols: number, table: number): void;
+  rnnCellForward(relu: number, rows: number, H: number, pre: number, h: number, y: number, ldy: number): void;
+  rnnCellBackward(relu: number, rows: number, H: number, h: number, dy: number, ldy: number, dh: number, da: number): void;
+  lstmCellForward(rows: number, H: number, gates: number, cPrev: number, c: number, h: number, y: number, ldy: number): void;
+  lstmCellBackward(rows: number, H: number, gates: number, cPrev: number, c: number, dy: number, ldy: number,
+    dh: number, dc: number): void;
+  gruCellForward(rows: number, H: number, gates: number, hh: number, bhh: number, hPrev: number, hn: number,
+    h: number, y: number, ldy: number): void;
+  gruCellBackward(rows: number, H: number, gates: number, hn: number, hPrev: number, dy: number, ldy: number,
+    dh: number, dgh: number): void;
+  adamUpdate(n: number, param: number, grad: number, m: number, v: number, lr: number, beta1: number, beta2: number,
+    eps: number, weightDecay: number, decoupled: number, biasCorrection1: number, biasCorrection2: number): void;
+  sgdUpdate(n: number, param: number, grad: number, buf: number, lr: number, momentum: number, dampening: number,
+    weightDecay: number, nesterov: number, first: number): void;
+  rmspropUpdate(n: number, param: number, grad: number, sq: number, buf: number, gAvg: number, lr: number,
+    alpha: number, eps: number, weightDecay: number, momentum: number, centered: number): void;
 }
 
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */

@@ -5,7 +5,7 @@
  * is in the kernels.
  */
 import { UsageError } from '../../errors.js';
-import type { Activation, Backend } from '../backend.js';
+import type { Activation, AdamStep, Backend, RmspropStep, RnnNonlinearity, SgdStep } from '../backend.js';
 import type { KernelExports } from './exports.js';
 import { WasmHeap } from './heap.js';
 import { compileKernels, detectFeatures, isNode } from './loader.js';
@@ -192,6 +192,78 @@ class WasmBackend implements Backend<Float32Array> {
 
   scale(n: number, alpha: number, x: Float32Array): void {
     this.k.scale(n, alpha, this.ptr(x, 'x'));
+  }
+
+  mul(n: number, x: Float32Array, y: Float32Array, out: Float32Array): void {
+    this.k.mul(n, this.ptr(x, 'x'), this.ptr(y, 'y'), this.ptr(out, 'out'));
+  }
+
+  clamp(n: number, lo: number, hi: number, x: Float32Array): void {
+    this.k.clamp(n, lo, hi, this.ptr(x, 'x'));
+  }
+
+  sumSquares(n: number, x: Float32Array): number {
+    return this.k.sumSquares(n, this.ptr(x, 'x'));
+  }
+
+  gatherRows(count: number, indices: Int32Array, table: Float32Array, cols: number, out: Float32Array): void {
+    this.k.gatherRows(count, this.ptr(indices, 'indices'), this.ptr(table, 'table'), cols, this.ptr(out, 'out'));
+  }
+
+  scatterAddRows(count: number, indices: Int32Array, src: Float32Array, cols: number, table: Float32Array): void {
+    this.k.scatterAddRows(count, this.ptr(indices, 'indices'), this.ptr(src, 'src'), cols, this.ptr(table, 'table'));
+  }
+
+  rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: Float32Array, h: Float32Array,
+    y: Float32Array, ldy: number): void {
+    this.k.rnnCellForward(kind === 'relu' ? 1 : 0, rows, H, this.ptr(pre, 'pre'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy);
+  }
+
+  rnnCellBackward(kind: RnnNonlinearity, rows: number, H: number, h: Float32Array, dy: Float32Array, ldy: number,
+    dh: Float32Array, da: Float32Array): void {
+    this.k.rnnCellBackward(kind === 'relu' ? 1 : 0, rows, H, this.ptr(h, 'h'), this.ptr(dy, 'dy'), ldy,
+      this.ptr(dh, 'dh'), this.ptr(da, 'da'));
+  }
+
+  lstmCellForward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
+    h: Float32Array, y: Float32Array, ldy: number): void {
+    this.k.lstmCellForward(rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
+      this.ptr(h, 'h'), this.ptr(y, 'y'), ldy);
+  }
+
+  lstmCellBackward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
+    dy: Float32Array, ldy: number, dh: Float32Array, dc: Float32Array): void {
+    this.k.lstmCellBackward(rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
+      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dc, 'dc'));
+  }
+
+  gruCellForward(rows: number, H: number, gates: Float32Array, hh: Float32Array, bhh: Float32Array,
+    hPrev: Float32Array, hn: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
+    this.k.gruCellForward(rows, H, this.ptr(gates, 'gates'), this.ptr(hh, 'hh'), this.ptr(bhh, 'bhh'),
+      this.ptr(hPrev, 'hPrev'), this.ptr(hn, 'hn'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy);
+  }
+
+  gruCellBackward(rows: number, H: number, gates: Float32Array, hn: Float32Array, hPrev: Float32Array,
+    dy: Float32Array, ldy: number, dh: Float32Array, dgh: Float32Array): void {
+    this.k.gruCellBackward(rows, H, this.ptr(gates, 'gates'), this.ptr(hn, 'hn'), this.ptr(hPrev, 'hPrev'),
+      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dgh, 'dgh'));
+  }
+
+  adamUpdate(n: number, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
+    this.k.adamUpdate(n, this.ptr(param, 'param'), this.ptr(grad, 'grad'), this.ptr(m, 'm'), this.ptr(v, 'v'),
+      s.lr, s.beta1, s.beta2, s.eps, s.weightDecay, s.decoupled ? 1 : 0, s.biasCorrection1, s.biasCorrection2);
+  }
+
+  sgdUpdate(n: number, param: Float32Array, grad: Float32Array, buf: Float32Array, s: SgdStep): void {
+    this.k.sgdUpdate(n, this.ptr(param, 'param'), this.ptr(grad, 'grad'), this.ptr(buf, 'momentumBuffer'),
+      s.lr, s.momentum, s.dampening, s.weightDecay, s.nesterov ? 1 : 0, s.first ? 1 : 0);
+  }
+
+  rmspropUpdate(n: number, param: Float32Array, grad: Float32Array, sq: Float32Array, buf: Float32Array,
+    gAvg: Float32Array, s: RmspropStep): void {
+    this.k.rmspropUpdate(n, this.ptr(param, 'param'), this.ptr(grad, 'grad'), this.ptr(sq, 'squareAvg'),
+      this.ptr(buf, 'momentumBuffer'), this.ptr(gAvg, 'gradAvg'), s.lr, s.alpha, s.eps, s.weightDecay, s.momentum,
+      s.centered ? 1 : 0);
   }
 
   dispose(): void {

@@ -1,0 +1,198 @@
+// Fused per-step gate kernels of the recurrent cells, forward and backward side by side.
+// The equations and argument meanings are those of src/cells/{rnn,lstm,gru}.ts, the
+// reference implementations these kernels are tested against.
+//
+// Legend: rows active batch rows, H hidden size; rows of gates are G·H wide (G = 1, 4, 3);
+// y / dy are strided (row stride ldy elements) views into the [T, B, dirs·H] output.
+// Each row runs four lanes at a time, then the leftover lanes one by one through the
+// same code (a lane load fills lane 0 only, a lane store writes lane 0 only).
+
+import { sigmoidV, tanhV } from './simd';
+
+@inline function ld(p: usize, full: bool): v128 {
+  return full ? v128.load(p) : v128.load32_zero(p);
+}
+
+@inline function st(p: usize, v: v128, full: bool): void {
+  if (full) v128.store(p, v);
+  else v128.store32_lane(p, v, 0);
+}
+
+@inline function f4(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+const ONE = f32x4.splat(1);
+
+// ---- Elman RNN ---------------------------------------------------------------------------
+
+@inline function rnnForwardLanes(relu: bool, full: bool, pre: usize, h: usize, y: usize): void {
+  const a = ld(pre, full);
+  const v = relu ? f32x4.max(a, f32x4.splat(0)) : tanhV(a);
+  st(h, v, full);
+  st(y, v, full);
+}
+
+export function rnnCellForward(relu: bool, rows: i32, H: i32, pre: usize, h: usize, y: usize, ldy: i32): void {
+  for (let b = 0; b < rows; b++) {
+    const p = f4(pre, b * H), hb = f4(h, b * H), yb = f4(y, b * ldy);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) rnnForwardLanes(relu, true, f4(p, j), f4(hb, j), f4(yb, j));
+    for (; j < H; j++) rnnForwardLanes(relu, false, f4(p, j), f4(hb, j), f4(yb, j));
+  }
+}
+
+@inline function rnnBackwardLanes(relu: bool, full: bool, h: usize, dy: usize, dh: usize, da: usize): void {
+  const v = ld(h, full);
+  // forward: h = act(a); tanh′ = 1 − h², relu′ = [h > 0]
+  const slope = relu ? v128.and(ONE, f32x4.gt(v, f32x4.splat(0))) : f32x4.sub(ONE, f32x4.mul(v, v));
+  st(da, f32x4.mul(f32x4.add(ld(dy, full), ld(dh, full)), slope), full);
+}
+
+export function rnnCellBackward(relu: bool, rows: i32, H: i32, h: usize, dy: usize, ldy: i32,
+                                dh: usize, da: usize): void {
+  for (let b = 0; b < rows; b++) {
+    const hb = f4(h, b * H), yb = f4(dy, b * ldy), db = f4(dh, b * H), ab = f4(da, b * H);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) rnnBackwardLanes(relu, true, f4(hb, j), f4(yb, j), f4(db, j), f4(ab, j));
+    for (; j < H; j++) rnnBackwardLanes(relu, false, f4(hb, j), f4(yb, j), f4(db, j), f4(ab, j));
+  }
+}
+
+// ---- LSTM (gates i, f, g, o) ---------------------------------------------------------------
+
+@inline function lstmForwardLanes(full: bool, gi: usize, hb: usize, cPrev: usize, c: usize, h: usize, y: usize): void {
+  const i = sigmoidV(ld(gi, full));
+  const f = sigmoidV(ld(gi + hb, full));
+  const g = tanhV(ld(gi + 2 * hb, full));
+  const o = sigmoidV(ld(gi + 3 * hb, full));
+  st(gi, i, full);
+  st(gi + hb, f, full);
+  st(gi + 2 * hb, g, full);
+  st(gi + 3 * hb, o, full);
+  // c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
+  const ct = f32x4.add(f32x4.mul(f, ld(cPrev, full)), f32x4.mul(i, g));
+  const ht = f32x4.mul(o, tanhV(ct));
+  st(c, ct, full);
+  st(h, ht, full);
+  st(y, ht, full);
+}
+
+export function lstmCellForward(rows: i32, H: i32, gates: usize, cPrev: usize, c: usize, h: usize,
+                                y: usize, ldy: i32): void {
+  const hb = <usize>H << 2;  // bytes between gate blocks
+  for (let b = 0; b < rows; b++) {
+    const g0 = f4(gates, 4 * b * H), cp = f4(cPrev, b * H), cb = f4(c, b * H), hr = f4(h, b * H), yb = f4(y, b * ldy);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) lstmForwardLanes(true, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(hr, j), f4(yb, j));
+    for (; j < H; j++) lstmForwardLanes(false, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(hr, j), f4(yb, j));
+  }
+}
+
+@inline function lstmBackwardLanes(full: bool, gi: usize, hb: usize, cPrev: usize, c: usize, dy: usize,
+                                   dh: usize, dc: usize): void {
+  const i = ld(gi, full), f = ld(gi + hb, full), g = ld(gi + 2 * hb, full), o = ld(gi + 3 * hb, full);
+  const dht = f32x4.add(ld(dy, full), ld(dh, full));
+  const tc = tanhV(ld(c, full));
+  // h_t = o ⊙ tanh(c_t)
+  const dO = f32x4.mul(dht, tc);
+  const dct = f32x4.add(ld(dc, full), f32x4.mul(f32x4.mul(dht, o), f32x4.sub(ONE, f32x4.mul(tc, tc))));
+  // c_t = f ⊙ c_{t−1} + i ⊙ g
+  const dI = f32x4.mul(dct, g);
+  const dF = f32x4.mul(dct, ld(cPrev, full));
+  const dG = f32x4.mul(dct, i);
+  st(dc, f32x4.mul(dct, f), full);
+  // i, f, o = σ(a): σ′ = s(1 − s);  g = tanh(a): tanh′ = 1 − g²
+  st(gi, f32x4.mul(dI, f32x4.mul(i, f32x4.sub(ONE, i))), full);
+  st(gi + hb, f32x4.mul(dF, f32x4.mul(f, f32x4.sub(ONE, f))), full);
+  st(gi + 2 * hb, f32x4.mul(dG, f32x4.sub(ONE, f32x4.mul(g, g))), full);
+  st(gi + 3 * hb, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(ONE, o))), full);
+}
+
+export function lstmCellBackward(rows: i32, H: i32, gates: usize, cPrev: usize, c: usize, dy: usize, ldy: i32,
+                                 dh: usize, dc: usize): void {
+  const hb = <usize>H << 2;
+  for (let b = 0; b < rows; b++) {
+    const g0 = f4(gates, 4 * b * H), cp = f4(cPrev, b * H), cb = f4(c, b * H), yb = f4(dy, b * ldy);
+    const dhb = f4(dh, b * H), dcb = f4(dc, b * H);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      lstmBackwardLanes(true, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(yb, j), f4(dhb, j), f4(dcb, j));
+    }
+    for (; j < H; j++) {
+      lstmBackwardLanes(false, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(yb, j), f4(dhb, j), f4(dcb, j));
+    }
+  }
+}
+
+// ---- GRU (gates r, z, n) -------------------------------------------------------------------
+
+@inline function gruForwardLanes(full: bool, gi: usize, hh: usize, bhh: usize, hb: usize, hPrev: usize,
+                                 hn: usize, h: usize, y: usize): void {
+  const r = sigmoidV(f32x4.add(ld(gi, full), f32x4.add(ld(hh, full), ld(bhh, full))));
+  const z = sigmoidV(f32x4.add(ld(gi + hb, full), f32x4.add(ld(hh + hb, full), ld(bhh + hb, full))));
+  const hnv = f32x4.add(ld(hh + 2 * hb, full), ld(bhh + 2 * hb, full));
+  // n = tanh(x_n + r ⊙ h_n);  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} = n + z ⊙ (h_{t−1} − n)
+  const n = tanhV(f32x4.add(ld(gi + 2 * hb, full), f32x4.mul(r, hnv)));
+  st(gi, r, full);
+  st(gi + hb, z, full);
+  st(gi + 2 * hb, n, full);
+  st(hn, hnv, full);
+  const ht = f32x4.add(f32x4.mul(f32x4.sub(ONE, z), n), f32x4.mul(z, ld(hPrev, full)));
+  st(h, ht, full);
+  st(y, ht, full);
+}
+
+export function gruCellForward(rows: i32, H: i32, gates: usize, hh: usize, bhh: usize, hPrev: usize,
+                               hn: usize, h: usize, y: usize, ldy: i32): void {
+  const hb = <usize>H << 2;
+  for (let b = 0; b < rows; b++) {
+    const g0 = f4(gates, 3 * b * H), h0 = f4(hh, 3 * b * H), hp = f4(hPrev, b * H), hnb = f4(hn, b * H);
+    const hr = f4(h, b * H), yb = f4(y, b * ldy);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      gruForwardLanes(true, f4(g0, j), f4(h0, j), f4(bhh, j), hb, f4(hp, j), f4(hnb, j), f4(hr, j), f4(yb, j));
+    }
+    for (; j < H; j++) {
+      gruForwardLanes(false, f4(g0, j), f4(h0, j), f4(bhh, j), hb, f4(hp, j), f4(hnb, j), f4(hr, j), f4(yb, j));
+    }
+  }
+}
+
+@inline function gruBackwardLanes(full: bool, gi: usize, hb: usize, hn: usize, hPrev: usize, dy: usize,
+                                  dh: usize, dgh: usize): void {
+  const r = ld(gi, full), z = ld(gi + hb, full), n = ld(gi + 2 * hb, full);
+  const dht = f32x4.add(ld(dy, full), ld(dh, full));
+  // h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+  const dn = f32x4.mul(dht, f32x4.sub(ONE, z));
+  const dz = f32x4.mul(dht, f32x4.sub(ld(hPrev, full), n));
+  st(dh, f32x4.mul(dht, z), full);
+  // n = tanh(x_n + r ⊙ h_n)
+  const dan = f32x4.mul(dn, f32x4.sub(ONE, f32x4.mul(n, n)));
+  const dr = f32x4.mul(dan, ld(hn, full));
+  // r, z = σ(·)
+  const dar = f32x4.mul(dr, f32x4.mul(r, f32x4.sub(ONE, r)));
+  const daz = f32x4.mul(dz, f32x4.mul(z, f32x4.sub(ONE, z)));
+  st(gi, dar, full);
+  st(gi + hb, daz, full);
+  st(gi + 2 * hb, dan, full);
+  st(dgh, dar, full);
+  st(dgh + hb, daz, full);
+  st(dgh + 2 * hb, f32x4.mul(dan, r), full);
+}
+
+export function gruCellBackward(rows: i32, H: i32, gates: usize, hn: usize, hPrev: usize, dy: usize, ldy: i32,
+                                dh: usize, dgh: usize): void {
+  const hb = <usize>H << 2;
+  for (let b = 0; b < rows; b++) {
+    const g0 = f4(gates, 3 * b * H), d0 = f4(dgh, 3 * b * H), hnb = f4(hn, b * H), hp = f4(hPrev, b * H);
+    const yb = f4(dy, b * ldy), dhb = f4(dh, b * H);
+    let j = 0;
+    for (; j + 4 <= H; j += 4) {
+      gruBackwardLanes(true, f4(g0, j), hb, f4(hnb, j), f4(hp, j), f4(yb, j), f4(dhb, j), f4(d0, j));
+    }
+    for (; j < H; j++) {
+      gruBackwardLanes(false, f4(g0, j), hb, f4(hnb, j), f4(hp, j), f4(yb, j), f4(dhb, j), f4(d0, j));
+    }
+  }
+}
