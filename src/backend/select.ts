@@ -4,7 +4,7 @@
  * backend, with the reference backend as the fallback where WebAssembly SIMD is missing.
  * Tests and the CLI switch it with {@link setBackend}.
  */
-import { EnvironmentError, UsageError } from '../errors.js';
+import { EnvironmentError, RnnkitError, UsageError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { createReferenceBackend } from './reference/index.js';
 import { createWasmBackend, type WasmBackendOptions } from './wasm/index.js';
@@ -13,6 +13,7 @@ import { createWasmBackend, type WasmBackendOptions } from './wasm/index.js';
 export type BackendName = 'wasm' | 'reference';
 
 let current: Promise<Backend> | undefined;
+let resolved: Backend | undefined;
 
 /**
  * Makes `choice` the backend from now on, disposing of the previous one.
@@ -27,6 +28,7 @@ export async function setBackend(choice: BackendName | Backend, options: WasmBac
   current = created;
   try {
     const backend = await created;
+    if (current === created) resolved = backend;
     if (previous !== undefined) {
       const old = await previous.catch(() => undefined);
       if (old !== undefined && old !== backend) old.dispose();
@@ -40,11 +42,29 @@ export async function setBackend(choice: BackendName | Backend, options: WasmBac
 
 /** The current backend, creating the default (wasm, else reference) on first use. */
 export function getBackend(): Promise<Backend> {
-  current ??= createWasmBackend().catch((error: unknown) => {
-    if (error instanceof EnvironmentError) return createReferenceBackend();
-    throw error;
-  });
+  if (current === undefined) {
+    const created = createWasmBackend().catch((error: unknown) => {
+      if (error instanceof EnvironmentError) return createReferenceBackend();
+      throw error;
+    });
+    current = created;
+    void created.then((backend) => {
+      if (current === created) resolved = backend;
+    }, () => {});
+  }
   return current;
+}
+
+/**
+ * The current backend, synchronously: the one the last {@link setBackend} or
+ * {@link getBackend} produced.
+ * @throws RnnkitError before any backend has been created (await getBackend() first).
+ */
+export function currentBackend(): Backend {
+  if (resolved === undefined) {
+    throw new RnnkitError('no backend has been created yet: await getBackend() or setBackend() first');
+  }
+  return resolved;
 }
 
 function create(choice: BackendName | Backend, options: WasmBackendOptions): Promise<Backend> {
