@@ -5,7 +5,7 @@
 export { gemm, gemmWorkspaceFloats } from './gemm';
 export {
   fill, copy, axpy, scale, addBias, columnSums,
-  activate, activateBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward,
+  activate, activateBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmax, softmaxBackward,
   mul, clamp, sumSquares, gatherRows, scatterAddRows,
 } from './ops';
 export {

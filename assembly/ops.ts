@@ -87,36 +87,68 @@ export function activateBackward(kind: i32, n: i32, y: usize, dy: usize, dx: usi
   }
 }
 
+/** Softmax of one row of `cols` values at x into y; returns Σ e^(x − max) and leaves max in `rowMax`. */
+let rowMax: f32 = 0;
+function softmaxRow(cols: i32, x: usize, y: usize): f32 {
+  let maxV = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) maxV = f32x4.max(maxV, v128.load(at(x, j)));
+  let top = max(max(f32x4.extract_lane(maxV, 0), f32x4.extract_lane(maxV, 1)),
+                max(f32x4.extract_lane(maxV, 2), f32x4.extract_lane(maxV, 3)));
+  for (; j < cols; j++) top = max(top, load<f32>(at(x, j)));
+  const m = f32x4.splat(top);
+  let sumV = f32x4.splat(0);
+  j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const e = expV(f32x4.sub(v128.load(at(x, j)), m));
+    v128.store(at(y, j), e);
+    sumV = f32x4.add(sumV, e);
+  }
+  let sum = f32x4.extract_lane(sumV, 0) + f32x4.extract_lane(sumV, 1)
+          + f32x4.extract_lane(sumV, 2) + f32x4.extract_lane(sumV, 3);
+  for (; j < cols; j++) {
+    const e = f32x4.extract_lane(expV(f32x4.splat(load<f32>(at(x, j)) - top)), 0);
+    store<f32>(at(y, j), e);
+    sum += e;
+  }
+  scale(cols, 1 / sum, y);
+  rowMax = top;
+  return sum;
+}
+
+/** y = softmax(x) per row. */
+export function softmax(rows: i32, cols: i32, x: usize, y: usize): void {
+  for (let r = 0; r < rows; r++) softmaxRow(cols, x + (<usize>(r * cols) << 2), y + (<usize>(r * cols) << 2));
+}
+
+/** dx = y ⊙ (dy − Σ y·dy) per row. */
+export function softmaxBackward(rows: i32, cols: i32, y: usize, dy: usize, dx: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>(r * cols) << 2;
+    let dotV = f32x4.splat(0);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) dotV = f32x4.add(dotV, f32x4.mul(v128.load(at(y + o, j)), v128.load(at(dy + o, j))));
+    let dot = f32x4.extract_lane(dotV, 0) + f32x4.extract_lane(dotV, 1)
+            + f32x4.extract_lane(dotV, 2) + f32x4.extract_lane(dotV, 3);
+    for (; j < cols; j++) dot += load<f32>(at(y + o, j)) * load<f32>(at(dy + o, j));
+    const d = f32x4.splat(dot);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128.store(at(dx + o, j), f32x4.mul(v128.load(at(y + o, j)), f32x4.sub(v128.load(at(dy + o, j)), d)));
+    }
+    for (; j < cols; j++) store<f32>(at(dx + o, j), load<f32>(at(y + o, j)) * (load<f32>(at(dy + o, j)) - dot));
+  }
+}
+
 /** probs = softmax(logits) per row; losses[r] = −log probs[r, t] (0 where t is ignoreIndex). */
 export function softmaxCrossEntropy(rows: i32, cols: i32, logits: usize, targets: usize, ignoreIndex: i32,
                                     probs: usize, losses: usize): void {
   for (let r = 0; r < rows; r++) {
     const x = logits + (<usize>(r * cols) << 2);
-    const p = probs + (<usize>(r * cols) << 2);
-    let maxV = f32x4.splat(-Infinity);
-    let j = 0;
-    for (; j + 4 <= cols; j += 4) maxV = f32x4.max(maxV, v128.load(at(x, j)));
-    let top = max(max(f32x4.extract_lane(maxV, 0), f32x4.extract_lane(maxV, 1)),
-                  max(f32x4.extract_lane(maxV, 2), f32x4.extract_lane(maxV, 3)));
-    for (; j < cols; j++) top = max(top, load<f32>(at(x, j)));
-    const m = f32x4.splat(top);
-    let sumV = f32x4.splat(0);
-    j = 0;
-    for (; j + 4 <= cols; j += 4) {
-      const e = expV(f32x4.sub(v128.load(at(x, j)), m));
-      v128.store(at(p, j), e);
-      sumV = f32x4.add(sumV, e);
-    }
-    let sum = f32x4.extract_lane(sumV, 0) + f32x4.extract_lane(sumV, 1)
-            + f32x4.extract_lane(sumV, 2) + f32x4.extract_lane(sumV, 3);
-    for (; j < cols; j++) {
-      const e = f32x4.extract_lane(expV(f32x4.splat(load<f32>(at(x, j)) - top)), 0);
-      store<f32>(at(p, j), e);
-      sum += e;
-    }
-    scale(cols, 1 / sum, p);
+    const sum = softmaxRow(cols, x, probs + (<usize>(r * cols) << 2));
     const t = load<i32>(at(targets, r));
-    store<f32>(at(losses, r), t == ignoreIndex ? 0 : Mathf.log(sum) - (load<f32>(at(x, t)) - top));
+    // −log softmax(x)[t] = log Σ e^(x − max) − (x_t − max)
+    store<f32>(at(losses, r), t == ignoreIndex ? 0 : Mathf.log(sum) - (load<f32>(at(x, t)) - rowMax));
   }
 }
 

@@ -7,3 +7,18 @@ export { createWasmBackend, type WasmBackendOptions } from './backend/wasm/index
 export { setBackend, getBackend, currentBackend, type BackendName } from './backend/select.js';
 export { Random, manualSeed } from './random.js';
 export { type Parameter, ParameterSet, type ParameterSpec } from './layers/parameters.js';
+export {
+  RNN, LSTM, GRU, RecurrentLayer, type RecurrentForwardOptions, type RecurrentForwardResult,
+  type RecurrentBackwardInput, type RecurrentBackwardResult,
+} from './layers/recurrent/layers.js';
+export type { RecurrentOptions, RnnOptions, CellKind } from './layers/recurrent/options.js';
+export { Optimizer, type OptimizerState, type HasLearningRate } from './training/optim/optimizer.js';
+export { SGD, type SGDOptions } from './training/optim/sgd.js';
+export { Adam, AdamW, type AdamOptions, type AdamSettings } from './training/optim/adam.js';
+export { RMSprop, type RMSpropOptions } from './training/optim/rmsprop.js';
+export {
+  type LrSchedule, ConstantSchedule, type ConstantScheduleOptions, StepDecay, type StepDecayOptions, CosineAnnealing,
+  type CosineAnnealingOptions, LinearWarmup, type LinearWarmupOptions, SequentialSchedule, warmupThen, type WarmupOptions,
+} from './training/schedules.js';
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './training/clip.js';
+export { readSafetensors, writeSafetensors, safetensorsMetadata } from './io/safetensors.js';

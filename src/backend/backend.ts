@@ -105,6 +105,11 @@ export interface Backend<F extends FloatArray = Float32Array> {
   softmaxCrossEntropyBackward(rows: number, cols: number, probs: F, targets: Int32Array, ignoreIndex: number,
     scale: number, dlogits: F): void;
 
+  /** Row-wise softmax: y[r, :] = softmax(x[r, :]) over [rows, cols] (y may be x). */
+  softmax(rows: number, cols: number, x: F, y: F): void;
+  /** Softmax backward through its output: dx[r, :] = y ⊙ (dy − Σⱼ yⱼ dyⱼ) (dx may be dy). */
+  softmaxBackward(rows: number, cols: number, y: F, dy: F, dx: F): void;
+
   /** x[i] = value for n elements. */
   fill(n: number, value: number, x: F): void;
   /** y[i] = x[i] for n elements. */

@@ -26,8 +26,11 @@ export interface Parameter<F extends FloatArray = Float32Array> {
 export interface ParameterSpec {
   name: string;
   shape: number[];
-  /** Initial values: uniform in [−bound, bound] (PyTorch's RNN default uses 1/√H), or all zero. */
-  init: { uniform: number } | 'zeros';
+  /**
+   * Initial values: uniform in [−bound, bound] (PyTorch's RNN and Linear defaults), normal
+   * with mean 0 and this standard deviation (PyTorch's Embedding), or all zero.
+   */
+  init: { uniform: number } | { normal: number } | 'zeros';
 }
 
 /** The parameters of one layer, in creation order. */
@@ -43,9 +46,11 @@ export class ParameterSet<F extends FloatArray = Float32Array> {
     this.host = new Map();
     for (const spec of specs) {
       const data = new Float32Array(sizeOf(spec.shape));
-      if (spec.init !== 'zeros') {
-        const bound = spec.init.uniform;
-        for (let i = 0; i < data.length; i++) data[i] = random.uniform(-bound, bound);
+      const init = spec.init;
+      if (init !== 'zeros' && 'uniform' in init) {
+        for (let i = 0; i < data.length; i++) data[i] = random.uniform(-init.uniform, init.uniform);
+      } else if (init !== 'zeros') {
+        for (let i = 0; i < data.length; i++) data[i] = init.normal * random.normal();
       }
       this.host.set(spec.name, data);
     }

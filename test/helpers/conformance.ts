@@ -180,6 +180,24 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       });
     }
 
+    for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [2, 129]] as const) {
+      it(`softmax and its backward on [${rows}, ${cols}], in place too`, () => {
+        const random = rng(rows * 77 + cols);
+        const x = uniform(random, rows * cols, -6, 6);
+        const want = new Float64Array(rows * cols);
+        ref64.softmax(rows, cols, f64(x), want);
+        const y = backend.alloc(rows * cols);
+        backend.softmax(rows, cols, upload(backend, x), y);
+        assertClose('softmax', y, want, { atol: 1e-7, rtol: 1e-5 });
+        const dy = uniform(random, rows * cols);
+        const wantDx = new Float64Array(rows * cols);
+        ref64.softmaxBackward(rows, cols, f64(y), f64(dy), wantDx);
+        const d = upload(backend, dy);
+        backend.softmaxBackward(rows, cols, y, d, d);
+        assertClose('softmax backward', d, wantDx, { atol: 1e-7, rtol: 1e-5 });
+      });
+    }
+
     it('softmax cross-entropy stays finite for logits of ±1e4', () => {
       const t = backend.allocInt(1);
       t[0] = 1;

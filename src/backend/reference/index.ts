@@ -13,7 +13,7 @@ import {
 } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
-import { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
+import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
 
 /**
  * Creates a reference backend over `Float32Array` (the default) or `Float64Array`.
@@ -41,6 +41,8 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     activateBackward,
     softmaxCrossEntropy,
     softmaxCrossEntropyBackward,
+    softmax,
+    softmaxBackward,
     fill,
     copy,
     axpy,

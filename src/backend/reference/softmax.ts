@@ -1,4 +1,4 @@
-/** Reference softmax cross-entropy, forward and backward, one row per prediction. */
+/** Reference softmax, and softmax cross-entropy, forward and backward, one row per prediction. */
 import type { FloatArray } from '../backend.js';
 
 export function softmaxCrossEntropy<F extends FloatArray>(rows: number, cols: number, logits: F,
@@ -29,5 +29,30 @@ export function softmaxCrossEntropyBackward<F extends FloatArray>(rows: number, 
       // d(−log p_t)/dxⱼ = pⱼ − [j = t]
       dlogits[row + j] = t === ignoreIndex ? 0 : scale * (probs[row + j] - (j === t ? 1 : 0));
     }
+  }
+}
+
+export function softmax<F extends FloatArray>(rows: number, cols: number, x: F, y: F): void {
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, x[row + j]);
+    let sum = 0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(x[row + j] - max);
+      y[row + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < cols; j++) y[row + j] /= sum;
+  }
+}
+
+export function softmaxBackward<F extends FloatArray>(rows: number, cols: number, y: F, dy: F, dx: F): void {
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    // dL/dxⱼ = Σᵢ dL/dyᵢ · yᵢ([i = j] − yⱼ) = yⱼ (dyⱼ − Σᵢ yᵢ dyᵢ)
+    let dot = 0;
+    for (let j = 0; j < cols; j++) dot += y[row + j] * dy[row + j];
+    for (let j = 0; j < cols; j++) dx[row + j] = y[row + j] * (dy[row + j] - dot);
   }
 }

@@ -19,6 +19,8 @@ export interface KernelExports {
     probs: number, losses: number): void;
   softmaxCrossEntropyBackward(rows: number, cols: number, probs: number, targets: number, ignoreIndex: number,
     scale: number, dlogits: number): void;
+  softmax(rows: number, cols: number, x: number, y: number): void;
+  softmaxBackward(rows: number, cols: number, y: number, dy: number, dx: number): void;
   mul(n: number, x: number, y: number, out: number): void;
   clamp(n: number, lo: number, hi: number, x: number): void;
   sumSquares(n: number, x: number): number;

@@ -178,6 +178,14 @@ class WasmBackend implements Backend<Float32Array> {
       ignoreIndex, scale, this.ptr(dlogits, 'dlogits'));
   }
 
+  softmax(rows: number, cols: number, x: Float32Array, y: Float32Array): void {
+    this.k.softmax(rows, cols, this.ptr(x, 'x'), this.ptr(y, 'y'));
+  }
+
+  softmaxBackward(rows: number, cols: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void {
+    this.k.softmaxBackward(rows, cols, this.ptr(y, 'y'), this.ptr(dy, 'dy'), this.ptr(dx, 'dx'));
+  }
+
   fill(n: number, value: number, x: Float32Array): void {
     this.k.fill(n, value, this.ptr(x, 'x'));
   }

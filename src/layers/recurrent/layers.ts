@@ -1,0 +1,279 @@
+/**
+ * The public recurrent layers: {@link RNN}, {@link LSTM} and {@link GRU}, with PyTorch's
+ * arguments, parameter names, shapes, gate orders and packed-sequence semantics.
+ *
+ * Shapes (T steps, B batch, D inputSize, H hiddenSize, L numLayers, dirs 1 or 2):
+ * - input `x`: [T, B, D] ([B, T, D] with batchFirst), or unbatched [T, D];
+ * - `output`: [T, B, dirs·H] (or [B, T, dirs·H], or [T, dirs·H]); zero at steps past a
+ *   sequence's length, as `pad_packed_sequence` gives;
+ * - `h` (and `c`): [L·dirs, B, H] (unbatched: [L·dirs, H]); for a sequence shorter than T,
+ *   the state at its last real step.
+ */
+import { RnnkitError, ShapeError, UsageError } from '../../errors.js';
+import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tensor/tensor.js';
+import { Module } from '../module.js';
+import { type BatchLayout, layoutBatch } from './batch.js';
+import { fromInternal, statesFromInternal, statesToInternal, toInternal } from './layout.js';
+import { type CellKind, type RecurrentOptions, resolveOptions, type ResolvedOptions, type RnnOptions } from './options.js';
+import { RecurrentStack, recurrentParameterSpecs } from './stack.js';
+
+/** Optional inputs of a forward pass. */
+export interface RecurrentForwardOptions {
+  /** Initial hidden state [L·dirs, B, H]. @default zeros */
+  h0?: Tensor;
+  /** Initial cell state [L·dirs, B, H] (LSTM only). @default zeros */
+  c0?: Tensor;
+  /** Length of each sequence, each in [1, T] (PyTorch's packed sequences). @default all T */
+  lengths?: ArrayLike<number>;
+}
+
+/** Results of a forward pass. */
+export interface RecurrentForwardResult {
+  output: Tensor;
+  h: Tensor;
+  /** Present for LSTM. */
+  c?: Tensor;
+}
+
+/** Gradients flowing into a backward pass; omitted ones count as zero. */
+export interface RecurrentBackwardInput {
+  /** dL/d output, shaped as the output. */
+  output?: Tensor;
+  /** dL/d h, shaped as h. */
+  h?: Tensor;
+  /** dL/d c (LSTM), shaped as c. */
+  c?: Tensor;
+}
+
+/** Results of a backward pass. */
+export interface RecurrentBackwardResult {
+  /** dL/d x, shaped as x (zero at padded steps). */
+  x: Tensor;
+  /** dL/d h0. */
+  h0: Tensor;
+  /** dL/d c0 (LSTM). */
+  c0?: Tensor;
+}
+
+/** What the last forward saw, to shape backward's inputs and results. */
+interface ForwardShape {
+  layout: BatchLayout;
+  batched: boolean;
+  xShape: number[];
+  outputShape: number[];
+  stateShape: number[];
+}
+
+/** The shared implementation of RNN, LSTM and GRU. */
+export abstract class RecurrentLayer extends Module {
+  /** The validated options. */
+  readonly config: ResolvedOptions;
+  private stack: RecurrentStack<Float32Array> | undefined;
+  private h0Buffer: Float32Array | undefined;
+  private c0Buffer: Float32Array | undefined;
+  private dhBuffer: Float32Array | undefined;
+  private dcBuffer: Float32Array | undefined;
+  private last: ForwardShape | undefined;
+
+  protected constructor(cell: CellKind, options: RnnOptions, label: string) {
+    const config = resolveOptions(cell, options, label);
+    super(recurrentParameterSpecs(config), options, label);
+    this.config = config;
+  }
+
+  /**
+   * Runs the layer over a batch of sequences.
+   * @throws ShapeError on a wrong shape or length; NonFiniteError on NaN or infinity in the inputs.
+   */
+  async forward(x: Tensor, options: RecurrentForwardOptions = {}): Promise<RecurrentForwardResult> {
+    const stack = await this.ensureStack();
+    const o = this.config;
+    const shape = this.checkInput(x, options);
+    const { layout, batched } = shape;
+    const { T, B } = layout;
+    stack.prepare(layout);
+    toInternal(layout, o.batchFirst && batched, o.inputSize, x.data, stack.input());
+
+    const K = o.numLayers * o.directions;
+    const stateSize = K * B * o.hiddenSize;
+    let h0: Float32Array | undefined;
+    let c0: Float32Array | undefined;
+    if (options.h0 !== undefined) {
+      h0 = this.h0Buffer = this.sized(this.h0Buffer, stateSize);
+      statesToInternal(layout, K, o.hiddenSize, options.h0.data, h0);
+    }
+    if (options.c0 !== undefined) {
+      c0 = this.c0Buffer = this.sized(this.c0Buffer, stateSize);
+      statesToInternal(layout, K, o.hiddenSize, options.c0.data, c0);
+    }
+    stack.forward(h0, c0, this.training);
+    this.last = shape;
+
+    const output = { shape: shape.outputShape, data: new Float32Array(T * B * o.directions * o.hiddenSize) };
+    fromInternal(layout, o.batchFirst && batched, o.directions * o.hiddenSize, stack.output(), output.data);
+    const h = { shape: shape.stateShape, data: new Float32Array(stateSize) };
+    statesFromInternal(layout, K, o.hiddenSize, stack.finalH(), h.data);
+    if (o.cell !== 'lstm') return { output, h };
+    const c = { shape: [...shape.stateShape], data: new Float32Array(stateSize) };
+    statesFromInternal(layout, K, o.hiddenSize, stack.finalC(), c.data);
+    return { output, h, c };
+  }
+
+  /**
+   * Backpropagates through the last forward: returns dL/dx, dL/dh0 (and dL/dc0) and
+   * accumulates parameter gradients (see {@link gradients}).
+   * @throws RnnkitError without a preceding forward; ShapeError on misshapen gradients.
+   */
+  async backward(grads: RecurrentBackwardInput = {}): Promise<RecurrentBackwardResult> {
+    const stack = this.stack;
+    const last = this.last;
+    if (stack === undefined || last === undefined) throw new RnnkitError(`${this.label}.backward: run forward() first`);
+    const o = this.config;
+    const { layout, batched } = last;
+    const { T, B } = layout;
+    const K = o.numLayers * o.directions;
+    const stateSize = K * B * o.hiddenSize;
+    const width = o.directions * o.hiddenSize;
+    this.checkGrad(grads.output, last.outputShape, 'output');
+    this.checkGrad(grads.h, last.stateShape, 'h');
+    if (grads.c !== undefined && o.cell !== 'lstm') {
+      throw new UsageError(`${this.label}.backward: only LSTM has a cell state; got a gradient for c`);
+    }
+    this.checkGrad(grads.c, last.stateShape, 'c');
+
+    const dOut = stack.outputGrad();
+    if (grads.output === undefined) dOut.fill(0);
+    else toInternal(layout, o.batchFirst && batched, width, grads.output.data, dOut);
+    let dh: Float32Array | undefined;
+    let dc: Float32Array | undefined;
+    if (grads.h !== undefined) {
+      dh = this.dhBuffer = this.sized(this.dhBuffer, stateSize);
+      statesToInternal(layout, K, o.hiddenSize, grads.h.data, dh);
+    }
+    if (grads.c !== undefined) {
+      dc = this.dcBuffer = this.sized(this.dcBuffer, stateSize);
+      statesToInternal(layout, K, o.hiddenSize, grads.c.data, dc);
+    }
+    stack.backward(dh, dc);
+
+    const x = { shape: [...last.xShape], data: new Float32Array(T * B * o.inputSize) };
+    fromInternal(layout, o.batchFirst && batched, o.inputSize, stack.inputGrad(), x.data);
+    const h0 = { shape: [...last.stateShape], data: new Float32Array(stateSize) };
+    statesFromInternal(layout, K, o.hiddenSize, stack.h0Grad(), h0.data);
+    if (o.cell !== 'lstm') return { x, h0 };
+    const c0 = { shape: [...last.stateShape], data: new Float32Array(stateSize) };
+    statesFromInternal(layout, K, o.hiddenSize, stack.c0Grad(), c0.data);
+    return { x, h0, c0 };
+  }
+
+  /** The engine, created on first use in the layer's backend. */
+  private async ensureStack(): Promise<RecurrentStack<Float32Array>> {
+    const backend = await this.backendInUse();
+    this.stack ??= new RecurrentStack(this.config, backend, this.params, this.random);
+    return this.stack;
+  }
+
+  /** A backend buffer of at least n elements, reusing `current` when it is big enough. */
+  private sized(current: Float32Array | undefined, n: number): Float32Array {
+    if (current !== undefined && current.length >= n) return current.subarray(0, n);
+    const backend = this.stack!.backend;
+    if (current !== undefined) backend.free(current);
+    return backend.alloc(n);
+  }
+
+  private checkInput(x: Tensor, options: RecurrentForwardOptions): ForwardShape {
+    const o = this.config;
+    const what = `${this.label}.forward`;
+    assertTensor(x, `${what}: x`);
+    if (x.shape.length !== 2 && x.shape.length !== 3) {
+      throw new ShapeError(`${what}: expected x to be 2D (unbatched) or 3D, got a ${x.shape.length}D tensor ` +
+        `of shape ${formatShape(x.shape)}`);
+    }
+    const batched = x.shape.length === 3;
+    const D = x.shape[x.shape.length - 1]!;
+    if (D !== o.inputSize) {
+      throw new ShapeError(`${what}: x.shape[-1] must be equal to inputSize. Expected ${o.inputSize}, got ${D}`);
+    }
+    const T = batched ? x.shape[o.batchFirst ? 1 : 0]! : x.shape[0]!;
+    const B = batched ? x.shape[o.batchFirst ? 0 : 1]! : 1;
+    if (T < 1 || B < 1) throw new ShapeError(`${what}: x must have at least one step and one sequence, got ${formatShape(x.shape)}`);
+    assertFinite(x.data, `${what}: x`);
+    const K = o.numLayers * o.directions;
+    const stateShape = batched ? [K, B, o.hiddenSize] : [K, o.hiddenSize];
+    const width = o.directions * o.hiddenSize;
+    const outputShape = batched ? (o.batchFirst ? [B, T, width] : [T, B, width]) : [T, width];
+    for (const name of ['h0', 'c0'] as const) {
+      const state = options[name];
+      if (state === undefined) continue;
+      if (name === 'c0' && o.cell !== 'lstm') {
+        throw new UsageError(`${what}: only LSTM takes c0`);
+      }
+      assertTensor(state, `${what}: ${name}`);
+      if (!sameShape(state.shape, stateShape)) {
+        throw new ShapeError(`${what}: expected ${name} of shape ${formatShape(stateShape)}, got ${formatShape(state.shape)}`);
+      }
+      assertFinite(state.data, `${what}: ${name}`);
+    }
+    if (options.lengths !== undefined && !batched && options.lengths.length !== 1) {
+      throw new ShapeError(`${what}: unbatched input takes one length, got ${options.lengths.length}`);
+    }
+    const layout = layoutBatch(T, B, options.lengths, what);
+    return { layout, batched, xShape: [...x.shape], outputShape, stateShape };
+  }
+
+  private checkGrad(grad: Tensor | undefined, shape: number[], name: string): void {
+    if (grad === undefined) return;
+    const what = `${this.label}.backward`;
+    assertTensor(grad, `${what}: ${name}`);
+    if (!sameShape(grad.shape, shape)) {
+      throw new ShapeError(`${what}: expected the gradient of ${name} to have shape ${formatShape(shape)}, ` +
+        `got ${formatShape(grad.shape)}`);
+    }
+    assertFinite(grad.data, `${what}: ${name}`);
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act = tanh or relu.
+ * Parameters: weight_ih_l{k}[_reverse] [H, D (k = 0) or dirs·H], weight_hh_l{k} [H, H],
+ * bias_ih_l{k}, bias_hh_l{k} [H]; initialised U(−1/√H, 1/√H) as PyTorch does.
+ * @example
+ * const rnn = new RNN({ inputSize: 10, hiddenSize: 20, numLayers: 2, nonlinearity: 'relu' });
+ * const { output, h } = await rnn.forward(x); // x: [T, B, 10] → output [T, B, 20], h [2, B, 20]
+ */
+export class RNN extends RecurrentLayer {
+  constructor(options: RnnOptions) {
+    super('rnn', options, 'RNN');
+  }
+}
+
+/**
+ * Long short-term memory (seed 001): gates i, f, g, o (PyTorch's order) in blocks of H rows of
+ * weight_ih_l{k} [4H, D] and weight_hh_l{k} [4H, H]; c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t).
+ * `forward` also returns the final cell state `c` and accepts `c0`.
+ * @example
+ * const lstm = new LSTM({ inputSize: 8, hiddenSize: 16, bidirectional: true, batchFirst: true });
+ * const { output, h, c } = await lstm.forward(x, { lengths: [5, 3] }); // x: [2, 5, 8] → output [2, 5, 32]
+ */
+export class LSTM extends RecurrentLayer {
+  constructor(options: RecurrentOptions) {
+    super('lstm', options, 'LSTM');
+  }
+}
+
+/**
+ * Gated recurrent unit (seed 002) in PyTorch's form: gates r, z, n in blocks of weight_ih_l{k}
+ * [3H, D] and weight_hh_l{k} [3H, H]; n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),
+ * h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}.
+ * @example
+ * const gru = new GRU({ inputSize: 4, hiddenSize: 8, numLayers: 3, dropout: 0.2 });
+ */
+export class GRU extends RecurrentLayer {
+  constructor(options: RecurrentOptions) {
+    super('gru', options, 'GRU');
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * A stack of recurrent layers, each with one or two directions, over buffers in the
+ * backend's memory — the engine behind {@link RNN}, {@link LSTM} and {@link GRU}.
+ *
+ * Everything here is in the internal layout: time-major [T, B, F] with the batch rows in
+ * the order of {@link layoutBatch} (longest sequence first). States are [L·dirs, B, H].
+ * The public classes convert from and to the caller's layout; models that keep their
+ * data in the backend (language models, taggers) write the input buffer and read the
+ * output buffer directly.
+ */
+import type { Backend, FloatArray } from '../../backend/backend.js';
+import { RnnkitError } from '../../errors.js';
+import type { Random } from '../../random.js';
+import { drawDropoutMask } from '../dropout.js';
+import { ParameterSet, type ParameterSpec } from '../parameters.js';
+import type { BatchLayout } from './batch.js';
+import { Direction } from './direction.js';
+import { gatesOf, type ResolvedOptions, suffix } from './options.js';
+
+/** PyTorch's parameter list of a recurrent module, in `state_dict` order. */
+export function recurrentParameterSpecs(o: ResolvedOptions): ParameterSpec[] {
+  const GH = gatesOf(o.cell) * o.hiddenSize;
+  const bound = 1 / Math.sqrt(o.hiddenSize);
+  const specs: ParameterSpec[] = [];
+  for (let l = 0; l < o.numLayers; l++) {
+    const D = l === 0 ? o.inputSize : o.directions * o.hiddenSize;
+    for (let d = 0; d < o.directions; d++) {
+      const sfx = suffix(l, d);
+      specs.push({ name: `weight_ih${sfx}`, shape: [GH, D], init: { uniform: bound } });
+      specs.push({ name: `weight_hh${sfx}`, shape: [GH, o.hiddenSize], init: { uniform: bound } });
+      if (o.bias) {
+        specs.push({ name: `bias_ih${sfx}`, shape: [GH], init: { uniform: bound } });
+        specs.push({ name: `bias_hh${sfx}`, shape: [GH], init: { uniform: bound } });
+      }
+    }
+  }
+  return specs;
+}
+
+/** Where the last forward stands, so backward can refuse to run at the wrong time. */
+type Phase = 'idle' | 'forward' | 'backward';
+
+export class RecurrentStack<F extends FloatArray> {
+  private readonly directions: Direction<F>[][] = [];   // [layer][dir]
+  private capacity = 0;                                  // T·B rows the layer buffers hold
+  private capB = 0;
+  private inputs: F[] = [];        // [layer] input [T·B, D_l]; layer > 0: the previous output after dropout
+  private outputs: F[] = [];       // [layer] output [T·B, dirs·H]
+  private masks: F[] = [];         // [layer] dropout masks of outputs of layers < L−1
+  private dInputs: F[] = [];       // [layer] dL/d input
+  private dOutput!: F;             // [T·B, dirs·H] dL/d output of the top layer
+  private states!: F;              // [L·dirs, B, H] final h (and c) gathered after forward
+  private cellStates!: F;
+  private dStates!: F;             // [L·dirs, B, H] dL/dh0 (and dc0) after backward
+  private dCellStates!: F;
+  private layout: BatchLayout | undefined;
+  private usedDropout = false;
+  private phase: Phase = 'idle';
+
+  constructor(readonly options: ResolvedOptions, readonly backend: Backend<F>, readonly params: ParameterSet<F>,
+    private readonly random: Random) {
+    params.bind(backend);
+    const o = options;
+    for (let l = 0; l < o.numLayers; l++) {
+      const row: Direction<F>[] = [];
+      for (let d = 0; d < o.directions; d++) {
+        const sfx = suffix(l, d);
+        row.push(new Direction(backend, {
+          cell: o.cell,
+          nonlinearity: o.nonlinearity,
+          inputSize: l === 0 ? o.inputSize : o.directions * o.hiddenSize,
+          hiddenSize: o.hiddenSize,
+          dir: d as 0 | 1,
+          dirs: o.directions,
+        }, {
+          wih: params.get(`weight_ih${sfx}`),
+          whh: params.get(`weight_hh${sfx}`),
+          bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
+          bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
+        }));
+      }
+      this.directions.push(row);
+    }
+  }
+
+  /**
+   * Prepares for a batch: buffers for its (T, B), and the layout. After this, write the
+   * input into {@link input} and call {@link forward}.
+   */
+  prepare(layout: BatchLayout): void {
+    const { T, B } = layout;
+    const o = this.options;
+    const width = o.directions * o.hiddenSize;
+    if (T * B > this.capacity || B > this.capB) {
+      const b = this.backend;
+      if (this.capacity > 0) {
+        // Layer inputs may be the previous layer's output buffer itself: free each buffer once.
+        const owned = new Set([...this.inputs, ...this.outputs, ...this.masks, ...this.dInputs, this.dOutput,
+          this.states, this.cellStates, this.dStates, this.dCellStates]);
+        for (const buffer of owned) b.free(buffer);
+      }
+      const rows = Math.max(T * B, this.capacity);
+      const capB = Math.max(B, this.capB);
+      const stateSize = o.numLayers * o.directions * capB * o.hiddenSize;
+      this.inputs = [];
+      this.outputs = [];
+      this.masks = [];
+      this.dInputs = [];
+      for (let l = 0; l < o.numLayers; l++) {
+        const D = l === 0 ? o.inputSize : width;
+        // Layer l > 0 reads the previous output directly unless dropout needs a masked copy.
+        this.inputs.push(l === 0 || o.dropout > 0 ? b.alloc(rows * D) : this.outputs[l - 1]!);
+        this.outputs.push(b.alloc(rows * width));
+        this.masks.push(l < o.numLayers - 1 && o.dropout > 0 ? b.alloc(rows * width) : b.alloc(0));
+        this.dInputs.push(b.alloc(rows * D));
+      }
+      this.dOutput = b.alloc(rows * width);
+      this.states = b.alloc(stateSize);
+      this.cellStates = b.alloc(o.cell === 'lstm' ? stateSize : 0);
+      this.dStates = b.alloc(stateSize);
+      this.dCellStates = b.alloc(o.cell === 'lstm' ? stateSize : 0);
+      this.capacity = rows;
+      this.capB = capB;
+    }
+    this.layout = layout;
+    this.phase = 'idle';
+  }
+
+  /** The input buffer [T·B, D] of the prepared batch (internal layout). */
+  input(): F {
+    return this.view(this.inputs[0]!, this.options.inputSize);
+  }
+
+  /** The output [T·B, dirs·H] of the last forward; zero where a sequence had ended. */
+  output(): F {
+    return this.view(this.outputs[this.options.numLayers - 1]!, this.width());
+  }
+
+  /** Final hidden states [L·dirs, B, H] of the last forward. */
+  finalH(): F {
+    return this.stateView(this.states);
+  }
+
+  /** Final cell states [L·dirs, B, H] of the last forward (LSTM). */
+  finalC(): F {
+    return this.stateView(this.cellStates);
+  }
+
+  /** The buffer for dL/d output [T·B, dirs·H]; fill it, then call {@link backward}. */
+  outputGrad(): F {
+    return this.view(this.dOutput, this.width());
+  }
+
+  /** dL/d input [T·B, D] after backward. */
+  inputGrad(): F {
+    return this.view(this.dInputs[0]!, this.options.inputSize);
+  }
+
+  /** dL/dh0 [L·dirs, B, H] after backward. */
+  h0Grad(): F {
+    return this.stateView(this.dStates);
+  }
+
+  /** dL/dc0 [L·dirs, B, H] after backward (LSTM). */
+  c0Grad(): F {
+    return this.stateView(this.dCellStates);
+  }
+
+  /**
+   * Runs every layer and direction over the prepared input.
+   * @param h0, c0 initial states [L·dirs, B, H] (internal order), or undefined for zeros.
+   * @param training applies dropout between layers when the layer has some.
+   */
+  forward(h0: F | undefined, c0: F | undefined, training: boolean): void {
+    const layout = this.requireLayout();
+    const { T, B } = layout;
+    const o = this.options;
+    const b = this.backend;
+    const H = o.hiddenSize;
+    const width = this.width();
+    this.usedDropout = training && o.dropout > 0;
+    for (let l = 0; l < o.numLayers; l++) {
+      const x = this.view(this.inputs[l]!, l === 0 ? o.inputSize : width);
+      const y = this.view(this.outputs[l]!, width);
+      b.fill(T * B * width, 0, y);
+      for (let d = 0; d < o.directions; d++) {
+        const k = l * o.directions + d;
+        const state = (all: F | undefined): F | undefined =>
+          all === undefined ? undefined : (all.subarray(k * B * H, (k + 1) * B * H) as F);
+        const dir = this.directions[l]![d]!;
+        dir.forward(layout, x, y, state(h0), state(c0));
+        b.copy(B * H, dir.finalH(), this.states.subarray(k * B * H) as F);
+        if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
+      }
+      if (l < o.numLayers - 1 && o.dropout > 0) {
+        const next = this.view(this.inputs[l + 1]!, width);
+        if (this.usedDropout) {
+          drawDropoutMask(this.random, o.dropout, T * B * width, this.view(this.masks[l]!, width));
+          b.mul(T * B * width, y, this.view(this.masks[l]!, width), next);
+        } else {
+          b.copy(T * B * width, y, next);
+        }
+      }
+    }
+    this.phase = 'forward';
+  }
+
+  /**
+   * Backpropagates through the last forward from {@link outputGrad} and the gradients
+   * of the final states, accumulating parameter gradients.
+   * @param dh, dc gradients of the final states [L·dirs, B, H], or undefined for zeros.
+   * @throws RnnkitError without a forward since the last backward.
+   */
+  backward(dh: F | undefined, dc: F | undefined): void {
+    if (this.phase !== 'forward') {
+      throw new RnnkitError(this.phase === 'backward'
+        ? 'backward() already ran for this forward(); run forward() again first'
+        : 'backward() needs a forward() first');
+    }
+    const layout = this.requireLayout();
+    const { T, B } = layout;
+    const o = this.options;
+    const b = this.backend;
+    const H = o.hiddenSize;
+    const width = this.width();
+    let dy = this.view(this.dOutput, width);
+    for (let l = o.numLayers - 1; l >= 0; l--) {
+      const D = l === 0 ? o.inputSize : width;
+      const x = this.view(this.inputs[l]!, D);
+      const dx = this.view(this.dInputs[l]!, D);
+      for (let d = 0; d < o.directions; d++) {
+        const k = l * o.directions + d;
+        const state = (all: F | undefined): F | undefined =>
+          all === undefined ? undefined : (all.subarray(k * B * H, (k + 1) * B * H) as F);
+        const dir = this.directions[l]![d]!;
+        dir.backward(layout, x, dy, dx, d > 0, state(dh), state(dc));
+        b.copy(B * H, dir.dh0(), this.dStates.subarray(k * B * H) as F);
+        if (o.cell === 'lstm') b.copy(B * H, dir.dc0(), this.dCellStates.subarray(k * B * H) as F);
+      }
+      if (l > 0) {
+        // dL/d(previous output) = dL/d(this input) ⊙ dropout mask.
+        if (this.usedDropout) b.mul(T * B * width, dx, this.view(this.masks[l - 1]!, width), dx);
+        dy = dx;
+      }
+    }
+    this.phase = 'backward';
+  }
+
+  private width(): number {
+    return this.options.directions * this.options.hiddenSize;
+  }
+
+  private view(buffer: F, rowWidth: number): F {
+    const { T, B } = this.requireLayout();
+    return buffer.subarray(0, T * B * rowWidth) as F;
+  }
+
+  private stateView(buffer: F): F {
+    const { B } = this.requireLayout();
+    const o = this.options;
+    return buffer.subarray(0, o.numLayers * o.directions * B * o.hiddenSize) as F;
+  }
+
+  private requireLayout(): BatchLayout {
+    if (this.layout === undefined) throw new RnnkitError('recurrent layer: prepare() a batch first');
+    return this.layout;
+  }
+}
