@@ -110,6 +110,69 @@ function packBlock(lanes: i32, lines: i32, kc: i32, kcp: i32,
   }
 }
 
+/** Floats of a whole B [k, n] packed by packB: NR-column panels per (NC, KC) block, K padded to 4. */
+export function packedBFloats(k: i32, n: i32): i32 {
+  return ((n + NR - 1) / NR) * NR * paddedK(k);
+}
+
+// K rounded up per block: full KC blocks, then the last one to a multiple of 4.
+function paddedK(k: i32): i32 {
+  return (k / KC) * KC + (((k % KC) + 3) & ~3);
+}
+
+// Offset (floats) of the packed block (jc, pc) of a B packed by packB.
+@inline function packedBlockOffset(n: i32, kp: i32, jc: i32, pc: i32): i32 {
+  const nc = min(NC, n - jc);
+  return jc * kp + ((nc + NR - 1) / NR) * NR * pc;
+}
+
+/** Packs op(B) [k, n] once, for many products with gemmPacked (a layer's weights over all time steps). */
+export function packB(transB: bool, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
+  const ldbB = <usize>ldb << 2;
+  const rsB: usize = transB ? 4 : ldbB, csB: usize = transB ? ldbB : 4;
+  const kp = paddedK(k);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packBlock(NR, nc, kc, (kc + 3) & ~3, b + (<usize>pc) * rsB + (<usize>jc) * csB, csB, rsB,
+                dst + (<usize>packedBlockOffset(n, kp, jc, pc) << 2));
+    }
+  }
+}
+
+// C[:, j0:j1] for one (jc, pc) block: A's rows packed by MC blocks, B's block already packed at bp0
+// (panels from column jc). Columns [j0, j1) lie within [jc, jc + nc) and j0 − jc is a multiple of NR.
+function multiplyBlock(m: i32, j0: i32, j1: i32, jc: i32, kc: i32, kcp: i32, alpha: f32,
+                       a: usize, rsA: usize, csA: usize, bp0: usize, beta: f32, first: bool,
+                       c: usize, ldcB: usize, packedA: usize, edge: usize): void {
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    packBlock(MR, mc, kc, kcp, a + (<usize>ic) * rsA, rsA, csA, packedA);
+    for (let jr = j0; jr < j1; jr += NR) {
+      const w = min(NR, j1 - jr);
+      const bp = bp0 + (<usize>((jr - jc) * kcp) << 2);
+      for (let ir = 0; ir < mc; ir += MR) {
+        const h = min(MR, mc - ir);
+        const ap = packedA + (<usize>(ir * kcp) << 2);
+        const cT = c + (<usize>(ic + ir)) * ldcB + (<usize>jr << 2);
+        if (w == NR && h == MR) {
+          kernel4x8(kcp, ap, bp, cT, ldcB, alpha, beta, first);
+        } else {
+          // Partial tile: run the kernel on a copy of C's valid part, then copy that part back.
+          for (let r = 0; r < h; r++) {
+            memory.copy(edge + (<usize>(r * NR) << 2), cT + (<usize>r) * ldcB, <usize>w << 2);
+          }
+          kernel4x8(kcp, ap, bp, edge, <usize>NR << 2, alpha, beta, first);
+          for (let r = 0; r < h; r++) {
+            memory.copy(cT + (<usize>r) * ldcB, edge + (<usize>(r * NR) << 2), <usize>w << 2);
+          }
+        }
+      }
+    }
+  }
+}
+
 /**
  * C = alpha · op(A) · op(B) + beta · C. When beta is 0, C is only written (NaN in C does not propagate).
  * `work` points to gemmWorkspaceFloats() floats of scratch owned by the caller.
@@ -131,33 +194,33 @@ export function gemm(transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: 
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const kcp = (kc + 3) & ~3;  // zero-padded to whole 4-step groups
-      const first = pc == 0;
       packBlock(NR, nc, kc, kcp, b + (<usize>pc) * rsB + (<usize>jc) * csB, csB, rsB, packedB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packBlock(MR, mc, kc, kcp, a + (<usize>ic) * rsA + (<usize>pc) * csA, rsA, csA, packedA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const w = min(NR, nc - jr);
-          const bp = packedB + (<usize>(jr * kcp) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const h = min(MR, mc - ir);
-            const ap = packedA + (<usize>(ir * kcp) << 2);
-            const cT = c + (<usize>(ic + ir)) * ldcB + (<usize>(jc + jr) << 2);
-            if (w == NR && h == MR) {
-              kernel4x8(kcp, ap, bp, cT, ldcB, alpha, beta, first);
-            } else {
-              // Partial tile: run the kernel on a copy of C's valid part, then copy that part back.
-              for (let r = 0; r < h; r++) {
-                memory.copy(edge + (<usize>(r * NR) << 2), cT + (<usize>r) * ldcB, <usize>w << 2);
-              }
-              kernel4x8(kcp, ap, bp, edge, <usize>NR << 2, alpha, beta, first);
-              for (let r = 0; r < h; r++) {
-                memory.copy(cT + (<usize>r) * ldcB, edge + (<usize>(r * NR) << 2), <usize>w << 2);
-              }
-            }
-          }
-        }
-      }
+      multiplyBlock(m, jc, jc + nc, jc, kc, kcp, alpha, a + (<usize>pc) * csA, rsA, csA, packedB, beta, pc == 0,
+                    c, ldcB, packedA, edge);
+    }
+  }
+}
+
+/**
+ * C[:, j0:j1] = alpha · op(A) · B[:, j0:j1] + beta · C[:, j0:j1], with B [k, n] packed by packB.
+ * j0 is a multiple of NR (8); c points at column 0. Threads split the columns between them.
+ */
+export function gemmPacked(transA: bool, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, packed: usize,
+                           beta: f32, c: usize, ldc: i32, work: usize, j0: i32, j1: i32): void {
+  if (m <= 0 || j1 <= j0) return;
+  const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
+  if (k <= 0) { scaleC(m, j1 - j0, beta, c + (<usize>j0 << 2), ldcB); return; }
+  const rsA: usize = transA ? 4 : ldaB, csA: usize = transA ? ldaB : 4;
+  const packedA = work;
+  const edge = packedA + (<usize>(KC * MC) << 2);
+  const kp = paddedK(k);
+  for (let jc = (j0 / NC) * NC; jc < j1; jc += NC) {
+    const lo = max(j0, jc), hi = min(j1, jc + NC);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const bp = packed + (<usize>packedBlockOffset(n, kp, jc, pc) << 2);
+      multiplyBlock(m, lo, hi, jc, kc, (kc + 3) & ~3, alpha, a + (<usize>pc) * csA, rsA, csA, bp, beta, pc == 0,
+                    c, ldcB, packedA, edge);
     }
   }
 }

@@ -2,7 +2,7 @@
 // (`env.memory`, shared when threads are available); buffers are allocated by the
 // TypeScript side above `heapBase()`, and every kernel takes byte offsets.
 
-export { gemm, gemmWorkspaceFloats } from './gemm';
+export { gemm, gemmPacked, gemmWorkspaceFloats, packB, packedBFloats } from './gemm';
 export {
   fill, copy, axpy, scale, addBias, columnSums,
   activate, activateBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmax, softmaxBackward,

@@ -3,8 +3,9 @@
  * Each compares rnnkit against a peer measured in the same run and prints ratios.
  */
 import { benchGemm } from './gemm.js';
+import { benchRnn } from './rnn.js';
 
-const benches: Record<string, () => Promise<void>> = { gemm: benchGemm };
+const benches: Record<string, () => Promise<void>> = { gemm: benchGemm, rnn: benchRnn };
 
 const names = process.argv.slice(2);
 for (const name of names) {

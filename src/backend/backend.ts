@@ -78,6 +78,17 @@ export interface Backend<F extends FloatArray = Float32Array> {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: F, lda: number, b: F, ldb: number, beta: number, c: F, ldc: number): void;
 
+  /** Elements of the buffer {@link packMatrix} fills for op(B) of shape [k, n]. */
+  packedSize(k: number, n: number): number;
+  /**
+   * Packs op(B) [k, n] (B, or Bᵀ when `trans`) into `packed` for repeated {@link gemmPacked}
+   * calls — a layer's weights, packed once and multiplied at every time step.
+   */
+  packMatrix(trans: boolean, k: number, n: number, b: F, ldb: number, packed: F): void;
+  /** C = alpha · op(A) · B + beta · C, with B [k, n] packed by {@link packMatrix}. */
+  gemmPacked(transA: boolean, m: number, n: number, k: number, alpha: number, a: F, lda: number, packed: F,
+    beta: number, c: F, ldc: number): void;
+
   /** C[i, j] += bias[j] for a [rows, cols] matrix C. */
   addBias(rows: number, cols: number, bias: F, c: F, ldc: number): void;
 

@@ -33,6 +33,15 @@ describe('wasm threads', () => {
               return Float32Array.from(c);
             });
             assertIdentical(`C ${m}x${n}x${k} transA=${transA} transB=${transB}`, results[1]!, results[0]!);
+            const packedResults = [one, many].map((backend) => {
+              const packed = backend.alloc(backend.packedSize(k, n));
+              backend.packMatrix(transB, k, n, upload(backend, b), transB ? k : n, packed);
+              const c = upload(backend, c0);
+              backend.gemmPacked(transA, m, n, k, 0.5, upload(backend, a), transA ? m : k, packed, 1, c, n);
+              return Float32Array.from(c);
+            });
+            assertIdentical(`packed C ${m}x${n}x${k} transA=${transA} transB=${transB}`, packedResults[1]!, packedResults[0]!);
+            assertIdentical('packed equals unpacked', packedResults[0]!, results[0]!);
           }
         }
       }

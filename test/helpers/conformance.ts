@@ -75,6 +75,31 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       }
     }
 
+    for (const [m, n, k] of [...gemmShapes().slice(0, 8), [33, 600, 300], [5, 257, 513]] as [number, number, number][]) {
+      it(`gemmPacked ${m}x${n}x${k}: B packed once (both layouts), every transA, beta 0 and 1`, () => {
+        const random = rng(m * 13 + n * 7 + k);
+        for (const transB of [false, true]) {
+          const ldb = (transB ? k : n) + 1;
+          const b = uniform(random, (transB ? n : k) * ldb);
+          const packed = backend.alloc(backend.packedSize(k, n));
+          backend.packMatrix(transB, k, n, upload(backend, b), ldb, packed);
+          for (const transA of [false, true]) {
+            const lda = (transA ? m : k) + 2;
+            const a = uniform(random, (transA ? k : m) * lda);
+            const ldc = n + 3;
+            const c0 = uniform(random, m * ldc);
+            for (const [alpha, beta] of [[1, 0], [0.5, 1]] as const) {
+              const expected = f64(c0);
+              ref64.gemm(transA, transB, m, n, k, alpha, f64(a), lda, f64(b), ldb, beta, expected, ldc);
+              const c = upload(backend, c0);
+              backend.gemmPacked(transA, m, n, k, alpha, upload(backend, a), lda, packed, beta, c, ldc);
+              assertClose(`C (transA ${transA}, transB ${transB}, beta ${beta})`, c, expected, { atol: 2e-6 * k + 1e-6, rtol: 1e-5 });
+            }
+          }
+        }
+      });
+    }
+
     it('gemm with beta 0 ignores NaN already in C', () => {
       const c = upload(backend, [NaN, NaN, NaN, NaN]);
       backend.gemm(false, false, 2, 2, 1, 1, upload(backend, [1, 2]), 1, upload(backend, [3, 4]), 2, 0, c, 2);

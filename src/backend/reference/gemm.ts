@@ -19,3 +19,19 @@ export function gemm<F extends FloatArray>(transA: boolean, transB: boolean, m: 
     }
   }
 }
+
+/** The reference "packing" is op(B) copied as a row-major [k, n] matrix. */
+export function packedSize(k: number, n: number): number {
+  return k * n;
+}
+
+export function packMatrix<F extends FloatArray>(trans: boolean, k: number, n: number, b: F, ldb: number, packed: F): void {
+  for (let p = 0; p < k; p++) {
+    for (let j = 0; j < n; j++) packed[p * n + j] = trans ? b[j * ldb + p] : b[p * ldb + j];
+  }
+}
+
+export function gemmPacked<F extends FloatArray>(transA: boolean, m: number, n: number, k: number, alpha: number,
+  a: F, lda: number, packed: F, beta: number, c: F, ldc: number): void {
+  gemm(transA, false, m, n, k, alpha, a, lda, packed, n, beta, c, ldc);
+}

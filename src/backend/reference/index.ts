@@ -11,7 +11,7 @@ import {
   activate, activateBackward, addBias, axpy, clamp, columnSums, copy, fill, gatherRows, mul, scale,
   scatterAddRows, sumSquares,
 } from './elementwise.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmPacked, packedSize, packMatrix } from './gemm.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './softmax.js';
 
@@ -35,6 +35,9 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     allocInt: (length) => new Int32Array(length),
     free: () => {},
     gemm,
+    packedSize,
+    packMatrix,
+    gemmPacked,
     addBias,
     columnSums,
     activate,

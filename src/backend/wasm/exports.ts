@@ -7,6 +7,10 @@ export interface KernelExports {
   gemmWorkspaceFloats(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
     a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, work: number): void;
+  packedBFloats(k: number, n: number): number;
+  packB(transB: number, k: number, n: number, b: number, ldb: number, dst: number): void;
+  gemmPacked(transA: number, m: number, n: number, k: number, alpha: number, a: number, lda: number, packed: number,
+    beta: number, c: number, ldc: number, work: number, j0: number, j1: number): void;
   fill(n: number, value: number, x: number): void;
   copy(n: number, x: number, y: number): void;
   axpy(n: number, alpha: number, x: number, y: number): void;
@@ -44,4 +48,4 @@ export interface KernelExports {
 }
 
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */
-export const workerFunctions = ['gemm'] as const;
+export const workerFunctions = ['gemm', 'gemmPacked'] as const;

@@ -93,12 +93,21 @@ class WasmBackend implements Backend<Float32Array> {
   private readonly workspaceBytes: number;
   /** One GEMM workspace per thread: [0] the calling thread's, then one per worker. */
   private readonly workspaces: number[] = [];
+  /** One reusable argument list per thread (a product allocates nothing). */
+  private readonly args: number[][] = [];
+  // The current product's split (see plan()).
+  private columns = true;
+  private extent = 0;
+  private chunk = 0;
 
   constructor(private readonly k: KernelExports, private readonly heap: WasmHeap,
     private readonly pool: ThreadPool | undefined, readonly description: string) {
     this.workspaceBytes = k.gemmWorkspaceFloats() * 4;
     const threads = 1 + (pool?.size ?? 0);
-    for (let t = 0; t < threads; t++) this.workspaces.push(heap.allocate(this.workspaceBytes));
+    for (let t = 0; t < threads; t++) {
+      this.workspaces.push(heap.allocate(this.workspaceBytes));
+      this.args.push(new Array<number>(14).fill(0));
+    }
   }
 
   alloc(length: number): Float32Array {
@@ -120,35 +129,88 @@ class WasmBackend implements Backend<Float32Array> {
     const pc = this.ptr(c, 'C');
     const ta = transA ? 1 : 0;
     const tb = transB ? 1 : 0;
+    const used = this.plan(m, n, k);
+    for (let t = 0; t < used; t++) {
+      const start = t * this.chunk;
+      const size = Math.min(this.chunk, this.extent - start);
+      if (this.columns) {
+        const pbPart = pb + 4 * (transB ? start * ldb : start);
+        fill14(this.args[t]!, ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, this.workspaces[t]!);
+      } else {
+        const paPart = pa + 4 * (transA ? start : start * lda);
+        fill14(this.args[t]!, ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, this.workspaces[t]!);
+      }
+    }
+    this.dispatch('gemm', used);
+  }
+
+  packedSize(k: number, n: number): number {
+    return this.k.packedBFloats(k, n);
+  }
+
+  packMatrix(trans: boolean, k: number, n: number, b: Float32Array, ldb: number, packed: Float32Array): void {
+    this.k.packB(trans ? 1 : 0, k, n, this.ptr(b, 'B'), ldb, this.ptr(packed, 'packed'));
+  }
+
+  gemmPacked(transA: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number,
+    packed: Float32Array, beta: number, c: Float32Array, ldc: number): void {
+    const pa = this.ptr(a, 'A');
+    const pp = this.ptr(packed, 'packed');
+    const pc = this.ptr(c, 'C');
+    const ta = transA ? 1 : 0;
+    const used = this.plan(m, n, k);
+    for (let t = 0; t < used; t++) {
+      const start = t * this.chunk;
+      const size = Math.min(this.chunk, this.extent - start);
+      const work = this.workspaces[t]!;
+      if (this.columns) fill14(this.args[t]!, ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
+      else {
+        const paPart = pa + 4 * (transA ? start : start * lda);
+        fill14(this.args[t]!, ta, size, n, k, alpha, paPart, lda, pp, beta, pc + 4 * start * ldc, ldc, work, 0, n);
+      }
+    }
+    this.dispatch('gemmPacked', used);
+  }
+
+  /**
+   * Splits a product between threads by its size: columns (or, when taller than wide,
+   * rows) in chunks of whole micro-tiles. Sets {@link columns}, {@link extent} and
+   * {@link chunk}; returns the number of chunks (1: run on the calling thread).
+   */
+  private plan(m: number, n: number, k: number): number {
     const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor((m * n * k) / MIN_PARALLEL_WORK));
-    const splitColumns = n >= m;
-    const extent = splitColumns ? n : m;
-    const unit = splitColumns ? COLUMN_ALIGN : ROW_ALIGN;
-    const chunk = Math.ceil(extent / parts / unit) * unit;
-    if (parts <= 1 || chunk >= extent) {
-      this.k.gemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.workspaces[0]!);
+    this.columns = n >= m;
+    this.extent = this.columns ? n : m;
+    if (parts <= 1) {
+      this.chunk = this.extent;
+      return 1;
+    }
+    const unit = this.columns ? COLUMN_ALIGN : ROW_ALIGN;
+    this.chunk = Math.ceil(this.extent / parts / unit) * unit;
+    return Math.ceil(this.extent / this.chunk);
+  }
+
+  /** Runs chunks 1… on the workers and chunk 0 here, from the argument lists in {@link args}. */
+  private dispatch(fn: 'gemm' | 'gemmPacked', used: number): void {
+    if (used === 1) {
+      this.call(fn, this.args[0]!);
       return;
     }
-    // Part t covers columns (or rows) [t·chunk, min((t+1)·chunk, extent)).
-    const argsOf = (t: number): number[] => {
-      const start = t * chunk;
-      const size = Math.min(chunk, extent - start);
-      const work = this.workspaces[t]!;
-      if (splitColumns) {
-        const pbPart = pb + 4 * (transB ? start * ldb : start);
-        return [ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, work];
-      }
-      const paPart = pa + 4 * (transA ? start : start * lda);
-      return [ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, work];
-    };
-    const used = Math.ceil(extent / chunk);
-    for (let t = 1; t < used; t++) this.pool!.setJob(t - 1, 'gemm', argsOf(t));
-    const own = argsOf(0);
-    this.pool!.run(used - 1, () => {
-      this.k.gemm(own[0]!, own[1]!, own[2]!, own[3]!, own[4]!, own[5]!, own[6]!, own[7]!, own[8]!, own[9]!,
-        own[10]!, own[11]!, own[12]!, own[13]!);
-    });
+    const pool = this.pool!;
+    for (let t = 1; t < used; t++) pool.setJob(t - 1, fn, this.args[t]!);
+    pool.run(used - 1, this.runOwn[fn]);
   }
+
+  private call(fn: 'gemm' | 'gemmPacked', a: number[]): void {
+    if (fn === 'gemm') this.k.gemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
+    else this.k.gemmPacked(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
+  }
+
+  // The calling thread's share of a round, as closures made once.
+  private readonly runOwn = {
+    gemm: (): void => this.call('gemm', this.args[0]!),
+    gemmPacked: (): void => this.call('gemmPacked', this.args[0]!),
+  };
 
   addBias(rows: number, cols: number, bias: Float32Array, c: Float32Array, ldc: number): void {
     this.k.addBias(rows, cols, this.ptr(bias, 'bias'), this.ptr(c, 'C'), ldc);
@@ -281,4 +343,10 @@ class WasmBackend implements Backend<Float32Array> {
   private ptr(view: Float32Array | Int32Array, what: string): number {
     return this.heap.pointer(view, what);
   }
+}
+
+function fill14(out: number[], a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number,
+  a7: number, a8: number, a9: number, a10: number, a11: number, a12: number, a13: number): void {
+  out[0] = a0; out[1] = a1; out[2] = a2; out[3] = a3; out[4] = a4; out[5] = a5; out[6] = a6;
+  out[7] = a7; out[8] = a8; out[9] = a9; out[10] = a10; out[11] = a11; out[12] = a12; out[13] = a13;
 }

@@ -5,8 +5,8 @@
  * dirs directions of the layer. Rows are in the layer's internal order (longest
  * sequence first, see batch.ts), so step t works on rows [0, rowsAt[t]).
  *
- * Forward: one GEMM projects all steps' inputs, then per step one recurrent GEMM and
- * one fused cell kernel. Backward: per step the fused cell backward and one GEMM for
+ * Forward: one GEMM projects all steps' inputs, then per step one recurrent GEMM (with
+ * W_hh packed once for all steps) and one fused cell kernel. Backward: per step the fused cell backward and one GEMM for
  * dh_{t−1}; then dW_ih, dW_hh, dx and the bias gradients as one GEMM or reduction each
  * over all steps. Buffers are allocated when a larger (T, B) arrives, never in the loop.
  *
@@ -56,6 +56,8 @@ export class Direction<F extends FloatArray> {
   private dh!: F;        // [B, H] carried dh, after backward dh0
   private dc!: F;        // [B, H] carried dc (LSTM), after backward dc0
   private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
+  private readonly packedWhhT: F;  // W_hhᵀ [H, G·H] packed once per forward for the per-step products
+  private readonly packedWhh: F;   // W_hh [G·H, H] packed once per backward
   private T = 0;
   private B = 0;
 
@@ -63,6 +65,9 @@ export class Direction<F extends FloatArray> {
     private readonly params: DirectionParams<F>) {
     this.G = gatesOf(config.cell);
     this.zeroBias = config.cell === 'gru' && params.bhh === undefined ? backend.alloc(3 * config.hiddenSize) : undefined;
+    const H = config.hiddenSize;
+    this.packedWhhT = backend.alloc(backend.packedSize(H, this.G * H));
+    this.packedWhh = backend.alloc(backend.packedSize(this.G * H, H));
   }
 
   /** Final hidden state [B, H] of the last forward (internal row order). */
@@ -126,6 +131,8 @@ export class Direction<F extends FloatArray> {
     const ys = this.outputViews(y, T, B);
     const tails = this.tailViews(layout);
     const bhhValue = bhh?.value ?? this.zeroBias!;
+    const whhT = this.packedWhhT;
+    b.packMatrix(true, H, GH, whh.value, H, whhT);
     for (let s = 0; s < T; s++) {
       const t = dir === 0 ? s : T - 1 - s;
       const rows = rowsAt[t];
@@ -134,10 +141,10 @@ export class Direction<F extends FloatArray> {
       const hNext = v.hNext[t]!;
       const yt = ys[t]!;
       if (cell === 'gru') {
-        b.gemm(false, true, rows, GH, H, 1, hPrev, H, whh.value, H, 0, this.hh, GH);
+        b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, this.hh, GH);
         b.gruCellForward(rows, H, g, this.hh, bhhValue, hPrev, v.hn[t]!, hNext, yt, ldy);
       } else {
-        b.gemm(false, true, rows, GH, H, 1, hPrev, H, whh.value, H, 1, g, GH);
+        b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 1, g, GH);
         if (cell === 'lstm') b.lstmCellForward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, hNext, yt, ldy);
         else b.rnnCellForward(nonlinearity, rows, H, g, hNext, yt, ldy);
       }
@@ -170,6 +177,8 @@ export class Direction<F extends FloatArray> {
     }
     const v = this.views(T, B);
     const dys = this.outputViews(dy, T, B);
+    const packedWhh = this.packedWhh;
+    b.packMatrix(false, GH, H, whh.value, H, packedWhh);
     const tails = this.tailViews(layout);
     // Steps in the reverse of the order forward ran them.
     for (let s = T - 1; s >= 0; s--) {
@@ -186,12 +195,12 @@ export class Direction<F extends FloatArray> {
       if (cell === 'gru') {
         b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
         // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
-        b.gemm(false, false, rows, H, GH, 1, v.dgh[t]!, GH, whh.value, H, 1, this.dh, H);
+        b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
       } else {
         if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc);
         else b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
         // dh_{t−1} = da_t · W_hh
-        b.gemm(false, false, rows, H, GH, 1, g, GH, whh.value, H, 0, this.dh, H);
+        b.gemmPacked(false, rows, H, GH, 1, g, GH, packedWhh, 0, this.dh, H);
       }
     }
     // Parameter gradients over all steps at once. The state before step t is one block:

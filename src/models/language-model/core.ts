@@ -1,0 +1,174 @@
+/**
+ * The language model's engine (seed 002): Embedding → stacked RNN/LSTM/GRU → Dense over
+ * the vocabulary, with softmax cross-entropy at every step — everything in the
+ * backend's memory, nothing copied to JavaScript arrays inside a training step.
+ *
+ * Legend: T steps, B streams (batch), V vocabulary, E embedding size, H hidden size,
+ * L layers. Token ids are time-major [T, B]. The recurrent state carries from one batch
+ * to the next (truncated BPTT): it is the next batch's initial state, without gradient.
+ *
+ * Parameter names: `embedding.weight` [V, E], `rnn.weight_ih_l0` … (PyTorch's nn.LSTM
+ * names), `decoder.weight` [V, H], `decoder.bias` [V] — a PyTorch model made of
+ * nn.Embedding, nn.LSTM and nn.Linear with these attribute names maps one to one.
+ */
+import type { Backend, FloatArray } from '../../backend/backend.js';
+import { denseBackward, denseForward } from '../../layers/dense.js';
+import { embeddingBackward, embeddingForward } from '../../layers/embedding.js';
+import { type Parameter, ParameterSet } from '../../layers/parameters.js';
+import { layoutBatch } from '../../layers/recurrent/batch.js';
+import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js';
+import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
+import type { Random } from '../../random.js';
+import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
+
+/** The shape of a language model. */
+export interface LanguageModelConfig {
+  vocabSize: number;
+  embeddingDim: number;
+  cell: CellKind;
+  hiddenSize: number;
+  numLayers: number;
+  /** Dropout between recurrent layers, in training. */
+  dropout: number;
+}
+
+/** A named group of parameters, for state dicts and optimizers. */
+interface Part<F extends FloatArray> {
+  prefix: string;
+  params: ParameterSet<F>;
+}
+
+export class LanguageModelCore<F extends FloatArray> {
+  readonly embedding: ParameterSet<F>;
+  readonly decoder: ParameterSet<F>;
+  readonly rnn: RecurrentStack<F>;
+  private readonly parts: Part<F>[];
+  private T = 0;
+  private B = 0;
+  private capacity = 0;
+  private tokens!: Int32Array;   // [T·B] input ids
+  private targets!: Int32Array;  // [T·B] next ids (or ignore)
+  private logits!: F;            // [T·B, V]
+  private probs!: F;             // [T·B, V]
+  private losses!: F;            // [T·B]
+  private carryH: F | undefined; // [L, B, H] state handed to the next batch
+  private carryC: F | undefined;
+
+  constructor(readonly config: LanguageModelConfig, readonly backend: Backend<F>, random: Random) {
+    const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
+    this.embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
+    const rnnOptions = resolveOptions(config.cell, {
+      inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout,
+    }, 'LanguageModel');
+    const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
+    const bound = 1 / Math.sqrt(H);
+    this.decoder = new ParameterSet<F>([
+      { name: 'weight', shape: [V, H], init: { uniform: bound } },
+      { name: 'bias', shape: [V], init: { uniform: bound } },
+    ], random);
+    this.embedding.bind(backend);
+    this.decoder.bind(backend);
+    this.rnn = new RecurrentStack(rnnOptions, backend, rnnParams, random);
+    this.parts = [
+      { prefix: 'embedding.', params: this.embedding },
+      { prefix: 'rnn.', params: rnnParams },
+      { prefix: 'decoder.', params: this.decoder },
+    ];
+  }
+
+  /** Every parameter, named `embedding.weight`, `rnn.weight_ih_l0`, …, sharing the model's buffers. */
+  parameters(): Parameter<F>[] {
+    return this.parts.flatMap(({ prefix, params }) => params.list().map((p) => ({ ...p, name: prefix + p.name })));
+  }
+
+  /** The parameter groups with their name prefixes (state dicts load and save through these). */
+  groups(): readonly Part<F>[] {
+    return this.parts;
+  }
+
+  /** Clears the accumulated gradients. */
+  zeroGrad(): void {
+    for (const { params } of this.parts) params.zeroGrad();
+  }
+
+  /** Forgets the carried state: the next batch starts from zeros. */
+  resetState(): void {
+    const b = this.backend;
+    if (this.carryH !== undefined) b.fill(this.carryH.length, 0, this.carryH);
+    if (this.carryC !== undefined) b.fill(this.carryC.length, 0, this.carryC);
+  }
+
+  /**
+   * Prepares for batches of B streams × T steps; keeps the carried state when B is
+   * unchanged. Then fill {@link inputIds} and {@link targetIds}.
+   */
+  prepare(T: number, B: number): void {
+    const b = this.backend;
+    const V = this.config.vocabSize;
+    if (T * B > this.capacity) {
+      if (this.capacity > 0) for (const buffer of [this.tokens, this.targets, this.logits, this.probs, this.losses]) b.free(buffer);
+      this.tokens = b.allocInt(T * B);
+      this.targets = b.allocInt(T * B);
+      this.logits = b.alloc(T * B * V);
+      this.probs = b.alloc(T * B * V);
+      this.losses = b.alloc(T * B);
+      this.capacity = T * B;
+    }
+    if (B !== this.B) {
+      const stateSize = this.config.numLayers * B * this.config.hiddenSize;
+      for (const buffer of [this.carryH, this.carryC]) if (buffer !== undefined) b.free(buffer);
+      this.carryH = b.alloc(stateSize);
+      this.carryC = this.config.cell === 'lstm' ? b.alloc(stateSize) : undefined;
+    }
+    this.T = T;
+    this.B = B;
+    this.rnn.prepare(layoutBatch(T, B, undefined, 'LanguageModel'));
+  }
+
+  /** Input ids [T, B] of the prepared batch. */
+  inputIds(): Int32Array {
+    return this.tokens.subarray(0, this.T * this.B);
+  }
+
+  /** Target ids [T, B] (IGNORE_INDEX where a step has no target). */
+  targetIds(): Int32Array {
+    return this.targets.subarray(0, this.T * this.B);
+  }
+
+  /** Logits [T·B, V] of the last forward. */
+  output(): F {
+    return this.logits.subarray(0, this.T * this.B * this.config.vocabSize) as F;
+  }
+
+  /**
+   * Forward over the prepared batch from the carried state, then carries the final
+   * state on. With `withLoss`, returns the mean cross-entropy against {@link targetIds}
+   * (and, with `backward`, accumulates every gradient); otherwise returns NaN.
+   */
+  run(training: boolean, withLoss: boolean, backward: boolean): number {
+    const b = this.backend;
+    const { vocabSize: V, embeddingDim: E, hiddenSize: H } = this.config;
+    const rows = this.T * this.B;
+    const rnn = this.rnn;
+    const ids = this.inputIds();
+    const emb = this.embedding.get('weight');
+    const decW = this.decoder.get('weight');
+    const decB = this.decoder.get('bias');
+    embeddingForward(b, rows, ids, emb.value, E, rnn.input());
+    rnn.forward(this.carryH, this.carryC, training);
+    denseForward(b, rows, H, V, rnn.output(), decW.value, decB.value, this.output());
+    const stateSize = this.config.numLayers * this.B * H;
+    b.copy(stateSize, rnn.finalH(), this.carryH!);
+    if (this.carryC !== undefined) b.copy(stateSize, rnn.finalC(), this.carryC);
+    if (!withLoss) return NaN;
+    const loss = crossEntropyForwardBackward(b, rows, V, this.output(), this.targetIds(), IGNORE_INDEX, 'mean',
+      { probs: this.probs, losses: this.losses }, backward ? this.probs : undefined);
+    if (backward) {
+      // probs now holds dL/dlogits.
+      denseBackward(b, rows, H, V, rnn.output(), decW, decB, this.probs.subarray(0, rows * V) as F, rnn.outputGrad());
+      rnn.backward(undefined, undefined);
+      embeddingBackward(b, rows, ids, rnn.inputGrad(), E, emb.grad, undefined);
+    }
+    return loss;
+  }
+}
