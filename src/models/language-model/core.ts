@@ -18,7 +18,9 @@ import { type Parameter, ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
 import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
+import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
 
 /** The shape of a language model. */
@@ -84,6 +86,33 @@ export class LanguageModelCore<F extends FloatArray> {
   /** The parameter groups with their name prefixes (state dicts load and save through these). */
   groups(): readonly Part<F>[] {
     return this.parts;
+  }
+
+  /** Copies of every parameter, keyed by prefixed name (`rnn.weight_ih_l0`, …). */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const { prefix, params } of this.parts) {
+      for (const [name, t] of Object.entries(params.stateDict())) out[prefix + name] = t;
+    }
+    return out;
+  }
+
+  /**
+   * Loads every parameter by prefixed name; all must be present with their shapes, and
+   * no other name may appear.
+   * @throws ShapeError naming the first missing, unexpected or misshapen entry.
+   */
+  loadStateDict(dict: Record<string, Tensor>): void {
+    const known = new Set(this.parts.flatMap(({ prefix, params }) => params.names.map((n) => prefix + n)));
+    const unexpected = Object.keys(dict).filter((k) => !known.has(k));
+    if (unexpected.length > 0) {
+      throw new ShapeError(`LanguageModel.loadStateDict: unexpected ${unexpected.join(', ')}`);
+    }
+    for (const { prefix, params } of this.parts) {
+      const part: Record<string, Tensor> = {};
+      for (const name of params.names) if (prefix + name in dict) part[name] = dict[prefix + name]!;
+      params.loadStateDict(part, `LanguageModel.loadStateDict (${prefix.slice(0, -1)})`);
+    }
   }
 
   /** Clears the accumulated gradients. */
