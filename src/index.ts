@@ -22,3 +22,12 @@ export {
 } from './training/schedules.js';
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './training/clip.js';
 export { readSafetensors, writeSafetensors, safetensorsMetadata } from './io/safetensors.js';
+export { Module, type ModuleOptions } from './layers/module.js';
+export { Dense, type DenseOptions } from './layers/dense.js';
+export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { Jordan, type JordanOptions, type JordanOutput, type JordanForwardResult } from './layers/jordan.js';
+export {
+  crossEntropy, type CrossEntropyOptions, type LossResult, type Reduction, IGNORE_INDEX,
+} from './training/losses/cross-entropy.js';
+export { mse } from './training/losses/mse.js';

@@ -5,15 +5,7 @@ export function softmaxCrossEntropy<F extends FloatArray>(rows: number, cols: nu
   targets: Int32Array, ignoreIndex: number, probs: F, losses: F): void {
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) max = Math.max(max, logits[row + j]);
-    let sum = 0;
-    for (let j = 0; j < cols; j++) {
-      const e = Math.exp(logits[row + j] - max);
-      probs[row + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < cols; j++) probs[row + j] = probs[row + j] / sum;
+    const { max, sum } = softmaxRow(cols, logits, probs, row);
     const t = targets[r];
     // −log softmax(x)[t] = log Σⱼ e^(xⱼ − max) − (x_t − max)
     losses[r] = t === ignoreIndex ? 0 : Math.log(sum) - (logits[row + t] - max);
@@ -33,18 +25,21 @@ export function softmaxCrossEntropyBackward<F extends FloatArray>(rows: number, 
 }
 
 export function softmax<F extends FloatArray>(rows: number, cols: number, x: F, y: F): void {
-  for (let r = 0; r < rows; r++) {
-    const row = r * cols;
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) max = Math.max(max, x[row + j]);
-    let sum = 0;
-    for (let j = 0; j < cols; j++) {
-      const e = Math.exp(x[row + j] - max);
-      y[row + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < cols; j++) y[row + j] /= sum;
+  for (let r = 0; r < rows; r++) softmaxRow(cols, x, y, r * cols);
+}
+
+// y[row…] = softmax(x[row…]) over `cols` values; returns the max and Σ e^(x − max).
+function softmaxRow<F extends FloatArray>(cols: number, x: F, y: F, row: number): { max: number; sum: number } {
+  let max = -Infinity;
+  for (let j = 0; j < cols; j++) max = Math.max(max, x[row + j]);
+  let sum = 0;
+  for (let j = 0; j < cols; j++) {
+    const e = Math.exp(x[row + j] - max);
+    y[row + j] = e;
+    sum += e;
   }
+  for (let j = 0; j < cols; j++) y[row + j] /= sum;
+  return { max, sum };
 }
 
 export function softmaxBackward<F extends FloatArray>(rows: number, cols: number, y: F, dy: F, dx: F): void {

@@ -185,10 +185,8 @@ export class RecurrentStack<F extends FloatArray> {
       b.fill(T * B * width, 0, y);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
-        const state = (all: F | undefined): F | undefined =>
-          all === undefined ? undefined : (all.subarray(k * B * H, (k + 1) * B * H) as F);
         const dir = this.directions[l]![d]!;
-        dir.forward(layout, x, y, state(h0), state(c0));
+        dir.forward(layout, x, y, this.stateOf(h0, k), this.stateOf(c0, k));
         b.copy(B * H, dir.finalH(), this.states.subarray(k * B * H) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
       }
@@ -230,10 +228,8 @@ export class RecurrentStack<F extends FloatArray> {
       const dx = this.view(this.dInputs[l]!, D);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
-        const state = (all: F | undefined): F | undefined =>
-          all === undefined ? undefined : (all.subarray(k * B * H, (k + 1) * B * H) as F);
         const dir = this.directions[l]![d]!;
-        dir.backward(layout, x, dy, dx, d > 0, state(dh), state(dc));
+        dir.backward(layout, x, dy, dx, d > 0, this.stateOf(dh, k), this.stateOf(dc, k));
         b.copy(B * H, dir.dh0(), this.dStates.subarray(k * B * H) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.dc0(), this.dCellStates.subarray(k * B * H) as F);
       }
@@ -244,6 +240,12 @@ export class RecurrentStack<F extends FloatArray> {
       }
     }
     this.phase = 'backward';
+  }
+
+  /** Layer-direction k's [B, H] slice of states [L·dirs, B, H], if given. */
+  private stateOf(all: F | undefined, k: number): F | undefined {
+    const size = this.requireLayout().B * this.options.hiddenSize;
+    return all === undefined ? undefined : (all.subarray(k * size, (k + 1) * size) as F);
   }
 
   private width(): number {
