@@ -31,3 +31,12 @@ export {
   crossEntropy, type CrossEntropyOptions, type LossResult, type Reduction, IGNORE_INDEX,
 } from './training/losses/cross-entropy.js';
 export { mse } from './training/losses/mse.js';
+export {
+  type Tokenizer, type TokenizerJSON, type TokenDecoder, tokenizerFromJSON, characterCount, TOKENIZER_JSON_VERSION,
+} from './data/tokenizers/tokenizer.js';
+export { CharTokenizer, CHAR_UNK_SYMBOL, REPLACEMENT_CHARACTER } from './data/tokenizers/char.js';
+export {
+  WordTokenizer, type WordTokenizerOptions, splitWords, type SplitWordsOptions,
+  PAD_ID, UNK_ID, EOS_ID, PAD_TOKEN, UNK_TOKEN, EOS_TOKEN,
+} from './data/tokenizers/word.js';
+export { TokenBatches, splitValidation, type SplitValidationOptions } from './data/stream.js';

@@ -8,14 +8,12 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { findTorchPython, TORCH_PYTHONS } from './python.js';
 import type { WorkloadId } from './workloads.js';
 
 const run = promisify(execFile);
 
 const SCRIPT = fileURLToPath(new URL('../reference/torch_rnn.py', import.meta.url));
-
-/** Interpreters tried in order; the first that can `import torch` is used. */
-const PYTHONS = ['/usr/bin/python3', 'python3'];
 
 /** What `torch_rnn.py` prints. */
 export interface TorchResults {
@@ -51,7 +49,7 @@ export interface TorchOptions {
 export async function runTorchReference(budgetSeconds: number, options: TorchOptions = {}): Promise<TorchResults | undefined> {
   const python = await findTorchPython();
   if (python === undefined) {
-    console.log(`note: PyTorch reference skipped: no Python among ${PYTHONS.join(', ')} can import torch`);
+    console.log(`note: PyTorch reference skipped: no Python among ${TORCH_PYTHONS.join(', ')} can import torch`);
     return undefined;
   }
   const args = [SCRIPT, '--budget', String(budgetSeconds)];
@@ -66,19 +64,6 @@ export async function runTorchReference(budgetSeconds: number, options: TorchOpt
     console.log(`note: PyTorch reference failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return undefined;
   }
-}
-
-/** The first interpreter of {@link PYTHONS} that can `import torch`, if any. */
-async function findTorchPython(): Promise<string | undefined> {
-  for (const python of PYTHONS) {
-    try {
-      await run(python, ['-c', 'import torch'], { timeout: 60_000 });
-      return python;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
 }
 
 // The script prints one JSON object as its last stdout line.

@@ -13,11 +13,9 @@ Every figure is tokens/s (batch x steps per call) of the best single call after 
 warm-up, calls repeated until --budget seconds per workload have passed.
 
 Threads: torch.set_num_threads(2) (this machine has 2 cores; torch defaults to 1
-here). Debian's torch runs its GEMMs in OpenBLAS (pthreads variant), which keeps its
-own pool of threads next to torch's OpenMP pool. With OpenMP's default (active,
-spinning) wait policy the two pools fight over the 2 cores and every workload ran
-2-4x slower (measured here); so OMP_WAIT_POLICY=passive is set before torch is
-imported, unless the environment sets it. The JSON reports both pools' sizes.
+here), and OMP_WAIT_POLICY=passive set before torch is imported, unless the environment
+sets it: see torch_env.py (Debian's torch runs its GEMMs in OpenBLAS, whose thread pool
+fights torch's spinning OpenMP pool over the 2 cores). The JSON reports both pools' sizes.
 
 Prints ONE JSON object on stdout:
   {"torch": ..., "blas": ..., "threads": 2, "blas_threads": ..., "omp_wait_policy": ...,
@@ -25,16 +23,13 @@ Prints ONE JSON object on stdout:
 Notes go to stderr.
 """
 import argparse
-import ctypes
 import json
-import os
 import sys
 import time
 
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # before torch loads OpenMP
-
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import torch_env  # first: sets OMP_WAIT_POLICY before torch loads OpenMP
+import torch
+from torch import nn
 
 VOCAB, EMBED, BATCH, STEPS, CLIP, LR = 65, 64, 32, 64, 5.0, 2e-3
 
@@ -112,51 +107,6 @@ def infer_rate(hidden: int, batch: int, steps: int, budget: float) -> float:
     return best_rate(forward, batch * steps, budget)
 
 
-def loaded_blas_libraries() -> list:
-    """Paths of the BLAS libraries mapped into this process (after a matrix product)."""
-    a = torch.randn(64, 64)
-    _ = a @ a
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            return sorted({line.split()[-1] for line in maps if "blas" in line.lower() or "mkl" in line.lower()})
-    except OSError:
-        return []
-
-
-def openblas_path(libs: list):
-    """The mapped OpenBLAS file (libopenblas… rather than its libblas.so.3 alias), or None."""
-    named = [lib for lib in libs if "openblas" in lib.rsplit("/", 1)[-1]]
-    aliased = [lib for lib in libs if "openblas" in lib]
-    return (named or aliased or [None])[0]
-
-
-def openblas(libs: list):
-    """The loaded OpenBLAS library through ctypes, or None."""
-    path = openblas_path(libs)
-    try:
-        return ctypes.CDLL(path) if path else None
-    except OSError:
-        return None
-
-
-def blas_in_use(libs: list) -> str:
-    """OpenBLAS's build string and path if it is loaded, else the mapped BLAS files, else torch's BLAS_INFO."""
-    library = openblas(libs)
-    if library is not None and hasattr(library, "openblas_get_config"):
-        library.openblas_get_config.restype = ctypes.c_char_p
-        return f"{library.openblas_get_config().decode().strip()} ({openblas_path(libs)})"
-    if libs:
-        return ", ".join(libs)
-    info = [part.strip() for part in torch.__config__.show().split(",") if "BLAS_INFO" in part]
-    return info[0] if info else "unknown"
-
-
-def blas_threads(libs: list):
-    """OpenBLAS's own thread count (openblas_get_num_threads), or None if not OpenBLAS."""
-    library = openblas(libs)
-    return library.openblas_get_num_threads() if library is not None else None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--budget", type=float, default=3.0, help="seconds per workload (default 3)")
@@ -179,16 +129,7 @@ def main() -> None:
             results[workload] = infer_rate(*INFER[workload], args.budget)
         print(f"torch {workload}: {results[workload]:.0f} tokens/s", file=sys.stderr)
 
-    libs = loaded_blas_libraries()
-    print(json.dumps({
-        "torch": torch.__version__,
-        "blas": blas_in_use(libs),
-        "threads": torch.get_num_threads(),
-        "blas_threads": blas_threads(libs),
-        "omp_wait_policy": os.environ["OMP_WAIT_POLICY"],
-        "budget": args.budget,
-        "results": results,
-    }))
+    print(json.dumps({**torch_env.environment(), "budget": args.budget, "results": results}))
 
 
 if __name__ == "__main__":

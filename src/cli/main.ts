@@ -6,7 +6,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
+import { registerDemo } from './demo.js';
+import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
+import { registerSample } from './sample.js';
+import { registerTrainLm } from './train-lm.js';
 
 const program = new Command('rnnkit')
   .description('Recurrent neural networks: train, sample, evaluate and export RNN, LSTM and GRU models.')
@@ -14,6 +18,11 @@ const program = new Command('rnnkit')
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
+const trainCommand = program.command('train').description('train a model (see: rnnkit train lm --help)');
+registerTrainLm(trainCommand);
+registerEval(program);
+registerSample(program);
+registerDemo(program);
 registerInfo(program);
 
 function fail(error: unknown): never {

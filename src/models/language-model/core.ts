@@ -127,6 +127,30 @@ export class LanguageModelCore<F extends FloatArray> {
     if (this.carryC !== undefined) b.fill(this.carryC.length, 0, this.carryC);
   }
 
+  /** The carried state, as tensors `h` (and `c`) [L, B, H], for checkpoints. */
+  carriedState(): Record<string, Tensor> {
+    const shape = [this.config.numLayers, this.B, this.config.hiddenSize];
+    const out: Record<string, Tensor> = {};
+    if (this.carryH !== undefined) out.h = { shape, data: Float32Array.from(this.carryH) };
+    if (this.carryC !== undefined) out.c = { shape: [...shape], data: Float32Array.from(this.carryC) };
+    return out;
+  }
+
+  /**
+   * Restores a state from {@link carriedState} (after {@link prepare} with the same B).
+   * @throws ShapeError when its sizes do not match.
+   */
+  loadCarriedState(state: Record<string, Tensor>): void {
+    for (const [name, buffer] of [['h', this.carryH], ['c', this.carryC]] as const) {
+      const t = state[name];
+      if (buffer === undefined && t === undefined) continue;
+      if (buffer === undefined || t === undefined || t.data.length !== buffer.length) {
+        throw new ShapeError(`LanguageModel: the carried state ${name} does not fit this model and batch`);
+      }
+      buffer.set(t.data);
+    }
+  }
+
   /**
    * Prepares for batches of B streams × T steps; keeps the carried state when B is
    * unchanged. Then fill {@link inputIds} and {@link targetIds}.

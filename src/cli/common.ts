@@ -1,0 +1,64 @@
+/**
+ * What the commands share: number parsers that reject bad values as usage errors (exit
+ * 2), the backend options, and writing results as text or one JSON object.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { setBackend } from '../backend/select.js';
+
+/** A parser for integers ≥ `min`. */
+export function integer(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected an integer ≥ ${min}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+/** A parser for finite numbers in [min, max] (`exclusiveMin`: (min, max]). */
+export function number(min: number, max = Infinity, exclusiveMin = false): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    const ok = value.trim() !== '' && Number.isFinite(n) && (exclusiveMin ? n > min : n >= min) && n <= max;
+    if (!ok) {
+      const range = max === Infinity ? `${exclusiveMin ? '>' : '≥'} ${min}` : `in ${exclusiveMin ? '(' : '['}${min}, ${max}]`;
+      throw new InvalidArgumentError(`expected a number ${range}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+/** Options every computing command takes. */
+export interface BackendFlags {
+  backend: 'wasm' | 'reference';
+  threads?: number;
+}
+
+/** Adds `--backend` and `--threads`. */
+export function withBackendOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--backend <name>', 'compute backend').choices(['wasm', 'reference']).default('wasm'))
+    .option('--threads <n>', 'threads for the wasm backend (default: all cores)', integer(1));
+}
+
+/** Creates the backend the flags ask for. */
+export async function useBackend(flags: BackendFlags): Promise<void> {
+  await setBackend(flags.backend, flags.threads === undefined ? {} : { threads: flags.threads });
+}
+
+/** Prints one JSON object on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** "1h 02m", "3m 05s", "42s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}

@@ -1,0 +1,215 @@
+/**
+ * LanguageModel (seed 002): a tokenizer and the Embedding → RNN/LSTM/GRU → Dense engine,
+ * with evaluation (bits per character, perplexity), sampling of novel text, and the
+ * training task the shared training loop runs (truncated BPTT over a token stream).
+ */
+import type { Backend } from '../../backend/backend.js';
+import { getBackend } from '../../backend/select.js';
+import { characterCount, type Tokenizer } from '../../data/tokenizers/tokenizer.js';
+import { TokenBatches } from '../../data/stream.js';
+import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
+import { ShapeError, UsageError } from '../../errors.js';
+import type { Parameter } from '../../layers/parameters.js';
+import type { CellKind } from '../../layers/recurrent/options.js';
+import { defaultRandom, Random } from '../../random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { TrainingTask } from '../../training/trainer.js';
+import { LanguageModelCore } from './core.js';
+
+/** The shape of a language model (saved in model files). */
+export interface LanguageModelSettings {
+  cell: CellKind;
+  embeddingDim: number;
+  hiddenSize: number;
+  numLayers: number;
+  dropout: number;
+}
+
+/** Options of {@link LanguageModel.create}. */
+export interface LanguageModelOptions extends Partial<LanguageModelSettings> {
+  /** Maps text to token ids and back; its vocabulary size sets the model's. */
+  tokenizer: Tokenizer;
+  /** Seed of the weights' initialisation and of dropout. @default the shared generator */
+  seed?: number;
+  /** @default the current backend */
+  backend?: Backend;
+}
+
+/** Defaults: a one-layer LSTM of 256 units over 64-wide embeddings. */
+export const LANGUAGE_MODEL_DEFAULTS: LanguageModelSettings = {
+  cell: 'lstm', embeddingDim: 64, hiddenSize: 256, numLayers: 1, dropout: 0,
+};
+
+/** Results of {@link LanguageModel.evaluate}. */
+export interface Evaluation {
+  /** Mean cross-entropy per predicted token, in nats. */
+  loss: number;
+  /** Bits per character: total bits over the characters the predicted tokens cover. */
+  bitsPerChar: number;
+  /** exp(loss): the effective number of equally likely choices per token. */
+  perplexity: number;
+  /** Tokens predicted. */
+  tokens: number;
+}
+
+/** Options of {@link LanguageModel.sample}. */
+export interface SampleOptions extends SamplingOptions {
+  /** Text the sample continues (it is not repeated in the output). @default a line break, or `<eos>` */
+  prime?: string;
+  /** Tokens to generate. @default 200 */
+  length?: number;
+  /** Seed of the draws. @default the model's generator */
+  seed?: number;
+}
+
+export class LanguageModel {
+  /** Training mode: dropout active. */
+  training = true;
+
+  private constructor(readonly tokenizer: Tokenizer, readonly settings: LanguageModelSettings,
+    readonly core: LanguageModelCore<Float32Array>, readonly random: Random) {}
+
+  /**
+   * Builds a model for `tokenizer`'s vocabulary.
+   * @throws UsageError on an invalid setting.
+   */
+  static async create(options: LanguageModelOptions): Promise<LanguageModel> {
+    const settings = resolveSettings(options);
+    const backend = options.backend ?? (await getBackend());
+    const random = options.seed === undefined ? defaultRandom() : new Random(options.seed);
+    const core = new LanguageModelCore({ vocabSize: options.tokenizer.vocabSize, ...settings }, backend, random);
+    return new LanguageModel(options.tokenizer, settings, core, random);
+  }
+
+  /** Parameters named `embedding.weight`, `rnn.weight_ih_l0`, …, `decoder.bias`. */
+  parameters(): Parameter[] {
+    return this.core.parameters();
+  }
+
+  stateDict(): Record<string, Tensor> {
+    return this.core.stateDict();
+  }
+
+  loadStateDict(dict: Record<string, Tensor>): void {
+    this.core.loadStateDict(dict);
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * The training task over token ids, for the shared training loop: B streams of
+   * T-step windows (truncated BPTT), the state carried from batch to batch within an
+   * epoch and reset at each epoch's start.
+   */
+  trainingTask(ids: Int32Array, batch: number, steps: number): TrainingTask {
+    const batches = new TokenBatches(ids, batch, steps);
+    const core = this.core;
+    const isTraining = (): boolean => this.training;
+    core.prepare(steps, batch);
+    return {
+      batchesPerEpoch: batches.batchesPerEpoch,
+      random: this.random,
+      parameters: () => core.parameters(),
+      startEpoch: () => core.resetState(),
+      trainBatch(index: number) {
+        core.prepare(steps, batch);
+        batches.fill(index, core.inputIds(), core.targetIds());
+        return { loss: core.run(isTraining(), true, true), tokens: steps * batch };
+      },
+      saveState: () => core.carriedState(),
+      loadState: (state) => core.loadCarriedState(state),
+    };
+  }
+
+  /**
+   * Evaluates on `text` (or token ids): B streams of T-step windows from a zero state,
+   * the state carried across windows, as in training. A short text gets smaller B and T
+   * so that at least one window fits.
+   * @throws ShapeError when the text has fewer than two tokens.
+   */
+  evaluate(text: string | Int32Array, options: { batch?: number; steps?: number } = {}): Evaluation {
+    const ids = typeof text === 'string' ? this.tokenizer.encode(text) : text;
+    const n = ids.length;
+    if (n < 2) throw new ShapeError(`evaluate: need at least 2 tokens, got ${n}`);
+    const steps = Math.min(options.steps ?? 64, n - 1);
+    const batch = Math.max(1, Math.min(options.batch ?? 32, Math.floor((n - 1) / steps)));
+    const batches = new TokenBatches(ids, batch, steps);
+    const core = this.core;
+    core.prepare(steps, batch);
+    core.resetState();
+    let total = 0;
+    for (let i = 0; i < batches.batchesPerEpoch; i++) {
+      batches.fill(i, core.inputIds(), core.targetIds());
+      total += core.run(false, true, false);
+    }
+    const loss = total / batches.batchesPerEpoch;
+    const tokens = batches.batchesPerEpoch * steps * batch;
+    // Characters per token over the whole text scale bits per token to bits per character
+    // (exact for characters; for words given as ids, from their decoded text).
+    const chars = typeof text === 'string' ? characterCount(text) : characterCount(this.tokenizer.decode(ids));
+    return { loss, bitsPerChar: (loss / Math.LN2) * (n / chars), perplexity: Math.exp(loss), tokens };
+  }
+
+  /**
+   * Generates text token by token, yielding each token's text as soon as it is drawn.
+   * @throws UsageError on invalid options.
+   */
+  async *sample(options: SampleOptions = {}): AsyncGenerator<string, void, undefined> {
+    const sampling = resolveSampling(options);
+    const length = options.length ?? 200;
+    if (!Number.isInteger(length) || length < 0) throw new UsageError(`sample: length must be an integer ≥ 0, got ${length}`);
+    const random = options.seed === undefined ? this.random : new Random(options.seed);
+    const tokenizer = this.tokenizer;
+    let prime = tokenizer.encode(options.prime ?? '');
+    // Without a prime, start as after a line break (a character, or a word model's <eos>).
+    if (prime.length === 0) prime = tokenizer.encode('\n').subarray(0, 1);
+    const core = this.core;
+    const V = tokenizer.vocabSize;
+    const probs = new Float64Array(V);
+    // The prime runs as one window; then one step per token.
+    core.prepare(prime.length, 1);
+    core.resetState();
+    core.inputIds().set(prime);
+    core.run(false, false, false);
+    let logits = core.output().subarray((prime.length - 1) * V);
+    core.prepare(1, 1);
+    const decoder = tokenizer.decoder();
+    for (let i = 0; i < length; i++) {
+      samplingDistribution(logits, sampling, probs);
+      const id = drawFrom(probs, random);
+      yield decoder.push(id);
+      core.inputIds()[0] = id;
+      core.run(false, false, false);
+      logits = core.output();
+    }
+  }
+
+  /** Generates `length` tokens and returns their text. */
+  async generate(options: SampleOptions = {}): Promise<string> {
+    let text = '';
+    for await (const piece of this.sample(options)) text += piece;
+    return text;
+  }
+}
+
+/** Validates settings, filling in {@link LANGUAGE_MODEL_DEFAULTS}. */
+export function resolveSettings(options: Partial<LanguageModelSettings>): LanguageModelSettings {
+  const s = { ...LANGUAGE_MODEL_DEFAULTS, ...definedOnly(options) };
+  if (!['lstm', 'gru', 'rnn'].includes(s.cell)) throw new UsageError(`cell must be 'lstm', 'gru' or 'rnn', got '${String(s.cell)}'`);
+  for (const key of ['embeddingDim', 'hiddenSize', 'numLayers'] as const) {
+    if (!Number.isInteger(s[key]) || s[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${String(s[key])}`);
+  }
+  if (!(s.dropout >= 0 && s.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${String(s.dropout)}`);
+  return { cell: s.cell, embeddingDim: s.embeddingDim, hiddenSize: s.hiddenSize, numLayers: s.numLayers, dropout: s.dropout };
+}
+
+function definedOnly(o: Partial<LanguageModelSettings>): Partial<LanguageModelSettings> {
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k in LANGUAGE_MODEL_DEFAULTS));
+}
