@@ -3,9 +3,10 @@
  * Each compares rnnkit against a peer measured in the same run and prints ratios.
  */
 import { benchGemm } from './gemm.js';
+import { benchLanguageModel } from './lm.js';
 import { benchRnn } from './rnn.js';
 
-const benches: Record<string, () => Promise<void>> = { gemm: benchGemm, rnn: benchRnn };
+const benches: Record<string, () => Promise<void>> = { gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel };
 
 const names = process.argv.slice(2);
 for (const name of names) {

@@ -40,3 +40,13 @@ export {
   PAD_ID, UNK_ID, EOS_ID, PAD_TOKEN, UNK_TOKEN, EOS_TOKEN,
 } from './data/tokenizers/word.js';
 export { TokenBatches, splitValidation, type SplitValidationOptions } from './data/stream.js';
+export {
+  LanguageModel, LANGUAGE_MODEL_DEFAULTS, type LanguageModelOptions, type LanguageModelSettings, type Evaluation,
+  type SampleOptions,
+} from './models/language-model/language-model.js';
+export { type SamplingOptions, samplingDistribution, resolveSampling, drawFrom, type Sampling } from './decode/sampling.js';
+export {
+  train, type TrainingTask, type Budget, type Progress, type TrainOptions, type TrainResult, type TrainerCheckpoint,
+} from './training/trainer.js';
+export { saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, type Model } from './io/model-file.js';
+export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';

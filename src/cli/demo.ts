@@ -10,7 +10,7 @@ import { progressDisplay } from './progress.js';
 import { RUN_DEFAULTS, trainLanguageModel } from './train-lm.js';
 
 /** The demo's model and training settings: sized to learn visibly in a few minutes on two cores. */
-const DEMO = { ...RUN_DEFAULTS, hiddenSize: 256, numLayers: 2, embeddingDim: 64, batch: 32, seqLen: 64, lr: 3e-3 };
+const DEMO = { ...RUN_DEFAULTS, hiddenSize: 256, numLayers: 1, embeddingDim: 64, batch: 32, seqLen: 64, lr: 3e-3 };
 
 interface DemoFlags extends BackendFlags {
   time: number;
@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
     await useBackend(flags);
     const data = fileURLToPath(new URL('../../data/moby-dick.txt', import.meta.url));
     const say = (line: string): void => void process.stdout.write(`${line}\n`);
-    say(`Training a ${DEMO.numLayers}-layer character LSTM (${DEMO.hiddenSize} units) on Moby Dick ` +
+    say(`Training a character-level LSTM (${DEMO.numLayers} × ${DEMO.hiddenSize} units) on Moby Dick ` +
       `for ${formatDuration(flags.time)}…`);
     const display = progressDisplay(false);
     const { model, training, validation } = await trainLanguageModel({

@@ -83,8 +83,13 @@ export async function saveModel(model: Model, path: string): Promise<void> {
  * @throws FormatError on a malformed, truncated or foreign file; RnnkitError when the file cannot be read.
  */
 export async function loadModel(source: string | Uint8Array, options: { backend?: Backend } = {}): Promise<Model> {
-  const bytes = typeof source === 'string' ? await readFileBytes(source) : source;
-  return modelFromBytes(bytes, options);
+  if (typeof source !== 'string') return modelFromBytes(source, options);
+  const bytes = await readFileBytes(source);
+  try {
+    return await modelFromBytes(bytes, options);
+  } catch (error) {
+    throw error instanceof FormatError ? new FormatError(`${source}: ${error.message}`) : error;
+  }
 }
 
 function parseJson(text: string | undefined, key: string): unknown {

@@ -1,0 +1,102 @@
+// `rnnkit train lm`, `eval` and `sample` as a user runs them: on a slice of the bundled
+// corpus with a tiny model and a few steps; results as JSON; resume; SPEC §4 errors.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli, type CliResult } from '../helpers/cli.js';
+
+const CORPUS = new URL('../../data/moby-dick.txt', import.meta.url);
+const TINY = ['--hidden', '16', '--embed', '8', '--batch', '4', '--seq-len', '16', '--threads', '1'];
+
+/** Asserts a failure as SPEC §4 wants it: the exit code, one `rnnkit: error:` line, no stack. */
+function assertFails(r: CliResult, status: number, message: RegExp): void {
+  assert.equal(r.status, status, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^rnnkit: error: /);
+  assert.match(lines[0]!, message);
+}
+
+describe('rnnkit train lm / eval / sample', () => {
+  let dir: string;
+  let data: string;
+  let model: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rnnkit-cli-lm-'));
+    data = join(dir, 'text.txt');
+    writeFileSync(data, readFileSync(CORPUS, 'utf8').slice(30000, 42000));
+    model = join(dir, 'lm.safetensors');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('train lm --json trains, validates, saves the model and a checkpoint beside it', () => {
+    const r = runCli(['train', 'lm', '--data', data, '--out', model, '--steps', '4', '--json', ...TINY]);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { steps: number; tokens: number; model: string;
+      validation: { bitsPerChar: number; perplexity: number; tokens: number } };
+    assert.equal(summary.steps, 4);
+    assert.equal(summary.tokens, 4 * 4 * 16);
+    assert.equal(summary.model, model);
+    assert.ok(summary.validation.bitsPerChar > 0 && summary.validation.bitsPerChar < 8, JSON.stringify(summary));
+    assert.ok(existsSync(model) && existsSync(`${model}.ckpt`));
+  });
+
+  it('--resume continues the checkpointed run to the new budget', () => {
+    const out = join(dir, 'resumed.safetensors');
+    const r = runCli(['train', 'lm', '--data', data, '--out', out, '--resume', `${model}.ckpt`, '--steps', '7', '--json', '--threads', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { steps: number; tokens: number };
+    assert.equal(summary.steps, 7);
+    assert.equal(summary.tokens, 7 * 4 * 16, 'the run keeps its batch and window from the checkpoint');
+  });
+
+  it('eval --json prints bitsPerChar, perplexity and tokens', () => {
+    const r = runCli(['eval', '--model', model, '--data', data, '--json', '--batch', '2', '--seq-len', '32']);
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { bitsPerChar: number; perplexity: number; tokens: number; loss: number };
+    assert.ok(Math.abs(result.bitsPerChar - result.loss / Math.LN2) < 1e-9);
+    assert.ok(Math.abs(result.perplexity - Math.exp(result.loss)) < 1e-6);
+    assert.equal(result.tokens % 64, 0);
+  });
+
+  it('sample prints the prime and its continuation, the same for the same seed', () => {
+    const args = ['sample', '--model', model, '--prime', 'The whale', '--length', '50', '--seed', '3', '--temperature', '0.8'];
+    const a = runCli(args);
+    assert.equal(a.status, 0, a.stderr);
+    assert.ok(a.stdout.startsWith('The whale'));
+    assert.equal([...a.stdout].length, 'The whale'.length + 50 + 1);
+    assert.equal(runCli(args).stdout, a.stdout);
+    assert.notEqual(runCli([...args.slice(0, -4), '--seed', '4']).stdout, a.stdout);
+  });
+
+  it('usage errors exit 2 with one line', () => {
+    assertFails(runCli(['train', 'lm', '--out', model]), 2, /--data/);
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--lr', '-1']), 2, /--lr.*expected a number > 0, got '-1'/);
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--cell', 'transformer']), 2, /transformer/);
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--batch', '500', '--seq-len', '500']), 2,
+      /too few for one batch/);
+    assertFails(runCli(['sample', '--model', model, '--top-p', '2']), 2, /--top-p/);
+  });
+
+  it('other failures exit 1 with one line naming the problem; --debug adds the stack', () => {
+    const missing = join(dir, 'missing.txt');
+    assertFails(runCli(['train', 'lm', '--data', missing, '--out', model, '--steps', '1']), 1, new RegExp(missing.replace(/[.]/g, '\\.')));
+    assertFails(runCli(['sample', '--model', data]), 1, new RegExp(`${data.replace(/[.]/g, '\\.')}: safetensors: header size`));
+    const notUtf8 = join(dir, 'binary.txt');
+    writeFileSync(notUtf8, new Uint8Array([0x66, 0xff, 0xfe, 0x00]));
+    assertFails(runCli(['eval', '--model', model, '--data', notUtf8]), 1, /not UTF-8/);
+    const debug = runCli(['sample', '--model', data, '--debug']);
+    assert.equal(debug.status, 1);
+    assert.match(debug.stderr, /^rnnkit: error: .*\n[\s\S]*\n\s+at /);
+  });
+
+  it('every command has --help with an example', () => {
+    for (const command of [['train', 'lm'], ['eval'], ['sample'], ['demo']]) {
+      const r = runCli([...command, '--help']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Example:\n\s+\$ rnnkit /, command.join(' '));
+    }
+  });
+});
