@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'assembly/', 'bench/assembly/', 'src/backend/wasm/binaries.generated.ts'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'assembly/', 'bench/assembly/', 'src/**/*.generated.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -50,3 +50,4 @@ export {
 } from './training/trainer.js';
 export { saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, type Model } from './io/model-file.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
+export { exportOnnx, type OnnxExportOptions } from './io/onnx/export.js';

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { registerInfo } from './info.js';
 import { registerSample } from './sample.js';
 import { registerTrainLm } from './train-lm.js';
@@ -22,6 +23,7 @@ const trainCommand = program.command('train').description('train a model (see: r
 registerTrainLm(trainCommand);
 registerEval(program);
 registerSample(program);
+registerExport(program);
 registerDemo(program);
 registerInfo(program);
 

@@ -71,6 +71,19 @@ describe('rnnkit train lm / eval / sample', () => {
     assert.notEqual(runCli([...args.slice(0, -4), '--seed', '4']).stdout, a.stdout);
   });
 
+  it('export --format onnx writes a model that ONNX Runtime runs', async () => {
+    const out = join(dir, 'lm.onnx');
+    const r = runCli(['export', '--model', model, '--format', 'onnx', '--out', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { bytes: number }).bytes, readFileSync(out).length);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(readFileSync(out));
+    const { probabilities } = await session.run({ input: new ort.Tensor('int64', new BigInt64Array([5n, 6n, 7n]), [3, 1]) });
+    assert.equal(probabilities!.dims.length, 3);
+    await session.release();
+    assertFails(runCli(['export', '--model', model, '--format', 'tflite', '--out', out]), 2, /tflite/);
+  });
+
   it('usage errors exit 2 with one line', () => {
     assertFails(runCli(['train', 'lm', '--out', model]), 2, /--data/);
     assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--lr', '-1']), 2, /--lr.*expected a number > 0, got '-1'/);
@@ -93,7 +106,7 @@ describe('rnnkit train lm / eval / sample', () => {
   });
 
   it('every command has --help with an example', () => {
-    for (const command of [['train', 'lm'], ['eval'], ['sample'], ['demo']]) {
+    for (const command of [['train', 'lm'], ['eval'], ['sample'], ['export'], ['demo']]) {
       const r = runCli([...command, '--help']);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /Example:\n\s+\$ rnnkit /, command.join(' '));

@@ -1,0 +1,149 @@
+// ONNX export checked by a real engine: every exported configuration runs in ONNX Runtime
+// (onnxruntime-node) and must give rnnkit's own forward at float32 tolerance.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { CharTokenizer } from '../../src/data/tokenizers/char.js';
+import { UsageError } from '../../src/errors.js';
+import { exportOnnx } from '../../src/io/onnx/export.js';
+import { decodeModel } from '../../src/io/onnx/protobuf.js';
+import { GRU, LSTM, RNN, type RecurrentLayer } from '../../src/layers/recurrent/layers.js';
+import { LanguageModel } from '../../src/models/language-model/language-model.js';
+import { Random } from '../../src/random.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import { assertClose } from '../helpers/allclose.js';
+
+const TOLERANCE = { atol: 2e-5, rtol: 1e-4 };
+
+function randomTensor(shape: number[], random: Random): Tensor {
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = random.uniform(-1, 1);
+  return { shape, data };
+}
+
+type Kind = 'lstm' | 'gru' | 'rnn-tanh' | 'rnn-relu';
+
+function makeLayer(kind: Kind, numLayers: number, bidirectional: boolean, batchFirst = false): RecurrentLayer {
+  const options = { inputSize: 5, hiddenSize: 6, numLayers, bidirectional, batchFirst, seed: 3 };
+  if (kind === 'lstm') return new LSTM(options);
+  if (kind === 'gru') return new GRU(options);
+  return new RNN({ ...options, nonlinearity: kind === 'rnn-relu' ? 'relu' : 'tanh' });
+}
+
+async function runOrt(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, Tensor>> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const results = await session.run(feeds);
+    return Object.fromEntries(Object.entries(results).map(([name, t]) => [name, { shape: [...t.dims], data: t.data as Float32Array }]));
+  } finally {
+    await session.release();
+  }
+}
+
+/** Same shape, and values equal at float32 tolerance. */
+function close(actual: Tensor | undefined, expected: Tensor, label: string): void {
+  assert.ok(actual !== undefined, `${label}: missing`);
+  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+  assertClose(label, actual.data, expected.data, TOLERANCE);
+}
+
+const floatFeed = (t: Tensor): ort.Tensor => new ort.Tensor('float32', t.data, t.shape);
+
+describe('exportOnnx', () => {
+  const T = 7;
+  const B = 4;
+  const lengths = [7, 3, 5, 1];
+
+  for (const kind of ['lstm', 'gru', 'rnn-tanh', 'rnn-relu'] as const) {
+    for (const bidirectional of [false, true]) {
+      it(`${kind}, ${bidirectional ? 'bidirectional' : 'one direction'}, 1–3 layers: ONNX Runtime equals rnnkit ` +
+        '(ragged lengths and initial states; and plain)', async () => {
+        for (const numLayers of [1, 2, 3]) {
+          const layer = makeLayer(kind, numLayers, bidirectional);
+          const random = new Random(numLayers * 17 + (bidirectional ? 1 : 0));
+          const x = randomTensor([T, B, 5], random);
+          const stateShape = [numLayers * (bidirectional ? 2 : 1), B, 6];
+          const h0 = randomTensor(stateShape, random);
+          const c0 = randomTensor(stateShape, random);
+          const label = `${kind} ${numLayers} layer(s) ${bidirectional ? 'bi' : 'uni'}`;
+
+          const ours = await layer.forward(x, { h0, ...(kind === 'lstm' ? { c0 } : {}), lengths });
+          const feeds: Record<string, ort.Tensor> = { input: floatFeed(x), h0: floatFeed(h0),
+            lengths: new ort.Tensor('int32', Int32Array.from(lengths), [B]) };
+          if (kind === 'lstm') feeds.c0 = floatFeed(c0);
+          const theirs = await runOrt(exportOnnx(layer, { initialStates: true, lengths: true }), feeds);
+          close(theirs.output, ours.output, `${label} output`);
+          close(theirs.h, ours.h, `${label} h`);
+          if (kind === 'lstm') close(theirs.c, ours.c!, `${label} c`);
+
+          const plain = await layer.forward(x);
+          const plainOrt = await runOrt(exportOnnx(layer), { input: floatFeed(x) });
+          close(plainOrt.output, plain.output, `${label} plain output`);
+          close(plainOrt.h, plain.h, `${label} plain h`);
+        }
+      });
+    }
+  }
+
+  it('batchFirst layers and layers without bias export too', async () => {
+    const random = new Random(5);
+    for (const layer of [makeLayer('gru', 2, true, true), new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, seed: 1 })]) {
+      const x = randomTensor(layer.config.batchFirst ? [B, T, 5] : [T, B, 5], random);
+      const ours = await layer.forward(x);
+      const theirs = await runOrt(exportOnnx(layer, { opset: 14 }), { input: floatFeed(x) });
+      close(theirs.output, ours.output, 'output');
+      close(theirs.h, ours.h, 'h');
+    }
+  });
+
+  it('a LanguageModel exports as Gather → recurrent nodes → MatMul + Add, with logits and probabilities', async () => {
+    const text = 'the quick brown fox jumps over the lazy dog';
+    const tokenizer = CharTokenizer.fromText(text);
+    for (const cell of ['lstm', 'gru'] as const) {
+      const model = (await LanguageModel.create({ tokenizer, cell, hiddenSize: 12, embeddingDim: 5, numLayers: 2, seed: 2 })).eval();
+      const ids = tokenizer.encode('the lazy fox');
+      const bytes = exportOnnx(model);
+      const graph = decodeModel(bytes).graph;
+      assert.deepEqual(graph.input.map((i) => i.name), ['input']);
+      assert.deepEqual(graph.output.map((o) => o.name), ['output', 'probabilities', 'h', ...(cell === 'lstm' ? ['c'] : [])]);
+      assert.equal(graph.node.filter((n) => n.opType === cell.toUpperCase()).length, 2, 'one node per layer');
+      const theirs = await runOrt(bytes, { input: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [ids.length, 1]) });
+      // rnnkit's logits for the same window, one stream.
+      model.core.prepare(ids.length, 1);
+      model.core.resetState();
+      model.core.inputIds().set(ids);
+      model.core.run(false, false, false);
+      const V = tokenizer.vocabSize;
+      close(theirs.output, { shape: [ids.length, 1, V], data: Float32Array.from(model.core.output().subarray(0, ids.length * V)) },
+        `${cell} logits`);
+      const probs = theirs.probabilities!.data;
+      for (let t = 0; t < ids.length; t++) {
+        const sum = probs.subarray(t * V, (t + 1) * V).reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - 1) < 1e-5, `probabilities at step ${t} sum to ${sum}`);
+      }
+    }
+  });
+
+  it('writes the gate blocks in ONNX order and the GRU with linear_before_reset', () => {
+    const gru = makeLayer('gru', 1, false);
+    const model = decodeModel(exportOnnx(gru));
+    assert.equal(model.opsetImport[0]!.version, 17);
+    assert.equal(model.producerName, 'rnnkit');
+    const node = model.graph.node.find((n) => n.opType === 'GRU')!;
+    assert.equal(node.attribute.find((a) => a.name === 'linear_before_reset')!.i, 1);
+    const W = model.graph.initializer.find((t) => t.name === node.input[1])!;
+    const first = new Float32Array(Uint8Array.from(W.rawData).buffer);
+    const ih = gru.stateDict().weight_ih_l0!.data;
+    const H = 6 * 5; // one gate block: H rows × D columns
+    assert.deepEqual(first.subarray(0, H), ih.subarray(H, 2 * H), 'ONNX z block = PyTorch z block');
+    assert.deepEqual(first.subarray(H, 2 * H), ih.subarray(0, H), 'ONNX r block = PyTorch r block');
+  });
+
+  it('rejects an unknown opset, lengths for a language model and foreign objects', async () => {
+    const layer = makeLayer('lstm', 1, false);
+    assert.throws(() => exportOnnx(layer, { opset: 9 }), (e: Error) => e instanceof UsageError && /opset must be an integer from 14 to 17/.test(e.message));
+    const model = await LanguageModel.create({ tokenizer: CharTokenizer.fromText('ab'), hiddenSize: 3 });
+    assert.throws(() => exportOnnx(model, { lengths: true }), /takes no lengths/);
+    assert.throws(() => exportOnnx({} as RecurrentLayer), /expected an RNN, LSTM or GRU layer or a LanguageModel/);
+  });
+});
