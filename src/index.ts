@@ -51,3 +51,4 @@ export {
 export { saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, type Model } from './io/model-file.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
 export { exportOnnx, type OnnxExportOptions } from './io/onnx/export.js';
+export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModuleNames } from './io/torch.js';

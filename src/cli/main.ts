@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 import { registerInfo } from './info.js';
 import { registerSample } from './sample.js';
 import { registerTrainLm } from './train-lm.js';
@@ -24,6 +25,7 @@ registerTrainLm(trainCommand);
 registerEval(program);
 registerSample(program);
 registerExport(program);
+registerImport(program);
 registerDemo(program);
 registerInfo(program);
 

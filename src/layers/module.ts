@@ -62,10 +62,20 @@ export abstract class Module {
 
   /**
    * Loads parameters by PyTorch's names; all must be present with their exact shapes.
+   * With `prefix`, `dict` may be a whole model's state dict: only the entries whose names
+   * start with the prefix are taken, without it (`rnn.weight_ih_l0` → `weight_ih_l0`).
+   * @example lstm.loadStateDict(readSafetensors(bytes), { prefix: 'rnn.' })
    * @throws ShapeError naming the first missing, unexpected or misshapen entry.
    */
-  loadStateDict(dict: Record<string, Tensor>): void {
-    this.params.loadStateDict(dict, this.label);
+  loadStateDict(dict: Record<string, Tensor>, options: { prefix?: string } = {}): void {
+    const { prefix } = options;
+    if (prefix === undefined || prefix === '') {
+      this.params.loadStateDict(dict, this.label);
+      return;
+    }
+    const part: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(dict)) if (name.startsWith(prefix)) part[name.slice(prefix.length)] = t;
+    this.params.loadStateDict(part, `${this.label} (prefix '${prefix}')`);
   }
 
   /** Copies of the accumulated parameter gradients, named as the state dict. */

@@ -106,7 +106,7 @@ describe('rnnkit train lm / eval / sample', () => {
   });
 
   it('every command has --help with an example', () => {
-    for (const command of [['train', 'lm'], ['eval'], ['sample'], ['export'], ['demo']]) {
+    for (const command of [['train', 'lm'], ['eval'], ['sample'], ['export'], ['import'], ['demo']]) {
       const r = runCli([...command, '--help']);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /Example:\n\s+\$ rnnkit /, command.join(' '));
