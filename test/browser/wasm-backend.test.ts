@@ -1,5 +1,6 @@
 // The built package (dist/) loads and computes in a real browser: threaded with shared
-// memory on a cross-origin-isolated page, single-threaded with fixed memory elsewhere.
+// memory on a cross-origin-isolated page, single-threaded with fixed memory elsewhere;
+// ONNX export works there too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { browserUnavailable, launchChromium, serveRepository } from '../helpers/browser.js';
@@ -8,6 +9,7 @@ interface PageResult {
   isolated: boolean;
   description: string;
   maxDifference: number;
+  onnxBytes: number;
 }
 
 // Runs in the page: a 67×133×45 product (split across threads when there are two) against the reference.
@@ -28,7 +30,8 @@ async function checkInPage(): Promise<PageResult> {
   for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(want[i]! - c[i]!));
   const description = backend.description;
   backend.dispose();
-  return { isolated: crossOriginIsolated, description, maxDifference };
+  const onnxBytes = rnnkit.exportOnnx(new rnnkit.LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 })).length;
+  return { isolated: crossOriginIsolated, description, maxDifference, onnxBytes };
 }
 
 const unavailable = browserUnavailable();
@@ -54,6 +57,7 @@ describe('wasm backend in Chromium', { skip: unavailable }, () => {
         assert.equal(result.isolated, isolated);
         assert.match(result.description, isolated ? /SIMD.*, 2 threads\)/ : /1 thread, unshared memory/);
         assert.ok(result.maxDifference < 1e-4, `max difference ${result.maxDifference}`);
+        assert.ok(result.onnxBytes > 500, `ONNX export in the page: ${result.onnxBytes} bytes`);
         assert.deepEqual(errors, []);
       } finally {
         await page.close();

@@ -1,0 +1,2 @@
+// The protobufjs browser build (loaded by page.html) as the ES module the package imports.
+export default globalThis.protobuf;
