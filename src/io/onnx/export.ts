@@ -17,8 +17,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { RecurrentLayer } from '../../layers/recurrent/layers.js';
-import type { RnnNonlinearity } from '../../backend/backend.js';
-import { gatesOf, type CellKind } from '../../layers/recurrent/options.js';
+import { gatesOf, type CellKind, type ResolvedOptions } from '../../layers/recurrent/options.js';
 import { LanguageModel } from '../../models/language-model/language-model.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { GraphBuilder } from './graph.js';
@@ -42,20 +41,9 @@ const irVersionOf = (opset: number): number => (opset === 14 ? 7 : 8);
 /** PyTorch gate block order → ONNX's: the PyTorch block index of each ONNX block. */
 const GATE_ORDER: Record<CellKind, readonly number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn: [0] };
 
-const PRODUCER_VERSION = '0.1.0';
-
-/** What the stack export needs to know about a recurrent stack. */
-interface StackSpec {
-  cell: CellKind;
-  nonlinearity: RnnNonlinearity;
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  directions: 1 | 2;
-  bias: boolean;
-  /** PyTorch-named weights (`weight_ih_l0`, …). */
-  weights: Record<string, Tensor>;
-}
+/** What the stack export needs to know about a recurrent stack: its shape and PyTorch-named weights. */
+type StackSpec = Pick<ResolvedOptions, 'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias'>
+  & { weights: Record<string, Tensor> };
 
 /**
  * Exports a recurrent layer (`RNN`, `LSTM`, `GRU`) or a `LanguageModel` as an ONNX model.
@@ -82,7 +70,6 @@ export function exportOnnx(layerOrModel: RecurrentLayer | LanguageModel, options
   return encodeModel({
     irVersion: irVersionOf(opset),
     producerName: 'rnnkit',
-    producerVersion: PRODUCER_VERSION,
     opsetImport: [{ domain: '', version: opset }],
     graph: g.build(graphName),
   });

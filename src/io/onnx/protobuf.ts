@@ -58,7 +58,6 @@ export interface GraphMessage {
 export interface ModelMessage {
   irVersion: number;
   producerName: string;
-  producerVersion: string;
   opsetImport: { domain: string; version: number }[];
   graph: GraphMessage;
 }
