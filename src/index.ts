@@ -52,3 +52,6 @@ export { saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, typ
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
 export { exportOnnx, type OnnxExportOptions } from './io/onnx/export.js';
 export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModuleNames } from './io/torch.js';
+export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './training/losses/ctc.js';
+export { ctcGreedyDecode, ctcBeamSearch, type CtcDecodeOptions, type CtcBeamOptions, type CtcHypothesis } from './decode/ctc.js';
+export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';

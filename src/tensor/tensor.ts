@@ -44,12 +44,27 @@ export function tensor(shape: readonly number[], values?: ArrayLike<number>): Te
   return { shape: [...shape], data };
 }
 
+/** A tensor in float32 or float64 (kernels that also serve float64 gradient checks take these). */
+export interface FloatTensor<F extends Float32Array | Float64Array = Float32Array | Float64Array> {
+  shape: number[];
+  data: F;
+}
+
 /**
  * Checks that `value` is a well-formed tensor: an object with an integer `shape` and a
  * Float32Array `data` whose length matches it. `what` names the argument in messages.
  * @throws ShapeError naming what was expected and what came.
  */
 export function assertTensor(value: unknown, what: string): asserts value is Tensor {
+  checkTensor(value, what, false);
+}
+
+/** As {@link assertTensor}, also accepting Float64Array data. */
+export function assertFloatTensor(value: unknown, what: string): asserts value is FloatTensor {
+  checkTensor(value, what, true);
+}
+
+function checkTensor(value: unknown, what: string, float64: boolean): void {
   if (typeof value !== 'object' || value === null) {
     throw new ShapeError(`${what}: expected a tensor { shape, data }, got ${value === null ? 'null' : typeof value}`);
   }
@@ -57,9 +72,9 @@ export function assertTensor(value: unknown, what: string): asserts value is Ten
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ShapeError(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   }
-  if (!(data instanceof Float32Array)) {
+  if (!(data instanceof Float32Array) && !(float64 && data instanceof Float64Array)) {
     const got = data === undefined ? 'undefined' : (data as object).constructor?.name ?? typeof data;
-    throw new ShapeError(`${what}: data must be a Float32Array, got ${got}`);
+    throw new ShapeError(`${what}: data must be a Float32Array${float64 ? ' or Float64Array' : ''}, got ${got}`);
   }
   const n = sizeOf(shape as number[]);
   if (data.length !== n) {
