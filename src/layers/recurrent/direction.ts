@@ -6,7 +6,11 @@
  * sequence first, see batch.ts), so step t works on rows [0, rowsAt[t]).
  *
  * Forward: one GEMM projects all steps' inputs, then per step one recurrent GEMM (with
- * W_hh packed once for all steps) and one fused cell kernel. Backward: per step the fused cell backward and one GEMM for
+ * W_hh packed once for all steps) and one fused cell kernel. When the input is token ids
+ * into an embedding table E [V, D] (a language model's first layer), the projection is
+ * E · W_ihᵀ [V, G·H] once and a row gather, and backward forms G = Σ of the gate
+ * gradients per token [V, G·H], so dW_ih += Gᵀ · E and dE += G · W_ih: products over V
+ * rows instead of T·B. Backward: per step the fused cell backward and one GEMM for
  * dh_{t−1}; then dW_ih, dW_hh, dx and the bias gradients as one GEMM or reduction each
  * over all steps. Buffers are allocated when a larger (T, B) arrives, never in the loop.
  *
@@ -34,6 +38,11 @@ export interface DirectionConfig {
   dirs: number;
 }
 
+/** What a direction reads: input vectors [T·B, D], or token ids into an embedding table [V, D]. */
+export type DirectionInput<F extends FloatArray> =
+  | { kind: 'vectors'; x: F }
+  | { kind: 'tokens'; ids: Int32Array; table: F; tableGrad: F; vocabSize: number };
+
 /** The parameters of a direction; biases absent when the layer has `bias: false`. */
 export interface DirectionParams<F extends FloatArray> {
   wih: Parameter<F>;
@@ -58,6 +67,7 @@ export class Direction<F extends FloatArray> {
   private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
   private readonly packedWhhT: F;  // W_hhᵀ [H, G·H] packed once per forward for the per-step products
   private readonly packedWhh: F;   // W_hh [G·H, H] packed once per backward
+  private tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
   private T = 0;
   private B = 0;
 
@@ -101,7 +111,7 @@ export class Direction<F extends FloatArray> {
    * (rows that do not run at a step are left as they are; the caller zeroes y).
    * h0, c0: [B, H] initial states, or undefined for zeros.
    */
-  forward(layout: BatchLayout, x: F, y: F, h0: F | undefined, c0: F | undefined): void {
+  forward(layout: BatchLayout, input: DirectionInput<F>, y: F, h0: F | undefined, c0: F | undefined): void {
     const b = this.backend;
     const { cell, nonlinearity, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
@@ -112,7 +122,13 @@ export class Direction<F extends FloatArray> {
     const { wih, whh, bih, bhh } = this.params;
 
     // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for GRU).
-    b.gemm(false, true, T * B, GH, D, 1, x, D, wih.value, D, 0, this.gates, GH);
+    if (input.kind === 'vectors') {
+      b.gemm(false, true, T * B, GH, D, 1, input.x, D, wih.value, D, 0, this.gates, GH);
+    } else {
+      const projected = this.tokenBuffer(input.vocabSize);
+      b.gemm(false, true, input.vocabSize, GH, D, 1, input.table, D, wih.value, D, 0, projected, GH);
+      b.gatherRows(T * B, input.ids, projected, GH, this.gates);
+    }
     if (bih !== undefined) b.addBias(T * B, GH, bih.value, this.gates, GH);
     if (bhh !== undefined && cell !== 'gru') b.addBias(T * B, GH, bhh.value, this.gates, GH);
 
@@ -160,9 +176,11 @@ export class Direction<F extends FloatArray> {
   /**
    * Backpropagates through the last forward. dy [T, B, dirs·H] holds dL/dy (zero where a
    * sequence had ended); dhT, dcT [B, H] the gradients of the final states (or undefined).
-   * Accumulates the parameter gradients and writes (accumulate = false) or adds to dx [T·B, D].
+   * Accumulates the parameter gradients and writes (accumulate = false) or adds to dx [T·B, D]
+   * (vector input), or adds to the embedding table's gradient (token input).
    */
-  backward(layout: BatchLayout, x: F, dy: F, dx: F, accumulate: boolean, dhT: F | undefined, dcT: F | undefined): void {
+  backward(layout: BatchLayout, input: DirectionInput<F>, dy: F, dx: F, accumulate: boolean,
+    dhT: F | undefined, dcT: F | undefined): void {
     const b = this.backend;
     const { cell, nonlinearity, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
@@ -206,11 +224,30 @@ export class Direction<F extends FloatArray> {
     // Parameter gradients over all steps at once. The state before step t is one block:
     const hPrevAll = (dir === 0 ? this.states.subarray(0, T * B * H) : this.states.subarray(B * H, (T + 1) * B * H)) as F;
     const dRecurrent = cell === 'gru' ? this.dgh : this.gates;
-    b.gemm(true, false, GH, D, T * B, 1, this.gates, GH, x, D, 1, wih.grad, D);            // dW_ih += daᵀ · x
     b.gemm(true, false, GH, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);     // dW_hh += dahᵀ · h_{t−1}
     if (bih !== undefined) b.columnSums(T * B, GH, this.gates, GH, 1, bih.grad);
     if (bhh !== undefined) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
-    b.gemm(false, false, T * B, D, GH, 1, this.gates, GH, wih.value, D, accumulate ? 1 : 0, dx, D); // dx = da · W_ih
+    if (input.kind === 'vectors') {
+      b.gemm(true, false, GH, D, T * B, 1, this.gates, GH, input.x, D, 1, wih.grad, D);                  // dW_ih += daᵀ · x
+      b.gemm(false, false, T * B, D, GH, 1, this.gates, GH, wih.value, D, accumulate ? 1 : 0, dx, D);   // dx = da · W_ih
+    } else {
+      const V = input.vocabSize;
+      const summed = this.tokenBuffer(V);
+      b.fill(V * GH, 0, summed);
+      b.scatterAddRows(T * B, input.ids, this.gates, GH, summed);                                      // G[v] = Σ_{id = v} da
+      b.gemm(true, false, GH, D, V, 1, summed, GH, input.table, D, 1, wih.grad, D);                    // dW_ih += Gᵀ · E
+      b.gemm(false, false, V, D, GH, 1, summed, GH, wih.value, D, 1, input.tableGrad, D);              // dE += G · W_ih
+    }
+  }
+
+  /** The [V, G·H] buffer of the token-input path, grown to V rows. */
+  private tokenBuffer(V: number): F {
+    const size = V * this.G * this.config.hiddenSize;
+    if (this.tokenRows === undefined || this.tokenRows.length < size) {
+      if (this.tokenRows !== undefined) this.backend.free(this.tokenRows);
+      this.tokenRows = this.backend.alloc(size);
+    }
+    return this.tokenRows.subarray(0, size) as F;
   }
 
   /** Allocates buffers for at least T steps of B rows. */

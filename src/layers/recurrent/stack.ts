@@ -14,7 +14,7 @@ import type { Random } from '../../random.js';
 import { drawDropoutMask } from '../dropout.js';
 import { ParameterSet, type ParameterSpec } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
-import { Direction } from './direction.js';
+import { Direction, type DirectionInput } from './direction.js';
 import { gatesOf, type ResolvedOptions, suffix } from './options.js';
 
 /** PyTorch's parameter list of a recurrent module, in `state_dict` order. */
@@ -37,6 +37,14 @@ export function recurrentParameterSpecs(o: ResolvedOptions): ParameterSpec[] {
   return specs;
 }
 
+/** A first layer fed by token ids [T·B] into an embedding table [V, inputSize] and its gradient. */
+export interface TokenInput<F extends FloatArray> {
+  ids: Int32Array;
+  table: F;
+  tableGrad: F;
+  vocabSize: number;
+}
+
 /** Where the last forward stands, so backward can refuse to run at the wrong time. */
 type Phase = 'idle' | 'forward' | 'backward';
 
@@ -55,6 +63,7 @@ export class RecurrentStack<F extends FloatArray> {
   private dCellStates!: F;
   private layout: BatchLayout | undefined;
   private usedDropout = false;
+  private tokens: TokenInput<F> | undefined;  // the token input of the last forward
   private phase: Phase = 'idle';
 
   constructor(readonly options: ResolvedOptions, readonly backend: Backend<F>, readonly params: ParameterSet<F>,
@@ -170,8 +179,11 @@ export class RecurrentStack<F extends FloatArray> {
    * Runs every layer and direction over the prepared input.
    * @param h0, c0 initial states [L·dirs, B, H] (internal order), or undefined for zeros.
    * @param training applies dropout between layers when the layer has some.
+   * @param tokens the first layer's input as token ids [T·B] into an embedding table
+   *   [V, inputSize] instead of {@link input}; backward then adds to `tableGrad` (and
+   *   leaves {@link inputGrad} unwritten). Must be the same for the matching backward.
    */
-  forward(h0: F | undefined, c0: F | undefined, training: boolean): void {
+  forward(h0: F | undefined, c0: F | undefined, training: boolean, tokens?: TokenInput<F>): void {
     const layout = this.requireLayout();
     const { T, B } = layout;
     const o = this.options;
@@ -180,13 +192,13 @@ export class RecurrentStack<F extends FloatArray> {
     const width = this.width();
     this.usedDropout = training && o.dropout > 0;
     for (let l = 0; l < o.numLayers; l++) {
-      const x = this.view(this.inputs[l]!, l === 0 ? o.inputSize : width);
+      const input = this.layerInput(l, tokens);
       const y = this.view(this.outputs[l]!, width);
       b.fill(T * B * width, 0, y);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
         const dir = this.directions[l]![d]!;
-        dir.forward(layout, x, y, this.stateOf(h0, k), this.stateOf(c0, k));
+        dir.forward(layout, input, y, this.stateOf(h0, k), this.stateOf(c0, k));
         b.copy(B * H, dir.finalH(), this.states.subarray(k * B * H) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
       }
@@ -200,6 +212,7 @@ export class RecurrentStack<F extends FloatArray> {
         }
       }
     }
+    this.tokens = tokens;
     this.phase = 'forward';
   }
 
@@ -223,13 +236,12 @@ export class RecurrentStack<F extends FloatArray> {
     const width = this.width();
     let dy = this.view(this.dOutput, width);
     for (let l = o.numLayers - 1; l >= 0; l--) {
-      const D = l === 0 ? o.inputSize : width;
-      const x = this.view(this.inputs[l]!, D);
-      const dx = this.view(this.dInputs[l]!, D);
+      const input = this.layerInput(l, this.tokens);
+      const dx = this.view(this.dInputs[l]!, l === 0 ? o.inputSize : width);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
         const dir = this.directions[l]![d]!;
-        dir.backward(layout, x, dy, dx, d > 0, this.stateOf(dh, k), this.stateOf(dc, k));
+        dir.backward(layout, input, dy, dx, d > 0, this.stateOf(dh, k), this.stateOf(dc, k));
         b.copy(B * H, dir.dh0(), this.dStates.subarray(k * B * H) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.dc0(), this.dCellStates.subarray(k * B * H) as F);
       }
@@ -240,6 +252,13 @@ export class RecurrentStack<F extends FloatArray> {
       }
     }
     this.phase = 'backward';
+  }
+
+  /** What layer l reads: the token input for layer 0 when given, else its input buffer. */
+  private layerInput(l: number, tokens: TokenInput<F> | undefined): DirectionInput<F> {
+    if (l === 0 && tokens !== undefined) return { kind: 'tokens', ...tokens };
+    const o = this.options;
+    return { kind: 'vectors', x: this.view(this.inputs[l]!, l === 0 ? o.inputSize : this.width()) };
   }
 
   /** Layer-direction k's [B, H] slice of states [L·dirs, B, H], if given. */

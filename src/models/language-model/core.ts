@@ -13,7 +13,6 @@
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import { denseBackward, denseForward } from '../../layers/dense.js';
-import { embeddingBackward, embeddingForward } from '../../layers/embedding.js';
 import { type Parameter, ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
 import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js';
@@ -200,15 +199,16 @@ export class LanguageModelCore<F extends FloatArray> {
    */
   run(training: boolean, withLoss: boolean, backward: boolean): number {
     const b = this.backend;
-    const { vocabSize: V, embeddingDim: E, hiddenSize: H } = this.config;
+    const { vocabSize: V, hiddenSize: H } = this.config;
     const rows = this.T * this.B;
     const rnn = this.rnn;
     const ids = this.inputIds();
     const emb = this.embedding.get('weight');
     const decW = this.decoder.get('weight');
     const decB = this.decoder.get('bias');
-    embeddingForward(b, rows, ids, emb.value, E, rnn.input());
-    rnn.forward(this.carryH, this.carryC, training);
+    // The embedding feeds the first layer as token ids: its projection runs over the V
+    // table rows, not the T·B inputs (see Direction).
+    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V });
     denseForward(b, rows, H, V, rnn.output(), decW.value, decB.value, this.output());
     const stateSize = this.config.numLayers * this.B * H;
     b.copy(stateSize, rnn.finalH(), this.carryH!);
@@ -220,7 +220,6 @@ export class LanguageModelCore<F extends FloatArray> {
       // probs now holds dL/dlogits.
       denseBackward(b, rows, H, V, rnn.output(), decW, decB, this.probs.subarray(0, rows * V) as F, rnn.outputGrad());
       rnn.backward(undefined, undefined);
-      embeddingBackward(b, rows, ids, rnn.inputGrad(), E, emb.grad, undefined);
     }
     return loss;
   }
