@@ -52,6 +52,39 @@ describe('wasm threads', () => {
   });
 });
 
+describe('wasm threads (cell kernels)', () => {
+  it('cell kernels with rows split between threads equal single-threaded ones bit for bit', async () => {
+    const one = await createWasmBackend({ threads: 1 });
+    const many = await createWasmBackend({ threads: 3 });
+    try {
+      const [rows, H] = [43, 96];
+      const ldy = 2 * H + 3;
+      const random = rng(7);
+      const inputs = { gates: uniform(random, rows * 4 * H, -3, 3), cPrev: uniform(random, rows * H), dy: uniform(random, rows * ldy),
+        dh: uniform(random, rows * H), dc: uniform(random, rows * H), hh: uniform(random, rows * 3 * H), bhh: uniform(random, 3 * H) };
+      const results = [one, many].map((b) => {
+        const gates = upload(b, inputs.gates);
+        const c = b.alloc(rows * H);
+        const h = b.alloc(rows * H);
+        const y = upload(b, inputs.dy);
+        b.lstmCellForward(rows, H, gates, upload(b, inputs.cPrev), c, h, y, ldy);
+        const dh = upload(b, inputs.dh);
+        const dc = upload(b, inputs.dc);
+        b.lstmCellBackward(rows, H, gates, upload(b, inputs.cPrev), c, upload(b, inputs.dy), ldy, dh, dc);
+        const gru = upload(b, inputs.gates.slice(0, rows * 3 * H));
+        const hn = b.alloc(rows * H);
+        const hg = b.alloc(rows * H);
+        b.gruCellForward(rows, H, gru, upload(b, inputs.hh), upload(b, inputs.bhh), upload(b, inputs.cPrev), hn, hg, y, ldy);
+        return [c, h, y, dh, dc, gates, gru, hn, hg].map((t) => Float32Array.from(t));
+      });
+      results[0]!.forEach((want, i) => assertIdentical(`output ${i}`, results[1]![i]!, want));
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
+});
+
 describe('wasm backend boundaries', () => {
   it('rejects buffers that are not in its memory', async () => {
     const backend = await createWasmBackend({ threads: 1 });

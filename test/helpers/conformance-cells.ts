@@ -1,7 +1,7 @@
 /**
  * Conformance of the fused cell kernels and the row/vector helpers added for the
  * recurrent layers: each against the float64 reference, with hidden sizes that are and
- * are not multiples of the SIMD width and a padded output stride.
+ * are not multiples of the SIMD width and a padded output stride, and sizes that threads split.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -10,7 +10,8 @@ import { assertClose } from './allclose.js';
 import { f64, ref64, upload } from './conformance.js';
 import { rng, uniform } from './random.js';
 
-const CELL_SHAPES = [[1, 1], [3, 7], [5, 8], [17, 13], [2, 65]] as const;
+// The last two have enough units (rows × H ≥ 2048) for a threaded backend to split their rows.
+const CELL_SHAPES = [[1, 1], [3, 7], [5, 8], [17, 13], [2, 65], [37, 67], [3, 1000]] as const;
 const TOL = { atol: 2e-6, rtol: 2e-5 };
 
 export function cellChecks(get: () => Backend<Float32Array>): void {

@@ -48,4 +48,7 @@ export interface KernelExports {
 }
 
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */
-export const workerFunctions = ['gemm', 'gemmPacked'] as const;
+export const workerFunctions = [
+  'gemm', 'gemmPacked', 'rnnCellForward', 'rnnCellBackward', 'lstmCellForward', 'lstmCellBackward', 'gruCellForward',
+  'gruCellBackward',
+] as const;

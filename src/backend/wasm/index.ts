@@ -1,15 +1,15 @@
 /**
  * The WebAssembly backend: SIMD kernels compiled from assembly/, buffers that live in
  * the module's memory, and a worker pool that splits large matrix products across
- * cores. Each method is a thin wrapper that turns views into byte offsets; the math
+ * cores (and the rows of the per-step cell kernels). Each method is a thin wrapper that turns views into byte offsets; the math
  * is in the kernels.
  */
 import { UsageError } from '../../errors.js';
 import type { Activation, AdamStep, Backend, RmspropStep, RnnNonlinearity, SgdStep } from '../backend.js';
-import type { KernelExports } from './exports.js';
+import { type KernelExports, workerFunctions } from './exports.js';
 import { WasmHeap } from './heap.js';
 import { compileKernels, detectFeatures, isNode } from './loader.js';
-import { ThreadPool } from './pool.js';
+import { ThreadPool, type WorkerFunction } from './pool.js';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -45,8 +45,28 @@ const MIN_PARALLEL_WORK = 1 << 17;
 /** Split points are multiples of the micro-tile (4 rows, 8 columns), so no thread gets partial tiles. */
 const ROW_ALIGN = 4;
 const COLUMN_ALIGN = 8;
+/** Hidden units (rows × H) below which a cell kernel is not split across threads. */
+const MIN_PARALLEL_UNITS = 2048;
 const PAGE = 65536;
 const ACTIVATIONS: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 };
+
+/**
+ * The row-wise cell kernels and their arguments, for splitting rows between threads:
+ * ROWS is the row count, a positive number k a pointer to rows of k·H floats, LDY a
+ * pointer to rows of `ldy` floats, KEEP an argument every part shares.
+ */
+const ROWS = 0;
+const KEEP = -2;
+const LDY = -1;
+type CellKernel = 'rnnCellForward' | 'rnnCellBackward' | 'lstmCellForward' | 'lstmCellBackward' | 'gruCellForward' | 'gruCellBackward';
+const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
+  rnnCellForward: [KEEP, ROWS, KEEP, 1, 1, LDY, KEEP],                      // relu, rows, H, pre, h, y, ldy
+  rnnCellBackward: [KEEP, ROWS, KEEP, 1, LDY, KEEP, 1, 1],                  // relu, rows, H, h, dy, ldy, dh, da
+  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP],                     // rows, H, gates, cPrev, c, h, y, ldy
+  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1],                 // rows, H, gates, cPrev, c, dy, ldy, dh, dc
+  gruCellForward: [ROWS, KEEP, 3, 3, KEEP, 1, 1, 1, LDY, KEEP],             // rows, H, gates, hh, bhh, hPrev, hn, h, y, ldy
+  gruCellBackward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP, 1, 3],                  // rows, H, gates, hn, hPrev, dy, ldy, dh, dgh
+};
 
 /**
  * Creates the WebAssembly backend.
@@ -191,7 +211,35 @@ class WasmBackend implements Backend<Float32Array> {
   }
 
   /** Runs chunks 1… on the workers and chunk 0 here, from the argument lists in {@link args}. */
-  private dispatch(fn: 'gemm' | 'gemmPacked', used: number): void {
+  /**
+   * Runs a row-wise cell kernel, its rows split between threads when there are enough
+   * units; `this.args[0]` holds the whole call's arguments. Rows are independent, so the
+   * result is the same however they are split.
+   */
+  private cellKernel(fn: CellKernel, rows: number, H: number, ldy: number): void {
+    const whole = this.args[0]!;
+    const parts = this.pool === undefined || rows * H < MIN_PARALLEL_UNITS ? 1 : Math.min(1 + this.pool.size, rows);
+    if (parts === 1) {
+      this.call(fn, whole);
+      return;
+    }
+    const chunk = Math.ceil(rows / parts);
+    const layout = CELL_ARGUMENTS[fn];
+    // The last part first, so that part 0 (the whole call's list) is rewritten last.
+    for (let t = parts - 1; t >= 0; t--) {
+      const first = t * chunk;
+      const out = this.args[t]!;
+      for (let i = 0; i < layout.length; i++) {
+        const kind = layout[i]!;
+        const value = whole[i]!;
+        out[i] = kind === KEEP ? value : kind === ROWS ? Math.max(0, Math.min(chunk, rows - first))
+          : value + 4 * first * (kind === LDY ? ldy : kind * H);
+      }
+    }
+    this.dispatch(fn, parts);
+  }
+
+  private dispatch(fn: WorkerFunction, used: number): void {
     if (used === 1) {
       this.call(fn, this.args[0]!);
       return;
@@ -201,16 +249,15 @@ class WasmBackend implements Backend<Float32Array> {
     pool.run(used - 1, this.runOwn[fn]);
   }
 
-  private call(fn: 'gemm' | 'gemmPacked', a: number[]): void {
-    if (fn === 'gemm') this.k.gemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
-    else this.k.gemmPacked(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
+  // Arguments past a kernel's own are ignored by WebAssembly, so one signature serves all.
+  private call(fn: WorkerFunction, a: number[]): void {
+    (this.k[fn] as (...args: number[]) => void)(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!,
+      a[10]!, a[11]!, a[12]!, a[13]!);
   }
 
   // The calling thread's share of a round, as closures made once.
-  private readonly runOwn = {
-    gemm: (): void => this.call('gemm', this.args[0]!),
-    gemmPacked: (): void => this.call('gemmPacked', this.args[0]!),
-  };
+  private readonly runOwn = Object.fromEntries(workerFunctions.map((fn) => [fn, (): void => this.call(fn, this.args[0]!)])) as
+    Record<WorkerFunction, () => void>;
 
   addBias(rows: number, cols: number, bias: Float32Array, c: Float32Array, ldc: number): void {
     this.k.addBias(rows, cols, this.ptr(bias, 'bias'), this.ptr(c, 'C'), ldc);
@@ -286,37 +333,44 @@ class WasmBackend implements Backend<Float32Array> {
 
   rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: Float32Array, h: Float32Array,
     y: Float32Array, ldy: number): void {
-    this.k.rnnCellForward(kind === 'relu' ? 1 : 0, rows, H, this.ptr(pre, 'pre'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy);
+    fill14(this.args[0]!, kind === 'relu' ? 1 : 0, rows, H, this.ptr(pre, 'pre'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy,
+      0, 0, 0, 0, 0, 0, 0);
+    this.cellKernel('rnnCellForward', rows, H, ldy);
   }
 
   rnnCellBackward(kind: RnnNonlinearity, rows: number, H: number, h: Float32Array, dy: Float32Array, ldy: number,
     dh: Float32Array, da: Float32Array): void {
-    this.k.rnnCellBackward(kind === 'relu' ? 1 : 0, rows, H, this.ptr(h, 'h'), this.ptr(dy, 'dy'), ldy,
-      this.ptr(dh, 'dh'), this.ptr(da, 'da'));
+    fill14(this.args[0]!, kind === 'relu' ? 1 : 0, rows, H, this.ptr(h, 'h'), this.ptr(dy, 'dy'), ldy,
+      this.ptr(dh, 'dh'), this.ptr(da, 'da'), 0, 0, 0, 0, 0, 0);
+    this.cellKernel('rnnCellBackward', rows, H, ldy);
   }
 
   lstmCellForward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
     h: Float32Array, y: Float32Array, ldy: number): void {
-    this.k.lstmCellForward(rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
-      this.ptr(h, 'h'), this.ptr(y, 'y'), ldy);
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
+      this.ptr(h, 'h'), this.ptr(y, 'y'), ldy, 0, 0, 0, 0, 0, 0);
+    this.cellKernel('lstmCellForward', rows, H, ldy);
   }
 
   lstmCellBackward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
     dy: Float32Array, ldy: number, dh: Float32Array, dc: Float32Array): void {
-    this.k.lstmCellBackward(rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
-      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dc, 'dc'));
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
+      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dc, 'dc'), 0, 0, 0, 0, 0);
+    this.cellKernel('lstmCellBackward', rows, H, ldy);
   }
 
   gruCellForward(rows: number, H: number, gates: Float32Array, hh: Float32Array, bhh: Float32Array,
     hPrev: Float32Array, hn: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
-    this.k.gruCellForward(rows, H, this.ptr(gates, 'gates'), this.ptr(hh, 'hh'), this.ptr(bhh, 'bhh'),
-      this.ptr(hPrev, 'hPrev'), this.ptr(hn, 'hn'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy);
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hh, 'hh'), this.ptr(bhh, 'bhh'),
+      this.ptr(hPrev, 'hPrev'), this.ptr(hn, 'hn'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy, 0, 0, 0, 0);
+    this.cellKernel('gruCellForward', rows, H, ldy);
   }
 
   gruCellBackward(rows: number, H: number, gates: Float32Array, hn: Float32Array, hPrev: Float32Array,
     dy: Float32Array, ldy: number, dh: Float32Array, dgh: Float32Array): void {
-    this.k.gruCellBackward(rows, H, this.ptr(gates, 'gates'), this.ptr(hn, 'hn'), this.ptr(hPrev, 'hPrev'),
-      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dgh, 'dgh'));
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hn, 'hn'), this.ptr(hPrev, 'hPrev'),
+      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dgh, 'dgh'), 0, 0, 0, 0, 0);
+    this.cellKernel('gruCellBackward', rows, H, ldy);
   }
 
   adamUpdate(n: number, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
