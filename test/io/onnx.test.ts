@@ -99,7 +99,7 @@ describe('exportOnnx', () => {
   it('a LanguageModel exports as Gather → recurrent nodes → MatMul + Add, with logits and probabilities', async () => {
     const text = 'the quick brown fox jumps over the lazy dog';
     const tokenizer = CharTokenizer.fromText(text);
-    for (const cell of ['lstm', 'gru'] as const) {
+    for (const cell of ['lstm', 'gru', 'rnn'] as const) {
       const model = (await LanguageModel.create({ tokenizer, cell, hiddenSize: 12, embeddingDim: 5, numLayers: 2, seed: 2 })).eval();
       const ids = tokenizer.encode('the lazy fox');
       const bytes = exportOnnx(model);
