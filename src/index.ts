@@ -46,7 +46,7 @@ export {
 } from './models/language-model/language-model.js';
 export { type SamplingOptions, samplingDistribution, resolveSampling, drawFrom, type Sampling } from './decode/sampling.js';
 export {
-  train, type TrainingTask, type Budget, type Progress, type TrainOptions, type TrainResult, type TrainerCheckpoint,
+  train, type TrainingTask, type BatchResult, type Budget, type Progress, type TrainOptions, type TrainResult, type TrainerCheckpoint,
 } from './training/trainer.js';
 export { saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, type Model } from './io/model-file.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
@@ -55,3 +55,6 @@ export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModu
 export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './training/losses/ctc.js';
 export { ctcGreedyDecode, ctcBeamSearch, type CtcDecodeOptions, type CtcBeamOptions, type CtcHypothesis } from './decode/ctc.js';
 export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';
+export { CTCModel, type CTCModelOptions, type CTCExample } from './models/ctc-model.js';
+export { padSequences, IndexBatches, type Sequence } from './data/sequences.js';
+export { editDistance, errorRate } from './training/metrics.js';

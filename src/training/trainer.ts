@@ -13,6 +13,12 @@ import { clipGradNorm, clipGradValue } from './clip.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';
 import type { LrSchedule } from './schedules.js';
 
+/** What one batch gave: its mean loss and its size in tokens. */
+export interface BatchResult {
+  loss: number;
+  tokens: number;
+}
+
 /** What a model offers the loop. */
 export interface TrainingTask {
   /** Batches in one pass over the training data. */
@@ -21,8 +27,11 @@ export interface TrainingTask {
   parameters(): Parameter[];
   /** Called before the first batch of every epoch (a language model forgets its carried state here). */
   startEpoch(epoch: number): void;
-  /** Forward and backward over batch `index`, accumulating gradients; its mean loss and size in tokens. */
-  trainBatch(index: number): { loss: number; tokens: number };
+  /**
+   * Forward and backward over batch `index`, accumulating gradients; its mean loss and
+   * size in tokens (time steps, or whatever unit the task counts). May be async.
+   */
+  trainBatch(index: number): BatchResult | Promise<BatchResult>;
   /** State besides the parameters that a checkpoint must keep (e.g. the carried recurrent state). */
   saveState(): Record<string, Tensor>;
   /** Restores what {@link saveState} returned. */
@@ -171,7 +180,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     if (batch === 0) task.startEpoch(epoch);
     if (schedule !== undefined) optimizer.lr = schedule.lrAt(step);
     optimizer.zeroGrad();
-    const { loss, tokens: n } = task.trainBatch(batch);
+    const { loss, tokens: n } = await task.trainBatch(batch);
     let finite = Number.isFinite(loss);
     let problem = finite ? '' : `the loss is ${loss}`;
     if (finite && options.clipValue !== undefined) clipGradValue(params, options.clipValue, optimizer.backend);

@@ -81,8 +81,8 @@ describe('train (the shared training loop)', () => {
     let step = 0;
     return {
       ...task,
-      trainBatch: (index) => {
-        const r = task.trainBatch(index);
+      trainBatch: async (index) => {  // an async task, as models built on the public layers give
+        const r = await task.trainBatch(index);
         return ++step === bad ? { ...r, loss: spoil(r.loss) } : r;
       },
     };

@@ -1,0 +1,63 @@
+/**
+ * Variable-length sequences of feature vectors, batched for the recurrent layers:
+ * padded to the longest, time-major `[T, B, D]`, with their lengths (the layers give
+ * padding no weight, see SPEC §3).
+ *
+ * Legend: T steps of the longest sequence in a batch, B sequences, D features per step.
+ */
+import { ShapeError, UsageError } from '../errors.js';
+import type { Random } from '../random.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** One sequence: `steps` rows of D features, row-major. */
+export interface Sequence {
+  steps: number;
+  data: Float32Array;
+}
+
+/** Pads sequences into `[T, B, D]` (zeros past each one's end) and lists their lengths. */
+export function padSequences(sequences: readonly Sequence[], features: number): { x: Tensor; lengths: number[] } {
+  if (sequences.length === 0) throw new ShapeError('padSequences: no sequence to batch');
+  const lengths = sequences.map((s, i) => {
+    if (!Number.isInteger(s.steps) || s.steps < 1 || s.data.length !== s.steps * features) {
+      throw new ShapeError(`padSequences: sequence ${i} has ${s.data.length} values for ${s.steps} steps of ${features} features`);
+    }
+    return s.steps;
+  });
+  const T = Math.max(...lengths);
+  const B = sequences.length;
+  const data = new Float32Array(T * B * features);
+  sequences.forEach((s, b) => {
+    for (let t = 0; t < s.steps; t++) data.set(s.data.subarray(t * features, (t + 1) * features), (t * B + b) * features);
+  });
+  return { x: { shape: [T, B, features], data }, lengths };
+}
+
+/**
+ * Batches of item indices for one pass over `count` items: shuffled by `random` each epoch
+ * (in {@link startEpoch}), cut into `batchSize` pieces (the last may be smaller).
+ */
+export class IndexBatches {
+  private order: number[];
+
+  constructor(readonly count: number, readonly batchSize: number, private readonly random: Random) {
+    if (!Number.isInteger(count) || count < 1) throw new UsageError(`IndexBatches: need at least one item, got ${count}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`IndexBatches: batchSize must be a positive integer, got ${batchSize}`);
+    this.order = Array.from({ length: count }, (_, i) => i);
+  }
+
+  /** Batches per epoch. */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.count / this.batchSize);
+  }
+
+  /** Draws this epoch's order (deterministic given the generator's state). */
+  startEpoch(): void {
+    this.order = this.random.shuffle(Array.from({ length: this.count }, (_, i) => i));
+  }
+
+  /** The item indices of batch `index`. */
+  batch(index: number): number[] {
+    return this.order.slice(index * this.batchSize, (index + 1) * this.batchSize);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * CTCModel (seed 004): unaligned sequence recognition. A (by default bidirectional)
+ * LSTM or GRU reads feature frames, a Dense layer scores the classes at every frame,
+ * and CTC sums over all alignments of the label sequence to the frames — no frame-level
+ * labels are needed. Decoding is greedy (best path) or prefix beam search.
+ *
+ * Classes: 0 is the blank; the user's label k (0 ≤ k < numLabels) is class k + 1.
+ *
+ * Legend: T frames, B sequences, D features per frame, C = numLabels + 1 classes.
+ */
+import type { Backend } from '../backend/backend.js';
+import { ctcBeamSearch, ctcGreedyDecode } from '../decode/ctc.js';
+import { IndexBatches, padSequences, type Sequence } from '../data/sequences.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { Dense } from '../layers/dense.js';
+import type { Parameter } from '../layers/parameters.js';
+import { GRU, LSTM, type RecurrentLayer } from '../layers/recurrent/layers.js';
+import { Random } from '../random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { ctcLoss } from '../training/losses/ctc.js';
+import type { TrainingTask } from '../training/trainer.js';
+
+/** Options of {@link CTCModel.create}. */
+export interface CTCModelOptions {
+  /** Features per frame, D. */
+  inputSize: number;
+  /** Distinct labels (the blank is added). */
+  numLabels: number;
+  /** @default 'lstm' */
+  cell?: 'lstm' | 'gru';
+  /** Hidden units per direction. @default 64 */
+  hiddenSize?: number;
+  /** @default 1 */
+  numLayers?: number;
+  /** @default true */
+  bidirectional?: boolean;
+  /** Dropout between recurrent layers. @default 0 */
+  dropout?: number;
+  /** Seed of the initialisation and of batch shuffling. @default 1 */
+  seed?: number;
+  /** @default the current backend */
+  backend?: Backend;
+}
+
+/** A labelled example: frames and their label sequence (labels in [0, numLabels)). */
+export interface CTCExample {
+  frames: Sequence;
+  labels: number[];
+}
+
+export class CTCModel {
+  /** The blank's class index. */
+  readonly blank = 0;
+
+  private constructor(readonly encoder: RecurrentLayer, readonly classifier: Dense, readonly numLabels: number,
+    readonly random: Random) {}
+
+  /** @throws UsageError on an invalid option. */
+  static create(options: CTCModelOptions): CTCModel {
+    const { inputSize, numLabels, cell = 'lstm', hiddenSize = 64, numLayers = 1, bidirectional = true, dropout = 0,
+      seed = 1, backend } = options;
+    if (!Number.isInteger(numLabels) || numLabels < 1) throw new UsageError(`CTCModel: numLabels must be a positive integer, got ${numLabels}`);
+    if (cell !== 'lstm' && cell !== 'gru') throw new UsageError(`CTCModel: cell must be 'lstm' or 'gru', got '${String(cell)}'`);
+    const common = { ...(backend ? { backend } : {}) };
+    const Layer = cell === 'lstm' ? LSTM : GRU;
+    const encoder = new Layer({ inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...common });
+    const classifier = new Dense({ inFeatures: (bidirectional ? 2 : 1) * hiddenSize, outFeatures: numLabels + 1, seed: seed + 1,
+      ...common });
+    return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2));
+  }
+
+  /** The encoder's parameters, then the classifier's. */
+  async parameters(): Promise<Parameter[]> {
+    return [...(await this.encoder.parameters()), ...(await this.classifier.parameters())];
+  }
+
+  /** Parameters under `encoder.` and `classifier.` (PyTorch names within each). */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(this.encoder.stateDict())) out[`encoder.${name}`] = t;
+    for (const [name, t] of Object.entries(this.classifier.stateDict())) out[`classifier.${name}`] = t;
+    return out;
+  }
+
+  zeroGrad(): void {
+    this.encoder.zeroGrad();
+    this.classifier.zeroGrad();
+  }
+
+  train(mode = true): this {
+    this.encoder.train(mode);
+    this.classifier.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Class scores `[T, B, C]` (unnormalised) of frames `x` `[T, B, D]` with per-sequence lengths. */
+  async logits(x: Tensor, lengths: readonly number[]): Promise<Tensor> {
+    const { output } = await this.encoder.forward(x, { lengths });
+    return this.classifier.forward(output);
+  }
+
+  /**
+   * Forward, CTC loss (mean over the batch, per label as PyTorch's `mean`) and backward,
+   * accumulating gradients. Returns the loss. A sequence with too few frames for its
+   * labels counts zero (PyTorch's `zeroInfinity`) instead of making the loss infinite.
+   * @throws UsageError on a label outside [0, numLabels); ShapeError on inconsistent inputs.
+   */
+  async lossAndBackward(x: Tensor, lengths: readonly number[], labels: readonly (readonly number[])[]): Promise<number> {
+    const logits = await this.logits(x, lengths);
+    const targets = labels.map((list, b) => list.map((label, i) => {
+      if (!Number.isInteger(label) || label < 0 || label >= this.numLabels) {
+        throw new UsageError(`CTCModel: labels[${b}][${i}] must be in [0, ${this.numLabels}), got ${label}`);
+      }
+      return label + 1;
+    }));
+    const { loss, grad } = ctcLoss(logits, targets, lengths, targets.map((t) => t.length), { blank: this.blank, zeroInfinity: true });
+    const dOutput = await this.classifier.backward(grad as Tensor);
+    await this.encoder.backward({ output: dOutput });
+    return loss as number;
+  }
+
+  /**
+   * The label sequences of frames `x` `[T, B, D]`: greedy, or prefix beam search with `beamWidth` > 1.
+   */
+  async decode(x: Tensor, lengths: readonly number[], options: { beamWidth?: number } = {}): Promise<number[][]> {
+    const logits = await this.logits(x, lengths);
+    const beamWidth = options.beamWidth ?? 1;
+    const classes = beamWidth > 1
+      ? ctcBeamSearch(logits, { blank: this.blank, lengths, beamWidth }).map((hypotheses) => hypotheses[0]?.labels ?? [])
+      : ctcGreedyDecode(logits, { blank: this.blank, lengths });
+    return classes.map((list) => list.map((c) => c - 1));
+  }
+
+  /**
+   * The training task over `examples` for the shared training loop: shuffled batches of
+   * `batchSize` sequences, padded; tokens count frames.
+   * @throws ShapeError when an example's frames do not have this model's features.
+   */
+  async trainingTask(examples: readonly CTCExample[], batchSize: number): Promise<TrainingTask> {
+    const D = this.encoder.config.inputSize;
+    examples.forEach((e, i) => {
+      if (e.frames.data.length !== e.frames.steps * D) {
+        throw new ShapeError(`CTCModel: example ${i} has ${e.frames.data.length} values for ${e.frames.steps} frames of ${D} features`);
+      }
+    });
+    const batches = new IndexBatches(examples.length, batchSize, this.random);
+    const parameters = await this.parameters();
+    return {
+      batchesPerEpoch: batches.batchesPerEpoch,
+      random: this.random,
+      parameters: () => parameters,
+      startEpoch: () => batches.startEpoch(),
+      trainBatch: async (index) => {
+        const picked = batches.batch(index).map((i) => examples[i]!);
+        const { x, lengths } = padSequences(picked.map((e) => e.frames), D);
+        const loss = await this.train().lossAndBackward(x, lengths, picked.map((e) => e.labels));
+        return { loss, tokens: lengths.reduce((a, b) => a + b, 0) };
+      },
+      saveState: () => ({}),
+      loadState: () => {},
+    };
+  }
+}
