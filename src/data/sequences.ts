@@ -34,15 +34,20 @@ export function padSequences(sequences: readonly Sequence[], features: number): 
 }
 
 /**
- * Batches of item indices for one pass over `count` items: shuffled by `random` each epoch
- * (in {@link startEpoch}), cut into `batchSize` pieces (the last may be smaller).
+ * Batches of item indices for one pass over `count` items, drawn anew each epoch (in
+ * {@link startEpoch}) from `random`, cut into `batchSize` pieces (the last may be smaller).
+ * With `lengths`, each batch holds items of similar length (sorted by length after a
+ * shuffle that breaks ties, then the batches' order shuffled), so padded batches waste
+ * little work on padding.
  */
 export class IndexBatches {
   private order: number[];
 
-  constructor(readonly count: number, readonly batchSize: number, private readonly random: Random) {
+  constructor(readonly count: number, readonly batchSize: number, private readonly random: Random,
+    private readonly lengths?: readonly number[]) {
     if (!Number.isInteger(count) || count < 1) throw new UsageError(`IndexBatches: need at least one item, got ${count}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`IndexBatches: batchSize must be a positive integer, got ${batchSize}`);
+    if (lengths !== undefined && lengths.length !== count) throw new ShapeError(`IndexBatches: ${lengths.length} lengths for ${count} items`);
     this.order = Array.from({ length: count }, (_, i) => i);
   }
 
@@ -53,7 +58,15 @@ export class IndexBatches {
 
   /** Draws this epoch's order (deterministic given the generator's state). */
   startEpoch(): void {
-    this.order = this.random.shuffle(Array.from({ length: this.count }, (_, i) => i));
+    const shuffled = this.random.shuffle(Array.from({ length: this.count }, (_, i) => i));
+    const lengths = this.lengths;
+    if (lengths === undefined) {
+      this.order = shuffled;
+      return;
+    }
+    const sorted = shuffled.sort((a, b) => lengths[a]! - lengths[b]!);  // stable: ties stay shuffled
+    const batches = Array.from({ length: this.batchesPerEpoch }, (_, i) => sorted.slice(i * this.batchSize, (i + 1) * this.batchSize));
+    this.order = this.random.shuffle(batches).flat();
   }
 
   /** The item indices of batch `index`. */

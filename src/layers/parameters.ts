@@ -22,6 +22,14 @@ export interface Parameter<F extends FloatArray = Float32Array> {
   readonly grad: F;
 }
 
+/**
+ * The same parameters (values and gradients shared) named `<prefix>.<name>`, for models
+ * made of several layers whose own names repeat (optimizers key their state on names).
+ */
+export function prefixed<F extends FloatArray>(prefix: string, params: readonly Parameter<F>[]): Parameter<F>[] {
+  return params.map((p) => ({ name: `${prefix}.${p.name}`, shape: p.shape, value: p.value, grad: p.grad }));
+}
+
 /** How a parameter is created: its name, shape and initial distribution. */
 export interface ParameterSpec {
   name: string;

@@ -13,8 +13,8 @@ import { ctcBeamSearch, ctcGreedyDecode } from '../decode/ctc.js';
 import { IndexBatches, padSequences, type Sequence } from '../data/sequences.js';
 import { ShapeError, UsageError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
-import type { Parameter } from '../layers/parameters.js';
-import { GRU, LSTM, type RecurrentLayer } from '../layers/recurrent/layers.js';
+import { type Parameter, prefixed } from '../layers/parameters.js';
+import { type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ctcLoss } from '../training/losses/ctc.js';
@@ -62,16 +62,15 @@ export class CTCModel {
     if (!Number.isInteger(numLabels) || numLabels < 1) throw new UsageError(`CTCModel: numLabels must be a positive integer, got ${numLabels}`);
     if (cell !== 'lstm' && cell !== 'gru') throw new UsageError(`CTCModel: cell must be 'lstm' or 'gru', got '${String(cell)}'`);
     const common = { ...(backend ? { backend } : {}) };
-    const Layer = cell === 'lstm' ? LSTM : GRU;
-    const encoder = new Layer({ inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...common });
+    const encoder = recurrentLayer(cell, { inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...common });
     const classifier = new Dense({ inFeatures: (bidirectional ? 2 : 1) * hiddenSize, outFeatures: numLabels + 1, seed: seed + 1,
       ...common });
     return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2));
   }
 
-  /** The encoder's parameters, then the classifier's. */
+  /** Parameters named as {@link stateDict} (`encoder.weight_ih_l0`, …, `classifier.bias`). */
   async parameters(): Promise<Parameter[]> {
-    return [...(await this.encoder.parameters()), ...(await this.classifier.parameters())];
+    return [...prefixed('encoder', await this.encoder.parameters()), ...prefixed('classifier', await this.classifier.parameters())];
   }
 
   /** Parameters under `encoder.` and `classifier.` (PyTorch names within each). */
@@ -147,7 +146,7 @@ export class CTCModel {
         throw new ShapeError(`CTCModel: example ${i} has ${e.frames.data.length} values for ${e.frames.steps} frames of ${D} features`);
       }
     });
-    const batches = new IndexBatches(examples.length, batchSize, this.random);
+    const batches = new IndexBatches(examples.length, batchSize, this.random, examples.map((e) => e.frames.steps));
     const parameters = await this.parameters();
     return {
       batchesPerEpoch: batches.batchesPerEpoch,

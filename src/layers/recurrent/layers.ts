@@ -277,3 +277,11 @@ export class GRU extends RecurrentLayer {
     super('gru', options, 'GRU');
   }
 }
+
+/** The RNN, LSTM or GRU layer for `cell` (RNN takes `nonlinearity` from the options). */
+export function recurrentLayer(cell: CellKind, options: RnnOptions): RecurrentLayer {
+  if (cell === 'lstm') return new LSTM(options);
+  if (cell === 'gru') return new GRU(options);
+  if (cell === 'rnn') return new RNN(options);
+  throw new UsageError(`cell must be 'lstm', 'gru' or 'rnn', got '${String(cell)}'`);
+}

@@ -1,0 +1,167 @@
+/**
+ * SequenceTagger (seed 000, N→N): one label per step — part-of-speech tags, named-entity
+ * or slot labels, per-frame classes. Token ids → Embedding → (by default bidirectional)
+ * LSTM/GRU → Dense at every step → softmax cross-entropy over the real steps only
+ * (padding never counts).
+ *
+ * Legend: T steps of the longest sequence in a batch, B sequences, V vocabulary, K tags.
+ */
+import type { Backend } from '../backend/backend.js';
+import { IndexBatches } from '../data/sequences.js';
+import { ShapeError } from '../errors.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import { type Parameter, prefixed } from '../layers/parameters.js';
+import { type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
+import type { CellKind } from '../layers/recurrent/options.js';
+import { Random } from '../random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { crossEntropy } from '../training/losses/cross-entropy.js';
+import type { TrainingTask } from '../training/trainer.js';
+
+/** Options of {@link SequenceTagger.create}. */
+export interface SequenceTaggerOptions {
+  /** Token ids are in [0, vocabSize). */
+  vocabSize: number;
+  /** Tags are in [0, numTags). */
+  numTags: number;
+  /** @default 64 */
+  embeddingDim?: number;
+  /** @default 'lstm' */
+  cell?: CellKind;
+  /** Hidden units per direction. @default 128 */
+  hiddenSize?: number;
+  /** @default 1 */
+  numLayers?: number;
+  /** Read each sequence both ways. @default true */
+  bidirectional?: boolean;
+  /** Dropout between recurrent layers. @default 0 */
+  dropout?: number;
+  /** Seed of the initialisation and of batch shuffling. @default 1 */
+  seed?: number;
+  /** @default the current backend */
+  backend?: Backend;
+}
+
+/** A tagged sequence: token ids and one tag per token. */
+export interface TaggedSequence {
+  tokens: readonly number[];
+  tags: readonly number[];
+}
+
+export class SequenceTagger {
+  private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
+    readonly numTags: number, readonly random: Random) {}
+
+  /** @throws UsageError on an invalid option. */
+  static create(options: SequenceTaggerOptions): SequenceTagger {
+    const { vocabSize, numTags, embeddingDim = 64, cell = 'lstm', hiddenSize = 128, numLayers = 1, bidirectional = true,
+      dropout = 0, seed = 1, backend } = options;
+    const common = { ...(backend ? { backend } : {}) };
+    const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
+    const encoder = recurrentLayer(cell, { inputSize: embeddingDim, hiddenSize, numLayers, bidirectional, dropout, seed: seed + 1,
+      ...common });
+    const classifier = new Dense({ inFeatures: (bidirectional ? 2 : 1) * hiddenSize, outFeatures: numTags, seed: seed + 2, ...common });
+    return new SequenceTagger(embedding, encoder, classifier, numTags, new Random(seed + 3));
+  }
+
+  /** Parameters named as {@link stateDict} (`embedding.weight`, `encoder.weight_ih_l0`, …; optimizers key on names). */
+  async parameters(): Promise<Parameter[]> {
+    return [...prefixed('embedding', await this.embedding.parameters()), ...prefixed('encoder', await this.encoder.parameters()),
+      ...prefixed('classifier', await this.classifier.parameters())];
+  }
+
+  /** Parameters under `embedding.`, `encoder.` and `classifier.`. */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [prefix, module] of [['embedding', this.embedding], ['encoder', this.encoder], ['classifier', this.classifier]] as const) {
+      for (const [name, t] of Object.entries(module.stateDict())) out[`${prefix}.${name}`] = t;
+    }
+    return out;
+  }
+
+  zeroGrad(): void {
+    for (const module of [this.embedding, this.encoder, this.classifier]) module.zeroGrad();
+  }
+
+  train(mode = true): this {
+    for (const module of [this.embedding, this.encoder, this.classifier]) module.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Tag scores `[T, B, K]` of token sequences (padded inside; steps past a sequence's end score 0). */
+  async logits(sequences: readonly (readonly number[])[]): Promise<{ logits: Tensor; lengths: number[] }> {
+    if (sequences.length === 0) throw new ShapeError('SequenceTagger: no sequence given');
+    const lengths = sequences.map((s, i) => {
+      if (s.length === 0) throw new ShapeError(`SequenceTagger: sequence ${i} is empty`);
+      return s.length;
+    });
+    const T = Math.max(...lengths);
+    const B = sequences.length;
+    const ids = new Int32Array(T * B);  // padding uses id 0; its steps are masked out
+    sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = id; }));
+    const embedded = await this.embedding.forward(ids, [T, B]);
+    const { output } = await this.encoder.forward(embedded, { lengths });
+    return { logits: await this.classifier.forward(output), lengths };
+  }
+
+  /**
+   * Forward, mean cross-entropy over the real steps, backward (gradients accumulate).
+   * @throws ShapeError when a sequence's tags do not match its tokens or a tag is out of range.
+   */
+  async lossAndBackward(batch: readonly TaggedSequence[]): Promise<number> {
+    const { logits } = await this.logits(batch.map((s) => s.tokens));
+    const [T, B] = logits.shape as [number, number, number];
+    const targets = new Int32Array(T * B);
+    const mask = new Uint8Array(T * B);
+    batch.forEach((s, b) => {
+      if (s.tags.length !== s.tokens.length) {
+        throw new ShapeError(`SequenceTagger: sequence ${b} has ${s.tokens.length} tokens but ${s.tags.length} tags`);
+      }
+      s.tags.forEach((tag, t) => {
+        targets[t * B + b] = tag;
+        mask[t * B + b] = 1;
+      });
+    });
+    const { loss, grad } = await crossEntropy(logits, targets, { mask });
+    const dEncoded = await this.classifier.backward(grad);
+    const { x: dEmbedded } = await this.encoder.backward({ output: dEncoded });
+    await this.embedding.backward(dEmbedded);
+    return loss as number;
+  }
+
+  /** The most likely tag of every token. */
+  async predict(sequences: readonly (readonly number[])[]): Promise<number[][]> {
+    const { logits, lengths } = await this.logits(sequences);
+    const [, B, K] = logits.shape as [number, number, number];
+    return lengths.map((n, b) => Array.from({ length: n }, (_, t) => {
+      const row = (t * B + b) * K;
+      let best = 0;
+      for (let k = 1; k < K; k++) if (logits.data[row + k]! > logits.data[row + best]!) best = k;
+      return best;
+    }));
+  }
+
+  /** The training task over `examples` for the shared training loop: shuffled batches; tokens count tagged steps. */
+  async trainingTask(examples: readonly TaggedSequence[], batchSize: number): Promise<TrainingTask> {
+    const batches = new IndexBatches(examples.length, batchSize, this.random, examples.map((e) => e.tokens.length));
+    const parameters = await this.parameters();
+    return {
+      batchesPerEpoch: batches.batchesPerEpoch,
+      random: this.random,
+      parameters: () => parameters,
+      startEpoch: () => batches.startEpoch(),
+      trainBatch: async (index) => {
+        const picked = batches.batch(index).map((i) => examples[i]!);
+        const loss = await this.train().lossAndBackward(picked);
+        return { loss, tokens: picked.reduce((n, s) => n + s.tokens.length, 0) };
+      },
+      saveState: () => ({}),
+      loadState: () => {},
+    };
+  }
+}
