@@ -62,3 +62,4 @@ export { SequenceTagger, type SequenceTaggerOptions, type TaggedSequence } from 
 export { tokenAccuracy, chunks, entityF1, type Chunk } from './training/metrics.js';
 export { recurrentLayer } from './layers/recurrent/layers.js';
 export { prefixed } from './layers/parameters.js';
+export { type EncoderOptions } from './models/sequence-model.js';

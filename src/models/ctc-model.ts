@@ -8,38 +8,26 @@
  *
  * Legend: T frames, B sequences, D features per frame, C = numLabels + 1 classes.
  */
-import type { Backend } from '../backend/backend.js';
 import { ctcBeamSearch, ctcGreedyDecode } from '../decode/ctc.js';
-import { IndexBatches, padSequences, type Sequence } from '../data/sequences.js';
+import { padSequences, type Sequence } from '../data/sequences.js';
 import { ShapeError, UsageError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
-import { type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
+import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ctcLoss } from '../training/losses/ctc.js';
 import type { TrainingTask } from '../training/trainer.js';
+import { batchedTask, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
 
-/** Options of {@link CTCModel.create}. */
-export interface CTCModelOptions {
+/** Options of {@link CTCModel.create}: the encoder's (hidden size 64 by default) and the data's. */
+export interface CTCModelOptions extends Omit<EncoderOptions, 'cell'> {
   /** Features per frame, D. */
   inputSize: number;
   /** Distinct labels (the blank is added). */
   numLabels: number;
   /** @default 'lstm' */
   cell?: 'lstm' | 'gru';
-  /** Hidden units per direction. @default 64 */
-  hiddenSize?: number;
-  /** @default 1 */
-  numLayers?: number;
-  /** @default true */
-  bidirectional?: boolean;
-  /** Dropout between recurrent layers. @default 0 */
-  dropout?: number;
-  /** Seed of the initialisation and of batch shuffling. @default 1 */
-  seed?: number;
-  /** @default the current backend */
-  backend?: Backend;
 }
 
 /** A labelled example: frames and their label sequence (labels in [0, numLabels)). */
@@ -57,14 +45,12 @@ export class CTCModel {
 
   /** @throws UsageError on an invalid option. */
   static create(options: CTCModelOptions): CTCModel {
-    const { inputSize, numLabels, cell = 'lstm', hiddenSize = 64, numLayers = 1, bidirectional = true, dropout = 0,
-      seed = 1, backend } = options;
+    const { inputSize, numLabels, cell = 'lstm', seed = 1, backend } = options;
     if (!Number.isInteger(numLabels) || numLabels < 1) throw new UsageError(`CTCModel: numLabels must be a positive integer, got ${numLabels}`);
     if (cell !== 'lstm' && cell !== 'gru') throw new UsageError(`CTCModel: cell must be 'lstm' or 'gru', got '${String(cell)}'`);
-    const common = { ...(backend ? { backend } : {}) };
-    const encoder = recurrentLayer(cell, { inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...common });
-    const classifier = new Dense({ inFeatures: (bidirectional ? 2 : 1) * hiddenSize, outFeatures: numLabels + 1, seed: seed + 1,
-      ...common });
+    const encoder = createEncoder(options, inputSize, 64);
+    const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numLabels + 1, seed: seed + 1,
+      ...(backend ? { backend } : {}) });
     return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2));
   }
 
@@ -146,21 +132,9 @@ export class CTCModel {
         throw new ShapeError(`CTCModel: example ${i} has ${e.frames.data.length} values for ${e.frames.steps} frames of ${D} features`);
       }
     });
-    const batches = new IndexBatches(examples.length, batchSize, this.random, examples.map((e) => e.frames.steps));
-    const parameters = await this.parameters();
-    return {
-      batchesPerEpoch: batches.batchesPerEpoch,
-      random: this.random,
-      parameters: () => parameters,
-      startEpoch: () => batches.startEpoch(),
-      trainBatch: async (index) => {
-        const picked = batches.batch(index).map((i) => examples[i]!);
-        const { x, lengths } = padSequences(picked.map((e) => e.frames), D);
-        const loss = await this.train().lossAndBackward(x, lengths, picked.map((e) => e.labels));
-        return { loss, tokens: lengths.reduce((a, b) => a + b, 0) };
-      },
-      saveState: () => ({}),
-      loadState: () => {},
-    };
+    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.frames.steps, async (batch) => {
+      const { x, lengths } = padSequences(batch.map((e) => e.frames), D);
+      return this.train().lossAndBackward(x, lengths, batch.map((e) => e.labels));
+    });
   }
 }

@@ -6,41 +6,25 @@
  *
  * Legend: T steps of the longest sequence in a batch, B sequences, V vocabulary, K tags.
  */
-import type { Backend } from '../backend/backend.js';
-import { IndexBatches } from '../data/sequences.js';
 import { ShapeError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
-import { type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
-import type { CellKind } from '../layers/recurrent/options.js';
+import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
+import { batchedTask, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
 
-/** Options of {@link SequenceTagger.create}. */
-export interface SequenceTaggerOptions {
+/** Options of {@link SequenceTagger.create}: the encoder's (hidden size 128 by default) and the data's. */
+export interface SequenceTaggerOptions extends EncoderOptions {
   /** Token ids are in [0, vocabSize). */
   vocabSize: number;
   /** Tags are in [0, numTags). */
   numTags: number;
   /** @default 64 */
   embeddingDim?: number;
-  /** @default 'lstm' */
-  cell?: CellKind;
-  /** Hidden units per direction. @default 128 */
-  hiddenSize?: number;
-  /** @default 1 */
-  numLayers?: number;
-  /** Read each sequence both ways. @default true */
-  bidirectional?: boolean;
-  /** Dropout between recurrent layers. @default 0 */
-  dropout?: number;
-  /** Seed of the initialisation and of batch shuffling. @default 1 */
-  seed?: number;
-  /** @default the current backend */
-  backend?: Backend;
 }
 
 /** A tagged sequence: token ids and one tag per token. */
@@ -55,13 +39,11 @@ export class SequenceTagger {
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceTaggerOptions): SequenceTagger {
-    const { vocabSize, numTags, embeddingDim = 64, cell = 'lstm', hiddenSize = 128, numLayers = 1, bidirectional = true,
-      dropout = 0, seed = 1, backend } = options;
+    const { vocabSize, numTags, embeddingDim = 64, seed = 1, backend } = options;
     const common = { ...(backend ? { backend } : {}) };
     const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
-    const encoder = recurrentLayer(cell, { inputSize: embeddingDim, hiddenSize, numLayers, bidirectional, dropout, seed: seed + 1,
-      ...common });
-    const classifier = new Dense({ inFeatures: (bidirectional ? 2 : 1) * hiddenSize, outFeatures: numTags, seed: seed + 2, ...common });
+    const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 128);
+    const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numTags, seed: seed + 2, ...common });
     return new SequenceTagger(embedding, encoder, classifier, numTags, new Random(seed + 3));
   }
 
@@ -148,20 +130,7 @@ export class SequenceTagger {
 
   /** The training task over `examples` for the shared training loop: shuffled batches; tokens count tagged steps. */
   async trainingTask(examples: readonly TaggedSequence[], batchSize: number): Promise<TrainingTask> {
-    const batches = new IndexBatches(examples.length, batchSize, this.random, examples.map((e) => e.tokens.length));
-    const parameters = await this.parameters();
-    return {
-      batchesPerEpoch: batches.batchesPerEpoch,
-      random: this.random,
-      parameters: () => parameters,
-      startEpoch: () => batches.startEpoch(),
-      trainBatch: async (index) => {
-        const picked = batches.batch(index).map((i) => examples[i]!);
-        const loss = await this.train().lossAndBackward(picked);
-        return { loss, tokens: picked.reduce((n, s) => n + s.tokens.length, 0) };
-      },
-      saveState: () => ({}),
-      loadState: () => {},
-    };
+    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
+      (batch) => this.train().lossAndBackward(batch));
   }
 }
