@@ -63,3 +63,6 @@ export { tokenAccuracy, chunks, entityF1, type Chunk } from './training/metrics.
 export { recurrentLayer } from './layers/recurrent/layers.js';
 export { prefixed } from './layers/parameters.js';
 export { type EncoderOptions } from './models/sequence-model.js';
+export { SequenceClassifier, type SequenceClassifierOptions, type LabelledSequence } from './models/sequence-classifier.js';
+export { poolForward, poolBackward, type Pooling } from './layers/pooling.js';
+export { padTokenIds } from './data/sequences.js';

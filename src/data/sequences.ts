@@ -74,3 +74,21 @@ export class IndexBatches {
     return this.order.slice(index * this.batchSize, (index + 1) * this.batchSize);
   }
 }
+
+/**
+ * Token-id sequences as padded time-major ids `[T, B]` (padding id 0) and their lengths.
+ * `owner` names the caller in errors.
+ * @throws ShapeError when there is no sequence or one is empty.
+ */
+export function padTokenIds(sequences: readonly (readonly number[])[], owner: string): { ids: Int32Array; T: number; B: number; lengths: number[] } {
+  if (sequences.length === 0) throw new ShapeError(`${owner}: no sequence given`);
+  const lengths = sequences.map((s, i) => {
+    if (s.length === 0) throw new ShapeError(`${owner}: sequence ${i} is empty`);
+    return s.length;
+  });
+  const T = Math.max(...lengths);
+  const B = sequences.length;
+  const ids = new Int32Array(T * B);
+  sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = id; }));
+  return { ids, T, B, lengths };
+}

@@ -6,6 +6,7 @@
  *
  * Legend: T steps of the longest sequence in a batch, B sequences, V vocabulary, K tags.
  */
+import { padTokenIds } from '../data/sequences.js';
 import { ShapeError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
@@ -77,15 +78,7 @@ export class SequenceTagger {
 
   /** Tag scores `[T, B, K]` of token sequences (padded inside; steps past a sequence's end score 0). */
   async logits(sequences: readonly (readonly number[])[]): Promise<{ logits: Tensor; lengths: number[] }> {
-    if (sequences.length === 0) throw new ShapeError('SequenceTagger: no sequence given');
-    const lengths = sequences.map((s, i) => {
-      if (s.length === 0) throw new ShapeError(`SequenceTagger: sequence ${i} is empty`);
-      return s.length;
-    });
-    const T = Math.max(...lengths);
-    const B = sequences.length;
-    const ids = new Int32Array(T * B);  // padding uses id 0; its steps are masked out
-    sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = id; }));
+    const { ids, T, B, lengths } = padTokenIds(sequences, 'SequenceTagger');  // padding steps are masked out
     const embedded = await this.embedding.forward(ids, [T, B]);
     const { output } = await this.encoder.forward(embedded, { lengths });
     return { logits: await this.classifier.forward(output), lengths };

@@ -1,0 +1,153 @@
+/**
+ * SequenceClassifier (seed 000, N→1): one label per sequence — sentiment, spam, a name's
+ * gender. Token ids → Embedding → (by default bidirectional) LSTM/GRU → one vector per
+ * sequence → Dense → softmax cross-entropy. The vector is the final hidden state of the
+ * top layer (`last`: each direction's state after its last real step), or the mean or
+ * maximum of the top layer's outputs over the real steps.
+ *
+ * Legend: T steps of the longest sequence in a batch, B sequences, F = dirs·H features, K classes.
+ */
+import { padTokenIds } from '../data/sequences.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import { type Parameter, prefixed } from '../layers/parameters.js';
+import { type Pooling, poolBackward, poolForward } from '../layers/pooling.js';
+import type { RecurrentLayer } from '../layers/recurrent/layers.js';
+import { Random } from '../random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { crossEntropy } from '../training/losses/cross-entropy.js';
+import type { TrainingTask } from '../training/trainer.js';
+import { batchedTask, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
+
+/** Options of {@link SequenceClassifier.create}: the encoder's (hidden size 64 by default) and the data's. */
+export interface SequenceClassifierOptions extends EncoderOptions {
+  /** Token ids are in [0, vocabSize). */
+  vocabSize: number;
+  numClasses: number;
+  /** @default 32 */
+  embeddingDim?: number;
+  /** How a sequence becomes one vector. @default 'last' */
+  pooling?: 'last' | Pooling;
+}
+
+/** A labelled sequence of token ids. */
+export interface LabelledSequence {
+  tokens: readonly number[];
+  label: number;
+}
+
+export class SequenceClassifier {
+  private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
+    readonly pooling: 'last' | Pooling, readonly numClasses: number, readonly random: Random) {}
+
+  /** @throws UsageError on an invalid option. */
+  static create(options: SequenceClassifierOptions): SequenceClassifier {
+    const { vocabSize, numClasses, embeddingDim = 32, pooling = 'last', seed = 1, backend } = options;
+    if (!['last', 'mean', 'max'].includes(pooling)) throw new UsageError(`SequenceClassifier: pooling must be 'last', 'mean' or 'max', got '${String(pooling)}'`);
+    const common = { ...(backend ? { backend } : {}) };
+    const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
+    const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 64);
+    const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numClasses, seed: seed + 2, ...common });
+    return new SequenceClassifier(embedding, encoder, classifier, pooling, numClasses, new Random(seed + 3));
+  }
+
+  /** Parameters named `embedding.…`, `encoder.…`, `classifier.…`. */
+  async parameters(): Promise<Parameter[]> {
+    return [...prefixed('embedding', await this.embedding.parameters()), ...prefixed('encoder', await this.encoder.parameters()),
+      ...prefixed('classifier', await this.classifier.parameters())];
+  }
+
+  train(mode = true): this {
+    for (const module of [this.embedding, this.encoder, this.classifier]) module.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Class scores `[B, K]` of token sequences. */
+  async logits(sequences: readonly (readonly number[])[]): Promise<Tensor> {
+    return (await this.forward(sequences)).logits;
+  }
+
+  /**
+   * Forward, mean cross-entropy, backward (gradients accumulate). Returns the loss.
+   * @throws ShapeError on an empty sequence or a label outside [0, numClasses).
+   */
+  async lossAndBackward(batch: readonly LabelledSequence[]): Promise<number> {
+    const { logits, output, h, lengths } = await this.forward(batch.map((s) => s.tokens));
+    const labels = batch.map((s, b) => {
+      if (!Number.isInteger(s.label) || s.label < 0 || s.label >= this.numClasses) {
+        throw new ShapeError(`SequenceClassifier: label ${b} must be in [0, ${this.numClasses}), got ${s.label}`);
+      }
+      return s.label;
+    });
+    const { loss, grad } = await crossEntropy(logits, labels);
+    const dPooled = await this.classifier.backward(grad);
+    const grads = this.pooling === 'last'
+      ? { h: lastStateGradient(dPooled, h, this.encoder) }
+      : { output: poolGradient(this.pooling, output, lengths, dPooled) };
+    const { x } = await this.encoder.backward(grads);
+    await this.embedding.backward(x);
+    return loss as number;
+  }
+
+  /** The most likely class of each sequence. */
+  async predict(sequences: readonly (readonly number[])[]): Promise<number[]> {
+    const logits = await this.logits(sequences);
+    const K = this.numClasses;
+    return sequences.map((_, b) => {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (logits.data[b * K + k]! > logits.data[b * K + best]!) best = k;
+      return best;
+    });
+  }
+
+  /** The training task for the shared loop: length-bucketed shuffled batches; tokens count sequences' steps. */
+  async trainingTask(examples: readonly LabelledSequence[], batchSize: number): Promise<TrainingTask> {
+    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
+      (batch) => this.train().lossAndBackward(batch));
+  }
+
+  private async forward(sequences: readonly (readonly number[])[]) {
+    const { ids, T, B, lengths } = padTokenIds(sequences, 'SequenceClassifier');
+    const embedded = await this.embedding.forward(ids, [T, B]);
+    const { output, h } = await this.encoder.forward(embedded, { lengths });
+    const F = encoderWidth(this.encoder);
+    const pooled: Tensor = { shape: [B, F], data: new Float32Array(B * F) };
+    if (this.pooling === 'last') topLayerState(h, this.encoder, pooled.data);
+    else poolForward(this.pooling, T, B, F, output.data, lengths, pooled.data);
+    return { logits: await this.classifier.forward(pooled), output, h, lengths };
+  }
+}
+
+/** The top layer's final states [dirs, B, H] of h [L·dirs, B, H], side by side per sequence: [B, dirs·H]. */
+function topLayerState(h: Tensor, encoder: RecurrentLayer, out: Float32Array): void {
+  const { numLayers: L, directions: dirs, hiddenSize: H } = encoder.config;
+  const B = h.shape[1]!;
+  for (let d = 0; d < dirs; d++) {
+    const k = (L - 1) * dirs + d;
+    for (let b = 0; b < B; b++) out.set(h.data.subarray((k * B + b) * H, (k * B + b + 1) * H), b * dirs * H + d * H);
+  }
+}
+
+/** dL/dh [L·dirs, B, H] from dL/d(pooled) [B, dirs·H]: the inverse placement of {@link topLayerState}. */
+function lastStateGradient(dPooled: Tensor, h: Tensor, encoder: RecurrentLayer): Tensor {
+  const { numLayers: L, directions: dirs, hiddenSize: H } = encoder.config;
+  const B = h.shape[1]!;
+  const dh: Tensor = { shape: [...h.shape], data: new Float32Array(h.data.length) };
+  for (let d = 0; d < dirs; d++) {
+    const k = (L - 1) * dirs + d;
+    for (let b = 0; b < B; b++) dh.data.set(dPooled.data.subarray(b * dirs * H + d * H, b * dirs * H + (d + 1) * H), (k * B + b) * H);
+  }
+  return dh;
+}
+
+function poolGradient(kind: Pooling, output: Tensor, lengths: readonly number[], dPooled: Tensor): Tensor {
+  const [T, B, F] = output.shape as [number, number, number];
+  const dOutput: Tensor = { shape: [T, B, F], data: new Float32Array(T * B * F) };
+  poolBackward(kind, T, B, F, output.data, lengths, dPooled.data, dOutput.data);
+  return dOutput;
+}
