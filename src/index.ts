@@ -66,3 +66,8 @@ export { type EncoderOptions } from './models/sequence-model.js';
 export { SequenceClassifier, type SequenceClassifierOptions, type LabelledSequence } from './models/sequence-classifier.js';
 export { poolForward, poolBackward, type Pooling } from './layers/pooling.js';
 export { padTokenIds } from './data/sequences.js';
+export {
+  SequenceRegressor, type SequenceRegressorOptions, type RegressionExample, type Normalization,
+} from './models/sequence-regressor.js';
+export { slidingWindows, type WindowExample } from './data/series.js';
+export { type SequencePooling } from './models/sequence-model.js';

@@ -12,13 +12,12 @@ import { ctcBeamSearch, ctcGreedyDecode } from '../decode/ctc.js';
 import { padSequences, type Sequence } from '../data/sequences.js';
 import { ShapeError, UsageError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
-import { type Parameter, prefixed } from '../layers/parameters.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ctcLoss } from '../training/losses/ctc.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
+import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
 
 /** Options of {@link CTCModel.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface CTCModelOptions extends Omit<EncoderOptions, 'cell'> {
@@ -36,12 +35,14 @@ export interface CTCExample {
   labels: number[];
 }
 
-export class CTCModel {
+export class CTCModel extends ComposedModel {
   /** The blank's class index. */
   readonly blank = 0;
 
   private constructor(readonly encoder: RecurrentLayer, readonly classifier: Dense, readonly numLabels: number,
-    readonly random: Random) {}
+    readonly random: Random) {
+    super([['encoder', encoder], ['classifier', classifier]]);
+  }
 
   /** @throws UsageError on an invalid option. */
   static create(options: CTCModelOptions): CTCModel {
@@ -52,34 +53,6 @@ export class CTCModel {
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numLabels + 1, seed: seed + 1,
       ...(backend ? { backend } : {}) });
     return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2));
-  }
-
-  /** Parameters named as {@link stateDict} (`encoder.weight_ih_l0`, …, `classifier.bias`). */
-  async parameters(): Promise<Parameter[]> {
-    return [...prefixed('encoder', await this.encoder.parameters()), ...prefixed('classifier', await this.classifier.parameters())];
-  }
-
-  /** Parameters under `encoder.` and `classifier.` (PyTorch names within each). */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(this.encoder.stateDict())) out[`encoder.${name}`] = t;
-    for (const [name, t] of Object.entries(this.classifier.stateDict())) out[`classifier.${name}`] = t;
-    return out;
-  }
-
-  zeroGrad(): void {
-    this.encoder.zeroGrad();
-    this.classifier.zeroGrad();
-  }
-
-  train(mode = true): this {
-    this.encoder.train(mode);
-    this.classifier.train(mode);
-    return this;
-  }
-
-  eval(): this {
-    return this.train(false);
   }
 
   /** Class scores `[T, B, C]` (unnormalised) of frames `x` `[T, B, D]` with per-sequence lengths. */

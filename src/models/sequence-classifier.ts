@@ -11,14 +11,12 @@ import { padTokenIds } from '../data/sequences.js';
 import { ShapeError, UsageError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
-import { type Parameter, prefixed } from '../layers/parameters.js';
-import { type Pooling, poolBackward, poolForward } from '../layers/pooling.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
+import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
 
 /** Options of {@link SequenceClassifier.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface SequenceClassifierOptions extends EncoderOptions {
@@ -28,7 +26,7 @@ export interface SequenceClassifierOptions extends EncoderOptions {
   /** @default 32 */
   embeddingDim?: number;
   /** How a sequence becomes one vector. @default 'last' */
-  pooling?: 'last' | Pooling;
+  pooling?: SequencePooling;
 }
 
 /** A labelled sequence of token ids. */
@@ -37,9 +35,11 @@ export interface LabelledSequence {
   label: number;
 }
 
-export class SequenceClassifier {
+export class SequenceClassifier extends ComposedModel {
   private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly pooling: 'last' | Pooling, readonly numClasses: number, readonly random: Random) {}
+    readonly pooling: SequencePooling, readonly numClasses: number, readonly random: Random) {
+    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]]);
+  }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceClassifierOptions): SequenceClassifier {
@@ -50,21 +50,6 @@ export class SequenceClassifier {
     const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 64);
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numClasses, seed: seed + 2, ...common });
     return new SequenceClassifier(embedding, encoder, classifier, pooling, numClasses, new Random(seed + 3));
-  }
-
-  /** Parameters named `embedding.…`, `encoder.…`, `classifier.…`. */
-  async parameters(): Promise<Parameter[]> {
-    return [...prefixed('embedding', await this.embedding.parameters()), ...prefixed('encoder', await this.encoder.parameters()),
-      ...prefixed('classifier', await this.classifier.parameters())];
-  }
-
-  train(mode = true): this {
-    for (const module of [this.embedding, this.encoder, this.classifier]) module.train(mode);
-    return this;
-  }
-
-  eval(): this {
-    return this.train(false);
   }
 
   /** Class scores `[B, K]` of token sequences. */
@@ -86,10 +71,7 @@ export class SequenceClassifier {
     });
     const { loss, grad } = await crossEntropy(logits, labels);
     const dPooled = await this.classifier.backward(grad);
-    const grads = this.pooling === 'last'
-      ? { h: lastStateGradient(dPooled, h, this.encoder) }
-      : { output: poolGradient(this.pooling, output, lengths, dPooled) };
-    const { x } = await this.encoder.backward(grads);
+    const { x } = await this.encoder.backward(pooledGradient(this.encoder, this.pooling, output, h, lengths, dPooled));
     await this.embedding.backward(x);
     return loss as number;
   }
@@ -115,39 +97,7 @@ export class SequenceClassifier {
     const { ids, T, B, lengths } = padTokenIds(sequences, 'SequenceClassifier');
     const embedded = await this.embedding.forward(ids, [T, B]);
     const { output, h } = await this.encoder.forward(embedded, { lengths });
-    const F = encoderWidth(this.encoder);
-    const pooled: Tensor = { shape: [B, F], data: new Float32Array(B * F) };
-    if (this.pooling === 'last') topLayerState(h, this.encoder, pooled.data);
-    else poolForward(this.pooling, T, B, F, output.data, lengths, pooled.data);
+    const pooled = pool(this.encoder, this.pooling, output, h, lengths);
     return { logits: await this.classifier.forward(pooled), output, h, lengths };
   }
-}
-
-/** The top layer's final states [dirs, B, H] of h [L·dirs, B, H], side by side per sequence: [B, dirs·H]. */
-function topLayerState(h: Tensor, encoder: RecurrentLayer, out: Float32Array): void {
-  const { numLayers: L, directions: dirs, hiddenSize: H } = encoder.config;
-  const B = h.shape[1]!;
-  for (let d = 0; d < dirs; d++) {
-    const k = (L - 1) * dirs + d;
-    for (let b = 0; b < B; b++) out.set(h.data.subarray((k * B + b) * H, (k * B + b + 1) * H), b * dirs * H + d * H);
-  }
-}
-
-/** dL/dh [L·dirs, B, H] from dL/d(pooled) [B, dirs·H]: the inverse placement of {@link topLayerState}. */
-function lastStateGradient(dPooled: Tensor, h: Tensor, encoder: RecurrentLayer): Tensor {
-  const { numLayers: L, directions: dirs, hiddenSize: H } = encoder.config;
-  const B = h.shape[1]!;
-  const dh: Tensor = { shape: [...h.shape], data: new Float32Array(h.data.length) };
-  for (let d = 0; d < dirs; d++) {
-    const k = (L - 1) * dirs + d;
-    for (let b = 0; b < B; b++) dh.data.set(dPooled.data.subarray(b * dirs * H + d * H, b * dirs * H + (d + 1) * H), (k * B + b) * H);
-  }
-  return dh;
-}
-
-function poolGradient(kind: Pooling, output: Tensor, lengths: readonly number[], dPooled: Tensor): Tensor {
-  const [T, B, F] = output.shape as [number, number, number];
-  const dOutput: Tensor = { shape: [T, B, F], data: new Float32Array(T * B * F) };
-  poolBackward(kind, T, B, F, output.data, lengths, dPooled.data, dOutput.data);
-  return dOutput;
 }

@@ -10,13 +10,12 @@ import { padTokenIds } from '../data/sequences.js';
 import { ShapeError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
-import { type Parameter, prefixed } from '../layers/parameters.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
+import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
 
 /** Options of {@link SequenceTagger.create}: the encoder's (hidden size 128 by default) and the data's. */
 export interface SequenceTaggerOptions extends EncoderOptions {
@@ -34,9 +33,11 @@ export interface TaggedSequence {
   tags: readonly number[];
 }
 
-export class SequenceTagger {
+export class SequenceTagger extends ComposedModel {
   private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly numTags: number, readonly random: Random) {}
+    readonly numTags: number, readonly random: Random) {
+    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]]);
+  }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceTaggerOptions): SequenceTagger {
@@ -46,34 +47,6 @@ export class SequenceTagger {
     const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 128);
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numTags, seed: seed + 2, ...common });
     return new SequenceTagger(embedding, encoder, classifier, numTags, new Random(seed + 3));
-  }
-
-  /** Parameters named as {@link stateDict} (`embedding.weight`, `encoder.weight_ih_l0`, …; optimizers key on names). */
-  async parameters(): Promise<Parameter[]> {
-    return [...prefixed('embedding', await this.embedding.parameters()), ...prefixed('encoder', await this.encoder.parameters()),
-      ...prefixed('classifier', await this.classifier.parameters())];
-  }
-
-  /** Parameters under `embedding.`, `encoder.` and `classifier.`. */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const [prefix, module] of [['embedding', this.embedding], ['encoder', this.encoder], ['classifier', this.classifier]] as const) {
-      for (const [name, t] of Object.entries(module.stateDict())) out[`${prefix}.${name}`] = t;
-    }
-    return out;
-  }
-
-  zeroGrad(): void {
-    for (const module of [this.embedding, this.encoder, this.classifier]) module.zeroGrad();
-  }
-
-  train(mode = true): this {
-    for (const module of [this.embedding, this.encoder, this.classifier]) module.train(mode);
-    return this;
-  }
-
-  eval(): this {
-    return this.train(false);
   }
 
   /** Tag scores `[T, B, K]` of token sequences (padded inside; steps past a sequence's end score 0). */
