@@ -12,22 +12,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
-import {
-  Adam, CTCModel, type CTCExample, errorRate, padSequences, Random, setBackend, train,
-} from '../src/index.js';
+import { Adam, CTCModel, type CTCExample, errorRate, padSequences, Random, train } from '../src/index.js';
+import { exampleSetup } from './shared/setup.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '120' },
-    threads: { type: 'string' },
-    'train-strips': { type: 'string', default: '4000' },
-    'test-strips': { type: 'string', default: '500' },
-    json: { type: 'boolean', default: false },
-  },
+const { values, seconds, backend, json } = await exampleSetup(120, {
+  'train-strips': { type: 'string', default: '4000' },
+  'test-strips': { type: 'string', default: '500' },
 });
-const seconds = Number(values.seconds);
-const backend = await setBackend('wasm', values.threads === undefined ? {} : { threads: Number(values.threads) });
 
 const SIDE = 28;
 const require = createRequire(import.meta.url);
@@ -63,7 +54,7 @@ const random = new Random(2024);
 const trainSet = strips(split('train'), Number(values['train-strips']), random);
 const testSet = strips(split('test'), Number(values['test-strips']), random);
 const model = CTCModel.create({ inputSize: SIDE * WIDTH, numLabels: 10, hiddenSize: 96, seed: 1, backend });
-if (!values.json) {
+if (!json) {
   console.log(`${trainSet.length} training strips, ${testSet.length} test strips from held-out images; ` +
     `bidirectional LSTM 2×96 + Dense + CTC on ${backend.description}, ${seconds} s`);
 }
@@ -72,7 +63,7 @@ const result = await train(await model.trainingTask(trainSet, 32), {
   budget: { seconds },
   clipNorm: 5,
   onProgress: (p) => {
-    if (!values.json && p.step % 25 === 0) console.log(`step ${p.step}  loss ${p.smoothedLoss.toFixed(3)}  ${Math.round(p.tokensPerSecond)} frames/s`);
+    if (!json && p.step % 25 === 0) console.log(`step ${p.step}  loss ${p.smoothedLoss.toFixed(3)}  ${Math.round(p.tokensPerSecond)} frames/s`);
   },
 });
 
@@ -87,7 +78,7 @@ const references = testSet.map((e) => e.labels);
 const cer = errorRate(predictions, references);
 const exact = predictions.filter((p, i) => p.join() === references[i]!.join()).length / testSet.length;
 const summary = { steps: result.steps, seconds: Number(result.seconds.toFixed(1)), characterErrorRate: cer, stripAccuracy: exact };
-if (values.json) console.log(JSON.stringify(summary));
+if (json) console.log(JSON.stringify(summary));
 else {
   console.log(`\n${result.steps} steps in ${result.seconds.toFixed(0)} s`);
   console.log(`test strips: character error rate ${(100 * cer).toFixed(2)} %, strips read exactly ${(100 * exact).toFixed(1)} %`);

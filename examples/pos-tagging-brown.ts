@@ -14,22 +14,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { Adam, SequenceTagger, setBackend, tokenAccuracy, train, type TaggedSequence } from '../src/index.js';
+import { Adam, SequenceTagger, tokenAccuracy, train, type TaggedSequence } from '../src/index.js';
+import { exampleSetup } from './shared/setup.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '120' },
-    threads: { type: 'string' },
-    'max-train': { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const seconds = Number(values.seconds);
-const backend = await setBackend('wasm', values.threads === undefined ? {} : { threads: Number(values.threads) });
-const say = (line: string): void => {
-  if (!values.json) console.log(line);
-};
+const { values, seconds, backend, json, say } = await exampleSetup(120, { 'max-train': { type: 'string' } });
 
 interface Sentence {
   words: string[];
@@ -100,7 +88,7 @@ for (let i = 0; i < testSet.length; i += 256) predicted.push(...(await tagger.pr
 const accuracy = tokenAccuracy(predicted, testSet.map((s) => s.tags));
 const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), seconds: Number(result.seconds.toFixed(1)),
   accuracy, baselineAccuracy: baseline };
-if (values.json) console.log(JSON.stringify(summary));
+if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`held-out token accuracy ${(100 * accuracy).toFixed(2)} % (most-frequent-tag baseline ${(100 * baseline).toFixed(2)} %)`);

@@ -71,3 +71,6 @@ export {
 } from './models/sequence-regressor.js';
 export { slidingWindows, type WindowExample } from './data/series.js';
 export { type SequencePooling } from './models/sequence-model.js';
+export {
+  SequenceGenerator, type SequenceGeneratorOptions, type ConditionedSequence, type Conditioning, type GenerateOptions,
+} from './models/sequence-generator.js';
