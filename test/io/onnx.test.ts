@@ -9,6 +9,8 @@ import { exportOnnx } from '../../src/io/onnx/export.js';
 import { decodeModel } from '../../src/io/onnx/protobuf.js';
 import { GRU, LSTM, RNN, type RecurrentLayer } from '../../src/layers/recurrent/layers.js';
 import { LanguageModel } from '../../src/models/language-model/language-model.js';
+import { SequenceClassifier } from '../../src/models/sequence-classifier.js';
+import { SequenceTagger } from '../../src/models/sequence-tagger.js';
 import { Random } from '../../src/random.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../helpers/allclose.js';
@@ -124,6 +126,36 @@ describe('exportOnnx', () => {
     }
   });
 
+  it('a SequenceTagger and a SequenceClassifier (last, mean, max) give rnnkit\'s scores, with ragged lengths', async () => {
+    const random = new Random(21);
+    const sequences = [[3, 1, 4, 1, 5, 2], [2, 6], [5, 3, 5, 0]];
+    const T = 6;
+    const B = sequences.length;
+    const lengths = sequences.map((s) => s.length);
+    const ids = new BigInt64Array(T * B);
+    sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = BigInt(id); }));
+    const feeds = { input: new ort.Tensor('int64', ids, [T, B]), lengths: new ort.Tensor('int32', Int32Array.from(lengths), [B]) };
+    for (const cell of ['lstm', 'gru'] as const) {
+      const tagger = SequenceTagger.create({ vocabSize: 7, numTags: 4, embeddingDim: 5, hiddenSize: 6, numLayers: 2, cell, seed: random.int(100) }).eval();
+      const { logits } = await tagger.logits(sequences);
+      const theirs = (await runOrt(exportOnnx(tagger, { lengths: true }), feeds)).output!;
+      assert.deepEqual(theirs.shape, [T, B, 4]);
+      // Compare the real steps (rnnkit's padded steps hold the bias alone, as ONNX's).
+      const real = (t: Tensor) => Float32Array.from(sequences.flatMap((s, b) => s.flatMap((_, step) => [...t.data.subarray((step * B + b) * 4, (step * B + b + 1) * 4)])));
+      assertClose(`tagger ${cell}`, real(theirs), real(logits), TOLERANCE);
+      for (const pooling of ['last', 'mean', 'max'] as const) {
+        const classifier = SequenceClassifier.create({ vocabSize: 7, numClasses: 3, embeddingDim: 5, hiddenSize: 6, numLayers: 2, cell, pooling,
+          seed: random.int(100) }).eval();
+        close((await runOrt(exportOnnx(classifier, { lengths: true }), feeds)).output, await classifier.logits(sequences), `classifier ${cell} ${pooling}`);
+        // Without lengths every sequence is taken as full: compare on equal-length sequences.
+        const full = [[1, 2, 3], [4, 5, 6]];
+        const fullIds = BigInt64Array.from([1, 4, 2, 5, 3, 6].map((v) => BigInt(v)));
+        close((await runOrt(exportOnnx(classifier), { input: new ort.Tensor('int64', fullIds, [3, 2]) })).output, await classifier.logits(full),
+          `classifier ${cell} ${pooling} without lengths`);
+      }
+    }
+  });
+
   it('writes the gate blocks in ONNX order and the GRU with linear_before_reset', () => {
     const gru = makeLayer('gru', 1, false);
     const model = decodeModel(exportOnnx(gru));
@@ -144,6 +176,6 @@ describe('exportOnnx', () => {
     assert.throws(() => exportOnnx(layer, { opset: 9 }), (e: Error) => e instanceof UsageError && /opset must be an integer from 14 to 17/.test(e.message));
     const model = await LanguageModel.create({ tokenizer: CharTokenizer.fromText('ab'), hiddenSize: 3 });
     assert.throws(() => exportOnnx(model, { lengths: true }), /takes no lengths/);
-    assert.throws(() => exportOnnx({} as RecurrentLayer), /expected an RNN, LSTM or GRU layer or a LanguageModel/);
+    assert.throws(() => exportOnnx({} as RecurrentLayer), /expected an RNN, LSTM or GRU layer, a LanguageModel, a SequenceTagger or a SequenceClassifier/);
   });
 });

@@ -37,13 +37,13 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds an int64 constant (a 1-D list); returns its name. */
-  int64s(base: string, values: readonly number[]): string {
+  /** Adds an int64 constant (a 1-D list, or a scalar with `dims` []); returns its name. */
+  int64s(base: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
     const name = this.fresh(base);
     const bytes = new Uint8Array(values.length * 8);
     const view = new DataView(bytes.buffer);
     values.forEach((v, i) => view.setBigInt64(8 * i, BigInt(v), true));
-    this.initializers.push({ name, dims: [values.length], dataType: DataType.INT64, rawData: bytes });
+    this.initializers.push({ name, dims: [...dims], dataType: DataType.INT64, rawData: bytes });
     return name;
   }
 
