@@ -7,6 +7,7 @@
  * tokens/s of each, and the ratio of the bits per character (below 1: rnnkit is ahead).
  */
 import { readFileSync } from 'node:fs';
+import type { Backend } from '../src/backend/backend.js';
 import { getBackend } from '../src/backend/select.js';
 import { splitValidation } from '../src/data/stream.js';
 import { CharTokenizer } from '../src/data/tokenizers/char.js';
@@ -28,11 +29,10 @@ interface LmFigures {
   valBitsPerChar: number;
 }
 
-async function rnnkitLanguageModel(budgetSeconds: number): Promise<LmFigures> {
+async function rnnkitLanguageModel(backend: Backend, budgetSeconds: number): Promise<LmFigures> {
   const text = readFileSync(new URL(`../${CORPUS}`, import.meta.url), 'utf8');
   const tokenizer = CharTokenizer.fromText(text);
   const { train: trainIds, validation } = splitValidation(tokenizer.encode(text), CONFIG.valFraction);
-  const backend = await getBackend();
   const model = await LanguageModel.create({ tokenizer, cell: CONFIG.cell, embeddingDim: CONFIG.embed,
     hiddenSize: CONFIG.hidden, numLayers: CONFIG.layers, seed: CONFIG.seed, backend });
   const task = model.train().trainingTask(trainIds, CONFIG.batch, CONFIG.steps);
@@ -61,7 +61,7 @@ export async function benchLanguageModel(): Promise<void> {
     `B ${batch} × T ${steps}, Adam ${lr}, clip ${clip}; ${budget} s of training each, one after the other`);
   const backend = await getBackend();
   console.log(`rnnkit: ${backend.description}`);
-  const ours = await rnnkitLanguageModel(budget);
+  const ours = await rnnkitLanguageModel(backend, budget);
   console.log(`  rnnkit done: ${fmt(ours.valBitsPerChar, 4)} bits/char`);
   const torch: TorchLmResult | undefined = await runTorchLanguageModel({ budgetSeconds: budget, cell, hidden, layers, embed,
     batch, steps, lr, clip, data: CORPUS });

@@ -9,14 +9,10 @@
  * shared 2-core machine the two budgets may see different loads, so compare steps and
  * tokens/s along with the bits per character.
  */
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { findTorchPython, TORCH_PYTHONS } from './python.js';
+import { hasTorchEnvironment, runTorchScript, type TorchEnvironment } from './python.js';
 import type { CellKind } from './workloads.js';
-
-const run = promisify(execFile);
 
 const SCRIPT = fileURLToPath(new URL('../reference/torch_lm.py', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,20 +43,8 @@ export interface TorchLmOptions {
   data?: string;
 }
 
-/** What `torch_lm.py` prints. */
-export interface TorchLmResult {
-  /** `torch.__version__`. */
-  torch: string;
-  /** The BLAS library that torch's GEMMs ran in (OpenBLAS's build string and path). */
-  blas: string;
-  /** `torch.get_num_threads()` (intra-op OpenMP threads). */
-  threads: number;
-  /** OpenBLAS's own thread count, `null` when the BLAS is not OpenBLAS. */
-  blas_threads: number | null;
-  /** `OMP_WAIT_POLICY` the run used. */
-  omp_wait_policy: string;
-  /** Training budget in seconds. */
-  budget: number;
+/** What `torch_lm.py` prints (`budget`: training seconds). */
+export interface TorchLmResult extends TorchEnvironment {
   /** Training steps done (each one batch of T × B tokens). */
   steps: number;
   /** Fractional epochs: steps / batches per epoch. */
@@ -107,12 +91,7 @@ export interface TorchLmResult {
  * script fails.
  */
 export async function runTorchLanguageModel(options: TorchLmOptions): Promise<TorchLmResult | undefined> {
-  const python = await findTorchPython();
-  if (python === undefined) {
-    console.log(`note: PyTorch language model skipped: no Python among ${TORCH_PYTHONS.join(', ')} can import torch`);
-    return undefined;
-  }
-  const args = [SCRIPT, '--budget', String(options.budgetSeconds)];
+  const args = ['--budget', String(options.budgetSeconds)];
   const flags: [string, string | number | undefined][] = [
     ['--cell', options.cell], ['--hidden', options.hidden], ['--layers', options.layers],
     ['--embed', options.embed], ['--batch', options.batch], ['--seq-len', options.steps],
@@ -120,40 +99,15 @@ export async function runTorchLanguageModel(options: TorchLmOptions): Promise<To
     ['--data', options.data === undefined ? undefined : resolve(REPO_ROOT, options.data)],
   ];
   for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
-  try {
-    // Budget + importing torch, encoding the corpus, the last step and the evaluation; generous slack.
-    const { stdout } = await run(python, args, { timeout: (2 * options.budgetSeconds + 180) * 1000 });
-    return parseResult(stdout);
-  } catch (error) {
-    console.log(`note: PyTorch language model failed: ${describe(error)}`);
-    return undefined;
-  }
+  // Budget + importing torch, encoding the corpus, the last step and the evaluation; generous slack.
+  return runTorchScript('PyTorch language model', SCRIPT, args, 2 * options.budgetSeconds + 180, isTorchLmResult);
 }
 
-/** The first line of the error and the last line the script wrote to stderr, if any. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const stderr = (error as Error & { stderr?: unknown }).stderr;
-  const last = typeof stderr === 'string' ? stderr.trim().split('\n').at(-1) : undefined;
-  return [error.message.split('\n')[0], last].filter((part) => part).join(': ');
-}
-
-// The script prints one JSON object as its last stdout line.
-function parseResult(stdout: string): TorchLmResult {
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  const value: unknown = JSON.parse(line);
-  if (!isTorchLmResult(value)) throw new Error(`unexpected output from torch_lm.py: ${line.slice(0, 200)}`);
-  return value;
-}
-
-const NUMBERS = ['threads', 'budget', 'steps', 'epochs', 'tokens', 'trainSeconds', 'tokensPerSecond',
-  'trainLoss', 'valLoss', 'valBitsPerChar', 'evalSeconds'] as const;
+const NUMBERS = ['steps', 'epochs', 'tokens', 'trainSeconds', 'tokensPerSecond', 'trainLoss', 'valLoss', 'valBitsPerChar',
+  'evalSeconds'] as const;
 
 function isTorchLmResult(value: unknown): value is TorchLmResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v['torch'] === 'string' && typeof v['blas'] === 'string' &&
-    NUMBERS.every((key) => typeof v[key] === 'number') &&
-    typeof v['config'] === 'object' && v['config'] !== null &&
-    typeof v['data'] === 'object' && v['data'] !== null;
+  return hasTorchEnvironment(value) && NUMBERS.every((key) => typeof value[key] === 'number') &&
+    typeof value['config'] === 'object' && value['config'] !== null &&
+    typeof value['data'] === 'object' && value['data'] !== null;
 }

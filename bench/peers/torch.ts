@@ -5,30 +5,14 @@
  * rounds: read them as a reference from the same machine and the same run, not as a
  * ratio measured round by round.
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { findTorchPython, TORCH_PYTHONS } from './python.js';
+import { hasTorchEnvironment, runTorchScript, type TorchEnvironment } from './python.js';
 import type { WorkloadId } from './workloads.js';
-
-const run = promisify(execFile);
 
 const SCRIPT = fileURLToPath(new URL('../reference/torch_rnn.py', import.meta.url));
 
-/** What `torch_rnn.py` prints. */
-export interface TorchResults {
-  /** `torch.__version__`. */
-  torch: string;
-  /** The BLAS library that torch's GEMMs ran in (e.g. OpenBLAS's build string and path). */
-  blas: string;
-  /** `torch.get_num_threads()` (intra-op OpenMP threads). */
-  threads: number;
-  /** OpenBLAS's own thread count, `null` when the BLAS is not OpenBLAS. */
-  blas_threads: number | null;
-  /** `OMP_WAIT_POLICY` the run used. */
-  omp_wait_policy: string;
-  /** Seconds spent per workload. */
-  budget: number;
+/** What `torch_rnn.py` prints (`budget`: seconds per workload). */
+export interface TorchResults extends TorchEnvironment {
   /** Tokens/s per workload. */
   results: Partial<Record<WorkloadId, number>>;
 }
@@ -47,37 +31,16 @@ export interface TorchOptions {
  * script fails.
  */
 export async function runTorchReference(budgetSeconds: number, options: TorchOptions = {}): Promise<TorchResults | undefined> {
-  const python = await findTorchPython();
-  if (python === undefined) {
-    console.log(`note: PyTorch reference skipped: no Python among ${TORCH_PYTHONS.join(', ')} can import torch`);
-    return undefined;
-  }
-  const args = [SCRIPT, '--budget', String(budgetSeconds)];
+  const args = ['--budget', String(budgetSeconds)];
   if (options.workloads) args.push('--only', options.workloads.join(','));
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
   const workloads = options.workloads?.length ?? 5;
-  try {
-    // Each workload: model setup + warm-up + budget; allow generous slack.
-    const { stdout } = await run(python, args, { timeout: (workloads * (budgetSeconds + 30) + 30) * 1000 });
-    return parseResults(stdout);
-  } catch (error) {
-    console.log(`note: PyTorch reference failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    return undefined;
-  }
-}
-
-// The script prints one JSON object as its last stdout line.
-function parseResults(stdout: string): TorchResults {
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  const value: unknown = JSON.parse(line);
-  if (!isTorchResults(value)) throw new Error(`unexpected output from torch_rnn.py: ${line.slice(0, 200)}`);
-  return value;
+  // Each workload: model setup + warm-up + budget; allow generous slack.
+  return runTorchScript('PyTorch reference', SCRIPT, args, workloads * (budgetSeconds + 30) + 30, isTorchResults);
 }
 
 function isTorchResults(value: unknown): value is TorchResults {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v['torch'] === 'string' && typeof v['blas'] === 'string' && typeof v['threads'] === 'number' &&
-    typeof v['results'] === 'object' && v['results'] !== null &&
-    Object.values(v['results']).every((rate) => typeof rate === 'number');
+  if (!hasTorchEnvironment(value)) return false;
+  const results = value['results'];
+  return typeof results === 'object' && results !== null && Object.values(results).every((rate) => typeof rate === 'number');
 }

@@ -76,11 +76,13 @@ export class IndexBatches {
 }
 
 /**
- * Token-id sequences as padded time-major ids `[T, B]` (padding id 0) and their lengths.
- * `owner` names the caller in errors.
+ * Token-id sequences as padded time-major ids `[T, B]` and their lengths. Padding is id 0
+ * (for inputs, whose padded steps the layers ignore) or `padding` (e.g. the loss's ignore
+ * index, for targets). `owner` names the caller in errors.
  * @throws ShapeError when there is no sequence or one is empty.
  */
-export function padTokenIds(sequences: readonly (readonly number[])[], owner: string): { ids: Int32Array; T: number; B: number; lengths: number[] } {
+export function padTokenIds(sequences: readonly (readonly number[])[], owner: string, padding = 0):
+  { ids: Int32Array; T: number; B: number; lengths: number[] } {
   if (sequences.length === 0) throw new ShapeError(`${owner}: no sequence given`);
   const lengths = sequences.map((s, i) => {
     if (s.length === 0) throw new ShapeError(`${owner}: sequence ${i} is empty`);
@@ -88,7 +90,7 @@ export function padTokenIds(sequences: readonly (readonly number[])[], owner: st
   });
   const T = Math.max(...lengths);
   const B = sequences.length;
-  const ids = new Int32Array(T * B);
+  const ids = new Int32Array(T * B).fill(padding);
   sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = id; }));
   return { ids, T, B, lengths };
 }

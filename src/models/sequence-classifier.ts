@@ -8,7 +8,7 @@
  * Legend: T steps of the longest sequence in a batch, B sequences, F = dirs·H features, K classes.
  */
 import { padTokenIds } from '../data/sequences.js';
-import { ShapeError, UsageError } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
@@ -16,7 +16,7 @@ import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
+import { batchedTask, checkPooling, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
 
 /** Options of {@link SequenceClassifier.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface SequenceClassifierOptions extends EncoderOptions {
@@ -44,7 +44,7 @@ export class SequenceClassifier extends ComposedModel {
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceClassifierOptions): SequenceClassifier {
     const { vocabSize, numClasses, embeddingDim = 32, pooling = 'last', seed = 1, backend } = options;
-    if (!['last', 'mean', 'max'].includes(pooling)) throw new UsageError(`SequenceClassifier: pooling must be 'last', 'mean' or 'max', got '${String(pooling)}'`);
+    checkPooling(pooling, 'SequenceClassifier');
     const common = { ...(backend ? { backend } : {}) };
     const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
     const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 64);

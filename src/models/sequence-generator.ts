@@ -19,7 +19,7 @@ import type { Module } from '../layers/module.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { crossEntropy } from '../training/losses/cross-entropy.js';
+import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import { batchedTask, ComposedModel, createEncoder, type EncoderOptions } from './sequence-model.js';
 
@@ -128,13 +128,9 @@ export class SequenceGenerator extends ComposedModel {
     const { ids, T, B, lengths } = padTokenIds(batch.map((s) => s.tokens.slice(0, -1)), 'SequenceGenerator');
     const conditions = this.conditions(batch.map((s) => s.condition));
     const { logits, state } = await this.run(ids, T, B, lengths, conditions, undefined);
-    const targets = new Int32Array(T * B);
-    const mask = new Uint8Array(T * B);
-    batch.forEach((s, b) => s.tokens.slice(1).forEach((id, t) => {
-      targets[t * B + b] = id;
-      mask[t * B + b] = 1;
-    }));
-    const { loss, grad } = await crossEntropy(logits, targets, { mask });
+    // Targets are the inputs shifted by one; padded steps get the ignore index.
+    const targets = padTokenIds(batch.map((s) => s.tokens.slice(1)), 'SequenceGenerator', IGNORE_INDEX).ids;
+    const { loss, grad } = await crossEntropy(logits, targets);
     return { loss: loss as number, grad, state, T, B };
   }
 

@@ -4,6 +4,7 @@
  * batches of examples.
  */
 import type { Backend } from '../backend/backend.js';
+import { UsageError } from '../errors.js';
 import { IndexBatches } from '../data/sequences.js';
 import type { Module } from '../layers/module.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
@@ -104,6 +105,13 @@ export async function batchedTask<E>(examples: readonly E[], batchSize: number, 
 
 /** How an N→1 model turns the encoder's steps into one vector: the final states (`last`), or `mean`/`max` over real steps. */
 export type SequencePooling = 'last' | Pooling;
+
+/** Checks a pooling option. @throws UsageError naming `owner` and the allowed values. */
+export function checkPooling(pooling: unknown, owner: string): asserts pooling is SequencePooling {
+  if (pooling !== 'last' && pooling !== 'mean' && pooling !== 'max') {
+    throw new UsageError(`${owner}: pooling must be 'last', 'mean' or 'max', got '${String(pooling)}'`);
+  }
+}
 
 /** One vector per sequence, [B, dirs·H], from the encoder's `output` [T, B, dirs·H] and final states `h`. */
 export function pool(encoder: RecurrentLayer, pooling: SequencePooling, output: Tensor, h: Tensor, lengths: readonly number[]): Tensor {

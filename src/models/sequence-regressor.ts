@@ -17,7 +17,7 @@ import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mse } from '../training/losses/mse.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
+import { batchedTask, checkPooling, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
 
 /** Options of {@link SequenceRegressor.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface SequenceRegressorOptions extends EncoderOptions {
@@ -60,7 +60,7 @@ export class SequenceRegressor extends ComposedModel {
   static create(options: SequenceRegressorOptions): SequenceRegressor {
     const { inputSize, outputSize = 1, pooling = 'last', seed = 1, backend } = options;
     if (!Number.isInteger(outputSize) || outputSize < 1) throw new UsageError(`SequenceRegressor: outputSize must be a positive integer, got ${outputSize}`);
-    if (!['last', 'mean', 'max'].includes(pooling)) throw new UsageError(`SequenceRegressor: pooling must be 'last', 'mean' or 'max', got '${String(pooling)}'`);
+    checkPooling(pooling, 'SequenceRegressor');
     const encoder = createEncoder(options, inputSize, 64);
     const head = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: outputSize, seed: seed + 1, ...(backend ? { backend } : {}) });
     return new SequenceRegressor(encoder, head, pooling, inputSize, outputSize, new Random(seed + 2));

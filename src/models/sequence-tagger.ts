@@ -13,7 +13,7 @@ import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { crossEntropy } from '../training/losses/cross-entropy.js';
+import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
 
@@ -62,20 +62,15 @@ export class SequenceTagger extends ComposedModel {
    * @throws ShapeError when a sequence's tags do not match its tokens or a tag is out of range.
    */
   async lossAndBackward(batch: readonly TaggedSequence[]): Promise<number> {
-    const { logits } = await this.logits(batch.map((s) => s.tokens));
-    const [T, B] = logits.shape as [number, number, number];
-    const targets = new Int32Array(T * B);
-    const mask = new Uint8Array(T * B);
     batch.forEach((s, b) => {
       if (s.tags.length !== s.tokens.length) {
         throw new ShapeError(`SequenceTagger: sequence ${b} has ${s.tokens.length} tokens but ${s.tags.length} tags`);
       }
-      s.tags.forEach((tag, t) => {
-        targets[t * B + b] = tag;
-        mask[t * B + b] = 1;
-      });
     });
-    const { loss, grad } = await crossEntropy(logits, targets, { mask });
+    const { logits } = await this.logits(batch.map((s) => s.tokens));
+    // Padded steps get the ignore index: only real steps count.
+    const targets = padTokenIds(batch.map((s) => s.tags), 'SequenceTagger', IGNORE_INDEX).ids;
+    const { loss, grad } = await crossEntropy(logits, targets);
     const dEncoded = await this.classifier.backward(grad);
     const { x: dEmbedded } = await this.encoder.backward({ output: dEncoded });
     await this.embedding.backward(dEmbedded);

@@ -23,7 +23,7 @@ import { LanguageModel } from '../../models/language-model/language-model.js';
 import { SequenceClassifier } from '../../models/sequence-classifier.js';
 import { SequenceTagger } from '../../models/sequence-tagger.js';
 import { GraphBuilder } from './graph.js';
-import { denseLayer, embeddingLookup, recurrentStack, type StackSpec, underPrefix } from './parts.js';
+import { denseLayer, embeddingLookup, recurrentStack, scoreOutputs, type StackSpec, underPrefix } from './parts.js';
 import { DataType, encodeModel } from './protobuf.js';
 import { classifierGraph, taggerGraph } from './sequence-models.js';
 
@@ -113,12 +113,9 @@ function languageModelGraph(g: GraphBuilder, model: LanguageModel, initialStates
   const h0 = initialStates ? g.input('h0', DataType.FLOAT, [L, 'B', s.hiddenSize]) : undefined;
   const c0 = initialStates && s.cell === 'lstm' ? g.input('c0', DataType.FLOAT, [L, 'B', s.hiddenSize]) : undefined;
   const x = embeddingLookup(g, weights['embedding.weight']!, ids, 'embedding');
-  const out = recurrentStack(g, { ...s, nonlinearity: 'tanh', inputSize: s.embeddingDim, directions: 1, bias: true,
-    weights: underPrefix(weights, 'rnn.') }, x, h0, c0, undefined);
+  const out = recurrentStack(g, { ...model.core.rnn.options, weights: underPrefix(weights, 'rnn.') }, x, h0, c0, undefined);
   const logits = denseLayer(g, out.output, weights['decoder.weight']!, weights['decoder.bias'], 'decoder');
-  const [probabilities] = g.node('Softmax', [logits!], ['softmax'], { axis: -1 });
-  g.output('output', logits, DataType.FLOAT, ['T', 'B', V]);
-  g.output('probabilities', probabilities!, DataType.FLOAT, ['T', 'B', V]);
+  scoreOutputs(g, logits, ['T', 'B', V]);
   g.output('h', out.h, DataType.FLOAT, [L, 'B', s.hiddenSize]);
   if (out.c !== undefined) g.output('c', out.c, DataType.FLOAT, [L, 'B', s.hiddenSize]);
 }

@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { gatesOf, type CellKind, type ResolvedOptions } from '../../layers/recurrent/options.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { GraphBuilder } from './graph.js';
+import { DataType } from './protobuf.js';
 
 /** PyTorch gate block order → ONNX's: the PyTorch block index of each ONNX block. */
 const GATE_ORDER: Record<CellKind, readonly number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn: [0] };
@@ -26,6 +27,13 @@ export function denseLayer(g: GraphBuilder, x: string, weight: Tensor, bias: Ten
   const [product] = g.node('MatMul', [x, g.floats(`${name}.weight_t`, [inFeatures, out], transpose(weight.data, out, inFeatures))],
     [`${name}_matmul`]);
   return bias === undefined ? product! : g.node('Add', [product!, g.floats(`${name}.bias`, [out], bias.data)], [`${name}_out`])[0]!;
+}
+
+/** Declares `logits` as the output `output` and its softmax over the last axis as `probabilities`, both of `dims`. */
+export function scoreOutputs(g: GraphBuilder, logits: string, dims: readonly (string | number)[]): void {
+  const [probabilities] = g.node('Softmax', [logits], ['softmax'], { axis: -1 });
+  g.output('output', logits, DataType.FLOAT, dims);
+  g.output('probabilities', probabilities!, DataType.FLOAT, dims);
 }
 
 /** The entries of `weights` under `prefix`, without it. */

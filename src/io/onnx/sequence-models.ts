@@ -11,7 +11,7 @@ import type { SequenceTagger } from '../../models/sequence-tagger.js';
 import type { RecurrentLayer } from '../../layers/recurrent/layers.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { GraphBuilder } from './graph.js';
-import { denseLayer, embeddingLookup, recurrentStack, underPrefix } from './parts.js';
+import { denseLayer, embeddingLookup, recurrentStack, scoreOutputs, underPrefix } from './parts.js';
 import { DataType } from './protobuf.js';
 
 /** Embedding → recurrent stack over the token input; returns the stack's names, the weights and `lengths` (or ''). */
@@ -23,17 +23,11 @@ function encode(g: GraphBuilder, encoder: RecurrentLayer, weights: Record<string
   return { stack, lengths };
 }
 
-function outputs(g: GraphBuilder, logits: string, dims: (string | number)[]): void {
-  const [probabilities] = g.node('Softmax', [logits], ['softmax'], { axis: -1 });
-  g.output('output', logits, DataType.FLOAT, dims);
-  g.output('probabilities', probabilities!, DataType.FLOAT, dims);
-}
-
 export function taggerGraph(g: GraphBuilder, tagger: SequenceTagger, withLengths: boolean): void {
   const weights = tagger.stateDict();
   const { stack } = encode(g, tagger.encoder, weights, withLengths);
   const logits = denseLayer(g, stack.output, weights['classifier.weight']!, weights['classifier.bias'], 'classifier');
-  outputs(g, logits, ['T', 'B', tagger.numTags]);
+  scoreOutputs(g, logits, ['T', 'B', tagger.numTags]);
 }
 
 export function classifierGraph(g: GraphBuilder, model: SequenceClassifier, withLengths: boolean): void {
@@ -67,5 +61,5 @@ export function classifierGraph(g: GraphBuilder, model: SequenceClassifier, with
     [pooled] = g.node('ReduceMax', [masked!], ['pooled'], { axes: [0], keepdims: 0 }) as [string];
   }
   const logits = denseLayer(g, pooled, weights['classifier.weight']!, weights['classifier.bias'], 'classifier');
-  outputs(g, logits, ['B', model.numClasses]);
+  scoreOutputs(g, logits, ['B', model.numClasses]);
 }
