@@ -74,3 +74,10 @@ export { type SequencePooling } from './models/sequence-model.js';
 export {
   SequenceGenerator, type SequenceGeneratorOptions, type ConditionedSequence, type Conditioning, type GenerateOptions,
 } from './models/sequence-generator.js';
+export {
+  Seq2Seq, type Seq2SeqOptions, type Seq2SeqSettings, SEQ2SEQ_DEFAULTS, type SequencePair, type Decoded, type GreedyOptions,
+  type ContextKind, type ContextUse, type AttentionKind,
+} from './models/seq2seq/seq2seq.js';
+export { beamSearch, type BeamSearchOptions, type BeamDecoder, type BeamStep, type Hypothesis } from './decode/beam-search.js';
+export { attentionForward, attentionBackward, type AttentionScore, type AttentionInputs, type AttentionGradients } from './layers/attention.js';
+export { StepCell } from './layers/recurrent/step-cell.js';

@@ -7,7 +7,7 @@
  */
 import { ShapeError, UsageError } from '../errors.js';
 import { logAdd, logSoftmaxRow } from '../tensor/log-space.js';
-import { assertFloatTensor, type FloatTensor, formatShape } from '../tensor/tensor.js';
+import { argmax, assertFloatTensor, type FloatTensor, formatShape } from '../tensor/tensor.js';
 
 /** Options shared by the decoders. */
 export interface CtcDecodeOptions {
@@ -38,8 +38,7 @@ export function ctcGreedyDecode(logits: FloatTensor, options: CtcDecodeOptions =
     let previous = -1;
     for (let t = 0; t < lengths[b]!; t++) {
       const row = (t * B + b) * C;
-      let best = 0;
-      for (let c = 1; c < C; c++) if (logits.data[row + c]! > logits.data[row + best]!) best = c;
+      const best = argmax(logits.data, row, C);
       if (best !== blank && best !== previous) labels.push(best);
       previous = best;
     }

@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Random } from '../random.js';
+import { argmax } from '../tensor/tensor.js';
 
 /** How to pick tokens. */
 export interface SamplingOptions {
@@ -51,8 +52,7 @@ export function resolveSampling(options: SamplingOptions = {}): Sampling {
  */
 export function samplingDistribution(logits: ArrayLike<number>, s: Sampling, probs: Float64Array): void {
   const V = logits.length;
-  let best = 0;
-  for (let i = 1; i < V; i++) if (logits[i]! > logits[best]!) best = i;
+  const best = argmax(logits, 0, V);
   if (s.temperature === 0) {
     probs.fill(0);
     probs[best] = 1;

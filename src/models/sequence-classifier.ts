@@ -13,7 +13,7 @@ import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import { batchedTask, checkPooling, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
@@ -80,11 +80,7 @@ export class SequenceClassifier extends ComposedModel {
   async predict(sequences: readonly (readonly number[])[]): Promise<number[]> {
     const logits = await this.logits(sequences);
     const K = this.numClasses;
-    return sequences.map((_, b) => {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (logits.data[b * K + k]! > logits.data[b * K + best]!) best = k;
-      return best;
-    });
+    return sequences.map((_, b) => argmax(logits.data, b * K, K));
   }
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count sequences' steps. */

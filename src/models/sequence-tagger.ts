@@ -12,7 +12,7 @@ import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
@@ -81,12 +81,7 @@ export class SequenceTagger extends ComposedModel {
   async predict(sequences: readonly (readonly number[])[]): Promise<number[][]> {
     const { logits, lengths } = await this.logits(sequences);
     const [, B, K] = logits.shape as [number, number, number];
-    return lengths.map((n, b) => Array.from({ length: n }, (_, t) => {
-      const row = (t * B + b) * K;
-      let best = 0;
-      for (let k = 1; k < K; k++) if (logits.data[row + k]! > logits.data[row + best]!) best = k;
-      return best;
-    }));
+    return lengths.map((n, b) => Array.from({ length: n }, (_, t) => argmax(logits.data, (t * B + b) * K, K)));
   }
 
   /** The training task over `examples` for the shared training loop: shuffled batches; tokens count tagged steps. */

@@ -20,6 +20,13 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
+/** Index of the largest of x[offset … offset + n) (the first one on ties). */
+export function argmax(x: ArrayLike<number>, offset: number, n: number): number {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (x[offset + i]! > x[offset + best]!) best = i;
+  return best;
+}
+
 /** Formats a shape as PyTorch prints it, e.g. `[2, 3, 4]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

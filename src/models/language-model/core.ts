@@ -13,7 +13,8 @@
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import { denseBackward, denseForward } from '../../layers/dense.js';
-import { type Parameter, ParameterSet } from '../../layers/parameters.js';
+import { ParameterGroups } from '../../layers/parameter-groups.js';
+import { ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
 import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
@@ -33,17 +34,10 @@ export interface LanguageModelConfig {
   dropout: number;
 }
 
-/** A named group of parameters, for state dicts and optimizers. */
-interface Part<F extends FloatArray> {
-  prefix: string;
-  params: ParameterSet<F>;
-}
-
-export class LanguageModelCore<F extends FloatArray> {
+export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> {
   readonly embedding: ParameterSet<F>;
   readonly decoder: ParameterSet<F>;
   readonly rnn: RecurrentStack<F>;
-  private readonly parts: Part<F>[];
   private T = 0;
   private B = 0;
   private capacity = 0;
@@ -57,66 +51,26 @@ export class LanguageModelCore<F extends FloatArray> {
 
   constructor(readonly config: LanguageModelConfig, readonly backend: Backend<F>, random: Random) {
     const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
-    this.embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
+    const embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
     const rnnOptions = resolveOptions(config.cell, {
       inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout,
     }, 'LanguageModel');
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
     const bound = 1 / Math.sqrt(H);
-    this.decoder = new ParameterSet<F>([
+    const decoder = new ParameterSet<F>([
       { name: 'weight', shape: [V, H], init: { uniform: bound } },
       { name: 'bias', shape: [V], init: { uniform: bound } },
     ], random);
-    this.embedding.bind(backend);
-    this.decoder.bind(backend);
-    this.rnn = new RecurrentStack(rnnOptions, backend, rnnParams, random);
-    this.parts = [
-      { prefix: 'embedding.', params: this.embedding },
+    super([
+      { prefix: 'embedding.', params: embedding },
       { prefix: 'rnn.', params: rnnParams },
-      { prefix: 'decoder.', params: this.decoder },
-    ];
-  }
-
-  /** Every parameter, named `embedding.weight`, `rnn.weight_ih_l0`, …, sharing the model's buffers. */
-  parameters(): Parameter<F>[] {
-    return this.parts.flatMap(({ prefix, params }) => params.list().map((p) => ({ ...p, name: prefix + p.name })));
-  }
-
-  /** The parameter groups with their name prefixes (state dicts load and save through these). */
-  groups(): readonly Part<F>[] {
-    return this.parts;
-  }
-
-  /** Copies of every parameter, keyed by prefixed name (`rnn.weight_ih_l0`, …). */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const { prefix, params } of this.parts) {
-      for (const [name, t] of Object.entries(params.stateDict())) out[prefix + name] = t;
-    }
-    return out;
-  }
-
-  /**
-   * Loads every parameter by prefixed name; all must be present with their shapes, and
-   * no other name may appear.
-   * @throws ShapeError naming the first missing, unexpected or misshapen entry.
-   */
-  loadStateDict(dict: Record<string, Tensor>): void {
-    const known = new Set(this.parts.flatMap(({ prefix, params }) => params.names.map((n) => prefix + n)));
-    const unexpected = Object.keys(dict).filter((k) => !known.has(k));
-    if (unexpected.length > 0) {
-      throw new ShapeError(`LanguageModel.loadStateDict: unexpected ${unexpected.join(', ')}`);
-    }
-    for (const { prefix, params } of this.parts) {
-      const part: Record<string, Tensor> = {};
-      for (const name of params.names) if (prefix + name in dict) part[name] = dict[prefix + name]!;
-      params.loadStateDict(part, `LanguageModel.loadStateDict (${prefix.slice(0, -1)})`);
-    }
-  }
-
-  /** Clears the accumulated gradients. */
-  zeroGrad(): void {
-    for (const { params } of this.parts) params.zeroGrad();
+      { prefix: 'decoder.', params: decoder },
+    ], 'LanguageModel');
+    embedding.bind(backend);
+    decoder.bind(backend);
+    this.embedding = embedding;
+    this.decoder = decoder;
+    this.rnn = new RecurrentStack(rnnOptions, backend, rnnParams, random);
   }
 
   /** Forgets the carried state: the next batch starts from zeros. */

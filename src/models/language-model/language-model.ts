@@ -9,11 +9,11 @@ import { characterCount, type Tokenizer } from '../../data/tokenizers/tokenizer.
 import { TokenBatches } from '../../data/stream.js';
 import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
 import { ShapeError, UsageError } from '../../errors.js';
-import type { Parameter } from '../../layers/parameters.js';
 import type { CellKind } from '../../layers/recurrent/options.js';
 import { defaultRandom, Random } from '../../random.js';
-import type { Tensor } from '../../tensor/tensor.js';
 import type { TrainingTask } from '../../training/trainer.js';
+import { CoreModel } from '../core-model.js';
+import { withDefaults } from '../settings.js';
 import { LanguageModelCore } from './core.js';
 
 /** The shape of a language model (saved in model files). */
@@ -62,12 +62,12 @@ export interface SampleOptions extends SamplingOptions {
   seed?: number;
 }
 
-export class LanguageModel {
-  /** Training mode: dropout active. */
-  training = true;
-
+/** Parameters are named `embedding.weight`, `rnn.weight_ih_l0`, …, `decoder.bias`. */
+export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
   private constructor(readonly tokenizer: Tokenizer, readonly settings: LanguageModelSettings,
-    readonly core: LanguageModelCore<Float32Array>, readonly random: Random) {}
+    core: LanguageModelCore<Float32Array>, readonly random: Random) {
+    super(core);
+  }
 
   /**
    * Builds a model for `tokenizer`'s vocabulary.
@@ -81,27 +81,6 @@ export class LanguageModel {
     return new LanguageModel(options.tokenizer, settings, core, random);
   }
 
-  /** Parameters named `embedding.weight`, `rnn.weight_ih_l0`, …, `decoder.bias`. */
-  parameters(): Parameter[] {
-    return this.core.parameters();
-  }
-
-  stateDict(): Record<string, Tensor> {
-    return this.core.stateDict();
-  }
-
-  loadStateDict(dict: Record<string, Tensor>): void {
-    this.core.loadStateDict(dict);
-  }
-
-  train(mode = true): this {
-    this.training = mode;
-    return this;
-  }
-
-  eval(): this {
-    return this.train(false);
-  }
 
   /**
    * The training task over token ids, for the shared training loop: B streams of
@@ -201,15 +180,11 @@ export class LanguageModel {
 
 /** Validates settings, filling in {@link LANGUAGE_MODEL_DEFAULTS}. */
 export function resolveSettings(options: Partial<LanguageModelSettings>): LanguageModelSettings {
-  const s = { ...LANGUAGE_MODEL_DEFAULTS, ...definedOnly(options) };
+  const s = withDefaults(LANGUAGE_MODEL_DEFAULTS, options);
   if (!['lstm', 'gru', 'rnn'].includes(s.cell)) throw new UsageError(`cell must be 'lstm', 'gru' or 'rnn', got '${String(s.cell)}'`);
   for (const key of ['embeddingDim', 'hiddenSize', 'numLayers'] as const) {
     if (!Number.isInteger(s[key]) || s[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${String(s[key])}`);
   }
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${String(s.dropout)}`);
   return { cell: s.cell, embeddingDim: s.embeddingDim, hiddenSize: s.hiddenSize, numLayers: s.numLayers, dropout: s.dropout };
-}
-
-function definedOnly(o: Partial<LanguageModelSettings>): Partial<LanguageModelSettings> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k in LANGUAGE_MODEL_DEFAULTS));
 }

@@ -1,0 +1,135 @@
+/**
+ * Attention over an encoder's steps (seed 000's third context choice, c = q(h_1 … h_T)):
+ * for each decoder row b, scores e_i over the real steps i < length_b, weights
+ * α = softmax(e) and the context c = Σ α_i v_i. Steps past a sequence's length get
+ * weight 0 and no gradient.
+ *
+ * The score comes from keys k_i (the encoder outputs, or a projection of them made once
+ * per batch) and the decoder's query q:
+ * - `additive` (Bahdanau): e_i = wᵀ tanh(k_i + q), with k_i = W_k h_i + b_k and q = W_q s;
+ * - `multiplicative` (Luong): e_i = q · k_i, with k_i = h_i (dot) or W_a h_i (general), q = s.
+ *
+ * Legend: S encoder steps, B rows, K key (and query) width, D value width. Keys are
+ * [S, B, K] and values [S, B, D], time-major as the recurrent layers' outputs.
+ */
+import type { FloatArray } from '../backend/backend.js';
+
+/** How a query meets a key. */
+export type AttentionScore = 'additive' | 'multiplicative';
+
+/** The sizes and inputs of one attention step. */
+export interface AttentionInputs<F extends FloatArray> {
+  score: AttentionScore;
+  S: number;
+  B: number;
+  K: number;
+  D: number;
+  /** [S, B, K] */
+  keys: F;
+  /** [S, B, D] */
+  values: F;
+  /** Real steps per row, each in [1, S]. */
+  lengths: Int32Array;
+  /** [B, K] */
+  query: F;
+  /** The additive score's w [K] (unused by the multiplicative one). */
+  w: F | undefined;
+}
+
+/** Writes the weights [B, S] (0 past each length) and the context [B, D]. */
+export function attentionForward<F extends FloatArray>(a: AttentionInputs<F>, weights: F, context: F): void {
+  const { S, B, D, values, lengths } = a;
+  context.fill(0, 0, B * D);
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b]!;
+    const row = weights.subarray(b * S, (b + 1) * S);
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      row[i] = score(a, i, b);
+      if (row[i]! > max) max = row[i]!;
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      row[i] = Math.exp(row[i]! - max);
+      sum += row[i]!;
+    }
+    row.fill(0, n, S);
+    for (let i = 0; i < n; i++) {
+      row[i] = row[i]! / sum;
+      const v = (i * B + b) * D;
+      for (let j = 0; j < D; j++) context[b * D + j] += row[i]! * values[v + j]!;
+    }
+  }
+}
+
+/** The gradients {@link attentionBackward} writes or adds to. */
+export interface AttentionGradients<F extends FloatArray> {
+  /** dL/dquery [B, K], overwritten. */
+  query: F;
+  /** dL/dkeys [S, B, K], added to (may be `values` itself when keys are the values). */
+  keys: F;
+  /** dL/dvalues [S, B, D], added to. */
+  values: F;
+  /** dL/dw [K], added to (additive score). */
+  w: F | undefined;
+}
+
+/**
+ * Backpropagates dL/dcontext [B, D] through the step that produced `weights` (the
+ * additive score's tanh is recomputed rather than stored). `scratch` holds S numbers.
+ */
+export function attentionBackward<F extends FloatArray>(a: AttentionInputs<F>, weights: F, dContext: F,
+  grads: AttentionGradients<F>, scratch: F): void {
+  const { score: kind, S, B, K, D, keys, values, lengths, query, w } = a;
+  grads.query.fill(0, 0, B * K);
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b]!;
+    const alpha = weights.subarray(b * S, (b + 1) * S);
+    // dα_i = dc · v_i; dv_i += α_i dc.
+    let dot = 0;
+    for (let i = 0; i < n; i++) {
+      const v = (i * B + b) * D;
+      let da = 0;
+      for (let j = 0; j < D; j++) {
+        da += dContext[b * D + j]! * values[v + j]!;
+        grads.values[v + j] += alpha[i]! * dContext[b * D + j]!;
+      }
+      scratch[i] = da;
+      dot += alpha[i]! * da;
+    }
+    // Softmax: de_i = α_i (dα_i − Σ_j α_j dα_j).
+    for (let i = 0; i < n; i++) {
+      const de = alpha[i]! * (scratch[i]! - dot);
+      const k = (i * B + b) * K;
+      if (kind === 'additive') {
+        // e_i = w · u, u = tanh(k_i + q): du = de w, da = du (1 − u²) flows to k_i and q.
+        for (let j = 0; j < K; j++) {
+          const u = Math.tanh(keys[k + j]! + query[b * K + j]!);
+          grads.w![j] += de * u;
+          const dPre = de * w![j]! * (1 - u * u);
+          grads.keys[k + j] += dPre;
+          grads.query[b * K + j] += dPre;
+        }
+      } else {
+        // e_i = q · k_i.
+        for (let j = 0; j < K; j++) {
+          grads.query[b * K + j] += de * keys[k + j]!;
+          grads.keys[k + j] += de * query[b * K + j]!;
+        }
+      }
+    }
+  }
+}
+
+/** e_i for row b. */
+function score<F extends FloatArray>(a: AttentionInputs<F>, i: number, b: number): number {
+  const { K, B, keys, query, w } = a;
+  const k = (i * B + b) * K;
+  let e = 0;
+  if (a.score === 'additive') {
+    for (let j = 0; j < K; j++) e += w![j]! * Math.tanh(keys[k + j]! + query[b * K + j]!);
+  } else {
+    for (let j = 0; j < K; j++) e += query[b * K + j]! * keys[k + j]!;
+  }
+  return e;
+}

@@ -1,0 +1,225 @@
+/**
+ * One recurrent cell run a step at a time, for decoders whose next input depends on
+ * what came before (attention over the previous state, the previous prediction fed
+ * back). Forward records a tape of T steps; backward then walks it in reverse one step
+ * at a time, taking the gradient of each step's state from the caller, and adds the
+ * parameter gradients over all steps at the end.
+ *
+ * Parameters are named as PyTorch's nn.LSTMCell / nn.GRUCell / nn.RNNCell:
+ * `weight_ih` [G·H, D], `weight_hh` [G·H, H], `bias_ih`, `bias_hh` [G·H].
+ *
+ * Legend: T steps, B rows, D input features, H hidden size, G gates (1, 4 or 3).
+ * Tape slots: inputs [T, B, D], gates [T, B, G·H] (activations, then their gradients),
+ * states [T+1, B, H] with h_t in slot t+1 (slot 0 holds h0), cells likewise (LSTM),
+ * GRU's W_hn h + b_hn [T, B, H] and recurrent-gate gradients [T, B, 3H].
+ */
+import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
+import { RnnkitError } from '../../errors.js';
+import type { Random } from '../../random.js';
+import { type Parameter, ParameterSet } from '../parameters.js';
+import { type CellKind, gatesOf } from './options.js';
+
+export class StepCell<F extends FloatArray> {
+  readonly params: ParameterSet<F>;
+  private readonly G: number;
+  private capT = 0;
+  private capB = 0;
+  private inputs!: F;
+  private gates!: F;
+  private states!: F;
+  private cells!: F;
+  private hn!: F;
+  private hh!: F;
+  private dgh!: F;
+  private dh!: F;
+  private dc!: F;
+  private zeros!: F;
+  private B = 0;
+  /** Steps recorded since {@link begin}. */
+  private t = 0;
+  /** Steps not yet walked back. */
+  private pending = 0;
+
+  constructor(readonly cell: CellKind, readonly nonlinearity: RnnNonlinearity, readonly inputSize: number,
+    readonly hiddenSize: number, readonly backend: Backend<F>, random: Random) {
+    this.G = gatesOf(cell);
+    const GH = this.G * hiddenSize;
+    const bound = 1 / Math.sqrt(hiddenSize);
+    this.params = new ParameterSet<F>([
+      { name: 'weight_ih', shape: [GH, inputSize], init: { uniform: bound } },
+      { name: 'weight_hh', shape: [GH, hiddenSize], init: { uniform: bound } },
+      { name: 'bias_ih', shape: [GH], init: { uniform: bound } },
+      { name: 'bias_hh', shape: [GH], init: { uniform: bound } },
+    ], random);
+    this.params.bind(backend);
+  }
+
+  /**
+   * Starts a tape of at most `T` steps over `B` rows from h0 (and c0) [B, H], or zeros.
+   */
+  begin(T: number, B: number, h0: F | undefined, c0: F | undefined): void {
+    this.ensure(T, B);
+    this.B = B;
+    this.t = 0;
+    this.pending = 0;
+    const b = this.backend;
+    const n = B * this.hiddenSize;
+    if (h0 === undefined) b.fill(n, 0, this.states);
+    else b.copy(n, h0, this.states);
+    if (this.cell === 'lstm') {
+      if (c0 === undefined) b.fill(n, 0, this.cells);
+      else b.copy(n, c0, this.cells);
+    }
+  }
+
+  /** Where the caller writes the next step's input [B, D]. */
+  nextInput(): F {
+    if (this.t >= this.capT) throw new RnnkitError(`StepCell: the tape holds ${this.capT} steps`);
+    const D = this.inputSize;
+    return this.inputs.subarray(this.t * this.B * D, (this.t + 1) * this.B * D) as F;
+  }
+
+  /** The state h [B, H] after `steps` steps (0: h0). @default the latest */
+  state(steps = this.t): F {
+    return this.slot(this.states, steps, this.hiddenSize);
+  }
+
+  /** Runs one step on {@link nextInput}; returns h [B, H]. */
+  step(): F {
+    const b = this.backend;
+    const { cell, nonlinearity, inputSize: D, hiddenSize: H, B, t } = this;
+    const GH = this.G * H;
+    const x = this.nextInput();
+    const g = this.slot(this.gates, t, GH);
+    const hPrev = this.state(t);
+    const h = this.state(t + 1);
+    const wih = this.params.get('weight_ih').value;
+    const whh = this.params.get('weight_hh').value;
+    const bih = this.params.get('bias_ih').value;
+    const bhh = this.params.get('bias_hh').value;
+    b.gemm(false, true, B, GH, D, 1, x, D, wih, D, 0, g, GH);
+    b.addBias(B, GH, bih, g, GH);
+    if (cell === 'gru') {
+      b.gemm(false, true, B, GH, H, 1, hPrev, H, whh, H, 0, this.hh, GH);
+      b.gruCellForward(B, H, g, this.hh, bhh, hPrev, this.slot(this.hn, t, H), h, h, H);
+    } else {
+      b.addBias(B, GH, bhh, g, GH);
+      b.gemm(false, true, B, GH, H, 1, hPrev, H, whh, H, 1, g, GH);
+      if (cell === 'lstm') b.lstmCellForward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), h, h, H);
+      else b.rnnCellForward(nonlinearity, B, H, g, h, h, H);
+    }
+    this.t = t + 1;
+    this.pending = this.t;
+    return h;
+  }
+
+  /**
+   * Moves the latest state's rows: row r takes row `from[r]` (beam search keeps the
+   * states of the hypotheses it extends).
+   */
+  reorder(from: ArrayLike<number>): void {
+    for (const buffer of this.cell === 'lstm' ? [this.states, this.cells] : [this.states]) {
+      const s = this.slot(buffer, this.t, this.hiddenSize);
+      const copy = Float64Array.from(s);
+      const H = this.hiddenSize;
+      for (let r = 0; r < from.length; r++) for (let j = 0; j < H; j++) s[r * H + j] = copy[from[r]! * H + j]!;
+    }
+  }
+
+  /** Starts walking the tape back: the carried gradients start at zero. */
+  beginBackward(): void {
+    const n = this.B * this.hiddenSize;
+    this.backend.fill(n, 0, this.dh);
+    if (this.cell === 'lstm') this.backend.fill(n, 0, this.dc);
+  }
+
+  /**
+   * The carried dL/dh [B, H] of the latest step not yet walked back; the caller adds its
+   * gradients of that step's state here before {@link stepBack}. After the last step
+   * back it holds dL/dh0.
+   */
+  stateGrad(): F {
+    return this.dh.subarray(0, this.B * this.hiddenSize) as F;
+  }
+
+  /** dL/dc0 [B, H] after the last step back (LSTM). */
+  cellGrad(): F {
+    return this.dc.subarray(0, this.B * this.hiddenSize) as F;
+  }
+
+  /**
+   * Backpropagates through the latest step not yet walked back, writing dL/dx [B, D] of
+   * that step's input into `dx`.
+   */
+  stepBack(dx: F): void {
+    if (this.pending === 0) throw new RnnkitError('StepCell: no step left to walk back');
+    const b = this.backend;
+    const { cell, nonlinearity, inputSize: D, hiddenSize: H, B } = this;
+    const t = --this.pending;
+    const GH = this.G * H;
+    const g = this.slot(this.gates, t, GH);
+    const whh = this.params.get('weight_hh').value;
+    const dh = this.stateGrad();
+    if (cell === 'gru') {
+      const dgh = this.slot(this.dgh, t, GH);
+      b.gruCellBackward(B, H, g, this.slot(this.hn, t, H), this.state(t), this.zeros, H, dh, dgh);
+      b.gemm(false, false, B, H, GH, 1, dgh, GH, whh, H, 1, dh, H);
+    } else {
+      if (cell === 'lstm') {
+        b.lstmCellBackward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), this.zeros, H, dh, this.cellGrad());
+      } else {
+        b.rnnCellBackward(nonlinearity, B, H, this.state(t + 1), this.zeros, H, dh, g);
+      }
+      b.gemm(false, false, B, H, GH, 1, g, GH, whh, H, 0, dh, H);
+    }
+    b.gemm(false, false, B, D, GH, 1, g, GH, this.params.get('weight_ih').value, D, 0, dx, D);
+  }
+
+  /** After every step was walked back: adds the parameter gradients over all steps. */
+  endBackward(): void {
+    if (this.pending !== 0) throw new RnnkitError(`StepCell: ${this.pending} steps not walked back yet`);
+    const b = this.backend;
+    const { inputSize: D, hiddenSize: H, B, t: T } = this;
+    const GH = this.G * H;
+    const p = (name: string): Parameter<F> => this.params.get(name);
+    const rows = T * B;
+    const dRecurrent = this.cell === 'gru' ? this.dgh : this.gates;
+    b.gemm(true, false, GH, D, rows, 1, this.gates, GH, this.inputs, D, 1, p('weight_ih').grad, D);
+    b.gemm(true, false, GH, H, rows, 1, dRecurrent, GH, this.states, H, 1, p('weight_hh').grad, H);
+    b.columnSums(rows, GH, this.gates, GH, 1, p('bias_ih').grad);
+    b.columnSums(rows, GH, dRecurrent, GH, 1, p('bias_hh').grad);
+  }
+
+  private slot(buffer: F, index: number, width: number): F {
+    const n = this.B * width;
+    return buffer.subarray(index * n, (index + 1) * n) as F;
+  }
+
+  private ensure(T: number, B: number): void {
+    if (T <= this.capT && B <= this.capB) return;
+    const b = this.backend;
+    if (this.capT > 0) {
+      for (const buffer of [this.inputs, this.gates, this.states, this.cells, this.hn, this.hh, this.dgh, this.dh, this.dc, this.zeros]) {
+        b.free(buffer);
+      }
+    }
+    const capT = Math.max(T, this.capT);
+    const capB = Math.max(B, this.capB);
+    const H = this.hiddenSize;
+    const GH = this.G * H;
+    const lstm = this.cell === 'lstm';
+    const gru = this.cell === 'gru';
+    this.inputs = b.alloc(capT * capB * this.inputSize);
+    this.gates = b.alloc(capT * capB * GH);
+    this.states = b.alloc((capT + 1) * capB * H);
+    this.cells = b.alloc(lstm ? (capT + 1) * capB * H : 0);
+    this.hn = b.alloc(gru ? capT * capB * H : 0);
+    this.hh = b.alloc(gru ? capB * GH : 0);
+    this.dgh = b.alloc(gru ? capT * capB * GH : 0);
+    this.dh = b.alloc(capB * H);
+    this.dc = b.alloc(lstm ? capB * H : 0);
+    this.zeros = b.alloc(capB * H);
+    this.capT = capT;
+    this.capB = capB;
+  }
+}
