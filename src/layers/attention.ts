@@ -10,9 +10,11 @@
  * - `multiplicative` (Luong): e_i = q · k_i, with k_i = h_i (dot) or W_a h_i (general), q = s.
  *
  * Legend: S encoder steps, B rows, K key (and query) width, D value width. Keys are
- * [S, B, K] and values [S, B, D], time-major as the recurrent layers' outputs.
+ * [S, B, K] and values [S, B, D], time-major as the recurrent layers' outputs. The
+ * additive score's S·B·K tanh run as backend operations (they dominate); the rest are
+ * loops over S·B·K or S·B·D products.
  */
-import type { FloatArray } from '../backend/backend.js';
+import type { Backend, FloatArray } from '../backend/backend.js';
 
 /** How a query meets a key. */
 export type AttentionScore = 'additive' | 'multiplicative';
@@ -34,18 +36,32 @@ export interface AttentionInputs<F extends FloatArray> {
   query: F;
   /** The additive score's w [K] (unused by the multiplicative one). */
   w: F | undefined;
+  /**
+   * The additive score's tanh(k_i + q) [S, B, K], written by forward and read by backward;
+   * and room for S·B scores. Buffers of the backend.
+   */
+  hidden: F | undefined;
+  scores: F;
 }
 
 /** Writes the weights [B, S] (0 past each length) and the context [B, D]. */
-export function attentionForward<F extends FloatArray>(a: AttentionInputs<F>, weights: F, context: F): void {
-  const { S, B, D, values, lengths } = a;
+export function attentionForward<F extends FloatArray>(backend: Backend<F>, a: AttentionInputs<F>, weights: F, context: F): void {
+  const { S, B, K, D, values, lengths, scores } = a;
+  if (a.score === 'additive') {
+    // u = tanh(k_i + q) for every step at once, then e = u · w.
+    const hidden = a.hidden!;
+    backend.copy(S * B * K, a.keys, hidden);
+    for (let i = 0; i < S; i++) backend.axpy(B * K, 1, a.query, hidden.subarray(i * B * K) as F);
+    backend.activate('tanh', S * B * K, hidden, hidden);
+    backend.gemm(false, false, S * B, 1, K, 1, hidden, K, a.w!, 1, 0, scores, 1);
+  }
   context.fill(0, 0, B * D);
   for (let b = 0; b < B; b++) {
     const n = lengths[b]!;
     const row = weights.subarray(b * S, (b + 1) * S);
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      row[i] = score(a, i, b);
+      row[i] = a.score === 'additive' ? scores[i * B + b]! : dot(a, i, b);
       if (row[i]! > max) max = row[i]!;
     }
     let sum = 0;
@@ -72,16 +88,20 @@ export interface AttentionGradients<F extends FloatArray> {
   values: F;
   /** dL/dw [K], added to (additive score). */
   w: F | undefined;
+  /** Room for the additive score's preactivation gradients [S, B, K]. */
+  additive: F | undefined;
 }
 
 /**
- * Backpropagates dL/dcontext [B, D] through the step that produced `weights` (the
- * additive score's tanh is recomputed rather than stored). `scratch` holds S numbers.
+ * Backpropagates dL/dcontext [B, D] through the step that produced `weights` and, for the
+ * additive score, `a.hidden`. `scratch` holds S numbers.
  */
-export function attentionBackward<F extends FloatArray>(a: AttentionInputs<F>, weights: F, dContext: F,
+export function attentionBackward<F extends FloatArray>(backend: Backend<F>, a: AttentionInputs<F>, weights: F, dContext: F,
   grads: AttentionGradients<F>, scratch: F): void {
-  const { score: kind, S, B, K, D, keys, values, lengths, query, w } = a;
+  const { score: kind, S, B, K, D, keys, values, lengths, query, scores } = a;
   grads.query.fill(0, 0, B * K);
+  // de [S, B] (zero past each length), from the context through the softmax.
+  scores.fill(0, 0, S * B);
   for (let b = 0; b < B; b++) {
     const n = lengths[b]!;
     const alpha = weights.subarray(b * S, (b + 1) * S);
@@ -100,18 +120,10 @@ export function attentionBackward<F extends FloatArray>(a: AttentionInputs<F>, w
     // Softmax: de_i = α_i (dα_i − Σ_j α_j dα_j).
     for (let i = 0; i < n; i++) {
       const de = alpha[i]! * (scratch[i]! - dot);
-      const k = (i * B + b) * K;
-      if (kind === 'additive') {
-        // e_i = w · u, u = tanh(k_i + q): du = de w, da = du (1 − u²) flows to k_i and q.
-        for (let j = 0; j < K; j++) {
-          const u = Math.tanh(keys[k + j]! + query[b * K + j]!);
-          grads.w![j] += de * u;
-          const dPre = de * w![j]! * (1 - u * u);
-          grads.keys[k + j] += dPre;
-          grads.query[b * K + j] += dPre;
-        }
-      } else {
+      scores[i * B + b] = de;
+      if (kind === 'multiplicative') {
         // e_i = q · k_i.
+        const k = (i * B + b) * K;
         for (let j = 0; j < K; j++) {
           grads.query[b * K + j] += de * keys[k + j]!;
           grads.keys[k + j] += de * query[b * K + j]!;
@@ -119,17 +131,23 @@ export function attentionBackward<F extends FloatArray>(a: AttentionInputs<F>, w
       }
     }
   }
+  if (kind === 'additive') {
+    // e = u · w, u = tanh(k_i + q): dw += uᵀ de; da = (de wᵀ) ⊙ (1 − u²) flows to k_i and q.
+    const hidden = a.hidden!;
+    backend.gemm(true, false, K, 1, S * B, 1, hidden, K, scores, 1, 1, grads.w!, 1);
+    const dPre = grads.additive!;
+    backend.gemm(false, false, S * B, K, 1, 1, scores, 1, a.w!, K, 0, dPre, K);
+    backend.activateBackward('tanh', S * B * K, hidden, dPre, dPre);
+    backend.axpy(S * B * K, 1, dPre, grads.keys);
+    for (let i = 0; i < S; i++) backend.axpy(B * K, 1, dPre.subarray(i * B * K) as F, grads.query);
+  }
 }
 
-/** e_i for row b. */
-function score<F extends FloatArray>(a: AttentionInputs<F>, i: number, b: number): number {
-  const { K, B, keys, query, w } = a;
+/** q · k_i for row b. */
+function dot<F extends FloatArray>(a: AttentionInputs<F>, i: number, b: number): number {
+  const { K, B, keys, query } = a;
   const k = (i * B + b) * K;
   let e = 0;
-  if (a.score === 'additive') {
-    for (let j = 0; j < K; j++) e += w![j]! * Math.tanh(keys[k + j]! + query[b * K + j]!);
-  } else {
-    for (let j = 0; j < K; j++) e += query[b * K + j]! * keys[k + j]!;
-  }
+  for (let j = 0; j < K; j++) e += query[b * K + j]! * keys[k + j]!;
   return e;
 }

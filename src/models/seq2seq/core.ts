@@ -199,8 +199,9 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     else if (contextUse === 'initial-state') h0 = this.buf('context', B * Hd);
     this.decoder.begin(maxSteps, B, h0, undefined);
     this.ints('fed', maxSteps * B);
+    const additive = context === 'attention' && attention === 'additive';
     for (const [name, width] of [['weights', S], ['contexts', Hd], ['queries', this.keyWidth], ['outputs', this.outWidth],
-      ['combined', 2 * Hd], ['logits', this.config.targetVocabSize]] as const) {
+      ['combined', 2 * Hd], ['logits', this.config.targetVocabSize], ['hidden', additive ? S * this.keyWidth : 0]] as const) {
       this.buf(name, maxSteps * B * width);
     }
   }
@@ -236,7 +237,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       const query = this.slot('queries', t, this.keyWidth);
       denseForward(b, B, Hd, this.keyWidth, cell.state(), this.attend!.get('query.weight').value, undefined, query);
       const c = this.slot('contexts', t, Hd);
-      attentionForward(this.attentionInputs(query), this.slot('weights', t, S), c);
+      attentionForward(b, this.attentionInputs(query, t), this.slot('weights', t, S), c);
       extra(c);
       const s = cell.step();
       for (let r = 0; r < B; r++) {
@@ -249,7 +250,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       else extra(this.slot('outputs', t - 1, O));
       const s = cell.step();
       const c = this.slot('contexts', t, Hd);
-      attentionForward(this.attentionInputs(s), this.slot('weights', t, S), c);
+      attentionForward(b, this.attentionInputs(s, t), this.slot('weights', t, S), c);
       const combined = this.slot('combined', t, 2 * Hd);
       for (let r = 0; r < B; r++) {
         b.copy(Hd, c.subarray(r * Hd) as F, combined.subarray(r * 2 * Hd) as F);
@@ -364,7 +365,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
           b.axpy(Hd, 1, dCombined.subarray(r * 2 * Hd + Hd) as F, dh.subarray(r * Hd) as F);
         }
         const s = cell.state(t + 1);
-        attentionBackward(this.attentionInputs(s), this.slot('weights', t, S), dc, { query: dq, keys: dKeys, values: dValues, w: undefined }, scratch);
+        attentionBackward(b, this.attentionInputs(s, t), this.slot('weights', t, S), dc, { query: dq, keys: dKeys, values: dValues, w: undefined, additive: undefined }, scratch);
         b.axpy(B * Hd, 1, dq, dh);
       }
       cell.stepBack(dx);
@@ -377,7 +378,8 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       } else if (attention === 'additive') {
         for (let r = 0; r < B; r++) b.axpy(Hd, 1, dx.subarray(r * In + E) as F, dc.subarray(r * Hd) as F);
         const query = this.slot('queries', t, this.keyWidth);
-        attentionBackward(this.attentionInputs(query), this.slot('weights', t, S), dc, { query: dq, keys: dKeys, values: dValues, w: dw }, scratch);
+        attentionBackward(b, this.attentionInputs(query, t), this.slot('weights', t, S), dc,
+          { query: dq, keys: dKeys, values: dValues, w: dw, additive: this.buf('dHidden', S * B * this.keyWidth) }, scratch);
         // q = W_q s_{t−1}: dW_q += dqᵀ s_{t−1}, and ds_{t−1} joins the carried state gradient.
         const dState = this.buf('dState', B * Hd);
         denseBackward(b, B, Hd, this.keyWidth, cell.state(t), this.attend!.get('query.weight'), undefined, dq, dState);
@@ -421,8 +423,8 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     enc.backward(dStates, undefined);
   }
 
-  /** The inputs of an attention step with this query. */
-  private attentionInputs(query: F): AttentionInputs<F> {
+  /** The inputs of step t's attention with this query. */
+  private attentionInputs(query: F, t: number): AttentionInputs<F> {
     const { S, B, lengths } = this.requireBatch();
     const additive = this.config.attention === 'additive';
     return {
@@ -433,6 +435,8 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       lengths,
       query,
       w: additive ? this.attend!.get('score.weight').value : undefined,
+      hidden: additive ? this.slot('hidden', t, S * this.keyWidth) : undefined,
+      scores: this.buf('scores', S * B),
     };
   }
 
