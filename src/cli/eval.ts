@@ -23,7 +23,7 @@ export function registerEval(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ rnnkit eval --model moby.safetensors --data data/moby-dick.txt --json');
   withBackendOptions(command).action(async (flags: EvalFlags) => {
     await useBackend(flags);
-    const model = await loadModel(flags.model);
+    const model = await loadModel(flags.model, { type: 'language-model' });
     const text = await readText(flags.data);
     const r = model.eval().evaluate(text, { batch: flags.batch, steps: flags.seqLen });
     if (flags.json) printJson({ bitsPerChar: r.bitsPerChar, perplexity: r.perplexity, tokens: r.tokens, loss: r.loss });

@@ -78,7 +78,7 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   let model: LanguageModel;
   let resume;
   if (options.resume !== undefined) {
-    const loaded = await loadCheckpoint<LanguageModelRun>(options.resume);
+    const loaded = await loadCheckpoint<LanguageModelRun, 'language-model'>(options.resume, { type: 'language-model' });
     run = { ...loaded.settings, data: options.run.data };
     model = loaded.model;
     resume = loaded.trainer;
