@@ -81,3 +81,6 @@ export {
   SequenceGenerator, type SequenceGeneratorOptions, type SequenceGeneratorSettings, type ConditionedSequence, type Conditioning,
   type GenerateOptions,
 } from './models/sequence-generator.js';
+export { parseTable, columnIndex, numericColumn, type Table, type ParseTableOptions } from './data/readers/table.js';
+export { parseConll, type TaggedSentence } from './data/readers/conll.js';
+export { parseFrameLines, type FramesLine } from './data/readers/frames.js';
