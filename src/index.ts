@@ -48,31 +48,38 @@ export { type SamplingOptions, samplingDistribution, resolveSampling, drawFrom, 
 export {
   train, type TrainingTask, type BatchResult, type Budget, type Progress, type TrainOptions, type TrainResult, type TrainerCheckpoint,
 } from './training/trainer.js';
-export { saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, type Model } from './io/model-file.js';
+export {
+  saveModel, loadModel, modelToBytes, modelFromBytes, FORMAT_VERSION, type Model, type ModelType, type ModelTypes, type LoadModelOptions,
+} from './io/model-file.js';
+export { modelTypeOf, MODEL_TYPES } from './io/model-types.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
 export { exportOnnx, type OnnxExportOptions } from './io/onnx/export.js';
 export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModuleNames } from './io/torch.js';
 export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './training/losses/ctc.js';
 export { ctcGreedyDecode, ctcBeamSearch, type CtcDecodeOptions, type CtcBeamOptions, type CtcHypothesis } from './decode/ctc.js';
 export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';
-export { CTCModel, type CTCModelOptions, type CTCExample } from './models/ctc-model.js';
+export { CTCModel, type CTCModelOptions, type CTCModelSettings, type CTCExample } from './models/ctc-model.js';
 export { padSequences, IndexBatches, type Sequence } from './data/sequences.js';
 export { editDistance, errorRate } from './training/metrics.js';
-export { SequenceTagger, type SequenceTaggerOptions, type TaggedSequence } from './models/sequence-tagger.js';
+export { SequenceTagger, type SequenceTaggerOptions, type SequenceTaggerSettings, type TaggedSequence } from './models/sequence-tagger.js';
 export { tokenAccuracy, chunks, entityF1, type Chunk } from './training/metrics.js';
 export { recurrentLayer } from './layers/recurrent/layers.js';
 export { prefixed } from './layers/parameters.js';
-export { type EncoderOptions } from './models/sequence-model.js';
-export { SequenceClassifier, type SequenceClassifierOptions, type LabelledSequence } from './models/sequence-classifier.js';
+export { type EncoderOptions, type EncoderSettings, type Vocabularies } from './models/sequence-model.js';
+export {
+  SequenceClassifier, type SequenceClassifierOptions, type SequenceClassifierSettings, type LabelledSequence,
+} from './models/sequence-classifier.js';
 export { poolForward, poolBackward, type Pooling } from './layers/pooling.js';
 export { padTokenIds } from './data/sequences.js';
 export {
-  SequenceRegressor, type SequenceRegressorOptions, type RegressionExample, type Normalization,
+  SequenceRegressor, type SequenceRegressorOptions, type SequenceRegressorSettings, type ForecastWindows, type RegressionExample,
+  type Normalization,
 } from './models/sequence-regressor.js';
 export { slidingWindows, type WindowExample } from './data/series.js';
 export { type SequencePooling } from './models/sequence-model.js';
 export {
-  SequenceGenerator, type SequenceGeneratorOptions, type ConditionedSequence, type Conditioning, type GenerateOptions,
+  SequenceGenerator, type SequenceGeneratorOptions, type SequenceGeneratorSettings, type ConditionedSequence, type Conditioning,
+  type GenerateOptions,
 } from './models/sequence-generator.js';
 export {
   Seq2Seq, type Seq2SeqOptions, type Seq2SeqSettings, SEQ2SEQ_DEFAULTS, type SequencePair, type Decoded, type GreedyOptions,
@@ -81,3 +88,6 @@ export {
 export { beamSearch, type BeamSearchOptions, type BeamDecoder, type BeamStep, type Hypothesis } from './decode/beam-search.js';
 export { attentionForward, attentionBackward, type AttentionScore, type AttentionInputs, type AttentionGradients } from './layers/attention.js';
 export { StepCell } from './layers/recurrent/step-cell.js';
+export { parseTable, columnIndex, numericColumn, type Table, type ParseTableOptions } from './data/readers/table.js';
+export { parseConll, type TaggedSentence } from './data/readers/conll.js';
+export { parseFrameLines, type FramesLine } from './data/readers/frames.js';

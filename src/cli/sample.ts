@@ -26,7 +26,7 @@ export function registerSample(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ rnnkit sample --model moby.safetensors --prime "Call me" --length 300 --temperature 0.8');
   withBackendOptions(command).action(async (flags: SampleFlags) => {
     await useBackend(flags);
-    const model = (await loadModel(flags.model)).eval();
+    const model = (await loadModel(flags.model, { type: 'language-model' })).eval();
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options = { length: flags.length, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, seed,
       ...(flags.prime !== undefined ? { prime: flags.prime } : {}) };

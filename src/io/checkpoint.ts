@@ -5,20 +5,19 @@
  * data position, generator state, optimizer step and learning rate, and the run's
  * settings. `loadModel` reads a checkpoint as a plain model.
  */
-import type { Backend } from '../backend/backend.js';
 import { FormatError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainerCheckpoint } from '../training/trainer.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
-import { CHECKPOINT_PREFIX, type Model, modelFromBytes, modelToBytes } from './model-file.js';
+import { CHECKPOINT_PREFIX, type LoadModelOptions, type Model, modelFromBytes, modelToBytes, type ModelType, type ModelTypes } from './model-file.js';
 import { readSafetensors, safetensorsMetadata } from './safetensors.js';
 
 const OPTIMIZER = `${CHECKPOINT_PREFIX}optimizer.`;
 const STATE = `${CHECKPOINT_PREFIX}state.`;
 
 /** A checkpoint read back: the model, the loop's state and the settings the run was started with. */
-export interface LoadedCheckpoint<S> {
-  model: Model;
+export interface LoadedCheckpoint<S, M extends Model = Model> {
+  model: M;
   trainer: TrainerCheckpoint;
   settings: S;
 }
@@ -35,10 +34,11 @@ export async function saveCheckpoint(path: string, model: Model, trainer: Traine
 }
 
 /**
- * Reads a checkpoint written by {@link saveCheckpoint}.
- * @throws FormatError when the file is not a checkpoint or its training state is malformed.
+ * Reads a checkpoint written by {@link saveCheckpoint} (with `options.type`, of that model type).
+ * @throws FormatError when the file is not a checkpoint (of that type) or its training state is malformed.
  */
-export async function loadCheckpoint<S>(path: string, options: { backend?: Backend } = {}): Promise<LoadedCheckpoint<S>> {
+export async function loadCheckpoint<S, T extends ModelType = ModelType>(path: string, options: LoadModelOptions<T> = {}):
+  Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
   const bytes = await readFileBytes(path);
   const tensors = readSafetensors(bytes);
   const text = safetensorsMetadata(tensors).checkpoint;

@@ -1,18 +1,22 @@
 /**
  * Model files: one `.safetensors` file holding the parameters (PyTorch names, float32),
- * with the format, its version, the model type, its settings and its tokenizer as JSON
- * in `__metadata__`. Python's `safetensors` reads the tensors as they are.
+ * with the format, its version, the model type, its settings and what it needs to predict
+ * from text (tokenizer, tokens, label names) as JSON in `__metadata__`. Python's
+ * `safetensors` reads the tensors as they are.
  *
- * Metadata keys: `format` = "rnnkit", `format_version` = "1", `model_type`
- * (e.g. "language-model"), `config` (JSON settings) and `tokenizer` (JSON).
+ * Metadata keys: `format` = "rnnkit", `format_version` = "1", `model_type` (see
+ * {@link ModelTypes}: "language-model", "sequence-tagger", "sequence-classifier",
+ * "sequence-regressor", "ctc-model", "sequence-generator"), `config` (JSON settings), and
+ * by type `tokenizer` (JSON), `tokens` and `labels` (JSON arrays of strings).
  */
 import type { Backend } from '../backend/backend.js';
-import { tokenizerFromJSON } from '../data/tokenizers/tokenizer.js';
 import { FormatError } from '../errors.js';
-import { LanguageModel, resolveSettings } from '../models/language-model/language-model.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
+import { type Model, modelMetadata, type ModelType, type ModelTypes, rebuildModel } from './model-types.js';
 import { readSafetensors, safetensorsMetadata, writeSafetensors } from './safetensors.js';
+
+export type { Model, ModelType, ModelTypes } from './model-types.js';
 
 /** The newest model file format this version reads and the one it writes. */
 export const FORMAT_VERSION = 1;
@@ -20,26 +24,33 @@ export const FORMAT_VERSION = 1;
 /** Tensors whose names start with this belong to a checkpoint's training state, not to the model. */
 export const CHECKPOINT_PREFIX = 'checkpoint.';
 
-/** A model with what it takes to save it. */
-export type Model = LanguageModel;
+/** Options of {@link loadModel} and {@link modelFromBytes}. */
+export interface LoadModelOptions<T extends ModelType> {
+  /** @default the current backend */
+  backend?: Backend;
+  /** The type the file must hold; another one is a FormatError. @default any */
+  type?: T;
+}
 
-/** Serialises a model (plus optional extra tensors and metadata, as checkpoints add). */
+/**
+ * Serialises a model (plus optional extra tensors and metadata, as checkpoints add).
+ * @throws UsageError when `model` is not a model rnnkit saves.
+ */
 export function modelToBytes(model: Model, extra: { tensors?: Record<string, Tensor>; metadata?: Record<string, string> } = {}): Uint8Array {
   return writeSafetensors({ ...model.stateDict(), ...extra.tensors }, {
     format: 'rnnkit',
     format_version: String(FORMAT_VERSION),
-    model_type: 'language-model',
-    config: JSON.stringify(model.settings),
-    tokenizer: JSON.stringify(model.tokenizer.toJSON()),
+    ...modelMetadata(model),
     ...extra.metadata,
   });
 }
 
 /**
  * Rebuilds a model from file bytes (a model file or a checkpoint).
- * @throws FormatError when the bytes are not an rnnkit model file of a known version and type.
+ * @throws FormatError when the bytes are not an rnnkit model file of a known version and type
+ * (or not of `options.type`).
  */
-export async function modelFromBytes(bytes: Uint8Array, options: { backend?: Backend } = {}): Promise<Model> {
+export async function modelFromBytes<T extends ModelType = ModelType>(bytes: Uint8Array, options: LoadModelOptions<T> = {}): Promise<ModelTypes[T]> {
   const tensors = readSafetensors(bytes);
   const meta = safetensorsMetadata(tensors);
   if (meta.format !== 'rnnkit') {
@@ -51,28 +62,23 @@ export async function modelFromBytes(bytes: Uint8Array, options: { backend?: Bac
   if (version > FORMAT_VERSION) {
     throw new FormatError(`model file format version ${version} is newer than this rnnkit reads (${FORMAT_VERSION}); upgrade rnnkit`);
   }
-  if (meta.model_type !== 'language-model') throw new FormatError(`model file: unknown model_type '${meta.model_type}'`);
-  const config = parseJson(meta.config, 'config') as Record<string, unknown>;
-  const tokenizer = tokenizerFromJSON(parseJson(meta.tokenizer, 'tokenizer'));
-  let settings;
-  try {
-    settings = resolveSettings(config);
-  } catch (error) {
-    throw new FormatError(`model file: invalid config: ${(error as Error).message}`);
+  if (options.type !== undefined && meta.model_type !== options.type) {
+    throw new FormatError(`model file holds a ${meta.model_type ?? 'model of no type'}, not a ${options.type}`);
   }
-  const model = await LanguageModel.create({ tokenizer, ...settings, ...(options.backend ? { backend: options.backend } : {}) });
+  const model = await rebuildModel(meta, options.backend);
   const weights = Object.fromEntries(Object.entries(tensors).filter(([name]) => !name.startsWith(CHECKPOINT_PREFIX)));
   try {
     model.loadStateDict(weights);
   } catch (error) {
     throw new FormatError(`model file: its tensors do not fit its config: ${(error as Error).message}`);
   }
-  return model;
+  return model as ModelTypes[T];
 }
 
 /**
  * Saves a model to `path` atomically (a temp file, then a rename): a failed save leaves
  * the previous file intact.
+ * @throws UsageError when `model` is not a model rnnkit saves; RnnkitError when the file cannot be written.
  */
 export async function saveModel(model: Model, path: string): Promise<void> {
   await writeFileAtomic(path, modelToBytes(model));
@@ -80,23 +86,15 @@ export async function saveModel(model: Model, path: string): Promise<void> {
 
 /**
  * Loads a model saved by {@link saveModel} (or a training checkpoint) from a path or bytes.
- * @throws FormatError on a malformed, truncated or foreign file; RnnkitError when the file cannot be read.
+ * With `options.type` the result has that type (e.g. `loadModel(path, { type: 'language-model' })`).
+ * @throws FormatError on a malformed, truncated or foreign file, or one of another type; RnnkitError when the file cannot be read.
  */
-export async function loadModel(source: string | Uint8Array, options: { backend?: Backend } = {}): Promise<Model> {
+export async function loadModel<T extends ModelType = ModelType>(source: string | Uint8Array, options: LoadModelOptions<T> = {}): Promise<ModelTypes[T]> {
   if (typeof source !== 'string') return modelFromBytes(source, options);
   const bytes = await readFileBytes(source);
   try {
     return await modelFromBytes(bytes, options);
   } catch (error) {
     throw error instanceof FormatError ? new FormatError(`${source}: ${error.message}`) : error;
-  }
-}
-
-function parseJson(text: string | undefined, key: string): unknown {
-  if (text === undefined) throw new FormatError(`model file: metadata lacks '${key}'`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new FormatError(`model file: metadata '${key}' is not valid JSON`);
   }
 }

@@ -17,7 +17,10 @@ import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ctcLoss } from '../training/losses/ctc.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
+import {
+  batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
+  type EncoderOptions, type Vocabularies,
+} from './sequence-model.js';
 
 /** Options of {@link CTCModel.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface CTCModelOptions extends Omit<EncoderOptions, 'cell'> {
@@ -27,6 +30,14 @@ export interface CTCModelOptions extends Omit<EncoderOptions, 'cell'> {
   numLabels: number;
   /** @default 'lstm' */
   cell?: 'lstm' | 'gru';
+  /** The names of the labels (`labels`, numLabels of them, e.g. characters). @default none */
+  vocabularies?: Vocabularies;
+}
+
+/** The shape of a CTC model (saved in model files); {@link CTCModel.create} rebuilds it. */
+export interface CTCModelSettings extends EncoderSettings {
+  inputSize: number;
+  numLabels: number;
 }
 
 /** A labelled example: frames and their label sequence (labels in [0, numLabels)). */
@@ -40,19 +51,25 @@ export class CTCModel extends ComposedModel {
   readonly blank = 0;
 
   private constructor(readonly encoder: RecurrentLayer, readonly classifier: Dense, readonly numLabels: number,
-    readonly random: Random) {
-    super([['encoder', encoder], ['classifier', classifier]]);
+    readonly random: Random, vocabularies: Vocabularies) {
+    super([['encoder', encoder], ['classifier', classifier]], vocabularies);
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: CTCModelOptions): CTCModel {
-    const { inputSize, numLabels, cell = 'lstm', seed = 1, backend } = options;
+    const { inputSize, numLabels, cell = 'lstm', seed = 1, backend, vocabularies = {} } = options;
     if (!Number.isInteger(numLabels) || numLabels < 1) throw new UsageError(`CTCModel: numLabels must be a positive integer, got ${numLabels}`);
     if (cell !== 'lstm' && cell !== 'gru') throw new UsageError(`CTCModel: cell must be 'lstm' or 'gru', got '${String(cell)}'`);
+    checkVocabularies(vocabularies, { outputs: numLabels }, 'CTCModel');
     const encoder = createEncoder(options, inputSize, 64);
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numLabels + 1, seed: seed + 1,
       ...(backend ? { backend } : {}) });
-    return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2));
+    return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2), vocabularies);
+  }
+
+  /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
+  get settings(): CTCModelSettings {
+    return { inputSize: this.encoder.config.inputSize, numLabels: this.numLabels, ...encoderSettings(this.encoder) };
   }
 
   /** Class scores `[T, B, C]` (unnormalised) of frames `x` `[T, B, D]` with per-sequence lengths. */

@@ -16,7 +16,10 @@ import { Random } from '../random.js';
 import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, checkPooling, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
+import {
+  batchedTask, checkPooling, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
+  type EncoderOptions, pool, pooledGradient, type SequencePooling, type Vocabularies,
+} from './sequence-model.js';
 
 /** Options of {@link SequenceClassifier.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface SequenceClassifierOptions extends EncoderOptions {
@@ -27,6 +30,16 @@ export interface SequenceClassifierOptions extends EncoderOptions {
   embeddingDim?: number;
   /** How a sequence becomes one vector. @default 'last' */
   pooling?: SequencePooling;
+  /** The input tokenizer (`tokenizer`, vocabSize ids) and class names (`labels`, numClasses of them). @default none */
+  vocabularies?: Vocabularies;
+}
+
+/** The shape of a classifier (saved in model files); {@link SequenceClassifier.create} rebuilds it. */
+export interface SequenceClassifierSettings extends EncoderSettings {
+  vocabSize: number;
+  numClasses: number;
+  embeddingDim: number;
+  pooling: SequencePooling;
 }
 
 /** A labelled sequence of token ids. */
@@ -37,19 +50,26 @@ export interface LabelledSequence {
 
 export class SequenceClassifier extends ComposedModel {
   private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly pooling: SequencePooling, readonly numClasses: number, readonly random: Random) {
-    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]]);
+    readonly pooling: SequencePooling, readonly numClasses: number, readonly random: Random, vocabularies: Vocabularies) {
+    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]], vocabularies);
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceClassifierOptions): SequenceClassifier {
-    const { vocabSize, numClasses, embeddingDim = 32, pooling = 'last', seed = 1, backend } = options;
+    const { vocabSize, numClasses, embeddingDim = 32, pooling = 'last', seed = 1, backend, vocabularies = {} } = options;
     checkPooling(pooling, 'SequenceClassifier');
+    checkVocabularies(vocabularies, { inputs: vocabSize, outputs: numClasses }, 'SequenceClassifier');
     const common = { ...(backend ? { backend } : {}) };
     const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
     const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 64);
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numClasses, seed: seed + 2, ...common });
-    return new SequenceClassifier(embedding, encoder, classifier, pooling, numClasses, new Random(seed + 3));
+    return new SequenceClassifier(embedding, encoder, classifier, pooling, numClasses, new Random(seed + 3), vocabularies);
+  }
+
+  /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
+  get settings(): SequenceClassifierSettings {
+    return { vocabSize: this.embedding.numEmbeddings, numClasses: this.numClasses, embeddingDim: this.embedding.embeddingDim,
+      pooling: this.pooling, ...encoderSettings(this.encoder) };
   }
 
   /** Class scores `[B, K]` of token sequences. */

@@ -21,7 +21,10 @@ import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, ComposedModel, createEncoder, type EncoderOptions } from './sequence-model.js';
+import {
+  batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderOptions, type EncoderSettings,
+  type Vocabularies,
+} from './sequence-model.js';
 
 /** Where the condition enters. */
 export type Conditioning = 'initial-state' | 'every-step';
@@ -36,6 +39,16 @@ export interface SequenceGeneratorOptions extends Omit<EncoderOptions, 'bidirect
   conditioning?: Conditioning;
   /** @default 32 */
   embeddingDim?: number;
+  /** The tokenizer of the generated text (`tokenizer`, vocabSize ids). @default none */
+  vocabularies?: Vocabularies;
+}
+
+/** The shape of a generator (saved in model files); {@link SequenceGenerator.create} rebuilds it. */
+export interface SequenceGeneratorSettings extends Omit<EncoderSettings, 'bidirectional'> {
+  vocabSize: number;
+  conditionSize: number;
+  conditioning: Conditioning;
+  embeddingDim: number;
 }
 
 /** A training sequence (begin token … end token) and its condition vector. */
@@ -59,19 +72,20 @@ export interface GenerateOptions extends SamplingOptions {
 export class SequenceGenerator extends ComposedModel {
   private constructor(readonly embedding: Embedding, readonly rnn: RecurrentLayer, readonly output: Dense,
     readonly initialState: Dense | undefined, readonly conditioning: Conditioning, readonly conditionSize: number,
-    readonly random: Random) {
+    readonly random: Random, vocabularies: Vocabularies) {
     super([['embedding', embedding], ['rnn', rnn], ['output', output], ...(initialState ? [['initial_state', initialState] as const] : [])] as
-      [string, Module][]);
+      [string, Module][], vocabularies);
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceGeneratorOptions): SequenceGenerator {
     const { vocabSize, conditionSize, conditioning = 'initial-state', embeddingDim = 32, hiddenSize = 64, numLayers = 1,
-      seed = 1, backend } = options;
+      seed = 1, backend, vocabularies = {} } = options;
     if (conditioning !== 'initial-state' && conditioning !== 'every-step') {
       throw new UsageError(`SequenceGenerator: conditioning must be 'initial-state' or 'every-step', got '${String(conditioning)}'`);
     }
     if (!Number.isInteger(conditionSize) || conditionSize < 1) throw new UsageError(`SequenceGenerator: conditionSize must be a positive integer, got ${conditionSize}`);
+    checkVocabularies(vocabularies, { inputs: vocabSize }, 'SequenceGenerator');
     const common = { ...(backend ? { backend } : {}) };
     const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
     const inputSize = embeddingDim + (conditioning === 'every-step' ? conditionSize : 0);
@@ -79,7 +93,14 @@ export class SequenceGenerator extends ComposedModel {
     const output = new Dense({ inFeatures: hiddenSize, outFeatures: vocabSize, seed: seed + 2, ...common });
     const initialState = conditioning === 'initial-state'
       ? new Dense({ inFeatures: conditionSize, outFeatures: numLayers * hiddenSize, seed: seed + 3, ...common }) : undefined;
-    return new SequenceGenerator(embedding, rnn, output, initialState, conditioning, conditionSize, new Random(seed + 4));
+    return new SequenceGenerator(embedding, rnn, output, initialState, conditioning, conditionSize, new Random(seed + 4), vocabularies);
+  }
+
+  /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
+  get settings(): SequenceGeneratorSettings {
+    const { cell, hiddenSize, numLayers, dropout } = encoderSettings(this.rnn);
+    return { vocabSize: this.embedding.numEmbeddings, conditionSize: this.conditionSize, conditioning: this.conditioning,
+      embeddingDim: this.embedding.embeddingDim, cell, hiddenSize, numLayers, dropout };
   }
 
   /**

@@ -1,10 +1,11 @@
 /**
- * What the sequence models built on the public layers share: the options of their
- * recurrent encoder, and the training task that feeds them shuffled, length-bucketed
- * batches of examples.
+ * What the sequence models built on the public layers share: their parts' parameters and
+ * state dicts, the vocabularies they carry, the options and settings of their recurrent
+ * encoder, and the training task that feeds them shuffled, length-bucketed batches of examples.
  */
 import type { Backend } from '../backend/backend.js';
-import { UsageError } from '../errors.js';
+import type { Tokenizer } from '../data/tokenizers/tokenizer.js';
+import { ShapeError, UsageError } from '../errors.js';
 import { IndexBatches } from '../data/sequences.js';
 import type { Module } from '../layers/module.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
@@ -16,11 +17,53 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { TrainingTask } from '../training/trainer.js';
 
 /**
+ * What turns a sequence model's ids into text and back. A model carries them (and its
+ * model file keeps them) so that a loaded model reads and writes text; the model itself
+ * computes on ids only.
+ */
+export interface Vocabularies {
+  /** Splits input text into token ids (a classifier's or a generator's input). */
+  tokenizer?: Tokenizer;
+  /** Input tokens looked up whole (a tagger's words): `tokens[id]`; id 0 stands for any unknown token. */
+  tokens?: readonly string[];
+  /** Names of the outputs by id: classes, tags or CTC labels. */
+  labels?: readonly string[];
+}
+
+/**
+ * Checks vocabularies against a model's sizes: the tokenizer's and the token list's size
+ * must be `inputs`, the labels' count `outputs`; tokens and labels must not repeat.
+ * @throws UsageError naming `owner` and the mismatch.
+ */
+export function checkVocabularies(vocabularies: Vocabularies, sizes: { inputs?: number; outputs?: number }, owner: string): void {
+  const { tokenizer, tokens, labels } = vocabularies;
+  const check = (what: string, count: number, want: number | undefined, wantWhat: string): void => {
+    if (want === undefined) throw new UsageError(`${owner}: takes no ${what}`);
+    if (count !== want) throw new UsageError(`${owner}: ${count} ${what} for ${want} ${wantWhat}`);
+  };
+  if (tokenizer !== undefined) check('tokenizer ids', tokenizer.vocabSize, sizes.inputs, 'input ids');
+  for (const [what, list, want, wantWhat] of [['tokens', tokens, sizes.inputs, 'input ids'], ['labels', labels, sizes.outputs, 'outputs']] as const) {
+    if (list === undefined) continue;
+    check(what, list.length, want, wantWhat);
+    const seen = new Set<string>();
+    for (const item of list) {
+      if (typeof item !== 'string') throw new UsageError(`${owner}: ${what} must be strings, got ${String(item)}`);
+      if (seen.has(item)) throw new UsageError(`${owner}: ${what} repeat '${item}'`);
+      seen.add(item);
+    }
+  }
+}
+
+/**
  * A model made of named layers: its parameters and state dict are theirs under
  * `<name>.` prefixes, and training mode and gradient resets reach all of them.
  */
 export abstract class ComposedModel {
-  protected constructor(private readonly parts: readonly (readonly [string, Module])[]) {}
+  /**
+   * @param parts the layers, by name
+   * @param vocabularies what turns the model's ids into text (see {@link Vocabularies})
+   */
+  protected constructor(private readonly parts: readonly (readonly [string, Module])[], readonly vocabularies: Readonly<Vocabularies>) {}
 
   /** Parameters named `<part>.<name>` (optimizers key their state on names). */
   async parameters(): Promise<Parameter[]> {
@@ -29,11 +72,39 @@ export abstract class ComposedModel {
     return out;
   }
 
-  /** Every part's parameters under `<part>.`. */
+  /** Every part's parameters under `<part>.`, plus the model's own tensors ({@link extraState}). */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const [prefix, module] of this.parts) for (const [name, t] of Object.entries(module.stateDict())) out[`${prefix}.${name}`] = t;
-    return out;
+    return { ...out, ...this.extraState() };
+  }
+
+  /**
+   * Loads what {@link stateDict} gives: every part's parameters under `<part>.` with their
+   * exact shapes, and the model's own tensors.
+   * @throws ShapeError naming the first missing, unexpected or misshapen entry.
+   */
+  loadStateDict(dict: Record<string, Tensor>): void {
+    const rest: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(dict)) {
+      if (!this.parts.some(([prefix]) => name.startsWith(`${prefix}.`))) rest[name] = t;
+    }
+    this.loadExtraState(rest);
+    for (const [prefix, module] of this.parts) module.loadStateDict(dict, { prefix: `${prefix}.` });
+  }
+
+  /** Tensors the model keeps besides its parts' parameters (none by default). */
+  protected extraState(): Record<string, Tensor> {
+    return {};
+  }
+
+  /**
+   * Loads the tensors of {@link extraState} from the entries outside the parts.
+   * @throws ShapeError on any entry (by default the model keeps none).
+   */
+  protected loadExtraState(rest: Record<string, Tensor>): void {
+    const [name] = Object.keys(rest);
+    if (name !== undefined) throw new ShapeError(`${this.constructor.name}: unexpected state dict entry '${name}'`);
   }
 
   zeroGrad(): void {
@@ -67,6 +138,21 @@ export interface EncoderOptions {
   seed?: number;
   /** @default the current backend */
   backend?: Backend;
+}
+
+/** The encoder's settings as a model saves them (plain JSON). */
+export interface EncoderSettings {
+  cell: CellKind;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  dropout: number;
+}
+
+/** The settings of a built encoder. */
+export function encoderSettings(encoder: RecurrentLayer): EncoderSettings {
+  const { cell, hiddenSize, numLayers, directions, dropout } = encoder.config;
+  return { cell, hiddenSize, numLayers, bidirectional: directions === 2, dropout };
 }
 
 /** Builds the encoder over `inputSize` features; `defaultHidden` when the options give none. */

@@ -17,7 +17,10 @@ import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mse } from '../training/losses/mse.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, checkPooling, ComposedModel, createEncoder, encoderWidth, type EncoderOptions, pool, pooledGradient, type SequencePooling } from './sequence-model.js';
+import {
+  batchedTask, checkPooling, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth, type EncoderOptions,
+  pool, pooledGradient, type SequencePooling,
+} from './sequence-model.js';
 
 /** Options of {@link SequenceRegressor.create}: the encoder's (hidden size 64 by default) and the data's. */
 export interface SequenceRegressorOptions extends EncoderOptions {
@@ -27,6 +30,26 @@ export interface SequenceRegressorOptions extends EncoderOptions {
   outputSize?: number;
   /** @default 'last' */
   pooling?: SequencePooling;
+  /**
+   * For a forecaster trained on sliding windows of a series (see `slidingWindows`): the
+   * window and horizon, kept with the model so that a loaded one is fed the same windows.
+   * The model itself reads sequences of any length. @default none
+   */
+  forecast?: ForecastWindows;
+}
+
+/** Sliding windows of a series: `window` past values predict the value `horizon` steps after them. */
+export interface ForecastWindows {
+  window: number;
+  horizon: number;
+}
+
+/** The shape of a regressor (saved in model files); {@link SequenceRegressor.create} rebuilds it. */
+export interface SequenceRegressorSettings extends EncoderSettings {
+  inputSize: number;
+  outputSize: number;
+  pooling: SequencePooling;
+  forecast?: ForecastWindows;
 }
 
 /** A regression example: a sequence and its O target values. */
@@ -48,8 +71,8 @@ export class SequenceRegressor extends ComposedModel {
   normalization: Normalization;
 
   private constructor(readonly encoder: RecurrentLayer, readonly head: Dense, readonly pooling: SequencePooling,
-    readonly inputSize: number, readonly outputSize: number, readonly random: Random) {
-    super([['encoder', encoder], ['head', head]]);
+    readonly inputSize: number, readonly outputSize: number, readonly forecast: ForecastWindows | undefined, readonly random: Random) {
+    super([['encoder', encoder], ['head', head]], {});
     this.normalization = {
       inputMean: new Float32Array(inputSize), inputStd: new Float32Array(inputSize).fill(1),
       targetMean: new Float32Array(outputSize), targetStd: new Float32Array(outputSize).fill(1),
@@ -58,12 +81,25 @@ export class SequenceRegressor extends ComposedModel {
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceRegressorOptions): SequenceRegressor {
-    const { inputSize, outputSize = 1, pooling = 'last', seed = 1, backend } = options;
+    const { inputSize, outputSize = 1, pooling = 'last', forecast, seed = 1, backend } = options;
     if (!Number.isInteger(outputSize) || outputSize < 1) throw new UsageError(`SequenceRegressor: outputSize must be a positive integer, got ${outputSize}`);
     checkPooling(pooling, 'SequenceRegressor');
+    if (forecast !== undefined) {
+      for (const key of ['window', 'horizon'] as const) {
+        const v = (forecast as Partial<ForecastWindows>)[key];
+        if (!Number.isInteger(v) || v! < 1) throw new UsageError(`SequenceRegressor: forecast.${key} must be a positive integer, got ${String(v)}`);
+      }
+    }
     const encoder = createEncoder(options, inputSize, 64);
     const head = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: outputSize, seed: seed + 1, ...(backend ? { backend } : {}) });
-    return new SequenceRegressor(encoder, head, pooling, inputSize, outputSize, new Random(seed + 2));
+    const windows = forecast === undefined ? undefined : { window: forecast.window, horizon: forecast.horizon };
+    return new SequenceRegressor(encoder, head, pooling, inputSize, outputSize, windows, new Random(seed + 2));
+  }
+
+  /** Its settings: `create(settings)` builds the same shape (the weights and standardisation travel in the state dict). */
+  get settings(): SequenceRegressorSettings {
+    return { inputSize: this.inputSize, outputSize: this.outputSize, pooling: this.pooling, ...encoderSettings(this.encoder),
+      ...(this.forecast ? { forecast: { ...this.forecast } } : {}) };
   }
 
   /**
@@ -91,11 +127,29 @@ export class SequenceRegressor extends ComposedModel {
     this.normalization = { inputMean: inputs.mean, inputStd: inputs.std, targetMean: targets.mean, targetStd: targets.std };
   }
 
-  /** Parameters under `encoder.` and `head.`, and the standardisation under `normalization.`. */
-  override stateDict(): Record<string, Tensor> {
-    const out = super.stateDict();
+  /** The standardisation under `normalization.` (the parameters are under `encoder.` and `head.`). */
+  protected override extraState(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
     for (const [name, data] of Object.entries(this.normalization)) out[`normalization.${name}`] = { shape: [data.length], data: Float32Array.from(data) };
     return out;
+  }
+
+  /** Loads the standardisation: `normalization.inputMean`, `.inputStd` [D], `.targetMean`, `.targetStd` [O]. */
+  protected override loadExtraState(rest: Record<string, Tensor>): void {
+    const sizes = { inputMean: this.inputSize, inputStd: this.inputSize, targetMean: this.outputSize, targetStd: this.outputSize };
+    for (const name of Object.keys(rest)) {
+      const key = name.startsWith('normalization.') ? name.slice('normalization.'.length) : '';
+      if (!(key in sizes)) throw new ShapeError(`SequenceRegressor: unexpected state dict entry '${name}'`);
+    }
+    const read = (key: keyof Normalization): Float32Array => {
+      const t = rest[`normalization.${key}`];
+      if (t === undefined) throw new ShapeError(`SequenceRegressor: the state dict lacks 'normalization.${key}'`);
+      if (t.shape.length !== 1 || t.shape[0] !== sizes[key] || t.data.length !== sizes[key]) {
+        throw new ShapeError(`SequenceRegressor: 'normalization.${key}' must have shape [${sizes[key]}], got [${t.shape.join(', ')}]`);
+      }
+      return Float32Array.from(t.data);
+    };
+    this.normalization = { inputMean: read('inputMean'), inputStd: read('inputStd'), targetMean: read('targetMean'), targetStd: read('targetStd') };
   }
 
   /** Predictions [B][O] in the data's units. */

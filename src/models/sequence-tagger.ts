@@ -15,7 +15,10 @@ import { Random } from '../random.js';
 import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { batchedTask, ComposedModel, createEncoder, encoderWidth, type EncoderOptions } from './sequence-model.js';
+import {
+  batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
+  type EncoderOptions, type Vocabularies,
+} from './sequence-model.js';
 
 /** Options of {@link SequenceTagger.create}: the encoder's (hidden size 128 by default) and the data's. */
 export interface SequenceTaggerOptions extends EncoderOptions {
@@ -25,6 +28,15 @@ export interface SequenceTaggerOptions extends EncoderOptions {
   numTags: number;
   /** @default 64 */
   embeddingDim?: number;
+  /** The input tokens (`tokens`, vocabSize of them) and tag names (`labels`, numTags of them). @default none */
+  vocabularies?: Vocabularies;
+}
+
+/** The shape of a tagger (saved in model files); {@link SequenceTagger.create} rebuilds it. */
+export interface SequenceTaggerSettings extends EncoderSettings {
+  vocabSize: number;
+  numTags: number;
+  embeddingDim: number;
 }
 
 /** A tagged sequence: token ids and one tag per token. */
@@ -35,18 +47,25 @@ export interface TaggedSequence {
 
 export class SequenceTagger extends ComposedModel {
   private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly numTags: number, readonly random: Random) {
-    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]]);
+    readonly numTags: number, readonly random: Random, vocabularies: Vocabularies) {
+    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]], vocabularies);
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceTaggerOptions): SequenceTagger {
-    const { vocabSize, numTags, embeddingDim = 64, seed = 1, backend } = options;
+    const { vocabSize, numTags, embeddingDim = 64, seed = 1, backend, vocabularies = {} } = options;
+    checkVocabularies(vocabularies, { inputs: vocabSize, outputs: numTags }, 'SequenceTagger');
     const common = { ...(backend ? { backend } : {}) };
     const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
     const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 128);
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numTags, seed: seed + 2, ...common });
-    return new SequenceTagger(embedding, encoder, classifier, numTags, new Random(seed + 3));
+    return new SequenceTagger(embedding, encoder, classifier, numTags, new Random(seed + 3), vocabularies);
+  }
+
+  /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
+  get settings(): SequenceTaggerSettings {
+    return { vocabSize: this.embedding.numEmbeddings, numTags: this.numTags, embeddingDim: this.embedding.embeddingDim,
+      ...encoderSettings(this.encoder) };
   }
 
   /** Tag scores `[T, B, K]` of token sequences (padded inside; steps past a sequence's end score 0). */

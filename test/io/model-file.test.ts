@@ -39,7 +39,7 @@ describe('model files', () => {
       const model = await make();
       const path = join(dir, 'model.safetensors');
       await saveModel(model, path);
-      const loaded = await loadModel(path, { backend });
+      const loaded = await loadModel(path, { backend, type: 'language-model' });
       assert.deepEqual(loaded.settings, model.settings);
       assert.deepEqual(loaded.tokenizer.toJSON(), model.tokenizer.toJSON());
       const a = model.stateDict();

@@ -59,7 +59,7 @@ describe('train (the shared training loop)', () => {
     });
     assert.deepEqual(paths.map((p) => p.replace(/.*step-/, '')), ['9.ckpt', '18.ckpt', '20.ckpt']);
 
-    const loaded = await loadCheckpoint<{ note: string }>(paths[0]!, { backend });
+    const loaded = await loadCheckpoint<{ note: string }, 'language-model'>(paths[0]!, { backend, type: 'language-model' });
     assert.equal(loaded.settings.note, 'settings travel too');
     assert.equal(loaded.trainer.step, 9);
     const resumedModel = loaded.model;
