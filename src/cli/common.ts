@@ -1,9 +1,11 @@
 /**
  * What the commands share: number parsers that reject bad values as usage errors (exit
- * 2), the backend options, and writing results as text or one JSON object.
+ * 2), the backend options, reading text files, and writing results as text or one JSON object.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { setBackend } from '../backend/select.js';
+import { FormatError, UsageError } from '../errors.js';
+import { readFileBytes } from '../io/atomic-file.js';
 
 /** A parser for integers ≥ `min`. */
 export function integer(min: number): (value: string) => number {
@@ -61,4 +63,21 @@ export function formatDuration(seconds: number): string {
   if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
   if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${s}s`;
+}
+
+/** Reads a UTF-8 text file (possibly empty). @throws FormatError on bytes that are not UTF-8. */
+export async function readUtf8(path: string): Promise<string> {
+  const bytes = await readFileBytes(path);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError(`${path} is not UTF-8 text`);
+  }
+}
+
+/** Reads a UTF-8 text file. @throws FormatError on bytes that are not UTF-8, UsageError on an empty file. */
+export async function readText(path: string): Promise<string> {
+  const text = await readUtf8(path);
+  if (text.length === 0) throw new UsageError(`${path} is empty`);
+  return text;
 }

@@ -1,10 +1,19 @@
-/** `rnnkit eval`: bits per character and perplexity of a language model on a text file. */
+/**
+ * `rnnkit eval`: a model's quality on a labelled data file — a language model's bits per
+ * character and perplexity on a text, a classifier's accuracy, a tagger's token accuracy
+ * and entity F1, a forecaster's mean absolute error, a CTC model's character error rate —
+ * read in the format its `train` command reads.
+ */
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { loadModel } from '../io/model-file.js';
-import { type BackendFlags, integer, printJson, useBackend, withBackendOptions } from './common.js';
-import { readText } from './train-lm.js';
+import { modelTypeOf } from '../io/model-types.js';
+import { LanguageModel } from '../models/language-model/language-model.js';
+import { type BackendFlags, integer, printJson, readText, useBackend, withBackendOptions } from './common.js';
+import { TASKS, taskFor } from './tasks/index.js';
+import type { TaskFlags } from './tasks/task.js';
 
-interface EvalFlags extends BackendFlags {
+interface EvalFlags extends BackendFlags, TaskFlags {
   model: string;
   data: string;
   batch: number;
@@ -14,22 +23,35 @@ interface EvalFlags extends BackendFlags {
 
 export function registerEval(program: Command): void {
   const command = program.command('eval')
-    .description("measure a language model's bits per character and perplexity on a text")
+    .description("measure a model's quality on a data file in the format its train command reads")
     .requiredOption('--model <file>', 'model file (.safetensors)')
-    .requiredOption('--data <file>', 'UTF-8 text to evaluate on')
-    .option('--batch <n>', 'parallel streams', integer(1), 32)
-    .option('--seq-len <n>', 'time steps per window (the state carries across windows)', integer(1), 64)
-    .option('--json', 'print one JSON object: { bitsPerChar, perplexity, tokens, loss }')
-    .addHelpText('after', '\nExample:\n  $ rnnkit eval --model moby.safetensors --data data/moby-dick.txt --json');
+    .requiredOption('--data <file>', 'labelled data: UTF-8 text (language model), CSV/TSV (classifier, forecaster), ' +
+      'CoNLL (tagger) or JSON Lines (CTC model)')
+    .option('--batch <n>', 'language model: parallel streams', integer(1), 32)
+    .option('--seq-len <n>', 'language model: time steps per window (the state carries across windows)', integer(1), 64)
+    .option('--column <name>', 'forecaster: the column of the series (default: the only column)')
+    .option('--json', 'print one JSON object: a language model\'s { bitsPerChar, perplexity, tokens, loss }, or the model type and its metrics')
+    .addHelpText('after', '\nExamples:\n  $ rnnkit eval --model moby.safetensors --data data/moby-dick.txt --json\n' +
+      '  $ rnnkit eval --model ner.safetensors --data test.conll');
   withBackendOptions(command).action(async (flags: EvalFlags) => {
     await useBackend(flags);
-    const model = await loadModel(flags.model, { type: 'language-model' });
-    const text = await readText(flags.data);
-    const r = model.eval().evaluate(text, { batch: flags.batch, steps: flags.seqLen });
-    if (flags.json) printJson({ bitsPerChar: r.bitsPerChar, perplexity: r.perplexity, tokens: r.tokens, loss: r.loss });
-    else {
-      process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits/char, perplexity ${r.perplexity.toFixed(3)}, ` +
-        `loss ${r.loss.toFixed(4)} nats/token over ${r.tokens.toLocaleString('en-US')} tokens\n`);
+    const model = await loadModel(flags.model);
+    if (model instanceof LanguageModel) {
+      const r = model.eval().evaluate(await readText(flags.data), { batch: flags.batch, steps: flags.seqLen });
+      if (flags.json) printJson({ bitsPerChar: r.bitsPerChar, perplexity: r.perplexity, tokens: r.tokens, loss: r.loss });
+      else {
+        process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits/char, perplexity ${r.perplexity.toFixed(3)}, ` +
+          `loss ${r.loss.toFixed(4)} nats/token over ${r.tokens.toLocaleString('en-US')} tokens\n`);
+      }
+      return;
     }
+    const type = modelTypeOf(model);
+    const task = taskFor(type);
+    if (task === undefined) {
+      throw new UsageError(`eval handles language-model, ${TASKS.map((t) => t.modelType).join(', ')} models; ${flags.model} holds a ${type}`);
+    }
+    const quality = await task.evaluate(model, flags.data, flags);
+    if (flags.json) printJson({ modelType: type, ...quality.metrics });
+    else process.stdout.write(`${quality.text}\n`);
   });
 }

@@ -6,8 +6,7 @@ import { readFileBytes } from '../io/atomic-file.js';
 import { saveModel } from '../io/model-file.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { importPyTorchLanguageModel, type PyTorchModuleNames } from '../io/torch.js';
-import { type BackendFlags, printJson, useBackend, withBackendOptions } from './common.js';
-import { readText } from './train-lm.js';
+import { type BackendFlags, printJson, readText, useBackend, withBackendOptions } from './common.js';
 
 interface ImportFlags extends BackendFlags {
   from: 'pytorch';

@@ -1,7 +1,8 @@
 /**
  * `rnnkit info`: what this machine gives rnnkit — the backend, its instruction set
  * and threads — plus a self-check of the WebAssembly kernels against the reference
- * and a quick matrix-product throughput, single- and multi-threaded.
+ * and a quick matrix-product throughput, single- and multi-threaded. With `--model`,
+ * what a model file holds instead (see model-info.ts).
  */
 import type { Command } from 'commander';
 import type { Backend } from '../backend/backend.js';
@@ -9,14 +10,22 @@ import { createReferenceBackend } from '../backend/reference/index.js';
 import { createWasmBackend } from '../backend/wasm/index.js';
 import { detectFeatures } from '../backend/wasm/loader.js';
 import { RnnkitError } from '../errors.js';
+import { describeModelFile, printModelReport } from './model-info.js';
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('show the compute backend, check its kernels and measure matrix-product speed')
+    .description('show the compute backend, check its kernels and measure matrix-product speed; or describe a model file')
+    .option('--model <file>', 'describe this model file instead: type, settings, vocabularies, parameters')
     .option('--json', 'print one JSON object')
-    .addHelpText('after', '\nExample:\n  $ rnnkit info --json')
-    .action(async (options: { json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  $ rnnkit info --json\n  $ rnnkit info --model ner.safetensors')
+    .action(async (options: { model?: string; json?: boolean }) => {
+      if (options.model !== undefined) {
+        const described = await describeModelFile(options.model);
+        if (options.json) process.stdout.write(`${JSON.stringify(described)}\n`);
+        else printModelReport(described);
+        return;
+      }
       const report = await collect();
       if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else printReport(report);

@@ -11,7 +11,9 @@ import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
 import { registerInfo } from './info.js';
+import { registerPredict } from './predict.js';
 import { registerSample } from './sample.js';
+import { TASKS } from './tasks/index.js';
 import { registerTrainLm } from './train-lm.js';
 
 const program = new Command('rnnkit')
@@ -20,10 +22,12 @@ const program = new Command('rnnkit')
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
-const trainCommand = program.command('train').description('train a model (see: rnnkit train lm --help)');
+const trainCommand = program.command('train').description(`train a model: lm, ${TASKS.map((t) => t.name).join(', ')} (see: rnnkit train lm --help)`);
 registerTrainLm(trainCommand);
+for (const task of TASKS) task.register(trainCommand);
 registerEval(program);
 registerSample(program);
+registerPredict(program);
 registerExport(program);
 registerImport(program);
 registerDemo(program);

@@ -5,19 +5,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { assertFails, runCli, runJson } from '../helpers/cli.js';
 
 const CORPUS = new URL('../../data/moby-dick.txt', import.meta.url);
 const TINY = ['--hidden', '16', '--embed', '8', '--batch', '4', '--seq-len', '16', '--threads', '1'];
-
-/** Asserts a failure as SPEC §4 wants it: the exit code, one `rnnkit: error:` line, no stack. */
-function assertFails(r: CliResult, status: number, message: RegExp): void {
-  assert.equal(r.status, status, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^rnnkit: error: /);
-  assert.match(lines[0]!, message);
-}
 
 describe('rnnkit train lm / eval / sample', () => {
   let dir: string;
@@ -50,6 +41,11 @@ describe('rnnkit train lm / eval / sample', () => {
     const summary = JSON.parse(r.stdout) as { steps: number; tokens: number };
     assert.equal(summary.steps, 7);
     assert.equal(summary.tokens, 7 * 4 * 16, 'the run keeps its batch and window from the checkpoint');
+  });
+
+  it('info --model describes a checkpoint: its type, tokenizer and step', () => {
+    const info = runJson<{ modelType: string; tokenizer: { kind: string }; checkpointStep: number; labels: null }>(['info', '--model', `${model}.ckpt`]);
+    assert.deepEqual([info.modelType, info.tokenizer.kind, info.checkpointStep, info.labels], ['language-model', 'char', 4, null]);
   });
 
   it('eval --json prints bitsPerChar, perplexity and tokens', () => {
@@ -106,10 +102,11 @@ describe('rnnkit train lm / eval / sample', () => {
   });
 
   it('every command has --help with an example', () => {
-    for (const command of [['train', 'lm'], ['eval'], ['sample'], ['export'], ['import'], ['demo']]) {
+    for (const command of [['train', 'lm'], ['train', 'classify'], ['train', 'tag'], ['train', 'forecast'], ['train', 'ctc'], ['eval'],
+      ['predict'], ['sample'], ['export'], ['import'], ['demo']]) {
       const r = runCli([...command, '--help']);
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /Example:\n\s+\$ rnnkit /, command.join(' '));
+      assert.match(r.stdout, /Examples?:\n\s+\$ rnnkit /, command.join(' '));
     }
   });
 });

@@ -20,7 +20,7 @@ describe('rnnkit CLI conventions', () => {
     assert.match(r.stdout, /info/);
     const info = runCli(['info', '--help']);
     assert.equal(info.status, 0);
-    assert.match(info.stdout, /Example:\n\s+\$ rnnkit info/);
+    assert.match(info.stdout, /Examples?:\n\s+\$ rnnkit info/);
   });
 
   it('info --json reports the features, a passing self-check and a throughput per backend', () => {

@@ -1,0 +1,189 @@
+/**
+ * What every `train` subcommand shares: the options of the network, the optimizer and the
+ * budget (with their parsers and defaults), the optimizer and schedule they ask for, the
+ * run of the shared training loop, and the summary of a finished run.
+ */
+import { type Command, Option } from 'commander';
+import { currentBackend } from '../backend/select.js';
+import { UsageError } from '../errors.js';
+import type { Parameter } from '../layers/parameters.js';
+import type { CellKind } from '../layers/recurrent/options.js';
+import { Adam, AdamW } from '../training/optim/adam.js';
+import type { Optimizer } from '../training/optim/optimizer.js';
+import { RMSprop } from '../training/optim/rmsprop.js';
+import { SGD } from '../training/optim/sgd.js';
+import { ConstantSchedule, CosineAnnealing, type LrSchedule, warmupThen } from '../training/schedules.js';
+import { type Budget, type Progress, train, type TrainingTask, type TrainOptions, type TrainResult } from '../training/trainer.js';
+import { type BackendFlags, formatDuration, integer, number, withBackendOptions } from './common.js';
+import { progressDisplay } from './progress.js';
+
+/** How the weights are optimised (kept with a run's settings). */
+export interface Optimization {
+  optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  schedule: 'constant' | 'cosine';
+  warmup: number;
+  /** Global gradient norm to clip to; 0 is off. */
+  clip: number;
+  skipNonFinite: boolean;
+}
+
+/** Defaults of {@link Optimization} (the learning rate is each command's). */
+export const OPTIMIZATION_DEFAULTS: Omit<Optimization, 'lr'> = {
+  optimizer: 'adam', weightDecay: 0, momentum: 0, schedule: 'constant', warmup: 0, clip: 5, skipNonFinite: false,
+};
+
+/** The options every `train` subcommand takes, as commander parses them. */
+export interface TrainingFlags extends BackendFlags {
+  out: string;
+  cell: CellKind;
+  hidden: number;
+  layers: number;
+  dropout: number;
+  valFraction: number;
+  batch: number;
+  optimizer: Optimization['optimizer'];
+  lr: number;
+  weightDecay: number;
+  momentum: number;
+  schedule: Optimization['schedule'];
+  warmup: number;
+  clip: number;
+  steps?: number;
+  epochs?: number;
+  time?: number;
+  seed: number;
+  skipNonfinite?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** A command's defaults for the shared options, the cells it offers and the help of two options. */
+export interface TrainingDefaults extends Pick<TrainingFlags, 'cell' | 'hidden' | 'layers' | 'dropout' | 'valFraction' | 'batch' | 'lr' | 'seed'> {
+  cells: readonly CellKind[];
+  /** What `--batch` counts (e.g. "parallel streams per batch"). */
+  batchHelp: string;
+  /** What `--val-fraction` holds out. */
+  valFractionHelp: string;
+}
+
+/** Adds the shared options (`--out` first; `--data` and the command's own are added by the caller). */
+export function withTrainingOptions(command: Command, d: TrainingDefaults): Command {
+  const o = OPTIMIZATION_DEFAULTS;
+  command
+    .requiredOption('--out <model>', 'where to save the model (.safetensors)')
+    .addOption(new Option('--cell <kind>', 'recurrent cell').choices([...d.cells]).default(d.cell))
+    .option('--hidden <n>', 'hidden units per layer (and direction)', integer(1), d.hidden)
+    .option('--layers <n>', 'stacked recurrent layers', integer(1), d.layers)
+    .option('--dropout <p>', 'dropout between recurrent layers', number(0, 0.99), d.dropout)
+    .option('--val-fraction <f>', d.valFractionHelp, number(0, 0.5), d.valFraction)
+    .option('--batch <n>', d.batchHelp, integer(1), d.batch)
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamw', 'sgd', 'rmsprop']).default(o.optimizer))
+    .option('--lr <x>', 'learning rate', number(0, Infinity, true), d.lr)
+    .option('--weight-decay <x>', 'weight decay', number(0), o.weightDecay)
+    .option('--momentum <x>', 'momentum (sgd, rmsprop)', number(0, 1), o.momentum)
+    .addOption(new Option('--schedule <kind>', 'learning-rate schedule').choices(['constant', 'cosine']).default(o.schedule))
+    .option('--warmup <steps>', 'linear learning-rate warm-up steps', integer(0), o.warmup)
+    .option('--clip <x>', 'clip gradients to this global norm (0: off)', number(0), o.clip)
+    .option('--steps <n>', 'budget: training steps', integer(1))
+    .option('--epochs <n>', 'budget: passes over the data (default 1 when no budget is given)', number(0, Infinity, true))
+    .option('--time <seconds>', 'budget: wall-clock seconds', number(0, Infinity, true))
+    .option('--seed <n>', 'seed of initialisation, dropout, batching and a drawn validation split', integer(0), d.seed)
+    .option('--skip-nonfinite', 'skip batches with a non-finite loss or gradient instead of stopping')
+    .option('--json', 'print one JSON object with the results')
+    .option('--quiet', 'no progress output');
+  return withBackendOptions(command);
+}
+
+/** The budget the flags give: steps, epochs and/or seconds; one epoch when none is given. */
+export function budgetOf(flags: TrainingFlags): Budget {
+  const budget: Budget = {};
+  if (flags.steps !== undefined) budget.steps = flags.steps;
+  if (flags.epochs !== undefined) budget.epochs = flags.epochs;
+  if (flags.time !== undefined) budget.seconds = flags.time;
+  if (flags.steps === undefined && flags.epochs === undefined && flags.time === undefined) budget.epochs = 1;
+  return budget;
+}
+
+/** The optimisation settings of the flags. */
+export function optimizationOf(f: TrainingFlags): Optimization {
+  return { optimizer: f.optimizer, lr: f.lr, weightDecay: f.weightDecay, momentum: f.momentum, schedule: f.schedule,
+    warmup: f.warmup, clip: f.clip, skipNonFinite: f.skipNonfinite === true };
+}
+
+/** Hooks of {@link runTraining} beyond the optimisation: progress, checkpoints, resume. */
+export type TrainingHooks = Pick<TrainOptions, 'onProgress' | 'checkpointEvery' | 'onCheckpoint' | 'resume'>;
+
+/** Runs the shared training loop over `task` with the optimizer, schedule and clipping of `run`. */
+export async function runTraining(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
+  hooks: TrainingHooks = {}): Promise<TrainResult> {
+  return train(task, {
+    optimizer: makeOptimizer(run, params),
+    budget,
+    schedule: makeSchedule(run, budget, task.batchesPerEpoch),
+    clipNorm: run.clip > 0 ? run.clip : undefined,
+    skipNonFinite: run.skipNonFinite,
+    ...hooks,
+  });
+}
+
+/** Runs `body` with a progress display on stderr (none with --json or --quiet), finished whatever happens. */
+export async function withProgress<T>(flags: TrainingFlags, body: (onProgress: (p: Progress) => void) => Promise<T>): Promise<T> {
+  const display = progressDisplay(flags.json === true || flags.quiet === true);
+  return body((p) => display.update(p)).finally(() => display.stop());
+}
+
+function makeOptimizer(run: Optimization, params: Parameter[]): Optimizer {
+  const backend = currentBackend();
+  switch (run.optimizer) {
+    case 'adam': return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
+    case 'adamw': return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
+    case 'sgd': return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
+    case 'rmsprop': return new RMSprop(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
+  }
+}
+
+function makeSchedule(run: Optimization, budget: Budget, batchesPerEpoch: number): LrSchedule | undefined {
+  if (run.schedule === 'constant' && run.warmup === 0) return undefined;
+  let main: LrSchedule = new ConstantSchedule({ lr: run.lr });
+  if (run.schedule === 'cosine') {
+    const total = budget.steps ?? (budget.epochs !== undefined ? Math.ceil(budget.epochs * batchesPerEpoch) : undefined);
+    if (total === undefined) throw new UsageError('--schedule cosine needs a budget in --steps or --epochs');
+    main = new CosineAnnealing({ lr: run.lr, tMax: Math.max(1, total - run.warmup) });
+  }
+  return run.warmup > 0 ? warmupThen(main, { warmupSteps: run.warmup }) : main;
+}
+
+/** The JSON fields of a finished run that every `train` subcommand reports. */
+export interface TrainingSummary {
+  model: string;
+  steps: number;
+  epochs: number;
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+  trainLoss: number;
+  skipped: number;
+}
+
+/** The summary fields of `t` for the model saved at `out`. */
+export function trainingSummary(out: string, t: TrainResult): TrainingSummary {
+  return {
+    model: out,
+    steps: t.steps,
+    epochs: Number(t.epochs.toFixed(4)),
+    tokens: t.tokens,
+    seconds: Number(t.seconds.toFixed(2)),
+    tokensPerSecond: Math.round(t.tokens / Math.max(t.seconds, 1e-9)),
+    trainLoss: t.loss,
+    skipped: t.skipped,
+  };
+}
+
+/** "trained 40 steps (2.5 epochs, 12,000 tokens) in 3s, 4,000 tokens/s; train loss 0.4321" (`unit`: what tokens count). */
+export function trainingLine(s: TrainingSummary, unit = 'tokens'): string {
+  return `trained ${s.steps} steps (${s.epochs} epochs, ${s.tokens.toLocaleString('en-US')} ${unit}) ` +
+    `in ${formatDuration(s.seconds)}, ${s.tokensPerSecond.toLocaleString('en-US')} ${unit}/s; train loss ${s.trainLoss.toFixed(4)}`;
+}

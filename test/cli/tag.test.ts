@@ -1,0 +1,77 @@
+// `rnnkit train tag` on a small CoNLL file, and `predict`, `eval`, `info` and `export` on
+// its model; SPEC §4 errors naming the file and line.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { loadModel } from '../../src/io/model-file.js';
+import { Random } from '../../src/random.js';
+import { assertFails, runCli, runJson } from '../helpers/cli.js';
+import { suiteDir } from '../helpers/temp.js';
+
+const TINY = ['--hidden', '8', '--embed', '8', '--batch', '8', '--threads', '1'];
+
+/** 40 sentences "NAME lives in PLACE ." with BIO tags, a -DOCSTART- line and two columns before the tag. */
+function conll(): string {
+  const random = new Random(5);
+  const names = ['Ann', 'Bob', 'Carl', 'Dora'];
+  const places = ['Paris', 'Rome', 'Oslo'];
+  const sentences = Array.from({ length: 40 }, () => [[names[random.int(4)]!, 'B-PER'], ['lives', 'O'], ['in', 'O'],
+    [places[random.int(3)]!, 'B-LOC'], ['.', 'O']].map(([w, t]) => `${w} NN _ ${t}`).join('\n'));
+  return `-DOCSTART- -X- -X- O\n\n${sentences.join('\n\n')}\n`;
+}
+
+describe('rnnkit train tag / predict / eval', () => {
+  const at = suiteDir('rnnkit-cli-tag-', { 'train.conll': conll });
+  const data = (): string => at('train.conll');
+  const model = (): string => at('ner.safetensors');
+
+  it('train tag --json reports held-out token accuracy and entity F1 and saves tokens and tags', async () => {
+    const summary = runJson<{ steps: number; modelType: string; examples: { train: number; validation: number };
+      validation: { tokenAccuracy: number; entityF1: number; sentences: number; tokens: number } }>(
+      ['train', 'tag', '--data', data(), '--out', model(), '--steps', '4', '--min-count', '1', ...TINY]);
+    assert.equal(summary.steps, 4);
+    assert.equal(summary.modelType, 'sequence-tagger');
+    assert.deepEqual(summary.examples, { train: 36, validation: 4 });
+    assert.deepEqual([summary.validation.sentences, summary.validation.tokens], [4, 20]);
+    for (const v of [summary.validation.tokenAccuracy, summary.validation.entityF1]) assert.ok(v >= 0 && v <= 1, JSON.stringify(summary));
+    const loaded = await loadModel(model(), { type: 'sequence-tagger' });
+    assert.deepEqual(loaded.vocabularies.labels, ['B-LOC', 'B-PER', 'O']);
+    assert.equal(loaded.vocabularies.tokens![0], '<unk>');
+    assert.ok(loaded.vocabularies.tokens!.includes('Oslo') && !loaded.vocabularies.tokens!.includes('-DOCSTART-'));
+  });
+
+  it('predict tags each token of each line as the model does; unknown words are tagged too', async () => {
+    const loaded = (await loadModel(model(), { type: 'sequence-tagger' })).eval();
+    const sentence = ['Bob', 'lives', 'in', 'Lima', '.'];
+    const ids = sentence.map((w) => Math.max(0, loaded.vocabularies.tokens!.indexOf(w)));
+    const tags = (await loaded.predict([ids]))[0]!.map((k) => loaded.vocabularies.labels![k]!);
+    const r = runCli(['predict', '--model', model(), '--text', `  ${sentence.join(' ')}\n`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${sentence.map((w, i) => `${w}/${tags[i]}`).join(' ')}\n`);
+    const json = runJson<{ predictions: { line: number; prediction: string[] }[] }>(['predict', '--model', model()], `\n${sentence.join(' ')}\nAnn\n`);
+    assert.deepEqual(json.predictions.map((p) => [p.line, p.prediction.length]), [[2, 5], [3, 1]]);
+    assert.deepEqual(json.predictions[0]!.prediction, tags);
+  });
+
+  it('eval --json scores a CoNLL file (entity F1 only for BIO tags; unknown tags count as errors); export --lengths writes ONNX', () => {
+    type Scores = { modelType: string; tokenAccuracy: number; entityF1: number | null; sentences: number; tokens: number };
+    const result = runJson<Scores>(['eval', '--model', model(), '--data', data()]);
+    assert.deepEqual([result.modelType, result.sentences, result.tokens], ['sequence-tagger', 40, 200]);
+    assert.equal(typeof result.entityF1, 'number');
+    const pos = at('pos.conll');
+    writeFileSync(pos, 'Bob NNP\nlives VBZ\nin IN\nOslo NNP\n. .\n');
+    const other = runJson<Scores>(['eval', '--model', model(), '--data', pos]);
+    assert.deepEqual([other.tokenAccuracy, other.entityF1, other.tokens], [0, null, 5]);
+    const r = runCli(['export', '--model', model(), '--format', 'onnx', '--out', at('ner.onnx'), '--lengths']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('a token line without a tag exits 1 naming the file and line; a bad option value exits 2', () => {
+    const bad = at('bad.conll');
+    writeFileSync(bad, 'Ann B-PER\nlives O\n\nBob B-PER\nsleeps\n');
+    assertFails(runCli(['train', 'tag', '--data', bad, '--out', at('x.safetensors'), '--steps', '1']), 1,
+      new RegExp(`${bad}:5: expected a token and its tag`));
+    assertFails(runCli(['train', 'tag', '--data', data(), '--out', at('x.safetensors'), '--min-count', '0']), 2,
+      /--min-count.*expected an integer ≥ 1, got '0'/);
+  });
+});
