@@ -88,6 +88,3 @@ export {
 export { beamSearch, type BeamSearchOptions, type BeamDecoder, type BeamStep, type Hypothesis } from './decode/beam-search.js';
 export { attentionForward, attentionBackward, type AttentionScore, type AttentionInputs, type AttentionGradients } from './layers/attention.js';
 export { StepCell } from './layers/recurrent/step-cell.js';
-export { parseTable, columnIndex, numericColumn, type Table, type ParseTableOptions } from './data/readers/table.js';
-export { parseConll, type TaggedSentence } from './data/readers/conll.js';
-export { parseFrameLines, type FramesLine } from './data/readers/frames.js';

@@ -90,7 +90,7 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
     .option('--steps <n>', 'budget: training steps', integer(1))
     .option('--epochs <n>', 'budget: passes over the data (default 1 when no budget is given)', number(0, Infinity, true))
     .option('--time <seconds>', 'budget: wall-clock seconds', number(0, Infinity, true))
-    .option('--seed <n>', 'seed of initialisation, dropout, batching and the validation split', integer(0), d.seed)
+    .option('--seed <n>', 'seed of initialisation, dropout, batching and a drawn validation split', integer(0), d.seed)
     .option('--skip-nonfinite', 'skip batches with a non-finite loss or gradient instead of stopping')
     .option('--json', 'print one JSON object with the results')
     .option('--quiet', 'no progress output');

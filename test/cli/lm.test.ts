@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertFails, runCli } from '../helpers/cli.js';
+import { assertFails, runCli, runJson } from '../helpers/cli.js';
 
 const CORPUS = new URL('../../data/moby-dick.txt', import.meta.url);
 const TINY = ['--hidden', '16', '--embed', '8', '--batch', '4', '--seq-len', '16', '--threads', '1'];
@@ -41,6 +41,11 @@ describe('rnnkit train lm / eval / sample', () => {
     const summary = JSON.parse(r.stdout) as { steps: number; tokens: number };
     assert.equal(summary.steps, 7);
     assert.equal(summary.tokens, 7 * 4 * 16, 'the run keeps its batch and window from the checkpoint');
+  });
+
+  it('info --model describes a checkpoint: its type, tokenizer and step', () => {
+    const info = runJson<{ modelType: string; tokenizer: { kind: string }; checkpointStep: number; labels: null }>(['info', '--model', `${model}.ckpt`]);
+    assert.deepEqual([info.modelType, info.tokenizer.kind, info.checkpointStep, info.labels], ['language-model', 'char', 4, null]);
   });
 
   it('eval --json prints bitsPerChar, perplexity and tokens', () => {

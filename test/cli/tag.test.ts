@@ -53,11 +53,15 @@ describe('rnnkit train tag / predict / eval', () => {
     assert.deepEqual(json.predictions[0]!.prediction, tags);
   });
 
-  it('eval --json scores a CoNLL file; export --lengths writes ONNX', () => {
-    const result = runJson<{ modelType: string; tokenAccuracy: number; entityF1: number | null; sentences: number; tokens: number }>(
-      ['eval', '--model', model(), '--data', data()]);
+  it('eval --json scores a CoNLL file (entity F1 only for BIO tags; unknown tags count as errors); export --lengths writes ONNX', () => {
+    type Scores = { modelType: string; tokenAccuracy: number; entityF1: number | null; sentences: number; tokens: number };
+    const result = runJson<Scores>(['eval', '--model', model(), '--data', data()]);
     assert.deepEqual([result.modelType, result.sentences, result.tokens], ['sequence-tagger', 40, 200]);
     assert.equal(typeof result.entityF1, 'number');
+    const pos = at('pos.conll');
+    writeFileSync(pos, 'Bob NNP\nlives VBZ\nin IN\nOslo NNP\n. .\n');
+    const other = runJson<Scores>(['eval', '--model', model(), '--data', pos]);
+    assert.deepEqual([other.tokenAccuracy, other.entityF1, other.tokens], [0, null, 5]);
     const r = runCli(['export', '--model', model(), '--format', 'onnx', '--out', at('ner.onnx'), '--lengths']);
     assert.equal(r.status, 0, r.stderr);
   });
