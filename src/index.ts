@@ -82,7 +82,7 @@ export {
   type GenerateOptions,
 } from './models/sequence-generator.js';
 export {
-  Seq2Seq, type Seq2SeqOptions, type Seq2SeqSettings, SEQ2SEQ_DEFAULTS, type SequencePair, type Decoded, type GreedyOptions,
+  Seq2Seq, type Seq2SeqOptions, type Seq2SeqSettings, type Seq2SeqTraits, type Seq2SeqTokens, SEQ2SEQ_DEFAULTS, type SequencePair, type Decoded, type GreedyOptions,
   type ContextKind, type ContextUse, type AttentionKind,
 } from './models/seq2seq/seq2seq.js';
 export { beamSearch, type BeamSearchOptions, type BeamDecoder, type BeamStep, type Hypothesis } from './decode/beam-search.js';

@@ -1,12 +1,12 @@
 /**
- * `rnnkit predict`: predictions of a classifier, tagger, forecaster or CTC model on new
+ * `rnnkit predict`: predictions of a classifier, tagger, forecaster, CTC or seq2seq model on new
  * input — a file, `--text`, or stdin — one per line, or one JSON object with `--json`.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { loadModel } from '../io/model-file.js';
 import { modelTypeOf } from '../io/model-types.js';
-import { type BackendFlags, printJson, readUtf8, useBackend, withBackendOptions } from './common.js';
+import { type BackendFlags, integer, printJson, readUtf8, useBackend, withBackendOptions } from './common.js';
 import { TASKS, taskFor } from './tasks/index.js';
 import type { TaskFlags } from './tasks/task.js';
 
@@ -19,12 +19,14 @@ interface PredictFlags extends BackendFlags, TaskFlags {
 
 export function registerPredict(program: Command): void {
   const command = program.command('predict')
-    .description('predict with a classifier, tagger, forecaster or CTC model (one prediction per input line)')
+    .description('predict with a classifier, tagger, forecaster, CTC or seq2seq model (one prediction per input line)')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .option('--input <file>', 'the input (default: --text, else stdin): classifier, a text per line; tagger, a sentence of ' +
-      'white-space-separated tokens per line; forecaster, a CSV or TSV series; CTC model, JSON Lines {"input": frames}')
+      'white-space-separated tokens per line; forecaster, a CSV or TSV series; CTC model, JSON Lines {"input": frames}; ' +
+      'seq2seq model, a source per line')
     .option('--text <text>', 'the input itself, instead of a file')
     .option('--column <name>', 'forecaster: the column of the series (default: the only column)')
+    .option('--beam <n>', 'seq2seq model: beam width (1: greedy)', integer(1), 1)
     .option('--json', 'print one JSON object: { modelType, predictions: [{ line, input?, prediction }] }')
     .addHelpText('after', '\nExamples:\n  $ rnnkit predict --model sentiment.safetensors --text "What a fine film"\n' +
       '  $ rnnkit predict --model ner.safetensors --input sentences.txt --json');

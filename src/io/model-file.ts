@@ -6,7 +6,7 @@
  *
  * Metadata keys: `format` = "rnnkit", `format_version` = "1", `model_type` (see
  * {@link ModelTypes}: "language-model", "sequence-tagger", "sequence-classifier",
- * "sequence-regressor", "ctc-model", "sequence-generator"), `config` (JSON settings), and
+ * "sequence-regressor", "ctc-model", "sequence-generator", "seq2seq"), `config` (JSON settings), and
  * by type `tokenizer` (JSON), `tokens` and `labels` (JSON arrays of strings).
  */
 import type { Backend } from '../backend/backend.js';

@@ -4,9 +4,9 @@
  * fresh weights (model-file.ts then loads its tensors). A new model type is one entry in
  * {@link ModelTypes} and one in {@link CODECS}.
  *
- * Metadata of the sequence models besides `config`: `tokenizer` (a tokenizer's JSON),
- * `tokens` and `labels` (JSON arrays of strings), each present when the model carries it
- * (see `Vocabularies`).
+ * Metadata of the sequence models besides `config`: `tokenizer` and `output_tokenizer`
+ * (a tokenizer's JSON), `tokens` and `labels` (JSON arrays of strings), each present when
+ * the model carries it (see `Vocabularies`).
  */
 import type { Backend } from '../backend/backend.js';
 import { tokenizerFromJSON } from '../data/tokenizers/tokenizer.js';
@@ -15,7 +15,8 @@ import { CTCModel, type CTCModelOptions } from '../models/ctc-model.js';
 import { LanguageModel, resolveSettings } from '../models/language-model/language-model.js';
 import { SequenceClassifier, type SequenceClassifierOptions } from '../models/sequence-classifier.js';
 import { SequenceGenerator, type SequenceGeneratorOptions } from '../models/sequence-generator.js';
-import type { ComposedModel, Vocabularies } from '../models/sequence-model.js';
+import { Seq2Seq, type Seq2SeqOptions } from '../models/seq2seq/seq2seq.js';
+import type { Vocabularies } from '../models/sequence-model.js';
 import { SequenceRegressor, type SequenceRegressorOptions } from '../models/sequence-regressor.js';
 import { SequenceTagger, type SequenceTaggerOptions } from '../models/sequence-tagger.js';
 
@@ -27,6 +28,7 @@ export interface ModelTypes {
   'sequence-regressor': SequenceRegressor;
   'ctc-model': CTCModel;
   'sequence-generator': SequenceGenerator;
+  seq2seq: Seq2Seq;
 }
 
 /** A `model_type`. */
@@ -69,20 +71,23 @@ const CODECS: { [T in ModelType]: ModelCodec<ModelTypes[T]> } = {
   'ctc-model': composed((m): m is CTCModel => m instanceof CTCModel, (o: CTCModelOptions) => CTCModel.create(o)),
   'sequence-generator': composed((m): m is SequenceGenerator => m instanceof SequenceGenerator,
     (o: SequenceGeneratorOptions) => SequenceGenerator.create(o)),
+  seq2seq: composed((m): m is Seq2Seq => m instanceof Seq2Seq, (o: Seq2SeqOptions) => Seq2Seq.create(o)),
 };
 
 /** Every model type, in {@link ModelTypes} order. */
 export const MODEL_TYPES = Object.keys(CODECS) as ModelType[];
 
 /** The codec of a sequence model: `config` is its settings; its vocabularies are `tokenizer`, `tokens` and `labels`. */
-function composed<M extends ComposedModel & Model, O>(holds: (model: Model) => model is M, create: (options: O) => M): ModelCodec<M> {
+function composed<M extends Model & { vocabularies: Readonly<Vocabularies> }, O>(holds: (model: Model) => model is M,
+  create: (options: O) => M | Promise<M>): ModelCodec<M> {
   return {
     holds,
     metadata: (m) => {
-      const { tokenizer, tokens, labels } = m.vocabularies;
+      const { tokenizer, tokens, labels, outputTokenizer } = m.vocabularies;
       return {
         config: JSON.stringify(m.settings),
         ...(tokenizer ? { tokenizer: JSON.stringify(tokenizer.toJSON()) } : {}),
+        ...(outputTokenizer ? { output_tokenizer: JSON.stringify(outputTokenizer.toJSON()) } : {}),
         ...(tokens ? { tokens: JSON.stringify(tokens) } : {}),
         ...(labels ? { labels: JSON.stringify(labels) } : {}),
       };
@@ -90,6 +95,7 @@ function composed<M extends ComposedModel & Model, O>(holds: (model: Model) => m
     rebuild: (config, metadata, backend) => {
       const vocabularies: Vocabularies = {};
       if (metadata.tokenizer !== undefined) vocabularies.tokenizer = tokenizerFromJSON(metadataJson(metadata, 'tokenizer'));
+      if (metadata.output_tokenizer !== undefined) vocabularies.outputTokenizer = tokenizerFromJSON(metadataJson(metadata, 'output_tokenizer'));
       for (const key of ['tokens', 'labels'] as const) if (metadata[key] !== undefined) vocabularies[key] = stringList(metadata, key);
       // The option values are checked by `create` and, after it, against the rebuilt model's settings.
       return create({ ...config, vocabularies, ...(backend ? { backend } : {}) } as unknown as O);

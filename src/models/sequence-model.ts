@@ -28,6 +28,11 @@ export interface Vocabularies {
   tokens?: readonly string[];
   /** Names of the outputs by id: classes, tags or CTC labels. */
   labels?: readonly string[];
+  /**
+   * Splits output text into ids and joins ids back into text (a seq2seq model's targets:
+   * its ids come first; the model's begin and end tokens follow them).
+   */
+  outputTokenizer?: Tokenizer;
 }
 
 /**

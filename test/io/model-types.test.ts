@@ -16,6 +16,7 @@ import { modelTypeOf } from '../../src/io/model-types.js';
 import { readSafetensors, safetensorsMetadata, writeSafetensors } from '../../src/io/safetensors.js';
 import { CTCModel } from '../../src/models/ctc-model.js';
 import { SequenceClassifier } from '../../src/models/sequence-classifier.js';
+import { Seq2Seq } from '../../src/models/seq2seq/seq2seq.js';
 import { SequenceGenerator } from '../../src/models/sequence-generator.js';
 import { SequenceRegressor } from '../../src/models/sequence-regressor.js';
 import { SequenceTagger } from '../../src/models/sequence-tagger.js';
@@ -109,6 +110,21 @@ describe('model files of the sequence models', () => {
       assert.deepEqual(await loaded.generate([1, 0], options), await model.generate([1, 0], options));
       const batch = [{ condition: [0, 1], tokens: [1, 3, 4, 2] }];
       assert.equal(await loaded.evaluate(batch), await model.evaluate(batch));
+    }
+  });
+
+  it('a Seq2Seq of each context keeps its symbols and decodes the same', async () => {
+    const tokens = ['<unk>', 'a', 'b', 'c'];
+    const labels = ['x', 'y', '<s>', '</s>'];
+    for (const [context, attention] of [['attention', 'additive'], ['attention', 'general'], ['transform', 'dot']] as const) {
+      const model = (await Seq2Seq.create({ sourceVocabSize: 4, targetVocabSize: 4, begin: 2, end: 3, context, attention,
+        contextUse: 'every-step', embeddingDim: 4, hiddenSize: 5, attentionSize: 3, teacherForcing: 0.5, seed: 4, backend,
+        vocabularies: { tokens, labels } })).eval();
+      const loaded = (await roundTrip(model, 'seq2seq')).eval();
+      assert.deepEqual(loaded.vocabularies, { tokens, labels });
+      const sources = [[1, 2, 3], [3, 1]];
+      assert.deepEqual(await loaded.greedy(sources, { maxLength: 6 }), await model.greedy(sources, { maxLength: 6 }));
+      assert.deepEqual(await loaded.beamSearch([1, 2], { maxLength: 5 }), await model.beamSearch([1, 2], { maxLength: 5 }));
     }
   });
 

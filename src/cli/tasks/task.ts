@@ -8,7 +8,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { type Model, type ModelType, saveModel } from '../../io/model-file.js';
-import type { ComposedModel, EncoderOptions, SequencePooling, Vocabularies } from '../../models/sequence-model.js';
+import type { AttentionKind, ContextKind, ContextUse } from '../../models/seq2seq/seq2seq.js';
+import type { EncoderOptions, SequencePooling, Vocabularies } from '../../models/sequence-model.js';
 import { Random } from '../../random.js';
 import type { TrainingTask } from '../../training/trainer.js';
 import { printJson, useBackend } from '../common.js';
@@ -37,6 +38,17 @@ export interface TaskFlags {
   window?: number;
   /** forecast: steps from a window's last value to the predicted one. */
   horizon?: number;
+  /** seq2seq: sources and targets read as characters or words. */
+  sourceTokens?: 'char' | 'word';
+  targetTokens?: 'char' | 'word';
+  /** seq2seq: the context choice, where a fixed one enters, and the attention score. */
+  context?: ContextKind;
+  contextUse?: ContextUse;
+  attention?: AttentionKind;
+  /** seq2seq: probability of feeding the true previous token in training. */
+  teacherForcing?: number;
+  /** seq2seq predictions: beam width (1: greedy). */
+  beam?: number;
 }
 
 /** What `train <task>` parses. */
@@ -82,7 +94,7 @@ export interface TaskSpec<M extends Model, R extends { line: number }, E> {
   /** The labelled records of a data file, for a new model (`model` undefined) or for `model`. */
   read(path: string, flags: TaskFlags, model: M | undefined): Promise<R[]>;
   /** A new model for the training records, with its vocabularies; `encoder` holds the shared options. */
-  build(records: readonly R[], flags: TaskFlags, encoder: EncoderOptions): M;
+  build(records: readonly R[], flags: TaskFlags, encoder: EncoderOptions): M | Promise<M>;
   /** Records as examples, encoded with the model's vocabularies. */
   encode(model: M, records: readonly R[], source: string): E[];
   trainingTask(model: M, examples: readonly E[], batch: number): Promise<TrainingTask>;
@@ -143,7 +155,7 @@ async function trainTask<M extends Model, R extends { line: number }, E>(spec: T
   await useBackend(flags);
   const records = await spec.read(flags.data, flags, undefined);
   const { train, validation } = splitRecords(records, flags.valFraction, spec.split, flags.seed);
-  const model = spec.build(train, flags, { cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout,
+  const model = await spec.build(train, flags, { cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout,
     bidirectional: flags.bidirectional, seed: flags.seed });
   const trainExamples = spec.encode(model, train, flags.data);
   const heldOut = spec.encode(model, validation, flags.data);
@@ -200,7 +212,7 @@ export function percent(x: number): string {
  * A vocabulary the model must carry to read or write text.
  * @throws UsageError when it was saved without it.
  */
-export function vocabularyOf<K extends keyof Vocabularies>(model: ComposedModel, key: K): NonNullable<Vocabularies[K]> {
+export function vocabularyOf<K extends keyof Vocabularies>(model: { vocabularies: Readonly<Vocabularies> }, key: K): NonNullable<Vocabularies[K]> {
   const value = model.vocabularies[key];
   if (value === undefined) {
     throw new UsageError(`the model carries no ${key}; rnnkit reads and writes text only with models saved with their vocabularies ` +

@@ -17,27 +17,27 @@ import { logSoftmaxRow } from '../../tensor/log-space.js';
 import { argmax } from '../../tensor/tensor.js';
 import { IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
 import type { TrainingTask } from '../../training/trainer.js';
-import { batchedTask } from '../sequence-model.js';
+import { batchedTask, checkVocabularies, type Vocabularies } from '../sequence-model.js';
 import { withDefaults } from '../settings.js';
 import { CoreModel } from '../core-model.js';
 import { type Seq2SeqBatch, Seq2SeqCore, type Seq2SeqShape } from './core.js';
 
 export type { AttentionKind, ContextKind, ContextUse, Seq2SeqShape } from './core.js';
 
-/** The shape of an encoder–decoder and how it trains (saved in model files). */
-export interface Seq2SeqSettings extends Seq2SeqShape {
+/** The shape of an encoder–decoder and how it trains, apart from its vocabularies. */
+export interface Seq2SeqTraits extends Seq2SeqShape {
   /** Probability of feeding the true previous token in training (1: always; below, scheduled sampling). */
   teacherForcing: number;
 }
 
 /** Defaults: a bidirectional one-layer LSTM encoder of 128 units, additive attention. */
-export const SEQ2SEQ_DEFAULTS: Seq2SeqSettings = {
+export const SEQ2SEQ_DEFAULTS: Seq2SeqTraits = {
   cell: 'lstm', embeddingDim: 64, hiddenSize: 128, numLayers: 1, bidirectional: true, dropout: 0,
   context: 'attention', contextUse: 'initial-state', attention: 'additive', attentionSize: 128, teacherForcing: 1,
 };
 
-/** Options of {@link Seq2Seq.create}. */
-export interface Seq2SeqOptions extends Partial<Seq2SeqSettings> {
+/** The token ids a model reads and writes. */
+export interface Seq2SeqTokens {
   /** Source token ids are in [0, sourceVocabSize). */
   sourceVocabSize: number;
   /** Target token ids are in [0, targetVocabSize), `begin` and `end` included. */
@@ -46,6 +46,18 @@ export interface Seq2SeqOptions extends Partial<Seq2SeqSettings> {
   begin: number;
   /** The token that ends an output. */
   end: number;
+}
+
+/** Everything that sets a model's shape (saved in model files): `create(settings)` builds the same. */
+export type Seq2SeqSettings = Seq2SeqTraits & Seq2SeqTokens;
+
+/** Options of {@link Seq2Seq.create}. */
+export interface Seq2SeqOptions extends Partial<Seq2SeqTraits>, Seq2SeqTokens {
+  /**
+   * What turns text into ids and back: the source's `tokenizer` (or `tokens`, a symbol per
+   * id), the target's `outputTokenizer` (ids below begin and end) or `labels` (a symbol per id).
+   */
+  vocabularies?: Vocabularies;
   /** Seed of the initialisation, dropout, batch order and scheduled sampling. @default the shared generator */
   seed?: number;
   /** @default the current backend */
@@ -80,14 +92,24 @@ export interface GreedyOptions {
  */
 export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   private constructor(readonly settings: Seq2SeqSettings, core: Seq2SeqCore<Float32Array>,
-    readonly begin: number, readonly end: number, readonly random: Random) {
+    readonly vocabularies: Readonly<Vocabularies>, readonly random: Random) {
     super(core);
+  }
+
+  /** The token the decoder starts from. */
+  get begin(): number {
+    return this.settings.begin;
+  }
+
+  /** The token that ends an output. */
+  get end(): number {
+    return this.settings.end;
   }
 
   /** @throws UsageError on an invalid option. */
   static async create(options: Seq2SeqOptions): Promise<Seq2Seq> {
-    const settings = resolveSeq2SeqSettings(options);
-    const { sourceVocabSize, targetVocabSize, begin, end } = options;
+    const traits = resolveSeq2SeqSettings(options);
+    const { sourceVocabSize, targetVocabSize, begin, end, vocabularies = {} } = options;
     for (const [name, v] of [['sourceVocabSize', sourceVocabSize], ['targetVocabSize', targetVocabSize]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new UsageError(`Seq2Seq: ${name} must be a positive integer, got ${String(v)}`);
     }
@@ -97,10 +119,16 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
       }
     }
     if (begin === end) throw new UsageError('Seq2Seq: begin and end must be different tokens');
+    checkVocabularies(vocabularies, { inputs: sourceVocabSize, outputs: targetVocabSize }, 'Seq2Seq');
+    const output = vocabularies.outputTokenizer;
+    if (output !== undefined && (output.vocabSize > Math.min(begin, end))) {
+      throw new UsageError(`Seq2Seq: the output tokenizer's ${output.vocabSize} ids must come before begin (${begin}) and end (${end})`);
+    }
     const backend = options.backend ?? (await getBackend());
     const random = options.seed === undefined ? defaultRandom() : new Random(options.seed);
-    const core = new Seq2SeqCore({ ...settings, sourceVocabSize, targetVocabSize }, backend, random);
-    return new Seq2Seq(settings, core, begin, end, random);
+    const settings = { ...traits, sourceVocabSize, targetVocabSize, begin, end };
+    const core = new Seq2SeqCore(settings, backend, random);
+    return new Seq2Seq(settings, core, vocabularies, random);
   }
 
   /**
@@ -235,9 +263,9 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
  * Checks and completes settings.
  * @throws UsageError naming the first invalid one.
  */
-export function resolveSeq2SeqSettings(options: Partial<Seq2SeqSettings>): Seq2SeqSettings {
+export function resolveSeq2SeqSettings(options: Partial<Seq2SeqTraits>): Seq2SeqTraits {
   const s = withDefaults(SEQ2SEQ_DEFAULTS, options);
-  const oneOf = (name: keyof Seq2SeqSettings, allowed: readonly string[]): void => {
+  const oneOf = (name: keyof Seq2SeqTraits, allowed: readonly string[]): void => {
     if (!allowed.includes(s[name] as string)) {
       throw new UsageError(`Seq2Seq: ${name} must be ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(s[name])}'`);
     }
