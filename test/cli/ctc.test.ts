@@ -74,7 +74,7 @@ describe('rnnkit train ctc / predict / eval', () => {
     await saveModel(SequenceGenerator.create({ vocabSize: tokenizer.vocabSize, conditionSize: 2, hiddenSize: 4, vocabularies: { tokenizer } }),
       generator);
     assertFails(runCli(['predict', '--model', generator, '--text', 'x']), 2,
-      /predict handles sequence-classifier, sequence-tagger, sequence-regressor, ctc-model models; .* holds a sequence-generator/);
+      /predict handles sequence-classifier, sequence-tagger, sequence-regressor, ctc-model, seq2seq models; .* holds a sequence-generator/);
     assertFails(runCli(['eval', '--model', generator, '--data', data()]), 2, /eval handles language-model(), .* holds a sequence-generator/);
     const info = runJson<{ modelType: string; tokenizer: { kind: string; vocabSize: number }; settings: { conditioning: string } }>(
       ['info', '--model', generator]);
