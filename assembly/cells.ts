@@ -80,12 +80,18 @@ export function rnnCellBackward(relu: bool, rows: i32, H: i32, h: usize, dy: usi
 
 export function lstmCellForward(rows: i32, H: i32, gates: usize, cPrev: usize, c: usize, h: usize,
                                 y: usize, ldy: i32): void {
+  lstmForwardUnits(rows, H, 0, H, gates, cPrev, c, h, y, ldy);
+}
+
+/** lstmCellForward on hidden units [u0, u1) of every row (one thread's share of a step). */
+export function lstmForwardUnits(rows: i32, H: i32, u0: i32, u1: i32, gates: usize, cPrev: usize, c: usize, h: usize,
+                                 y: usize, ldy: i32): void {
   const hb = <usize>H << 2;  // bytes between gate blocks
   for (let b = 0; b < rows; b++) {
     const g0 = f4(gates, 4 * b * H), cp = f4(cPrev, b * H), cb = f4(c, b * H), hr = f4(h, b * H), yb = f4(y, b * ldy);
-    let j = 0;
-    for (; j + 4 <= H; j += 4) lstmForwardLanes(true, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(hr, j), f4(yb, j));
-    for (; j < H; j++) lstmForwardLanes(false, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(hr, j), f4(yb, j));
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) lstmForwardLanes(true, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(hr, j), f4(yb, j));
+    for (; j < u1; j++) lstmForwardLanes(false, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(hr, j), f4(yb, j));
   }
 }
 
@@ -111,15 +117,21 @@ export function lstmCellForward(rows: i32, H: i32, gates: usize, cPrev: usize, c
 
 export function lstmCellBackward(rows: i32, H: i32, gates: usize, cPrev: usize, c: usize, dy: usize, ldy: i32,
                                  dh: usize, dc: usize): void {
+  lstmBackwardUnits(rows, H, 0, H, gates, cPrev, c, dy, ldy, dh, dc);
+}
+
+/** lstmCellBackward on hidden units [u0, u1) of every row (one thread's share of a step). */
+export function lstmBackwardUnits(rows: i32, H: i32, u0: i32, u1: i32, gates: usize, cPrev: usize, c: usize,
+                                  dy: usize, ldy: i32, dh: usize, dc: usize): void {
   const hb = <usize>H << 2;
   for (let b = 0; b < rows; b++) {
     const g0 = f4(gates, 4 * b * H), cp = f4(cPrev, b * H), cb = f4(c, b * H), yb = f4(dy, b * ldy);
     const dhb = f4(dh, b * H), dcb = f4(dc, b * H);
-    let j = 0;
-    for (; j + 4 <= H; j += 4) {
+    let j = u0;
+    for (; j + 4 <= u1; j += 4) {
       lstmBackwardLanes(true, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(yb, j), f4(dhb, j), f4(dcb, j));
     }
-    for (; j < H; j++) {
+    for (; j < u1; j++) {
       lstmBackwardLanes(false, f4(g0, j), hb, f4(cp, j), f4(cb, j), f4(yb, j), f4(dhb, j), f4(dcb, j));
     }
   }

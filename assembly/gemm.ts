@@ -149,24 +149,31 @@ function multiplyBlock(m: i32, j0: i32, j1: i32, jc: i32, kc: i32, kcp: i32, alp
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
     packBlock(MR, mc, kc, kcp, a + (<usize>ic) * rsA, rsA, csA, packedA);
-    for (let jr = j0; jr < j1; jr += NR) {
-      const w = min(NR, j1 - jr);
-      const bp = bp0 + (<usize>((jr - jc) * kcp) << 2);
-      for (let ir = 0; ir < mc; ir += MR) {
-        const h = min(MR, mc - ir);
-        const ap = packedA + (<usize>(ir * kcp) << 2);
-        const cT = c + (<usize>(ic + ir)) * ldcB + (<usize>jr << 2);
-        if (w == NR && h == MR) {
-          kernel4x8(kcp, ap, bp, cT, ldcB, alpha, beta, first);
-        } else {
-          // Partial tile: run the kernel on a copy of C's valid part, then copy that part back.
-          for (let r = 0; r < h; r++) {
-            memory.copy(edge + (<usize>(r * NR) << 2), cT + (<usize>r) * ldcB, <usize>w << 2);
-          }
-          kernel4x8(kcp, ap, bp, edge, <usize>NR << 2, alpha, beta, first);
-          for (let r = 0; r < h; r++) {
-            memory.copy(cT + (<usize>r) * ldcB, edge + (<usize>(r * NR) << 2), <usize>w << 2);
-          }
+    multiplyPanels(mc, j0, j1, jc, kcp, alpha, packedA, bp0, beta, first,
+                   c + (<usize>ic) * ldcB, ldcB, edge);
+  }
+}
+
+// C[0:mc, j0:j1] from an A block already packed at packedA (mc rows) and B's block packed at bp0.
+function multiplyPanels(mc: i32, j0: i32, j1: i32, jc: i32, kcp: i32, alpha: f32, packedA: usize, bp0: usize,
+                        beta: f32, first: bool, c: usize, ldcB: usize, edge: usize): void {
+  for (let jr = j0; jr < j1; jr += NR) {
+    const w = min(NR, j1 - jr);
+    const bp = bp0 + (<usize>((jr - jc) * kcp) << 2);
+    for (let ir = 0; ir < mc; ir += MR) {
+      const h = min(MR, mc - ir);
+      const ap = packedA + (<usize>(ir * kcp) << 2);
+      const cT = c + (<usize>ir) * ldcB + (<usize>jr << 2);
+      if (w == NR && h == MR) {
+        kernel4x8(kcp, ap, bp, cT, ldcB, alpha, beta, first);
+      } else {
+        // Partial tile: run the kernel on a copy of C's valid part, then copy that part back.
+        for (let r = 0; r < h; r++) {
+          memory.copy(edge + (<usize>(r * NR) << 2), cT + (<usize>r) * ldcB, <usize>w << 2);
+        }
+        kernel4x8(kcp, ap, bp, edge, <usize>NR << 2, alpha, beta, first);
+        for (let r = 0; r < h; r++) {
+          memory.copy(cT + (<usize>r) * ldcB, edge + (<usize>(r * NR) << 2), <usize>w << 2);
         }
       }
     }
@@ -232,6 +239,43 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldcB: usize): void {
     for (let j = 0; j < n; j++) {
       const p = row + (<usize>j << 2);
       store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+  }
+}
+
+/**
+ * The recurrent product of one slice of hidden units, for a cell with G gates of H units
+ * (B [k, G·H] packed by packB): for each gate q, C[:, qH+u0 : qH+u1] = A · B[:, qH+u0 : qH+u1]
+ * + beta · C. A ([m, k], not transposed) is packed once for all the gates' columns; each
+ * element of C sees the same operations as in gemmPacked, so the results are identical.
+ * H and u0 are multiples of NR (8).
+ */
+export function gemmPackedGates(m: i32, k: i32, a: usize, lda: i32, packed: usize, beta: f32, c: usize, ldc: i32,
+                                work: usize, G: i32, H: i32, u0: i32, u1: i32): void {
+  if (m <= 0 || u1 <= u0) return;
+  const n = G * H;
+  const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
+  if (k <= 0) {
+    for (let q = 0; q < G; q++) scaleC(m, u1 - u0, beta, c + (<usize>(q * H + u0) << 2), ldcB);
+    return;
+  }
+  const packedA = work;
+  const edge = packedA + (<usize>(KC * MC) << 2);
+  const kp = paddedK(k);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const kcp = (kc + 3) & ~3;
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      packBlock(MR, mc, kc, kcp, a + (<usize>ic) * ldaB + (<usize>pc << 2), ldaB, 4, packedA);
+      const cBlock = c + (<usize>ic) * ldcB;
+      for (let q = 0; q < G; q++) {
+        const j0 = q * H + u0, j1 = q * H + u1;
+        for (let jc = (j0 / NC) * NC; jc < j1; jc += NC) {
+          const bp = packed + (<usize>packedBlockOffset(n, kp, jc, pc) << 2);
+          multiplyPanels(mc, max(j0, jc), min(j1, jc + NC), jc, kcp, 1, packedA, bp, beta, pc == 0, cBlock, ldcB, edge);
+        }
+      }
     }
   }
 }

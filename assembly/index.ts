@@ -12,6 +12,7 @@ export {
   rnnCellForward, rnnCellBackward, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward,
 } from './cells';
 export { adamUpdate, sgdUpdate, rmspropUpdate } from './optim';
+export { lstmStepForward, lstmStepBackward } from './steps';
 
 /** First byte above the module's static data: the allocator starts here. */
 export function heapBase(): usize {

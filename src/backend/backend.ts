@@ -150,6 +150,21 @@ export interface Backend<F extends FloatArray = Float32Array> {
   lstmCellForward(rows: number, H: number, gates: F, cPrev: F, c: F, h: F, y: F, ldy: number): void;
   /** LSTM step backward: gates become preactivation gradients, dc becomes dc_{t−1} (see cells/lstm.ts). */
   lstmCellBackward(rows: number, H: number, gates: F, cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F): void;
+  /**
+   * A whole LSTM step forward: gates += hPrev · W_hhᵀ, then {@link lstmCellForward}. hPrev [rows, H];
+   * packedWhhT is W_hhᵀ [H, 4H] from `packMatrix(true, H, 4H, W_hh, H, ·)`. Equal to the two calls
+   * it stands for; a backend may run them as one (the wasm one: one round of its threads per step).
+   */
+  lstmStepForward(rows: number, H: number, hPrev: F, packedWhhT: F, gates: F, cPrev: F, c: F, h: F, y: F,
+    ldy: number): void;
+  /**
+   * Backward across a step boundary: dh = da · W_hh for the gate gradients da [rows, 4H] of step t
+   * (packedWhh is W_hh [4H, H] from `packMatrix(false, 4H, H, W_hh, H, ·)`), then, when `cellRows`
+   * is positive, {@link lstmCellBackward} of step t − 1 (its gates, cPrev, c and dy), which reads
+   * that dh and carries dc. Equal to the two calls it stands for.
+   */
+  lstmStepBackward(rows: number, H: number, da: F, packedWhh: F, dh: F, cellRows: number, gates: F, cPrev: F, c: F,
+    dy: F, ldy: number, dc: F): void;
   /** GRU step: gates [rows, 3H] = x-part in, r, z, n out; hh = W_hh h_{t−1}; writes hn, h, y (see cells/gru.ts). */
   gruCellForward(rows: number, H: number, gates: F, hh: F, bhh: F, hPrev: F, hn: F, h: F, y: F, ldy: number): void;
   /** GRU step backward: gates and dgh become x- and h-part gradients, dh becomes z ⊙ dh_t (see cells/gru.ts). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Backend } from '../../src/backend/backend.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, RnnkitError, UsageError } from '../../src/errors.js';
 import { assertIdentical } from '../helpers/allclose.js';
@@ -78,6 +79,50 @@ describe('wasm threads (cell kernels)', () => {
         return [c, h, y, dh, dc, gates, gru, hn, hg].map((t) => Float32Array.from(t));
       });
       results[0]!.forEach((want, i) => assertIdentical(`output ${i}`, results[1]![i]!, want));
+    } finally {
+      one.dispose();
+      many.dispose();
+    }
+  });
+});
+
+describe('wasm threads (whole LSTM steps)', () => {
+  it('fused steps with units split between threads equal the unfused single-threaded calls bit for bit', async () => {
+    const one = await createWasmBackend({ threads: 1 });
+    const many = await createWasmBackend({ threads: 3 });
+    try {
+      const [rows, H] = [43, 96];
+      const ldy = 2 * H + 3;
+      const random = rng(11);
+      const inputs = { whh: uniform(random, 4 * H * H, -0.2, 0.2), hPrev: uniform(random, rows * H),
+        gates: uniform(random, rows * 4 * H, -2, 2), cPrev: uniform(random, rows * H), y: uniform(random, rows * ldy),
+        da: uniform(random, rows * 4 * H), dc: uniform(random, rows * H) };
+      const run = (b: Backend, fused: boolean): Float32Array[] => {
+        const packedT = b.alloc(b.packedSize(H, 4 * H));
+        b.packMatrix(true, H, 4 * H, upload(b, inputs.whh), H, packedT);
+        const packed = b.alloc(b.packedSize(4 * H, H));
+        b.packMatrix(false, 4 * H, H, upload(b, inputs.whh), H, packed);
+        const [hPrev, gates, cPrev, y] = [inputs.hPrev, inputs.gates, inputs.cPrev, inputs.y].map((x) => upload(b, x)) as
+          [Float32Array, Float32Array, Float32Array, Float32Array];
+        const c = b.alloc(rows * H);
+        const h = b.alloc(rows * H);
+        const [da, dc] = [upload(b, inputs.da), upload(b, inputs.dc)];
+        const dh = b.alloc(rows * H);
+        if (fused) {
+          b.lstmStepForward(rows, H, hPrev, packedT, gates, cPrev, c, h, y, ldy);
+          b.lstmStepBackward(rows, H, da, packed, dh, rows, gates, cPrev, c, y, ldy, dc);
+        } else {
+          b.gemmPacked(false, rows, 4 * H, H, 1, hPrev, H, packedT, 1, gates, 4 * H);
+          b.lstmCellForward(rows, H, gates, cPrev, c, h, y, ldy);
+          b.gemmPacked(false, rows, H, 4 * H, 1, da, 4 * H, packed, 0, dh, H);
+          b.lstmCellBackward(rows, H, gates, cPrev, c, y, ldy, dh, dc);
+        }
+        return [c, h, y, dh, dc, gates].map((t) => Float32Array.from(t));
+      };
+      const want = run(one, false);
+      for (const [name, got] of [['1 thread', run(one, true)], ['3 threads', run(many, true)]] as const) {
+        want.forEach((w, i) => assertIdentical(`${name}, output ${i}`, got[i]!, w));
+      }
     } finally {
       one.dispose();
       many.dispose();

@@ -116,6 +116,62 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
     });
   }
 
+  // Whole LSTM steps (product + cell kernel): H a multiple of 8 or not (the wasm backend then
+  // composes the two calls), and sizes whose units threads split.
+  for (const [rows, H] of [[1, 1], [3, 7], [5, 8], [37, 67], [32, 64], [3, 200]] as const) {
+    it(`lstm step forward and backward (fused product), rows ${rows}, H ${H}`, () => {
+      const b = get();
+      const random = rng(rows * 7 + H);
+      const ldy = 2 * H + 1;
+      const whh = uniform(random, 4 * H * H, -0.2, 0.2);          // W_hh [4H, H]
+      const hPrev = uniform(random, rows * H);
+      const gates0 = uniform(random, rows * 4 * H, -2, 2);
+      const cPrev = uniform(random, rows * H, -2, 2);
+      const y0 = uniform(random, rows * ldy);
+      const packedT = b.alloc(b.packedSize(H, 4 * H));
+      b.packMatrix(true, H, 4 * H, upload(b, whh), H, packedT);
+      const gates = upload(b, gates0);
+      const c = b.alloc(rows * H);
+      const h = b.alloc(rows * H);
+      const y = upload(b, y0);
+      b.lstmStepForward(rows, H, upload(b, hPrev), packedT, gates, upload(b, cPrev), c, h, y, ldy);
+      // forward: gates += h_{t−1} · W_hhᵀ, then the cell kernel
+      const wantGates = f64(gates0);
+      ref64.gemm(false, true, rows, 4 * H, H, 1, f64(hPrev), H, f64(whh), H, 1, wantGates, 4 * H);
+      const wantC = new Float64Array(rows * H);
+      const wantH = new Float64Array(rows * H);
+      const wantY = f64(y0);
+      ref64.lstmCellForward(rows, H, wantGates, f64(cPrev), wantC, wantH, wantY, ldy);
+      const PRODUCT_TOL = { atol: 1e-5, rtol: 1e-4 };
+      assertClose('gate activations', gates, wantGates, PRODUCT_TOL);
+      assertClose('c', c, wantC, PRODUCT_TOL);
+      assertClose('h', h, wantH, PRODUCT_TOL);
+      assertClose('y', y, wantY, PRODUCT_TOL);
+
+      for (const cellRows of [rows, 0]) {
+        const packed = b.alloc(b.packedSize(4 * H, H));
+        b.packMatrix(false, 4 * H, H, upload(b, whh), H, packed);
+        const da = uniform(random, rows * 4 * H);
+        const dy = uniform(random, rows * ldy);
+        const dc0 = uniform(random, rows * H);
+        const dh = b.alloc(rows * H);
+        const dc = upload(b, dc0);
+        const prevGates = upload(b, Float32Array.from(gates));
+        b.lstmStepBackward(rows, H, upload(b, da), packed, dh, cellRows, prevGates, upload(b, cPrev), c, upload(b, dy),
+          ldy, dc);
+        // dh_{t−1} = da_t · W_hh, then the cell backward of step t − 1
+        const wantDh = new Float64Array(rows * H);
+        ref64.gemm(false, false, rows, H, 4 * H, 1, f64(da), 4 * H, f64(whh), H, 0, wantDh, H);
+        const wantDg = f64(gates);
+        const wantDc = f64(dc0);
+        if (cellRows > 0) ref64.lstmCellBackward(rows, H, wantDg, f64(cPrev), f64(c), f64(dy), ldy, wantDh, wantDc);
+        assertClose(`dh (cell rows ${cellRows})`, dh, wantDh, PRODUCT_TOL);
+        assertClose(`d gates (cell rows ${cellRows})`, prevGates, wantDg, PRODUCT_TOL);
+        assertClose(`dc (cell rows ${cellRows})`, dc, wantDc, PRODUCT_TOL);
+      }
+    });
+  }
+
   for (const n of [1, 3, 7, 17, 65, 129]) {
     it(`mul, clamp and sumSquares on ${n} elements`, () => {
       const b = get();

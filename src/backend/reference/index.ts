@@ -59,6 +59,14 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     rnnCellBackward,
     lstmCellForward,
     lstmCellBackward,
+    lstmStepForward(rows, H, hPrev, packedWhhT, gates, cPrev, c, h, y, ldy) {
+      gemmPacked(false, rows, 4 * H, H, 1, hPrev, H, packedWhhT, 1, gates, 4 * H);
+      lstmCellForward(rows, H, gates, cPrev, c, h, y, ldy);
+    },
+    lstmStepBackward(rows, H, da, packedWhh, dh, cellRows, gates, cPrev, c, dy, ldy, dc) {
+      gemmPacked(false, rows, H, 4 * H, 1, da, 4 * H, packedWhh, 0, dh, H);
+      if (cellRows > 0) lstmCellBackward(cellRows, H, gates, cPrev, c, dy, ldy, dh, dc);
+    },
     gruCellForward,
     gruCellBackward,
     adamUpdate,

@@ -39,6 +39,10 @@ export interface KernelExports {
     h: number, y: number, ldy: number): void;
   gruCellBackward(rows: number, H: number, gates: number, hn: number, hPrev: number, dy: number, ldy: number,
     dh: number, dgh: number): void;
+  lstmStepForward(rows: number, H: number, u0: number, u1: number, hPrev: number, packedWhhT: number, gates: number,
+    cPrev: number, c: number, h: number, y: number, ldy: number, work: number): void;
+  lstmStepBackward(rows: number, H: number, u0: number, u1: number, da: number, packedWhh: number, dh: number,
+    work: number, cellRows: number, gates: number, cPrev: number, c: number, dy: number, ldy: number, dc: number): void;
   adamUpdate(n: number, param: number, grad: number, m: number, v: number, lr: number, beta1: number, beta2: number,
     eps: number, weightDecay: number, decoupled: number, biasCorrection1: number, biasCorrection2: number): void;
   sgdUpdate(n: number, param: number, grad: number, buf: number, lr: number, momentum: number, dampening: number,
@@ -50,5 +54,5 @@ export interface KernelExports {
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */
 export const workerFunctions = [
   'gemm', 'gemmPacked', 'rnnCellForward', 'rnnCellBackward', 'lstmCellForward', 'lstmCellBackward', 'gruCellForward',
-  'gruCellBackward',
+  'gruCellBackward', 'lstmStepForward', 'lstmStepBackward',
 ] as const;

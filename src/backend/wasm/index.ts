@@ -1,7 +1,7 @@
 /**
  * The WebAssembly backend: SIMD kernels compiled from assembly/, buffers that live in
  * the module's memory, and a worker pool that splits large matrix products across
- * cores (and the rows of the per-step cell kernels). Each method is a thin wrapper that turns views into byte offsets; the math
+ * cores (and the rows of the per-step cell kernels, or an LSTM step's hidden units). Each method is a thin wrapper that turns views into byte offsets; the math
  * is in the kernels.
  */
 import { UsageError } from '../../errors.js';
@@ -126,7 +126,7 @@ class WasmBackend implements Backend<Float32Array> {
     const threads = 1 + (pool?.size ?? 0);
     for (let t = 0; t < threads; t++) {
       this.workspaces.push(heap.allocate(this.workspaceBytes));
-      this.args.push(new Array<number>(14).fill(0));
+      this.args.push(new Array<number>(15).fill(0));
     }
   }
 
@@ -252,7 +252,7 @@ class WasmBackend implements Backend<Float32Array> {
   // Arguments past a kernel's own are ignored by WebAssembly, so one signature serves all.
   private call(fn: WorkerFunction, a: number[]): void {
     (this.k[fn] as (...args: number[]) => void)(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!,
-      a[10]!, a[11]!, a[12]!, a[13]!);
+      a[10]!, a[11]!, a[12]!, a[13]!, a[14]!);
   }
 
   // The calling thread's share of a round, as closures made once.
@@ -371,6 +371,58 @@ class WasmBackend implements Backend<Float32Array> {
     fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hn, 'hn'), this.ptr(hPrev, 'hPrev'),
       this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dgh, 'dgh'), 0, 0, 0, 0, 0);
     this.cellKernel('gruCellBackward', rows, H, ldy);
+  }
+
+  lstmStepForward(rows: number, H: number, hPrev: Float32Array, packedWhhT: Float32Array, gates: Float32Array,
+    cPrev: Float32Array, c: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
+    if (H % COLUMN_ALIGN !== 0) {
+      // The gates' column blocks would not start on whole micro-panels: product, then cell kernel.
+      this.gemmPacked(false, rows, 4 * H, H, 1, hPrev, H, packedWhhT, 1, gates, 4 * H);
+      this.lstmCellForward(rows, H, gates, cPrev, c, h, y, ldy);
+      return;
+    }
+    const parts = this.unitParts(rows, H);
+    const ph = this.ptr(hPrev, 'hPrev'), pw = this.ptr(packedWhhT, 'packedWhhT'), pg = this.ptr(gates, 'gates');
+    const pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c'), phn = this.ptr(h, 'h'), py = this.ptr(y, 'y');
+    for (let t = 0; t < parts; t++) {
+      const a = this.args[t]!;
+      a[0] = rows; a[1] = H; a[2] = Math.min(H, t * this.chunk); a[3] = Math.min(H, (t + 1) * this.chunk);
+      a[4] = ph; a[5] = pw; a[6] = pg; a[7] = pcp; a[8] = pc; a[9] = phn; a[10] = py; a[11] = ldy;
+      a[12] = this.workspaces[t]!;
+    }
+    this.dispatch('lstmStepForward', parts);
+  }
+
+  lstmStepBackward(rows: number, H: number, da: Float32Array, packedWhh: Float32Array, dh: Float32Array,
+    cellRows: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array, dy: Float32Array, ldy: number,
+    dc: Float32Array): void {
+    const parts = this.unitParts(rows, H);
+    const pda = this.ptr(da, 'da'), pw = this.ptr(packedWhh, 'packedWhh'), pdh = this.ptr(dh, 'dh');
+    const pg = this.ptr(gates, 'gates'), pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c');
+    const pdy = this.ptr(dy, 'dy'), pdc = this.ptr(dc, 'dc');
+    for (let t = 0; t < parts; t++) {
+      const a = this.args[t]!;
+      a[0] = rows; a[1] = H; a[2] = Math.min(H, t * this.chunk); a[3] = Math.min(H, (t + 1) * this.chunk);
+      a[4] = pda; a[5] = pw; a[6] = pdh; a[7] = this.workspaces[t]!; a[8] = cellRows; a[9] = pg; a[10] = pcp;
+      a[11] = pc; a[12] = pdy; a[13] = ldy; a[14] = pdc;
+    }
+    this.dispatch('lstmStepBackward', parts);
+  }
+
+  /**
+   * Splits a step's H hidden units between threads in whole micro-panels (8 units) when the
+   * step's product is large enough; sets {@link chunk} (units per part) and returns the parts.
+   */
+  private unitParts(rows: number, H: number): number {
+    const work = rows * 4 * H * H;
+    const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor(work / MIN_PARALLEL_WORK),
+      Math.ceil(H / COLUMN_ALIGN));
+    if (parts <= 1) {
+      this.chunk = H;
+      return 1;
+    }
+    this.chunk = Math.ceil(H / parts / COLUMN_ALIGN) * COLUMN_ALIGN;
+    return Math.ceil(H / this.chunk);
   }
 
   adamUpdate(n: number, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {

@@ -6,7 +6,8 @@
  * and its arguments) into a shared slot, bumps the generation, does its own share,
  * and waits until the workers have counted themselves done. Waiting spins briefly
  * before sleeping on `Atomics.wait`, so back-to-back calls (one RNN step after
- * another) do not pay a wake-up each time.
+ * another) do not pay a wake-up each time; how long adapts to how long waits have
+ * been (see SPINS).
  *
  * Node uses `worker_threads`; browsers use Web Workers (the page must be
  * cross-origin isolated for shared memory). The caller's own thread never blocks
@@ -25,13 +26,28 @@ const CONTROL_WORDS = 4;
 const SLOT = 16;
 const IDLE = -1;
 const STOP = -2;
-/** Polls of a counter before a thread goes to sleep on it (about a tenth of a millisecond). */
+/**
+ * Polls of a counter before a thread goes to sleep on it: at most SPINS (about a tenth of a
+ * millisecond), at least MIN_SPINS. Each thread adapts its own budget: a wait that ended while
+ * spinning, or soon after going to sleep (within SHORT_WAIT_MS), doubles it; a longer sleep halves
+ * it. On a quiet machine the waits between RNN steps are short and threads keep spinning (a
+ * wake-up costs some 20 µs); when the cores are shared with other work the peer is often off the
+ * CPU, and a thread that spins for it only takes CPU time from it (and from everyone else).
+ */
 const SPINS = 20000;
+const MIN_SPINS = 100;
+const SHORT_WAIT_MS = 0.1;
+
+/** The spin budget after a wait that slept from `sleptAt` (performance.now(); −1: did not sleep). */
+function nextBudget(budget: number, sleptAt: number): number {
+  return sleptAt < 0 || performance.now() - sleptAt < SHORT_WAIT_MS ? Math.min(SPINS, budget * 2)
+    : Math.max(MIN_SPINS, budget >> 1);
+}
 
 // The worker's whole program. Plain JavaScript in a string, so it runs unchanged from
 // source, from dist/ and inside bundles, in Node (eval) and in browsers (blob URL).
 const WORKER_SOURCE = `'use strict';
-const SLOT = ${SLOT}, IDLE = ${IDLE}, STOP = ${STOP}, SPINS = ${SPINS};
+const SLOT = ${SLOT}, IDLE = ${IDLE}, STOP = ${STOP}, SPINS = ${SPINS}, MIN_SPINS = ${MIN_SPINS}, SHORT_WAIT_MS = ${SHORT_WAIT_MS};
 function start(init, reply) {
   const exports = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports;
   reply('ready');
@@ -39,11 +55,18 @@ function start(init, reply) {
   const control = new Int32Array(init.control);
   const a = new Float64Array(init.slots, init.index * SLOT * 8, SLOT);
   let seen = 0; // the generation when the pool was created: a round posted before this worker started still runs
+  let budget = SPINS;
   for (;;) {
-    let spins = 0;
+    let spins = 0, sleptAt = -1;
     while (Atomics.load(control, ${GENERATION}) === seen) {
-      if (++spins > SPINS) { Atomics.wait(control, ${GENERATION}, seen); spins = 0; }
+      if (++spins > budget) {
+        if (sleptAt < 0) sleptAt = performance.now();
+        Atomics.wait(control, ${GENERATION}, seen);
+        spins = 0;
+      }
     }
+    budget = sleptAt < 0 || performance.now() - sleptAt < SHORT_WAIT_MS
+      ? Math.min(SPINS, budget * 2) : Math.max(MIN_SPINS, budget >> 1);  // as nextBudget()
     seen = Atomics.load(control, ${GENERATION});
     const job = a[0];
     if (job === STOP) return;
@@ -89,6 +112,8 @@ export class ThreadPool {
   private readonly slots: Float64Array;
   private readonly canBlock: boolean;
   private disposed = false;
+  /** Polls before sleeping, adapted to recent waits (see SPINS). */
+  private budget = SPINS;
 
   private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer, slots: SharedArrayBuffer) {
     this.control = new Int32Array(control);
@@ -155,14 +180,17 @@ export class ThreadPool {
     Atomics.notify(control, GENERATION);
     own();
     let spins = 0;
+    let sleptAt = -1;
     for (;;) {
       const done = Atomics.load(control, DONE);
       if (done >= active) break;
-      if (++spins > SPINS && this.canBlock) {
+      if (++spins > this.budget && this.canBlock) {
+        if (sleptAt < 0) sleptAt = performance.now();
         Atomics.wait(control, DONE, done, 1);
         spins = 0;
       }
     }
+    this.budget = nextBudget(this.budget, sleptAt);
     if (Atomics.exchange(control, FAILED, 0) !== 0) {
       throw new RnnkitError('thread pool: a worker failed while running a kernel');
     }

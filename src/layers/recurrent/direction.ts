@@ -13,6 +13,8 @@
  * rows instead of T·B. Backward: per step the fused cell backward and one GEMM for
  * dh_{t−1}; then dW_ih, dW_hh, dx and the bias gradients as one GEMM or reduction each
  * over all steps. Buffers are allocated when a larger (T, B) arrives, never in the loop.
+ * An LSTM whose rows all run every step makes one backend call per step instead (lstmStepForward,
+ * lstmStepBackward: product and cell kernel together, one round of the wasm backend's threads).
  *
  * States: S holds T+1 hidden states. The forward direction reads h_{t−1} from S[t] and
  * writes h_t to S[t+1] (S[0] = h0); the reverse one reads S[t+1] and writes S[t]
@@ -121,16 +123,21 @@ export class Direction<F extends FloatArray> {
     this.ensure(T, B);
     const { wih, whh, bih, bhh } = this.params;
 
-    // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for GRU).
+    // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for GRU). With
+    // token input the biases go into the V projected rows before the gather (the same sums,
+    // over V rows instead of T·B).
     if (input.kind === 'vectors') {
       b.gemm(false, true, T * B, GH, D, 1, input.x, D, wih.value, D, 0, this.gates, GH);
+      if (bih !== undefined) b.addBias(T * B, GH, bih.value, this.gates, GH);
+      if (bhh !== undefined && cell !== 'gru') b.addBias(T * B, GH, bhh.value, this.gates, GH);
     } else {
-      const projected = this.tokenBuffer(input.vocabSize);
-      b.gemm(false, true, input.vocabSize, GH, D, 1, input.table, D, wih.value, D, 0, projected, GH);
+      const V = input.vocabSize;
+      const projected = this.tokenBuffer(V);
+      b.gemm(false, true, V, GH, D, 1, input.table, D, wih.value, D, 0, projected, GH);
+      if (bih !== undefined) b.addBias(V, GH, bih.value, projected, GH);
+      if (bhh !== undefined && cell !== 'gru') b.addBias(V, GH, bhh.value, projected, GH);
       b.gatherRows(T * B, input.ids, projected, GH, this.gates);
     }
-    if (bih !== undefined) b.addBias(T * B, GH, bih.value, this.gates, GH);
-    if (bhh !== undefined && cell !== 'gru') b.addBias(T * B, GH, bhh.value, this.gates, GH);
 
     // Initial states.
     const first = dir === 0 ? 0 : T;
@@ -149,6 +156,14 @@ export class Direction<F extends FloatArray> {
     const bhhValue = bhh?.value ?? this.zeroBias!;
     const whhT = this.packedWhhT;
     b.packMatrix(true, H, GH, whh.value, H, whhT);
+    if (cell === 'lstm' && layout.full) {
+      // Every row runs every step: one fused call per step (product and cell kernel).
+      for (let s = 0; s < T; s++) {
+        const t = dir === 0 ? s : T - 1 - s;
+        b.lstmStepForward(B, H, v.hPrev[t]!, whhT, v.gates[t]!, v.cPrev[t]!, v.cNext[t]!, v.hNext[t]!, ys[t]!, ldy);
+      }
+      return;
+    }
     for (let s = 0; s < T; s++) {
       const t = dir === 0 ? s : T - 1 - s;
       const rows = rowsAt[t];
@@ -198,36 +213,50 @@ export class Direction<F extends FloatArray> {
     const packedWhh = this.packedWhh;
     b.packMatrix(false, GH, H, whh.value, H, packedWhh);
     const tails = this.tailViews(layout);
-    // Steps in the reverse of the order forward ran them.
-    for (let s = T - 1; s >= 0; s--) {
-      const t = dir === 0 ? s : T - 1 - s;
-      const rows = rowsAt[t];
-      const g = v.gates[t]!;
-      const dyt = dys[t]!;
-      const tail = tails[t];
-      if (tail !== undefined) {
-        // Rows that did not run at step t get no gradient from it.
-        b.fill((B - rows) * GH, 0, tail.gates);
-        if (cell === 'gru') b.fill((B - rows) * GH, 0, tail.dgh!);
+    if (cell === 'lstm' && layout.full) {
+      // Every row ran every step: the cell backward of the last step, then per step one fused call,
+      // dh_{t−1} = da_t · W_hh and the cell backward of the step before.
+      const at = (s: number): number => (dir === 0 ? s : T - 1 - s);
+      const tLast = at(T - 1);
+      b.lstmCellBackward(B, H, v.gates[tLast]!, v.cPrev[tLast]!, v.cNext[tLast]!, dys[tLast]!, ldy, this.dh, this.dc);
+      for (let s = T - 1; s >= 0; s--) {
+        const t = at(s);
+        const before = at(Math.max(s - 1, 0));
+        b.lstmStepBackward(B, H, v.gates[t]!, packedWhh, this.dh, s > 0 ? B : 0, v.gates[before]!, v.cPrev[before]!,
+          v.cNext[before]!, dys[before]!, ldy, this.dc);
       }
-      if (cell === 'gru') {
-        b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
-        // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
-        b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
-      } else {
-        if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc);
-        else b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
-        // dh_{t−1} = da_t · W_hh
-        b.gemmPacked(false, rows, H, GH, 1, g, GH, packedWhh, 0, this.dh, H);
+    } else {
+      // Steps in the reverse of the order forward ran them.
+      for (let s = T - 1; s >= 0; s--) {
+        const t = dir === 0 ? s : T - 1 - s;
+        const rows = rowsAt[t];
+        const g = v.gates[t]!;
+        const dyt = dys[t]!;
+        const tail = tails[t];
+        if (tail !== undefined) {
+          // Rows that did not run at step t get no gradient from it.
+          b.fill((B - rows) * GH, 0, tail.gates);
+          if (cell === 'gru') b.fill((B - rows) * GH, 0, tail.dgh!);
+        }
+        if (cell === 'gru') {
+          b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
+          // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
+          b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
+        } else {
+          if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc);
+          else b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
+          // dh_{t−1} = da_t · W_hh
+          b.gemmPacked(false, rows, H, GH, 1, g, GH, packedWhh, 0, this.dh, H);
+        }
       }
     }
     // Parameter gradients over all steps at once. The state before step t is one block:
     const hPrevAll = (dir === 0 ? this.states.subarray(0, T * B * H) : this.states.subarray(B * H, (T + 1) * B * H)) as F;
     const dRecurrent = cell === 'gru' ? this.dgh : this.gates;
     b.gemm(true, false, GH, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);     // dW_hh += dahᵀ · h_{t−1}
-    if (bih !== undefined) b.columnSums(T * B, GH, this.gates, GH, 1, bih.grad);
-    if (bhh !== undefined) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
     if (input.kind === 'vectors') {
+      if (bih !== undefined) b.columnSums(T * B, GH, this.gates, GH, 1, bih.grad);
+      if (bhh !== undefined) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
       b.gemm(true, false, GH, D, T * B, 1, this.gates, GH, input.x, D, 1, wih.grad, D);                  // dW_ih += daᵀ · x
       b.gemm(false, false, T * B, D, GH, 1, this.gates, GH, wih.value, D, accumulate ? 1 : 0, dx, D);   // dx = da · W_ih
     } else {
@@ -235,6 +264,12 @@ export class Direction<F extends FloatArray> {
       const summed = this.tokenBuffer(V);
       b.fill(V * GH, 0, summed);
       b.scatterAddRows(T * B, input.ids, this.gates, GH, summed);                                      // G[v] = Σ_{id = v} da
+      // The bias gradients sum the gate gradients over all steps: over G's V rows, that is.
+      if (bih !== undefined) b.columnSums(V, GH, summed, GH, 1, bih.grad);
+      if (bhh !== undefined) {
+        if (cell === 'gru') b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
+        else b.columnSums(V, GH, summed, GH, 1, bhh.grad);
+      }
       b.gemm(true, false, GH, D, V, 1, summed, GH, input.table, D, 1, wih.grad, D);                    // dW_ih += Gᵀ · E
       b.gemm(false, false, V, D, GH, 1, summed, GH, wih.value, D, 1, input.tableGrad, D);              // dE += G · W_ih
     }
