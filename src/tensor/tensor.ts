@@ -27,6 +27,12 @@ export function argmax(x: ArrayLike<number>, offset: number, n: number): number 
   return best;
 }
 
+/** Rows of `width` numbers in place: row r takes what row from[r] held (rows past from.length stay). */
+export function permuteRows(data: Float32Array | Float64Array, width: number, from: ArrayLike<number>): void {
+  const copy = data.slice(0, from.length * width);
+  for (let r = 0; r < from.length; r++) data.set(copy.subarray(from[r]! * width, (from[r]! + 1) * width), r * width);
+}
+
 /** Formats a shape as PyTorch prints it, e.g. `[2, 3, 4]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;

@@ -9,15 +9,25 @@ import { assertIdentical } from '../helpers/allclose.js';
 import { describeConformance, upload } from '../helpers/conformance.js';
 import { rng, uniform } from '../helpers/random.js';
 
+/** Runs `check` with a one-thread and a three-thread wasm backend, and disposes both after. */
+async function withOneAndMany(check: (one: Backend, many: Backend) => void | Promise<void>): Promise<void> {
+  const one = await createWasmBackend({ threads: 1 });
+  const many = await createWasmBackend({ threads: 3 });
+  try {
+    await check(one, many);
+  } finally {
+    one.dispose();
+    many.dispose();
+  }
+}
+
 describeConformance('wasm, 1 thread', () => createWasmBackend({ threads: 1 }));
 describeConformance('wasm, 2 threads', () => createWasmBackend({ threads: 2 }));
 describeConformance('wasm, unshared memory', () => createWasmBackend({ sharedMemory: false, memoryMiB: 64 }));
 
 describe('wasm threads', () => {
   it('split products equal single-threaded ones bit for bit', async () => {
-    const one = await createWasmBackend({ threads: 1 });
-    const many = await createWasmBackend({ threads: 3 });
-    try {
+    await withOneAndMany((one, many) => {
       assert.match(many.description, /3 threads/);
       // Wide (split by columns), tall (split by rows), uneven splits, every transpose.
       for (const [m, n, k] of [[32, 2048, 512], [700, 96, 130], [129, 1000, 65], [1003, 17, 257]] as const) {
@@ -46,18 +56,13 @@ describe('wasm threads', () => {
           }
         }
       }
-    } finally {
-      one.dispose();
-      many.dispose();
-    }
+    });
   });
 });
 
 describe('wasm threads (cell kernels)', () => {
   it('cell kernels with rows split between threads equal single-threaded ones bit for bit', async () => {
-    const one = await createWasmBackend({ threads: 1 });
-    const many = await createWasmBackend({ threads: 3 });
-    try {
+    await withOneAndMany((one, many) => {
       const [rows, H] = [43, 96];
       const ldy = 2 * H + 3;
       const random = rng(7);
@@ -79,18 +84,13 @@ describe('wasm threads (cell kernels)', () => {
         return [c, h, y, dh, dc, gates, gru, hn, hg].map((t) => Float32Array.from(t));
       });
       results[0]!.forEach((want, i) => assertIdentical(`output ${i}`, results[1]![i]!, want));
-    } finally {
-      one.dispose();
-      many.dispose();
-    }
+    });
   });
 });
 
 describe('wasm threads (whole LSTM steps)', () => {
   it('fused steps with units split between threads equal the unfused single-threaded calls bit for bit', async () => {
-    const one = await createWasmBackend({ threads: 1 });
-    const many = await createWasmBackend({ threads: 3 });
-    try {
+    await withOneAndMany((one, many) => {
       const [rows, H] = [43, 96];
       const ldy = 2 * H + 3;
       const random = rng(11);
@@ -123,10 +123,7 @@ describe('wasm threads (whole LSTM steps)', () => {
       for (const [name, got] of [['1 thread', run(one, true)], ['3 threads', run(many, true)]] as const) {
         want.forEach((w, i) => assertIdentical(`${name}, output ${i}`, got[i]!, w));
       }
-    } finally {
-      one.dispose();
-      many.dispose();
-    }
+    });
   });
 });
 

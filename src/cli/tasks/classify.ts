@@ -5,13 +5,11 @@
  */
 import { Option } from 'commander';
 import { columnIndex, parseTable } from '../../data/readers/table.js';
-import { CharTokenizer } from '../../data/tokenizers/char.js';
-import { WordTokenizer } from '../../data/tokenizers/word.js';
 import { FormatError } from '../../errors.js';
 import type { Model } from '../../io/model-file.js';
 import { type LabelledSequence, SequenceClassifier } from '../../models/sequence-classifier.js';
 import { integer, readUtf8 } from '../common.js';
-import { defineTask, inSlices, nonBlankLines, percent, type TaskSpec, vocabularyOf } from './task.js';
+import { defineTask, inSlices, nonBlankLines, percent, type TaskSpec, tokenizerOfTexts, vocabularyOf } from './task.js';
 
 /** A row of the data file. */
 interface TextRecord {
@@ -55,9 +53,7 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
   },
   build: (records, flags, encoder) => {
     const texts = records.map((r) => r.text);
-    const tokenizer = flags.tokens === 'word'
-      ? WordTokenizer.fromText(texts.join('\n'), { maxVocab: flags.maxVocab ?? 10000, lowercase: flags.lowercase === true })
-      : CharTokenizer.fromText(texts.join(''));
+    const tokenizer = tokenizerOfTexts(flags.tokens, texts, { maxVocab: flags.maxVocab ?? 10000, lowercase: flags.lowercase === true });
     const labels = [...new Set(records.map((r) => r.label))].sort();
     return SequenceClassifier.create({ ...encoder, vocabSize: tokenizer.vocabSize, numClasses: labels.length,
       embeddingDim: flags.embed ?? 32, pooling: flags.pooling ?? 'last', vocabularies: { tokenizer, labels } });

@@ -5,15 +5,14 @@
  * input line (greedy, or beam search with `predict --beam N`).
  */
 import { Option } from 'commander';
-import { CharTokenizer } from '../../data/tokenizers/char.js';
 import type { Tokenizer } from '../../data/tokenizers/tokenizer.js';
-import { WordTokenizer } from '../../data/tokenizers/word.js';
+import { splitWords } from '../../data/tokenizers/word.js';
 import { FormatError } from '../../errors.js';
 import type { Model } from '../../io/model-file.js';
 import { Seq2Seq, type SequencePair } from '../../models/seq2seq/seq2seq.js';
 import { editDistance } from '../../training/metrics.js';
 import { integer, number, readUtf8 } from '../common.js';
-import { defineTask, inSlices, nonBlankLines, percent, type TaskFlags, type TaskSpec, vocabularyOf } from './task.js';
+import { defineTask, inSlices, nonBlankLines, percent, type TaskSpec, tokenizerOfTexts, vocabularyOf } from './task.js';
 
 /** A line of a pairs file. */
 interface PairLine {
@@ -31,14 +30,9 @@ const SLICE = 256;
 /** Longest output, in tokens, the end token included. */
 const MAX_OUTPUT = 200;
 
-/** A tokenizer over `texts`: characters, or words (every distinct word, no cap). */
-function tokenizerOf(kind: TaskFlags['sourceTokens'], texts: readonly string[]): Tokenizer {
-  return kind === 'word' ? WordTokenizer.fromText(texts.join('\n'), { maxVocab: Infinity }) : CharTokenizer.fromText(texts.join(''));
-}
-
 /** The tokens of a text as `tokenizer` splits it, as text. */
 function tokensOf(tokenizer: Tokenizer, text: string): string[] {
-  return tokenizer.kind === 'word' ? text.trim().split(/\s+/).filter((t) => t !== '') : [...text];
+  return tokenizer.kind === 'word' ? splitWords(text) : [...text];
 }
 
 /** Source ids of a line. @throws FormatError naming the line when it has no token. */
@@ -83,8 +77,9 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
     return pairs;
   },
   build: (records, flags, encoder) => {
-    const tokenizer = tokenizerOf(flags.sourceTokens, records.map((r) => r.source));
-    const outputTokenizer = tokenizerOf(flags.targetTokens, records.map((r) => r.target));
+    // Word vocabularies keep every distinct word: an output word the model cannot write is an error it cannot learn.
+    const tokenizer = tokenizerOfTexts(flags.sourceTokens, records.map((r) => r.source), { maxVocab: Infinity });
+    const outputTokenizer = tokenizerOfTexts(flags.targetTokens, records.map((r) => r.target), { maxVocab: Infinity });
     const V = outputTokenizer.vocabSize;
     return Seq2Seq.create({
       ...encoder, sourceVocabSize: tokenizer.vocabSize, targetVocabSize: V + 2, begin: V, end: V + 1,

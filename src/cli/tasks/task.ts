@@ -6,6 +6,9 @@
  * files. A new task is one spec (a file beside this one) and one line in index.ts.
  */
 import type { Command } from 'commander';
+import { CharTokenizer } from '../../data/tokenizers/char.js';
+import type { Tokenizer } from '../../data/tokenizers/tokenizer.js';
+import { WordTokenizer, type WordTokenizerOptions } from '../../data/tokenizers/word.js';
 import { UsageError } from '../../errors.js';
 import { type Model, type ModelType, saveModel } from '../../io/model-file.js';
 import type { AttentionKind, ContextKind, ContextUse } from '../../models/seq2seq/seq2seq.js';
@@ -201,6 +204,11 @@ export async function inSlices<T, U>(items: readonly T[], size: number, run: (sl
 /** The lines of a text with their 1-based numbers, blank ones left out. */
 export function nonBlankLines(text: string): { line: number; text: string }[] {
   return text.split(/\r\n|\n|\r/).map((t, i) => ({ line: i + 1, text: t })).filter((l) => l.text.trim() !== '');
+}
+
+/** A tokenizer of `texts`: their characters, or their words (built with the `words` options). */
+export function tokenizerOfTexts(kind: 'char' | 'word' | undefined, texts: readonly string[], words: WordTokenizerOptions = {}): Tokenizer {
+  return kind === 'word' ? WordTokenizer.fromText(texts.join('\n'), words) : CharTokenizer.fromText(texts.join(''));
 }
 
 /** "12.34 %". */

@@ -126,18 +126,12 @@ export class Direction<F extends FloatArray> {
     // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for GRU). With
     // token input the biases go into the V projected rows before the gather (the same sums,
     // over V rows instead of T·B).
-    if (input.kind === 'vectors') {
-      b.gemm(false, true, T * B, GH, D, 1, input.x, D, wih.value, D, 0, this.gates, GH);
-      if (bih !== undefined) b.addBias(T * B, GH, bih.value, this.gates, GH);
-      if (bhh !== undefined && cell !== 'gru') b.addBias(T * B, GH, bhh.value, this.gates, GH);
-    } else {
-      const V = input.vocabSize;
-      const projected = this.tokenBuffer(V);
-      b.gemm(false, true, V, GH, D, 1, input.table, D, wih.value, D, 0, projected, GH);
-      if (bih !== undefined) b.addBias(V, GH, bih.value, projected, GH);
-      if (bhh !== undefined && cell !== 'gru') b.addBias(V, GH, bhh.value, projected, GH);
-      b.gatherRows(T * B, input.ids, projected, GH, this.gates);
-    }
+    const [inputRows, x, projected]: [number, F, F] = input.kind === 'vectors' ? [T * B, input.x, this.gates]
+      : [input.vocabSize, input.table, this.tokenBuffer(input.vocabSize)];
+    b.gemm(false, true, inputRows, GH, D, 1, x, D, wih.value, D, 0, projected, GH);
+    if (bih !== undefined) b.addBias(inputRows, GH, bih.value, projected, GH);
+    if (bhh !== undefined && cell !== 'gru') b.addBias(inputRows, GH, bhh.value, projected, GH);
+    if (input.kind === 'tokens') b.gatherRows(T * B, input.ids, projected, GH, this.gates);
 
     // Initial states.
     const first = dir === 0 ? 0 : T;
@@ -254,25 +248,24 @@ export class Direction<F extends FloatArray> {
     const hPrevAll = (dir === 0 ? this.states.subarray(0, T * B * H) : this.states.subarray(B * H, (T + 1) * B * H)) as F;
     const dRecurrent = cell === 'gru' ? this.dgh : this.gates;
     b.gemm(true, false, GH, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);     // dW_hh += dahᵀ · h_{t−1}
-    if (input.kind === 'vectors') {
-      if (bih !== undefined) b.columnSums(T * B, GH, this.gates, GH, 1, bih.grad);
-      if (bhh !== undefined) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
-      b.gemm(true, false, GH, D, T * B, 1, this.gates, GH, input.x, D, 1, wih.grad, D);                  // dW_ih += daᵀ · x
-      b.gemm(false, false, T * B, D, GH, 1, this.gates, GH, wih.value, D, accumulate ? 1 : 0, dx, D);   // dx = da · W_ih
-    } else {
-      const V = input.vocabSize;
-      const summed = this.tokenBuffer(V);
-      b.fill(V * GH, 0, summed);
-      b.scatterAddRows(T * B, input.ids, this.gates, GH, summed);                                      // G[v] = Σ_{id = v} da
-      // The bias gradients sum the gate gradients over all steps: over G's V rows, that is.
-      if (bih !== undefined) b.columnSums(V, GH, summed, GH, 1, bih.grad);
-      if (bhh !== undefined) {
-        if (cell === 'gru') b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
-        else b.columnSums(V, GH, summed, GH, 1, bhh.grad);
-      }
-      b.gemm(true, false, GH, D, V, 1, summed, GH, input.table, D, 1, wih.grad, D);                    // dW_ih += Gᵀ · E
-      b.gemm(false, false, V, D, GH, 1, summed, GH, wih.value, D, 1, input.tableGrad, D);              // dE += G · W_ih
+    // The input-side gate gradients per input row: da [T·B, G·H] against x, or with token input
+    // G [V, G·H], G[v] = Σ_{id = v} da, against the table E — the same sums over V rows.
+    let inputRows = T * B;
+    let da = this.gates;
+    if (input.kind === 'tokens') {
+      inputRows = input.vocabSize;
+      da = this.tokenBuffer(inputRows);
+      b.fill(inputRows * GH, 0, da);
+      b.scatterAddRows(T * B, input.ids, this.gates, GH, da);
     }
+    if (bih !== undefined) b.columnSums(inputRows, GH, da, GH, 1, bih.grad);
+    if (bhh !== undefined) {
+      if (cell === 'gru') b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
+      else b.columnSums(inputRows, GH, da, GH, 1, bhh.grad);
+    }
+    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0] : [input.table, input.tableGrad, 1];
+    b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
+    b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
   }
 
   /** The [V, G·H] buffer of the token-input path, grown to V rows. */

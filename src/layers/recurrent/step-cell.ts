@@ -16,6 +16,7 @@
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import { RnnkitError } from '../../errors.js';
 import type { Random } from '../../random.js';
+import { permuteRows } from '../../tensor/tensor.js';
 import { type Parameter, ParameterSet } from '../parameters.js';
 import { type CellKind, gatesOf } from './options.js';
 
@@ -119,10 +120,7 @@ export class StepCell<F extends FloatArray> {
    */
   reorder(from: ArrayLike<number>): void {
     for (const buffer of this.cell === 'lstm' ? [this.states, this.cells] : [this.states]) {
-      const s = this.slot(buffer, this.t, this.hiddenSize);
-      const copy = Float64Array.from(s);
-      const H = this.hiddenSize;
-      for (let r = 0; r < from.length; r++) for (let j = 0; j < H; j++) s[r * H + j] = copy[from[r]! * H + j]!;
+      permuteRows(this.slot(buffer, this.t, this.hiddenSize), this.hiddenSize, from);
     }
   }
 

@@ -31,7 +31,7 @@ import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { StepCell } from '../../layers/recurrent/step-cell.js';
 import type { Random } from '../../random.js';
-import { argmax } from '../../tensor/tensor.js';
+import { argmax, permuteRows } from '../../tensor/tensor.js';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
 
 /** Seed 000's three contexts. */
@@ -182,7 +182,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     const finals = enc.finalH();
     for (let d = 0; d < dirs; d++) {
       const k = (L - 1) * dirs + d;
-      for (let r = 0; r < B; r++) b.copy(He, finals.subarray((k * B + r) * He) as F, hT.subarray(r * Hd + d * He) as F);
+      moveRows(b, 'copy', B, He, finals.subarray(k * B * He) as F, He, hT.subarray(d * He) as F, Hd);
     }
     if (context === 'transform') {
       const ctx = this.buf('context', B * Hd);
@@ -226,36 +226,30 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       fed[t * B + r] = id;
       b.copy(E, table.subarray(id * E) as F, x.subarray(r * In) as F);
     }
-    const extra = (source: F): void => {
-      for (let r = 0; r < B; r++) b.copy(Hd, source.subarray(r * Hd) as F, x.subarray(r * In + E) as F);
-    };
+    const fedWith = x.subarray(E) as F;   // the columns after the token's embedding
     const out = this.slot('outputs', t, O);
     if (context !== 'attention') {
-      if (this.config.contextUse === 'every-step') extra(this.contextOf());
+      if (this.config.contextUse === 'every-step') moveRows(b, 'copy', B, Hd, this.contextOf(), Hd, fedWith, In);
       b.copy(B * Hd, cell.step(), out);
     } else if (attention === 'additive') {
       const query = this.slot('queries', t, this.keyWidth);
       denseForward(b, B, Hd, this.keyWidth, cell.state(), this.attend!.get('query.weight').value, undefined, query);
       const c = this.slot('contexts', t, Hd);
       attentionForward(b, this.attentionInputs(query, t), this.slot('weights', t, S), c);
-      extra(c);
+      moveRows(b, 'copy', B, Hd, c, Hd, fedWith, In);
       const s = cell.step();
-      for (let r = 0; r < B; r++) {
-        b.copy(Hd, s.subarray(r * Hd) as F, out.subarray(r * O) as F);
-        b.copy(Hd, c.subarray(r * Hd) as F, out.subarray(r * O + Hd) as F);
-      }
+      moveRows(b, 'copy', B, Hd, s, Hd, out, O);
+      moveRows(b, 'copy', B, Hd, c, Hd, out.subarray(Hd) as F, O);
     } else {
       // Input feeding: h̃_{t−1}, zero at the first step.
-      if (t === 0) for (let r = 0; r < B; r++) b.fill(Hd, 0, x.subarray(r * In + E) as F);
-      else extra(this.slot('outputs', t - 1, O));
+      if (t === 0) for (let r = 0; r < B; r++) b.fill(Hd, 0, fedWith.subarray(r * In) as F);
+      else moveRows(b, 'copy', B, Hd, this.slot('outputs', t - 1, O), O, fedWith, In);
       const s = cell.step();
       const c = this.slot('contexts', t, Hd);
       attentionForward(b, this.attentionInputs(s, t), this.slot('weights', t, S), c);
       const combined = this.slot('combined', t, 2 * Hd);
-      for (let r = 0; r < B; r++) {
-        b.copy(Hd, c.subarray(r * Hd) as F, combined.subarray(r * 2 * Hd) as F);
-        b.copy(Hd, s.subarray(r * Hd) as F, combined.subarray(r * 2 * Hd + Hd) as F);
-      }
+      moveRows(b, 'copy', B, Hd, c, Hd, combined, 2 * Hd);
+      moveRows(b, 'copy', B, Hd, s, Hd, combined.subarray(Hd) as F, 2 * Hd);
       denseForward(b, B, 2 * Hd, Hd, combined, this.attend!.get('combine.weight').value, this.attend!.get('combine.bias').value, out);
       b.activate('tanh', B * Hd, out, out);
     }
@@ -279,10 +273,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     this.decoder.reorder(from);
     const { context, attention } = this.config;
     if (context === 'attention' && attention !== 'additive' && this.T > 0) {
-      const out = this.slot('outputs', this.T - 1, this.outWidth);
-      const copy = Float64Array.from(out);
-      const O = this.outWidth;
-      for (let r = 0; r < from.length; r++) for (let j = 0; j < O; j++) out[r * O + j] = copy[from[r]! * O + j]!;
+      permuteRows(this.slot('outputs', this.T - 1, this.outWidth), this.outWidth, from);
     }
   }
 
@@ -351,32 +342,29 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       if (context !== 'attention') {
         b.axpy(B * Hd, 1, dOut, dh);
       } else if (attention === 'additive') {
-        for (let r = 0; r < B; r++) {
-          b.axpy(Hd, 1, dOut.subarray(r * O) as F, dh.subarray(r * Hd) as F);
-          b.copy(Hd, dOut.subarray(r * O + Hd) as F, dc.subarray(r * Hd) as F);
-        }
+        moveRows(b, 'add', B, Hd, dOut, O, dh, Hd);
+        moveRows(b, 'copy', B, Hd, dOut.subarray(Hd) as F, O, dc, Hd);
       } else {
         // h̃ = tanh(W_c [c; s] + b_c): da = dh̃ (1 − h̃²), in place in dO for dW_c below.
         b.axpy(B * Hd, 1, dFeed, dOut);
         b.activateBackward('tanh', B * Hd, this.slot('outputs', t, O), dOut, dOut);
         b.gemm(false, false, B, 2 * Hd, Hd, 1, dOut, Hd, this.attend!.get('combine.weight').value, 2 * Hd, 0, dCombined, 2 * Hd);
-        for (let r = 0; r < B; r++) {
-          b.copy(Hd, dCombined.subarray(r * 2 * Hd) as F, dc.subarray(r * Hd) as F);
-          b.axpy(Hd, 1, dCombined.subarray(r * 2 * Hd + Hd) as F, dh.subarray(r * Hd) as F);
-        }
+        moveRows(b, 'copy', B, Hd, dCombined, 2 * Hd, dc, Hd);
+        moveRows(b, 'add', B, Hd, dCombined.subarray(Hd) as F, 2 * Hd, dh, Hd);
         const s = cell.state(t + 1);
         attentionBackward(b, this.attentionInputs(s, t), this.slot('weights', t, S), dc, { query: dq, keys: dKeys, values: dValues, w: undefined, additive: undefined }, scratch);
         b.axpy(B * Hd, 1, dq, dh);
       }
       cell.stepBack(dx);
       // The fed token's embedding.
-      for (let r = 0; r < B; r++) b.copy(E, dx.subarray(r * In) as F, dEmbedded.subarray(r * E) as F);
+      moveRows(b, 'copy', B, E, dx, In, dEmbedded, E);
+      const dFed = dx.subarray(E) as F;
       b.scatterAddRows(B, this.intBuffers.get('fed')!.subarray(t * B, (t + 1) * B), dEmbedded, E, this.targetEmbedding.get('weight').grad);
       // What was fed with it.
       if (context !== 'attention') {
-        if (contextUse === 'every-step') for (let r = 0; r < B; r++) b.axpy(Hd, 1, dx.subarray(r * In + E) as F, dContext.subarray(r * Hd) as F);
+        if (contextUse === 'every-step') moveRows(b, 'add', B, Hd, dFed, In, dContext, Hd);
       } else if (attention === 'additive') {
-        for (let r = 0; r < B; r++) b.axpy(Hd, 1, dx.subarray(r * In + E) as F, dc.subarray(r * Hd) as F);
+        moveRows(b, 'add', B, Hd, dFed, In, dc, Hd);
         const query = this.slot('queries', t, this.keyWidth);
         attentionBackward(b, this.attentionInputs(query, t), this.slot('weights', t, S), dc,
           { query: dq, keys: dKeys, values: dValues, w: dw, additive: this.buf('dHidden', S * B * this.keyWidth) }, scratch);
@@ -385,7 +373,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
         denseBackward(b, B, Hd, this.keyWidth, cell.state(t), this.attend!.get('query.weight'), undefined, dq, dState);
         b.axpy(B * Hd, 1, dState, cell.stateGrad());
       } else if (t > 0) {
-        for (let r = 0; r < B; r++) b.copy(Hd, dx.subarray(r * In + E) as F, dFeed.subarray(r * Hd) as F);
+        moveRows(b, 'copy', B, Hd, dFed, In, dFeed, Hd);
       }
     }
     cell.endBackward();
@@ -418,7 +406,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     const dStates = this.zeroed('dStates', L * dirs * B * He);
     for (let d = 0; d < dirs; d++) {
       const k = (L - 1) * dirs + d;
-      for (let r = 0; r < B; r++) b.copy(He, dhT.subarray(r * Hd + d * He) as F, dStates.subarray((k * B + r) * He) as F);
+      moveRows(b, 'copy', B, He, dhT.subarray(d * He) as F, Hd, dStates.subarray(k * B * He) as F, He);
     }
     enc.backward(dStates, undefined);
   }
@@ -484,4 +472,18 @@ function grown<B extends FloatArray | Int32Array>(buffers: Map<string, B>, name:
     buffers.set(name, buffer);
   }
   return buffer;
+}
+
+/**
+ * Over `rows` rows of `width` numbers: dst ← src (`copy`) or dst += src (`add`), row r of src
+ * starting at r·ldSrc and of dst at r·ldDst (pass views that begin at the columns concerned).
+ */
+function moveRows<F extends FloatArray>(b: Backend<F>, mode: 'copy' | 'add', rows: number, width: number, src: F, ldSrc: number,
+  dst: F, ldDst: number): void {
+  for (let r = 0; r < rows; r++) {
+    const from = src.subarray(r * ldSrc) as F;
+    const to = dst.subarray(r * ldDst) as F;
+    if (mode === 'copy') b.copy(width, from, to);
+    else b.axpy(width, 1, from, to);
+  }
 }
