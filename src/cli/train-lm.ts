@@ -5,15 +5,13 @@
  * which `rnnkit demo` (npm start) runs too.
  */
 import { type Command, Option } from 'commander';
-import { splitValidation } from '../data/stream.js';
 import { CharTokenizer } from '../data/tokenizers/char.js';
 import type { Tokenizer } from '../data/tokenizers/tokenizer.js';
 import { WordTokenizer } from '../data/tokenizers/word.js';
-import { UsageError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveModel } from '../io/model-file.js';
 import {
-  type Evaluation, LanguageModel, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelSettings, type LanguageModelTraining,
+  type Evaluation, LanguageModel, splitForTraining, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelSettings, type LanguageModelTraining,
 } from '../models/language-model/language-model.js';
 import type { Budget, Progress, TrainResult } from '../training/trainer.js';
 import { integer, printJson, readText, useBackend } from './common.js';
@@ -79,11 +77,7 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   }
   model = model!;
   const ids = tokenizer.encode(text);
-  const { train: trainIds, validation } = splitValidation(ids, run.valFraction);
-  if (trainIds.length < run.batch * run.seqLen + 1) {
-    throw new UsageError(`${run.data} gives ${trainIds.length} training tokens, too few for one batch of ` +
-      `${run.batch} × ${run.seqLen} (lower --batch or --seq-len)`);
-  }
+  const { train: trainIds, validation } = splitForTraining(ids, run, run.data);
   const task = model.train().trainingTask(trainIds, run.batch, run.seqLen);
   const training = await runTraining(task, model.parameters(), run, options.budget, {
     ...(resume ? { resume } : {}),

@@ -6,7 +6,7 @@
 import type { Backend } from '../../backend/backend.js';
 import { getBackend } from '../../backend/select.js';
 import { characterCount, type Tokenizer } from '../../data/tokenizers/tokenizer.js';
-import { TokenBatches } from '../../data/stream.js';
+import { splitValidation, TokenBatches } from '../../data/stream.js';
 import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
 import { ShapeError, UsageError } from '../../errors.js';
 import type { CellKind } from '../../layers/recurrent/options.js';
@@ -217,6 +217,22 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
     for await (const piece of this.sample(options)) text += piece;
     return text;
   }
+}
+
+/**
+ * Splits a text's token ids as a language model trains on them: the held-out end
+ * (`valFraction`, see {@link splitValidation}) and the training ids before it.
+ * @param source what the ids come from, for the error message (a file name).
+ * @throws UsageError when the training ids are too few for one batch of `batch` × `seqLen`.
+ */
+export function splitForTraining(ids: Int32Array, training: Pick<LanguageModelTraining, 'batch' | 'seqLen' | 'valFraction'>,
+  source = 'the text'): { train: Int32Array; validation: Int32Array } {
+  const split = splitValidation(ids, training.valFraction);
+  if (split.train.length < training.batch * training.seqLen + 1) {
+    throw new UsageError(`${source} gives ${split.train.length} training tokens, too few for one batch of ` +
+      `${training.batch} × ${training.seqLen} (lower the batch size or the sequence length)`);
+  }
+  return split;
 }
 
 /** Validates settings, filling in {@link LANGUAGE_MODEL_DEFAULTS}. */
