@@ -26,9 +26,9 @@ export interface PlaygroundServer {
   stop(): Promise<number | null>;
 }
 
-/** Starts `rnnkit playground --port 0 …args` and waits for the line with its address. */
-export function startPlayground(args: string[] = []): Promise<PlaygroundServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'playground', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `rnnkit playground --port 0 …args` (in `env`) and waits for the line with its address. */
+export function startPlayground(args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<PlaygroundServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'playground', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';
