@@ -2,6 +2,7 @@
  * Where the text to learn from comes from: a bundled text, pasted text or a file the user
  * opens. Problems (an empty or binary file, a failed download) are messages on the page.
  */
+import { CharTokenizer, characterCount } from '../../src/index.js';
 import { CORPORA, type Corpus } from './corpora/index.js';
 import { byId, setMessage } from './dom.js';
 import { formatCount } from './format.js';
@@ -95,19 +96,14 @@ export class TextSourcePicker {
     }
   }
 
-  /** "1,190,317 characters, 83 different ones". */
+  /** "1,190,317 characters, 83 different ones" (code points, as the character tokenizer counts them). */
   private describe(text: string): void {
     if (text.length === 0) {
       this.stats.textContent = '';
       return;
     }
-    let count = 0;
-    const distinct = new Set<string>();
-    for (const c of text) {
-      count++;
-      distinct.add(c);
-    }
-    this.stats.textContent = `${formatCount(count)} characters, ${formatCount(distinct.size)} different ones.`;
+    const distinct = CharTokenizer.fromText(text).vocabSize - 1;  // less <unk>
+    this.stats.textContent = `${formatCount(characterCount(text))} characters, ${formatCount(distinct)} different ones.`;
   }
 
   private corpus(id: string): Corpus {

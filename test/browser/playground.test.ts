@@ -88,6 +88,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
   it('trains in the worker: steps rise and the loss falls, the page never blocks for 200 ms, samples and probabilities appear', async () => {
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     await fill(page, SMALL);
+    await page.waitForFunction(() => /characters/.test(document.getElementById('source-stats')!.textContent!));  // Moby Dick loaded
     await page.evaluate(() => {
       const tasks: number[] = [];
       (window as unknown as { longTasks: number[] }).longTasks = tasks;
