@@ -4,7 +4,8 @@
  */
 import './style.css';
 import { byId, setMessage } from './dom.js';
-import { formatCount, formatDuration } from './format.js';
+import { formatDuration } from '../../src/training/duration.js';
+import { formatCount } from './format.js';
 import { LearningCurve } from './learning-curve.js';
 import { drawProbabilityBars } from './probability-bars.js';
 import type { ModelInfo, Request, SamplingSettings, WorkerEvent } from './protocol.js';

@@ -7,7 +7,7 @@
  */
 import {
   type Backend, CharTokenizer, createReferenceBackend, createWasmBackend, LanguageModel, modelFromBytes, modelToBytes,
-  splitForTraining, type TrainerCheckpoint, type TrainingTask, trainWithOptimization,
+  splitForTraining, type Tokenizer, type TrainerCheckpoint, type TrainingTask, trainWithOptimization,
 } from '../../src/index.js';
 import type { FailureSite, ModelInfo, Request, SamplingSettings, TextSource, TrainingSettings, WorkerEvent } from './protocol.js';
 import { topTokens } from './top-tokens.js';
@@ -98,34 +98,42 @@ function evaluateNow(): void {
   post({ type: 'evaluation', step: session.step, bitsPerChar, tokens });
 }
 
-/** The training session on `source` (and the model, when there is none), made on first use. */
-async function prepare(source: TextSource, settings: TrainingSettings): Promise<Session> {
+/**
+ * The training session on `source` (and the model, when there is none), made on first use;
+ * undefined (and a message for the page) when the text or the settings cannot train.
+ */
+async function prepare(source: TextSource, settings: TrainingSettings): Promise<Session | undefined> {
   if (session !== undefined) return session;
   const training = settings.training;
   const tokenizer = model?.tokenizer ?? CharTokenizer.fromText(source.text);
-  // The text is checked before a model exists: one that cannot train leaves the page as it was.
-  const split = splitForTraining(tokenizer.encode(source.text), training, source.name);
-  if (model === undefined) {
-    setModel(await LanguageModel.create({ tokenizer, ...settings.model, seed: training.seed, backend }));
+  let split;
+  try {
+    // The text is checked before a model exists: one that cannot train leaves the page as it was.
+    split = splitForTraining(tokenizer.encode(source.text), training, source.name);
+    model ??= await createModel(tokenizer, settings);
+  } catch (error) {
+    fail(split === undefined ? 'data' : 'train', error);
+    return undefined;
   }
   session = {
-    task: model!.train().trainingTask(split.train, training.batch, training.seqLen),
-    settings: { model: model!.settings, training }, validation: split.validation,
+    task: model.train().trainingTask(split.train, training.batch, training.seqLen),
+    settings: { model: model.settings, training }, validation: split.validation,
     checkpoint: undefined, step: 0, activeMs: 0, wallMs: 0,
   };
   evaluateNow();
   return session;
 }
 
+async function createModel(tokenizer: Tokenizer, settings: TrainingSettings): Promise<LanguageModel> {
+  const created = await LanguageModel.create({ tokenizer, ...settings.model, seed: settings.training.seed, backend });
+  setModel(created);
+  return created;
+}
+
 async function train(source: TextSource, settings: TrainingSettings): Promise<void> {
   if (running !== undefined) return;
-  let s: Session;
-  try {
-    s = await prepare(source, settings);
-  } catch (error) {
-    fail('data', error);
-    return;
-  }
+  const s = await prepare(source, settings);
+  if (s === undefined) return;
   const controller = new AbortController();
   const done = runTraining(s, controller.signal)
     .catch((error: unknown) => fail('train', error))
@@ -237,19 +245,17 @@ async function open(name: string, bytes: Uint8Array): Promise<void> {
   await sampleNow();
 }
 
-function handle(request: Request): void {
+async function handle(request: Request): Promise<void> {
   switch (request.type) {
     case 'train':
-      void train(request.source, request.settings);
-      return;
+      return train(request.source, request.settings);
     case 'pause':
       running?.controller.abort();
       return;
     case 'reset':
-      void stop().then(async () => {
-        await renewBackend();
-        setModel(undefined);
-      });
+      await stop();
+      await renewBackend();
+      setModel(undefined);
       return;
     case 'sample':
       sampling = request.sampling;
@@ -263,22 +269,19 @@ function handle(request: Request): void {
       });
       return;
     case 'open':
-      void open(request.name, request.bytes);
+      return open(request.name, request.bytes);
   }
 }
 
-// Requests wait for the backend, in the order they came.
-const started = renewBackend().then(
+/**
+ * Requests run one after another in the order they came (a second click on Start while the
+ * first builds the model finds it built), once the backend exists.
+ */
+let queue = renewBackend().then(
   () => post({ type: 'ready', threads: backend.threads, backend: backend.description, isolated: scope.crossOriginIsolated }),
   (error: unknown) => fail('worker', error),
 );
 
 scope.onmessage = (event) => {
-  void started.then(() => {
-    try {
-      handle(event.data);
-    } catch (error) {
-      fail('worker', error);
-    }
-  });
+  queue = queue.then(() => handle(event.data)).catch((error: unknown) => fail('worker', error));
 };

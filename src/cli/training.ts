@@ -11,7 +11,8 @@ import {
   type Optimization, OPTIMIZATION_DEFAULTS, OPTIMIZERS, type TrainingHooks, trainWithOptimization,
 } from '../training/optimization.js';
 import type { Budget, Progress, TrainingTask, TrainResult } from '../training/trainer.js';
-import { type BackendFlags, formatDuration, integer, number, withBackendOptions } from './common.js';
+import { formatDuration } from '../training/duration.js';
+import { type BackendFlags, integer, number, withBackendOptions } from './common.js';
 import { progressDisplay } from './progress.js';
 
 /** The options every `train` subcommand takes, as commander parses them. */
