@@ -4,9 +4,10 @@
  */
 import { benchGemm } from './gemm.js';
 import { benchLanguageModel } from './lm.js';
+import { benchPlayground } from './playground.js';
 import { benchRnn } from './rnn.js';
 
-const benches: Record<string, () => Promise<void>> = { gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel };
+const benches: Record<string, () => Promise<void>> = { gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground };
 
 const names = process.argv.slice(2);
 for (const name of names) {

@@ -1,7 +1,7 @@
 // Builds everything `npm ci` needs: the WebAssembly kernels (four variants: plain or
 // relaxed SIMD, with unshared or shared memory), a TypeScript module that embeds them,
-// the ONNX protobuf schema (proto/onnx.proto) as a protobufjs descriptor, and dist/
-// from src/. Run by `npm run build` and by `prepare`.
+// the ONNX protobuf schema (proto/onnx.proto) as a protobufjs descriptor, dist/ from
+// src/, and the playground (Vite) in dist/playground/. Run by `npm run build` and by `prepare`.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,3 +44,4 @@ writeFileSync(join(root, 'src/io/onnx/schema.generated.ts'), [
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 chmodSync(join(root, 'dist/cli/main.js'), 0o755);
+run(bin('vite'), ['build', '--config', 'playground/vite.config.ts', '--logLevel', 'warn']);

@@ -20,6 +20,9 @@ export {
   type LrSchedule, ConstantSchedule, type ConstantScheduleOptions, StepDecay, type StepDecayOptions, CosineAnnealing,
   type CosineAnnealingOptions, LinearWarmup, type LinearWarmupOptions, SequentialSchedule, warmupThen, type WarmupOptions,
 } from './training/schedules.js';
+export {
+  type Optimization, OPTIMIZATION_DEFAULTS, OPTIMIZERS, trainWithOptimization, type TrainingHooks, createOptimizer, createSchedule,
+} from './training/optimization.js';
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './training/clip.js';
 export { readSafetensors, writeSafetensors, safetensorsMetadata } from './io/safetensors.js';
 export { Module, type ModuleOptions } from './layers/module.js';
@@ -42,7 +45,7 @@ export {
 export { TokenBatches, splitValidation, type SplitValidationOptions } from './data/stream.js';
 export {
   LanguageModel, LANGUAGE_MODEL_DEFAULTS, type LanguageModelOptions, type LanguageModelSettings, type Evaluation,
-  type SampleOptions,
+  type SampleOptions, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelTraining, splitForTraining,
 } from './models/language-model/language-model.js';
 export { type SamplingOptions, samplingDistribution, resolveSampling, drawFrom, type Sampling } from './decode/sampling.js';
 export {

@@ -62,6 +62,8 @@ export interface Backend<F extends FloatArray = Float32Array> {
   readonly name: string;
   /** Human-readable details (instruction set, threads). */
   readonly description: string;
+  /** Threads that compute, the calling one included (1 for a backend without threads). */
+  readonly threads: number;
 
   /** A zero-filled float buffer of `length` elements in this backend's memory. */
   alloc(length: number): F;

@@ -54,17 +54,6 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** "1h 02m", "3m 05s", "42s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
-}
-
 /** Reads a UTF-8 text file (possibly empty). @throws FormatError on bytes that are not UTF-8. */
 export async function readUtf8(path: string): Promise<string> {
   const bytes = await readFileBytes(path);

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { type BackendFlags, formatDuration, number, useBackend, withBackendOptions } from './common.js';
+import { formatDuration } from '../training/duration.js';
+import { type BackendFlags, number, useBackend, withBackendOptions } from './common.js';
 import { progressDisplay } from './progress.js';
 import { RUN_DEFAULTS, trainLanguageModel } from './train-lm.js';
 

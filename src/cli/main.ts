@@ -11,6 +11,7 @@ import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
 import { registerInfo } from './info.js';
+import { registerPlayground } from './playground.js';
 import { registerPredict } from './predict.js';
 import { registerSample } from './sample.js';
 import { TASKS } from './tasks/index.js';
@@ -32,6 +33,7 @@ registerExport(program);
 registerImport(program);
 registerDemo(program);
 registerInfo(program);
+registerPlayground(program);
 
 function fail(error: unknown): never {
   const debug = process.argv.includes('--debug');

@@ -4,7 +4,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import type { Progress } from '../training/trainer.js';
-import { formatDuration } from './common.js';
+import { formatDuration } from '../training/duration.js';
 
 /** Receives progress events and finishes the display. */
 export interface ProgressDisplay {

@@ -5,37 +5,32 @@
  * which `rnnkit demo` (npm start) runs too.
  */
 import { type Command, Option } from 'commander';
-import { splitValidation } from '../data/stream.js';
 import { CharTokenizer } from '../data/tokenizers/char.js';
 import type { Tokenizer } from '../data/tokenizers/tokenizer.js';
 import { WordTokenizer } from '../data/tokenizers/word.js';
-import { UsageError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveModel } from '../io/model-file.js';
-import { type Evaluation, LanguageModel, LANGUAGE_MODEL_DEFAULTS, type LanguageModelSettings } from '../models/language-model/language-model.js';
+import {
+  type Evaluation, LanguageModel, splitForTraining, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelSettings, type LanguageModelTraining,
+} from '../models/language-model/language-model.js';
 import type { Budget, Progress, TrainResult } from '../training/trainer.js';
 import { integer, printJson, readText, useBackend } from './common.js';
 import {
-  budgetOf, type Optimization, OPTIMIZATION_DEFAULTS, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
+  budgetOf, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
   withProgress, withTrainingOptions,
 } from './training.js';
 
 /** Everything that defines a run (kept in checkpoints so that --resume continues it). */
-export interface LanguageModelRun extends LanguageModelSettings, Optimization {
+export interface LanguageModelRun extends LanguageModelSettings, LanguageModelTraining {
   data: string;
   tokenizer: 'char' | 'word';
   maxVocab: number;
   lowercase: boolean;
-  valFraction: number;
-  batch: number;
-  seqLen: number;
-  seed: number;
 }
 
 /** Defaults of a run. */
 export const RUN_DEFAULTS: Omit<LanguageModelRun, 'data'> = {
-  ...LANGUAGE_MODEL_DEFAULTS, ...OPTIMIZATION_DEFAULTS, tokenizer: 'char', maxVocab: 10000, lowercase: false, valFraction: 0.05,
-  batch: 32, seqLen: 64, lr: 2e-3, seed: 1,
+  ...LANGUAGE_MODEL_DEFAULTS, ...LANGUAGE_MODEL_TRAINING_DEFAULTS, tokenizer: 'char', maxVocab: 10000, lowercase: false,
 };
 
 /** Hooks and outputs of {@link trainLanguageModel}. */
@@ -82,11 +77,7 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   }
   model = model!;
   const ids = tokenizer.encode(text);
-  const { train: trainIds, validation } = splitValidation(ids, run.valFraction);
-  if (trainIds.length < run.batch * run.seqLen + 1) {
-    throw new UsageError(`${run.data} gives ${trainIds.length} training tokens, too few for one batch of ` +
-      `${run.batch} × ${run.seqLen} (lower --batch or --seq-len)`);
-  }
+  const { train: trainIds, validation } = splitForTraining(ids, run, run.data);
   const task = model.train().trainingTask(trainIds, run.batch, run.seqLen);
   const training = await runTraining(task, model.parameters(), run, options.budget, {
     ...(resume ? { resume } : {}),

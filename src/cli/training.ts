@@ -5,35 +5,15 @@
  */
 import { type Command, Option } from 'commander';
 import { currentBackend } from '../backend/select.js';
-import { UsageError } from '../errors.js';
 import type { Parameter } from '../layers/parameters.js';
 import type { CellKind } from '../layers/recurrent/options.js';
-import { Adam, AdamW } from '../training/optim/adam.js';
-import type { Optimizer } from '../training/optim/optimizer.js';
-import { RMSprop } from '../training/optim/rmsprop.js';
-import { SGD } from '../training/optim/sgd.js';
-import { ConstantSchedule, CosineAnnealing, type LrSchedule, warmupThen } from '../training/schedules.js';
-import { type Budget, type Progress, train, type TrainingTask, type TrainOptions, type TrainResult } from '../training/trainer.js';
-import { type BackendFlags, formatDuration, integer, number, withBackendOptions } from './common.js';
+import {
+  type Optimization, OPTIMIZATION_DEFAULTS, OPTIMIZERS, type TrainingHooks, trainWithOptimization,
+} from '../training/optimization.js';
+import type { Budget, Progress, TrainingTask, TrainResult } from '../training/trainer.js';
+import { formatDuration } from '../training/duration.js';
+import { type BackendFlags, integer, number, withBackendOptions } from './common.js';
 import { progressDisplay } from './progress.js';
-
-/** How the weights are optimised (kept with a run's settings). */
-export interface Optimization {
-  optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
-  lr: number;
-  weightDecay: number;
-  momentum: number;
-  schedule: 'constant' | 'cosine';
-  warmup: number;
-  /** Global gradient norm to clip to; 0 is off. */
-  clip: number;
-  skipNonFinite: boolean;
-}
-
-/** Defaults of {@link Optimization} (the learning rate is each command's). */
-export const OPTIMIZATION_DEFAULTS: Omit<Optimization, 'lr'> = {
-  optimizer: 'adam', weightDecay: 0, momentum: 0, schedule: 'constant', warmup: 0, clip: 5, skipNonFinite: false,
-};
 
 /** The options every `train` subcommand takes, as commander parses them. */
 export interface TrainingFlags extends BackendFlags {
@@ -80,7 +60,7 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
     .option('--dropout <p>', 'dropout between recurrent layers', number(0, 0.99), d.dropout)
     .option('--val-fraction <f>', d.valFractionHelp, number(0, 0.5), d.valFraction)
     .option('--batch <n>', d.batchHelp, integer(1), d.batch)
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'adamw', 'sgd', 'rmsprop']).default(o.optimizer))
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]).default(o.optimizer))
     .option('--lr <x>', 'learning rate', number(0, Infinity, true), d.lr)
     .option('--weight-decay <x>', 'weight decay', number(0), o.weightDecay)
     .option('--momentum <x>', 'momentum (sgd, rmsprop)', number(0, 1), o.momentum)
@@ -113,47 +93,16 @@ export function optimizationOf(f: TrainingFlags): Optimization {
     warmup: f.warmup, clip: f.clip, skipNonFinite: f.skipNonfinite === true };
 }
 
-/** Hooks of {@link runTraining} beyond the optimisation: progress, checkpoints, resume. */
-export type TrainingHooks = Pick<TrainOptions, 'onProgress' | 'checkpointEvery' | 'onCheckpoint' | 'resume'>;
-
-/** Runs the shared training loop over `task` with the optimizer, schedule and clipping of `run`. */
-export async function runTraining(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
+/** Runs the shared training loop over `task` with the optimizer, schedule and clipping of `run`, on the current backend. */
+export function runTraining(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
   hooks: TrainingHooks = {}): Promise<TrainResult> {
-  return train(task, {
-    optimizer: makeOptimizer(run, params),
-    budget,
-    schedule: makeSchedule(run, budget, task.batchesPerEpoch),
-    clipNorm: run.clip > 0 ? run.clip : undefined,
-    skipNonFinite: run.skipNonFinite,
-    ...hooks,
-  });
+  return trainWithOptimization(task, params, run, budget, currentBackend(), hooks);
 }
 
 /** Runs `body` with a progress display on stderr (none with --json or --quiet), finished whatever happens. */
 export async function withProgress<T>(flags: TrainingFlags, body: (onProgress: (p: Progress) => void) => Promise<T>): Promise<T> {
   const display = progressDisplay(flags.json === true || flags.quiet === true);
   return body((p) => display.update(p)).finally(() => display.stop());
-}
-
-function makeOptimizer(run: Optimization, params: Parameter[]): Optimizer {
-  const backend = currentBackend();
-  switch (run.optimizer) {
-    case 'adam': return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
-    case 'adamw': return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
-    case 'sgd': return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
-    case 'rmsprop': return new RMSprop(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
-  }
-}
-
-function makeSchedule(run: Optimization, budget: Budget, batchesPerEpoch: number): LrSchedule | undefined {
-  if (run.schedule === 'constant' && run.warmup === 0) return undefined;
-  let main: LrSchedule = new ConstantSchedule({ lr: run.lr });
-  if (run.schedule === 'cosine') {
-    const total = budget.steps ?? (budget.epochs !== undefined ? Math.ceil(budget.epochs * batchesPerEpoch) : undefined);
-    if (total === undefined) throw new UsageError('--schedule cosine needs a budget in --steps or --epochs');
-    main = new CosineAnnealing({ lr: run.lr, tMax: Math.max(1, total - run.warmup) });
-  }
-  return run.warmup > 0 ? warmupThen(main, { warmupSteps: run.warmup }) : main;
 }
 
 /** The JSON fields of a finished run that every `train` subcommand reports. */

@@ -108,6 +108,11 @@ export interface TrainOptions {
   checkpointEvery?: number | undefined;
   /** Receives checkpoints; the run waits for it (e.g. writing the file). */
   onCheckpoint?: ((checkpoint: TrainerCheckpoint) => Promise<void> | void) | undefined;
+  /**
+   * Stops the run after the step in progress once aborted (`stoppedBy` is then `'aborted'`);
+   * the final checkpoint is taken as at any end, so a later run can resume from it.
+   */
+  signal?: AbortSignal | undefined;
   /** Clock in milliseconds (tests pass a fake one). @default performance.now */
   now?: (() => number) | undefined;
 }
@@ -121,8 +126,8 @@ export interface TrainResult {
   /** Smoothed loss at the end. */
   loss: number;
   skipped: number;
-  /** Why the run stopped. */
-  stoppedBy: 'steps' | 'epochs' | 'seconds';
+  /** Why the run stopped: a budget was spent, or the signal aborted it. */
+  stoppedBy: 'steps' | 'epochs' | 'seconds' | 'aborted';
 }
 
 const SMOOTHING = 0.98;
@@ -172,6 +177,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     if (budget.steps !== undefined && step >= budget.steps) return 'steps';
     if (budget.epochs !== undefined && epoch + batch / task.batchesPerEpoch >= budget.epochs) return 'epochs';
     if (budget.seconds !== undefined && elapsed() >= budget.seconds) return 'seconds';
+    if (options.signal?.aborted) return 'aborted';
     return undefined;
   };
 
@@ -210,7 +216,6 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       batch = 0;
       epoch++;
     }
-    reason = stopReason();
     const seconds = elapsed();
     const fraction = budgetFraction(budget, step, epoch + batch / task.batchesPerEpoch, seconds);
     const rate = (fraction - startFraction) / Math.max(seconds, 1e-9);  // budget spent per second
@@ -219,6 +224,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       tokensPerSecond: seconds > 0 ? (tokens - startTokens) / seconds : 0, elapsedSeconds: seconds,
       etaSeconds: rate > 0 ? (1 - fraction) / rate : 0, fraction, skipped,
     });
+    reason = stopReason();  // after the progress hook, which may abort the run
     if (reason === undefined && options.checkpointEvery !== undefined && step % options.checkpointEvery === 0) {
       await options.onCheckpoint?.(checkpoint());
     }

@@ -52,7 +52,7 @@ describe('wasm backend in Chromium', { skip: unavailable }, () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       try {
-        await page.goto(`${server.url}/test/browser/page.html`);
+        await page.goto(new URL('test/browser/page.html', server.url).href);
         const result = await page.evaluate(checkInPage);
         assert.equal(result.isolated, isolated);
         assert.match(result.description, isolated ? /SIMD.*, 2 threads\)/ : /1 thread, unshared memory/);

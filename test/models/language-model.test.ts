@@ -8,6 +8,8 @@ import { CharTokenizer } from '../../src/data/tokenizers/char.js';
 import { WordTokenizer } from '../../src/data/tokenizers/word.js';
 import { ShapeError, UsageError } from '../../src/errors.js';
 import { LanguageModel } from '../../src/models/language-model/language-model.js';
+import { drawFrom } from '../../src/decode/sampling.js';
+import { Random } from '../../src/random.js';
 import { Adam } from '../../src/training/optim/adam.js';
 import { train } from '../../src/training/trainer.js';
 
@@ -66,6 +68,29 @@ describe('LanguageModel', () => {
     assert.equal(await model.generate({ length: 0 }), '');
     // top-k 1 is greedy whatever the temperature.
     assert.equal(await model.generate({ length: 20, topK: 1, seed: 1 }), await model.generate({ length: 20, temperature: 0, seed: 2 }));
+  });
+
+  it('nextTokenProbabilities is the distribution sample draws its first token from', async () => {
+    const text = 'abcdefghij klmnop, qrstuv. wxyz!\n';
+    const tokenizer = CharTokenizer.fromText(text);
+    const model = (await LanguageModel.create({ tokenizer, hiddenSize: 6, seed: 3, backend })).eval();
+    const plain = model.nextTokenProbabilities('xyz');
+    assert.equal(plain.length, tokenizer.vocabSize);
+    assert.ok(Math.abs(plain.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const first = await model.generate({ prime: 'xyz', length: 1, seed });
+      const drawn = drawFrom(model.nextTokenProbabilities('xyz'), new Random(seed));
+      assert.equal(first, tokenizer.decode(Int32Array.of(drawn)), `seed ${seed}`);
+    }
+    // Temperature t raises each probability to 1/t before normalising.
+    const t = 0.5;
+    const sharp = model.nextTokenProbabilities('xyz', { temperature: t });
+    const powered = plain.map((p) => p ** (1 / t));
+    const total = powered.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < sharp.length; i++) assert.ok(Math.abs(sharp[i]! - powered[i]! / total) < 1e-9, `token ${i}`);
+    // Top-k 3 keeps the three likeliest; an empty prime starts after a line break.
+    assert.equal(model.nextTokenProbabilities('xyz', { topK: 3 }).filter((p) => p > 0).length, 3);
+    assert.deepEqual(model.nextTokenProbabilities(''), model.nextTokenProbabilities('\n'));
   });
 
   it('rejects invalid settings and sampling options with UsageErrors', async () => {

@@ -13,7 +13,7 @@ import { NonFiniteError, UsageError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { LanguageModel } from '../../src/models/language-model/language-model.js';
 import { Adam } from '../../src/training/optim/adam.js';
-import { train, type Progress, type TrainingTask, type TrainOptions } from '../../src/training/trainer.js';
+import { train, type Progress, type TrainerCheckpoint, type TrainingTask, type TrainOptions } from '../../src/training/trainer.js';
 
 const TEXT = 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of '
   + 'foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, it was '
@@ -74,6 +74,40 @@ describe('train (the shared training loop)', () => {
     const a = model.stateDict();
     const b = resumedModel.stateDict();
     for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+  });
+
+  it('an aborted run stops after the step in progress and resumes, after sampling in between, to an uninterrupted run', async () => {
+    const whole = await setup();
+    const losses: number[] = [];
+    await train(whole.task, { optimizer: whole.optimizer, budget: { steps: 12 }, clipNorm: 1, onProgress: (p) => losses.push(p.loss) });
+
+    const { model, task, optimizer } = await setup();
+    const controller = new AbortController();
+    let checkpoint: TrainerCheckpoint | undefined;
+    const first = await train(task, {
+      optimizer, budget: { steps: 12 }, clipNorm: 1, signal: controller.signal,
+      onProgress: (p) => { if (p.step === 5) controller.abort(); },
+      onCheckpoint: (c) => { checkpoint = c; },
+    });
+    assert.deepEqual([first.stoppedBy, first.steps, checkpoint?.step], ['aborted', 5, 5]);
+    // Side work re-prepares the engine for other shapes; the resumed run must not notice.
+    model.eval();
+    await model.generate({ prime: 'it was', length: 10, seed: 3 });
+    model.evaluate(ids.subarray(0, 40));
+    model.train();
+    const rest: number[] = [];
+    const second = await train(task, { optimizer, budget: { steps: 12 }, clipNorm: 1, resume: checkpoint, onProgress: (p) => rest.push(p.loss) });
+    assert.equal(second.stoppedBy, 'steps');
+    assert.deepEqual(rest, losses.slice(5));
+    const a = whole.model.stateDict();
+    const b = model.stateDict();
+    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+  });
+
+  it('an already aborted signal stops before the first step', async () => {
+    const { task, optimizer } = await setup();
+    const result = await train(task, { optimizer, budget: { steps: 3 }, signal: AbortSignal.abort() });
+    assert.deepEqual([result.stoppedBy, result.steps], ['aborted', 0]);
   });
 
   /** The task with batch `index` of step `bad` (1-based) spoiled by `spoil`. */

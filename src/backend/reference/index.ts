@@ -31,6 +31,7 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
   return {
     name: 'reference',
     description: `reference (plain TypeScript, ${precision})`,
+    threads: 1,
     alloc: (length) => new Elements(length),
     allocInt: (length) => new Int32Array(length),
     free: () => {},

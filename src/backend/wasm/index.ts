@@ -119,12 +119,13 @@ class WasmBackend implements Backend<Float32Array> {
   private columns = true;
   private extent = 0;
   private chunk = 0;
+  readonly threads: number;
 
   constructor(private readonly k: KernelExports, private readonly heap: WasmHeap,
     private readonly pool: ThreadPool | undefined, readonly description: string) {
     this.workspaceBytes = k.gemmWorkspaceFloats() * 4;
-    const threads = 1 + (pool?.size ?? 0);
-    for (let t = 0; t < threads; t++) {
+    this.threads = 1 + (pool?.size ?? 0);
+    for (let t = 0; t < this.threads; t++) {
       this.workspaces.push(heap.allocate(this.workspaceBytes));
       this.args.push(new Array<number>(15).fill(0));
     }

@@ -6,11 +6,12 @@
 import type { Backend } from '../../backend/backend.js';
 import { getBackend } from '../../backend/select.js';
 import { characterCount, type Tokenizer } from '../../data/tokenizers/tokenizer.js';
-import { TokenBatches } from '../../data/stream.js';
+import { splitValidation, TokenBatches } from '../../data/stream.js';
 import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
 import { ShapeError, UsageError } from '../../errors.js';
 import type { CellKind } from '../../layers/recurrent/options.js';
 import { defaultRandom, Random } from '../../random.js';
+import { type Optimization, OPTIMIZATION_DEFAULTS } from '../../training/optimization.js';
 import type { TrainingTask } from '../../training/trainer.js';
 import { CoreModel } from '../core-model.js';
 import { withDefaults } from '../settings.js';
@@ -38,6 +39,23 @@ export interface LanguageModelOptions extends Partial<LanguageModelSettings> {
 /** Defaults: a one-layer LSTM of 256 units over 64-wide embeddings. */
 export const LANGUAGE_MODEL_DEFAULTS: LanguageModelSettings = {
   cell: 'lstm', embeddingDim: 64, hiddenSize: 256, numLayers: 1, dropout: 0,
+};
+
+/** How a language model is trained: the optimisation, the batches and the held-out part. */
+export interface LanguageModelTraining extends Optimization {
+  /** Parallel streams per batch, B. */
+  batch: number;
+  /** Time steps per batch (the truncated-BPTT length), T. */
+  seqLen: number;
+  /** Fraction of the text, at its end, held out for validation. */
+  valFraction: number;
+  /** Seed of the initialisation and of dropout. */
+  seed: number;
+}
+
+/** Training defaults (`rnnkit train lm` and the playground): Adam at 2e-3, clipping at norm 5, 32 streams × 64 steps, 5 % held out. */
+export const LANGUAGE_MODEL_TRAINING_DEFAULTS: LanguageModelTraining = {
+  ...OPTIMIZATION_DEFAULTS, lr: 2e-3, batch: 32, seqLen: 64, valFraction: 0.05, seed: 1,
 };
 
 /** Results of {@link LanguageModel.evaluate}. */
@@ -103,7 +121,11 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
         return { loss: core.run(isTraining(), true, true), tokens: steps * batch };
       },
       saveState: () => core.carriedState(),
-      loadState: (state) => core.loadCarriedState(state),
+      // Sampling or evaluating in between re-prepares the engine for other shapes.
+      loadState: (state) => {
+        core.prepare(steps, batch);
+        core.loadCarriedState(state);
+      },
     };
   }
 
@@ -145,21 +167,11 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
     const length = options.length ?? 200;
     if (!Number.isInteger(length) || length < 0) throw new UsageError(`sample: length must be an integer ≥ 0, got ${length}`);
     const random = options.seed === undefined ? this.random : new Random(options.seed);
-    const tokenizer = this.tokenizer;
-    let prime = tokenizer.encode(options.prime ?? '');
-    // Without a prime, start as after a line break (a character, or a word model's <eos>).
-    if (prime.length === 0) prime = tokenizer.encode('\n').subarray(0, 1);
     const core = this.core;
-    const V = tokenizer.vocabSize;
-    const probs = new Float64Array(V);
-    // The prime runs as one window; then one step per token.
-    core.prepare(prime.length, 1);
-    core.resetState();
-    core.inputIds().set(prime);
-    core.run(false, false, false);
-    let logits = core.output().subarray((prime.length - 1) * V);
+    const probs = new Float64Array(this.tokenizer.vocabSize);
+    let logits = this.runPrime(options.prime);
     core.prepare(1, 1);
-    const decoder = tokenizer.decoder();
+    const decoder = this.tokenizer.decoder();
     for (let i = 0; i < length; i++) {
       samplingDistribution(logits, sampling, probs);
       const id = drawFrom(probs, random);
@@ -170,12 +182,57 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
     }
   }
 
+  /**
+   * The distribution the next token is drawn from after `prime` (V probabilities, indexed
+   * by token id, summing to 1): the softmax of the model's scores with the temperature,
+   * top-k and top-p of `options` applied, exactly as {@link sample} draws its first token.
+   * @throws UsageError on invalid options.
+   */
+  nextTokenProbabilities(prime: string, options: SamplingOptions = {}): Float64Array {
+    const sampling = resolveSampling(options);
+    const probs = new Float64Array(this.tokenizer.vocabSize);
+    samplingDistribution(this.runPrime(prime), sampling, probs);
+    return probs;
+  }
+
+  /**
+   * Runs the prime (or, when it is empty, a line break or a word model's `<eos>`) from a zero
+   * state as one window; returns the scores of the token after it, [V].
+   */
+  private runPrime(prime = ''): Float32Array {
+    let ids = this.tokenizer.encode(prime);
+    if (ids.length === 0) ids = this.tokenizer.encode('\n').subarray(0, 1);
+    const core = this.core;
+    const V = this.tokenizer.vocabSize;
+    core.prepare(ids.length, 1);
+    core.resetState();
+    core.inputIds().set(ids);
+    core.run(false, false, false);
+    return core.output().subarray((ids.length - 1) * V);
+  }
+
   /** Generates `length` tokens and returns their text. */
   async generate(options: SampleOptions = {}): Promise<string> {
     let text = '';
     for await (const piece of this.sample(options)) text += piece;
     return text;
   }
+}
+
+/**
+ * Splits a text's token ids as a language model trains on them: the held-out end
+ * (`valFraction`, see {@link splitValidation}) and the training ids before it.
+ * @param source what the ids come from, for the error message (a file name).
+ * @throws UsageError when the training ids are too few for one batch of `batch` × `seqLen`.
+ */
+export function splitForTraining(ids: Int32Array, training: Pick<LanguageModelTraining, 'batch' | 'seqLen' | 'valFraction'>,
+  source = 'the text'): { train: Int32Array; validation: Int32Array } {
+  const split = splitValidation(ids, training.valFraction);
+  if (split.train.length < training.batch * training.seqLen + 1) {
+    throw new UsageError(`${source} gives ${split.train.length} training tokens, too few for one batch of ` +
+      `${training.batch} × ${training.seqLen} (lower the batch size or the sequence length)`);
+  }
+  return split;
 }
 
 /** Validates settings, filling in {@link LANGUAGE_MODEL_DEFAULTS}. */
