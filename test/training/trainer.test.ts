@@ -12,7 +12,9 @@ import { CharTokenizer } from '../../src/data/tokenizers/char.js';
 import { NonFiniteError, UsageError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { LanguageModel } from '../../src/models/language-model/language-model.js';
+import { clipGradNorm, clipGradValue } from '../../src/training/clip.js';
 import { Adam } from '../../src/training/optim/adam.js';
+import { StepDecay } from '../../src/training/schedules.js';
 import { train, type Progress, type TrainerCheckpoint, type TrainingTask, type TrainOptions } from '../../src/training/trainer.js';
 
 const TEXT = 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of '
@@ -126,6 +128,69 @@ describe('train (the shared training loop)', () => {
     const { task, optimizer } = await setup();
     await assert.rejects(train(spoiled(task, 3, () => NaN), { optimizer, budget: { steps: 10 } }),
       (e: Error) => e instanceof NonFiniteError && /step 3 \(epoch 1, batch 3\): the loss is NaN/.test(e.message));
+  });
+
+  it('clipValue and a schedule shape every update as a hand-written loop does, and change the weights', async () => {
+    const schedule = new StepDecay({ lr: 0.02, stepSize: 2, gamma: 0.5 });
+    const run = async (options: Partial<TrainOptions>) => {
+      const { model, task, optimizer } = await setup();
+      const lrs: number[] = [];
+      await train(task, { optimizer, budget: { steps: 5 }, ...options, onProgress: (p) => lrs.push(p.lr) });
+      return { weights: model.stateDict(), lrs };
+    };
+    // The same five steps by hand: the rate of the step, the task's batch, finiteness, value then norm clipping, the update.
+    const { model, task, optimizer } = await setup();
+    for (let step = 0; step < 5; step++) {
+      const batch = step % task.batchesPerEpoch;
+      if (batch === 0) task.startEpoch(Math.floor(step / task.batchesPerEpoch));
+      optimizer.lr = schedule.lrAt(step);
+      optimizer.zeroGrad();
+      await task.trainBatch(batch);
+      clipGradValue(model.parameters(), 0.01, backend);
+      clipGradNorm(model.parameters(), 1, {}, backend);
+      optimizer.step();
+    }
+    const looped = await run({ schedule, clipValue: 0.01, clipNorm: 1 });
+    assert.deepEqual(looped.lrs, [0, 1, 2, 3, 4].map((s) => schedule.lrAt(s)));
+    assert.deepEqual(looped.lrs, [0.02, 0.02, 0.01, 0.01, 0.005]);
+    const expected = model.stateDict();
+    for (const name of Object.keys(expected)) assert.deepEqual(looped.weights[name]!.data, expected[name]!.data, name);
+    // Each option on its own changes the result: neither is ignored.
+    const plain = (await run({ clipNorm: 1 })).weights;
+    const valueOnly = (await run({ clipValue: 0.01, clipNorm: 1 })).weights;
+    const scheduleOnly = (await run({ schedule, clipNorm: 1 })).weights;
+    const name = 'decoder.weight';
+    assert.notDeepEqual(valueOnly[name]!.data, plain[name]!.data, 'clipValue changed nothing');
+    assert.notDeepEqual(scheduleOnly[name]!.data, plain[name]!.data, 'the schedule changed nothing');
+  });
+
+  it('a non-finite gradient stops the run under value clipping too (clipping must not hide it)', async () => {
+    for (const clips of [{ clipValue: 0.5 }, { clipValue: 0.5, clipNorm: 1 }] as const) {
+      for (const bad of [Infinity, -Infinity, NaN]) {
+        const { model, task, optimizer } = await setup();
+        const first = model.parameters()[0]!;
+        let step = 0;
+        const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
+          const r = await task.trainBatch(i);
+          if (++step === 2) first.grad[3] = bad;
+          return r;
+        } };
+        await assert.rejects(train(poisoned, { optimizer, budget: { steps: 4 }, ...clips }),
+          (e: Error) => e instanceof NonFiniteError && /step 2 .*a gradient is not finite/.test(e.message), `${JSON.stringify(clips)} ${bad}`);
+      }
+    }
+    // With skipNonFinite the batch is skipped, not clamped into an update.
+    const { model, task, optimizer } = await setup();
+    const first = model.parameters()[0]!;
+    const before = Float32Array.from(first.value);
+    const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
+      const r = await task.trainBatch(i);
+      first.grad[3] = Infinity;
+      return r;
+    } };
+    const result = await train(poisoned, { optimizer, budget: { steps: 2 }, clipValue: 0.5, skipNonFinite: true });
+    assert.equal(result.skipped, 2);
+    assert.deepEqual(first.value, before);
   });
 
   it('stops at a non-finite gradient, with and without clipping', async () => {
