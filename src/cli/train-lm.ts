@@ -15,6 +15,7 @@ import {
 } from '../models/language-model/language-model.js';
 import type { Budget, Progress, TrainResult } from '../training/trainer.js';
 import { integer, printJson, readText, useBackend } from './common.js';
+import { finiteEvaluation } from './eval.js';
 import {
   budgetOf, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
   withProgress, withTrainingOptions,
@@ -88,6 +89,7 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   model.eval();
   const evaluation = validation.length >= 2 ? model.evaluate(validation, { batch: run.batch, steps: run.seqLen }) : undefined;
   await saveModel(model, options.out);
+  if (evaluation !== undefined) finiteEvaluation(evaluation, `${options.out} (saved) on the validation text`);
   return { model, run, training, validation: evaluation };
 }
 
