@@ -1,7 +1,6 @@
 // Bad data files through the CLI: an empty file, NaN or infinite numbers, and a language model
 // whose perplexity overflows are failures of the data or the model (exit 1, one line naming
 // the file), never usage errors (exit 2), never a NaN loss or a JSON null.
-import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backend/select.js';
