@@ -104,9 +104,6 @@ interface TrainLmFlags extends TrainingFlags {
   maxVocab: number;
   lowercase?: boolean;
   seqLen: number;
-  checkpoint?: string;
-  checkpointEvery?: number;
-  resume?: string;
 }
 
 /** Registers `train lm` on the `train` command. */
@@ -125,9 +122,6 @@ export function registerTrainLm(trainCommand: Command): void {
     .option('--max-vocab <n>', 'word tokenizer: vocabulary size, specials included', integer(4), d.maxVocab)
     .option('--lowercase', 'word tokenizer: lowercase the text first')
     .option('--seq-len <n>', 'time steps per batch (truncated BPTT length)', integer(1), d.seqLen)
-    .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt)')
-    .option('--checkpoint-every <steps>', 'also checkpoint every this many steps', integer(1))
-    .option('--resume <checkpoint>', 'continue the run saved in this checkpoint')
     .addHelpText('after', '\nExample:\n  $ rnnkit train lm --data data/moby-dick.txt --out moby.safetensors --hidden 256 --time 300')
     .action(async (flags: TrainLmFlags) => {
       await useBackend(flags);

@@ -186,7 +186,7 @@ export class SequenceGenerator extends ComposedModel {
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count predicted steps. */
   async trainingTask(examples: readonly ConditionedSequence[], batchSize: number): Promise<TrainingTask> {
     return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length - 1,
-      (batch) => this.train().lossAndBackward(batch));
+      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
   }
 
   /** Conditions as a [B, C] tensor. */
