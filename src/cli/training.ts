@@ -123,6 +123,8 @@ export interface TrainingSummary {
   tokensPerSecond: number;
   trainLoss: number;
   skipped: number;
+  /** The budget that ended the run: `steps`, `epochs` or `seconds`. */
+  stoppedBy: TrainResult['stoppedBy'];
 }
 
 /** The summary fields of `t` for the model saved at `out`. */
@@ -136,6 +138,7 @@ export function trainingSummary(out: string, t: TrainResult): TrainingSummary {
     tokensPerSecond: Math.round(t.tokens / Math.max(t.seconds, 1e-9)),
     trainLoss: t.loss,
     skipped: t.skipped,
+    stoppedBy: t.stoppedBy,
   };
 }
 
