@@ -12,6 +12,8 @@ import { CharTokenizer } from '../../src/data/tokenizers/char.js';
 import { NonFiniteError, UsageError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { LanguageModel } from '../../src/models/language-model/language-model.js';
+import { SequenceTagger } from '../../src/models/sequence-tagger.js';
+import { Random } from '../../src/random.js';
 import { clipGradNorm, clipGradValue } from '../../src/training/clip.js';
 import { Adam } from '../../src/training/optim/adam.js';
 import { StepDecay } from '../../src/training/schedules.js';
@@ -110,6 +112,32 @@ describe('train (the shared training loop)', () => {
     const { task, optimizer } = await setup();
     const result = await train(task, { optimizer, budget: { steps: 3 }, signal: AbortSignal.abort() });
     assert.deepEqual([result.stoppedBy, result.steps], ['aborted', 0]);
+  });
+
+  it('a batched task (shuffled, length-bucketed, dropout in its encoder) resumes mid-epoch exactly from a checkpoint file', async () => {
+    const random = new Random(3);
+    const sentences = Array.from({ length: 23 }, () => {
+      const tokens = Array.from({ length: 1 + random.int(6) }, () => random.int(7));
+      return { tokens, tags: tokens.map((t) => t % 3) };
+    });
+    const make = () => SequenceTagger.create({ vocabSize: 7, numTags: 3, embeddingDim: 3, hiddenSize: 4, numLayers: 2, dropout: 0.4, seed: 5,
+      backend });
+    const model = make();
+    const task = await model.trainingTask(sentences, 4);
+    assert.equal(task.batchesPerEpoch, 6);
+    const losses: number[] = [];
+    const path = join(dir, 'tagger.ckpt');
+    await train(task, { optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend), budget: { steps: 15 }, checkpointEvery: 8,
+      onProgress: (p) => losses.push(p.loss),
+      onCheckpoint: async (c) => { if (c.step === 8) await saveCheckpoint(path, model, c, {}); } });
+    const loaded = await loadCheckpoint(path, { backend, type: 'sequence-tagger' });
+    assert.deepEqual([loaded.trainer.epoch, loaded.trainer.batch], [1, 2], 'the checkpoint is in the middle of the second epoch');
+    const resumedLosses: number[] = [];
+    await train(await loaded.model.trainingTask(sentences, 4), { optimizer: new Adam(await loaded.model.parameters(), { lr: 0.01 }, backend),
+      budget: { steps: 15 }, resume: loaded.trainer, onProgress: (p) => resumedLosses.push(p.loss) });
+    assert.deepEqual(resumedLosses, losses.slice(8));
+    const [a, b] = [model.stateDict(), loaded.model.stateDict()];
+    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
   });
 
   /** The task with batch `index` of step `bad` (1-based) spoiled by `spoil`. */
