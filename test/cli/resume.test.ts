@@ -10,7 +10,7 @@ import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { modelTypeOf } from '../../src/io/model-types.js';
 import { Random } from '../../src/random.js';
-import { assertFails, killWhenWritten, runCli, spawnCli } from '../helpers/cli.js';
+import { assertFails, killWhenWritten, runCli, runUntilKilled, spawnCli } from '../helpers/cli.js';
 import { suiteDir } from '../helpers/temp.js';
 
 const CORPUS = new URL('../../data/moby-dick.txt', import.meta.url);
@@ -78,14 +78,7 @@ describe('rnnkit train … --resume after a kill', () => {
       writeFileSync(out, readFileSync(at('tag-full.safetensors')));
       rmSync(checkpoint, { force: true });
       const delay = random.int(400);
-      const ended = await spawnCli(run, (child) => {
-        const poll = setInterval(() => {
-          if (!existsSync(checkpoint)) return;
-          clearInterval(poll);
-          setTimeout(() => child.kill('SIGKILL'), delay);
-        }, 2);
-        child.on('exit', () => clearInterval(poll));
-      });
+      const ended = await runUntilKilled(run, checkpoint, delay);
       assert.ok(ended.signal === 'SIGKILL' || ended.code === 0, ended.stderr);
       // Whatever the moment, the model file is the old one or the new one, whole; the checkpoint is whole.
       assert.ok(['sequence-tagger', 'sequence-classifier'].includes(modelTypeOf(await loadModel(out))));

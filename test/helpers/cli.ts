@@ -54,12 +54,11 @@ export function spawnCli(args: string[], onStart: (child: ChildProcess) => void 
 }
 
 /**
- * Runs `rnnkit args…` and kills it with SIGKILL as soon as `file` exists (a checkpoint
- * written by --checkpoint-every: rename makes it appear whole), after `delayMs` more.
- * @throws AssertionError when the run ended before it could be killed.
+ * Runs `rnnkit args…` and kills it with SIGKILL `delayMs` after `file` exists (a checkpoint
+ * written by --checkpoint-every: rename makes it appear whole), unless it has ended by then.
  */
-export async function killWhenWritten(args: string[], file: string, delayMs = 0): Promise<void> {
-  const ended = await spawnCli(args, (child) => {
+export function runUntilKilled(args: string[], file: string, delayMs = 0): ReturnType<typeof spawnCli> {
+  return spawnCli(args, (child) => {
     const poll = setInterval(() => {
       if (!existsSync(file)) return;
       clearInterval(poll);
@@ -67,5 +66,13 @@ export async function killWhenWritten(args: string[], file: string, delayMs = 0)
     }, 2);
     child.on('exit', () => clearInterval(poll));
   });
+}
+
+/**
+ * {@link runUntilKilled}, asserting that the kill came before the run's end.
+ * @throws AssertionError when the run ended before it could be killed.
+ */
+export async function killWhenWritten(args: string[], file: string, delayMs = 0): Promise<void> {
+  const ended = await runUntilKilled(args, file, delayMs);
   assert.equal(ended.signal, 'SIGKILL', `the run ended (code ${ended.code}) before it was killed: ${ended.stderr}`);
 }

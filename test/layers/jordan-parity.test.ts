@@ -4,14 +4,12 @@
 // steps batched) and free running (own outputs fed back and backpropagated through).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/backend.js';
-import { createReferenceBackend } from '../../src/backend/reference/index.js';
-import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { describe, it } from 'node:test';
 import { readSafetensors, safetensorsMetadata } from '../../src/io/safetensors.js';
 import { Jordan, type JordanOutput } from '../../src/layers/jordan.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../helpers/allclose.js';
+import { forEachBackend } from '../training/fixtures.js';
 
 interface Config {
   name: string;
@@ -28,37 +26,27 @@ const TOL = { atol: 2e-5, rtol: 1e-4 };
 const PARAMETERS = ['weight_ih', 'weight_yh', 'weight_hy', 'bias_h', 'bias_y'];
 
 describe('Jordan network against PyTorch', () => {
-  const backends: [string, () => Promise<Backend>][] = [
-    ['reference', async () => createReferenceBackend(Float32Array)],
-    ['wasm', () => createWasmBackend({ threads: 1 })],
-  ];
-  for (const [backendName, make] of backends) {
-    describe(backendName, () => {
-      let backend: Backend;
-      before(async () => {
-        backend = await make();
+  forEachBackend((backend) => {
+    for (const c of configs) {
+      it(`${c.name}: scores, outputs and every gradient`, async () => {
+        const get = (name: string): Tensor => {
+          const t = fixture[`${c.name}/${name}`];
+          assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
+          return t;
+        };
+        const jordan = new Jordan({ inputSize: sizes.D, hiddenSize: sizes.H, outputSize: sizes.O, nonlinearity: c.nonlinearity,
+          outputActivation: c.outputActivation, backend: backend() });
+        assert.deepEqual(Object.keys(jordan.stateDict()).sort(), [...PARAMETERS].sort());
+        jordan.loadStateDict(Object.fromEntries(PARAMETERS.map((n) => [n, get(n)])));
+        const { output, prediction } = await jordan.forward(get('x'), { y0: get('y0'), ...(c.teacherForcing ? { targets: get('targets') } : {}) });
+        assertClose('output', output.data, get('output').data, TOL);
+        assertClose('prediction', prediction.data, get('prediction').data, TOL);
+        const grads = await jordan.backward(get('w'));
+        assertClose('grad x', grads.x.data, get('grad_x').data, TOL);
+        assertClose('grad y0', grads.y0.data, get('grad_y0').data, TOL);
+        const parameterGrads = jordan.gradients();
+        for (const n of PARAMETERS) assertClose(`grad ${n}`, parameterGrads[n]!.data, get(`grad_${n}`).data, TOL);
       });
-      for (const c of configs) {
-        it(`${c.name}: scores, outputs and every gradient`, async () => {
-          const get = (name: string): Tensor => {
-            const t = fixture[`${c.name}/${name}`];
-            assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
-            return t;
-          };
-          const jordan = new Jordan({ inputSize: sizes.D, hiddenSize: sizes.H, outputSize: sizes.O, nonlinearity: c.nonlinearity,
-            outputActivation: c.outputActivation, backend });
-          assert.deepEqual(Object.keys(jordan.stateDict()).sort(), [...PARAMETERS].sort());
-          jordan.loadStateDict(Object.fromEntries(PARAMETERS.map((n) => [n, get(n)])));
-          const { output, prediction } = await jordan.forward(get('x'), { y0: get('y0'), ...(c.teacherForcing ? { targets: get('targets') } : {}) });
-          assertClose('output', output.data, get('output').data, TOL);
-          assertClose('prediction', prediction.data, get('prediction').data, TOL);
-          const grads = await jordan.backward(get('w'));
-          assertClose('grad x', grads.x.data, get('grad_x').data, TOL);
-          assertClose('grad y0', grads.y0.data, get('grad_y0').data, TOL);
-          const parameterGrads = jordan.gradients();
-          for (const n of PARAMETERS) assertClose(`grad ${n}`, parameterGrads[n]!.data, get(`grad_${n}`).data, TOL);
-        });
-      }
-    });
-  }
+    }
+  });
 });

@@ -5,15 +5,13 @@
 // every step — gradients by autograd) on both backends: the loss and every parameter's gradient.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
-import type { Backend } from '../../src/backend/backend.js';
-import { createReferenceBackend } from '../../src/backend/reference/index.js';
-import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { describe, it } from 'node:test';
 import { readSafetensors, safetensorsMetadata } from '../../src/io/safetensors.js';
 import { type AttentionKind, type ContextKind, type ContextUse, Seq2Seq, type SequencePair } from '../../src/models/seq2seq/seq2seq.js';
 import type { CellKind } from '../../src/layers/recurrent/options.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../helpers/allclose.js';
+import { forEachBackend } from '../training/fixtures.js';
 
 interface Config {
   name: string;
@@ -33,33 +31,23 @@ const sizes = JSON.parse(meta.sizes!) as { sourceVocabSize: number; targetVocabS
 const TOL = { atol: 2e-5, rtol: 2e-4 };
 
 describe('Seq2Seq against PyTorch', () => {
-  const backends: [string, () => Promise<Backend>][] = [
-    ['reference', async () => createReferenceBackend(Float32Array)],
-    ['wasm', () => createWasmBackend({ threads: 1 })],
-  ];
-  for (const [backendName, make] of backends) {
-    describe(backendName, () => {
-      let backend: Backend;
-      before(async () => {
-        backend = await make();
+  forEachBackend((backend) => {
+    for (const c of configs) {
+      it(`${c.name}: the loss and every gradient`, async () => {
+        const get = (name: string): Tensor => {
+          const t = fixture[`${c.name}/${name}`];
+          assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
+          return t;
+        };
+        const model = await Seq2Seq.create({ ...sizes, cell: c.cell, numLayers: c.numLayers, bidirectional: true, context: c.context,
+          contextUse: c.contextUse, attention: c.attention, teacherForcing: 1, seed: 1, backend: backend() });
+        const names = Object.keys(model.stateDict());
+        model.loadStateDict(Object.fromEntries(names.map((n) => [n, get(n)])));
+        model.zeroGrad();
+        const loss = await model.train().lossAndBackward(pairs);
+        assertClose('loss', [loss], get('loss').data, TOL);
+        for (const p of model.parameters()) assertClose(`grad ${p.name}`, p.grad, get(`grad/${p.name}`).data, TOL);
       });
-      for (const c of configs) {
-        it(`${c.name}: the loss and every gradient`, async () => {
-          const get = (name: string): Tensor => {
-            const t = fixture[`${c.name}/${name}`];
-            assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
-            return t;
-          };
-          const model = await Seq2Seq.create({ ...sizes, cell: c.cell, numLayers: c.numLayers, bidirectional: true, context: c.context,
-            contextUse: c.contextUse, attention: c.attention, teacherForcing: 1, seed: 1, backend });
-          const names = Object.keys(model.stateDict());
-          model.loadStateDict(Object.fromEntries(names.map((n) => [n, get(n)])));
-          model.zeroGrad();
-          const loss = await model.train().lossAndBackward(pairs);
-          assertClose('loss', [loss], get('loss').data, TOL);
-          for (const p of model.parameters()) assertClose(`grad ${p.name}`, p.grad, get(`grad/${p.name}`).data, TOL);
-        });
-      }
-    });
-  }
+    }
+  });
 });
