@@ -35,13 +35,15 @@ describe('generation never writes <unk> or <pad>', () => {
     backend = createReferenceBackend(Float32Array);
   });
 
-  it('LanguageModel.sample with characters and words, at any temperature and top-k, and rnnkit sample', async () => {
+  it('LanguageModel.sample and nextTokenProbabilities with characters and words, at any temperature and top-k, and rnnkit sample', async () => {
     const chars = CharTokenizer.fromText('the cat sat\n');
     const words = WordTokenizer.fromText('the cat sat on the mat\n');
     for (const tokenizer of [chars, words]) {
       const model = withBias(await LanguageModel.create({ tokenizer, hiddenSize: 6, embeddingDim: 4, seed: 2, backend }), 'decoder.bias',
         tokenizer.placeholderIds);
       for (const options of [{}, { temperature: 0 }, { temperature: 3, topK: 2 }, { topP: 0.5 }]) {
+        const next = model.eval().nextTokenProbabilities('the', options);
+        assert.ok(tokenizer.placeholderIds.every((id) => next[id] === 0) && Math.abs(next.reduce((a, b) => a + b, 0) - 1) < 1e-12);
         const text = await model.eval().generate({ length: 40, seed: 5, ...options });
         assert.ok(!text.includes('\uFFFD') && !text.includes('<unk>'), `${tokenizer.kind} ${JSON.stringify(options)}: ${JSON.stringify(text)}`);
         assert.ok(text.length > 0);

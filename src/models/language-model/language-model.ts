@@ -190,7 +190,7 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
    * @throws UsageError on invalid options.
    */
   nextTokenProbabilities(prime: string, options: SamplingOptions = {}): Float64Array {
-    const sampling = resolveSampling(options);
+    const sampling = resolveSampling(options, this.tokenizer.placeholderIds);
     const probs = new Float64Array(this.tokenizer.vocabSize);
     samplingDistribution(this.runPrime(prime), sampling, probs);
     return probs;
