@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { Adam, CTCModel, type CTCExample, errorRate, padSequences, Random, train } from '../src/index.js';
 import { exampleSetup } from './shared/setup.js';
 
-const { values, seconds, backend, json } = await exampleSetup(120, {
+const { values, seconds, budget, backend, json } = await exampleSetup(120, {
   'train-strips': { type: 'string', default: '4000' },
   'test-strips': { type: 'string', default: '500' },
 });
@@ -58,9 +58,21 @@ if (!json) {
   console.log(`${trainSet.length} training strips, ${testSet.length} test strips from held-out images; ` +
     `bidirectional LSTM 2×96 + Dense + CTC on ${backend.description}, ${seconds} s`);
 }
+/** Mean CTC loss of the test strips (no update: the gradients it leaves are cleared). */
+async function testLoss(): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < testSet.length; i += 100) {
+    const batch = testSet.slice(i, i + 100);
+    const { x, lengths } = padSequences(batch.map((e) => e.frames), SIDE * WIDTH);
+    total += (await model.eval().lossAndBackward(x, lengths, batch.map((e) => e.labels))) * batch.length;
+  }
+  model.zeroGrad();
+  return total / testSet.length;
+}
+const untrainedLoss = await testLoss();
 const result = await train(await model.trainingTask(trainSet, 32), {
   optimizer: new Adam(await model.parameters(), { lr: 1e-2 }, backend),
-  budget: { seconds },
+  budget,
   clipNorm: 5,
   onProgress: (p) => {
     if (!json && p.step % 25 === 0) console.log(`step ${p.step}  loss ${p.smoothedLoss.toFixed(3)}  ${Math.round(p.tokensPerSecond)} frames/s`);
@@ -77,7 +89,8 @@ for (let i = 0; i < testSet.length; i += 100) {
 const references = testSet.map((e) => e.labels);
 const cer = errorRate(predictions, references);
 const exact = predictions.filter((p, i) => p.join() === references[i]!.join()).length / testSet.length;
-const summary = { steps: result.steps, seconds: Number(result.seconds.toFixed(1)), characterErrorRate: cer, stripAccuracy: exact };
+const summary = { steps: result.steps, seconds: Number(result.seconds.toFixed(1)), characterErrorRate: cer, stripAccuracy: exact,
+  testLoss: await testLoss(), untrainedTestLoss: untrainedLoss };
 if (json) console.log(JSON.stringify(summary));
 else {
   console.log(`\n${result.steps} steps in ${result.seconds.toFixed(0)} s`);

@@ -1,9 +1,10 @@
 /**
- * What every example shares: `--seconds`, `--threads` and `--json` options (plus its own),
- * the backend, and `say` for progress lines that `--json` silences.
+ * What every example shares: `--seconds` (or `--steps`, a budget that repeats exactly),
+ * `--threads` and `--json` options (plus its own), the backend, the training budget, and
+ * `say` for progress lines that `--json` silences.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { type Backend, setBackend } from '../../src/index.js';
+import { type Backend, type Budget, setBackend } from '../../src/index.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -13,6 +14,7 @@ export type OptionValues = Record<string, string | boolean | undefined>;
 export async function exampleSetup(defaultSeconds: number, own: Options) {
   const options: Options = {
     seconds: { type: 'string', default: String(defaultSeconds) },
+    steps: { type: 'string' },
     threads: { type: 'string' },
     json: { type: 'boolean', default: false },
     ...own,
@@ -23,5 +25,7 @@ export async function exampleSetup(defaultSeconds: number, own: Options) {
   const say = (line: string): void => {
     if (!json) console.log(line);
   };
-  return { values, seconds: Number(values.seconds), backend, json, say };
+  const seconds = Number(values.seconds);
+  const budget: Budget = values.steps === undefined ? { seconds } : { steps: Number(values.steps) };
+  return { values, seconds, budget, backend, json, say };
 }

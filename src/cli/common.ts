@@ -4,7 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { setBackend } from '../backend/select.js';
-import { FormatError, UsageError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import { readFileBytes } from '../io/atomic-file.js';
 
 /** A parser for integers ≥ `min`. */
@@ -64,9 +64,9 @@ export async function readUtf8(path: string): Promise<string> {
   }
 }
 
-/** Reads a UTF-8 text file. @throws FormatError on bytes that are not UTF-8, UsageError on an empty file. */
+/** Reads a UTF-8 text file that has some text. @throws FormatError naming the file when it is empty or not UTF-8. */
 export async function readText(path: string): Promise<string> {
   const text = await readUtf8(path);
-  if (text.length === 0) throw new UsageError(`${path} is empty`);
+  if (text.length === 0) throw new FormatError(`${path} is empty`);
   return text;
 }

@@ -5,10 +5,10 @@
  * read in the format its `train` command reads.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { FormatError, NonFiniteError, UsageError } from '../errors.js';
 import { loadModel } from '../io/model-file.js';
 import { modelTypeOf } from '../io/model-types.js';
-import { LanguageModel } from '../models/language-model/language-model.js';
+import { type Evaluation, LanguageModel } from '../models/language-model/language-model.js';
 import { type BackendFlags, integer, printJson, readText, useBackend, withBackendOptions } from './common.js';
 import { TASKS, taskFor } from './tasks/index.js';
 import type { TaskFlags } from './tasks/task.js';
@@ -37,7 +37,9 @@ export function registerEval(program: Command): void {
     await useBackend(flags);
     const model = await loadModel(flags.model);
     if (model instanceof LanguageModel) {
-      const r = model.eval().evaluate(await readText(flags.data), { batch: flags.batch, steps: flags.seqLen });
+      const text = await readText(flags.data);
+      if (model.tokenizer.encode(text).length < 2) throw new FormatError(`${flags.data}: need at least 2 tokens to evaluate a language model`);
+      const r = finiteEvaluation(model.eval().evaluate(text, { batch: flags.batch, steps: flags.seqLen }), flags.data);
       if (flags.json) printJson({ bitsPerChar: r.bitsPerChar, perplexity: r.perplexity, tokens: r.tokens, loss: r.loss });
       else {
         process.stdout.write(`${r.bitsPerChar.toFixed(4)} bits/char, perplexity ${r.perplexity.toFixed(3)}, ` +
@@ -54,4 +56,20 @@ export function registerEval(program: Command): void {
     if (flags.json) printJson({ modelType: type, ...quality.metrics });
     else process.stdout.write(`${quality.text}\n`);
   });
+}
+
+/**
+ * `evaluation` when every figure is a finite number (JSON has no infinity: it would print null).
+ * @throws NonFiniteError naming `source` when the loss is not finite or e^loss overflows.
+ */
+export function finiteEvaluation(evaluation: Evaluation, source: string): Evaluation {
+  const { loss, bitsPerChar, perplexity } = evaluation;
+  if (!Number.isFinite(loss) || !Number.isFinite(bitsPerChar)) {
+    throw new NonFiniteError(`${source}: the model's loss is ${loss} (it gives some token probability 0); no bits per character or perplexity`);
+  }
+  if (!Number.isFinite(perplexity)) {
+    throw new NonFiniteError(`${source}: the perplexity e^${loss.toFixed(2)} overflows a double (loss ${loss.toFixed(4)} nats per token, ` +
+      `${bitsPerChar.toFixed(4)} bits per character)`);
+  }
+  return evaluation;
 }

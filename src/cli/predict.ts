@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { loadModel } from '../io/model-file.js';
 import { modelTypeOf } from '../io/model-types.js';
-import { type BackendFlags, integer, printJson, readUtf8, useBackend, withBackendOptions } from './common.js';
+import { type BackendFlags, integer, printJson, readText, useBackend, withBackendOptions } from './common.js';
 import { TASKS, taskFor } from './tasks/index.js';
 import type { TaskFlags } from './tasks/task.js';
 
@@ -41,7 +41,7 @@ export function registerPredict(program: Command): void {
         (type === 'language-model' ? ' (generate text with rnnkit sample)' : ''));
     }
     const [text, source] = flags.text !== undefined ? [flags.text, '--text']
-      : flags.input !== undefined ? [await readUtf8(flags.input), flags.input] : [await readStdin(), 'stdin'];
+      : flags.input !== undefined ? [await readText(flags.input), flags.input] : [await readStdin(), 'stdin'];
     const predictions = await task.predict(model, text, source, flags);
     if (flags.json) printJson({ modelType: type, predictions: predictions.map((p) => ({ line: p.line, ...(p.input === undefined ? {} : { input: p.input }), prediction: p.prediction })) });
     else for (const p of predictions) process.stdout.write(`${p.text}\n`);

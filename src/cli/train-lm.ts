@@ -15,6 +15,7 @@ import {
 } from '../models/language-model/language-model.js';
 import type { Budget, Progress, TrainResult } from '../training/trainer.js';
 import { integer, printJson, readText, useBackend } from './common.js';
+import { finiteEvaluation } from './eval.js';
 import {
   budgetOf, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
   withProgress, withTrainingOptions,
@@ -88,6 +89,7 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   model.eval();
   const evaluation = validation.length >= 2 ? model.evaluate(validation, { batch: run.batch, steps: run.seqLen }) : undefined;
   await saveModel(model, options.out);
+  if (evaluation !== undefined) finiteEvaluation(evaluation, `${options.out} (saved) on the validation text`);
   return { model, run, training, validation: evaluation };
 }
 
@@ -102,9 +104,6 @@ interface TrainLmFlags extends TrainingFlags {
   maxVocab: number;
   lowercase?: boolean;
   seqLen: number;
-  checkpoint?: string;
-  checkpointEvery?: number;
-  resume?: string;
 }
 
 /** Registers `train lm` on the `train` command. */
@@ -123,9 +122,6 @@ export function registerTrainLm(trainCommand: Command): void {
     .option('--max-vocab <n>', 'word tokenizer: vocabulary size, specials included', integer(4), d.maxVocab)
     .option('--lowercase', 'word tokenizer: lowercase the text first')
     .option('--seq-len <n>', 'time steps per batch (truncated BPTT length)', integer(1), d.seqLen)
-    .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt)')
-    .option('--checkpoint-every <steps>', 'also checkpoint every this many steps', integer(1))
-    .option('--resume <checkpoint>', 'continue the run saved in this checkpoint')
     .addHelpText('after', '\nExample:\n  $ rnnkit train lm --data data/moby-dick.txt --out moby.safetensors --hidden 256 --time 300')
     .action(async (flags: TrainLmFlags) => {
       await useBackend(flags);

@@ -36,6 +36,11 @@ export interface TrainingFlags extends BackendFlags {
   time?: number;
   seed: number;
   skipNonfinite?: boolean;
+  /** Checkpoint file (default `<out>.ckpt`), written every `checkpointEvery` steps and at the end. */
+  checkpoint?: string;
+  checkpointEvery?: number;
+  /** Continue the run saved in this checkpoint. */
+  resume?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -72,6 +77,9 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
     .option('--time <seconds>', 'budget: wall-clock seconds', number(0, Infinity, true))
     .option('--seed <n>', 'seed of initialisation, dropout, batching and a drawn validation split', integer(0), d.seed)
     .option('--skip-nonfinite', 'skip batches with a non-finite loss or gradient instead of stopping')
+    .option('--checkpoint <file>', 'checkpoint file (default: <out>.ckpt), written at the end')
+    .option('--checkpoint-every <steps>', 'also checkpoint every this many steps', integer(1))
+    .option('--resume <checkpoint>', 'continue the run saved in this checkpoint (its settings; the budget given now)')
     .option('--json', 'print one JSON object with the results')
     .option('--quiet', 'no progress output');
   return withBackendOptions(command);
@@ -115,6 +123,8 @@ export interface TrainingSummary {
   tokensPerSecond: number;
   trainLoss: number;
   skipped: number;
+  /** The budget that ended the run: `steps`, `epochs` or `seconds`. */
+  stoppedBy: TrainResult['stoppedBy'];
 }
 
 /** The summary fields of `t` for the model saved at `out`. */
@@ -128,6 +138,7 @@ export function trainingSummary(out: string, t: TrainResult): TrainingSummary {
     tokensPerSecond: Math.round(t.tokens / Math.max(t.seconds, 1e-9)),
     trainLoss: t.loss,
     skipped: t.skipped,
+    stoppedBy: t.stoppedBy,
   };
 }
 

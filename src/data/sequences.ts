@@ -6,7 +6,7 @@
  * Legend: T steps of the longest sequence in a batch, B sequences, D features per step.
  */
 import { ShapeError, UsageError } from '../errors.js';
-import type { Random } from '../random.js';
+import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** One sequence: `steps` rows of D features, row-major. */
@@ -42,6 +42,8 @@ export function padSequences(sequences: readonly Sequence[], features: number): 
  */
 export class IndexBatches {
   private order: number[];
+  /** The generator state this epoch's order was drawn from. */
+  private epochState: [number, number, number, number] | undefined;
 
   constructor(readonly count: number, readonly batchSize: number, private readonly random: Random,
     private readonly lengths?: readonly number[]) {
@@ -58,15 +60,33 @@ export class IndexBatches {
 
   /** Draws this epoch's order (deterministic given the generator's state). */
   startEpoch(): void {
-    const shuffled = this.random.shuffle(Array.from({ length: this.count }, (_, i) => i));
+    this.epochState = this.random.getState();
+    this.order = this.draw(this.random);
+  }
+
+  /**
+   * The generator state this epoch's order was drawn from (undefined before the first
+   * epoch): with {@link restoreEpoch}, a resumed run continues an epoch in its order.
+   */
+  get epochRandomState(): readonly number[] | undefined {
+    return this.epochState;
+  }
+
+  /** Draws again the order of an epoch from the generator state it was drawn from; the model's generator is left alone. */
+  restoreEpoch(state: readonly number[]): void {
+    const random = new Random(0);
+    random.setState(state);
+    this.epochState = random.getState();
+    this.order = this.draw(random);
+  }
+
+  private draw(random: Random): number[] {
+    const shuffled = random.shuffle(Array.from({ length: this.count }, (_, i) => i));
     const lengths = this.lengths;
-    if (lengths === undefined) {
-      this.order = shuffled;
-      return;
-    }
+    if (lengths === undefined) return shuffled;
     const sorted = shuffled.sort((a, b) => lengths[a]! - lengths[b]!);  // stable: ties stay shuffled
     const batches = Array.from({ length: this.batchesPerEpoch }, (_, i) => sorted.slice(i * this.batchSize, (i + 1) * this.batchSize));
-    this.order = this.random.shuffle(batches).flat();
+    return random.shuffle(batches).flat();
   }
 
   /** The item indices of batch `index`. */

@@ -1,6 +1,7 @@
 /**
  * Beam search over a step-by-step decoder: keeps the `beamWidth` most likely partial
- * sequences, extends each by every token, and retires those that emit the end token.
+ * sequences, extends each by every token, and retires every extension by the end token
+ * as a finished hypothesis.
  * Finished hypotheses are ranked by log-probability / length^α (length normalisation,
  * α = `lengthPenalty`; 0 ranks by raw log-probability, which favours short outputs).
  *
@@ -80,7 +81,9 @@ export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: n
   let parents = new Int32Array(k);
   for (let length = 1; length <= maxLength && live.length > 0; length++) {
     const { logProbs, report } = await decoder(tokens, parents);
-    // The 2k best extensions: enough that k remain live after those that end.
+    // Every extension: each live row's end extension is a finished hypothesis (however it
+    // ranks among this step's candidates, it may still be among the k best at the end);
+    // the k best of the others stay live.
     const candidates: { row: number; token: number; logProb: number }[] = [];
     for (let row = 0; row < live.length; row++) {
       for (let v = 0; v < V; v++) {
@@ -91,15 +94,15 @@ export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: n
     candidates.sort((a, b) => b.logProb - a.logProb);
     const next: Live<P>[] = [];
     parents = new Int32Array(k);
-    for (const c of candidates.slice(0, 2 * k)) {
+    for (const c of candidates) {
       const from = live[c.row]!;
-      const steps = [...from.steps, report(c.row)];
       if (c.token === end) {
-        finished.push({ tokens: from.tokens, logProb: c.logProb, score: score(c.logProb, length), finished: true, steps });
+        finished.push({ tokens: from.tokens, logProb: c.logProb, score: score(c.logProb, length), finished: true,
+          steps: [...from.steps, report(c.row)] });
       } else if (next.length < k) {
         parents[next.length] = c.row;
         tokens[next.length] = c.token;
-        next.push({ tokens: [...from.tokens, c.token], logProb: c.logProb, steps });
+        next.push({ tokens: [...from.tokens, c.token], logProb: c.logProb, steps: [...from.steps, report(c.row)] });
       }
     }
     live = next;

@@ -5,8 +5,8 @@
  * Legend: V vocabulary size. `logits` are unnormalised scores of the V tokens.
  */
 import { UsageError } from '../errors.js';
-import type { Random } from '../random.js';
 import { argmax } from '../tensor/tensor.js';
+import type { Random } from '../random.js';
 
 /** How to pick tokens. */
 export interface SamplingOptions {
@@ -27,13 +27,15 @@ export interface Sampling {
   temperature: number;
   topK: number;
   topP: number;
+  /** Ids never drawn (their probability is set to 0 before the other filters), e.g. a tokenizer's placeholders. */
+  exclude: readonly number[];
 }
 
 /**
- * Checks and completes sampling options.
+ * Checks and completes sampling options; `exclude` lists ids never to draw.
  * @throws UsageError naming the option and its allowed range.
  */
-export function resolveSampling(options: SamplingOptions = {}): Sampling {
+export function resolveSampling(options: SamplingOptions = {}, exclude: readonly number[] = []): Sampling {
   const temperature = options.temperature ?? 1;
   const topK = options.topK ?? 0;
   const topP = options.topP ?? 1;
@@ -42,17 +44,21 @@ export function resolveSampling(options: SamplingOptions = {}): Sampling {
   }
   if (!Number.isInteger(topK) || topK < 0) throw new UsageError(`topK must be an integer ≥ 0, got ${String(options.topK)}`);
   if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) throw new UsageError(`topP must be in (0, 1], got ${String(options.topP)}`);
-  return { temperature, topK, topP };
+  return { temperature, topK, topP, exclude };
 }
 
 /**
- * The sampling distribution over V tokens after temperature, top-k and top-p, written
- * into `probs` (zeros for filtered tokens; sums to 1). Greedy (temperature 0) puts all
- * the mass on the first most likely token.
+ * The sampling distribution over V tokens after exclusion, temperature, top-k and top-p,
+ * written into `probs` (zeros for filtered tokens; sums to 1). Greedy (temperature 0)
+ * puts all the mass on the first most likely token that is not excluded.
+ * @throws UsageError when every token is excluded.
  */
 export function samplingDistribution(logits: ArrayLike<number>, s: Sampling, probs: Float64Array): void {
   const V = logits.length;
-  const best = argmax(logits, 0, V);
+  const allowed = new Uint8Array(V).fill(1);
+  for (const id of s.exclude) if (id >= 0 && id < V) allowed[id] = 0;
+  const best = argmax(logits, 0, V, allowed);
+  if (best < 0) throw new UsageError(`sampling: all ${V} tokens are excluded`);
   if (s.temperature === 0) {
     probs.fill(0);
     probs[best] = 1;
@@ -61,7 +67,7 @@ export function samplingDistribution(logits: ArrayLike<number>, s: Sampling, pro
   const max = logits[best]!;
   let sum = 0;
   for (let i = 0; i < V; i++) {
-    const e = Math.exp((logits[i]! - max) / s.temperature);
+    const e = allowed[i] ? Math.exp((logits[i]! - max) / s.temperature) : 0;
     probs[i] = e;
     sum += e;
   }

@@ -40,6 +40,15 @@ export async function saveCheckpoint(path: string, model: Model, trainer: Traine
 export async function loadCheckpoint<S, T extends ModelType = ModelType>(path: string, options: LoadModelOptions<T> = {}):
   Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
   const bytes = await readFileBytes(path);
+  try {
+    return await checkpointFromBytes<S, T>(bytes, path, options);
+  } catch (error) {
+    throw error instanceof FormatError && !error.message.startsWith(path) ? new FormatError(`${path}: ${error.message}`) : error;
+  }
+}
+
+async function checkpointFromBytes<S, T extends ModelType>(bytes: Uint8Array, path: string, options: LoadModelOptions<T>):
+  Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
   const tensors = readSafetensors(bytes);
   const text = safetensorsMetadata(tensors).checkpoint;
   if (text === undefined) throw new FormatError(`${path} is a model file, not a training checkpoint`);

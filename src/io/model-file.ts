@@ -65,14 +65,40 @@ export async function modelFromBytes<T extends ModelType = ModelType>(bytes: Uin
   if (options.type !== undefined && meta.model_type !== options.type) {
     throw new FormatError(`model file holds a ${meta.model_type ?? 'model of no type'}, not a ${options.type}`);
   }
-  const model = await rebuildModel(meta, options.backend);
   const weights = Object.fromEntries(Object.entries(tensors).filter(([name]) => !name.startsWith(CHECKPOINT_PREFIX)));
+  checkSizesAgainstTensors(meta.config, weights);
+  const model = await rebuildModel(meta, options.backend);
   try {
     model.loadStateDict(weights);
   } catch (error) {
     throw new FormatError(`model file: its tensors do not fit its config: ${(error as Error).message}`);
   }
   return model as ModelTypes[T];
+}
+
+/**
+ * Refuses a config whose sizes the file's tensors cannot hold, before any model is built
+ * from it: a damaged or hostile file must not make rnnkit allocate more than the file
+ * justifies. Every integer setting (hidden size, vocabulary, layers, …) is at most the
+ * largest tensor dimension plus one (a CTC model's labels plus its blank) or the number
+ * of tensors (layers); the full check of every shape follows in `loadStateDict`.
+ * @throws FormatError naming the setting.
+ */
+function checkSizesAgainstTensors(configText: string | undefined, weights: Record<string, Tensor>): void {
+  let config: unknown;
+  try {
+    config = JSON.parse(configText ?? '');
+  } catch {
+    return;  // rebuildModel reports a config that is not JSON
+  }
+  if (typeof config !== 'object' || config === null) return;
+  const largest = Math.max(0, ...Object.values(weights).flatMap((t) => t.shape));
+  const limit = Math.max(largest + 1, Object.keys(weights).length);
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === 'number' && Number.isInteger(value) && value > limit) {
+      throw new FormatError(`model file: config ${key} is ${value}, more than its tensors hold (their largest dimension is ${largest})`);
+    }
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ export abstract class Module {
   /** Training mode: dropout is active. PyTorch's default. */
   training = true;
   protected readonly params: ParameterSet;
-  protected readonly random: Random;
+  /** The layer's generator (initial weights, dropout masks); training checkpoints keep its state. */
+  readonly random: Random;
   private readonly explicitBackend: Backend | undefined;
 
   protected constructor(specs: ParameterSpec[], options: ModuleOptions, protected readonly label: string) {

@@ -125,6 +125,6 @@ export class CTCModel extends ComposedModel {
     return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.frames.steps, async (batch) => {
       const { x, lengths } = padSequences(batch.map((e) => e.frames), D);
       return this.train().lossAndBackward(x, lengths, batch.map((e) => e.labels));
-    });
+    }, this.partGenerators());
   }
 }

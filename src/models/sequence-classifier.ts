@@ -106,7 +106,7 @@ export class SequenceClassifier extends ComposedModel {
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count sequences' steps. */
   async trainingTask(examples: readonly LabelledSequence[], batchSize: number): Promise<TrainingTask> {
     return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
-      (batch) => this.train().lossAndBackward(batch));
+      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
   }
 
   private async forward(sequences: readonly (readonly number[])[]) {

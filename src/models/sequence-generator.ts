@@ -67,6 +67,8 @@ export interface GenerateOptions extends SamplingOptions {
   maxLength?: number;
   /** Seed of the draws. @default the model's generator */
   seed?: number;
+  /** Token ids never to generate. @default the placeholders of the model's tokenizer (`<unk>`, `<pad>`), or none */
+  exclude?: readonly number[];
 }
 
 export class SequenceGenerator extends ComposedModel {
@@ -157,10 +159,10 @@ export class SequenceGenerator extends ComposedModel {
 
   /**
    * Generates one sequence for `condition`, token by token from `begin` until `end` (not
-   * included) or `maxLength` tokens.
+   * included) or `maxLength` tokens, never drawing the `exclude` ids.
    */
   async generate(condition: readonly number[], options: GenerateOptions): Promise<number[]> {
-    const sampling = resolveSampling(options);
+    const sampling = resolveSampling(options, options.exclude ?? this.vocabularies.tokenizer?.placeholderIds ?? []);
     const maxLength = options.maxLength ?? 50;
     const random = options.seed === undefined ? this.random : new Random(options.seed);
     const conditions = this.conditions([condition]);
@@ -184,7 +186,7 @@ export class SequenceGenerator extends ComposedModel {
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count predicted steps. */
   async trainingTask(examples: readonly ConditionedSequence[], batchSize: number): Promise<TrainingTask> {
     return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length - 1,
-      (batch) => this.train().lossAndBackward(batch));
+      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
   }
 
   /** Conditions as a [B, C] tensor. */

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { Tokenizer } from '../data/tokenizers/tokenizer.js';
-import { ShapeError, UsageError } from '../errors.js';
+import { FormatError, ShapeError, UsageError } from '../errors.js';
 import { IndexBatches } from '../data/sequences.js';
 import type { Module } from '../layers/module.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
@@ -116,6 +116,11 @@ export abstract class ComposedModel {
     for (const [, module] of this.parts) module.zeroGrad();
   }
 
+  /** Each part's own generator (dropout masks), by part name: training checkpoints keep their states. */
+  partGenerators(): Record<string, Random> {
+    return Object.fromEntries(this.parts.map(([name, module]) => [name, module.random]));
+  }
+
   /** Training mode (dropout on) or evaluation mode for every part. */
   train(mode = true): this {
     for (const [, module] of this.parts) module.train(mode);
@@ -171,14 +176,21 @@ export function encoderWidth(encoder: RecurrentLayer): number {
   return encoder.config.directions * encoder.config.hiddenSize;
 }
 
+/** The checkpoint entry of the generator state an epoch's batch order was drawn from. */
+const EPOCH_ORDER = 'batches.epoch_random';
+
 /**
  * A training task over `examples`: each epoch, batches of `batchSize` examples of similar
  * length (by `lengthOf`) in a shuffled order; `trainBatch` runs forward and backward on one
- * batch and returns its mean loss; tokens count the examples' lengths.
+ * batch and returns its mean loss; tokens count the examples' lengths. Its saved state —
+ * the generator state the epoch's order was drawn from and the states of `generators`
+ * (the model's parts' own, which draw dropout masks) — lets a checkpoint resume mid-epoch exactly.
  */
 export async function batchedTask<E>(examples: readonly E[], batchSize: number, random: Random, parameters: Parameter[],
-  lengthOf: (example: E) => number, trainBatch: (batch: E[]) => Promise<number>): Promise<TrainingTask> {
+  lengthOf: (example: E) => number, trainBatch: (batch: E[]) => Promise<number>,
+  generators: Readonly<Record<string, Random>> = {}): Promise<TrainingTask> {
   const batches = new IndexBatches(examples.length, batchSize, random, examples.map(lengthOf));
+  const generatorKey = (name: string): string => `random.${name}`;
   return {
     batchesPerEpoch: batches.batchesPerEpoch,
     random,
@@ -189,9 +201,38 @@ export async function batchedTask<E>(examples: readonly E[], batchSize: number, 
       const loss = await trainBatch(picked);
       return { loss, tokens: picked.reduce((n, e) => n + lengthOf(e), 0) };
     },
-    saveState: () => ({}),
-    loadState: () => {},
+    saveState: () => {
+      const state: Record<string, Tensor> = {};
+      const epoch = batches.epochRandomState;
+      if (epoch !== undefined) state[EPOCH_ORDER] = randomStateTensor(epoch);
+      for (const [name, g] of Object.entries(generators)) state[generatorKey(name)] = randomStateTensor(g.getState());
+      return state;
+    },
+    loadState: (state) => {
+      const epoch = state[EPOCH_ORDER];
+      if (epoch === undefined) throw new FormatError(`the checkpoint lacks '${EPOCH_ORDER}', the state the batch order was drawn from`);
+      batches.restoreEpoch(randomStateOf(epoch, EPOCH_ORDER));
+      for (const [name, g] of Object.entries(generators)) {
+        const t = state[generatorKey(name)];
+        if (t === undefined) throw new FormatError(`the checkpoint lacks '${generatorKey(name)}', the state of the generator of '${name}'`);
+        g.setState(randomStateOf(t, generatorKey(name)));
+      }
+    },
   };
+}
+
+/** A generator state (four 32-bit words) as a tensor of eight 16-bit halves, which float32 holds exactly. */
+function randomStateTensor(state: readonly number[]): Tensor {
+  return { shape: [8], data: Float32Array.from(state.flatMap((w) => [w >>> 16, w & 0xffff])) };
+}
+
+/** The generator state of {@link randomStateTensor}'s tensor. @throws FormatError naming `name` when it is not one. */
+function randomStateOf(t: Tensor, name: string): number[] {
+  const halves = Array.from(t.data);
+  if (halves.length !== 8 || !halves.every((h) => Number.isInteger(h) && h >= 0 && h <= 0xffff) || halves.every((h) => h === 0)) {
+    throw new FormatError(`checkpoint entry '${name}' is not a generator state (eight 16-bit halves, not all zero)`);
+  }
+  return [0, 1, 2, 3].map((i) => ((halves[2 * i]! << 16) | halves[2 * i + 1]!) >>> 0);
 }
 
 /** How an N→1 model turns the encoder's steps into one vector: the final states (`last`), or `mean`/`max` over real steps. */

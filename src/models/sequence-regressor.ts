@@ -182,7 +182,7 @@ export class SequenceRegressor extends ComposedModel {
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count steps. */
   async trainingTask(examples: readonly RegressionExample[], batchSize: number): Promise<TrainingTask> {
     return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.frames.steps,
-      (batch) => this.train().lossAndBackward(batch));
+      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
   }
 
   private async forward(sequences: readonly Sequence[]) {

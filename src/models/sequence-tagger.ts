@@ -106,6 +106,6 @@ export class SequenceTagger extends ComposedModel {
   /** The training task over `examples` for the shared training loop: shuffled batches; tokens count tagged steps. */
   async trainingTask(examples: readonly TaggedSequence[], batchSize: number): Promise<TrainingTask> {
     return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
-      (batch) => this.train().lossAndBackward(batch));
+      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
   }
 }

@@ -20,10 +20,13 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-/** Index of the largest of x[offset … offset + n) (the first one on ties). */
-export function argmax(x: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (x[offset + i]! > x[offset + best]!) best = i;
+/**
+ * Index (relative to `offset`) of the largest of `x[offset … offset + n)`, the first on ties;
+ * with `allowed`, among the indices i with `allowed[i]` only (−1 when none is).
+ */
+export function argmax(x: ArrayLike<number>, offset: number, n: number, allowed?: Uint8Array): number {
+  let best = -1;
+  for (let i = 0; i < n; i++) if ((allowed === undefined || allowed[i]) && (best < 0 || x[offset + i]! > x[offset + best]!)) best = i;
   return best;
 }
 

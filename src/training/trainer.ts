@@ -187,19 +187,13 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     if (schedule !== undefined) optimizer.lr = schedule.lrAt(step);
     optimizer.zeroGrad();
     const { loss, tokens: n } = await task.trainBatch(batch);
-    let finite = Number.isFinite(loss);
-    let problem = finite ? '' : `the loss is ${loss}`;
+    // Finiteness first: value clipping would turn ±Inf into ±clipValue (as PyTorch's
+    // clip_grad_value_ does) and hide the problem.
+    const problem = !Number.isFinite(loss) ? `the loss is ${loss}`
+      : !gradientsFinite(params, optimizer) ? 'a gradient is not finite' : undefined;
+    const finite = problem === undefined;
     if (finite && options.clipValue !== undefined) clipGradValue(params, options.clipValue, optimizer.backend);
-    if (finite && options.clipNorm !== undefined) {
-      const norm = clipGradNorm(params, options.clipNorm, {}, optimizer.backend);
-      if (!Number.isFinite(norm)) {
-        finite = false;
-        problem = `the gradient norm is ${norm}`;
-      }
-    } else if (finite && !gradientsFinite(params, optimizer)) {
-      finite = false;
-      problem = 'a gradient is not finite';
-    }
+    if (finite && options.clipNorm !== undefined) clipGradNorm(params, options.clipNorm, {}, optimizer.backend);
     if (finite) {
       optimizer.step();
       smoothed = SMOOTHING * smoothed + (1 - SMOOTHING) * loss;

@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parseTable } from '../../src/data/readers/table.js';
 import { loadModel } from '../../src/io/model-file.js';
 import { Random } from '../../src/random.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
+import { favour, heldOut, rewriteModel, zeros } from '../helpers/model-edit.js';
 import { suiteDir } from '../helpers/temp.js';
 
 const TINY = ['--hidden', '8', '--embed', '8', '--batch', '8', '--threads', '1'];
@@ -35,8 +37,19 @@ describe('rnnkit train classify / predict / eval', () => {
     assert.equal(summary.modelType, 'sequence-classifier');
     assert.deepEqual(summary.examples, { train: 48, validation: 12 });
     assert.equal(summary.validation.examples, 12);
-    for (const v of [summary.validation.accuracy, summary.validation.majorityBaseline]) assert.ok(v >= 0 && v <= 1, JSON.stringify(summary));
-    assert.ok(['pos', 'neg'].includes(summary.validation.majorityClass));
+    // The 12 held-out rows (drawn with the default seed 1), what the saved model predicts for them, and the training majority.
+    const rows = parseTable(readFileSync(data(), 'utf8'), { source: data() }).rows.map(({ fields }) => ({ text: fields[0]!, label: fields[1]! }));
+    const { train, validation } = heldOut(rows, 0.2, 1);
+    const predicted = runJson<{ predictions: { prediction: string }[] }>(['predict', '--model', model()], validation.map((r) => r.text).join('\n'))
+      .predictions.map((p) => p.prediction);
+    assert.equal(predicted.length, 12);
+    const majority = train.filter((r) => r.label === 'pos').length > train.length / 2 ? 'pos' : 'neg';
+    assert.deepEqual(summary.validation, {
+      accuracy: predicted.filter((p, i) => p === validation[i]!.label).length / 12,
+      majorityBaseline: validation.filter((r) => r.label === majority).length / 12,
+      majorityClass: majority,
+      examples: 12,
+    });
     const loaded = await loadModel(model(), { type: 'sequence-classifier' });
     assert.deepEqual(loaded.vocabularies.labels, ['neg', 'pos']);
     assert.equal(loaded.vocabularies.tokenizer!.kind, 'word');
@@ -75,12 +88,23 @@ describe('rnnkit train classify / predict / eval', () => {
     ]);
   });
 
-  it('eval --json scores a labelled file; info --model describes the file; export writes ONNX', async () => {
+  it('eval --json scores a labelled file: a model that always answers "pos" scores the share of "pos"', async () => {
+    const always = at('always-pos.safetensors');
+    await rewriteModel(model(), always, { 'classifier.weight': zeros, 'classifier.bias': favour(1) });  // labels: neg, pos
+    const file = at('scored.csv');
+    // 2 × pos, 3 × neg and a label the model does not know (an error whatever it answers).
+    writeFileSync(file, 'text,label\ngood film,pos\nbad film,neg\ndull,neg\nfine,pos\nthe film,neg\nfilm,meh\n');
+    const result = runJson<Record<string, unknown>>(['eval', '--model', always, '--data', file]);
+    assert.deepEqual(result, { modelType: 'sequence-classifier', accuracy: 2 / 6, majorityBaseline: 3 / 6, majorityClass: 'neg', examples: 6 });
+    const text = runCli(['eval', '--model', always, '--data', file]);
+    assert.equal(text.stdout, 'accuracy 33.33 % on 6 examples (majority class "neg": 50.00 %)\n');
+  });
+
+  it('eval --json on the training file; info --model describes the file; export writes ONNX', async () => {
     const result = runJson<{ modelType: string; accuracy: number; majorityBaseline: number; examples: number }>(
       ['eval', '--model', model(), '--data', data()]);
     assert.equal(result.modelType, 'sequence-classifier');
     assert.equal(result.examples, 60);
-    assert.ok(result.accuracy >= 0 && result.accuracy <= 1);
     const info = runJson<{ modelType: string; tokenizer: { kind: string }; labels: string[]; parameters: number }>(['info', '--model', model()]);
     assert.deepEqual([info.modelType, info.tokenizer.kind, info.labels], ['sequence-classifier', 'word', ['neg', 'pos']]);
     assert.ok(info.parameters > 0);

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadModel } from '../../src/io/model-file.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
+import { rewriteModel, zeros } from '../helpers/model-edit.js';
 import { suiteDir } from '../helpers/temp.js';
 
 const TINY = ['--hidden', '8', '--batch', '8', '--threads', '1'];
@@ -27,7 +28,10 @@ describe('rnnkit train forecast / predict / eval', () => {
     // The naive forecast of the held-out targets (t = 63 … 79) is the value two days before each.
     const naive = VALUES.slice(63).reduce((s, v, i) => s + Math.abs(VALUES[61 + i]! - v), 0) / 17;
     assert.ok(Math.abs(summary.validation.naiveMae - naive) < 1e-3, `${summary.validation.naiveMae} vs ${naive}`);
-    assert.ok(summary.validation.mae > 0);
+    // The same scores as eval on the series' last 17 + 8 + 2 − 1 values, whose windows are the 17 held out.
+    const tail = at('tail.csv');
+    writeFileSync(tail, `value\n${VALUES.slice(80 - 26).join('\n')}\n`);
+    assert.deepEqual({ modelType: 'sequence-regressor', ...summary.validation }, runJson(['eval', '--model', model(), '--data', tail]));
     const loaded = await loadModel(model(), { type: 'sequence-regressor' });
     assert.deepEqual(loaded.forecast, { window: 8, horizon: 2 });
     assert.ok(Math.abs(loaded.normalization.targetMean[0]! - 1000) < 60, 'the standardisation of the training windows is kept');
@@ -44,6 +48,17 @@ describe('rnnkit train forecast / predict / eval', () => {
     assert.deepEqual(json.predictions, [{ line: 9, prediction: expected }]);
     const result = runJson<{ mae: number; naiveMae: number; windows: number }>(['eval', '--model', model(), '--data', data(), '--column', 'value']);
     assert.equal(result.windows, 71);
+  });
+
+  it('eval scores the mean absolute error exactly: a model that always forecasts 100', async () => {
+    const always = at('always-100.safetensors');
+    await rewriteModel(model(), always, { 'head.weight': zeros, 'head.bias': zeros, 'normalization.targetMean': (t) => new Float32Array(t.data.length).fill(100),
+      'normalization.targetStd': (t) => new Float32Array(t.data.length).fill(1) });
+    const file = at('scored.csv');
+    writeFileSync(file, `value\n${[100, 102, 98, 101, 99, 103, 97, 100, 104, 96, 105, 95].join('\n')}\n`);
+    // Windows of 8, horizon 2: targets 96, 105, 95 (forecast 100: errors 4, 5, 5); the windows end with 100, 104, 96 (naive errors 4, 1, 1).
+    const result = runJson<Record<string, unknown>>(['eval', '--model', always, '--data', file]);
+    assert.deepEqual(result, { modelType: 'sequence-regressor', mae: 14 / 3, naiveMae: 2, windows: 3 });
   });
 
   it('a value that is not a number exits 1 naming the file and line; a missing or unknown column is named', () => {

@@ -1,10 +1,12 @@
 // `rnnkit train seq2seq` on TSV pairs, and `predict` (greedy and beam) and `eval` on its
 // model; SPEC §4 errors naming the file and line.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadModel } from '../../src/io/model-file.js';
 import { Random } from '../../src/random.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
+import { favour, heldOut, rewriteModel, zeros } from '../helpers/model-edit.js';
 import { suiteDir } from '../helpers/temp.js';
 
 const TINY = ['--hidden', '8', '--embed', '8', '--batch', '8', '--threads', '1'];
@@ -33,8 +35,10 @@ describe('rnnkit train seq2seq / predict / eval', () => {
         '--attention', 'general', '--teacher-forcing', '0.9', ...TINY]);
     assert.equal(summary.modelType, 'seq2seq');
     assert.deepEqual(summary.examples, { train: 45, validation: 5 });
-    assert.ok(summary.validation.exactMatch >= 0 && summary.validation.exactMatch <= 1, JSON.stringify(summary));
-    assert.ok(summary.validation.tokenErrorRate >= 0, JSON.stringify(summary));
+    // The same scores as eval on the 5 held-out pairs (drawn with the default seed 1).
+    const heldOutFile = at('held-out.tsv');
+    writeFileSync(heldOutFile, `${heldOut(pairs(50).split('\n'), 0.1, 1).validation.join('\n')}\n`);
+    assert.deepEqual({ modelType: 'seq2seq', ...summary.validation }, runJson(['eval', '--model', model(), '--data', heldOutFile]));
     const loaded = await loadModel(model(), { type: 'seq2seq' });
     assert.deepEqual([loaded.settings.attention, loaded.settings.teacherForcing, loaded.settings.hiddenSize], ['general', 0.9, 8]);
     assert.equal(loaded.vocabularies.tokenizer!.kind, 'char');
@@ -62,6 +66,18 @@ describe('rnnkit train seq2seq / predict / eval', () => {
     assert.deepEqual(json.predictions, [{ line: 1, input: 'abc', prediction: beam[0] }]);
     const result = runJson<{ modelType: string; exactMatch: number; examples: number }>(['eval', '--model', model(), '--data', at('pairs.tsv')]);
     assert.deepEqual([result.modelType, result.examples], ['seq2seq', 50]);
+  });
+
+  it('eval scores exact match and token error rate exactly: a model that writes "A" until the length limit', async () => {
+    const output = (await loadModel(model(), { type: 'seq2seq' })).vocabularies.outputTokenizer!;
+    const always = at('always-a.safetensors');
+    await rewriteModel(model(), always, { 'output.weight': zeros, 'output.bias': favour(output.encode('A')[0]!) });
+    const file = at('scored.tsv');
+    writeFileSync(file, 'ab\tB A\nc\tC\na\tA\nabc\tC B A\n');
+    // The output is 200 × A (the longest output) each time: to reach a target, one substitution per token that is not A, and
+    // the other A's deleted: 200 − (A's in the target) edits. (199 + 200 + 199 + 199) / 7 target tokens; nothing exact.
+    const result = runJson<Record<string, unknown>>(['eval', '--model', always, '--data', file]);
+    assert.deepEqual(result, { modelType: 'seq2seq', exactMatch: 0, tokenErrorRate: 797 / 7, examples: 4 });
   });
 
   it('names the file and line of a malformed pair; refuses bad options', () => {

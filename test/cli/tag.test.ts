@@ -6,9 +6,11 @@ import { describe, it } from 'node:test';
 import { loadModel } from '../../src/io/model-file.js';
 import { Random } from '../../src/random.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
+import { favour, heldOut, rewriteModel, zeros } from '../helpers/model-edit.js';
 import { suiteDir } from '../helpers/temp.js';
 
 const TINY = ['--hidden', '8', '--embed', '8', '--batch', '8', '--threads', '1'];
+type Scores = { modelType: string; tokenAccuracy: number; entityF1: number | null; sentences: number; tokens: number };
 
 /** 40 sentences "NAME lives in PLACE ." with BIO tags, a -DOCSTART- line and two columns before the tag. */
 function conll(): string {
@@ -33,7 +35,10 @@ describe('rnnkit train tag / predict / eval', () => {
     assert.equal(summary.modelType, 'sequence-tagger');
     assert.deepEqual(summary.examples, { train: 36, validation: 4 });
     assert.deepEqual([summary.validation.sentences, summary.validation.tokens], [4, 20]);
-    for (const v of [summary.validation.tokenAccuracy, summary.validation.entityF1]) assert.ok(v >= 0 && v <= 1, JSON.stringify(summary));
+    // The same scores as eval on the 4 held-out sentences (drawn with the default seed 1).
+    const heldOutFile = at('held-out.conll');
+    writeFileSync(heldOutFile, `${heldOut(conll().split('\n\n').slice(1), 0.1, 1).validation.join('\n\n')}\n`);
+    assert.deepEqual({ modelType: 'sequence-tagger', ...summary.validation }, runJson(['eval', '--model', model(), '--data', heldOutFile]));
     const loaded = await loadModel(model(), { type: 'sequence-tagger' });
     assert.deepEqual(loaded.vocabularies.labels, ['B-LOC', 'B-PER', 'O']);
     assert.equal(loaded.vocabularies.tokens![0], '<unk>');
@@ -54,16 +59,32 @@ describe('rnnkit train tag / predict / eval', () => {
   });
 
   it('eval --json scores a CoNLL file (entity F1 only for BIO tags; unknown tags count as errors); export --lengths writes ONNX', () => {
-    type Scores = { modelType: string; tokenAccuracy: number; entityF1: number | null; sentences: number; tokens: number };
+
     const result = runJson<Scores>(['eval', '--model', model(), '--data', data()]);
     assert.deepEqual([result.modelType, result.sentences, result.tokens], ['sequence-tagger', 40, 200]);
-    assert.equal(typeof result.entityF1, 'number');
     const pos = at('pos.conll');
     writeFileSync(pos, 'Bob NNP\nlives VBZ\nin IN\nOslo NNP\n. .\n');
     const other = runJson<Scores>(['eval', '--model', model(), '--data', pos]);
     assert.deepEqual([other.tokenAccuracy, other.entityF1, other.tokens], [0, null, 5]);
     const r = runCli(['export', '--model', model(), '--format', 'onnx', '--out', at('ner.onnx'), '--lengths']);
     assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('eval scores token accuracy and CoNLL entity F1 exactly: a model that tags every token B-PER', async () => {
+    const always = at('always-per.safetensors');
+    await rewriteModel(model(), always, { 'classifier.weight': zeros, 'classifier.bias': favour(1) });  // tags: B-LOC, B-PER, O
+    const file = at('scored.conll');
+    // Gold chunks: PER "Ann", PER "Bob Carl", LOC "Rome", PER "Dora", LOC "Oslo Paris" (I- continues a chunk).
+    writeFileSync(file, 'Ann B-PER\nlives O\nin O\nRome B-LOC\n\nBob B-PER\nCarl I-PER\nlives O\n\nDora B-PER\nin O\nOslo B-LOC\nParis I-LOC\n');
+    const result = runJson<Scores>(['eval', '--model', always, '--data', file]);
+    // Every token is its own predicted PER chunk: 11 of them. Correct: "Ann" and "Dora" (same type and span); "Bob" is only
+    // part of "Bob Carl". Precision 2/11, recall 2/5 → F1 = 2PR/(P+R) = 1/4. B-PER tokens: Ann, Bob, Dora → accuracy 3/11.
+    const [precision, recall] = [2 / 11, 2 / 5];
+    assert.deepEqual({ ...result, entityF1: undefined }, { modelType: 'sequence-tagger', tokenAccuracy: 3 / 11, entityF1: undefined, sentences: 3,
+      tokens: 11 });
+    assert.ok(Math.abs(result.entityF1! - 0.25) <= 1e-15 && Math.abs((2 * precision * recall) / (precision + recall) - 0.25) <= 1e-15,
+      `entity F1 ${result.entityF1}`);
+    assert.equal(runCli(['eval', '--model', always, '--data', file]).stdout, 'token accuracy 27.27 %, entity F1 25.00 % on 3 sentences (11 tokens)\n');
   });
 
   it('a token line without a tag exits 1 naming the file and line; a bad option value exits 2', () => {

@@ -45,6 +45,16 @@ describe('parseTable', () => {
     failsWith(() => numericColumn(parseTable('v,w\n1,2\n,3\n', { source: 's.csv' }), 'v'), /^s\.csv:3: column 'v' holds "", not a number/);
     failsWith(() => numericColumn(parseTable('v\nInfinity\n', { source: 's.csv' }), 'v'), /s\.csv:2/);
   });
+
+  it('numericColumn refuses NaN, infinities and numbers beyond float32, naming the file and line', () => {
+    for (const [value, why] of [['NaN', 'not a number'], ['nan', 'not a number'], ['Infinity', 'not a finite float32 number'],
+      ['-Infinity', 'not a finite float32 number'], ['1e39', 'not a finite float32 number'], ['-3.5e38', 'not a finite float32 number']]) {
+      failsWith(() => numericColumn(parseTable(`v\n1\n2\n${value}\n`, { source: 's.csv' }), 'v'),
+        new RegExp(`^s\\.csv:4: column 'v' holds "${value}", ${why}$`));
+    }
+    // The largest float32 itself is a number.
+    assert.deepEqual(numericColumn(parseTable('v\n3.4028234663852886e38\n', { source: 's.csv' }), 'v').values, [3.4028234663852886e38]);
+  });
 });
 
 describe('parseConll', () => {
@@ -76,7 +86,11 @@ describe('parseFrameLines', () => {
     const cases: [string, RegExp][] = [
       ['{"input": [[1, 2]], "target": "a"}\n{"input": [[1, 2], [3]], "target": "b"}', /^c\.jsonl:2: ragged "input": frame 1 has 1 values, frame 0 has 2/],
       ['{"input": [[1, 2]], "target": "a"}\n{"input": [[1, 2, 3]], "target": "b"}', /^c\.jsonl:2: frames have 3 features, those of line 1 have 2/],
-      ['{"input": [[1, "x"]], "target": "a"}', /^c\.jsonl:1: "input"\[0\]\[1\] is "x", not a finite number/],
+      ['{"input": [[1, "x"]], "target": "a"}', /^c\.jsonl:1: "input"\[0\]\[1\] is "x", not a finite float32 number/],
+      ['{"input": [[1]], "target": "a"}\n{"input": [[1], [1e39]], "target": "a"}', /^c\.jsonl:2: "input"\[1\]\[0\] is 1e\+39, not a finite float32 number/],
+      ['{"input": [[1]], "target": "a"}\n{"input": [[NaN]], "target": "a"}', /^c\.jsonl:2: not valid JSON: NaN is not a number JSON can hold/],
+      ['{"input": [[-Infinity]], "target": "a"}', /^c\.jsonl:1: not valid JSON: -Infinity is not a number JSON can hold/],
+      ['{"input": [[1]], "target": "NaN"', /^c\.jsonl:1: not valid JSON \(/],
       ['{"input": [[1]], "target": 5}', /^c\.jsonl:1: "target" must be a string, got 5/],
       ['{"input": [[1]]}', /^c\.jsonl:1: lacks "target"/],
       ['{"input": [], "target": "a"}', /^c\.jsonl:1: "input" must be a non-empty array/],

@@ -48,3 +48,20 @@ describe('sampling', () => {
     assert.throws(() => resolveSampling({ topP: 0 }), /topP must be in \(0, 1\], got 0/);
   });
 });
+
+describe('sampling with excluded ids', () => {
+  it('gives excluded ids probability 0 and renormalises the rest, before top-k; greedy takes the best allowed id', () => {
+    const p = new Float64Array(4);
+    samplingDistribution(logits, resolveSampling({}, [0]), p);
+    assertClose('exclude 0', Array.from(p), [0, 0.6, 0.3, 0.1], { atol: 1e-12 });
+    samplingDistribution(logits, resolveSampling({ topK: 1 }, [0, 7]), p);
+    assert.deepEqual(Array.from(p), [0, 1, 0, 0]);
+    samplingDistribution(logits, resolveSampling({ temperature: 0 }, [0, 1]), p);
+    assert.deepEqual(Array.from(p), [0, 0, 1, 0]);
+    const random = new Random(4);
+    samplingDistribution(logits, resolveSampling({ temperature: 5 }, [0, 2]), p);
+    for (let i = 0; i < 200; i++) assert.ok([1, 3].includes(drawFrom(p, random)));
+    assert.throws(() => samplingDistribution(logits, resolveSampling({}, [0, 1, 2, 3]), p),
+      (e: Error) => e instanceof UsageError && /all 4 tokens are excluded/.test(e.message));
+  });
+});

@@ -1,5 +1,5 @@
-// The CTC example runs end to end on a small budget (its quality is measured with the
-// default budget and reported in the README; a few seconds only prove it works).
+// The CTC example runs end to end on a small budget of steps (its quality is measured with the
+// default budget and reported in the README): 30 steps must already beat the untrained model.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +9,15 @@ const script = fileURLToPath(new URL('../../examples/ctc-mnist.ts', import.meta.
 
 describe('examples/ctc-mnist.ts', () => {
   it('trains on MNIST strips and reports the character error rate of held-out strips', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--seconds', '2', '--train-strips', '64',
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--steps', '30', '--train-strips', '64',
       '--test-strips', '20', '--threads', '1', '--json'], { encoding: 'utf8' });
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; characterErrorRate: number; stripAccuracy: number };
-    assert.ok(summary.steps >= 1);
-    assert.ok(summary.characterErrorRate >= 0 && summary.characterErrorRate <= 1.5, JSON.stringify(summary));
-    assert.ok(summary.stripAccuracy >= 0 && summary.stripAccuracy <= 1);
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; characterErrorRate: number; stripAccuracy: number;
+      testLoss: number; untrainedTestLoss: number };
+    assert.equal(summary.steps, 30);
+    // The held-out CTC loss falls well below the untrained model's (29.4 nats per strip; 2.8 after these 30 steps on this machine).
+    assert.ok(summary.testLoss < summary.untrainedTestLoss / 4, JSON.stringify(summary));
+    // Every strip holds 3–6 digits: a reading scores an error rate of its edits over them, 0 when exact.
+    assert.equal(summary.stripAccuracy === 1, summary.characterErrorRate === 0);
   });
 });

@@ -1,6 +1,7 @@
 /** Runs the rnnkit CLI from source in a child process, and checks failures as SPEC §4 wants them. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -31,4 +32,47 @@ export function runJson<T>(args: string[], input?: string): T {
   const r = runCli([...args, '--json'], input);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * Spawns `rnnkit args…` and waits for it to end; `onStart` gets the child (e.g. to kill it).
+ * With `shell`, bash runs those commands first (e.g. `ulimit -f 8;`) and then execs rnnkit.
+ */
+export function spawnCli(args: string[], onStart: (child: ChildProcess) => void = () => {}, env: NodeJS.ProcessEnv = process.env,
+  shell?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const command = ['--import', 'tsx', main, ...args];
+    const child = shell === undefined
+      ? spawn(process.execPath, command, { stdio: ['ignore', 'ignore', 'pipe'], env })
+      : spawn('bash', ['-c', `${shell} exec "$0" "$@"`, process.execPath, ...command], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+    onStart(child);
+  });
+}
+
+/**
+ * Runs `rnnkit args…` and kills it with SIGKILL `delayMs` after `file` exists (a checkpoint
+ * written by --checkpoint-every: rename makes it appear whole), unless it has ended by then.
+ */
+export function runUntilKilled(args: string[], file: string, delayMs = 0): ReturnType<typeof spawnCli> {
+  return spawnCli(args, (child) => {
+    const poll = setInterval(() => {
+      if (!existsSync(file)) return;
+      clearInterval(poll);
+      setTimeout(() => child.kill('SIGKILL'), delayMs);
+    }, 2);
+    child.on('exit', () => clearInterval(poll));
+  });
+}
+
+/**
+ * {@link runUntilKilled}, asserting that the kill came before the run's end.
+ * @throws AssertionError when the run ended before it could be killed.
+ */
+export async function killWhenWritten(args: string[], file: string, delayMs = 0): Promise<void> {
+  const ended = await runUntilKilled(args, file, delayMs);
+  assert.equal(ended.signal, 'SIGKILL', `the run ended (code ${ended.code}) before it was killed: ${ended.stderr}`);
 }

@@ -12,7 +12,11 @@ import { CharTokenizer } from '../../src/data/tokenizers/char.js';
 import { NonFiniteError, UsageError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { LanguageModel } from '../../src/models/language-model/language-model.js';
+import { SequenceTagger } from '../../src/models/sequence-tagger.js';
+import { Random } from '../../src/random.js';
+import { clipGradNorm, clipGradValue } from '../../src/training/clip.js';
 import { Adam } from '../../src/training/optim/adam.js';
+import { StepDecay } from '../../src/training/schedules.js';
 import { train, type Progress, type TrainerCheckpoint, type TrainingTask, type TrainOptions } from '../../src/training/trainer.js';
 
 const TEXT = 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of '
@@ -110,6 +114,32 @@ describe('train (the shared training loop)', () => {
     assert.deepEqual([result.stoppedBy, result.steps], ['aborted', 0]);
   });
 
+  it('a batched task (shuffled, length-bucketed, dropout in its encoder) resumes mid-epoch exactly from a checkpoint file', async () => {
+    const random = new Random(3);
+    const sentences = Array.from({ length: 23 }, () => {
+      const tokens = Array.from({ length: 1 + random.int(6) }, () => random.int(7));
+      return { tokens, tags: tokens.map((t) => t % 3) };
+    });
+    const make = () => SequenceTagger.create({ vocabSize: 7, numTags: 3, embeddingDim: 3, hiddenSize: 4, numLayers: 2, dropout: 0.4, seed: 5,
+      backend });
+    const model = make();
+    const task = await model.trainingTask(sentences, 4);
+    assert.equal(task.batchesPerEpoch, 6);
+    const losses: number[] = [];
+    const path = join(dir, 'tagger.ckpt');
+    await train(task, { optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend), budget: { steps: 15 }, checkpointEvery: 8,
+      onProgress: (p) => losses.push(p.loss),
+      onCheckpoint: async (c) => { if (c.step === 8) await saveCheckpoint(path, model, c, {}); } });
+    const loaded = await loadCheckpoint(path, { backend, type: 'sequence-tagger' });
+    assert.deepEqual([loaded.trainer.epoch, loaded.trainer.batch], [1, 2], 'the checkpoint is in the middle of the second epoch');
+    const resumedLosses: number[] = [];
+    await train(await loaded.model.trainingTask(sentences, 4), { optimizer: new Adam(await loaded.model.parameters(), { lr: 0.01 }, backend),
+      budget: { steps: 15 }, resume: loaded.trainer, onProgress: (p) => resumedLosses.push(p.loss) });
+    assert.deepEqual(resumedLosses, losses.slice(8));
+    const [a, b] = [model.stateDict(), loaded.model.stateDict()];
+    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+  });
+
   /** The task with batch `index` of step `bad` (1-based) spoiled by `spoil`. */
   const spoiled = (task: TrainingTask, bad: number, spoil: (loss: number) => number): TrainingTask => {
     let step = 0;
@@ -126,6 +156,69 @@ describe('train (the shared training loop)', () => {
     const { task, optimizer } = await setup();
     await assert.rejects(train(spoiled(task, 3, () => NaN), { optimizer, budget: { steps: 10 } }),
       (e: Error) => e instanceof NonFiniteError && /step 3 \(epoch 1, batch 3\): the loss is NaN/.test(e.message));
+  });
+
+  it('clipValue and a schedule shape every update as a hand-written loop does, and change the weights', async () => {
+    const schedule = new StepDecay({ lr: 0.02, stepSize: 2, gamma: 0.5 });
+    const run = async (options: Partial<TrainOptions>) => {
+      const { model, task, optimizer } = await setup();
+      const lrs: number[] = [];
+      await train(task, { optimizer, budget: { steps: 5 }, ...options, onProgress: (p) => lrs.push(p.lr) });
+      return { weights: model.stateDict(), lrs };
+    };
+    // The same five steps by hand: the rate of the step, the task's batch, finiteness, value then norm clipping, the update.
+    const { model, task, optimizer } = await setup();
+    for (let step = 0; step < 5; step++) {
+      const batch = step % task.batchesPerEpoch;
+      if (batch === 0) task.startEpoch(Math.floor(step / task.batchesPerEpoch));
+      optimizer.lr = schedule.lrAt(step);
+      optimizer.zeroGrad();
+      await task.trainBatch(batch);
+      clipGradValue(model.parameters(), 0.01, backend);
+      clipGradNorm(model.parameters(), 1, {}, backend);
+      optimizer.step();
+    }
+    const looped = await run({ schedule, clipValue: 0.01, clipNorm: 1 });
+    assert.deepEqual(looped.lrs, [0, 1, 2, 3, 4].map((s) => schedule.lrAt(s)));
+    assert.deepEqual(looped.lrs, [0.02, 0.02, 0.01, 0.01, 0.005]);
+    const expected = model.stateDict();
+    for (const name of Object.keys(expected)) assert.deepEqual(looped.weights[name]!.data, expected[name]!.data, name);
+    // Each option on its own changes the result: neither is ignored.
+    const plain = (await run({ clipNorm: 1 })).weights;
+    const valueOnly = (await run({ clipValue: 0.01, clipNorm: 1 })).weights;
+    const scheduleOnly = (await run({ schedule, clipNorm: 1 })).weights;
+    const name = 'decoder.weight';
+    assert.notDeepEqual(valueOnly[name]!.data, plain[name]!.data, 'clipValue changed nothing');
+    assert.notDeepEqual(scheduleOnly[name]!.data, plain[name]!.data, 'the schedule changed nothing');
+  });
+
+  it('a non-finite gradient stops the run under value clipping too (clipping must not hide it)', async () => {
+    for (const clips of [{ clipValue: 0.5 }, { clipValue: 0.5, clipNorm: 1 }] as const) {
+      for (const bad of [Infinity, -Infinity, NaN]) {
+        const { model, task, optimizer } = await setup();
+        const first = model.parameters()[0]!;
+        let step = 0;
+        const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
+          const r = await task.trainBatch(i);
+          if (++step === 2) first.grad[3] = bad;
+          return r;
+        } };
+        await assert.rejects(train(poisoned, { optimizer, budget: { steps: 4 }, ...clips }),
+          (e: Error) => e instanceof NonFiniteError && /step 2 .*a gradient is not finite/.test(e.message), `${JSON.stringify(clips)} ${bad}`);
+      }
+    }
+    // With skipNonFinite the batch is skipped, not clamped into an update.
+    const { model, task, optimizer } = await setup();
+    const first = model.parameters()[0]!;
+    const before = Float32Array.from(first.value);
+    const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
+      const r = await task.trainBatch(i);
+      first.grad[3] = Infinity;
+      return r;
+    } };
+    const result = await train(poisoned, { optimizer, budget: { steps: 2 }, clipValue: 0.5, skipNonFinite: true });
+    assert.equal(result.skipped, 2);
+    assert.deepEqual(first.value, before);
   });
 
   it('stops at a non-finite gradient, with and without clipping', async () => {

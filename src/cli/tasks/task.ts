@@ -9,12 +9,13 @@ import type { Command } from 'commander';
 import { CharTokenizer } from '../../data/tokenizers/char.js';
 import type { Tokenizer } from '../../data/tokenizers/tokenizer.js';
 import { WordTokenizer, type WordTokenizerOptions } from '../../data/tokenizers/word.js';
-import { UsageError } from '../../errors.js';
+import { FormatError, UsageError } from '../../errors.js';
+import { loadCheckpoint, saveCheckpoint } from '../../io/checkpoint.js';
 import { type Model, type ModelType, saveModel } from '../../io/model-file.js';
 import type { AttentionKind, ContextKind, ContextUse } from '../../models/seq2seq/seq2seq.js';
 import type { EncoderOptions, SequencePooling, Vocabularies } from '../../models/sequence-model.js';
 import { Random } from '../../random.js';
-import type { TrainingTask } from '../../training/trainer.js';
+import type { TrainerCheckpoint, TrainingTask } from '../../training/trainer.js';
 import { printJson, useBackend } from '../common.js';
 import {
   budgetOf, optimizationOf, runTraining, type TrainingDefaults, type TrainingFlags, trainingLine, trainingSummary, withProgress,
@@ -154,18 +155,69 @@ export function defineTask<M extends Model, R extends { line: number }, E>(spec:
   };
 }
 
-async function trainTask<M extends Model, R extends { line: number }, E>(spec: TaskSpec<M, R, E>, flags: TrainTaskFlags): Promise<void> {
-  await useBackend(flags);
-  const records = await spec.read(flags.data, flags, undefined);
+/** The flags of one invocation; a resumed run takes every other flag from its checkpoint. */
+const INVOCATION_FLAGS = ['data', 'out', 'checkpoint', 'checkpointEvery', 'resume', 'steps', 'epochs', 'time', 'json', 'quiet', 'backend',
+  'threads'] as const;
+
+/** What a task's checkpoint keeps of its run: the flags that define it, and how many training examples it had. */
+interface TaskRun {
+  flags: Omit<TrainTaskFlags, (typeof INVOCATION_FLAGS)[number]>;
+  trainExamples: number;
+}
+
+/** The flags without those of the invocation. */
+function runFlags(flags: TrainTaskFlags): TaskRun['flags'] {
+  const copy: Partial<TrainTaskFlags> = { ...flags };
+  for (const key of INVOCATION_FLAGS) delete copy[key];
+  return copy as TaskRun['flags'];
+}
+
+/** The invocation's own flags over those of the run in a checkpoint. */
+function resumedFlags(saved: TaskRun['flags'], given: TrainTaskFlags): TrainTaskFlags {
+  const flags = { ...saved } as TrainTaskFlags;
+  for (const key of INVOCATION_FLAGS) {
+    if (given[key] !== undefined) Object.assign(flags, { [key]: given[key] });
+  }
+  return flags;
+}
+
+/**
+ * Trains a new model, or with `--resume` continues the run of a checkpoint exactly (its
+ * model, optimizer, generators and position in the shuffled batch order; its settings;
+ * the budget given now), checkpointing every `--checkpoint-every` steps and at the end.
+ */
+async function trainTask<M extends Model, R extends { line: number }, E>(spec: TaskSpec<M, R, E>, given: TrainTaskFlags): Promise<void> {
+  await useBackend(given);
+  let flags = given;
+  let resumed: { model: M; trainer: TrainerCheckpoint; trainExamples: number } | undefined;
+  if (given.resume !== undefined) {
+    const loaded = await loadCheckpoint<TaskRun>(given.resume, { type: spec.modelType });
+    if (!spec.holds(loaded.model) || typeof loaded.settings?.trainExamples !== 'number') {
+      throw new FormatError(`${given.resume} is not a checkpoint of rnnkit train ${spec.name}`);
+    }
+    flags = resumedFlags(loaded.settings.flags, given);
+    resumed = { model: loaded.model, trainer: loaded.trainer, trainExamples: loaded.settings.trainExamples };
+  }
+  const records = await spec.read(flags.data, flags, resumed?.model);
   const { train, validation } = splitRecords(records, flags.valFraction, spec.split, flags.seed);
-  const model = await spec.build(train, flags, { cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout,
-    bidirectional: flags.bidirectional, seed: flags.seed });
+  if (resumed !== undefined && train.length !== resumed.trainExamples) {
+    throw new FormatError(`${flags.data} gives ${train.length} training examples, the run in ${given.resume} had ${resumed.trainExamples}: ` +
+      'resume with the data it was trained on');
+  }
+  const model = resumed?.model ?? await spec.build(train, flags, { cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers,
+    dropout: flags.dropout, bidirectional: flags.bidirectional, seed: flags.seed });
   const trainExamples = spec.encode(model, train, flags.data);
   const heldOut = spec.encode(model, validation, flags.data);
   const task = await spec.trainingTask(model, trainExamples, flags.batch);
   const params = await model.parameters();
-  const training = await withProgress(flags, (onProgress) =>
-    runTraining(task, params, optimizationOf(flags), budgetOf(flags), { onProgress }));
+  const checkpoint = flags.checkpoint ?? `${flags.out}.ckpt`;
+  const run: TaskRun = { flags: runFlags(flags), trainExamples: train.length };
+  const training = await withProgress(flags, (onProgress) => runTraining(task, params, optimizationOf(flags), budgetOf(flags), {
+    onProgress,
+    onCheckpoint: (c) => saveCheckpoint(checkpoint, model, c, run),
+    ...(flags.checkpointEvery === undefined ? {} : { checkpointEvery: flags.checkpointEvery }),
+    ...(resumed === undefined ? {} : { resume: resumed.trainer }),
+  }));
   model.eval();
   const quality = heldOut.length > 0 ? await spec.evaluate(model, heldOut, trainExamples) : undefined;
   await saveModel(model, flags.out);

@@ -5,6 +5,7 @@
  */
 import { FormatError } from '../../errors.js';
 import type { Sequence } from '../sequences.js';
+import { isFiniteFloat32 } from './float32.js';
 
 /** One line's example: its frames, its target (when the line has one) and its 1-based line number. */
 export interface FramesLine {
@@ -34,7 +35,9 @@ export function parseFrameLines(text: string, source: string, requireTarget: boo
     try {
       value = JSON.parse(raw) as unknown;
     } catch (error) {
-      fail(`not valid JSON (${(error as Error).message})`);
+      const special = /(^|[^\w"])(NaN|-?Infinity)([^\w"]|$)/.exec(raw);
+      fail(special !== undefined && special !== null ? `not valid JSON: ${special[2]} is not a number JSON can hold (frames must be finite)`
+        : `not valid JSON (${(error as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected an object {"input": [[…], …], "target": "…"}');
     const { input, target } = value as { input?: unknown; target?: unknown };
@@ -50,7 +53,7 @@ export function parseFrameLines(text: string, source: string, requireTarget: boo
       const frame = row as unknown[];
       if (frame.length !== width) fail(`ragged "input": frame ${t} has ${frame.length} values, frame 0 has ${width}`);
       frame.forEach((v, f) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) fail(`"input"[${t}][${f}] is ${JSON.stringify(v)}, not a finite number`);
+        if (typeof v !== 'number' || !isFiniteFloat32(v)) fail(`"input"[${t}][${f}] is ${JSON.stringify(v)}, not a finite float32 number`);
         data[t * width + f] = v as number;
       });
     });

@@ -5,6 +5,7 @@
  */
 import { CsvError, type InfoRecord, parse } from 'csv-parse/sync';
 import { FormatError } from '../../errors.js';
+import { isFiniteFloat32 } from './float32.js';
 
 /** A table read from text: its column names and its records, each with its line number. */
 export interface Table {
@@ -70,15 +71,19 @@ export function columnIndex(table: Table, name: string): number {
 
 /**
  * The numbers in column `name`, in order.
- * @throws FormatError naming the line of a value that is not a finite number.
+ * @throws FormatError naming the line of a value that is not a number, or one that is not finite as float32
+ * (NaN, ±Infinity, or beyond ±3.4e38).
  */
 export function numericColumn(table: Table, name: string): { values: number[]; lines: number[] } {
   const index = columnIndex(table, name);
   const values = table.rows.map(({ line, fields }) => {
     const text = fields[index]!.trim();
     const value = Number(text);
-    if (text === '' || !Number.isFinite(value)) {
+    if (text === '' || Number.isNaN(value)) {
       throw new FormatError(`${table.source}:${line}: column '${name}' holds ${JSON.stringify(fields[index])}, not a number`);
+    }
+    if (!isFiniteFloat32(value)) {
+      throw new FormatError(`${table.source}:${line}: column '${name}' holds ${JSON.stringify(fields[index])}, not a finite float32 number`);
     }
     return value;
   });

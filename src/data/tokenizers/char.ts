@@ -41,6 +41,8 @@ export class CharTokenizer implements Tokenizer {
   readonly kind = 'char' as const;
   /** Id of the unknown token: 0. */
   readonly unkId = 0;
+  /** The unknown token only. */
+  readonly placeholderIds: readonly number[] = Object.freeze([0]);
   /** Number of ids: the distinct characters plus one. */
   readonly vocabSize: number;
   /** `symbols[id]` is the character of `id`; `symbols[0]` is {@link CHAR_UNK_SYMBOL}. */

@@ -22,6 +22,11 @@ export interface Tokenizer {
   readonly vocabSize: number;
   /** Id of the unknown token (unseen characters or words map to it). */
   readonly unkId: number;
+  /**
+   * Ids that stand for no text of their own — the unknown token and padding. Generation
+   * never draws them (an unknown character would print as U+FFFD).
+   */
+  readonly placeholderIds: readonly number[];
   /** Ids of `text`. */
   encode(text: string): Int32Array;
   /**

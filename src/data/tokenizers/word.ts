@@ -111,6 +111,8 @@ export class WordTokenizer implements Tokenizer {
   readonly kind = 'word' as const;
   /** Id of the unknown token: {@link UNK_ID}. */
   readonly unkId = UNK_ID;
+  /** `<pad>` and `<unk>`. */
+  readonly placeholderIds: readonly number[] = Object.freeze([PAD_ID, UNK_ID]);
   /** Number of ids: the three specials plus the vocabulary's words. */
   readonly vocabSize: number;
   /** Whether text is lowercased before splitting. */

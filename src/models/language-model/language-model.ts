@@ -160,10 +160,11 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
 
   /**
    * Generates text token by token, yielding each token's text as soon as it is drawn.
+   * The tokenizer's placeholders (`<unk>`, `<pad>`) are never drawn.
    * @throws UsageError on invalid options.
    */
   async *sample(options: SampleOptions = {}): AsyncGenerator<string, void, undefined> {
-    const sampling = resolveSampling(options);
+    const sampling = resolveSampling(options, this.tokenizer.placeholderIds);
     const length = options.length ?? 200;
     if (!Number.isInteger(length) || length < 0) throw new UsageError(`sample: length must be an integer ≥ 0, got ${length}`);
     const random = options.seed === undefined ? this.random : new Random(options.seed);
@@ -189,7 +190,7 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
    * @throws UsageError on invalid options.
    */
   nextTokenProbabilities(prime: string, options: SamplingOptions = {}): Float64Array {
-    const sampling = resolveSampling(options);
+    const sampling = resolveSampling(options, this.tokenizer.placeholderIds);
     const probs = new Float64Array(this.tokenizer.vocabSize);
     samplingDistribution(this.runPrime(prime), sampling, probs);
     return probs;

@@ -106,6 +106,11 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     return this.settings.end;
   }
 
+  /** Tokens decoding never outputs: the begin token and the output tokenizer's placeholders (`<unk>`, `<pad>`). */
+  get excludedOutputs(): number[] {
+    return [this.begin, ...(this.vocabularies.outputTokenizer?.placeholderIds ?? [])];
+  }
+
   /** @throws UsageError on an invalid option. */
   static async create(options: Seq2SeqOptions): Promise<Seq2Seq> {
     const traits = resolveSeq2SeqSettings(options);
@@ -154,7 +159,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   }
 
   /**
-   * Greedy decoding: the most likely token at every step, until `end` or `maxLength`.
+   * Greedy decoding: the most likely token at every step (never one of {@link excludedOutputs}), until `end` or `maxLength`.
    * @returns one output per source, in the given order.
    */
   async greedy(sources: readonly (readonly number[])[], options: GreedyOptions = {}): Promise<Decoded[]> {
@@ -164,6 +169,8 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     sources.forEach((s, i) => this.checkSource(s, i));
     const out: Decoded[] = new Array<Decoded>(sources.length);
     const V = this.core.config.targetVocabSize;
+    const allowed = new Uint8Array(V).fill(1);
+    for (const id of this.excludedOutputs) allowed[id] = 0;
     for (let start = 0; start < sources.length; start += batchSize) {
       const indices = Array.from({ length: Math.min(batchSize, sources.length - start) }, (_, i) => start + i);
       const { batch, order } = this.sourceBatch(indices.map((i) => sources[i]!));
@@ -177,7 +184,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
         const weights = this.core.config.context === 'attention' ? this.core.attentionWeights() : undefined;
         for (let r = 0; r < B; r++) {
           if (done[r]) continue;
-          const token = argmax(logits, r * V, V);
+          const token = argmax(logits, r * V, V, allowed);
           ids[r] = token;
           if (weights) decoded[r]!.attention.push(Array.from(weights.subarray(r * batch.S, r * batch.S + batch.lengths[r]!)));
           if (token === this.end) done[r] = true;
@@ -192,6 +199,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   /**
    * Beam search for one source: up to `beamWidth` outputs, best first by length-normalised
    * log-probability, each with its attention weights per step (empty without attention).
+   * Hypotheses never extend with one of {@link excludedOutputs}.
    */
   async beamSearch(source: readonly number[], options: BeamSearchOptions = {}): Promise<Hypothesis<number[]>[]> {
     const { beamWidth, maxLength } = resolveBeamOptions(options);
@@ -202,10 +210,14 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     const { batch } = this.sourceBatch(Array.from({ length: beamWidth }, () => source));
     core.encode(batch, maxLength, false);
     const logProbs = new Float64Array(beamWidth * V);
+    const excluded = this.excludedOutputs;
     return beamSearch((tokens, parents) => {
       core.reorder(parents);
       const logits = core.step(tokens);
-      for (let r = 0; r < beamWidth; r++) logSoftmaxRow(logits, r * V, V, logProbs, r * V);
+      for (let r = 0; r < beamWidth; r++) {
+        logSoftmaxRow(logits, r * V, V, logProbs, r * V);
+        for (const id of excluded) logProbs[r * V + id] = -Infinity;
+      }
       const weights = core.config.context === 'attention' ? Array.from(core.attentionWeights()) : undefined;
       return {
         logProbs,
