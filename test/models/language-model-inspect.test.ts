@@ -120,11 +120,14 @@ describe('language model trace', () => {
           step.values.h!.forEach((v, j) => assert.ok(Math.abs(v - trace.layers[l]!.hidden[t * H + j]!) < 1e-6));
         }
       }
-      // The probabilities after step t are the model's next-token distribution after t + 1 characters.
+      // The probabilities after step t are the model's softmax after t + 1 characters: the distribution
+      // sampling draws from once the unknown token is left out.
       const V = tokenizer.vocabSize;
       for (const t of [0, 9, T - 1]) {
         const expected = model.nextTokenProbabilities([...TEXT].slice(0, t + 1).join(''));
-        expected.forEach((p, v) => assert.ok(Math.abs(p - trace.probabilities[t * V + v]!) < 1e-6, `step ${t} token ${v}`));
+        const row = trace.probabilities.subarray(t * V, (t + 1) * V);
+        assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+        expected.forEach((p, v) => assert.ok(Math.abs(p - (v === tokenizer.unkId ? 0 : row[v]! / (1 - row[tokenizer.unkId]!))) < 1e-6, `step ${t} token ${v}`));
       }
     });
   }

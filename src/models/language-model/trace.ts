@@ -17,7 +17,7 @@ export interface LanguageModelTrace {
   ids: Int32Array;
   /** Per layer (bottom first): h_t, c_t and the gates, each [T, H] (see {@link StateTrace}; one row). */
   layers: StateTrace[];
-  /** p(next token) after each step, [T, V]. */
+  /** p(next token) after each step, the model's softmax (its unknown token included), [T, V]. */
   probabilities: Float32Array;
 }
 
