@@ -151,6 +151,14 @@ export function variantSettings(o: Pick<ResolvedOptions, 'resetAfter' | 'peephol
   return { ...(o.resetAfter ? {} : { resetAfter: false }), ...(o.peepholes ? { peepholes: true } : {}) };
 }
 
+/**
+ * Checks a cell's variant options as a model takes them and returns them in settings form.
+ * @throws UsageError on a non-boolean value or another cell's option, naming `owner`.
+ */
+export function resolveVariant(cell: CellKind, options: CellVariantOptions, owner: string): CellVariantSettings {
+  return variantSettings(resolveOptions(cell, { inputSize: 1, hiddenSize: 1, ...variantOptions(options) }, owner));
+}
+
 /** The variant options as a layer takes them, leaving out the undefined ones. */
 export function variantOptions(o: CellVariantOptions): CellVariantOptions {
   return { ...(o.resetAfter !== undefined ? { resetAfter: o.resetAfter } : {}), ...(o.peepholes !== undefined ? { peepholes: o.peepholes } : {}) };
