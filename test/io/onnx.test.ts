@@ -102,8 +102,10 @@ describe('exportOnnx', () => {
   it('a LanguageModel exports as Gather → recurrent nodes → MatMul + Add, with logits and probabilities', async () => {
     const text = 'the quick brown fox jumps over the lazy dog';
     const tokenizer = CharTokenizer.fromText(text);
-    for (const cell of ['lstm', 'gru', 'rnn'] as const) {
-      const model = (await LanguageModel.create({ tokenizer, cell, hiddenSize: 12, embeddingDim: 5, numLayers: 2, seed: 2 })).eval();
+    const cells = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru' }, { cell: 'gru', resetAfter: false }, { cell: 'rnn' }] as const;
+    for (const variant of cells) {
+      const cell = variant.cell;
+      const model = (await LanguageModel.create({ tokenizer, ...variant, hiddenSize: 12, embeddingDim: 5, numLayers: 2, seed: 2 })).eval();
       const ids = tokenizer.encode('the lazy fox');
       const bytes = exportOnnx(model);
       const graph = decodeModel(bytes).graph;
@@ -118,7 +120,7 @@ describe('exportOnnx', () => {
       model.core.run(false, false, false);
       const V = tokenizer.vocabSize;
       close(theirs.output, { shape: [ids.length, 1, V], data: Float32Array.from(model.core.output().subarray(0, ids.length * V)) },
-        `${cell} logits`);
+        `${JSON.stringify(variant)} logits`);
       const probs = theirs.probabilities!.data;
       for (let t = 0; t < ids.length; t++) {
         const sum = probs.subarray(t * V, (t + 1) * V).reduce((a, b) => a + b, 0);
@@ -136,8 +138,9 @@ describe('exportOnnx', () => {
     const ids = new BigInt64Array(T * B);
     sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = BigInt(id); }));
     const feeds = { input: new ort.Tensor('int64', ids, [T, B]), lengths: new ort.Tensor('int32', Int32Array.from(lengths), [B]) };
-    for (const cell of ['lstm', 'gru'] as const) {
-      const tagger = SequenceTagger.create({ vocabSize: 7, numTags: 4, embeddingDim: 5, hiddenSize: 6, numLayers: 2, cell, seed: random.int(100) }).eval();
+    for (const variant of [{ cell: 'lstm' }, { cell: 'gru' }, { cell: 'gru', resetAfter: false }, { cell: 'lstm', peepholes: true }] as const) {
+      const cell = JSON.stringify(variant);
+      const tagger = SequenceTagger.create({ vocabSize: 7, numTags: 4, embeddingDim: 5, hiddenSize: 6, numLayers: 2, ...variant, seed: random.int(100) }).eval();
       const { logits } = await tagger.logits(sequences);
       const theirs = (await runOrt(exportOnnx(tagger, { lengths: true }), feeds)).output!;
       assert.deepEqual(theirs.shape, [T, B, 4]);
@@ -145,7 +148,7 @@ describe('exportOnnx', () => {
       const real = (t: Tensor) => Float32Array.from(sequences.flatMap((s, b) => s.flatMap((_, step) => [...t.data.subarray((step * B + b) * 4, (step * B + b + 1) * 4)])));
       assertClose(`tagger ${cell}`, real(theirs), real(logits), TOLERANCE);
       for (const pooling of ['last', 'mean', 'max'] as const) {
-        const classifier = SequenceClassifier.create({ vocabSize: 7, numClasses: 3, embeddingDim: 5, hiddenSize: 6, numLayers: 2, cell, pooling,
+        const classifier = SequenceClassifier.create({ vocabSize: 7, numClasses: 3, embeddingDim: 5, hiddenSize: 6, numLayers: 2, ...variant, pooling,
           seed: random.int(100) }).eval();
         close((await runOrt(exportOnnx(classifier, { lengths: true }), feeds)).output, await classifier.logits(sequences), `classifier ${cell} ${pooling}`);
         // Without lengths every sequence is taken as full: compare on equal-length sequences.

@@ -17,7 +17,7 @@ import { Random } from '../../random.js';
 import type { TrainingTask } from '../../training/trainer.js';
 import { printJson, useBackend } from '../common.js';
 import {
-  budgetOf, optimizationOf, runTraining, type TrainingDefaults, type TrainingFlags, trainingLine, trainingSummary, withProgress,
+  budgetOf, cellVariantOf, optimizationOf, runTraining, type TrainingDefaults, type TrainingFlags, trainingLine, trainingSummary, withProgress,
   withTrainingOptions,
 } from '../training.js';
 
@@ -158,7 +158,7 @@ async function trainTask<M extends Model, R extends { line: number }, E>(spec: T
   await useBackend(flags);
   const records = await spec.read(flags.data, flags, undefined);
   const { train, validation } = splitRecords(records, flags.valFraction, spec.split, flags.seed);
-  const model = await spec.build(train, flags, { cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout,
+  const model = await spec.build(train, flags, { cell: flags.cell, ...cellVariantOf(flags), hiddenSize: flags.hidden, numLayers: flags.layers, dropout: flags.dropout,
     bidirectional: flags.bidirectional, seed: flags.seed });
   const trainExamples = spec.encode(model, train, flags.data);
   const heldOut = spec.encode(model, validation, flags.data);
