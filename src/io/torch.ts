@@ -10,7 +10,10 @@
  *   `bias_ih_l{k}`, `bias_hh_l{k}`               → `rnn.…` (same names, gate orders and shapes)
  *   `<decoder>.weight` [V, H], `<decoder>.bias`  → `decoder.weight`, `decoder.bias`
  * The cell comes from the gate rows (4H: LSTM, 3H: GRU, H: tanh RNN), the sizes and the
- * number of layers from the shapes; missing biases are zeros.
+ * number of layers from the shapes; missing biases are zeros. PyTorch's modules are
+ * rnnkit's default forms: its GRU puts the reset gate after the recurrent product and its
+ * LSTM has no peepholes, so a state dict with peephole weights, or an rnnkit model file
+ * (which may hold either variant), is refused rather than read as something it is not.
  *
  * Vocabulary: PyTorch's characters by id (typically `sorted(set(text))`). rnnkit's
  * character tokenizer keeps id 0 for `<unk>`; when the vocabulary does not start with
@@ -25,6 +28,7 @@ import { FormatError, UsageError } from '../errors.js';
 import type { CellKind } from '../layers/recurrent/options.js';
 import { LanguageModel } from '../models/language-model/language-model.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { safetensorsMetadata } from './safetensors.js';
 
 /** Names of the three PyTorch modules; found from the shapes when not given. */
 export interface PyTorchModuleNames {
@@ -55,6 +59,14 @@ const NEVER = -1e9;
  * misshapen); UsageError on a bad vocabulary.
  */
 export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, options: PyTorchImportOptions): Promise<LanguageModel> {
+  if (safetensorsMetadata(dict).format === 'rnnkit') {
+    throw new FormatError('PyTorch import: this is an rnnkit model file, not a PyTorch state dict (open it with loadModel / --model)');
+  }
+  const peephole = Object.keys(dict).find((k) => /\.weight_peephole_l\d+(_reverse)?$/.test(k));
+  if (peephole !== undefined) {
+    throw new FormatError(`PyTorch import: '${peephole}' is a peephole weight; PyTorch's LSTM has no peepholes, so this is not ` +
+      'a PyTorch state dict (build an LSTM with peepholes: true and use loadStateDict)');
+  }
   const names = findModules(dict, options.names ?? {});
   const get = (name: string): Tensor => {
     const t = dict[name];
