@@ -164,13 +164,6 @@ export function variantOptions(o: CellVariantOptions): CellVariantOptions {
   return { ...(o.resetAfter !== undefined ? { resetAfter: o.resetAfter } : {}), ...(o.peepholes !== undefined ? { peepholes: o.peepholes } : {}) };
 }
 
-/** "GRU (reset before the product)", "LSTM with peepholes", "LSTM": a cell and its variant, for messages. */
-export function describeCell(o: Pick<ResolvedOptions, 'cell' | 'resetAfter' | 'peepholes'>): string {
-  const name = o.cell.toUpperCase();
-  if (!o.resetAfter) return `${name} (reset gate before the product)`;
-  return o.peepholes ? `${name} with peepholes` : name;
-}
-
 /** PyTorch's parameter name suffix of layer `l`, direction `d`: `_l0`, `_l0_reverse`, … */
 export function suffix(l: number, d: number): string {
   return `_l${l}${d === 1 ? '_reverse' : ''}`;
