@@ -31,20 +31,14 @@ import math
 import os
 import sys
 
-import numpy as np
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.path.insert(0, os.path.dirname(__file__))
+from gen_recurrent_fixtures import B, D, H, T, f32, record  # noqa: E402
 from safetensors_min import save_file  # noqa: E402
 
-T, B, D, H = 5, 3, 3, 4
 OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'recurrent', 'variants.safetensors')
-
-
-def f32(t):
-    """Rounds to float32 values, kept in float64."""
-    return t.float().double()
 
 
 def gru_step(x, h, p, reset_after):
@@ -154,28 +148,7 @@ def run(cell, layers, bidirectional, ragged, states, seed):
     zeros = torch.zeros(K, B, H)
     out, h, c = run_stack(cell, x, lengths, h0 if states else zeros, (c0 if states else zeros) if lstm else None,
                           params, layers, dirs)
-    w_out = f32(torch.randn_like(out))
-    w_h = f32(torch.randn_like(h))
-    loss = (out * w_out).sum() + (h * w_h).sum()
-    tensors = {'x': x, 'output': out, 'h': h, 'w_out': w_out, 'w_h': w_h, 'lengths': lengths.double()}
-    if lstm:
-        w_c = f32(torch.randn_like(c))
-        loss = loss + (c * w_c).sum()
-        tensors.update(c=c, w_c=w_c)
-    if states:
-        tensors['h0'] = h0
-        if lstm:
-            tensors['c0'] = c0
-    loss.backward()
-    tensors['grad.x'] = x.grad
-    if states:
-        tensors['grad.h0'] = h0.grad
-        if lstm:
-            tensors['grad.c0'] = c0.grad
-    for name, p in params.items():
-        tensors[name] = p
-        tensors[f'grad.{name}'] = p.grad
-    return {k: v.detach().numpy().astype(np.float32) for k, v in tensors.items()}
+    return record(x, h0, c0, lengths, out, h, c, states, params.items())
 
 
 def main():
