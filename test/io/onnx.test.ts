@@ -90,7 +90,8 @@ describe('exportOnnx', () => {
 
   it('batchFirst layers and layers without bias export too', async () => {
     const random = new Random(5);
-    for (const layer of [makeLayer('gru', 2, true, true), new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, seed: 1 })]) {
+    for (const layer of [makeLayer('gru', 2, true, true), new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, seed: 1 }),
+      new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, peepholes: true, seed: 2 }), new GRU({ inputSize: 5, hiddenSize: 6, bias: false, resetAfter: false, seed: 3 })]) {
       const x = randomTensor(layer.config.batchFirst ? [B, T, 5] : [T, B, 5], random);
       const ours = await layer.forward(x);
       const theirs = await runOrt(exportOnnx(layer, { opset: 14 }), { input: floatFeed(x) });
