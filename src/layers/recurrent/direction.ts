@@ -30,6 +30,7 @@ import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend
 import type { Parameter } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
 import { type CellKind, gatesOf } from './options.js';
+import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
 
 /** Static description of a direction. */
 export interface DirectionConfig {
@@ -366,80 +367,28 @@ export class Direction<F extends FloatArray> {
 
   /** Per-step views of the buffers for this (T, B), made once per shape, so the loops allocate nothing. */
   private views(T: number, B: number): StepViews<F> {
-    if (this.cached !== undefined && this.cached.T === T && this.cached.B === B) return this.cached;
-    const { cell, hiddenSize: H, dir } = this.config;
-    const GH = this.G * H;
-    const per = (buffer: F, rowWidth: number, slot: (t: number) => number): F[] =>
-      Array.from({ length: T }, (_, t) => buffer.subarray(slot(t) * B * rowWidth) as F);
-    const same = (t: number): number => t;
-    const prev = (t: number): number => (dir === 0 ? t : t + 1);
-    const next = (t: number): number => (dir === 0 ? t + 1 : t);
-    this.cached = {
-      T,
-      B,
-      gates: per(this.gates, GH, same),
-      hPrev: per(this.states, H, prev),
-      hNext: per(this.states, H, next),
-      cPrev: cell === 'lstm' ? per(this.cells, H, prev) : [],
-      cNext: cell === 'lstm' ? per(this.cells, H, next) : [],
-      hn: cell === 'gru' ? per(this.hn, H, same) : [],
-      dgh: cell === 'gru' && !this.resetBefore ? per(this.dgh, GH, same) : [],
-      gatesN: this.resetBefore ? Array.from({ length: T }, (_, t) => this.gates.subarray(t * B * GH + 2 * H) as F) : [],
-    };
+    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B) this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
     return this.cached;
   }
 
   /** This direction's columns of an output-shaped [T, B, dirs·H] buffer, per step. */
   private outputViews(buffer: F, T: number, B: number): F[] {
     const { hiddenSize: H, dir, dirs } = this.config;
-    return Array.from({ length: T }, (_, t) => buffer.subarray(t * B * dirs * H + dir * H) as F);
+    return outputViews(buffer, H, dir, dirs, T, B);
   }
 
-  /** Views from row rowsAt[t] on, for the steps where some sequences have ended (undefined elsewhere). */
+  /** Views from row rowsAt[t] on, for the steps where some sequences have ended. */
   private tailViews(layout: BatchLayout): (TailViews<F> | undefined)[] {
-    const { T, B, rowsAt, full } = layout;
-    if (full) return [];
-    const { cell, hiddenSize: H, dir } = this.config;
-    const GH = this.G * H;
-    return Array.from({ length: T }, (_, t) => {
-      const rows = rowsAt[t];
-      if (rows === B) return undefined;
-      const prev = dir === 0 ? t : t + 1;
-      const next = dir === 0 ? t + 1 : t;
-      const at = (buffer: F, slot: number, width: number): F => buffer.subarray((slot * B + rows) * width) as F;
-      return {
-        gates: at(this.gates, t, GH),
-        hPrev: at(this.states, prev, H),
-        hNext: at(this.states, next, H),
-        cPrev: cell === 'lstm' ? at(this.cells, prev, H) : undefined,
-        cNext: cell === 'lstm' ? at(this.cells, next, H) : undefined,
-        dgh: cell === 'gru' && !this.resetBefore ? at(this.dgh, t, GH) : undefined,
-      };
-    });
+    return tailViews(this.buffers(), this.viewShape(), layout);
   }
-}
 
-/** Views of the buffers at each step t (row 0 of the step). */
-interface StepViews<F extends FloatArray> {
-  T: number;
-  B: number;
-  gates: F[];
-  hPrev: F[];
-  hNext: F[];
-  cPrev: F[];
-  cNext: F[];
-  hn: F[];
-  dgh: F[];
-  /** The n block of each step's gates (reset-before GRU): row stride G·H. */
-  gatesN: F[];
-}
+  private buffers(): StepBuffers<F> {
+    const { cell } = this.config;
+    return { gates: this.gates, states: this.states, cells: cell === 'lstm' ? this.cells : undefined,
+      hn: cell === 'gru' ? this.hn : undefined, dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined };
+  }
 
-/** Views at row rowsAt[t] of step t: where the sequences that have ended begin. */
-interface TailViews<F extends FloatArray> {
-  gates: F;
-  hPrev: F;
-  hNext: F;
-  cPrev: F | undefined;
-  cNext: F | undefined;
-  dgh: F | undefined;
+  private viewShape(): ViewShape {
+    return { G: this.G, H: this.config.hiddenSize, dir: this.config.dir, resetBefore: this.resetBefore };
+  }
 }
