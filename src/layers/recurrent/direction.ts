@@ -274,9 +274,7 @@ export class Direction<F extends FloatArray> {
           // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
           b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
         } else {
-          if (cell === 'lstm') {
-            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
-          }
+          if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
           else b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
           // dh_{t−1} = da_t · W_hh
           b.gemmPacked(false, rows, H, GH, 1, g, GH, packedWhh, 0, this.dh, H);
@@ -284,7 +282,7 @@ export class Direction<F extends FloatArray> {
       }
     }
     // Parameter gradients over all steps at once. The state before step t is one block:
-    const [before, after] = dir === 0 ? [0, B * H] : [B * H, 0];  // where the state before / after step 0 starts
+    const [before, after] = dir === 0 ? [0, B * H] : [B * H, 0];  // offsets of the blocks of states before and after each step
     const hPrevAll = this.states.subarray(before, before + T * B * H) as F;
     const dRecurrent = resetAfterGru ? this.dgh : this.gates;
     b.gemm(true, false, this.direct, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);  // dW_hh += dahᵀ · h_{t−1}
