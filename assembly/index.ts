@@ -4,12 +4,13 @@
 
 export { gemm, gemmPacked, gemmWorkspaceFloats, packB, packedBFloats } from './gemm';
 export {
-  fill, copy, axpy, scale, addBias, columnSums,
+  fill, copy, axpy, scale, addBias, columnSums, columnProductSums,
   activate, activateBackward, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmax, softmaxBackward,
   mul, clamp, sumSquares, gatherRows, scatterAddRows,
 } from './ops';
 export {
   rnnCellForward, rnnCellBackward, lstmCellForward, lstmCellBackward, gruCellForward, gruCellBackward,
+  gruGatesForward, gruCandidateForward, gruCandidateBackward, gruGatesBackward,
 } from './cells';
 export { adamUpdate, sgdUpdate, rmspropUpdate } from './optim';
 export { lstmStepForward, lstmStepBackward } from './steps';

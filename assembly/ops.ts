@@ -54,6 +54,20 @@ export function columnSums(rows: i32, cols: i32, x: usize, ldx: i32, beta: f32, 
   for (let i = 0; i < rows; i++) axpy(cols, 1, x + (<usize>i) * (<usize>ldx << 2), out);
 }
 
+/** out[j] = beta·out[j] + Σᵢ x[i, j]·y[i, j]. */
+export function columnProductSums(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32, beta: f32, out: usize): void {
+  if (beta == 0) fill(cols, 0, out);
+  else if (beta != 1) scale(cols, beta, out);
+  for (let i = 0; i < rows; i++) {
+    const xi = x + (<usize>i) * (<usize>ldx << 2), yi = y + (<usize>i) * (<usize>ldy << 2);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128.store(at(out, j), f32x4.add(v128.load(at(out, j)), f32x4.mul(v128.load(at(xi, j)), v128.load(at(yi, j)))));
+    }
+    for (; j < cols; j++) store<f32>(at(out, j), load<f32>(at(out, j)) + load<f32>(at(xi, j)) * load<f32>(at(yi, j)));
+  }
+}
+
 @inline function activateV(kind: i32, v: v128): v128 {
   if (kind == SIGMOID) return sigmoidV(v);
   if (kind == TANH) return tanhV(v);

@@ -6,8 +6,11 @@ import { benchGemm } from './gemm.js';
 import { benchLanguageModel } from './lm.js';
 import { benchPlayground } from './playground.js';
 import { benchRnn } from './rnn.js';
+import { benchVariants } from './variants.js';
 
-const benches: Record<string, () => Promise<void>> = { gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground };
+const benches: Record<string, () => Promise<void>> = {
+  gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground, variants: benchVariants,
+};
 
 const names = process.argv.slice(2);
 for (const name of names) {

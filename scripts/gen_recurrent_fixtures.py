@@ -65,6 +65,14 @@ def run(cell, layers, bidirectional, batch_first, ragged, states, seed):
     else:
         out, hn = module(x, hx)
     h, c = (hn if lstm else (hn, None))
+    return record(x, h0, c0, lengths, out, h, c, states, module.named_parameters())
+
+
+def record(x, h0, c0, lengths, out, h, c, states, named_parameters):
+    """Backpropagates L = sum(output * w_out) + sum(h * w_h) [+ sum(c * w_c)] with random w (drawn
+    here, in this order) and returns every tensor a test replays as float32 arrays: the inputs
+    (h0, c0 when `states`), the results, the w, the weights and all gradients. `c` is None but for an LSTM."""
+    lstm = c is not None
     w_out = f32(torch.randn_like(out))
     w_h = f32(torch.randn_like(h))
     loss = (out * w_out).sum() + (h * w_h).sum()
@@ -83,7 +91,7 @@ def run(cell, layers, bidirectional, batch_first, ragged, states, seed):
         tensors['grad.h0'] = h0.grad
         if lstm:
             tensors['grad.c0'] = c0.grad
-    for name, p in module.named_parameters():
+    for name, p in named_parameters:
         tensors[name] = p
         tensors[f'grad.{name}'] = p.grad
     return {k: v.detach().numpy().astype(np.float32) for k, v in tensors.items()}

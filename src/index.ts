@@ -11,7 +11,9 @@ export {
   RNN, LSTM, GRU, RecurrentLayer, type RecurrentForwardOptions, type RecurrentForwardResult,
   type RecurrentBackwardInput, type RecurrentBackwardResult,
 } from './layers/recurrent/layers.js';
-export type { RecurrentOptions, RnnOptions, CellKind } from './layers/recurrent/options.js';
+export type {
+  RecurrentOptions, RnnOptions, GruOptions, LstmOptions, RecurrentLayerOptions, CellVariantOptions, CellVariantSettings, CellKind,
+} from './layers/recurrent/options.js';
 export { Optimizer, type OptimizerState, type HasLearningRate } from './training/optim/optimizer.js';
 export { SGD, type SGDOptions } from './training/optim/sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamSettings } from './training/optim/adam.js';
@@ -58,6 +60,7 @@ export { modelTypeOf, MODEL_TYPES } from './io/model-types.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
 export { exportOnnx, type OnnxExportOptions } from './io/onnx/export.js';
 export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModuleNames } from './io/torch.js';
+export { importTfjsLayersModel, type TfjsImportOptions, type TfjsImportKind, type TfjsImportedModel } from './io/tfjs/import.js';
 export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './training/losses/ctc.js';
 export { ctcGreedyDecode, ctcBeamSearch, type CtcDecodeOptions, type CtcBeamOptions, type CtcHypothesis } from './decode/ctc.js';
 export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';
@@ -90,7 +93,7 @@ export {
 } from './models/seq2seq/seq2seq.js';
 export { beamSearch, type BeamSearchOptions, type BeamDecoder, type BeamStep, type Hypothesis } from './decode/beam-search.js';
 export { attentionForward, attentionBackward, type AttentionScore, type AttentionInputs, type AttentionGradients } from './layers/attention.js';
-export { StepCell } from './layers/recurrent/step-cell.js';
+export { StepCell, type StepCellVariant } from './layers/recurrent/step-cell.js';
 export { type StateTrace, gateNames } from './layers/recurrent/trace.js';
 export type { RecurrentTraceResult } from './layers/recurrent/layers.js';
 export { traceLanguageModel, type LanguageModelTrace } from './models/language-model/trace.js';

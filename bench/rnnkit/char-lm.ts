@@ -3,6 +3,7 @@
  * workloads (see ../peers/workloads.ts) on rnnkit's language-model engine.
  */
 import type { Backend } from '../../src/backend/backend.js';
+import type { CellVariantSettings } from '../../src/layers/recurrent/options.js';
 import { LanguageModelCore } from '../../src/models/language-model/core.js';
 import { Random } from '../../src/random.js';
 import { clipGradNorm } from '../../src/training/clip.js';
@@ -10,15 +11,19 @@ import { Adam } from '../../src/training/optim/adam.js';
 import type { Contender } from '../harness.js';
 import { CHAR_LM, type CellKind, syntheticTokens } from '../peers/workloads.js';
 
-function model(backend: Backend, cell: CellKind, hidden: number): LanguageModelCore<Float32Array> {
+function model(backend: Backend, cell: CellKind, hidden: number, variant: CellVariantSettings = {}): LanguageModelCore<Float32Array> {
   return new LanguageModelCore({ vocabSize: CHAR_LM.vocab, embeddingDim: CHAR_LM.embed, cell, hiddenSize: hidden,
-    numLayers: 1, dropout: 0 }, backend, new Random(1));
+    numLayers: 1, dropout: 0, ...variant }, backend, new Random(1));
 }
 
-/** One W1 training step per run(): forward, loss, backward, clipping at 5, Adam 2e-3. */
-export function rnnkitTrainer(backend: Backend, cell: CellKind, hidden: number, name: string): Contender & { tokens: number } {
+/**
+ * One W1 training step per run(): forward, loss, backward, clipping at 5, Adam 2e-3; `variant`
+ * picks the GRU's reset-before form or the peephole LSTM.
+ */
+export function rnnkitTrainer(backend: Backend, cell: CellKind, hidden: number, name: string,
+  variant: CellVariantSettings = {}): Contender & { tokens: number } {
   const { batch: B, steps: T } = CHAR_LM;
-  const lm = model(backend, cell, hidden);
+  const lm = model(backend, cell, hidden, variant);
   const params = lm.parameters();
   const adam = new Adam(params, { lr: CHAR_LM.lr }, backend);
   const stream = syntheticTokens(T * B + B);

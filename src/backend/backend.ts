@@ -96,6 +96,11 @@ export interface Backend<F extends FloatArray = Float32Array> {
 
   /** out[j] = beta · out[j] + Σᵢ x[i, j] over a [rows, cols] matrix x (bias gradients). */
   columnSums(rows: number, cols: number, x: F, ldx: number, beta: number, out: F): void;
+  /**
+   * out[j] = beta · out[j] + Σᵢ x[i, j] · y[i, j] over [rows, cols] matrices x and y with row
+   * strides ldx and ldy (the gradients of elementwise weights, such as an LSTM's peepholes).
+   */
+  columnProductSums(rows: number, cols: number, x: F, ldx: number, y: F, ldy: number, beta: number, out: F): void;
 
   /** y = f(x) elementwise over n elements (y may be x). */
   activate(kind: Activation, n: number, x: F, y: F): void;
@@ -148,10 +153,17 @@ export interface Backend<F extends FloatArray = Float32Array> {
   rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: F, h: F, y: F, ldy: number): void;
   /** Elman step backward: da = (dy + dh) · act′(h). da may alias the preactivations. */
   rnnCellBackward(kind: RnnNonlinearity, rows: number, H: number, h: F, dy: F, ldy: number, dh: F, da: F): void;
-  /** LSTM step: activates gates [rows, 4H] in place, writes c, h [rows, H] and y (see cells/lstm.ts). */
-  lstmCellForward(rows: number, H: number, gates: F, cPrev: F, c: F, h: F, y: F, ldy: number): void;
-  /** LSTM step backward: gates become preactivation gradients, dc becomes dc_{t−1} (see cells/lstm.ts). */
-  lstmCellBackward(rows: number, H: number, gates: F, cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F): void;
+  /**
+   * LSTM step: activates gates [rows, 4H] in place, writes c, h [rows, H] and y; with `peepholes`
+   * [3H] (p_i, p_f, p_o) the gates also read the cell state (see cells/lstm.ts).
+   */
+  lstmCellForward(rows: number, H: number, gates: F, cPrev: F, c: F, h: F, y: F, ldy: number, peepholes?: F): void;
+  /**
+   * LSTM step backward: gates become preactivation gradients, dc becomes dc_{t−1}; `peepholes`
+   * as in the forward (see cells/lstm.ts).
+   */
+  lstmCellBackward(rows: number, H: number, gates: F, cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F,
+    peepholes?: F): void;
   /**
    * A whole LSTM step forward: gates += hPrev · W_hhᵀ, then {@link lstmCellForward}. hPrev [rows, H];
    * packedWhhT is W_hhᵀ [H, 4H] from `packMatrix(true, H, 4H, W_hh, H, ·)`. Equal to the two calls
@@ -171,6 +183,17 @@ export interface Backend<F extends FloatArray = Float32Array> {
   gruCellForward(rows: number, H: number, gates: F, hh: F, bhh: F, hPrev: F, hn: F, h: F, y: F, ldy: number): void;
   /** GRU step backward: gates and dgh become x- and h-part gradients, dh becomes z ⊙ dh_t (see cells/gru.ts). */
   gruCellBackward(rows: number, H: number, gates: F, hn: F, hPrev: F, dy: F, ldy: number, dh: F, dgh: F): void;
+  /**
+   * Reset-before GRU, first half of a step: r, z from the preactivations in gates [rows, 3H]
+   * (first 2H columns, in place) and rh = r ⊙ h_{t−1} [rows, H] (see cells/gru.ts).
+   */
+  gruGatesForward(rows: number, H: number, gates: F, hPrev: F, rh: F): void;
+  /** Reset-before GRU, second half: n from the n block of gates (in place), h [rows, H] and y (see cells/gru.ts). */
+  gruCandidateForward(rows: number, H: number, gates: F, hPrev: F, h: F, y: F, ldy: number): void;
+  /** Reset-before GRU backward, second half: da_z, da_n into gates; dh becomes z ⊙ dh_t (see cells/gru.ts). */
+  gruCandidateBackward(rows: number, H: number, gates: F, hPrev: F, dy: F, ldy: number, dh: F): void;
+  /** Reset-before GRU backward, first half: da_r into gates from drh = d(r ⊙ h_{t−1}); dh += drh ⊙ r (see cells/gru.ts). */
+  gruGatesBackward(rows: number, H: number, gates: F, hPrev: F, drh: F, dh: F): void;
 
   /** One Adam/AdamW update of n parameters with moment buffers m and v. */
   adamUpdate(n: number, param: F, grad: F, m: F, v: F, step: AdamStep): void;

@@ -10,14 +10,16 @@ import type { Tokenizer } from '../data/tokenizers/tokenizer.js';
 import { WordTokenizer } from '../data/tokenizers/word.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveModel } from '../io/model-file.js';
+import { variantOptions } from '../layers/recurrent/options.js';
 import {
-  type Evaluation, LanguageModel, splitForTraining, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelSettings, type LanguageModelTraining,
+  type Evaluation, LanguageModel, splitForTraining, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelOptions,
+  type LanguageModelSettings, type LanguageModelTraining,
 } from '../models/language-model/language-model.js';
 import type { Budget, Progress, TrainResult } from '../training/trainer.js';
 import { integer, printJson, readText, useBackend } from './common.js';
 import { finiteEvaluation } from './eval.js';
 import {
-  budgetOf, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
+  budgetOf, cellVariantOf, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
   withProgress, withTrainingOptions,
 } from './training.js';
 
@@ -93,8 +95,9 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   return { model, run, training, validation: evaluation };
 }
 
-function settingsOf(run: LanguageModelRun): LanguageModelSettings {
-  return { cell: run.cell, embeddingDim: run.embeddingDim, hiddenSize: run.hiddenSize, numLayers: run.numLayers, dropout: run.dropout };
+function settingsOf(run: LanguageModelRun): Omit<LanguageModelOptions, 'tokenizer'> {
+  return { cell: run.cell, embeddingDim: run.embeddingDim, hiddenSize: run.hiddenSize, numLayers: run.numLayers, dropout: run.dropout,
+    ...variantOptions(run) };
 }
 
 interface TrainLmFlags extends TrainingFlags {
@@ -140,7 +143,7 @@ export function registerTrainLm(trainCommand: Command): void {
 
 function runFromFlags(f: TrainLmFlags): LanguageModelRun {
   return {
-    data: f.data, cell: f.cell, hiddenSize: f.hidden, numLayers: f.layers, embeddingDim: f.embed, dropout: f.dropout,
+    data: f.data, cell: f.cell, ...cellVariantOf(f), hiddenSize: f.hidden, numLayers: f.layers, embeddingDim: f.embed, dropout: f.dropout,
     tokenizer: f.tokenizer, maxVocab: f.maxVocab, lowercase: f.lowercase === true, valFraction: f.valFraction,
     batch: f.batch, seqLen: f.seqLen, seed: f.seed, ...optimizationOf(f),
   };

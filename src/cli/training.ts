@@ -5,8 +5,9 @@
  */
 import { type Command, Option } from 'commander';
 import { currentBackend } from '../backend/select.js';
+import { UsageError } from '../errors.js';
 import type { Parameter } from '../layers/parameters.js';
-import type { CellKind } from '../layers/recurrent/options.js';
+import type { CellKind, CellVariantSettings } from '../layers/recurrent/options.js';
 import {
   type Optimization, OPTIMIZATION_DEFAULTS, OPTIMIZERS, type TrainingHooks, trainWithOptimization,
 } from '../training/optimization.js';
@@ -19,6 +20,10 @@ import { progressDisplay } from './progress.js';
 export interface TrainingFlags extends BackendFlags {
   out: string;
   cell: CellKind;
+  /** GRU: where the reset gate acts (undefined: not given, PyTorch's `reset-after`). */
+  gruForm?: 'reset-after' | 'reset-before';
+  /** LSTM: peephole connections. */
+  peepholes?: boolean;
   hidden: number;
   layers: number;
   dropout: number;
@@ -60,6 +65,9 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
   command
     .requiredOption('--out <model>', 'where to save the model (.safetensors)')
     .addOption(new Option('--cell <kind>', 'recurrent cell').choices([...d.cells]).default(d.cell))
+    .addOption(new Option('--gru-form <form>', 'GRU: the reset gate after the recurrent product (PyTorch, cuDNN; default) or before it ' +
+      '(Cho et al. 2014, Keras reset_after=False, TensorFlow.js, ONNX\'s default)').choices(['reset-after', 'reset-before']))
+    .option('--peepholes', 'LSTM: peephole connections from the cell state to the gates (Gers & Schmidhuber 2000)')
     .option('--hidden <n>', 'hidden units per layer (and direction)', integer(1), d.hidden)
     .option('--layers <n>', 'stacked recurrent layers', integer(1), d.layers)
     .option('--dropout <p>', 'dropout between recurrent layers', number(0, 0.99), d.dropout)
@@ -83,6 +91,16 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
     .option('--json', 'print one JSON object with the results')
     .option('--quiet', 'no progress output');
   return withBackendOptions(command);
+}
+
+/**
+ * The cell's variant the flags ask for, in settings form (empty for PyTorch's forms).
+ * @throws UsageError when `--gru-form` or `--peepholes` is given for another cell.
+ */
+export function cellVariantOf(flags: Pick<TrainingFlags, 'cell' | 'gruForm' | 'peepholes'>): CellVariantSettings {
+  if (flags.gruForm !== undefined && flags.cell !== 'gru') throw new UsageError(`--gru-form applies to --cell gru, not --cell ${flags.cell}`);
+  if (flags.peepholes === true && flags.cell !== 'lstm') throw new UsageError(`--peepholes applies to --cell lstm, not --cell ${flags.cell}`);
+  return { ...(flags.gruForm === 'reset-before' ? { resetAfter: false } : {}), ...(flags.peepholes === true ? { peepholes: true } : {}) };
 }
 
 /** The budget the flags give: steps, epochs and/or seconds; one epoch when none is given. */

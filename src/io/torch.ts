@@ -10,21 +10,21 @@
  *   `bias_ih_l{k}`, `bias_hh_l{k}`               → `rnn.…` (same names, gate orders and shapes)
  *   `<decoder>.weight` [V, H], `<decoder>.bias`  → `decoder.weight`, `decoder.bias`
  * The cell comes from the gate rows (4H: LSTM, 3H: GRU, H: tanh RNN), the sizes and the
- * number of layers from the shapes; missing biases are zeros.
+ * number of layers from the shapes; missing biases are zeros. PyTorch's modules are
+ * rnnkit's default forms: its GRU puts the reset gate after the recurrent product and its
+ * LSTM has no peepholes, so a state dict with peephole weights, or an rnnkit model file
+ * (which may hold either variant), is refused rather than read as something it is not.
  *
- * Vocabulary: PyTorch's characters by id (typically `sorted(set(text))`). rnnkit's
- * character tokenizer keeps id 0 for `<unk>`; when the vocabulary does not start with
- * `<unk>`, every id moves up by one and `<unk>` gets a zero embedding and a decoder score
- * of −1e9, so it is never predicted and the distribution over PyTorch's characters is
- * unchanged.
+ * Vocabulary: PyTorch's characters by id (typically `sorted(set(text))`), with `<unk>`
+ * added in front when missing (see char-vocabulary.ts).
  */
 import type { Backend } from '../backend/backend.js';
-import { CHAR_UNK_SYMBOL } from '../data/tokenizers/char.js';
-import { tokenizerFromJSON, TOKENIZER_JSON_VERSION } from '../data/tokenizers/tokenizer.js';
-import { FormatError, UsageError } from '../errors.js';
+import { FormatError } from '../errors.js';
 import type { CellKind } from '../layers/recurrent/options.js';
 import { LanguageModel } from '../models/language-model/language-model.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { charVocabulary, shiftedTokenWeights } from './char-vocabulary.js';
+import { safetensorsMetadata } from './safetensors.js';
 
 /** Names of the three PyTorch modules; found from the shapes when not given. */
 export interface PyTorchModuleNames {
@@ -46,15 +46,20 @@ export interface PyTorchImportOptions {
   backend?: Backend;
 }
 
-/** The decoder score of the added `<unk>` token: far below any real score. */
-const NEVER = -1e9;
-
 /**
  * Builds a LanguageModel from a PyTorch char-LM state dict (see the module comment).
  * @throws FormatError when the state dict is not such a model (naming what is missing or
  * misshapen); UsageError on a bad vocabulary.
  */
 export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, options: PyTorchImportOptions): Promise<LanguageModel> {
+  if (safetensorsMetadata(dict).format === 'rnnkit') {
+    throw new FormatError('PyTorch import: this is an rnnkit model file, not a PyTorch state dict (open it with loadModel / --model)');
+  }
+  const peephole = Object.keys(dict).find((k) => /\.weight_peephole_l\d+(_reverse)?$/.test(k));
+  if (peephole !== undefined) {
+    throw new FormatError(`PyTorch import: '${peephole}' is a peephole weight; PyTorch's LSTM has no peepholes, so this is not ` +
+      'a PyTorch state dict (build an LSTM with peepholes: true and use loadStateDict)');
+  }
   const names = findModules(dict, options.names ?? {});
   const get = (name: string): Tensor => {
     const t = dict[name];
@@ -84,18 +89,7 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   if (decoderWeight.shape.length !== 2 || decoderWeight.shape[0] !== V || decoderWeight.shape[1] !== H) {
     throw new FormatError(`PyTorch import: ${names.decoder}.weight has shape [${decoderWeight.shape.join(', ')}], expected [${V}, ${H}]`);
   }
-  const vocabulary = [...options.vocabulary];
-  if (vocabulary.length !== V) {
-    throw new UsageError(`PyTorch import: the vocabulary has ${vocabulary.length} entries but the model ${V} tokens`);
-  }
-  const shift = vocabulary[0] === CHAR_UNK_SYMBOL ? 0 : 1;
-  const symbols = shift === 0 ? vocabulary : [CHAR_UNK_SYMBOL, ...vocabulary];
-  let tokenizer;
-  try {
-    tokenizer = tokenizerFromJSON({ kind: 'char', version: TOKENIZER_JSON_VERSION, symbols });
-  } catch (error) {
-    throw new UsageError(`PyTorch import: bad vocabulary: ${(error as Error).message}`);
-  }
+  const { tokenizer, shift } = charVocabulary(options.vocabulary, V, 'PyTorch import');
   const model = await LanguageModel.create({ tokenizer, cell, embeddingDim: E, hiddenSize: H, numLayers, dropout: 0,
     ...(options.backend ? { backend: options.backend } : {}) });
 
@@ -107,26 +101,14 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
     else if (name.includes('.bias_')) weights[name] = { shape: t.shape, data: new Float32Array(t.data.length) };
     else throw new FormatError(`PyTorch import: the state dict lacks '${key}'`);
   }
-  const decoderBias = dict[`${names.decoder}.bias`];
-  weights['embedding.weight'] = shiftRows(embedding, shift, 0);
-  weights['decoder.weight'] = shiftRows(decoderWeight, shift, 0);
-  weights['decoder.bias'] = shiftRows(decoderBias ?? { shape: [V], data: new Float32Array(V) }, shift, NEVER);
+  const decoderBias = dict[`${names.decoder}.bias`] ?? { shape: [V], data: new Float32Array(V) };
+  Object.assign(weights, shiftedTokenWeights(shift, embedding, decoderWeight, decoderBias));
   try {
     model.loadStateDict(weights);
   } catch (error) {
     throw new FormatError(`PyTorch import: ${(error as Error).message}`);
   }
   return model.eval();
-}
-
-/** Prepends `shift` (0 or 1) rows filled with `value`. */
-function shiftRows(t: Tensor, shift: number, value: number): Tensor {
-  if (shift === 0) return t;
-  const row = t.shape.length === 1 ? 1 : t.shape[1]!;
-  const data = new Float32Array(t.data.length + row);
-  data.fill(value, 0, row);
-  data.set(t.data, row);
-  return { shape: [t.shape[0]! + 1, ...t.shape.slice(1)], data };
 }
 
 /** The module names: those given, else found by shape. */

@@ -17,6 +17,7 @@ import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Module } from '../layers/module.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
+import { variantSettings } from '../layers/recurrent/options.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
@@ -102,7 +103,7 @@ export class SequenceGenerator extends ComposedModel {
   get settings(): SequenceGeneratorSettings {
     const { cell, hiddenSize, numLayers, dropout } = encoderSettings(this.rnn);
     return { vocabSize: this.embedding.numEmbeddings, conditionSize: this.conditionSize, conditioning: this.conditioning,
-      embeddingDim: this.embedding.embeddingDim, cell, hiddenSize, numLayers, dropout };
+      embeddingDim: this.embedding.embeddingDim, cell, hiddenSize, numLayers, dropout, ...variantSettings(this.rnn.config) };
   }
 
   /**

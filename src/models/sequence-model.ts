@@ -11,7 +11,7 @@ import type { Module } from '../layers/module.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
 import { type Pooling, poolBackward, poolForward } from '../layers/pooling.js';
 import { type RecurrentBackwardInput, type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
-import type { CellKind } from '../layers/recurrent/options.js';
+import { type CellKind, type CellVariantOptions, type CellVariantSettings, variantOptions, variantSettings } from '../layers/recurrent/options.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainingTask } from '../training/trainer.js';
@@ -132,8 +132,11 @@ export abstract class ComposedModel {
   }
 }
 
-/** The recurrent encoder of a sequence model. */
-export interface EncoderOptions {
+/**
+ * The recurrent encoder of a sequence model: its cell (and the cell's variant: `resetAfter` for
+ * a GRU, `peepholes` for an LSTM, see {@link CellVariantOptions}) and its shape.
+ */
+export interface EncoderOptions extends CellVariantOptions {
   /** @default 'lstm' */
   cell?: CellKind;
   /** Hidden units per direction. */
@@ -150,8 +153,11 @@ export interface EncoderOptions {
   backend?: Backend;
 }
 
-/** The encoder's settings as a model saves them (plain JSON). */
-export interface EncoderSettings {
+/**
+ * The encoder's settings as a model saves them (plain JSON); `resetAfter` and `peepholes` are
+ * present only for the variants that are not PyTorch's (`resetAfter: false`, `peepholes: true`).
+ */
+export interface EncoderSettings extends CellVariantSettings {
   cell: CellKind;
   hiddenSize: number;
   numLayers: number;
@@ -162,13 +168,14 @@ export interface EncoderSettings {
 /** The settings of a built encoder. */
 export function encoderSettings(encoder: RecurrentLayer): EncoderSettings {
   const { cell, hiddenSize, numLayers, directions, dropout } = encoder.config;
-  return { cell, hiddenSize, numLayers, bidirectional: directions === 2, dropout };
+  return { cell, hiddenSize, numLayers, bidirectional: directions === 2, dropout, ...variantSettings(encoder.config) };
 }
 
 /** Builds the encoder over `inputSize` features; `defaultHidden` when the options give none. */
 export function createEncoder(options: EncoderOptions, inputSize: number, defaultHidden: number): RecurrentLayer {
   const { cell = 'lstm', hiddenSize = defaultHidden, numLayers = 1, bidirectional = true, dropout = 0, seed = 1, backend } = options;
-  return recurrentLayer(cell, { inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...(backend ? { backend } : {}) });
+  return recurrentLayer(cell, { inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...variantOptions(options),
+    ...(backend ? { backend } : {}) });
 }
 
 /** Features of the encoder's output per step: directions × hidden size. */

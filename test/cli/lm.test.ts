@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadModel } from '../../src/io/model-file.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
 
 const CORPUS = new URL('../../data/moby-dick.txt', import.meta.url);
@@ -78,6 +79,21 @@ describe('rnnkit train lm / eval / sample', () => {
     assert.equal(probabilities!.dims.length, 3);
     await session.release();
     assertFails(runCli(['export', '--model', model, '--format', 'tflite', '--out', out]), 2, /tflite/);
+  });
+
+  it('--gru-form reset-before and --peepholes train and save the cell\'s variant; given to another cell they are usage errors', async () => {
+    for (const [flags, field] of [[['--cell', 'gru', '--gru-form', 'reset-before'], { resetAfter: false }],
+      [['--cell', 'lstm', '--peepholes'], { peepholes: true }]] as const) {
+      const out = join(dir, `variant-${flags[1]}.safetensors`);
+      const r = runCli(['train', 'lm', '--data', data, '--out', out, '--steps', '2', '--json', ...flags, ...TINY]);
+      assert.equal(r.status, 0, r.stderr);
+      const loaded = await loadModel(out, { type: 'language-model' });
+      assert.deepEqual({ ...loaded.settings }, { cell: flags[1], embeddingDim: 8, hiddenSize: 16, numLayers: 1, dropout: 0, ...field });
+    }
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--gru-form', 'reset-before']), 2,
+      /--gru-form applies to --cell gru, not --cell lstm/);
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--cell', 'gru', '--peepholes']), 2,
+      /--peepholes applies to --cell lstm, not --cell gru/);
   });
 
   it('usage errors exit 2 with one line', () => {

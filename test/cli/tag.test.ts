@@ -45,6 +45,15 @@ describe('rnnkit train tag / predict / eval', () => {
     assert.ok(loaded.vocabularies.tokens!.includes('Oslo') && !loaded.vocabularies.tokens!.includes('-DOCSTART-'));
   });
 
+  it('train tag --cell gru --gru-form reset-before saves a tagger whose GRU has the reset gate before the product', async () => {
+    const out = at('ner-reset-before.safetensors');
+    runJson(['train', 'tag', '--data', data(), '--out', out, '--steps', '2', '--min-count', '1', '--cell', 'gru', '--gru-form', 'reset-before',
+      ...TINY]);
+    const loaded = await loadModel(out, { type: 'sequence-tagger' });
+    assert.equal(loaded.settings.resetAfter, false);
+    assert.equal(loaded.encoder.config.resetAfter, false);
+  });
+
   it('predict tags each token of each line as the model does; unknown words are tagged too', async () => {
     const loaded = (await loadModel(model(), { type: 'sequence-tagger' })).eval();
     const sentence = ['Bob', 'lives', 'in', 'Lima', '.'];

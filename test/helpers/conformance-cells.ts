@@ -43,38 +43,93 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
       });
     }
 
-    it(`lstm cell forward and backward, rows ${rows}, H ${H}`, () => {
+    for (const peepholes of [false, true]) {
+      it(`lstm cell forward and backward${peepholes ? ' with peepholes' : ''}, rows ${rows}, H ${H}`, () => {
+        const b = get();
+        const random = rng(rows * 1000 + H + (peepholes ? 1 : 0));
+        const gates0 = uniform(random, rows * 4 * H, -4, 4);
+        const cPrev = uniform(random, rows * H, -2, 2);
+        const y0 = uniform(random, rows * ldy);
+        const p = peepholes ? uniform(random, 3 * H, -1, 1) : undefined;
+        const p64 = p === undefined ? undefined : f64(p);
+        const pb = p === undefined ? undefined : upload(b, p);
+        const wantGates = f64(gates0);
+        const wantC = new Float64Array(rows * H);
+        const wantH = new Float64Array(rows * H);
+        const wantY = f64(y0);
+        ref64.lstmCellForward(rows, H, wantGates, f64(cPrev), wantC, wantH, wantY, ldy, p64);
+        const gates = upload(b, gates0);
+        const c = b.alloc(rows * H);
+        const h = b.alloc(rows * H);
+        const y = upload(b, y0);
+        const cp = upload(b, cPrev);
+        b.lstmCellForward(rows, H, gates, cp, c, h, y, ldy, pb);
+        assertClose('gate activations', gates, wantGates, TOL);
+        assertClose('c', c, wantC, TOL);
+        assertClose('h', h, wantH, TOL);
+        assertClose('y', y, wantY, TOL);
+
+        const dy = uniform(random, rows * ldy);
+        const dh = uniform(random, rows * H);
+        const dc0 = uniform(random, rows * H);
+        const wantDg = f64(gates);
+        const wantDc = f64(dc0);
+        ref64.lstmCellBackward(rows, H, wantDg, f64(cp), f64(c), f64(dy), ldy, f64(dh), wantDc, p64);
+        const dc = upload(b, dc0);
+        b.lstmCellBackward(rows, H, gates, cp, c, upload(b, dy), ldy, upload(b, dh), dc, pb);
+        assertClose('d gates', gates, wantDg, TOL);
+        assertClose('dc_{t-1}', dc, wantDc, TOL);
+      });
+    }
+
+    it(`gru with the reset gate before the product: both halves forward and backward, rows ${rows}, H ${H}`, () => {
       const b = get();
-      const random = rng(rows * 1000 + H);
-      const gates0 = uniform(random, rows * 4 * H, -4, 4);
-      const cPrev = uniform(random, rows * H, -2, 2);
+      const random = rng(rows * 20000 + H);
+      const gates0 = uniform(random, rows * 3 * H, -3, 3);
+      const hPrev = uniform(random, rows * H);
       const y0 = uniform(random, rows * ldy);
+      const product = uniform(random, rows * H, -2, 2);   // stands for rh · W_hnᵀ, added between the halves
       const wantGates = f64(gates0);
-      const wantC = new Float64Array(rows * H);
+      const wantRh = new Float64Array(rows * H);
+      ref64.gruGatesForward(rows, H, wantGates, f64(hPrev), wantRh);
+      const gates = upload(b, gates0);
+      const hp = upload(b, hPrev);
+      const rh = b.alloc(rows * H);
+      b.gruGatesForward(rows, H, gates, hp, rh);
+      assertClose('r, z (n block untouched)', gates, wantGates, TOL);
+      assertClose('r ⊙ h_{t-1}', rh, wantRh, TOL);
+
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < H; j++) {
+          wantGates[r * 3 * H + 2 * H + j] += product[r * H + j]!;
+          gates[r * 3 * H + 2 * H + j] += product[r * H + j]!;
+        }
+      }
       const wantH = new Float64Array(rows * H);
       const wantY = f64(y0);
-      ref64.lstmCellForward(rows, H, wantGates, f64(cPrev), wantC, wantH, wantY, ldy);
-      const gates = upload(b, gates0);
-      const c = b.alloc(rows * H);
+      ref64.gruCandidateForward(rows, H, wantGates, f64(hPrev), wantH, wantY, ldy);
       const h = b.alloc(rows * H);
       const y = upload(b, y0);
-      const cp = upload(b, cPrev);
-      b.lstmCellForward(rows, H, gates, cp, c, h, y, ldy);
-      assertClose('gate activations', gates, wantGates, TOL);
-      assertClose('c', c, wantC, TOL);
+      b.gruCandidateForward(rows, H, gates, hp, h, y, ldy);
+      assertClose('r, z, n', gates, wantGates, TOL);
       assertClose('h', h, wantH, TOL);
-      assertClose('y', y, wantY, TOL);
+      assertClose('y (untouched padding included)', y, wantY, TOL);
 
       const dy = uniform(random, rows * ldy);
-      const dh = uniform(random, rows * H);
-      const dc0 = uniform(random, rows * H);
+      const dh0 = uniform(random, rows * H);
       const wantDg = f64(gates);
-      const wantDc = f64(dc0);
-      ref64.lstmCellBackward(rows, H, wantDg, f64(cp), f64(c), f64(dy), ldy, f64(dh), wantDc);
-      const dc = upload(b, dc0);
-      b.lstmCellBackward(rows, H, gates, cp, c, upload(b, dy), ldy, upload(b, dh), dc);
-      assertClose('d gates', gates, wantDg, TOL);
-      assertClose('dc_{t-1}', dc, wantDc, TOL);
+      const wantDh = f64(dh0);
+      ref64.gruCandidateBackward(rows, H, wantDg, f64(hPrev), f64(dy), ldy, wantDh);
+      const dh = upload(b, dh0);
+      b.gruCandidateBackward(rows, H, gates, hp, upload(b, dy), ldy, dh);
+      assertClose('r, da_z, da_n', gates, wantDg, TOL);
+      assertClose('dh direct part', dh, wantDh, TOL);
+
+      const drh = uniform(random, rows * H);
+      ref64.gruGatesBackward(rows, H, wantDg, f64(hPrev), f64(drh), wantDh);
+      b.gruGatesBackward(rows, H, gates, hp, upload(b, drh), dh);
+      assertClose('da_r, da_z, da_n', gates, wantDg, TOL);
+      assertClose('dh with the reset path', dh, wantDh, TOL);
     });
 
     it(`gru cell forward and backward, rows ${rows}, H ${H}`, () => {

@@ -128,7 +128,7 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
         assertClose('fill', buf, new Array<number>(n).fill(0.25), { atol: 0, rtol: 0 });
       });
 
-      it(`addBias and columnSums on [${n}, ${n + 2}] with a padded stride`, () => {
+      it(`addBias, columnSums and columnProductSums on [${n}, ${n + 2}] with padded strides`, () => {
         const random = rng(100 + n);
         const rows = n;
         const cols = n + 2;
@@ -148,6 +148,16 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
           const out = upload(backend, out0);
           backend.columnSums(rows, cols, upload(backend, x), ld, beta, out);
           assertClose(`columnSums beta ${beta}`, out, want, { atol: 1e-6 * rows + 1e-6 });
+        }
+
+        const ldy = cols + 1;
+        const y = uniform(random, rows * ldy);
+        for (const beta of [0, 1, 0.5]) {
+          const want = f64(out0);
+          ref64.columnProductSums(rows, cols, f64(x), ld, f64(y), ldy, beta, want);
+          const out = upload(backend, out0);
+          backend.columnProductSums(rows, cols, upload(backend, x), ld, upload(backend, y), ldy, beta, out);
+          assertClose(`columnProductSums beta ${beta}`, out, want, { atol: 1e-6 * rows + 1e-6 });
         }
       });
     }

@@ -128,6 +128,62 @@ describe('model files of the sequence models', () => {
     }
   });
 
+  it('every model type records its cell\'s variant (reset-before GRU, peephole LSTM) and computes with it after loading', async () => {
+    const random = new Random(12);
+    const { x, lengths } = padSequences(frames(random, 3), 3);
+    const tokenizer = CharTokenizer.fromText('^$abcde');
+    const gruBefore = { cell: 'gru', resetAfter: false } as const;
+    const peephole = { cell: 'lstm', peepholes: true } as const;
+    for (const variant of [gruBefore, peephole]) {
+      const field = variant.cell === 'gru' ? { resetAfter: false } : { peepholes: true };
+      const settingsOf = (m: Model): Record<string, unknown> => m.settings as object as Record<string, unknown>;
+      const check = (m: Model): void => {
+        const config = JSON.parse(safetensorsMetadata(readSafetensors(modelToBytes(m))).config!) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(field)) {
+          assert.equal(settingsOf(m)[key], value, `${modelTypeOf(m)} settings.${key}`);
+          assert.equal(config[key], value, `${modelTypeOf(m)} config.${key}`);
+        }
+      };
+      const tagger = SequenceTagger.create({ vocabSize: 8, numTags: 3, embeddingDim: 5, hiddenSize: 6, ...variant, seed: 3, backend }).eval();
+      check(tagger);
+      const loadedTagger = (await roundTrip(tagger, 'sequence-tagger')).eval();
+      assert.deepEqual((await loadedTagger.logits(TOKENS)).logits, (await tagger.logits(TOKENS)).logits);
+      if (variant.cell === 'gru') {
+        // The same weights in PyTorch's form compute something else: the recorded form matters.
+        const pytorchForm = SequenceTagger.create({ vocabSize: 8, numTags: 3, embeddingDim: 5, hiddenSize: 6, cell: 'gru', seed: 3, backend }).eval();
+        pytorchForm.loadStateDict(tagger.stateDict());
+        assert.notDeepEqual((await pytorchForm.logits(TOKENS)).logits, (await tagger.logits(TOKENS)).logits);
+      } else {
+        assert.ok('encoder.weight_peephole_l0_reverse' in tagger.stateDict());
+      }
+      const classifier = SequenceClassifier.create({ vocabSize: 8, numClasses: 2, embeddingDim: 4, hiddenSize: 5, ...variant, seed: 2, backend }).eval();
+      check(classifier);
+      assert.deepEqual(await (await roundTrip(classifier, 'sequence-classifier')).eval().logits(TOKENS), await classifier.logits(TOKENS));
+      const regressor = SequenceRegressor.create({ inputSize: 3, hiddenSize: 4, ...variant, seed: 1, backend }).eval();
+      check(regressor);
+      assert.deepEqual(await (await roundTrip(regressor, 'sequence-regressor')).eval().predict(frames(new Random(1), 3)),
+        await regressor.predict(frames(new Random(1), 3)));
+      const ctc = CTCModel.create({ inputSize: 3, numLabels: 4, hiddenSize: 5, ...variant, seed: 4, backend }).eval();
+      check(ctc);
+      assert.deepEqual(await (await roundTrip(ctc, 'ctc-model')).eval().logits(x, lengths), await ctc.logits(x, lengths));
+      const generator = SequenceGenerator.create({ vocabSize: tokenizer.vocabSize, conditionSize: 2, embeddingDim: 4, hiddenSize: 6,
+        ...variant, seed: 6, backend, vocabularies: { tokenizer } }).eval();
+      check(generator);
+      const batch = [{ condition: [0, 1], tokens: [1, 3, 4, 2] }];
+      assert.equal(await (await roundTrip(generator, 'sequence-generator')).eval().evaluate(batch), await generator.evaluate(batch));
+      const seq2seq = (await Seq2Seq.create({ sourceVocabSize: 4, targetVocabSize: 4, begin: 2, end: 3, embeddingDim: 4, hiddenSize: 5,
+        attentionSize: 3, ...variant, seed: 4, backend })).eval();
+      check(seq2seq);
+      if (variant.cell === 'lstm') assert.ok('decoder.cell.weight_peephole' in seq2seq.stateDict(), 'the decoder cell has peepholes too');
+      const sources = [[1, 2, 3], [3, 1]];
+      assert.deepEqual(await (await roundTrip(seq2seq, 'seq2seq')).eval().greedy(sources, { maxLength: 6 }),
+        await seq2seq.greedy(sources, { maxLength: 6 }));
+    }
+    // PyTorch's forms record nothing, so files written before the variants existed read as they were.
+    const plain = SequenceTagger.create({ vocabSize: 8, numTags: 3, cell: 'gru', backend });
+    assert.ok(!('resetAfter' in plain.settings) && !('peepholes' in plain.settings));
+  });
+
   /** A tagger's file with metadata entries replaced (or removed when undefined) and tensors changed. */
   const taggerFile = (changes: Record<string, string | undefined>, tensors: (t: Record<string, Tensor>) => void = () => {}): Uint8Array => {
     const model = SequenceTagger.create({ vocabSize: 4, numTags: 2, embeddingDim: 3, hiddenSize: 3, backend,
@@ -161,6 +217,9 @@ describe('model files of the sequence models', () => {
       [withConfig({ hiddenSize: 0 }), /invalid config: .*hiddenSize must be a positive integer, got 0/],
       [withConfig({ cell: 'transformer' }), /invalid config: cell must be 'lstm', 'gru' or 'rnn'/],
       [withConfig({ beamWidth: 3 }), /config has an unknown field 'beamWidth' for a sequence-tagger/],
+      [withConfig({ resetAfter: false }), /invalid config: .*option 'resetAfter' belongs to GRU layers, not LSTM/],
+      [withConfig({ peepholes: 'yes' }), /invalid config: .*peepholes must be true or false, got yes/],
+      [withConfig({ peepholes: true }), /do not fit its config.*weight_peephole_l0/],
       [withConfig({}, 'bidirectional'), /config lacks 'bidirectional'/],
       [withConfig({ bidirectional: false }), /do not fit its config.*weight_ih_l0_reverse/],
       [taggerFile({}, (t) => { t['classifier.extra'] = { shape: [1], data: new Float32Array(1) }; }), /do not fit its config.*extra/],

@@ -23,12 +23,12 @@ function randomTensor(shape: number[], random: Random): Tensor {
   return { shape, data };
 }
 
-type Kind = 'lstm' | 'gru' | 'rnn-tanh' | 'rnn-relu';
+type Kind = 'lstm' | 'lstm-peepholes' | 'gru' | 'gru-reset-before' | 'rnn-tanh' | 'rnn-relu';
 
 function makeLayer(kind: Kind, numLayers: number, bidirectional: boolean, batchFirst = false): RecurrentLayer {
   const options = { inputSize: 5, hiddenSize: 6, numLayers, bidirectional, batchFirst, seed: 3 };
-  if (kind === 'lstm') return new LSTM(options);
-  if (kind === 'gru') return new GRU(options);
+  if (kind === 'lstm' || kind === 'lstm-peepholes') return new LSTM({ ...options, peepholes: kind === 'lstm-peepholes' });
+  if (kind === 'gru' || kind === 'gru-reset-before') return new GRU({ ...options, resetAfter: kind === 'gru' });
   return new RNN({ ...options, nonlinearity: kind === 'rnn-relu' ? 'relu' : 'tanh' });
 }
 
@@ -56,7 +56,8 @@ describe('exportOnnx', () => {
   const B = 4;
   const lengths = [7, 3, 5, 1];
 
-  for (const kind of ['lstm', 'gru', 'rnn-tanh', 'rnn-relu'] as const) {
+  for (const kind of ['lstm', 'lstm-peepholes', 'gru', 'gru-reset-before', 'rnn-tanh', 'rnn-relu'] as const) {
+    const lstm = kind.startsWith('lstm');
     for (const bidirectional of [false, true]) {
       it(`${kind}, ${bidirectional ? 'bidirectional' : 'one direction'}, 1–3 layers: ONNX Runtime equals rnnkit ` +
         '(ragged lengths and initial states; and plain)', async () => {
@@ -69,14 +70,14 @@ describe('exportOnnx', () => {
           const c0 = randomTensor(stateShape, random);
           const label = `${kind} ${numLayers} layer(s) ${bidirectional ? 'bi' : 'uni'}`;
 
-          const ours = await layer.forward(x, { h0, ...(kind === 'lstm' ? { c0 } : {}), lengths });
+          const ours = await layer.forward(x, { h0, ...(lstm ? { c0 } : {}), lengths });
           const feeds: Record<string, ort.Tensor> = { input: floatFeed(x), h0: floatFeed(h0),
             lengths: new ort.Tensor('int32', Int32Array.from(lengths), [B]) };
-          if (kind === 'lstm') feeds.c0 = floatFeed(c0);
+          if (lstm) feeds.c0 = floatFeed(c0);
           const theirs = await runOrt(exportOnnx(layer, { initialStates: true, lengths: true }), feeds);
           close(theirs.output, ours.output, `${label} output`);
           close(theirs.h, ours.h, `${label} h`);
-          if (kind === 'lstm') close(theirs.c, ours.c!, `${label} c`);
+          if (lstm) close(theirs.c, ours.c!, `${label} c`);
 
           const plain = await layer.forward(x);
           const plainOrt = await runOrt(exportOnnx(layer), { input: floatFeed(x) });
@@ -89,7 +90,8 @@ describe('exportOnnx', () => {
 
   it('batchFirst layers and layers without bias export too', async () => {
     const random = new Random(5);
-    for (const layer of [makeLayer('gru', 2, true, true), new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, seed: 1 })]) {
+    for (const layer of [makeLayer('gru', 2, true, true), new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, seed: 1 }),
+      new LSTM({ inputSize: 5, hiddenSize: 6, bias: false, peepholes: true, seed: 2 }), new GRU({ inputSize: 5, hiddenSize: 6, bias: false, resetAfter: false, seed: 3 })]) {
       const x = randomTensor(layer.config.batchFirst ? [B, T, 5] : [T, B, 5], random);
       const ours = await layer.forward(x);
       const theirs = await runOrt(exportOnnx(layer, { opset: 14 }), { input: floatFeed(x) });
@@ -101,8 +103,10 @@ describe('exportOnnx', () => {
   it('a LanguageModel exports as Gather → recurrent nodes → MatMul + Add, with logits and probabilities', async () => {
     const text = 'the quick brown fox jumps over the lazy dog';
     const tokenizer = CharTokenizer.fromText(text);
-    for (const cell of ['lstm', 'gru', 'rnn'] as const) {
-      const model = (await LanguageModel.create({ tokenizer, cell, hiddenSize: 12, embeddingDim: 5, numLayers: 2, seed: 2 })).eval();
+    const cells = [{ cell: 'lstm' }, { cell: 'lstm', peepholes: true }, { cell: 'gru' }, { cell: 'gru', resetAfter: false }, { cell: 'rnn' }] as const;
+    for (const variant of cells) {
+      const cell = variant.cell;
+      const model = (await LanguageModel.create({ tokenizer, ...variant, hiddenSize: 12, embeddingDim: 5, numLayers: 2, seed: 2 })).eval();
       const ids = tokenizer.encode('the lazy fox');
       const bytes = exportOnnx(model);
       const graph = decodeModel(bytes).graph;
@@ -117,7 +121,7 @@ describe('exportOnnx', () => {
       model.core.run(false, false, false);
       const V = tokenizer.vocabSize;
       close(theirs.output, { shape: [ids.length, 1, V], data: Float32Array.from(model.core.output().subarray(0, ids.length * V)) },
-        `${cell} logits`);
+        `${JSON.stringify(variant)} logits`);
       const probs = theirs.probabilities!.data;
       for (let t = 0; t < ids.length; t++) {
         const sum = probs.subarray(t * V, (t + 1) * V).reduce((a, b) => a + b, 0);
@@ -135,8 +139,9 @@ describe('exportOnnx', () => {
     const ids = new BigInt64Array(T * B);
     sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = BigInt(id); }));
     const feeds = { input: new ort.Tensor('int64', ids, [T, B]), lengths: new ort.Tensor('int32', Int32Array.from(lengths), [B]) };
-    for (const cell of ['lstm', 'gru'] as const) {
-      const tagger = SequenceTagger.create({ vocabSize: 7, numTags: 4, embeddingDim: 5, hiddenSize: 6, numLayers: 2, cell, seed: random.int(100) }).eval();
+    for (const variant of [{ cell: 'lstm' }, { cell: 'gru' }, { cell: 'gru', resetAfter: false }, { cell: 'lstm', peepholes: true }] as const) {
+      const cell = JSON.stringify(variant);
+      const tagger = SequenceTagger.create({ vocabSize: 7, numTags: 4, embeddingDim: 5, hiddenSize: 6, numLayers: 2, ...variant, seed: random.int(100) }).eval();
       const { logits } = await tagger.logits(sequences);
       const theirs = (await runOrt(exportOnnx(tagger, { lengths: true }), feeds)).output!;
       assert.deepEqual(theirs.shape, [T, B, 4]);
@@ -144,7 +149,7 @@ describe('exportOnnx', () => {
       const real = (t: Tensor) => Float32Array.from(sequences.flatMap((s, b) => s.flatMap((_, step) => [...t.data.subarray((step * B + b) * 4, (step * B + b + 1) * 4)])));
       assertClose(`tagger ${cell}`, real(theirs), real(logits), TOLERANCE);
       for (const pooling of ['last', 'mean', 'max'] as const) {
-        const classifier = SequenceClassifier.create({ vocabSize: 7, numClasses: 3, embeddingDim: 5, hiddenSize: 6, numLayers: 2, cell, pooling,
+        const classifier = SequenceClassifier.create({ vocabSize: 7, numClasses: 3, embeddingDim: 5, hiddenSize: 6, numLayers: 2, ...variant, pooling,
           seed: random.int(100) }).eval();
         close((await runOrt(exportOnnx(classifier, { lengths: true }), feeds)).output, await classifier.logits(sequences), `classifier ${cell} ${pooling}`);
         // Without lengths every sequence is taken as full: compare on equal-length sequences.
@@ -156,7 +161,9 @@ describe('exportOnnx', () => {
     }
   });
 
-  it('writes the gate blocks in ONNX order and the GRU with linear_before_reset', () => {
+  it('writes the gate blocks in ONNX order and the GRU with linear_before_reset 1, or 0 with the reset gate before', () => {
+    const before = decodeModel(exportOnnx(makeLayer('gru-reset-before', 1, false))).graph.node.find((n) => n.opType === 'GRU')!;
+    assert.equal(Number(before.attribute.find((a) => a.name === 'linear_before_reset')!.i), 0);
     const gru = makeLayer('gru', 1, false);
     const model = decodeModel(exportOnnx(gru));
     assert.equal(model.opsetImport[0]!.version, 17);
@@ -169,6 +176,23 @@ describe('exportOnnx', () => {
     const H = 6 * 5; // one gate block: H rows × D columns
     assert.deepEqual(first.subarray(0, H), ih.subarray(H, 2 * H), 'ONNX z block = PyTorch z block');
     assert.deepEqual(first.subarray(H, 2 * H), ih.subarray(0, H), 'ONNX r block = PyTorch r block');
+  });
+
+  it('writes a peephole LSTM\'s p_i, p_f, p_o as ONNX\'s P (i, o, f), after the initial states', () => {
+    const lstm = makeLayer('lstm-peepholes', 1, true);
+    const graph = decodeModel(exportOnnx(lstm)).graph;
+    const node = graph.node.find((n) => n.opType === 'LSTM')!;
+    assert.equal(node.input.length, 8);
+    assert.deepEqual(node.input.slice(4, 7), ['', '', ''], 'no lengths, h0 or c0');
+    const P = graph.initializer.find((t) => t.name === node.input[7])!;
+    assert.deepEqual(P.dims.map(Number), [2, 18]);
+    const values = new Float32Array(Uint8Array.from(P.rawData).buffer);
+    const dict = lstm.stateDict();
+    for (const [d, sfx] of [[0, ''], [1, '_reverse']] as const) {
+      const p = dict[`weight_peephole_l0${sfx}`]!.data;
+      const row = values.subarray(d * 18, (d + 1) * 18);
+      assert.deepEqual([...row], [...p.subarray(0, 6), ...p.subarray(12, 18), ...p.subarray(6, 12)], `direction ${d}: i, o, f`);
+    }
   });
 
   it('rejects an unknown opset, lengths for a language model and foreign objects', async () => {

@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FormatError, ShapeError, UsageError } from '../../src/errors.js';
+import { CharTokenizer } from '../../src/data/tokenizers/char.js';
+import { modelToBytes } from '../../src/io/model-file.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { importPyTorchLanguageModel } from '../../src/io/torch.js';
 import { LSTM } from '../../src/layers/recurrent/layers.js';
+import { LanguageModel } from '../../src/models/language-model/language-model.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../helpers/allclose.js';
 
@@ -73,6 +76,16 @@ describe('PyTorch import', () => {
     misshapen['fc.weight'] = { shape: [3, 48], data: new Float32Array(3 * 48) };
     await assert.rejects(importPyTorchLanguageModel(misshapen, { vocabulary: expected.vocab }),
       (e: Error) => e instanceof FormatError && /fc.weight has shape \[3, 48\]/.test(e.message));
+  });
+
+  it('refuses what PyTorch\'s modules cannot hold: peephole weights, and rnnkit model files (which may hold a reset-before GRU)', async () => {
+    const peephole = { ...stateDict(), 'lstm.weight_peephole_l0': { shape: [3 * 48], data: new Float32Array(3 * 48) } };
+    await assert.rejects(importPyTorchLanguageModel(peephole, { vocabulary: expected.vocab }),
+      (e: Error) => e instanceof FormatError && /'lstm.weight_peephole_l0' is a peephole weight; PyTorch's LSTM has no peepholes/.test(e.message));
+    const model = await LanguageModel.create({ tokenizer: CharTokenizer.fromText('abc'), cell: 'gru', resetAfter: false, hiddenSize: 4,
+      embeddingDim: 3 });
+    await assert.rejects(importPyTorchLanguageModel(readSafetensors(modelToBytes(model)), { vocabulary: ['a', 'b', 'c'] }),
+      (e: Error) => e instanceof FormatError && /this is an rnnkit model file, not a PyTorch state dict/.test(e.message));
   });
 
   it('a layer loads its part of a whole model by prefix', () => {

@@ -1,9 +1,10 @@
 // Finite-difference gradient checks of the recurrent engine in float64 on the reference
-// backend: every cell, stacked and bidirectional, ragged lengths, initial states, dropout.
+// backend: every cell and variant (GRU with the reset gate before the product, peephole LSTM),
+// stacked and bidirectional, ragged lengths, initial states, dropout.
 import { describe, it } from 'node:test';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { layoutBatch } from '../../src/layers/recurrent/batch.js';
-import { type CellKind, resolveOptions } from '../../src/layers/recurrent/options.js';
+import { type CellKind, type CellVariantOptions, resolveOptions } from '../../src/layers/recurrent/options.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../src/layers/recurrent/stack.js';
 import { ParameterSet } from '../../src/layers/parameters.js';
 import { Random } from '../../src/random.js';
@@ -12,7 +13,7 @@ import { rng, uniform } from '../helpers/random.js';
 
 const ref64 = createReferenceBackend(Float64Array);
 
-interface Case {
+interface Case extends CellVariantOptions {
   cell: CellKind;
   nonlinearity?: 'tanh' | 'relu';
   numLayers: number;
@@ -27,6 +28,8 @@ function check(c: Case): void {
   const options = resolveOptions(c.cell, {
     inputSize: D, hiddenSize: H, numLayers: c.numLayers, bidirectional: c.bidirectional, dropout: c.dropout ?? 0,
     ...(c.nonlinearity ? { nonlinearity: c.nonlinearity } : {}),
+    ...(c.resetAfter !== undefined ? { resetAfter: c.resetAfter } : {}),
+    ...(c.peepholes !== undefined ? { peepholes: c.peepholes } : {}),
   }, 'test');
   const params = new ParameterSet<Float64Array>(recurrentParameterSpecs(options), new Random(7));
   const dropoutRandom = new Random(11);
@@ -69,10 +72,12 @@ function check(c: Case): void {
 }
 
 describe('recurrent gradients match finite differences (float64)', () => {
-  const cells: [CellKind, 'tanh' | 'relu' | undefined][] = [['rnn', 'tanh'], ['rnn', 'relu'], ['lstm', undefined], ['gru', undefined]];
-  for (const [cell, nonlinearity] of cells) {
-    const name = nonlinearity ? `${cell}/${nonlinearity}` : cell;
-    const base = { cell, ...(nonlinearity ? { nonlinearity } : {}) };
+  const cells: [string, Omit<Case, 'numLayers' | 'bidirectional' | 'initialStates'>][] = [
+    ['rnn/tanh', { cell: 'rnn', nonlinearity: 'tanh' }], ['rnn/relu', { cell: 'rnn', nonlinearity: 'relu' }],
+    ['lstm', { cell: 'lstm' }], ['lstm with peepholes', { cell: 'lstm', peepholes: true }],
+    ['gru', { cell: 'gru' }], ['gru, reset gate before the product', { cell: 'gru', resetAfter: false }],
+  ];
+  for (const [name, base] of cells) {
     it(`${name}: one layer, full lengths, zero initial states`, () => {
       check({ ...base, numLayers: 1, bidirectional: false, initialStates: false });
     });

@@ -28,6 +28,13 @@ describe('recurrent layers: parameters', () => {
     assert.deepEqual(dict.weight_hh_l1_reverse!.shape, [16, 4]);
     assert.deepEqual(Object.keys(new GRU({ inputSize: 2, hiddenSize: 5, bias: false }).stateDict()), ['weight_ih_l0', 'weight_hh_l0']);
     assert.deepEqual(new GRU({ inputSize: 2, hiddenSize: 5 }).stateDict().bias_hh_l0!.shape, [15]);
+    // A reset-before GRU has PyTorch's parameters; a peephole LSTM adds weight_peephole after each direction's biases.
+    assert.deepEqual(Object.keys(new GRU({ inputSize: 2, hiddenSize: 5, resetAfter: false }).stateDict()),
+      ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']);
+    const peephole = new LSTM({ inputSize: 2, hiddenSize: 5, bidirectional: true, peepholes: true, bias: false }).stateDict();
+    assert.deepEqual(Object.keys(peephole), ['weight_ih_l0', 'weight_hh_l0', 'weight_peephole_l0', 'weight_ih_l0_reverse', 'weight_hh_l0_reverse',
+      'weight_peephole_l0_reverse']);
+    assert.deepEqual(peephole.weight_peephole_l0_reverse!.shape, [15]);
   });
 
   it('initialises U(-1/sqrt(H), 1/sqrt(H)) reproducibly from its seed', () => {
@@ -59,7 +66,11 @@ describe('recurrent layers: parameters', () => {
   });
 
   it('rejects unknown or invalid options', () => {
-    assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, nonlinearity: 'relu' } as never), /unknown option 'nonlinearity'/);
+    assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, nonlinearity: 'relu' } as never), /option 'nonlinearity' belongs to RNN layers, not LSTM/);
+    assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, resetAfter: false } as never), /option 'resetAfter' belongs to GRU layers, not LSTM/);
+    assert.throws(() => new GRU({ inputSize: 3, hiddenSize: 4, peepholes: true } as never), /option 'peepholes' belongs to LSTM layers, not GRU/);
+    assert.throws(() => new GRU({ inputSize: 3, hiddenSize: 4, resetAfter: 0 as unknown as boolean }), /resetAfter must be true or false, got 0/);
+    assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, peepholes: 'yes' as unknown as boolean }), /peepholes must be true or false, got yes/);
     assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, numLayer: 2 } as never), /unknown option 'numLayer'/);
     assert.throws(() => new RNN({ inputSize: 0, hiddenSize: 4 }), /inputSize must be a positive integer, got 0/);
     assert.throws(() => new GRU({ inputSize: 2, hiddenSize: 4, dropout: 2 }), /dropout must be a number in \[0, 1\], got 2/);

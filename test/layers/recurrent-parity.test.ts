@@ -1,6 +1,9 @@
 // PyTorch parity: replays test/fixtures/recurrent/parity.safetensors (written by
 // scripts/gen_recurrent_fixtures.py with torch) on both backends at float32 tolerance:
-// every cell × 1–3 layers × directions × batchFirst × ragged lengths × initial states.
+// every cell × 1–3 layers × directions × batchFirst × ragged lengths × initial states; and
+// test/fixtures/recurrent/variants.safetensors (scripts/gen_variant_fixtures.py: the GRU with
+// the reset gate before the product and the peephole LSTM, written step by step in torch)
+// × 1–2 layers × directions × ragged lengths × initial states.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -15,36 +18,46 @@ import { assertClose } from '../helpers/allclose.js';
 interface Config {
   name: string;
   cell: 'rnn' | 'lstm' | 'gru';
-  nonlinearity: 'tanh' | 'relu';
+  nonlinearity?: 'tanh' | 'relu';
+  resetAfter?: boolean;
+  peepholes?: boolean;
   numLayers: number;
   bidirectional: boolean;
-  batchFirst: boolean;
+  batchFirst?: boolean;
   ragged: boolean;
   initialStates: boolean;
 }
 
-const fixture = readSafetensors(readFileSync(new URL('../fixtures/recurrent/parity.safetensors', import.meta.url)));
-const meta = safetensorsMetadata(fixture);
-const configs = JSON.parse(meta.configs!) as Config[];
-const sizes = JSON.parse(meta.sizes!) as { D: number; H: number };
+/** A fixture file: its tensors, configurations and sizes. */
+interface Fixture {
+  tensors: Record<string, Tensor>;
+  configs: Config[];
+  sizes: { D: number; H: number };
+}
+
+function readFixture(file: string): Fixture {
+  const tensors = readSafetensors(readFileSync(new URL(`../fixtures/recurrent/${file}`, import.meta.url)));
+  const meta = safetensorsMetadata(tensors);
+  return { tensors, configs: JSON.parse(meta.configs!) as Config[], sizes: JSON.parse(meta.sizes!) as Fixture['sizes'] };
+}
+
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 
-function get(config: Config, name: string): Tensor {
-  const t = fixture[`${config.name}/${name}`];
-  assert.ok(t !== undefined, `fixture lacks ${config.name}/${name}`);
-  return t;
-}
-
-function makeLayer(c: Config, backend: Backend): RecurrentLayer {
+function makeLayer(c: Config, sizes: Fixture['sizes'], backend: Backend): RecurrentLayer {
   const options = { inputSize: sizes.D, hiddenSize: sizes.H, numLayers: c.numLayers, bidirectional: c.bidirectional,
-    batchFirst: c.batchFirst, backend };
-  if (c.cell === 'lstm') return new LSTM(options);
-  if (c.cell === 'gru') return new GRU(options);
-  return new RNN({ ...options, nonlinearity: c.nonlinearity });
+    batchFirst: c.batchFirst ?? false, backend };
+  if (c.cell === 'lstm') return new LSTM({ ...options, peepholes: c.peepholes ?? false });
+  if (c.cell === 'gru') return new GRU({ ...options, resetAfter: c.resetAfter ?? true });
+  return new RNN({ ...options, nonlinearity: c.nonlinearity ?? 'tanh' });
 }
 
-async function replay(c: Config, backend: Backend): Promise<void> {
-  const layer = makeLayer(c, backend);
+async function replay(fixture: Fixture, c: Config, backend: Backend): Promise<void> {
+  const get = (config: Config, name: string): Tensor => {
+    const t = fixture.tensors[`${config.name}/${name}`];
+    assert.ok(t !== undefined, `fixture lacks ${config.name}/${name}`);
+    return t;
+  };
+  const layer = makeLayer(c, fixture.sizes, backend);
   const names = Object.keys(layer.stateDict());
   layer.loadStateDict(Object.fromEntries(names.map((n) => [n, get(c, n)])));
   const lstm = c.cell === 'lstm';
@@ -79,17 +92,20 @@ for (const [label, make] of [
       backend = await make();
     });
     after(() => backend.dispose());
-    it(`matches all ${configs.length} configurations`, async () => {
-      assert.equal(configs.length, 192);
-      const failed: string[] = [];
-      for (const c of configs) {
-        try {
-          await replay(c, backend);
-        } catch (error) {
-          failed.push(`${c.name}: ${(error as Error).message.split('\n')[0]}`);
+    for (const [file, count, what] of [['parity.safetensors', 192, 'PyTorch'], ['variants.safetensors', 32, 'the torch-written variants']] as const) {
+      it(`matches all ${count} configurations of ${what}`, async () => {
+        const fixture = readFixture(file);
+        assert.equal(fixture.configs.length, count);
+        const failed: string[] = [];
+        for (const c of fixture.configs) {
+          try {
+            await replay(fixture, c, backend);
+          } catch (error) {
+            failed.push(`${c.name}: ${(error as Error).message.split('\n')[0]}`);
+          }
         }
-      }
-      assert.deepEqual(failed, [], `${failed.length} configurations differ from PyTorch`);
-    });
+        assert.deepEqual(failed, [], `${failed.length} configurations differ from ${what}`);
+      });
+    }
   });
 }

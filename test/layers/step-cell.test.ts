@@ -1,6 +1,7 @@
 // A cell run step by step equals the recurrent layer (checked against PyTorch elsewhere)
 // run over the whole sequence: states, input gradients, h0 gradients and parameter
-// gradients, for every cell kind, on both backends.
+// gradients, for every cell kind and variant (GRU's reset gate before the product, peephole
+// LSTM), on both backends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
@@ -8,7 +9,7 @@ import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { ParameterSet } from '../../src/layers/parameters.js';
 import { layoutBatch } from '../../src/layers/recurrent/batch.js';
-import { type CellKind, resolveOptions } from '../../src/layers/recurrent/options.js';
+import { type CellKind, type CellVariantOptions, resolveOptions } from '../../src/layers/recurrent/options.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../src/layers/recurrent/stack.js';
 import { StepCell } from '../../src/layers/recurrent/step-cell.js';
 import { Random } from '../../src/random.js';
@@ -21,17 +22,21 @@ const backends: [string, () => Promise<Backend>][] = [
 
 describe('StepCell', () => {
   for (const [backendName, make] of backends) {
-    for (const cell of ['lstm', 'gru', 'rnn'] as const satisfies readonly CellKind[]) {
-      it(`${cell} on ${backendName}: equals the recurrent layer forward and backward`, async () => {
+    const kinds: [CellKind, CellVariantOptions, string][] = [['lstm', {}, 'lstm'], ['lstm', { peepholes: true }, 'peephole lstm'],
+      ['gru', {}, 'gru'], ['gru', { resetAfter: false }, 'reset-before gru'], ['rnn', {}, 'rnn']];
+    for (const [cell, variant, label] of kinds) {
+      it(`${label} on ${backendName}: equals the recurrent layer forward and backward`, async () => {
         const backend = await make();
         const [T, B, D, H] = [4, 3, 5, 6];
         const random = new Random(11);
-        const stepCell = new StepCell(cell, 'tanh', D, H, backend, new Random(1));
-        const options = resolveOptions(cell, { inputSize: D, hiddenSize: H }, 'test');
+        const options = resolveOptions(cell, { inputSize: D, hiddenSize: H, ...variant }, 'test');
+        const stepCell = new StepCell(cell, 'tanh', D, H, backend, new Random(1), options);
         const params = new ParameterSet(recurrentParameterSpecs(options), new Random(2));
         const layer = new RecurrentStack(options, backend, params, new Random(3));
         // Same weights in both.
-        for (const name of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) params.get(`${name}_l0`).value.set(stepCell.params.get(name).value);
+        const names = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', ...(variant.peepholes ? ['weight_peephole'] : [])];
+        assert.deepEqual(stepCell.params.list().map((p) => p.name), names);
+        for (const name of names) params.get(`${name}_l0`).value.set(stepCell.params.get(name).value);
         const x = Float32Array.from({ length: T * B * D }, () => random.normal());
         const h0 = Float32Array.from({ length: B * H }, () => random.normal());
         const dy = Float32Array.from({ length: T * B * H }, () => random.normal());
@@ -63,7 +68,7 @@ describe('StepCell', () => {
         stepCell.endBackward();
         assertClose('dx', dxs.flat(), layer.inputGrad(), { atol: 1e-5, rtol: 1e-4 });
         assertClose('dh0', stepCell.stateGrad(), layer.h0Grad(), { atol: 1e-5, rtol: 1e-4 });
-        for (const name of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) {
+        for (const name of names) {
           assertClose(name, stepCell.params.get(name).grad, params.get(`${name}_l0`).grad, { atol: 1e-5, rtol: 1e-4 });
         }
         assert.throws(() => stepCell.stepBack(dx), /no step left/);

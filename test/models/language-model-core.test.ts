@@ -16,26 +16,29 @@ import { assertClose } from '../helpers/allclose.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 describe('language-model engine', () => {
-  it('gradients of the mean cross-entropy match finite differences (float64, 2-layer LSTM, ignored targets)', () => {
-    const ref64 = createReferenceBackend(Float64Array);
-    const lm = new LanguageModelCore({ vocabSize: 6, embeddingDim: 3, cell: 'lstm', hiddenSize: 4, numLayers: 2, dropout: 0 },
-      ref64, new Random(2));
-    const [T, B] = [4, 2];
-    const random = new Random(3);
-    const ids = Int32Array.from({ length: T * B }, () => random.int(6));
-    const targets = Int32Array.from({ length: T * B }, (_, i) => (i % 5 === 4 ? -100 : random.int(6)));
-    const evaluate = (backward: boolean): number => {
-      lm.resetState(); // every evaluation starts from the same (zero) state
-      lm.prepare(T, B);
-      lm.inputIds().set(ids);
-      lm.targetIds().set(targets);
-      return lm.run(true, true, backward);
-    };
-    lm.zeroGrad();
-    evaluate(true);
-    gradcheck(lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-      () => evaluate(false));
-  });
+  for (const [label, variant] of [['LSTM', { cell: 'lstm' }], ['peephole LSTM', { cell: 'lstm', peepholes: true }],
+    ['GRU with the reset gate before the product', { cell: 'gru', resetAfter: false }]] as const) {
+    it(`gradients of the mean cross-entropy match finite differences (float64, 2-layer ${label}, token input, ignored targets)`, () => {
+      const ref64 = createReferenceBackend(Float64Array);
+      const lm = new LanguageModelCore({ vocabSize: 6, embeddingDim: 3, ...variant, hiddenSize: 4, numLayers: 2, dropout: 0 },
+        ref64, new Random(2));
+      const [T, B] = [4, 2];
+      const random = new Random(3);
+      const ids = Int32Array.from({ length: T * B }, () => random.int(6));
+      const targets = Int32Array.from({ length: T * B }, (_, i) => (i % 5 === 4 ? -100 : random.int(6)));
+      const evaluate = (backward: boolean): number => {
+        lm.resetState(); // every evaluation starts from the same (zero) state
+        lm.prepare(T, B);
+        lm.inputIds().set(ids);
+        lm.targetIds().set(targets);
+        return lm.run(true, true, backward);
+      };
+      lm.zeroGrad();
+      evaluate(true);
+      gradcheck(lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+        () => evaluate(false));
+    });
+  }
 
   it('carries the state across batches: two batches of T steps give the logits of one batch of 2T', () => {
     const backend = createReferenceBackend();

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { gemm } from '../../src/backend/reference/gemm.js';
-import { gruCellForward } from '../../src/cells/gru.js';
+import { gruCandidateForward, gruCellForward, gruGatesForward } from '../../src/cells/gru.js';
 import { lstmCellForward } from '../../src/cells/lstm.js';
 import { rnnCellForward } from '../../src/cells/rnn.js';
 import { CharTokenizer } from '../../src/data/tokenizers/char.js';
@@ -23,8 +23,15 @@ const TEXT = 'a “quoted” word.\nthen more';
 const tokenizer = CharTokenizer.fromText(TEXT);
 const backend: Backend = createReferenceBackend();
 
-const make = (cell: CellKind, numLayers = 2, hiddenSize = 5) =>
-  LanguageModel.create({ tokenizer, cell, hiddenSize, numLayers, embeddingDim: 4, seed: 7, backend });
+/** Every cell, and the variants: a peephole LSTM and a GRU with the reset gate before the product. */
+const CELLS = [
+  { name: 'lstm', cell: 'lstm' }, { name: 'gru', cell: 'gru' }, { name: 'rnn', cell: 'rnn' },
+  { name: 'lstm with peepholes', cell: 'lstm', peepholes: true }, { name: 'gru, reset before', cell: 'gru', resetAfter: false },
+] as const;
+type Variant = { resetAfter?: boolean; peepholes?: boolean };
+
+const make = (cell: CellKind, numLayers = 2, hiddenSize = 5, variant: Variant = {}) =>
+  LanguageModel.create({ tokenizer, cell, hiddenSize, numLayers, embeddingDim: 4, seed: 7, backend, ...variant });
 
 /** States of every layer: h (and c), float64, [L][H]. */
 interface States { h: Float64Array[]; c: Float64Array[] }
@@ -47,17 +54,28 @@ function referenceLoss(model: LanguageModel, ids: Int32Array, target: number, at
       const gates = w(`rnn.bias_ih_l${l}`);
       gemm(false, true, 1, G * H, D, 1, x, D, w(`rnn.weight_ih_l${l}`), D, 1, gates, G * H);
       const h = new Float64Array(H);
-      if (cell === 'gru') {
+      if (cell === 'gru' && model.settings.resetAfter !== false) {
         const hh = new Float64Array(G * H);
         gemm(false, true, 1, G * H, H, 1, s.h[l]!, H, w(`rnn.weight_hh_l${l}`), H, 0, hh, G * H);
         gruCellForward(1, H, gates, hh, w(`rnn.bias_hh_l${l}`), s.h[l]!, new Float64Array(H), h, h, H);
+      } else if (cell === 'gru') {
+        // n = tanh(W_in x + b_in + W_hn (r ⊙ h_{t−1}) + b_hn)
+        const bhh = w(`rnn.bias_hh_l${l}`);
+        const whh = w(`rnn.weight_hh_l${l}`);
+        for (let k = 0; k < G * H; k++) gates[k] = gates[k]! + bhh[k]!;
+        gemm(false, true, 1, 2 * H, H, 1, s.h[l]!, H, whh, H, 1, gates, G * H);
+        const rh = new Float64Array(H);
+        gruGatesForward(1, H, gates, s.h[l]!, rh);
+        const an = gates.subarray(2 * H);
+        gemm(false, true, 1, H, H, 1, rh, H, whh.subarray(2 * H * H), H, 1, an, H);
+        gruCandidateForward(1, H, gates, s.h[l]!, h, h, H);
       } else {
         const bhh = w(`rnn.bias_hh_l${l}`);
         for (let k = 0; k < G * H; k++) gates[k] = gates[k]! + bhh[k]!;
         gemm(false, true, 1, G * H, H, 1, s.h[l]!, H, w(`rnn.weight_hh_l${l}`), H, 1, gates, G * H);
         if (cell === 'lstm') {
           const c = new Float64Array(H);
-          lstmCellForward(1, H, gates, s.c[l]!, c, h, h, H);
+          lstmCellForward(1, H, gates, s.c[l]!, c, h, h, H, model.settings.peepholes ? w(`rnn.weight_peephole_l${l}`) : undefined);
           s.c[l] = c;
         } else {
           rnnCellForward('tanh', 1, H, gates, h, h, H);
@@ -90,15 +108,15 @@ function stateDerivative(model: LanguageModel, ids: Int32Array, target: number, 
 }
 
 describe('language model trace', () => {
-  for (const cell of ['lstm', 'gru', 'rnn'] as const) {
-    it(`${cell}: the traced states equal a recurrent layer's forward over the embeddings, and the gates recompute from the traced inputs`, async () => {
-      const model = await make(cell);
+  for (const { name, cell, ...variant } of CELLS) {
+    it(`${name}: the traced states equal a recurrent layer's forward over the embeddings, and the gates recompute from the traced inputs`, async () => {
+      const model = await make(cell, 2, 5, variant);
       const trace = traceLanguageModel(model, TEXT);
       const { hiddenSize: H, embeddingDim: E } = model.settings;
       const T = [...TEXT].length;
       assert.deepEqual(trace.tokens, [...TEXT]);
       // The recurrent part run as a layer (PyTorch's nn.LSTM/GRU/RNN) on the embedding rows.
-      const layer = recurrentLayer(cell, { inputSize: E, hiddenSize: H, numLayers: 2, backend });
+      const layer = recurrentLayer(cell, { inputSize: E, hiddenSize: H, numLayers: 2, backend, ...variant });
       const dict = model.stateDict();
       layer.loadStateDict(Object.fromEntries(Object.entries(dict).filter(([n]) => n.startsWith('rnn.')).map(([n, t]) => [n.slice(4), t])));
       const table = dict['embedding.weight']!.data;
@@ -113,9 +131,9 @@ describe('language model trace', () => {
       for (const l of [0, 1]) {
         for (const t of [0, 5, T - 1]) {
           const step = cellStep(model, trace, l, t);
-          for (const [name, values] of Object.entries(trace.layers[l]!.gates)) {
-            const key = cell === 'rnn' ? 'a' : name;
-            step.values[key]!.forEach((v, j) => assert.ok(Math.abs(v - values[t * H + j]!) < 1e-6, `${cell} layer ${l} step ${t} gate ${name} unit ${j}`));
+          for (const [gate, values] of Object.entries(trace.layers[l]!.gates)) {
+            const key = cell === 'rnn' ? 'a' : gate;
+            step.values[key]!.forEach((v, j) => assert.ok(Math.abs(v - values[t * H + j]!) < 1e-6, `${name} layer ${l} step ${t} gate ${gate} unit ${j}`));
           }
           step.values.h!.forEach((v, j) => assert.ok(Math.abs(v - trace.layers[l]!.hidden[t * H + j]!) < 1e-6));
         }
@@ -142,9 +160,9 @@ describe('language model trace', () => {
 });
 
 describe('one cell step', () => {
-  for (const cell of ['lstm', 'gru', 'rnn'] as const) {
-    it(`${cell}: the step's loss and ∂L/∂h_{t−1} (and ∂L/∂c_{t−1}) of every layer equal finite differences`, async () => {
-      const model = await make(cell);
+  for (const { name, cell, ...variant } of CELLS) {
+    it(`${name}: the step's loss and ∂L/∂h_{t−1} (and ∂L/∂c_{t−1}) of every layer equal finite differences`, async () => {
+      const model = await make(cell, 2, 5, variant);
       const trace = traceLanguageModel(model, TEXT);
       const H = model.settings.hiddenSize;
       const t = 6;
@@ -167,27 +185,35 @@ describe('one cell step', () => {
     });
   }
 
-  it('lstm: the gradients of the equations’ quantities follow the chain rule from ∂L/∂h_t', async () => {
-    const model = await make('lstm');
-    const step = cellStep(model, traceLanguageModel(model, TEXT), 1, 4);
-    const { values: v, gradients: g } = step;
-    for (let j = 0; j < model.settings.hiddenSize; j++) {
-      const tc = Math.tanh(v.c![j]!);
-      const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what} unit ${j}: ${a} vs ${b}`);
-      close(g!.a_o![j]!, g!.h![j]! * tc * v.o![j]! * (1 - v.o![j]!), '∂L/∂a_o');
-      close(g!.c![j]!, g!.h![j]! * v.o![j]! * (1 - tc * tc), '∂L/∂c');
-      close(g!.a_i![j]!, g!.i![j]! * v.i![j]! * (1 - v.i![j]!), '∂L/∂a_i');
-      close(g!.a_f![j]!, g!.f![j]! * v.f![j]! * (1 - v.f![j]!), '∂L/∂a_f');
-      close(g!.a_g![j]!, g!.g![j]! * (1 - v.g![j]! ** 2), '∂L/∂a_g');
-      close(g!.cPrev![j]!, g!.c![j]! * v.f![j]!, '∂L/∂c_{t−1}');
-    }
-  });
+  for (const peepholes of [false, true]) {
+    it(`lstm${peepholes ? ' with peepholes' : ''}: the gradients of the equations’ quantities follow the chain rule from ∂L/∂h_t`, async () => {
+      const model = await make('lstm', 2, 5, peepholes ? { peepholes } : {});
+      const step = cellStep(model, traceLanguageModel(model, TEXT), 1, 4);
+      const { values: v, gradients: g } = step;
+      const H = model.settings.hiddenSize;
+      const p = peepholes ? model.stateDict()['rnn.weight_peephole_l1']!.data : new Float32Array(3 * H);
+      for (let j = 0; j < H; j++) {
+        const tc = Math.tanh(v.c![j]!);
+        const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what} unit ${j}: ${a} vs ${b}`);
+        close(g!.a_o![j]!, g!.h![j]! * tc * v.o![j]! * (1 - v.o![j]!), '∂L/∂a_o');
+        close(g!.c![j]!, g!.h![j]! * v.o![j]! * (1 - tc * tc) + g!.a_o![j]! * p[2 * H + j]!, '∂L/∂c');
+        close(g!.a_i![j]!, g!.i![j]! * v.i![j]! * (1 - v.i![j]!), '∂L/∂a_i');
+        close(g!.a_f![j]!, g!.f![j]! * v.f![j]! * (1 - v.f![j]!), '∂L/∂a_f');
+        close(g!.a_g![j]!, g!.g![j]! * (1 - v.g![j]! ** 2), '∂L/∂a_g');
+        close(g!.cPrev![j]!, g!.c![j]! * v.f![j]! + g!.a_i![j]! * p[j]! + g!.a_f![j]! * p[H + j]!, '∂L/∂c_{t−1}');
+        // σ(a) is each gate: the pre-activations shown include the peephole terms.
+        close(v.i![j]!, 1 / (1 + Math.exp(-v.a_i![j]!)), 'i = σ(a_i)');
+        close(v.o![j]!, 1 / (1 + Math.exp(-v.a_o![j]!)), 'o = σ(a_o)');
+      }
+      assert.equal(step.peepholes, peepholes);
+    });
+  }
 });
 
 describe('gradient flow', () => {
-  for (const cell of ['lstm', 'gru', 'rnn'] as const) {
-    it(`${cell}: ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) at every step and layer equal the norms of finite differences`, async () => {
-      const model = await make(cell, 2, 4);
+  for (const { name, cell, ...variant } of CELLS) {
+    it(`${name}: ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) at every step and layer equal the norms of finite differences`, async () => {
+      const model = await make(cell, 2, 4, variant);
       const text = 'the “cat” sat';
       const flow = gradientFlow(model, text);
       const ids = tokenizer.encode(text);

@@ -1,6 +1,6 @@
 // The encoder–decoder engine: float64 finite-difference checks of every parameter's
 // gradient for each context choice of seed 000 (final state, learned transform, additive
-// and multiplicative attention), each cell, bidirectional stacked encoders, ragged
+// and multiplicative attention), each cell and variant, bidirectional stacked encoders, ragged
 // sources and targets, and scheduled sampling.
 import { describe, it } from 'node:test';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
@@ -22,6 +22,9 @@ const cases: [string, Partial<Seq2SeqConfig>, number?][] = [
   ['dot attention (GRU, bidirectional)', { context: 'attention', attention: 'dot', cell: 'gru', bidirectional: true }],
   ['general attention (LSTM, 2 layers)', { context: 'attention', attention: 'general', numLayers: 2 }],
   ['additive attention with scheduled sampling (ratio 0.5)', { context: 'attention', attention: 'additive' }, 0.5],
+  ['additive attention (GRU with the reset gate before the product, bidirectional)',
+    { context: 'attention', attention: 'additive', cell: 'gru', resetAfter: false, bidirectional: true }],
+  ['c = h_T fed at every step (peephole LSTM)', { contextUse: 'every-step', peepholes: true }],
 ];
 
 describe('seq2seq engine', () => {

@@ -70,7 +70,7 @@ export class CellStepView {
     // Numbers inside the equations: as they are in a function's argument, a negative factor in parentheses.
     const n = (key: string): string => formatNumber(value(key));
     const m = (key: string): string => (value(key) < 0 ? `(${n(key)})` : n(key));
-    const rows = ROWS[d.cell](n, m);
+    const rows = ROWS[d.cell](n, m, d);
     const head = document.createElement('p');
     head.className = 'step-head';
     const prediction = d.next === undefined
@@ -95,12 +95,12 @@ export class CellStepView {
 }
 
 /** The rows of each cell, given the unit's formatted values. */
-const ROWS: Record<CellStep['cell'], (n: (key: string) => string, m: (key: string) => string) => Row[]> = {
-  lstm: (n, m) => [
+const ROWS: Record<CellStep['cell'], (n: (key: string) => string, m: (key: string) => string, d: CellStep) => Row[]> = {
+  lstm: (n, m, d) => [
     { name: 'z', meaning: 'cell input', equation: 'w·x<sub>t</sub> + u·h<sub>t−1</sub> + b', key: 'a_g' },
-    { name: 'z<sub>i</sub>', meaning: 'to the input gate', equation: 'w<sub>i</sub>·x<sub>t</sub> + u<sub>i</sub>·h<sub>t−1</sub> + b<sub>i</sub>', key: 'a_i' },
-    { name: 'z<sub>f</sub>', meaning: 'to the forget gate', equation: 'w<sub>f</sub>·x<sub>t</sub> + u<sub>f</sub>·h<sub>t−1</sub> + b<sub>f</sub>', key: 'a_f' },
-    { name: 'z<sub>o</sub>', meaning: 'to the output gate', equation: 'w<sub>o</sub>·x<sub>t</sub> + u<sub>o</sub>·h<sub>t−1</sub> + b<sub>o</sub>', key: 'a_o' },
+    { name: 'z<sub>i</sub>', meaning: 'to the input gate', equation: `w<sub>i</sub>·x<sub>t</sub> + u<sub>i</sub>·h<sub>t−1</sub> + b<sub>i</sub>${d.peepholes ? ' + p<sub>i</sub> c<sub>t−1</sub>' : ''}`, key: 'a_i' },
+    { name: 'z<sub>f</sub>', meaning: 'to the forget gate', equation: `w<sub>f</sub>·x<sub>t</sub> + u<sub>f</sub>·h<sub>t−1</sub> + b<sub>f</sub>${d.peepholes ? ' + p<sub>f</sub> c<sub>t−1</sub>' : ''}`, key: 'a_f' },
+    { name: 'z<sub>o</sub>', meaning: 'to the output gate', equation: `w<sub>o</sub>·x<sub>t</sub> + u<sub>o</sub>·h<sub>t−1</sub> + b<sub>o</sub>${d.peepholes ? ' + p<sub>o</sub> c<sub>t</sub>' : ''}`, key: 'a_o' },
     { name: 'g(z)', meaning: 'what may be written', equation: `tanh(${n('a_g')})`, key: 'g' },
     { name: 'σ(z<sub>i</sub>)', meaning: 'input gate: how much is written', equation: `σ(${n('a_i')})`, key: 'i' },
     { name: 'σ(z<sub>f</sub>)', meaning: 'forget gate: how much is kept', equation: `σ(${n('a_f')})`, key: 'f' },
@@ -113,14 +113,19 @@ const ROWS: Record<CellStep['cell'], (n: (key: string) => string, m: (key: strin
     { name: 'h<sub>t</sub>', meaning: 'output, to the next step and layer', equation: `σ(z<sub>o</sub>) tanh(c<sub>t</sub>) = ${m('o')} × tanh(${n('c')})`, key: 'h' },
     { name: 'h<sub>t−1</sub>', meaning: 'output of the step before', equation: '', key: 'hPrev' },
   ],
-  gru: (n, m) => [
+  gru: (n, m, d) => [
     { name: 'z<sub>r</sub>', meaning: 'to the reset gate', equation: 'w<sub>r</sub>·x<sub>t</sub> + u<sub>r</sub>·h<sub>t−1</sub> + b<sub>r</sub>', key: 'a_r' },
     { name: 'z<sub>z</sub>', meaning: 'to the update gate', equation: 'w<sub>z</sub>·x<sub>t</sub> + u<sub>z</sub>·h<sub>t−1</sub> + b<sub>z</sub>', key: 'a_z' },
     { name: 'r', meaning: 'reset gate: how much of the past the candidate sees', equation: `σ(${n('a_r')})`, key: 'r' },
     { name: 'z', meaning: 'update gate: how much of the past is kept', equation: `σ(${n('a_z')})`, key: 'z' },
     { name: 'w<sub>n</sub>·x<sub>t</sub> + b', meaning: 'candidate’s input part', equation: '', key: 'x_n', gradient: null },
-    { name: 'u<sub>n</sub>·h<sub>t−1</sub> + b', meaning: 'candidate’s recurrent part', equation: '', key: 'h_n', gradient: null },
-    { name: 'n', meaning: 'candidate state', equation: `tanh(${n('x_n')} + ${m('r')} × ${m('h_n')})`, key: 'n' },
+    ...(d.resetAfter ? [
+      { name: 'u<sub>n</sub>·h<sub>t−1</sub> + b', meaning: 'candidate’s recurrent part', equation: '', key: 'h_n', gradient: null },
+      { name: 'n', meaning: 'candidate state', equation: `tanh(${n('x_n')} + ${m('r')} × ${m('h_n')})`, key: 'n' },
+    ] : [
+      { name: 'u<sub>n</sub>·(r h<sub>t−1</sub>) + b', meaning: 'candidate’s recurrent part, reset first', equation: '', key: 'h_n', gradient: null },
+      { name: 'n', meaning: 'candidate state', equation: `tanh(${n('x_n')} + ${m('h_n')})`, key: 'n' },
+    ]),
     { name: 'h<sub>t−1</sub>', meaning: 'state before', equation: '', key: 'hPrev' },
     { name: 'h<sub>t</sub>', meaning: 'state after', equation: `(1 − z) n + z h<sub>t−1</sub> = (1 − ${n('z')}) × ${m('n')} + ${m('z')} × ${m('hPrev')}`, key: 'h' },
   ],

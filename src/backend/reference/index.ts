@@ -3,12 +3,14 @@
  * Float32Array and Float64Array. It is the executable specification the WebAssembly
  * kernels are tested against, and in float64 it serves the gradient checks.
  */
-import { gruCellBackward, gruCellForward } from '../../cells/gru.js';
+import {
+  gruCandidateBackward, gruCandidateForward, gruCellBackward, gruCellForward, gruGatesBackward, gruGatesForward,
+} from '../../cells/gru.js';
 import { lstmCellBackward, lstmCellForward } from '../../cells/lstm.js';
 import { rnnCellBackward, rnnCellForward } from '../../cells/rnn.js';
 import type { Backend, FloatArray } from '../backend.js';
 import {
-  activate, activateBackward, addBias, axpy, clamp, columnSums, copy, fill, gatherRows, mul, scale,
+  activate, activateBackward, addBias, axpy, clamp, columnProductSums, columnSums, copy, fill, gatherRows, mul, scale,
   scatterAddRows, sumSquares,
 } from './elementwise.js';
 import { gemm, gemmPacked, packedSize, packMatrix } from './gemm.js';
@@ -41,6 +43,7 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     gemmPacked,
     addBias,
     columnSums,
+    columnProductSums,
     activate,
     activateBackward,
     softmaxCrossEntropy,
@@ -70,6 +73,10 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     },
     gruCellForward,
     gruCellBackward,
+    gruGatesForward,
+    gruCandidateForward,
+    gruCandidateBackward,
+    gruGatesBackward,
     adamUpdate,
     sgdUpdate,
     rmspropUpdate,

@@ -17,6 +17,7 @@ export interface KernelExports {
   scale(n: number, alpha: number, x: number): void;
   addBias(rows: number, cols: number, bias: number, c: number, ldc: number): void;
   columnSums(rows: number, cols: number, x: number, ldx: number, beta: number, out: number): void;
+  columnProductSums(rows: number, cols: number, x: number, ldx: number, y: number, ldy: number, beta: number, out: number): void;
   activate(kind: number, n: number, x: number, y: number): void;
   activateBackward(kind: number, n: number, y: number, dy: number, dx: number): void;
   softmaxCrossEntropy(rows: number, cols: number, logits: number, targets: number, ignoreIndex: number,
@@ -32,13 +33,18 @@ export interface KernelExports {
   scatterAddRows(count: number, indices: number, src: number, cols: number, table: number): void;
   rnnCellForward(relu: number, rows: number, H: number, pre: number, h: number, y: number, ldy: number): void;
   rnnCellBackward(relu: number, rows: number, H: number, h: number, dy: number, ldy: number, dh: number, da: number): void;
-  lstmCellForward(rows: number, H: number, gates: number, cPrev: number, c: number, h: number, y: number, ldy: number): void;
+  lstmCellForward(rows: number, H: number, gates: number, cPrev: number, c: number, h: number, y: number, ldy: number,
+    peepholes: number): void;
   lstmCellBackward(rows: number, H: number, gates: number, cPrev: number, c: number, dy: number, ldy: number,
-    dh: number, dc: number): void;
+    dh: number, dc: number, peepholes: number): void;
   gruCellForward(rows: number, H: number, gates: number, hh: number, bhh: number, hPrev: number, hn: number,
     h: number, y: number, ldy: number): void;
   gruCellBackward(rows: number, H: number, gates: number, hn: number, hPrev: number, dy: number, ldy: number,
     dh: number, dgh: number): void;
+  gruGatesForward(rows: number, H: number, gates: number, hPrev: number, rh: number): void;
+  gruCandidateForward(rows: number, H: number, gates: number, hPrev: number, h: number, y: number, ldy: number): void;
+  gruCandidateBackward(rows: number, H: number, gates: number, hPrev: number, dy: number, ldy: number, dh: number): void;
+  gruGatesBackward(rows: number, H: number, gates: number, hPrev: number, drh: number, dh: number): void;
   lstmStepForward(rows: number, H: number, u0: number, u1: number, hPrev: number, packedWhhT: number, gates: number,
     cPrev: number, c: number, h: number, y: number, ldy: number, work: number): void;
   lstmStepBackward(rows: number, H: number, u0: number, u1: number, da: number, packedWhh: number, dh: number,
@@ -54,5 +60,6 @@ export interface KernelExports {
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */
 export const workerFunctions = [
   'gemm', 'gemmPacked', 'rnnCellForward', 'rnnCellBackward', 'lstmCellForward', 'lstmCellBackward', 'gruCellForward',
-  'gruCellBackward', 'lstmStepForward', 'lstmStepBackward',
+  'gruCellBackward', 'lstmStepForward', 'lstmStepBackward', 'gruGatesForward', 'gruCandidateForward', 'gruCandidateBackward',
+  'gruGatesBackward',
 ] as const;

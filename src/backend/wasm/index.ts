@@ -58,14 +58,19 @@ const ACTIVATIONS: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 }
 const ROWS = 0;
 const KEEP = -2;
 const LDY = -1;
-type CellKernel = 'rnnCellForward' | 'rnnCellBackward' | 'lstmCellForward' | 'lstmCellBackward' | 'gruCellForward' | 'gruCellBackward';
+type CellKernel = 'rnnCellForward' | 'rnnCellBackward' | 'lstmCellForward' | 'lstmCellBackward' | 'gruCellForward' |
+  'gruCellBackward' | 'gruGatesForward' | 'gruCandidateForward' | 'gruCandidateBackward' | 'gruGatesBackward';
 const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
   rnnCellForward: [KEEP, ROWS, KEEP, 1, 1, LDY, KEEP],                      // relu, rows, H, pre, h, y, ldy
   rnnCellBackward: [KEEP, ROWS, KEEP, 1, LDY, KEEP, 1, 1],                  // relu, rows, H, h, dy, ldy, dh, da
-  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP],                     // rows, H, gates, cPrev, c, h, y, ldy
-  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1],                 // rows, H, gates, cPrev, c, dy, ldy, dh, dc
+  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP, KEEP],               // rows, H, gates, cPrev, c, h, y, ldy, peepholes
+  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1, KEEP],           // rows, H, gates, cPrev, c, dy, ldy, dh, dc, peepholes
   gruCellForward: [ROWS, KEEP, 3, 3, KEEP, 1, 1, 1, LDY, KEEP],             // rows, H, gates, hh, bhh, hPrev, hn, h, y, ldy
   gruCellBackward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP, 1, 3],                  // rows, H, gates, hn, hPrev, dy, ldy, dh, dgh
+  gruGatesForward: [ROWS, KEEP, 3, 1, 1],                                   // rows, H, gates, hPrev, rh
+  gruCandidateForward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP],                    // rows, H, gates, hPrev, h, y, ldy
+  gruCandidateBackward: [ROWS, KEEP, 3, 1, LDY, KEEP, 1],                   // rows, H, gates, hPrev, dy, ldy, dh
+  gruGatesBackward: [ROWS, KEEP, 3, 1, 1, 1],                               // rows, H, gates, hPrev, drh, dh
 };
 
 /**
@@ -268,6 +273,11 @@ class WasmBackend implements Backend<Float32Array> {
     this.k.columnSums(rows, cols, this.ptr(x, 'x'), ldx, beta, this.ptr(out, 'out'));
   }
 
+  columnProductSums(rows: number, cols: number, x: Float32Array, ldx: number, y: Float32Array, ldy: number, beta: number,
+    out: Float32Array): void {
+    this.k.columnProductSums(rows, cols, this.ptr(x, 'x'), ldx, this.ptr(y, 'y'), ldy, beta, this.ptr(out, 'out'));
+  }
+
   activate(kind: Activation, n: number, x: Float32Array, y: Float32Array): void {
     this.k.activate(ACTIVATIONS[kind], n, this.ptr(x, 'x'), this.ptr(y, 'y'));
   }
@@ -347,16 +357,16 @@ class WasmBackend implements Backend<Float32Array> {
   }
 
   lstmCellForward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
-    h: Float32Array, y: Float32Array, ldy: number): void {
+    h: Float32Array, y: Float32Array, ldy: number, peepholes?: Float32Array): void {
     fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
-      this.ptr(h, 'h'), this.ptr(y, 'y'), ldy, 0, 0, 0, 0, 0, 0);
+      this.ptr(h, 'h'), this.ptr(y, 'y'), ldy, this.optionalPtr(peepholes, 'peepholes'), 0, 0, 0, 0, 0);
     this.cellKernel('lstmCellForward', rows, H, ldy);
   }
 
   lstmCellBackward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
-    dy: Float32Array, ldy: number, dh: Float32Array, dc: Float32Array): void {
+    dy: Float32Array, ldy: number, dh: Float32Array, dc: Float32Array, peepholes?: Float32Array): void {
     fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
-      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dc, 'dc'), 0, 0, 0, 0, 0);
+      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dc, 'dc'), this.optionalPtr(peepholes, 'peepholes'), 0, 0, 0, 0);
     this.cellKernel('lstmCellBackward', rows, H, ldy);
   }
 
@@ -372,6 +382,33 @@ class WasmBackend implements Backend<Float32Array> {
     fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hn, 'hn'), this.ptr(hPrev, 'hPrev'),
       this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dgh, 'dgh'), 0, 0, 0, 0, 0);
     this.cellKernel('gruCellBackward', rows, H, ldy);
+  }
+
+  gruGatesForward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, rh: Float32Array): void {
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(rh, 'rh'),
+      0, 0, 0, 0, 0, 0, 0, 0, 0);
+    this.cellKernel('gruGatesForward', rows, H, 0);
+  }
+
+  gruCandidateForward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, h: Float32Array,
+    y: Float32Array, ldy: number): void {
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(h, 'h'),
+      this.ptr(y, 'y'), ldy, 0, 0, 0, 0, 0, 0, 0);
+    this.cellKernel('gruCandidateForward', rows, H, ldy);
+  }
+
+  gruCandidateBackward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, dy: Float32Array,
+    ldy: number, dh: Float32Array): void {
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(dy, 'dy'), ldy,
+      this.ptr(dh, 'dh'), 0, 0, 0, 0, 0, 0, 0);
+    this.cellKernel('gruCandidateBackward', rows, H, ldy);
+  }
+
+  gruGatesBackward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, drh: Float32Array,
+    dh: Float32Array): void {
+    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(drh, 'drh'),
+      this.ptr(dh, 'dh'), 0, 0, 0, 0, 0, 0, 0, 0);
+    this.cellKernel('gruGatesBackward', rows, H, 0);
   }
 
   lstmStepForward(rows: number, H: number, hPrev: Float32Array, packedWhhT: Float32Array, gates: Float32Array,
@@ -449,6 +486,11 @@ class WasmBackend implements Backend<Float32Array> {
 
   private ptr(view: Float32Array | Int32Array, what: string): number {
     return this.heap.pointer(view, what);
+  }
+
+  /** The pointer of an optional buffer; 0 (never a buffer's address) when it is absent. */
+  private optionalPtr(view: Float32Array | undefined, what: string): number {
+    return view === undefined ? 0 : this.heap.pointer(view, what);
   }
 }
 

@@ -18,7 +18,7 @@ import { Random } from '../../random.js';
 import type { TrainerCheckpoint, TrainingTask } from '../../training/trainer.js';
 import { printJson, useBackend } from '../common.js';
 import {
-  budgetOf, optimizationOf, runTraining, type TrainingDefaults, type TrainingFlags, trainingLine, trainingSummary, withProgress,
+  budgetOf, cellVariantOf, optimizationOf, runTraining, type TrainingDefaults, type TrainingFlags, trainingLine, trainingSummary, withProgress,
   withTrainingOptions,
 } from '../training.js';
 
@@ -204,8 +204,8 @@ async function trainTask<M extends Model, R extends { line: number }, E>(spec: T
     throw new FormatError(`${flags.data} gives ${train.length} training examples, the run in ${given.resume} had ${resumed.trainExamples}: ` +
       'resume with the data it was trained on');
   }
-  const model = resumed?.model ?? await spec.build(train, flags, { cell: flags.cell, hiddenSize: flags.hidden, numLayers: flags.layers,
-    dropout: flags.dropout, bidirectional: flags.bidirectional, seed: flags.seed });
+  const model = resumed?.model ?? await spec.build(train, flags, { cell: flags.cell, ...cellVariantOf(flags), hiddenSize: flags.hidden,
+    numLayers: flags.layers, dropout: flags.dropout, bidirectional: flags.bidirectional, seed: flags.seed });
   const trainExamples = spec.encode(model, train, flags.data);
   const heldOut = spec.encode(model, validation, flags.data);
   const task = await spec.trainingTask(model, trainExamples, flags.batch);

@@ -3,8 +3,9 @@
  *
  * Each recurrent layer of a stack becomes one ONNX `LSTM`, `GRU` or `RNN` node (both
  * directions in one node when bidirectional) with PyTorch's gate blocks reordered to
- * ONNX's: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h with `linear_before_reset = 1`
- * (PyTorch's reset gate acts on `W_hn h + b_hn`). Between layers the node's `Y`
+ * ONNX's: LSTM i,f,g,o → i,o,f,c (a peephole LSTM's p_i, p_f, p_o → `P` i,o,f); GRU r,z,n →
+ * z,r,h with `linear_before_reset = 1` (PyTorch's reset gate acts on `W_hn h + b_hn`), or 0 for
+ * a GRU with the reset gate before the product (ONNX's default form). Between layers the node's `Y`
  * `[T, dirs, B, H]` becomes `[T, B, dirs·H]` (Transpose, Reshape).
  *
  * Graph of a layer: inputs `input` `[T, B, D]` (`[B, T, D]` with `batchFirst`), and with

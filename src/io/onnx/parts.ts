@@ -11,10 +11,12 @@ import { DataType } from './protobuf.js';
 
 /** PyTorch gate block order → ONNX's: the PyTorch block index of each ONNX block. */
 const GATE_ORDER: Record<CellKind, readonly number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn: [0] };
+/** Peephole blocks i, f, o → ONNX's `P` order i, o, f. */
+const PEEPHOLE_ORDER = [0, 2, 1] as const;
 
-/** What the stack export needs to know about a recurrent stack: its shape and PyTorch-named weights. */
-export type StackSpec = Pick<ResolvedOptions, 'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias'>
-  & { weights: Record<string, Tensor> };
+/** What the stack export needs to know about a recurrent stack: its shape, its cell's variant and PyTorch-named weights. */
+export type StackSpec = Pick<ResolvedOptions, 'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias'
+  | 'resetAfter' | 'peepholes'> & { weights: Record<string, Tensor> };
 
 /** `Gather` of the rows of an embedding table [V, E] for int64 ids (any shape) → [..., E]. */
 export function embeddingLookup(g: GraphBuilder, table: Tensor, ids: string, name: string): string {
@@ -43,7 +45,9 @@ export function underPrefix(weights: Record<string, Tensor>, prefix: string): Re
 
 /**
  * One ONNX recurrent node per layer; returns the names of the stack's output `[T, B, dirs·H]`,
- * h and c `[L·dirs, B, H]`, and the top layer's final states `[dirs, B, H]`.
+ * h and c `[L·dirs, B, H]`, and the top layer's final states `[dirs, B, H]`. A GRU's
+ * `linear_before_reset` is 1 with the reset gate after the product (PyTorch's form), 0 before
+ * it; a peephole LSTM's `weight_peephole_l{k}` (i, f, o) becomes the input `P` (i, o, f).
  */
 export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, h0: string | undefined, c0: string | undefined,
   lengths: string | undefined): { output: string; h: string; c?: string; topH: string } {
@@ -56,10 +60,10 @@ export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, 
   let x = input;
   for (let l = 0; l < spec.numLayers; l++) {
     const D = l === 0 ? spec.inputSize : dirs * H;
-    const pick = (kind: string): Float32Array[] => suffixes.map((sfx) => {
+    const pick = (kind: string, order: readonly number[] = GATE_ORDER[cell]): Float32Array[] => suffixes.map((sfx) => {
       const t = spec.weights[`${kind}_l${l}${sfx}`];
       if (t === undefined) throw new UsageError(`exportOnnx: the weights lack ${kind}_l${l}${sfx}`);
-      return reorderBlocks(t.data, cell);
+      return reorderBlocks(t.data, order);
     });
     const W = g.floats(`W_l${l}`, [dirs, G * H, D], concat(pick('weight_ih')));
     const R = g.floats(`R_l${l}`, [dirs, G * H, H], concat(pick('weight_hh')));
@@ -72,12 +76,13 @@ export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, 
     const slice = (state: string | undefined, name: string): string => state === undefined ? ''
       : g.node('Slice', [state, g.int64s(`${name}_start`, [l * dirs]), g.int64s(`${name}_end`, [(l + 1) * dirs]),
         g.int64s(`${name}_axes`, [0])], [`${name}_l${l}`])[0]!;
-    const inputs = [x, W, R, B, lengths ?? '', slice(h0, 'h0'), ...(cell === 'lstm' ? [slice(c0, 'c0')] : [])];
+    const P = cell === 'lstm' && spec.peepholes ? g.floats(`P_l${l}`, [dirs, 3 * H], concat(pick('weight_peephole', PEEPHOLE_ORDER))) : '';
+    const inputs = [x, W, R, B, lengths ?? '', slice(h0, 'h0'), ...(cell === 'lstm' ? [slice(c0, 'c0'), P] : [])];
     while (inputs.at(-1) === '') inputs.pop();
     const attributes: Record<string, number | string | readonly string[]> = {
       hidden_size: H, direction: dirs === 2 ? 'bidirectional' : 'forward',
     };
-    if (cell === 'gru') attributes.linear_before_reset = 1;
+    if (cell === 'gru') attributes.linear_before_reset = spec.resetAfter ? 1 : 0;
     if (cell === 'rnn') attributes.activations = suffixes.map(() => (spec.nonlinearity === 'relu' ? 'Relu' : 'Tanh'));
     const outs = g.node(op, inputs, cell === 'lstm' ? [`Y_l${l}`, `Y_h_l${l}`, `Y_c_l${l}`] : [`Y_l${l}`, `Y_h_l${l}`], attributes);
     hs.push(outs[1]!);
@@ -89,9 +94,8 @@ export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, 
   return { output: x, h: join(hs, 'h_all'), ...(cell === 'lstm' ? { c: join(cs, 'c_all') } : {}), topH: hs.at(-1)! };
 }
 
-/** The rows of a `[G·H, …]` weight (or `[G·H]` bias) with its gate blocks in ONNX's order. */
-function reorderBlocks(data: Float32Array, cell: CellKind): Float32Array {
-  const order = GATE_ORDER[cell];
+/** The rows of a `[G·H, …]` weight (or `[G·H]` bias) with its blocks in the order `order` (ONNX's). */
+function reorderBlocks(data: Float32Array, order: readonly number[]): Float32Array {
   const block = data.length / order.length;
   const out = new Float32Array(data.length);
   order.forEach((from, to) => out.set(data.subarray(from * block, (from + 1) * block), to * block));

@@ -13,8 +13,13 @@
  * rows instead of T·B. Backward: per step the fused cell backward and one GEMM for
  * dh_{t−1}; then dW_ih, dW_hh, dx and the bias gradients as one GEMM or reduction each
  * over all steps. Buffers are allocated when a larger (T, B) arrives, never in the loop.
- * An LSTM whose rows all run every step makes one backend call per step instead (lstmStepForward,
- * lstmStepBackward: product and cell kernel together, one round of the wasm backend's threads).
+ * An LSTM without peepholes whose rows all run every step makes one backend call per step instead
+ * (lstmStepForward, lstmStepBackward: product and cell kernel together, one round of the wasm
+ * backend's threads). A GRU with the reset gate before the product (Cho et al. 2014) runs two
+ * products and two kernels per step: [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ, r, z and r ⊙ h_{t−1}, then
+ * a_n += (r ⊙ h_{t−1}) · W_hnᵀ, n and h_t; its backward mirrors them, and dW_hn is formed from the
+ * kept r ⊙ h_{t−1}. A peephole LSTM's peephole gradients are column sums of the gate gradients
+ * times the cell states, over all steps at once.
  *
  * States: S holds T+1 hidden states. The forward direction reads h_{t−1} from S[t] and
  * writes h_t to S[t+1] (S[0] = h0); the reverse one reads S[t+1] and writes S[t]
@@ -25,11 +30,14 @@ import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend
 import type { Parameter } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
 import { type CellKind, gatesOf } from './options.js';
+import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
 
 /** Static description of a direction. */
 export interface DirectionConfig {
   cell: CellKind;
   nonlinearity: RnnNonlinearity;
+  /** GRU: the reset gate after (true) or before (false) the recurrent product. */
+  resetAfter: boolean;
   /** Input features D. */
   inputSize: number;
   /** Hidden size H. */
@@ -45,30 +53,38 @@ export type DirectionInput<F extends FloatArray> =
   | { kind: 'vectors'; x: F }
   | { kind: 'tokens'; ids: Int32Array; table: F; tableGrad: F; vocabSize: number };
 
-/** The parameters of a direction; biases absent when the layer has `bias: false`. */
+/** The parameters of a direction; biases absent when the layer has `bias: false`, peepholes but for a peephole LSTM. */
 export interface DirectionParams<F extends FloatArray> {
   wih: Parameter<F>;
   whh: Parameter<F>;
   bih: Parameter<F> | undefined;
   bhh: Parameter<F> | undefined;
+  /** [3H] p_i, p_f, p_o. */
+  peepholes: Parameter<F> | undefined;
 }
 
 export class Direction<F extends FloatArray> {
   private readonly G: number;
+  /** A GRU with the reset gate before the product. */
+  private readonly resetBefore: boolean;
+  /** Columns of the per-step product with h_{t−1}: G·H, or 2H (r, z) when the reset gate comes before. */
+  private readonly direct: number;
   private capT = 0;
   private capB = 0;
   // Buffers (allocated for capT × capB, used as prefixes for the current T × B):
   private gates!: F;     // [T, B, G·H] preactivations → activations (forward) → their gradients (backward)
   private states!: F;    // [T+1, B, H] hidden states, see the file comment
   private cells!: F;     // [T+1, B, H] cell states (LSTM)
-  private hn!: F;        // [T, B, H] W_hn h + b_hn (GRU)
-  private hh!: F;        // [B, 3H] per-step recurrent projection (GRU)
-  private dgh!: F;       // [T, B, 3H] gradients of the recurrent preactivations (GRU)
+  private hn!: F;        // [T, B, H] W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before)
+  private hh!: F;        // [B, 3H] per-step recurrent projection (GRU, reset after); [B, H] d(r ⊙ h_{t−1}) (before)
+  private dgh!: F;       // [T, B, 3H] gradients of the recurrent preactivations (GRU, reset after)
   private dh!: F;        // [B, H] carried dh, after backward dh0
   private dc!: F;        // [B, H] carried dc (LSTM), after backward dc0
   private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
-  private readonly packedWhhT: F;  // W_hhᵀ [H, G·H] packed once per forward for the per-step products
-  private readonly packedWhh: F;   // W_hh [G·H, H] packed once per backward
+  private readonly packedWhhT: F;  // W_hhᵀ [H, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
+  private readonly packedWhh: F;   // W_hh [G·H, H] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
+  private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
+  private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
   private tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
   private T = 0;
   private B = 0;
@@ -76,10 +92,15 @@ export class Direction<F extends FloatArray> {
   constructor(private readonly backend: Backend<F>, readonly config: DirectionConfig,
     private readonly params: DirectionParams<F>) {
     this.G = gatesOf(config.cell);
-    this.zeroBias = config.cell === 'gru' && params.bhh === undefined ? backend.alloc(3 * config.hiddenSize) : undefined;
     const H = config.hiddenSize;
-    this.packedWhhT = backend.alloc(backend.packedSize(H, this.G * H));
-    this.packedWhh = backend.alloc(backend.packedSize(this.G * H, H));
+    this.resetBefore = config.cell === 'gru' && !config.resetAfter;
+    this.direct = this.resetBefore ? 2 * H : this.G * H;
+    const resetAfterGru = config.cell === 'gru' && !this.resetBefore;
+    this.zeroBias = resetAfterGru && params.bhh === undefined ? backend.alloc(3 * H) : undefined;
+    this.packedWhhT = backend.alloc(backend.packedSize(H, this.direct));
+    this.packedWhh = backend.alloc(backend.packedSize(this.direct, H));
+    this.packedWhnT = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
+    this.packedWhn = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
   }
 
   /** Final hidden state [B, H] of the last forward (internal row order). */
@@ -138,16 +159,17 @@ export class Direction<F extends FloatArray> {
     const GH = G * H;
     const ldy = dirs * H;
     this.ensure(T, B);
-    const { wih, whh, bih, bhh } = this.params;
+    const { wih, whh, bih, bhh, peepholes } = this.params;
+    const resetAfterGru = cell === 'gru' && !this.resetBefore;
 
-    // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for GRU). With
-    // token input the biases go into the V projected rows before the gather (the same sums,
-    // over V rows instead of T·B).
+    // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for a GRU whose
+    // reset gate multiplies it). With token input the biases go into the V projected rows before
+    // the gather (the same sums, over V rows instead of T·B).
     const [inputRows, x, projected]: [number, F, F] = input.kind === 'vectors' ? [T * B, input.x, this.gates]
       : [input.vocabSize, input.table, this.tokenBuffer(input.vocabSize)];
     b.gemm(false, true, inputRows, GH, D, 1, x, D, wih.value, D, 0, projected, GH);
     if (bih !== undefined) b.addBias(inputRows, GH, bih.value, projected, GH);
-    if (bhh !== undefined && cell !== 'gru') b.addBias(inputRows, GH, bhh.value, projected, GH);
+    if (bhh !== undefined && !resetAfterGru) b.addBias(inputRows, GH, bhh.value, projected, GH);
     if (input.kind === 'tokens') b.gatherRows(T * B, input.ids, projected, GH, this.gates);
 
     // Initial states.
@@ -166,8 +188,9 @@ export class Direction<F extends FloatArray> {
     const tails = this.tailViews(layout);
     const bhhValue = bhh?.value ?? this.zeroBias!;
     const whhT = this.packedWhhT;
-    b.packMatrix(true, H, GH, whh.value, H, whhT);
-    if (cell === 'lstm' && layout.full) {
+    b.packMatrix(true, H, this.direct, whh.value, H, whhT);
+    if (this.packedWhnT !== undefined) b.packMatrix(true, H, H, whh.value.subarray(2 * H * H) as F, H, this.packedWhnT);
+    if (cell === 'lstm' && layout.full && peepholes === undefined) {
       // Every row runs every step: one fused call per step (product and cell kernel).
       for (let s = 0; s < T; s++) {
         const t = dir === 0 ? s : T - 1 - s;
@@ -182,12 +205,18 @@ export class Direction<F extends FloatArray> {
       const hPrev = v.hPrev[t]!;
       const hNext = v.hNext[t]!;
       const yt = ys[t]!;
-      if (cell === 'gru') {
+      if (this.resetBefore) {
+        const rh = v.hn[t]!;
+        b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH);                   // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+        b.gruGatesForward(rows, H, g, hPrev, rh);                                         // r, z; rh = r ⊙ h_{t−1}
+        b.gemmPacked(false, rows, H, H, 1, rh, H, this.packedWhnT!, 1, v.gatesN[t]!, GH);  // a_n += rh · W_hnᵀ
+        b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy);                         // n, h_t
+      } else if (cell === 'gru') {
         b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, this.hh, GH);
         b.gruCellForward(rows, H, g, this.hh, bhhValue, hPrev, v.hn[t]!, hNext, yt, ldy);
       } else {
         b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 1, g, GH);
-        if (cell === 'lstm') b.lstmCellForward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, hNext, yt, ldy);
+        if (cell === 'lstm') b.lstmCellForward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, hNext, yt, ldy, peepholes?.value);
         else b.rnnCellForward(nonlinearity, rows, H, g, hNext, yt, ldy);
       }
       const tail = tails[t];
@@ -212,7 +241,8 @@ export class Direction<F extends FloatArray> {
     const { T, B, rowsAt } = layout;
     const GH = this.G * H;
     const ldy = dirs * H;
-    const { wih, whh, bih, bhh } = this.params;
+    const { wih, whh, bih, bhh, peepholes } = this.params;
+    const resetAfterGru = cell === 'gru' && !this.resetBefore;
     if (dhT === undefined) b.fill(B * H, 0, this.dh);
     else b.copy(B * H, dhT, this.dh);
     if (cell === 'lstm') {
@@ -222,9 +252,10 @@ export class Direction<F extends FloatArray> {
     const v = this.views(T, B);
     const dys = this.outputViews(dy, T, B);
     const packedWhh = this.packedWhh;
-    b.packMatrix(false, GH, H, whh.value, H, packedWhh);
+    b.packMatrix(false, this.direct, H, whh.value, H, packedWhh);
+    if (this.packedWhn !== undefined) b.packMatrix(false, H, H, whh.value.subarray(2 * H * H) as F, H, this.packedWhn);
     const tails = this.tailViews(layout);
-    if (cell === 'lstm' && layout.full) {
+    if (cell === 'lstm' && layout.full && peepholes === undefined) {
       // Every row ran every step: the cell backward of the last step, then per step one fused call,
       // dh_{t−1} = da_t · W_hh and the cell backward of the step before.
       const at = (s: number): number => (dir === 0 ? s : T - 1 - s);
@@ -247,14 +278,20 @@ export class Direction<F extends FloatArray> {
         if (tail !== undefined) {
           // Rows that did not run at step t get no gradient from it.
           b.fill((B - rows) * GH, 0, tail.gates);
-          if (cell === 'gru') b.fill((B - rows) * GH, 0, tail.dgh!);
+          if (resetAfterGru) b.fill((B - rows) * GH, 0, tail.dgh!);
         }
-        if (cell === 'gru') {
+        if (this.resetBefore) {
+          const hPrev = v.hPrev[t]!;
+          b.gruCandidateBackward(rows, H, g, hPrev, dyt, ldy, this.dh);                         // da_z, da_n; dh = z ⊙ dh_t
+          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t]!, GH, this.packedWhn!, 0, this.hh, H);  // d(r ⊙ h_{t−1}) = da_n · W_hn
+          b.gruGatesBackward(rows, H, g, hPrev, this.hh, this.dh);                             // da_r; dh += d(r ⊙ h_{t−1}) ⊙ r
+          b.gemmPacked(false, rows, H, 2 * H, 1, g, GH, packedWhh, 1, this.dh, H);             // dh += [da_r, da_z] · W_h{r,z}
+        } else if (cell === 'gru') {
           b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
           // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
           b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
         } else {
-          if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc);
+          if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
           else b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
           // dh_{t−1} = da_t · W_hh
           b.gemmPacked(false, rows, H, GH, 1, g, GH, packedWhh, 0, this.dh, H);
@@ -262,9 +299,23 @@ export class Direction<F extends FloatArray> {
       }
     }
     // Parameter gradients over all steps at once. The state before step t is one block:
-    const hPrevAll = (dir === 0 ? this.states.subarray(0, T * B * H) : this.states.subarray(B * H, (T + 1) * B * H)) as F;
-    const dRecurrent = cell === 'gru' ? this.dgh : this.gates;
-    b.gemm(true, false, GH, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);     // dW_hh += dahᵀ · h_{t−1}
+    const [before, after] = dir === 0 ? [0, B * H] : [B * H, 0];  // offsets of the blocks of states before and after each step
+    const hPrevAll = this.states.subarray(before, before + T * B * H) as F;
+    const dRecurrent = resetAfterGru ? this.dgh : this.gates;
+    b.gemm(true, false, this.direct, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);  // dW_hh += dahᵀ · h_{t−1}
+    if (this.resetBefore) {
+      // dW_hn += da_nᵀ · (r ⊙ h_{t−1})
+      b.gemm(true, false, H, H, T * B, 1, this.gates.subarray(2 * H) as F, GH, this.hn, H, 1, whh.grad.subarray(2 * H * H) as F, H);
+    }
+    if (peepholes !== undefined) {
+      // dp_i += Σ da_i ⊙ c_{t−1}, dp_f += Σ da_f ⊙ c_{t−1}, dp_o += Σ da_o ⊙ c_t
+      const cPrevAll = this.cells.subarray(before, before + T * B * H) as F;
+      const cNextAll = this.cells.subarray(after, after + T * B * H) as F;
+      const dp = peepholes.grad;
+      b.columnProductSums(T * B, H, this.gates, GH, cPrevAll, H, 1, dp);
+      b.columnProductSums(T * B, H, this.gates.subarray(H) as F, GH, cPrevAll, H, 1, dp.subarray(H) as F);
+      b.columnProductSums(T * B, H, this.gates.subarray(3 * H) as F, GH, cNextAll, H, 1, dp.subarray(2 * H) as F);
+    }
     // The input-side gate gradients per input row: da [T·B, G·H] against x, or with token input
     // G [V, G·H], G[v] = Σ_{id = v} da, against the table E — the same sums over V rows.
     let inputRows = T * B;
@@ -277,7 +328,7 @@ export class Direction<F extends FloatArray> {
     }
     if (bih !== undefined) b.columnSums(inputRows, GH, da, GH, 1, bih.grad);
     if (bhh !== undefined) {
-      if (cell === 'gru') b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
+      if (resetAfterGru) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
       else b.columnSums(inputRows, GH, da, GH, 1, bhh.grad);
     }
     const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0] : [input.table, input.tableGrad, 1];
@@ -319,8 +370,8 @@ export class Direction<F extends FloatArray> {
     }
     if (cell === 'gru') {
       this.hn = b.alloc(capT * capB * H);
-      this.hh = b.alloc(capB * GH);
-      this.dgh = b.alloc(capT * capB * GH);
+      this.hh = b.alloc(capB * (this.resetBefore ? H : GH));
+      if (!this.resetBefore) this.dgh = b.alloc(capT * capB * GH);
     }
     this.capT = capT;
     this.capB = capB;
@@ -331,55 +382,29 @@ export class Direction<F extends FloatArray> {
 
   /** Per-step views of the buffers for this (T, B), made once per shape, so the loops allocate nothing. */
   private views(T: number, B: number): StepViews<F> {
-    if (this.cached !== undefined && this.cached.T === T && this.cached.B === B) return this.cached;
-    const { cell, hiddenSize: H, dir } = this.config;
-    const GH = this.G * H;
-    const per = (buffer: F, rowWidth: number, slot: (t: number) => number): F[] =>
-      Array.from({ length: T }, (_, t) => buffer.subarray(slot(t) * B * rowWidth) as F);
-    const same = (t: number): number => t;
-    const prev = (t: number): number => (dir === 0 ? t : t + 1);
-    const next = (t: number): number => (dir === 0 ? t + 1 : t);
-    this.cached = {
-      T,
-      B,
-      gates: per(this.gates, GH, same),
-      hPrev: per(this.states, H, prev),
-      hNext: per(this.states, H, next),
-      cPrev: cell === 'lstm' ? per(this.cells, H, prev) : [],
-      cNext: cell === 'lstm' ? per(this.cells, H, next) : [],
-      hn: cell === 'gru' ? per(this.hn, H, same) : [],
-      dgh: cell === 'gru' ? per(this.dgh, GH, same) : [],
-    };
+    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B) this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
     return this.cached;
   }
 
   /** This direction's columns of an output-shaped [T, B, dirs·H] buffer, per step. */
   private outputViews(buffer: F, T: number, B: number): F[] {
     const { hiddenSize: H, dir, dirs } = this.config;
-    return Array.from({ length: T }, (_, t) => buffer.subarray(t * B * dirs * H + dir * H) as F);
+    return outputViews(buffer, H, dir, dirs, T, B);
   }
 
-  /** Views from row rowsAt[t] on, for the steps where some sequences have ended (undefined elsewhere). */
+  /** Views from row rowsAt[t] on, for the steps where some sequences have ended. */
   private tailViews(layout: BatchLayout): (TailViews<F> | undefined)[] {
-    const { T, B, rowsAt, full } = layout;
-    if (full) return [];
-    const { cell, hiddenSize: H, dir } = this.config;
-    const GH = this.G * H;
-    return Array.from({ length: T }, (_, t) => {
-      const rows = rowsAt[t];
-      if (rows === B) return undefined;
-      const prev = dir === 0 ? t : t + 1;
-      const next = dir === 0 ? t + 1 : t;
-      const at = (buffer: F, slot: number, width: number): F => buffer.subarray((slot * B + rows) * width) as F;
-      return {
-        gates: at(this.gates, t, GH),
-        hPrev: at(this.states, prev, H),
-        hNext: at(this.states, next, H),
-        cPrev: cell === 'lstm' ? at(this.cells, prev, H) : undefined,
-        cNext: cell === 'lstm' ? at(this.cells, next, H) : undefined,
-        dgh: cell === 'gru' ? at(this.dgh, t, GH) : undefined,
-      };
-    });
+    return tailViews(this.buffers(), this.viewShape(), layout);
+  }
+
+  private buffers(): StepBuffers<F> {
+    const { cell } = this.config;
+    return { gates: this.gates, states: this.states, cells: cell === 'lstm' ? this.cells : undefined,
+      hn: cell === 'gru' ? this.hn : undefined, dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined };
+  }
+
+  private viewShape(): ViewShape {
+    return { G: this.G, H: this.config.hiddenSize, dir: this.config.dir, resetBefore: this.resetBefore };
   }
 }
 
@@ -391,27 +416,4 @@ export interface RecordedSteps<F extends FloatArray> {
   cell: F | undefined;
   /** The gates of step t, [T, B, G·H]: activations i, f, g, o (LSTM) or r, z, n (GRU); the pre-activation (RNN). */
   gates: F;
-}
-
-/** Views of the buffers at each step t (row 0 of the step). */
-interface StepViews<F extends FloatArray> {
-  T: number;
-  B: number;
-  gates: F[];
-  hPrev: F[];
-  hNext: F[];
-  cPrev: F[];
-  cNext: F[];
-  hn: F[];
-  dgh: F[];
-}
-
-/** Views at row rowsAt[t] of step t: where the sequences that have ended begin. */
-interface TailViews<F extends FloatArray> {
-  gates: F;
-  hPrev: F;
-  hNext: F;
-  cPrev: F | undefined;
-  cNext: F | undefined;
-  dgh: F | undefined;
 }

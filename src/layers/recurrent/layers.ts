@@ -14,7 +14,9 @@ import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tens
 import { Module } from '../module.js';
 import { type BatchLayout, layoutBatch } from './batch.js';
 import { fromInternal, statesFromInternal, statesToInternal, toInternal } from './layout.js';
-import { type CellKind, type RecurrentOptions, resolveOptions, type ResolvedOptions, type RnnOptions } from './options.js';
+import {
+  type CellKind, type GruOptions, type LstmOptions, type RecurrentLayerOptions, resolveOptions, type ResolvedOptions, type RnnOptions,
+} from './options.js';
 import { RecurrentStack, recurrentParameterSpecs } from './stack.js';
 import { type StateTrace, stateTrace } from './trace.js';
 
@@ -86,7 +88,7 @@ export abstract class RecurrentLayer extends Module {
   private dcBuffer: Float32Array | undefined;
   private last: ForwardShape | undefined;
 
-  protected constructor(cell: CellKind, options: RnnOptions, label: string) {
+  protected constructor(cell: CellKind, options: RecurrentLayerOptions, label: string) {
     const config = resolveOptions(cell, options, label);
     super(recurrentParameterSpecs(config), options, label);
     this.config = config;
@@ -290,34 +292,46 @@ export class RNN extends RecurrentLayer {
 }
 
 /**
- * Long short-term memory (seed 001): gates i, f, g, o (PyTorch's order) in blocks of H rows of
- * weight_ih_l{k} [4H, D] and weight_hh_l{k} [4H, H]; c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t).
- * `forward` also returns the final cell state `c` and accepts `c0`.
+ * Long short-term memory (Hochreiter & Schmidhuber 1997): gates i, f, g, o (PyTorch's order) in
+ * blocks of H rows of weight_ih_l{k} [4H, D] and weight_hh_l{k} [4H, H];
+ * c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t). `forward` also returns the final cell state `c`
+ * and accepts `c0`. With `peepholes: true` (Gers & Schmidhuber 2000) the gates also read the cell
+ * state: i = σ(… + p_i ⊙ c_{t−1}), f = σ(… + p_f ⊙ c_{t−1}), o = σ(… + p_o ⊙ c_t), parameters
+ * `weight_peephole_l{k}[_reverse]` [3H] (p_i, p_f, p_o), initialised like the other weights.
  * @example
  * const lstm = new LSTM({ inputSize: 8, hiddenSize: 16, bidirectional: true, batchFirst: true });
  * const { output, h, c } = await lstm.forward(x, { lengths: [5, 3] }); // x: [2, 5, 8] → output [2, 5, 32]
+ * const peephole = new LSTM({ inputSize: 8, hiddenSize: 16, peepholes: true });
  */
 export class LSTM extends RecurrentLayer {
-  constructor(options: RecurrentOptions) {
+  constructor(options: LstmOptions) {
     super('lstm', options, 'LSTM');
   }
 }
 
 /**
- * Gated recurrent unit (seed 002) in PyTorch's form: gates r, z, n in blocks of weight_ih_l{k}
- * [3H, D] and weight_hh_l{k} [3H, H]; n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),
- * h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}.
+ * Gated recurrent unit (Cho et al. 2014): gates r, z, n in blocks of weight_ih_l{k} [3H, D] and
+ * weight_hh_l{k} [3H, H]; h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}, with the candidate n in one of two forms:
+ * - `resetAfter: true` (the default; PyTorch, cuDNN, Keras `reset_after=True`):
+ *   n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t−1} + b_hn));
+ * - `resetAfter: false` (Cho et al. 2014, Keras `reset_after=False`, TensorFlow.js, ONNX's
+ *   default): n = tanh(W_in x + b_in + W_hn (r ⊙ h_{t−1}) + b_hn).
+ * The parameters are the same in both; only the equation differs.
  * @example
  * const gru = new GRU({ inputSize: 4, hiddenSize: 8, numLayers: 3, dropout: 0.2 });
+ * const keras = new GRU({ inputSize: 4, hiddenSize: 8, resetAfter: false });
  */
 export class GRU extends RecurrentLayer {
-  constructor(options: RecurrentOptions) {
+  constructor(options: GruOptions) {
     super('gru', options, 'GRU');
   }
 }
 
-/** The RNN, LSTM or GRU layer for `cell` (RNN takes `nonlinearity` from the options). */
-export function recurrentLayer(cell: CellKind, options: RnnOptions): RecurrentLayer {
+/**
+ * The RNN, LSTM or GRU layer for `cell` (RNN takes `nonlinearity` from the options, GRU
+ * `resetAfter`, LSTM `peepholes`; another cell's option is a UsageError).
+ */
+export function recurrentLayer(cell: CellKind, options: RecurrentLayerOptions): RecurrentLayer {
   if (cell === 'lstm') return new LSTM(options);
   if (cell === 'gru') return new GRU(options);
   if (cell === 'rnn') return new RNN(options);

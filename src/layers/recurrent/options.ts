@@ -33,6 +33,34 @@ export interface RnnOptions extends RecurrentOptions {
   nonlinearity?: RnnNonlinearity;
 }
 
+/** The options that choose a variant of a cell: GRU's {@link GruOptions.resetAfter}, LSTM's {@link LstmOptions.peepholes}. */
+export interface CellVariantOptions {
+  /**
+   * GRU only. `true`: the reset gate multiplies W_hn h + b_hn, after the recurrent product
+   * (PyTorch, cuDNN, Keras `reset_after=True`, ONNX `linear_before_reset = 1`). `false`: it
+   * multiplies h_{t−1} before the product, n = tanh(W_in x + b_in + W_hn (r ⊙ h_{t−1}) + b_hn)
+   * (Cho et al. 2014, Keras `reset_after=False`, TensorFlow.js, ONNX's default).
+   * @default true
+   */
+  resetAfter?: boolean;
+  /**
+   * LSTM only. Peephole connections from the cell state to the gates (Gers & Schmidhuber 2000,
+   * ONNX's `P`): i = σ(… + p_i ⊙ c_{t−1}), f = σ(… + p_f ⊙ c_{t−1}), o = σ(… + p_o ⊙ c_t), with
+   * parameters `weight_peephole_l{k}[_reverse]` [3H] holding p_i, p_f, p_o.
+   * @default false
+   */
+  peepholes?: boolean;
+}
+
+/** Options of {@link GRU}: the shared ones plus the reset gate's place. */
+export interface GruOptions extends RecurrentOptions, Pick<CellVariantOptions, 'resetAfter'> {}
+
+/** Options of {@link LSTM}: the shared ones plus peepholes. */
+export interface LstmOptions extends RecurrentOptions, Pick<CellVariantOptions, 'peepholes'> {}
+
+/** Options of a recurrent layer of any cell; those of another cell than the one built are rejected. */
+export interface RecurrentLayerOptions extends RnnOptions, CellVariantOptions {}
+
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions {
   cell: CellKind;
@@ -44,6 +72,10 @@ export interface ResolvedOptions {
   batchFirst: boolean;
   bias: boolean;
   dropout: number;
+  /** GRU: the reset gate after the recurrent product (true for the other cells). */
+  resetAfter: boolean;
+  /** LSTM: peephole connections (false for the other cells). */
+  peepholes: boolean;
 }
 
 /** Gate blocks per hidden unit: RNN 1, LSTM 4 (i, f, g, o), GRU 3 (r, z, n). */
@@ -52,19 +84,24 @@ export function gatesOf(cell: CellKind): number {
 }
 
 const KNOWN = new Set(['inputSize', 'hiddenSize', 'numLayers', 'bidirectional', 'batchFirst', 'bias', 'dropout',
-  'seed', 'backend', 'nonlinearity']);
+  'seed', 'backend']);
+
+/** The options that belong to one cell only. */
+const CELL_OPTIONS: Record<string, CellKind> = { nonlinearity: 'rnn', resetAfter: 'gru', peepholes: 'lstm' };
 
 /**
  * Validates options and fills in defaults.
  * @throws UsageError naming the option, the expectation and the value.
  */
-export function resolveOptions(cell: CellKind, options: RnnOptions, layer: string): ResolvedOptions {
+export function resolveOptions(cell: CellKind, options: RecurrentLayerOptions, layer: string): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new UsageError(`${layer}: expected an options object { inputSize, hiddenSize, … }`);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key) || (key === 'nonlinearity' && cell !== 'rnn')) {
-      throw new UsageError(`${layer}: unknown option '${key}'`);
+  for (const [key, value] of Object.entries(options)) {
+    const owner = CELL_OPTIONS[key];
+    if (owner === undefined && !KNOWN.has(key)) throw new UsageError(`${layer}: unknown option '${key}'`);
+    if (owner !== undefined && owner !== cell && value !== undefined) {
+      throw new UsageError(`${layer}: option '${key}' belongs to ${owner.toUpperCase()} layers, not ${cell.toUpperCase()}`);
     }
   }
   const positive = (name: 'inputSize' | 'hiddenSize' | 'numLayers', value: unknown): number => {
@@ -96,7 +133,35 @@ export function resolveOptions(cell: CellKind, options: RnnOptions, layer: strin
     batchFirst: flag('batchFirst', options.batchFirst, false),
     bias: flag('bias', options.bias, true),
     dropout,
+    resetAfter: flag('resetAfter', options.resetAfter, true),
+    peepholes: flag('peepholes', options.peepholes, false),
   };
+}
+
+/** The variant options a model records for its cell: only those that differ from the default. */
+export interface CellVariantSettings {
+  /** Present (false) for a reset-before GRU. */
+  resetAfter?: false;
+  /** Present (true) for a peephole LSTM. */
+  peepholes?: true;
+}
+
+/** The variant settings of resolved options (empty for PyTorch's forms). */
+export function variantSettings(o: Pick<ResolvedOptions, 'resetAfter' | 'peepholes'>): CellVariantSettings {
+  return { ...(o.resetAfter ? {} : { resetAfter: false }), ...(o.peepholes ? { peepholes: true } : {}) };
+}
+
+/**
+ * Checks a cell's variant options as a model takes them and returns them in settings form.
+ * @throws UsageError on a non-boolean value or another cell's option, naming `owner`.
+ */
+export function resolveVariant(cell: CellKind, options: CellVariantOptions, owner: string): CellVariantSettings {
+  return variantSettings(resolveOptions(cell, { inputSize: 1, hiddenSize: 1, ...variantOptions(options) }, owner));
+}
+
+/** The variant options as a layer takes them, leaving out the undefined ones. */
+export function variantOptions(o: CellVariantOptions): CellVariantOptions {
+  return { ...(o.resetAfter !== undefined ? { resetAfter: o.resetAfter } : {}), ...(o.peepholes !== undefined ? { peepholes: o.peepholes } : {}) };
 }
 
 /** PyTorch's parameter name suffix of layer `l`, direction `d`: `_l0`, `_l0_reverse`, … */

@@ -17,7 +17,10 @@ import type { BatchLayout } from './batch.js';
 import { Direction, type DirectionInput, type RecordedSteps } from './direction.js';
 import { gatesOf, type ResolvedOptions, suffix } from './options.js';
 
-/** PyTorch's parameter list of a recurrent module, in `state_dict` order. */
+/**
+ * PyTorch's parameter list of a recurrent module, in `state_dict` order; a peephole LSTM adds
+ * `weight_peephole_l{k}[_reverse]` [3H] (p_i, p_f, p_o) after each direction's biases.
+ */
 export function recurrentParameterSpecs(o: ResolvedOptions): ParameterSpec[] {
   const GH = gatesOf(o.cell) * o.hiddenSize;
   const bound = 1 / Math.sqrt(o.hiddenSize);
@@ -32,6 +35,7 @@ export function recurrentParameterSpecs(o: ResolvedOptions): ParameterSpec[] {
         specs.push({ name: `bias_ih${sfx}`, shape: [GH], init: { uniform: bound } });
         specs.push({ name: `bias_hh${sfx}`, shape: [GH], init: { uniform: bound } });
       }
+      if (o.peepholes) specs.push({ name: `weight_peephole${sfx}`, shape: [3 * o.hiddenSize], init: { uniform: bound } });
     }
   }
   return specs;
@@ -77,6 +81,7 @@ export class RecurrentStack<F extends FloatArray> {
         row.push(new Direction(backend, {
           cell: o.cell,
           nonlinearity: o.nonlinearity,
+          resetAfter: o.resetAfter,
           inputSize: l === 0 ? o.inputSize : o.directions * o.hiddenSize,
           hiddenSize: o.hiddenSize,
           dir: d as 0 | 1,
@@ -86,6 +91,7 @@ export class RecurrentStack<F extends FloatArray> {
           whh: params.get(`weight_hh${sfx}`),
           bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
           bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
+          peepholes: o.peepholes ? params.get(`weight_peephole${sfx}`) : undefined,
         }));
       }
       this.directions.push(row);

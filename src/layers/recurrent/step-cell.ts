@@ -6,19 +6,25 @@
  * parameter gradients over all steps at the end.
  *
  * Parameters are named as PyTorch's nn.LSTMCell / nn.GRUCell / nn.RNNCell:
- * `weight_ih` [G·H, D], `weight_hh` [G·H, H], `bias_ih`, `bias_hh` [G·H].
+ * `weight_ih` [G·H, D], `weight_hh` [G·H, H], `bias_ih`, `bias_hh` [G·H]; a peephole LSTM adds
+ * `weight_peephole` [3H] (p_i, p_f, p_o). The cell variants are those of the layers (see
+ * cells/gru.ts and cells/lstm.ts): a GRU's reset gate after or before the recurrent product.
  *
  * Legend: T steps, B rows, D input features, H hidden size, G gates (1, 4 or 3).
  * Tape slots: inputs [T, B, D], gates [T, B, G·H] (activations, then their gradients),
  * states [T+1, B, H] with h_t in slot t+1 (slot 0 holds h0), cells likewise (LSTM),
- * GRU's W_hn h + b_hn [T, B, H] and recurrent-gate gradients [T, B, 3H].
+ * GRU's W_hn h + b_hn (reset after) or r ⊙ h_{t−1} (reset before) [T, B, H] and, reset after,
+ * its recurrent-gate gradients [T, B, 3H].
  */
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import { RnnkitError } from '../../errors.js';
 import type { Random } from '../../random.js';
 import { permuteRows } from '../../tensor/tensor.js';
 import { type Parameter, ParameterSet } from '../parameters.js';
-import { type CellKind, gatesOf } from './options.js';
+import { type CellKind, gatesOf, type ResolvedOptions } from './options.js';
+
+/** The variant of a step cell: GRU's reset-gate place and LSTM's peepholes (PyTorch's forms by default). */
+export type StepCellVariant = Pick<ResolvedOptions, 'resetAfter' | 'peepholes'>;
 
 export class StepCell<F extends FloatArray> {
   readonly params: ParameterSet<F>;
@@ -41,9 +47,14 @@ export class StepCell<F extends FloatArray> {
   /** Steps not yet walked back. */
   private pending = 0;
 
+  /** A GRU with the reset gate before the product. */
+  private readonly resetBefore: boolean;
+
   constructor(readonly cell: CellKind, readonly nonlinearity: RnnNonlinearity, readonly inputSize: number,
-    readonly hiddenSize: number, readonly backend: Backend<F>, random: Random) {
+    readonly hiddenSize: number, readonly backend: Backend<F>, random: Random,
+    readonly variant: StepCellVariant = { resetAfter: true, peepholes: false }) {
     this.G = gatesOf(cell);
+    this.resetBefore = cell === 'gru' && !variant.resetAfter;
     const GH = this.G * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
     this.params = new ParameterSet<F>([
@@ -51,6 +62,7 @@ export class StepCell<F extends FloatArray> {
       { name: 'weight_hh', shape: [GH, hiddenSize], init: { uniform: bound } },
       { name: 'bias_ih', shape: [GH], init: { uniform: bound } },
       { name: 'bias_hh', shape: [GH], init: { uniform: bound } },
+      ...(cell === 'lstm' && variant.peepholes ? [{ name: 'weight_peephole', shape: [3 * hiddenSize], init: { uniform: bound } }] : []),
     ], random);
     this.params.bind(backend);
   }
@@ -100,14 +112,24 @@ export class StepCell<F extends FloatArray> {
     const bhh = this.params.get('bias_hh').value;
     b.gemm(false, true, B, GH, D, 1, x, D, wih, D, 0, g, GH);
     b.addBias(B, GH, bih, g, GH);
-    if (cell === 'gru') {
+    if (this.resetBefore) {
+      const rh = this.slot(this.hn, t, H);
+      b.addBias(B, GH, bhh, g, GH);
+      b.gemm(false, true, B, 2 * H, H, 1, hPrev, H, whh, H, 1, g, GH);                                 // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+      b.gruGatesForward(B, H, g, hPrev, rh);                                                         // r, z; rh = r ⊙ h_{t−1}
+      b.gemm(false, true, B, H, H, 1, rh, H, whh.subarray(2 * H * H) as F, H, 1, g.subarray(2 * H) as F, GH);  // a_n += rh · W_hnᵀ
+      b.gruCandidateForward(B, H, g, hPrev, h, h, H);
+    } else if (cell === 'gru') {
       b.gemm(false, true, B, GH, H, 1, hPrev, H, whh, H, 0, this.hh, GH);
       b.gruCellForward(B, H, g, this.hh, bhh, hPrev, this.slot(this.hn, t, H), h, h, H);
     } else {
       b.addBias(B, GH, bhh, g, GH);
       b.gemm(false, true, B, GH, H, 1, hPrev, H, whh, H, 1, g, GH);
-      if (cell === 'lstm') b.lstmCellForward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), h, h, H);
-      else b.rnnCellForward(nonlinearity, B, H, g, h, h, H);
+      if (cell === 'lstm') {
+        b.lstmCellForward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), h, h, H, this.peepholes());
+      } else {
+        b.rnnCellForward(nonlinearity, B, H, g, h, h, H);
+      }
     }
     this.t = t + 1;
     this.pending = this.t;
@@ -158,13 +180,21 @@ export class StepCell<F extends FloatArray> {
     const g = this.slot(this.gates, t, GH);
     const whh = this.params.get('weight_hh').value;
     const dh = this.stateGrad();
-    if (cell === 'gru') {
+    if (this.resetBefore) {
+      const hPrev = this.state(t);
+      const drh = this.hh.subarray(0, B * H) as F;
+      b.gruCandidateBackward(B, H, g, hPrev, this.zeros, H, dh);                                        // da_z, da_n; dh = z ⊙ dh_t
+      b.gemm(false, false, B, H, H, 1, g.subarray(2 * H) as F, GH, whh.subarray(2 * H * H) as F, H, 0, drh, H);  // d(rh) = da_n · W_hn
+      b.gruGatesBackward(B, H, g, hPrev, drh, dh);                                                     // da_r; dh += d(rh) ⊙ r
+      b.gemm(false, false, B, H, 2 * H, 1, g, GH, whh, H, 1, dh, H);                                   // dh += [da_r, da_z] · W_h{r,z}
+    } else if (cell === 'gru') {
       const dgh = this.slot(this.dgh, t, GH);
       b.gruCellBackward(B, H, g, this.slot(this.hn, t, H), this.state(t), this.zeros, H, dh, dgh);
       b.gemm(false, false, B, H, GH, 1, dgh, GH, whh, H, 1, dh, H);
     } else {
       if (cell === 'lstm') {
-        b.lstmCellBackward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), this.zeros, H, dh, this.cellGrad());
+        b.lstmCellBackward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), this.zeros, H, dh, this.cellGrad(),
+          this.peepholes());
       } else {
         b.rnnCellBackward(nonlinearity, B, H, this.state(t + 1), this.zeros, H, dh, g);
       }
@@ -181,11 +211,31 @@ export class StepCell<F extends FloatArray> {
     const GH = this.G * H;
     const p = (name: string): Parameter<F> => this.params.get(name);
     const rows = T * B;
-    const dRecurrent = this.cell === 'gru' ? this.dgh : this.gates;
+    const resetAfterGru = this.cell === 'gru' && !this.resetBefore;
+    const dRecurrent = resetAfterGru ? this.dgh : this.gates;
+    const dWhh = p('weight_hh').grad;
     b.gemm(true, false, GH, D, rows, 1, this.gates, GH, this.inputs, D, 1, p('weight_ih').grad, D);
-    b.gemm(true, false, GH, H, rows, 1, dRecurrent, GH, this.states, H, 1, p('weight_hh').grad, H);
+    b.gemm(true, false, this.resetBefore ? 2 * H : GH, H, rows, 1, dRecurrent, GH, this.states, H, 1, dWhh, H);
+    if (this.resetBefore) {
+      // dW_hn += da_nᵀ · (r ⊙ h_{t−1})
+      b.gemm(true, false, H, H, rows, 1, this.gates.subarray(2 * H) as F, GH, this.hn, H, 1, dWhh.subarray(2 * H * H) as F, H);
+    }
     b.columnSums(rows, GH, this.gates, GH, 1, p('bias_ih').grad);
     b.columnSums(rows, GH, dRecurrent, GH, 1, p('bias_hh').grad);
+    const peepholes = this.cell === 'lstm' && this.variant.peepholes ? p('weight_peephole').grad : undefined;
+    if (peepholes !== undefined) {
+      // dp_i += Σ da_i ⊙ c_{t−1}, dp_f += Σ da_f ⊙ c_{t−1}, dp_o += Σ da_o ⊙ c_t
+      const cPrev = this.cells.subarray(0, rows * H) as F;
+      const cNext = this.cells.subarray(B * H, (T + 1) * B * H) as F;
+      b.columnProductSums(rows, H, this.gates, GH, cPrev, H, 1, peepholes);
+      b.columnProductSums(rows, H, this.gates.subarray(H) as F, GH, cPrev, H, 1, peepholes.subarray(H) as F);
+      b.columnProductSums(rows, H, this.gates.subarray(3 * H) as F, GH, cNext, H, 1, peepholes.subarray(2 * H) as F);
+    }
+  }
+
+  /** The peephole weights [3H] of a peephole LSTM, else undefined. */
+  private peepholes(): F | undefined {
+    return this.cell === 'lstm' && this.variant.peepholes ? this.params.get('weight_peephole').value : undefined;
   }
 
   private slot(buffer: F, index: number, width: number): F {
@@ -213,7 +263,7 @@ export class StepCell<F extends FloatArray> {
     this.cells = b.alloc(lstm ? (capT + 1) * capB * H : 0);
     this.hn = b.alloc(gru ? capT * capB * H : 0);
     this.hh = b.alloc(gru ? capB * GH : 0);
-    this.dgh = b.alloc(gru ? capT * capB * GH : 0);
+    this.dgh = b.alloc(gru && !this.resetBefore ? capT * capB * GH : 0);
     this.dh = b.alloc(capB * H);
     this.dc = b.alloc(lstm ? capB * H : 0);
     this.zeros = b.alloc(capB * H);

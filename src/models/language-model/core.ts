@@ -16,7 +16,7 @@ import { denseBackward, denseForward } from '../../layers/dense.js';
 import { ParameterGroups } from '../../layers/parameter-groups.js';
 import { ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
-import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js';
+import { type CellKind, type CellVariantSettings, resolveOptions, variantOptions } from '../../layers/recurrent/options.js';
 import type { RecordedSteps } from '../../layers/recurrent/direction.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { ShapeError } from '../../errors.js';
@@ -24,8 +24,8 @@ import type { Random } from '../../random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
 
-/** The shape of a language model. */
-export interface LanguageModelConfig {
+/** The shape of a language model (and its cell's variant, when not PyTorch's). */
+export interface LanguageModelConfig extends CellVariantSettings {
   vocabSize: number;
   embeddingDim: number;
   cell: CellKind;
@@ -54,7 +54,7 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
     const embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
     const rnnOptions = resolveOptions(config.cell, {
-      inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout,
+      inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout, ...variantOptions(config),
     }, 'LanguageModel');
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
     const bound = 1 / Math.sqrt(H);

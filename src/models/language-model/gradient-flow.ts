@@ -71,9 +71,10 @@ export function gradientFlow(model: LanguageModel, text: string, options: Gradie
   const cells: StepCell<Float64Array>[] = [];
   for (let l = 0; l < numLayers; l++) {
     const D = l === 0 ? E : H;
-    const layer = new StepCell(cell, 'tanh', D, H, backend, new Random(0));
+    const variant = { resetAfter: model.settings.resetAfter !== false, peepholes: model.settings.peepholes === true };
+    const layer = new StepCell(cell, 'tanh', D, H, backend, new Random(0), variant);
     const weights: Record<string, Tensor> = {};
-    for (const name of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) weights[name] = dict[`rnn.${name}_l${l}`]!;
+    for (const name of layer.params.names) weights[name] = dict[`rnn.${name}_l${l}`]!;
     layer.params.loadStateDict(weights, 'gradientFlow');
     layer.begin(T, 1, undefined, undefined);
     const embedding = dict['embedding.weight']!.data;

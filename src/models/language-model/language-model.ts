@@ -9,7 +9,9 @@ import { characterCount, type Tokenizer } from '../../data/tokenizers/tokenizer.
 import { splitValidation, TokenBatches } from '../../data/stream.js';
 import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
 import { ShapeError, UsageError } from '../../errors.js';
-import type { CellKind } from '../../layers/recurrent/options.js';
+import {
+  type CellKind, type CellVariantOptions, type CellVariantSettings, resolveVariant,
+} from '../../layers/recurrent/options.js';
 import { defaultRandom, Random } from '../../random.js';
 import { type Optimization, OPTIMIZATION_DEFAULTS } from '../../training/optimization.js';
 import type { TrainingTask } from '../../training/trainer.js';
@@ -17,8 +19,11 @@ import { CoreModel } from '../core-model.js';
 import { withDefaults } from '../settings.js';
 import { LanguageModelCore } from './core.js';
 
-/** The shape of a language model (saved in model files). */
-export interface LanguageModelSettings {
+/**
+ * The shape of a language model (saved in model files); `resetAfter: false` (a GRU with the reset
+ * gate before the product) and `peepholes: true` (a peephole LSTM) are present only when chosen.
+ */
+export interface LanguageModelSettings extends CellVariantSettings {
   cell: CellKind;
   embeddingDim: number;
   hiddenSize: number;
@@ -26,8 +31,8 @@ export interface LanguageModelSettings {
   dropout: number;
 }
 
-/** Options of {@link LanguageModel.create}. */
-export interface LanguageModelOptions extends Partial<LanguageModelSettings> {
+/** Options of {@link LanguageModel.create}: the settings, the cell's variant (see {@link CellVariantOptions}) and the tokenizer. */
+export interface LanguageModelOptions extends Partial<Omit<LanguageModelSettings, keyof CellVariantSettings>>, CellVariantOptions {
   /** Maps text to token ids and back; its vocabulary size sets the model's. */
   tokenizer: Tokenizer;
   /** Seed of the weights' initialisation and of dropout. @default the shared generator */
@@ -36,8 +41,8 @@ export interface LanguageModelOptions extends Partial<LanguageModelSettings> {
   backend?: Backend;
 }
 
-/** Defaults: a one-layer LSTM of 256 units over 64-wide embeddings. */
-export const LANGUAGE_MODEL_DEFAULTS: LanguageModelSettings = {
+/** Defaults: a one-layer LSTM (without peepholes) of 256 units over 64-wide embeddings. */
+export const LANGUAGE_MODEL_DEFAULTS: Omit<LanguageModelSettings, keyof CellVariantSettings> = {
   cell: 'lstm', embeddingDim: 64, hiddenSize: 256, numLayers: 1, dropout: 0,
 };
 
@@ -237,12 +242,13 @@ export function splitForTraining(ids: Int32Array, training: Pick<LanguageModelTr
 }
 
 /** Validates settings, filling in {@link LANGUAGE_MODEL_DEFAULTS}. */
-export function resolveSettings(options: Partial<LanguageModelSettings>): LanguageModelSettings {
+export function resolveSettings(options: Omit<LanguageModelOptions, 'tokenizer'>): LanguageModelSettings {
   const s = withDefaults(LANGUAGE_MODEL_DEFAULTS, options);
   if (!['lstm', 'gru', 'rnn'].includes(s.cell)) throw new UsageError(`cell must be 'lstm', 'gru' or 'rnn', got '${String(s.cell)}'`);
   for (const key of ['embeddingDim', 'hiddenSize', 'numLayers'] as const) {
     if (!Number.isInteger(s[key]) || s[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${String(s[key])}`);
   }
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${String(s.dropout)}`);
-  return { cell: s.cell, embeddingDim: s.embeddingDim, hiddenSize: s.hiddenSize, numLayers: s.numLayers, dropout: s.dropout };
+  return { cell: s.cell, embeddingDim: s.embeddingDim, hiddenSize: s.hiddenSize, numLayers: s.numLayers, dropout: s.dropout,
+    ...resolveVariant(s.cell, options, 'LanguageModel') };
 }

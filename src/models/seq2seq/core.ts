@@ -27,7 +27,7 @@ import { denseBackward, denseForward } from '../../layers/dense.js';
 import { ParameterGroups } from '../../layers/parameter-groups.js';
 import { ParameterSet, type ParameterSpec } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
-import { type CellKind, resolveOptions } from '../../layers/recurrent/options.js';
+import { type CellKind, type CellVariantSettings, resolveOptions, variantOptions } from '../../layers/recurrent/options.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { StepCell } from '../../layers/recurrent/step-cell.js';
 import type { Random } from '../../random.js';
@@ -41,8 +41,11 @@ export type ContextUse = 'initial-state' | 'every-step';
 /** The attention score: Bahdanau's additive one, Luong's dot or general one. */
 export type AttentionKind = 'additive' | 'dot' | 'general';
 
-/** The layers of an encoder–decoder, apart from its vocabularies. */
-export interface Seq2SeqShape {
+/**
+ * The layers of an encoder–decoder, apart from its vocabularies. The decoder's cell is the
+ * encoder's, in the same variant (`resetAfter: false`, `peepholes: true` present when chosen).
+ */
+export interface Seq2SeqShape extends CellVariantSettings {
   cell: CellKind;
   embeddingDim: number;
   /** Encoder units per direction; the decoder has directions × this many. */
@@ -119,12 +122,12 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     const sourceEmbedding = new ParameterSet<F>([{ name: 'weight', shape: [Vs, E], init: { normal: 1 } }], random);
     const rnnOptions = resolveOptions(cell, {
       inputSize: E, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional,
-      dropout: config.dropout,
+      dropout: config.dropout, ...variantOptions(config),
     }, 'Seq2Seq');
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
     const encoder = new RecurrentStack(rnnOptions, backend, rnnParams, random);
     const targetEmbedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
-    const decoder = new StepCell(cell, 'tanh', E + (fed ? Hd : 0), Hd, backend, random);
+    const decoder = new StepCell(cell, 'tanh', E + (fed ? Hd : 0), Hd, backend, random, rnnOptions);
     const bridge = context === 'transform' ? new ParameterSet<F>(linear('', Hd, Hd), random) : undefined;
     const attend = additive
       ? new ParameterSet<F>([...linear('query.', A, Hd, false), ...linear('key.', A, Hd),

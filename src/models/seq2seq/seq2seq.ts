@@ -12,6 +12,7 @@ import { getBackend } from '../../backend/select.js';
 import { beamSearch, type BeamSearchOptions, type Hypothesis, resolveBeamOptions } from '../../decode/beam-search.js';
 import { ShapeError, UsageError } from '../../errors.js';
 import { checkIndices } from '../../layers/embedding.js';
+import { type CellVariantOptions, type CellVariantSettings, resolveVariant } from '../../layers/recurrent/options.js';
 import { defaultRandom, Random } from '../../random.js';
 import { logSoftmaxRow } from '../../tensor/log-space.js';
 import { argmax } from '../../tensor/tensor.js';
@@ -30,8 +31,8 @@ export interface Seq2SeqTraits extends Seq2SeqShape {
   teacherForcing: number;
 }
 
-/** Defaults: a bidirectional one-layer LSTM encoder of 128 units, additive attention. */
-export const SEQ2SEQ_DEFAULTS: Seq2SeqTraits = {
+/** Defaults: a bidirectional one-layer LSTM encoder (without peepholes) of 128 units, additive attention. */
+export const SEQ2SEQ_DEFAULTS: Omit<Seq2SeqTraits, keyof CellVariantSettings> = {
   cell: 'lstm', embeddingDim: 64, hiddenSize: 128, numLayers: 1, bidirectional: true, dropout: 0,
   context: 'attention', contextUse: 'initial-state', attention: 'additive', attentionSize: 128, teacherForcing: 1,
 };
@@ -51,8 +52,8 @@ export interface Seq2SeqTokens {
 /** Everything that sets a model's shape (saved in model files): `create(settings)` builds the same. */
 export type Seq2SeqSettings = Seq2SeqTraits & Seq2SeqTokens;
 
-/** Options of {@link Seq2Seq.create}. */
-export interface Seq2SeqOptions extends Partial<Seq2SeqTraits>, Seq2SeqTokens {
+/** Options of {@link Seq2Seq.create}: the traits, the cell's variant (see {@link CellVariantOptions}) and the token ids. */
+export interface Seq2SeqOptions extends Partial<Omit<Seq2SeqTraits, keyof CellVariantSettings>>, CellVariantOptions, Seq2SeqTokens {
   /**
    * What turns text into ids and back: the source's `tokenizer` (or `tokens`, a symbol per
    * id), the target's `outputTokenizer` (ids below begin and end) or `labels` (a symbol per id).
@@ -275,9 +276,9 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
  * Checks and completes settings.
  * @throws UsageError naming the first invalid one.
  */
-export function resolveSeq2SeqSettings(options: Partial<Seq2SeqTraits>): Seq2SeqTraits {
+export function resolveSeq2SeqSettings(options: Partial<Omit<Seq2SeqTraits, keyof CellVariantSettings>> & CellVariantOptions): Seq2SeqTraits {
   const s = withDefaults(SEQ2SEQ_DEFAULTS, options);
-  const oneOf = (name: keyof Seq2SeqTraits, allowed: readonly string[]): void => {
+  const oneOf = (name: keyof typeof s, allowed: readonly string[]): void => {
     if (!allowed.includes(s[name] as string)) {
       throw new UsageError(`Seq2Seq: ${name} must be ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(s[name])}'`);
     }
@@ -294,5 +295,5 @@ export function resolveSeq2SeqSettings(options: Partial<Seq2SeqTraits>): Seq2Seq
   if (!(s.teacherForcing >= 0 && s.teacherForcing <= 1)) {
     throw new UsageError(`Seq2Seq: teacherForcing must be in [0, 1], got ${String(s.teacherForcing)}`);
   }
-  return s;
+  return { ...s, ...resolveVariant(s.cell, options, 'Seq2Seq') };
 }
