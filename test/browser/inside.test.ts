@@ -3,7 +3,9 @@
 // flow and its comparison (a language model); attention (an encoder–decoder); CTC's lattice
 // (a CTC model). Numbers shown on the page are checked against the library in Node.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
@@ -146,6 +148,33 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
     assert.equal(predicted.status, 0, predicted.stderr);
     assert.equal(predicted.stdout.trim(), greedy);
     await screenshot('inside-4-attention');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('CTC model of the MNIST example: digits drawn on the canvas are read', async () => {
+    const example = fileURLToPath(new URL('../../examples/ctc-mnist.ts', import.meta.url));
+    const trained = spawnSync(process.execPath, ['--import', 'tsx', example, '--steps', '40', '--train-strips', '96', '--test-strips', '10',
+      '--threads', '1', '--json', '--out', temp('mnist.safetensors')], { encoding: 'utf8' });
+    assert.equal(trained.status, 0, trained.stderr);
+    const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
+    await page.setInputFiles('[data-testid=model-file]', { name: 'mnist.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(temp('mnist.safetensors')) });
+    await page.waitForFunction(() => /ctc-model/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    assert.equal(await page.isVisible('#ctc-canvas'), true, 'a model of 28-pixel columns and digit labels gets a canvas to draw on');
+    const box = (await page.locator('#ctc-canvas').boundingBox())!;
+    const stroke = async (points: [number, number][]) => {
+      await page.mouse.move(box.x + points[0]![0] * box.width, box.y + points[0]![1] * box.height);
+      await page.mouse.down();
+      for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 6 });
+      await page.mouse.up();
+    };
+    await stroke([[0.08, 0.15], [0.08, 0.85]]);                                   // a 1
+    await stroke([[0.14, 0.2], [0.22, 0.2], [0.16, 0.85]]);                       // a 7
+    await page.waitForFunction(() => document.getElementById('ctc-text')!.dataset.text !== undefined);
+    await page.waitForTimeout(300);
+    assert.ok(await canvasInk(page, '#ctc-lattice') > 0.05, 'the lattice of the drawing is drawn');
+    assert.match(await page.$eval('#ctc-text', (p) => (p as HTMLElement).dataset.text!), /^[0-9]*$/, 'it reads digits');
+    await screenshot('inside-6-ctc-drawing');
     assert.deepEqual(errors, []);
     await page.close();
   });
