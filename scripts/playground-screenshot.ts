@@ -1,28 +1,46 @@
-// Writes docs/playground.png, the README's picture of the playground: served by
-// `rnnkit playground`, training an LSTM with the defaults of `rnnkit train lm` on Moby Dick
-// for a given time (60 s unless told), with a prime typed. Prints what the page showed.
+// Writes the README's pictures of the playground, served by `rnnkit playground`: it trains an
+// LSTM with the defaults of `rnnkit train lm` on Moby Dick for a given time (60 s unless told)
+// and takes docs/playground.png (training, with a prime typed), docs/playground-states.png
+// (the probe text coloured by the unit that best follows quotations) and
+// docs/playground-gradient-flow.png (the comparison of RNN, LSTM and GRU). Prints what the page showed.
 // Run (after npm run build): node --import tsx scripts/playground-screenshot.ts [seconds]
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../test/helpers/browser.js';
 import { openPlayground, startPlayground, testText } from '../test/helpers/playground.js';
 
 const seconds = Number(process.argv[2] ?? 60);
-const out = fileURLToPath(new URL('../docs/playground.png', import.meta.url));
+const docs = (name: string): string => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
 
 const server = await startPlayground();
 const chromium = await launchChromium();
 try {
   const { page } = await openPlayground(chromium.browser, server.url);
+  const read = async (selector: string): Promise<string> => (await page.locator(selector).first().textContent()) ?? '';
   await page.click('[data-testid=train]');
   await page.waitForTimeout(seconds * 1000);
   await page.fill('#prime', 'The whale');
   await page.waitForTimeout(4000);
-  await page.screenshot({ path: out, fullPage: true });
-  const read = async (id: string): Promise<string> => (await page.locator(`#${id}`).textContent()) ?? '';
-  console.log(`steps ${await testText(page, 'steps')}, loss ${await testText(page, 'loss')}, held-out ${await read('held-out')} bits/char, ` +
-    `${await read('speed')} chars/s (${await read('speed-steps')}), threads ${await testText(page, 'threads')}, elapsed ${await read('elapsed')}`);
+  await page.screenshot({ path: docs('playground.png'), clip: { x: 0, y: 0, width: 1400, height: 1560 } });
+  console.log(`steps ${await testText(page, 'steps')}, loss ${await testText(page, 'loss')}, held-out ${await read('#held-out')} bits/char, ` +
+    `${await read('#speed')} chars/s (${await read('#speed-steps')}), threads ${await testText(page, 'threads')}, elapsed ${await read('#elapsed')}`);
   console.log(`sample: ${await testText(page, 'sample')}`);
-  console.log(`wrote ${out}`);
+
+  await page.click('[data-testid=train]');  // pause
+  await page.waitForFunction(() => document.querySelector('[data-testid=train]')!.textContent === 'Continue training');
+  await page.click('#pattern-presets button:text("inside quotes")');
+  await page.waitForSelector('#search-results .chip');
+  await page.click('[data-testid=heatmap] span[data-step="60"]');
+  await page.waitForTimeout(1000);
+  console.log(`inside quotes: ${await read('#search-results')}`);
+  await page.locator('.card:has([data-testid=heatmap])').screenshot({ path: docs('playground-states.png') });
+
+  await page.click('#compare');
+  await page.waitForFunction(() => document.querySelector('[data-testid=gradient-flow]')!.getAttribute('data-kind') === 'comparison',
+    null, { timeout: 300_000 });
+  await page.waitForTimeout(500);
+  console.log(`gradient flow on the probe text:\n${(await page.$$eval('#flow-summary span', (s) => s.map((e) => e.textContent))).join('\n')}`);
+  await page.locator('.card:has([data-testid=gradient-flow])').screenshot({ path: docs('playground-gradient-flow.png') });
+  console.log(`wrote ${docs('')}`);
 } finally {
   await chromium.close();
   await server.stop();

@@ -94,3 +94,10 @@ export {
 export { beamSearch, type BeamSearchOptions, type BeamDecoder, type BeamStep, type Hypothesis } from './decode/beam-search.js';
 export { attentionForward, attentionBackward, type AttentionScore, type AttentionInputs, type AttentionGradients } from './layers/attention.js';
 export { StepCell, type StepCellVariant } from './layers/recurrent/step-cell.js';
+export { type StateTrace, gateNames } from './layers/recurrent/trace.js';
+export type { RecurrentTraceResult } from './layers/recurrent/layers.js';
+export { traceLanguageModel, type LanguageModelTrace } from './models/language-model/trace.js';
+export { cellStep, type CellStep } from './models/language-model/cell-step.js';
+export { gradientFlow, type GradientFlow, type GradientFlowOptions, type LayerGradientFlow } from './models/language-model/gradient-flow.js';
+export { attentionMaps, type AttentionMaps, type AttentionMap, type AttentionMapOptions, END_LABEL } from './models/seq2seq/attention-map.js';
+export { readFrames, type CtcReading, BLANK_LABEL } from './models/ctc-reading.js';

@@ -6,6 +6,8 @@ import './style.css';
 import { byId, setMessage } from './dom.js';
 import { formatDuration } from '../../src/training/duration.js';
 import { formatCount } from './format.js';
+import { InsideViews } from './inside/index.js';
+import { describeModel } from './model-info.js';
 import { LearningCurve } from './learning-curve.js';
 import { drawProbabilityBars } from './probability-bars.js';
 import type { ModelInfo, Request, SamplingSettings, WorkerEvent } from './protocol.js';
@@ -18,6 +20,7 @@ const send = (request: Request, transfer: Transferable[] = []): void => worker.p
 const picker = new TextSourcePicker();
 const form = new SettingsForm();
 const curve = new LearningCurve(byId('chart'));
+const inside = new InsideViews(send, () => picker.current());
 
 const trainButton = byId('train', HTMLButtonElement);
 const resetButton = byId('reset', HTMLButtonElement);
@@ -112,21 +115,11 @@ newSampleButton.addEventListener('click', () => {
 });
 byId('log-scale', HTMLInputElement).addEventListener('change', (event) => curve.setLogScale((event.target as HTMLInputElement).checked));
 
-function describeModel(info: ModelInfo): string {
-  const s = info.settings;
-  const cell = { lstm: 'LSTM', gru: 'GRU', rnn: 'Elman RNN' }[s.cell];
-  // A character vocabulary is the text's characters plus <unk>; a word vocabulary counts its specials.
-  const vocabulary = info.tokenizer === 'char' ? `${formatCount(info.vocabSize - 1)} characters + <unk>` : `${formatCount(info.vocabSize)} words`;
-  const layers = `${s.numLayers} layer${s.numLayers > 1 ? 's' : ''}`;
-  const origin = info.fileName === undefined ? 'trained on this page' : `opened from ${info.fileName}`;
-  return `Language model (language-model): ${cell}, ${layers} of ${s.hiddenSize} hidden units, embedding ${s.embeddingDim}, ` +
-    `vocabulary of ${vocabulary}; ${origin}.`;
-}
-
 function showModel(info: ModelInfo | undefined): void {
   state.model = info;
   state.started = false;
-  curve.clear(info?.tokenizer === 'word' ? 'word' : 'character');
+  curve.clear(info?.type === 'language-model' && info.tokenizer === 'word' ? 'word' : 'character');
+  inside.setModel(info);
   stats.steps.textContent = '0';
   stats.loss.textContent = '–';
   stats.heldOut.textContent = '–';
@@ -141,8 +134,10 @@ function showModel(info: ModelInfo | undefined): void {
     bars.replaceChildren(placeholder('The network’s guesses for the next character appear here.'));
   } else {
     modelInfo.textContent = describeModel(info);
-    form.show(info.settings);
-    byId('uniform-bits').textContent = Math.log2(info.vocabSize).toFixed(1);
+    if (info.type === 'language-model') {
+      form.show(info.settings);
+      byId('uniform-bits').textContent = Math.log2(info.vocabSize).toFixed(1);
+    }
   }
   refreshControls();
 }
@@ -156,7 +151,7 @@ function placeholder(text: string): HTMLElement {
 
 function download(bytes: Uint8Array): void {
   const info = state.model;
-  const name = info?.fileName ?? (info ? `rnnkit-${info.settings.cell}-${info.settings.hiddenSize}.safetensors` : 'model.safetensors');
+  const name = info?.fileName ?? (info?.type === 'language-model' ? `rnnkit-${info.settings.cell}-${info.settings.hiddenSize}.safetensors` : 'model.safetensors');
   const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   const link = document.createElement('a');
   link.href = url;
@@ -165,7 +160,8 @@ function download(bytes: Uint8Array): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-const handlers: { [K in WorkerEvent['type']]: (event: Extract<WorkerEvent, { type: K }>) => void } = {
+/** The events of the training and sampling views (those of the views of the inside go to InsideViews). */
+const handlers: { [K in WorkerEvent['type']]?: (event: Extract<WorkerEvent, { type: K }>) => void } = {
   ready: (e) => {
     state.ready = true;
     byId('threads').textContent = String(e.threads);
@@ -173,6 +169,7 @@ const handlers: { [K in WorkerEvent['type']]: (event: Extract<WorkerEvent, { typ
     byId('isolation-notice').hidden = e.isolated;
     refreshControls();
     requestSample(0);
+    inside.sendProbe();
   },
   model: (e) => showModel(e.info),
   state: (e) => {
@@ -213,7 +210,7 @@ const handlers: { [K in WorkerEvent['type']]: (event: Extract<WorkerEvent, { typ
 
 worker.addEventListener('message', (event: MessageEvent<WorkerEvent>) => {
   const e = event.data;
-  (handlers[e.type] as (event: WorkerEvent) => void)(e);
+  if (!inside.handle(e)) (handlers[e.type] as ((event: WorkerEvent) => void) | undefined)?.(e);
 });
 worker.addEventListener('error', (event) => setMessage(settingsError, `The training worker failed: ${event.message}`));
 refreshControls();

@@ -2,7 +2,9 @@
  * The messages between the page and the training worker. The worker owns the model and
  * the backend; the page only sends requests and draws what comes back.
  */
-import type { LanguageModelSettings, LanguageModelTraining } from '../../src/index.js';
+import type {
+  AttentionMaps, CellKind, CellStep, CtcReading, LanguageModelSettings, LanguageModelTraining, ModelType,
+} from '../../src/index.js';
 
 /** A text to learn from, as the page resolved it. */
 export interface TextSource {
@@ -29,14 +31,72 @@ export interface TrainingSettings {
 }
 
 /** What the page shows about the current model. */
-export interface ModelInfo {
-  /** The model file's `model_type`. */
+export type ModelInfo = LanguageModelInfo | Seq2SeqInfo | CtcModelInfo;
+
+interface ModelInfoBase {
+  /** The file it was opened from; undefined for a model made on the page. */
+  fileName: string | undefined;
+}
+
+export interface LanguageModelInfo extends ModelInfoBase {
   type: 'language-model';
   settings: LanguageModelSettings;
   tokenizer: 'char' | 'word';
   vocabSize: number;
-  /** The file it was opened from; undefined for a model made on the page. */
-  fileName: string | undefined;
+}
+
+export interface Seq2SeqInfo extends ModelInfoBase {
+  type: 'seq2seq';
+  cell: CellKind;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  /** How the decoder reads the source: attention, or a fixed context. */
+  context: string;
+  sourceVocabSize: number;
+  targetVocabSize: number;
+}
+
+export interface CtcModelInfo extends ModelInfoBase {
+  type: 'ctc-model';
+  cell: CellKind;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  /** Features per frame. */
+  inputSize: number;
+  labels: string[];
+}
+
+/** The model types the page opens. */
+export const PAGE_MODEL_TYPES: readonly ModelType[] = ['language-model', 'seq2seq', 'ctc-model'];
+
+/** One quantity over the probe text, [T, H] time-major. */
+export interface StateSeries {
+  /** `h`, `c`, or a gate: `i`, `f`, `g`, `o` (LSTM), `r`, `z`, `n` (GRU), `a` (RNN pre-activation). */
+  key: string;
+  /** Values lie in [0, 1] (a gate's opening). */
+  bounded: boolean;
+  values: Float32Array;
+}
+
+/** The network run over the probe text. */
+export interface ProbeTrace {
+  /** The probe's tokens (characters), one per step. */
+  tokens: string[];
+  cell: CellKind;
+  hiddenSize: number;
+  /** Per layer, its quantities. */
+  layers: StateSeries[][];
+  /** Training steps of the model when traced. */
+  step: number;
+}
+
+/** log ‖∂L/∂state‖ against the distance from the loss. */
+export interface GradientCurve {
+  label: string;
+  /** `norms[d]`: the norm d steps before the loss's step. */
+  norms: number[];
 }
 
 /** Page → worker. */
@@ -52,7 +112,17 @@ export type Request =
   /** The model as a model file. */
   | { type: 'save' }
   /** Open a model file (replacing the current model). */
-  | { type: 'open'; name: string; bytes: Uint8Array };
+  | { type: 'open'; name: string; bytes: Uint8Array }
+  /** The text the views of the inside of a language model read. */
+  | { type: 'probe'; text: string }
+  /** The equations of one step of one layer, with numbers. */
+  | { type: 'cell-step'; layer: number; step: number }
+  /** Train small RNN, LSTM and GRU models on the text for `seconds` each and compare their gradient flow. */
+  | { type: 'compare'; source: TextSource; seconds: number }
+  /** Decode a source with an encoder–decoder and return its attention. */
+  | { type: 'translate'; text: string; beamWidth: number }
+  /** Read frames with a CTC model: `steps` frames of the model's features each. */
+  | { type: 'read-frames'; steps: number; data: Float32Array };
 
 /** One bar of the next-token chart. */
 export interface TokenProbability {
@@ -62,7 +132,7 @@ export interface TokenProbability {
 }
 
 /** Where a failure happened, so that the page shows it beside the right control. */
-export type FailureSite = 'data' | 'train' | 'model-file' | 'save' | 'sample' | 'worker';
+export type FailureSite = 'data' | 'train' | 'model-file' | 'save' | 'sample' | 'probe' | 'compare' | 'translate' | 'read-frames' | 'worker';
 
 /** Worker → page. */
 export type WorkerEvent =
@@ -81,4 +151,11 @@ export type WorkerEvent =
   | { type: 'sample'; sampling: SamplingSettings; text: string; step: number }
   | { type: 'probabilities'; prime: string; tokens: TokenProbability[] }
   | { type: 'saved'; bytes: Uint8Array }
+  | { type: 'trace'; trace: ProbeTrace }
+  | { type: 'cell-step'; detail: CellStep }
+  | { type: 'gradient-flow'; curves: GradientCurve[]; comparison: boolean }
+  /** How far the comparison has come. */
+  | { type: 'compare-progress'; message: string }
+  | { type: 'attention'; maps: AttentionMaps }
+  | { type: 'ctc'; reading: CtcReading }
   | { type: 'error'; site: FailureSite; message: string };

@@ -79,3 +79,14 @@ export async function openPlayground(browser: BrowserContext, url: string): Prom
 export async function testText(page: Page, id: string): Promise<string> {
   return (await page.locator(`[data-testid=${id}]`).textContent()) ?? '';
 }
+
+/** The fraction of the pixels of the first canvas under `selector` that are neither white nor transparent. */
+export function canvasInk(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (element) => {
+    const canvas = element instanceof HTMLCanvasElement ? element : element.querySelector('canvas')!;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 245 || data[i + 1]! < 245 || data[i + 2]! < 245)) ink++;
+    return ink / (data.length / 4);
+  });
+}

@@ -18,6 +18,7 @@ import {
   type CellKind, type GruOptions, type LstmOptions, type RecurrentLayerOptions, resolveOptions, type ResolvedOptions, type RnnOptions,
 } from './options.js';
 import { RecurrentStack, recurrentParameterSpecs } from './stack.js';
+import { type StateTrace, stateTrace } from './trace.js';
 
 /** Optional inputs of a forward pass. */
 export interface RecurrentForwardOptions {
@@ -35,6 +36,16 @@ export interface RecurrentForwardResult {
   h: Tensor;
   /** Present for LSTM. */
   c?: Tensor;
+}
+
+/** Results of {@link RecurrentLayer.trace}: the forward's, and what each layer and direction computed at each step. */
+export interface RecurrentTraceResult extends RecurrentForwardResult {
+  /**
+   * Per layer and direction (`layer * dirs + direction`), h_t, c_t (LSTM) and the gates at
+   * every step, each shaped as the output but H wide: [T, B, H] ([B, T, H] with batchFirst,
+   * [T, H] unbatched). Past a sequence's length the states stay at its last real step.
+   */
+  states: StateTrace[];
 }
 
 /** Gradients flowing into a backward pass; omitted ones count as zero. */
@@ -119,6 +130,33 @@ export abstract class RecurrentLayer extends Module {
     const c = { shape: [...shape.stateShape], data: new Float32Array(stateSize) };
     statesFromInternal(layout, K, o.hiddenSize, stack.finalC(), c.data);
     return { output, h, c };
+  }
+
+  /**
+   * Runs {@link forward} and also returns what every layer and direction computed at each
+   * step: hidden and cell states and the gates' activations (see {@link StateTrace}), for
+   * looking inside the network. A backward may follow, as after forward.
+   */
+  async trace(x: Tensor, options: RecurrentForwardOptions = {}): Promise<RecurrentTraceResult> {
+    const result = await this.forward(x, options);
+    const stack = this.stack!;
+    const o = this.config;
+    const { layout, batched } = this.last!;
+    const rows = layout.T * layout.B;
+    const external = (internal: Float32Array, width: number): Float32Array => {
+      const out = new Float32Array(rows * width);
+      fromInternal(layout, o.batchFirst && batched, width, internal, out);
+      return out;
+    };
+    const states: StateTrace[] = [];
+    for (let l = 0; l < o.numLayers; l++) {
+      for (let d = 0; d < o.directions; d++) {
+        const { hidden, cell, gates } = stack.recorded(l, d);
+        const recorded = { hidden: external(hidden, o.hiddenSize), cell: cell && external(cell, o.hiddenSize), gates: external(gates, gates.length / rows) };
+        states.push(stateTrace(recorded, o.cell, o.hiddenSize, l, d === 0 ? 'forward' : 'reverse'));
+      }
+    }
+    return { ...result, states };
   }
 
   /**

@@ -14,7 +14,7 @@ import type { Random } from '../../random.js';
 import { drawDropoutMask } from '../dropout.js';
 import { ParameterSet, type ParameterSpec } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
-import { Direction, type DirectionInput } from './direction.js';
+import { Direction, type DirectionInput, type RecordedSteps } from './direction.js';
 import { gatesOf, type ResolvedOptions, suffix } from './options.js';
 
 /**
@@ -159,6 +159,16 @@ export class RecurrentStack<F extends FloatArray> {
   /** Final cell states [L·dirs, B, H] of the last forward (LSTM). */
   finalC(): F {
     return this.stateView(this.cellStates);
+  }
+
+  /**
+   * What layer `l`'s direction `d` computed at every step of the last forward (see
+   * {@link Direction.recorded}).
+   * @throws RnnkitError without a forward, or after a backward (which overwrote the gates).
+   */
+  recorded(l: number, d: number): RecordedSteps<F> {
+    if (this.phase !== 'forward') throw new RnnkitError('recorded() reads the last forward(): run forward() first, and read before backward()');
+    return this.directions[l]![d]!.recorded();
   }
 
   /** The buffer for dL/d output [T·B, dirs·H]; fill it, then call {@link backward}. */

@@ -17,6 +17,7 @@ import { ParameterGroups } from '../../layers/parameter-groups.js';
 import { ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
 import { type CellKind, type CellVariantSettings, resolveOptions, variantOptions } from '../../layers/recurrent/options.js';
+import type { RecordedSteps } from '../../layers/recurrent/direction.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
@@ -144,6 +145,24 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   /** Logits [T·B, V] of the last forward. */
   output(): F {
     return this.logits.subarray(0, this.T * this.B * this.config.vocabSize) as F;
+  }
+
+  /**
+   * Runs `ids` [T] as one sequence from a zero state, without dropout, and returns what each
+   * layer computed at each step and the next-token probabilities after each step [T, V].
+   * It leaves the engine prepared for one row and its carried state at the sequence's end.
+   */
+  trace(ids: Int32Array): { layers: RecordedSteps<F>[]; probabilities: F } {
+    const T = ids.length;
+    const V = this.config.vocabSize;
+    this.prepare(T, 1);
+    this.resetState();
+    this.inputIds().set(ids);
+    this.run(false, false, false);
+    const layers = Array.from({ length: this.config.numLayers }, (_, l) => this.rnn.recorded(l, 0));
+    const probabilities = this.probs.subarray(0, T * V) as F;
+    this.backend.softmax(T, V, this.output(), probabilities);
+    return { layers, probabilities: probabilities.slice() as F };
   }
 
   /**

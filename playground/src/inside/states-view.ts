@@ -1,0 +1,220 @@
+/**
+ * States over text: the probe text coloured character by character by one unit's value
+ * (its hidden or cell state, or a gate), an overview of every unit over the text, a unit
+ * picker ordered by how much units vary, and a search that ranks units by how well they
+ * follow a pattern of the text.
+ */
+import { byId, setMessage } from '../dom.js';
+import { tokenName } from '../format.js';
+import type { ProbeTrace, StateSeries } from '../protocol.js';
+import { colorScale } from './colors.js';
+import { SERIES_LABELS } from './notation.js';
+import { patternIndicator, rankUnitsByCorrelation, unitsByVariation } from './unit-search.js';
+
+/** Patterns a user can try with one click. */
+const PRESETS: readonly { label: string; pattern: string }[] = [
+  { label: 'inside quotes', pattern: '[“"][^”"]*[”"]' },
+  { label: 'word ends', pattern: '\\p{L}(?!\\p{L})' },
+  { label: 'after a line break', pattern: '(?<=\\n).' },
+  { label: 'vowels', pattern: '[aeiouAEIOU]' },
+  { label: 'inside parentheses', pattern: '\\([^)]*\\)' },
+];
+
+/** Units the overview draws at most (the most varying ones). */
+const OVERVIEW_UNITS = 96;
+const OVERVIEW_ROW = 3;
+
+/** What the view shows: which layer, quantity, unit and step. */
+export interface Selection {
+  layer: number;
+  key: string;
+  unit: number;
+  step: number;
+}
+
+export class StatesView {
+  private readonly layerSelect = byId('state-layer', HTMLSelectElement);
+  private readonly seriesSelect = byId('state-series', HTMLSelectElement);
+  private readonly unitSelect = byId('state-unit', HTMLSelectElement);
+  private readonly heatmap = byId('heatmap');
+  private readonly overview = byId('overview', HTMLCanvasElement);
+  private readonly patternInput = byId('unit-pattern', HTMLInputElement);
+  private readonly results = byId('search-results');
+  private readonly searchError = byId('search-error');
+  private trace: ProbeTrace | undefined;
+  private selection: Selection = { layer: 0, key: 'h', unit: 0, step: -1 };
+  /** Units of the current series, most varying first. */
+  private order: number[] = [];
+
+  /** `onSelect` hears of every change of selection (the cell-step view follows it). */
+  constructor(private readonly onSelect: (selection: Selection) => void) {
+    this.layerSelect.addEventListener('change', () => this.select({ layer: Number(this.layerSelect.value) }));
+    this.seriesSelect.addEventListener('change', () => this.select({ key: this.seriesSelect.value }));
+    this.unitSelect.addEventListener('change', () => this.select({ unit: Number(this.unitSelect.value) }));
+    this.patternInput.addEventListener('change', () => this.search());
+    const presets = byId('pattern-presets');
+    presets.replaceChildren(...PRESETS.map(({ label, pattern }) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'chip';
+      button.textContent = label;
+      button.addEventListener('click', () => {
+        this.patternInput.value = pattern;
+        this.search();
+      });
+      return button;
+    }));
+    this.heatmap.addEventListener('click', (event) => {
+      const step = (event.target as HTMLElement).dataset.step;
+      if (step !== undefined) this.select({ step: Number(step) });
+    });
+    this.overview.addEventListener('click', (event) => this.pickFromOverview(event));
+  }
+
+  /** Shows a new trace (the model or the probe text changed), keeping the selection where it still applies. */
+  show(trace: ProbeTrace): void {
+    const first = this.trace === undefined || this.trace.cell !== trace.cell || this.trace.hiddenSize !== trace.hiddenSize
+      || this.trace.layers.length !== trace.layers.length;
+    this.trace = trace;
+    if (first) {
+      this.layerSelect.replaceChildren(...trace.layers.map((_, l) => new Option(`layer ${l + 1}`, String(l))));
+      this.seriesSelect.replaceChildren(...trace.layers[0]!.map((s) => new Option(SERIES_LABELS[s.key] ?? s.key, s.key)));
+      this.selection = { layer: trace.layers.length - 1, key: 'h', unit: -1, step: -1 };
+      this.layerSelect.value = String(this.selection.layer);
+      this.seriesSelect.value = 'h';
+    }
+    if (this.selection.step >= trace.tokens.length) this.selection.step = trace.tokens.length - 1;
+    this.refresh(first);
+  }
+
+  /** Forgets the trace (no language model). */
+  clear(): void {
+    this.trace = undefined;
+    this.heatmap.replaceChildren();
+    this.results.replaceChildren();
+    const context = this.overview.getContext('2d');
+    context?.clearRect(0, 0, this.overview.width, this.overview.height);
+  }
+
+  private series(): StateSeries {
+    const layer = this.trace!.layers[this.selection.layer]!;
+    return layer.find((s) => s.key === this.selection.key) ?? layer[0]!;
+  }
+
+  private select(change: Partial<Selection>): void {
+    if (this.trace === undefined) return;
+    const seriesChanged = change.layer !== undefined || change.key !== undefined;
+    Object.assign(this.selection, change);
+    this.refresh(seriesChanged);
+  }
+
+  /** Redraws; `reorder` recomputes the unit order (a new series or trace). */
+  private refresh(reorder: boolean): void {
+    const trace = this.trace!;
+    const series = this.series();
+    const H = trace.hiddenSize;
+    const T = trace.tokens.length;
+    if (reorder || this.order.length !== H) {
+      const ranked = unitsByVariation(series.values, H, T);
+      this.order = ranked.map((u) => u.unit);
+      this.unitSelect.replaceChildren(...ranked.map((u, rank) =>
+        new Option(`unit ${u.unit}${rank === 0 ? ' (varies most)' : ''} — spread ${u.deviation.toFixed(3)}`, String(u.unit))));
+      if (this.selection.unit < 0) this.selection.unit = this.order[0]!;
+    }
+    this.unitSelect.value = String(this.selection.unit);
+    this.drawText(series);
+    this.drawOverview(series);
+    if (this.patternInput.value.trim() !== '') this.search(false);
+    this.onSelect({ ...this.selection });
+  }
+
+  private drawText(series: StateSeries): void {
+    const { tokens, hiddenSize: H } = this.trace!;
+    const { unit, step } = this.selection;
+    const values = Array.from(tokens, (_, t) => series.values[t * H + unit]!);
+    const color = colorScale(values, series.bounded);
+    const label = SERIES_LABELS[series.key] ?? series.key;
+    this.heatmap.replaceChildren(...tokens.flatMap((token, t) => {
+      const span = document.createElement('span');
+      span.dataset.step = String(t);
+      span.style.backgroundColor = color(values[t]!);
+      span.textContent = token === '\n' ? '↵' : token;
+      span.title = `“${tokenName(token) ?? token}” (step ${t + 1}): ${label}, unit ${unit} = ${values[t]!.toFixed(3)}`;
+      if (t === step) span.className = 'picked';
+      return token === '\n' ? [span, document.createElement('br')] : [span];
+    }));
+  }
+
+  private drawOverview(series: StateSeries): void {
+    const { tokens, hiddenSize: H } = this.trace!;
+    const T = tokens.length;
+    const units = this.order.slice(0, OVERVIEW_UNITS);
+    const canvas = this.overview;
+    const width = Math.max(200, canvas.clientWidth || canvas.parentElement?.clientWidth || 600);
+    canvas.width = width;
+    canvas.height = units.length * OVERVIEW_ROW;
+    const context = canvas.getContext('2d');
+    if (context === null) return;
+    const color = colorScale(series.values, series.bounded);
+    const column = width / T;
+    units.forEach((unit, row) => {
+      for (let t = 0; t < T; t++) {
+        context.fillStyle = color(series.values[t * H + unit]!);
+        context.fillRect(Math.floor(t * column), row * OVERVIEW_ROW, Math.ceil(column), OVERVIEW_ROW);
+      }
+    });
+    const selectedRow = units.indexOf(this.selection.unit);
+    context.strokeStyle = '#1c2230';
+    context.lineWidth = 1;
+    if (selectedRow >= 0) context.strokeRect(0.5, selectedRow * OVERVIEW_ROW - 0.5, width - 1, OVERVIEW_ROW + 1);
+    if (this.selection.step >= 0) context.strokeRect(Math.floor(this.selection.step * column) + 0.5, 0, Math.max(1, Math.ceil(column) - 1), canvas.height);
+  }
+
+  private pickFromOverview(event: MouseEvent): void {
+    if (this.trace === undefined) return;
+    const box = this.overview.getBoundingClientRect();
+    const row = Math.floor(((event.clientY - box.top) / box.height) * this.overview.height / OVERVIEW_ROW);
+    const step = Math.floor(((event.clientX - box.left) / box.width) * this.trace.tokens.length);
+    const unit = this.order[row];
+    if (unit !== undefined) this.select({ unit, step });
+  }
+
+  /** Ranks the units of the shown series by correlation with the pattern; `pick` selects the best one. */
+  private search(pick = true): void {
+    if (this.trace === undefined) return;
+    const pattern = this.patternInput.value;
+    let indicator: Float64Array;
+    try {
+      indicator = patternIndicator(this.trace.tokens, pattern);
+    } catch (error) {
+      setMessage(this.searchError, `Not a regular expression: ${(error as Error).message}`);
+      this.results.replaceChildren();
+      return;
+    }
+    setMessage(this.searchError, undefined);
+    const covered = indicator.reduce((a, b) => a + b, 0);
+    if (covered === 0 || covered === indicator.length) {
+      this.results.textContent = covered === 0 ? 'The pattern matches nothing in the probe text.' : 'The pattern covers the whole probe text.';
+      return;
+    }
+    const ranked = rankUnitsByCorrelation(this.series().values, this.trace.hiddenSize, indicator);
+    const magnitudes = ranked.map((r) => Math.abs(r.correlation)).sort((a, b) => a - b);
+    const median = magnitudes[Math.floor(magnitudes.length / 2)]!;
+    const best = ranked.slice(0, 5).map(({ unit, correlation }) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = `chip${unit === this.selection.unit ? ' active' : ''}`;
+      button.dataset.unit = String(unit);
+      button.dataset.correlation = correlation.toFixed(4);
+      button.textContent = `unit ${unit}: r = ${correlation >= 0 ? '+' : '−'}${Math.abs(correlation).toFixed(2)}`;
+      button.addEventListener('click', () => this.select({ unit }));
+      return button;
+    });
+    const typical = document.createElement('span');
+    typical.className = 'typical';
+    typical.dataset.median = median.toFixed(4);
+    typical.textContent = `a typical unit: |r| = ${median.toFixed(2)}`;
+    this.results.replaceChildren(...best, typical);
+    if (pick && ranked[0]!.unit !== this.selection.unit) this.select({ unit: ranked[0]!.unit });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The worker's views of the inside of a language model: the trace of the probe text (states
+ * and gates), one cell step, the gradient flow over the probe text, and the comparison of
+ * small RNN, LSTM and GRU models trained on the same text.
+ */
+import {
+  type Backend, CharTokenizer, cellStep, gradientFlow, type GradientFlow, LANGUAGE_MODEL_TRAINING_DEFAULTS, LanguageModel,
+  type LanguageModelTrace, splitForTraining, traceLanguageModel, trainWithOptimization,
+} from '../../src/index.js';
+import type { GradientCurve, ProbeTrace, StateSeries, TextSource, WorkerEvent } from './protocol.js';
+
+/** Characters of the probe text the views read (its end when longer). */
+const PROBE_CHARACTERS = 1000;
+/** Characters before the loss that the gradient flow follows back (the end of the probe text). */
+const FLOW_CHARACTERS = 200;
+
+/** The small models of the comparison: the cells of the notes, the plain RNN also without clipping. */
+const COMPARED = [
+  { label: 'RNN', cell: 'rnn', clip: 5 },
+  { label: 'RNN, no clipping', cell: 'rnn', clip: 0 },
+  { label: 'LSTM', cell: 'lstm', clip: 5 },
+  { label: 'GRU', cell: 'gru', clip: 5 },
+] as const;
+const COMPARED_SIZE = { hiddenSize: 64, embeddingDim: 32, numLayers: 1 };
+
+/** The end of a text, at most `n` characters (whole code points). */
+function tail(text: string, n: number): string {
+  const chars = [...text];
+  return chars.slice(Math.max(0, chars.length - n)).join('');
+}
+
+export class Inspector {
+  private probe = '';
+  private trace: LanguageModelTrace | undefined;
+
+  constructor(private readonly post: (event: WorkerEvent, transfer?: Transferable[]) => void) {}
+
+  /** Sets the probe text; true when it changed. */
+  setProbe(text: string): boolean {
+    const probe = tail(text, PROBE_CHARACTERS);
+    const changed = probe !== this.probe;
+    this.probe = probe;
+    return changed;
+  }
+
+  /** Forgets the last trace (a new model). */
+  forget(): void {
+    this.trace = undefined;
+  }
+
+  /**
+   * Traces the probe text through `model` and posts the states of every layer.
+   * @throws ShapeError when the probe text is empty.
+   */
+  postTrace(model: LanguageModel, step: number): void {
+    const trace = traceLanguageModel(model, this.probe);
+    this.trace = trace;
+    const layers: StateSeries[][] = trace.layers.map((layer) => [
+      { key: 'h', bounded: false, values: layer.hidden },
+      ...(layer.cell ? [{ key: 'c', bounded: false, values: layer.cell }] : []),
+      ...Object.entries(layer.gates).map(([key, values]) => ({ key, bounded: key !== 'a' && key !== 'g' && key !== 'n', values })),
+    ]);
+    const probe: ProbeTrace = { tokens: trace.tokens, cell: model.settings.cell, hiddenSize: model.settings.hiddenSize, layers, step };
+    this.post({ type: 'trace', trace: probe });
+  }
+
+  /** Posts the equations of one step of the last trace. */
+  postCellStep(model: LanguageModel, layer: number, step: number): void {
+    if (this.trace === undefined) return;
+    this.post({ type: 'cell-step', detail: cellStep(model, this.trace, layer, step) });
+  }
+
+  /** Posts the gradient flow of the current model over the end of the probe text, per layer. */
+  postGradientFlow(model: LanguageModel): void {
+    const flow = gradientFlow(model, tail(this.probe, FLOW_CHARACTERS + 1));
+    const many = flow.layers.length > 1;
+    const curves: GradientCurve[] = flow.layers.flatMap((layer) => [
+      { label: many ? `layer ${layer.layer + 1}: h` : 'h', norms: stepsBack(layer.hidden) },
+      ...(layer.cell ? [{ label: many ? `layer ${layer.layer + 1}: c` : 'c', norms: stepsBack(layer.cell) }] : []),
+    ]);
+    this.post({ type: 'gradient-flow', curves, comparison: false });
+  }
+
+  /**
+   * Trains each compared model on `source` for `seconds` on `backend`, then posts their gradient
+   * flows over the probe text (the top layer's ‖∂L/∂h‖), with progress on the way.
+   */
+  async compare(source: TextSource, seconds: number, backend: Backend): Promise<void> {
+    const tokenizer = CharTokenizer.fromText(source.text);
+    const training = LANGUAGE_MODEL_TRAINING_DEFAULTS;
+    const { train } = splitForTraining(tokenizer.encode(source.text), training, source.name);
+    const curves: GradientCurve[] = [];
+    for (const [i, compared] of COMPARED.entries()) {
+      this.post({ type: 'compare-progress', message: `Training ${compared.label} (${i + 1} of ${COMPARED.length}) for ${seconds} s…` });
+      const model = await LanguageModel.create({ tokenizer, ...COMPARED_SIZE, cell: compared.cell, dropout: 0, seed: training.seed, backend });
+      const task = model.train().trainingTask(train, training.batch, training.seqLen);
+      const result = await trainWithOptimization(task, model.parameters(), { ...training, clip: compared.clip }, { seconds }, backend);
+      const flow: GradientFlow = gradientFlow(model.eval(), tail(this.probe, FLOW_CHARACTERS + 1));
+      curves.push({ label: `${compared.label} (${result.steps} steps)`, norms: stepsBack(flow.layers.at(-1)!.hidden) });
+    }
+    this.post({ type: 'compare-progress', message: '' });
+    this.post({ type: 'gradient-flow', curves, comparison: true });
+  }
+}
+
+/** Norms by step (the loss at the last) as norms by steps back from the loss. */
+function stepsBack(norms: Float64Array): number[] {
+  return Array.from(norms).reverse();
+}
