@@ -12,3 +12,18 @@ export function setMessage(element: HTMLElement, message: string | undefined): v
   element.hidden = message === undefined;
   element.textContent = message ?? '';
 }
+
+/**
+ * Sizes `canvas` to `width` × `height` CSS pixels, sharp on high-density screens (its backing
+ * store scaled by the device pixel ratio), and returns its context drawing in CSS pixels.
+ */
+export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.ceil(width * ratio);
+  canvas.height = Math.ceil(height * ratio);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const context = canvas.getContext('2d')!;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return context;
+}

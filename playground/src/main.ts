@@ -160,6 +160,18 @@ function download(bytes: Uint8Array): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+let latestProgress: Extract<WorkerEvent, { type: 'progress' }> | undefined;
+function showProgress(): void {
+  const e = latestProgress!;
+  latestProgress = undefined;
+  stats.steps.textContent = String(e.step);
+  stats.loss.textContent = e.smoothedLoss.toFixed(4);
+  byId('loss-bits').textContent = `${(e.smoothedLoss / Math.LN2).toFixed(2)} bits/char`;
+  stats.speed.textContent = formatCount(e.tokensPerSecond);
+  byId('speed-steps').textContent = `${e.stepsPerSecond.toFixed(2)} steps/s`;
+  stats.elapsed.textContent = formatDuration(e.elapsedSeconds);
+}
+
 /** The events of the training and sampling views (those of the views of the inside go to InsideViews). */
 const handlers: { [K in WorkerEvent['type']]?: (event: Extract<WorkerEvent, { type: K }>) => void } = {
   ready: (e) => {
@@ -178,13 +190,10 @@ const handlers: { [K in WorkerEvent['type']]?: (event: Extract<WorkerEvent, { ty
     refreshControls();
   },
   progress: (e) => {
-    stats.steps.textContent = String(e.step);
-    stats.loss.textContent = e.smoothedLoss.toFixed(4);
-    byId('loss-bits').textContent = `${(e.smoothedLoss / Math.LN2).toFixed(2)} bits/char`;
-    stats.speed.textContent = formatCount(e.tokensPerSecond);
-    byId('speed-steps').textContent = `${e.stepsPerSecond.toFixed(2)} steps/s`;
-    stats.elapsed.textContent = formatDuration(e.elapsedSeconds);
     curve.addTraining(e.step, e.smoothedLoss / Math.LN2);
+    // Small models report many steps a frame: the figures are written once per frame, the latest.
+    if (latestProgress === undefined) requestAnimationFrame(showProgress);
+    latestProgress = e;
   },
   evaluation: (e) => {
     stats.heldOut.textContent = e.bitsPerChar.toFixed(3);

@@ -4,7 +4,7 @@
  * tokens down, source tokens across, darker where a step read a token more.
  */
 import type { AttentionMap, AttentionMaps } from '../../../src/index.js';
-import { byId } from '../dom.js';
+import { byId, sizeCanvas } from '../dom.js';
 import { visibleToken } from '../format.js';
 
 const MAX_CELL = 34;
@@ -67,14 +67,7 @@ export class AttentionView {
     const top = 16 + Math.max(...across.map((t) => context.measureText(t).width)) * Math.SQRT1_2;
     const available = Math.max(200, (canvas.parentElement?.clientWidth ?? 600) - left - 40);
     const cell = Math.max(8, Math.min(MAX_CELL, Math.floor(available / across.length)));
-    const ratio = window.devicePixelRatio || 1;
-    const width = left + cell * across.length + 30;
-    const height = top + cell * down.length + 8;
-    canvas.width = Math.ceil(width * ratio);
-    canvas.height = Math.ceil(height * ratio);
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    sizeCanvas(canvas, left + cell * across.length + 30, top + cell * down.length + 8);
     context.font = FONT;
     context.fillStyle = '#1c2230';
     context.textBaseline = 'middle';

@@ -6,7 +6,7 @@
  */
 import type { CtcReading } from '../../../src/index.js';
 import { parseFrameLines } from '../../../src/data/readers/frames.js';
-import { byId, setMessage } from '../dom.js';
+import { byId, setMessage, sizeCanvas } from '../dom.js';
 import type { CtcModelInfo } from '../protocol.js';
 
 /** Pixels per column of the 28-pixel-high strip on the drawing canvas. */
@@ -186,14 +186,7 @@ export class CtcView {
     const available = Math.max(240, (canvas.parentElement?.clientWidth ?? 700) - left - 20);
     const cellWidth = Math.max(3, Math.min(36, Math.floor(available / T)));
     const cellHeight = Math.max(10, Math.min(28, Math.floor(320 / C)));
-    const ratio = window.devicePixelRatio || 1;
-    const width = left + cellWidth * T + 10;
-    const height = cellHeight * C + 22;
-    canvas.width = Math.ceil(width * ratio);
-    canvas.height = Math.ceil(height * ratio);
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    sizeCanvas(canvas, left + cellWidth * T + 10, cellHeight * C + 22);
     context.font = font;
     context.textAlign = 'right';
     context.textBaseline = 'middle';

@@ -7,7 +7,7 @@
 import { byId, setMessage } from '../dom.js';
 import { tokenName } from '../format.js';
 import type { ProbeTrace, StateSeries } from '../protocol.js';
-import { colorScale } from './colors.js';
+import { colorScale, rgbScale } from './colors.js';
 import { SERIES_LABELS } from './notation.js';
 import { patternIndicator, rankUnitsByCorrelation, unitsByVariation } from './unit-search.js';
 
@@ -134,15 +134,23 @@ export class StatesView {
     const values = Array.from(tokens, (_, t) => series.values[t * H + unit]!);
     const color = colorScale(values, series.bounded);
     const label = SERIES_LABELS[series.key] ?? series.key;
-    this.heatmap.replaceChildren(...tokens.flatMap((token, t) => {
-      const span = document.createElement('span');
-      span.dataset.step = String(t);
+    let spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
+    if (spans.length !== tokens.length || tokens.some((token, t) => spans[t]!.dataset.token !== token)) {
+      this.heatmap.replaceChildren(...tokens.flatMap((token, t) => {
+        const span = document.createElement('span');
+        span.dataset.step = String(t);
+        span.dataset.token = token;
+        span.textContent = token === '\n' ? '↵' : token;
+        return token === '\n' ? [span, document.createElement('br')] : [span];
+      }));
+      spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
+    }
+    spans.forEach((span, t) => {
+      const token = tokens[t]!;
       span.style.backgroundColor = color(values[t]!);
-      span.textContent = token === '\n' ? '↵' : token;
       span.title = `“${tokenName(token) ?? token}” (step ${t + 1}): ${label}, unit ${unit} = ${values[t]!.toFixed(3)}`;
-      if (t === step) span.className = 'picked';
-      return token === '\n' ? [span, document.createElement('br')] : [span];
-    }));
+      span.className = t === step ? 'picked' : '';
+    });
   }
 
   private drawOverview(series: StateSeries): void {
@@ -155,14 +163,20 @@ export class StatesView {
     canvas.height = units.length * OVERVIEW_ROW;
     const context = canvas.getContext('2d');
     if (context === null) return;
-    const color = colorScale(series.values, series.bounded);
-    const column = width / T;
+    // One pixel per unit and step, then scaled up to the canvas without smoothing.
+    const color = rgbScale(series.values, series.bounded);
+    const pixels = new ImageData(T, units.length);
     units.forEach((unit, row) => {
       for (let t = 0; t < T; t++) {
-        context.fillStyle = color(series.values[t * H + unit]!);
-        context.fillRect(Math.floor(t * column), row * OVERVIEW_ROW, Math.ceil(column), OVERVIEW_ROW);
+        const [r, g, b] = color(series.values[t * H + unit]!);
+        pixels.data.set([r, g, b, 255], (row * T + t) * 4);
       }
     });
+    const small = new OffscreenCanvas(T, units.length);
+    small.getContext('2d')!.putImageData(pixels, 0, 0);
+    context.imageSmoothingEnabled = false;
+    context.drawImage(small, 0, 0, width, canvas.height);
+    const column = width / T;
     const selectedRow = units.indexOf(this.selection.unit);
     context.strokeStyle = '#1c2230';
     context.lineWidth = 1;
