@@ -101,3 +101,11 @@ export { cellStep, type CellStep } from './models/language-model/cell-step.js';
 export { gradientFlow, type GradientFlow, type GradientFlowOptions, type LayerGradientFlow } from './models/language-model/gradient-flow.js';
 export { attentionMaps, type AttentionMaps, type AttentionMap, type AttentionMapOptions, END_LABEL } from './models/seq2seq/attention-map.js';
 export { readFrames, type CtcReading, BLANK_LABEL } from './models/ctc-reading.js';
+export {
+  CRF, type CRFOptions, type CrfLossOptions, type CrfLossResult, type CrfDecodeOptions, type ScoredPath,
+} from './layers/crf/crf.js';
+export { type CrfReduction } from './layers/crf/computation.js';
+export {
+  allowedTransitions, chunkSchemeOf, firstViolation, describeViolation, type TransitionConstraints, type ChunkScheme,
+  type Violation,
+} from './layers/crf/constraints.js';
