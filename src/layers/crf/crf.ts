@@ -162,6 +162,23 @@ export class CRF extends Module {
     return (await this.ensureComputation()).logPartition(batch);
   }
 
+  /**
+   * The scores decoding uses, under the parameters' names: the parameters, with −∞ where the
+   * constraints forbid a move (what an exported model carries for a decoder outside rnnkit).
+   */
+  decodingScores(): Record<string, Tensor> {
+    const dict = this.stateDict();
+    const c = this.constraints;
+    if (c === undefined) return dict;
+    const forbid = (t: Tensor, allowed: readonly boolean[]): void => allowed.forEach((ok, i) => {
+      if (!ok) t.data[i] = -Infinity;
+    });
+    forbid(dict.start_transitions!, c.start);
+    forbid(dict.end_transitions!, c.end);
+    forbid(dict.transitions!, c.transitions.flat());
+    return dict;
+  }
+
   private async bestPaths(emissions: Tensor, k: number, options: CrfDecodeOptions, what: string): Promise<ScoredTags[][]> {
     const shape = this.checkEmissions(emissions, what);
     const batch = this.batchOf(emissions, shape, options.lengths, what);
