@@ -10,8 +10,14 @@
 import { expV } from './simd';
 
 const NEG_INF: f32 = -Infinity;
-/** Below this, expV clamps; the CRF needs e^x = 0 there (e^−∞ of a forbidden transition). */
-const EXP_MIN: f32 = -87.33654;
+/**
+ * e^x is taken as 0 below this: the CRF needs e^−∞ = 0 (forbidden moves), and smaller terms
+ * (< 4·10⁻¹⁸ of the largest, which is 1) cannot change a float32 sum. It also keeps every
+ * product of two such factors a normal float: subnormal arithmetic is many times slower on x86.
+ */
+const EXP_MIN: f32 = -40;
+/** Pair-marginal row factors below this add nothing a float32 gradient can hold (and would make subnormal products). */
+const FACTOR_MIN: f32 = 1e-15;
 
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -22,9 +28,10 @@ const EXP_MIN: f32 = -87.33654;
   return p + ((<usize>r * <usize>width) << 2);
 }
 
-/** e^x on four lanes, exactly 0 below the float range (and for −∞ or NaN). */
+/** e^x on four lanes, exactly 0 below {@link EXP_MIN} (and for −∞ or NaN). */
 @inline function expZ(x: v128): v128 {
-  return v128.and(expV(x), f32x4.ge(x, f32x4.splat(EXP_MIN)));
+  const low = f32x4.splat(EXP_MIN);
+  return v128.and(expV(f32x4.pmax(x, low)), f32x4.ge(x, low));
 }
 
 /** e^x of one value, by the same formula as {@link expZ}. */
@@ -149,7 +156,8 @@ function backwardStep(K: i32, u: usize, transitions: usize, alphaPrev: usize, z:
       store<f32>(at(betaPrev, i), NEG_INF);
       continue;
     }
-    const c = w * expS(load<f32>(at(alphaPrev, i)) + r - z);
+    let c = w * expS(load<f32>(at(alphaPrev, i)) + r - z);
+    if (c < FACTOR_MIN) c = 0;
     const rv = f32x4.splat(r);
     const cv = f32x4.splat(c);
     const dt = rowOf(dTransitions, i, K);
