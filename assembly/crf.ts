@@ -1,21 +1,32 @@
 // Linear-chain CRF kernels (Lafferty et al. 2001): the forward algorithm in log space, the
 // backward recursion with the gradient it gives (forward–backward marginals), and Viterbi /
-// list-Viterbi decoding. The recursions run four tags at a time (SIMD over the tag a step
-// goes to, or comes from); each log-sum-exp takes its maximum first, so every exponent is ≤ 0.
+// list-Viterbi decoding, four tags at a time (SIMD).
+//
+// The log-sum-exps of the recursions factor: with c_j = max_i transitions[i, j] and
+// M = max_i α_{t−1}(i),
+//   logsumexp_i(α_{t−1}(i) + transitions[i, j]) = M + c_j + log Σ_i e^(α_{t−1}(i) − M) · e^(transitions[i, j] − c_j),
+// where the second factors are taken once per call: a step costs K exponentials and a K × K
+// product instead of K² exponentials (the backward step likewise, with row maxima). Every
+// factor is ≤ 1, and one below e^−40 counts as 0. When a factorised sum comes out below e^−20
+// — its best path far below both maxima, so the dropped terms might matter — that tag is
+// computed again exactly in log space; otherwise the dropped terms weigh less than e^−20 of
+// the sum, below float32 precision. The thresholds also keep every product a normal float
+// (subnormal arithmetic is many times slower on x86).
 //
 // Legend: T steps, B sequences, K tags, k paths kept. emissions, alpha, beta, dEmissions are
 // [T, B, K], row (t, b) at (t·B + b)·K; transitions [K, K], row i the scores of i → j; tags
-// [T, B] (int32, 0 when absent). Scores may be −∞ (forbidden transitions). Pointers are byte offsets.
+// [T, B] (int32, 0 when absent); work [K·K + 2K] scratch. Scores may be −∞ (forbidden
+// transitions). Pointers are byte offsets.
 
 import { expV } from './simd';
 
 const NEG_INF: f32 = -Infinity;
-/**
- * e^x is taken as 0 below this: the CRF needs e^−∞ = 0 (forbidden moves), and smaller terms
- * (< 4·10⁻¹⁸ of the largest, which is 1) cannot change a float32 sum. It also keeps every
- * product of two such factors a normal float: subnormal arithmetic is many times slower on x86.
- */
+/** e^x counts as 0 below this (e^−∞ = 0 for forbidden moves; see above). */
 const EXP_MIN: f32 = -40;
+/** e^−40: the smallest factor kept. */
+const TINY: f32 = 4.2483543e-18;
+/** e^−20: a factorised sum below this is computed again exactly. */
+const SUM_MIN: f32 = 2.0611537e-9;
 /** Pair-marginal row factors below this add nothing a float32 gradient can hold (and would make subnormal products). */
 const FACTOR_MIN: f32 = 1e-15;
 
@@ -37,14 +48,6 @@ const FACTOR_MIN: f32 = 1e-15;
 /** e^x of one value, by the same formula as {@link expZ}. */
 @inline function expS(x: f32): f32 {
   return f32x4.extract_lane(expZ(f32x4.splat(x)), 0);
-}
-
-/** log of each lane (log 0 = −∞). */
-@inline function logV(v: v128): v128 {
-  let r = f32x4.splat(Mathf.log(f32x4.extract_lane(v, 0)));
-  r = f32x4.replace_lane(r, 1, Mathf.log(f32x4.extract_lane(v, 1)));
-  r = f32x4.replace_lane(r, 2, Mathf.log(f32x4.extract_lane(v, 2)));
-  return f32x4.replace_lane(r, 3, Mathf.log(f32x4.extract_lane(v, 3)));
 }
 
 @inline function hmax(v: v128): f32 {
@@ -72,44 +75,105 @@ function logSumExpOfSum(n: i32, x: usize, y: usize): f32 {
   return m + Mathf.log(s);
 }
 
-/** One forward step: out[j] = e[j] + logsumexp_i(prev[i] + transitions[i, j]). */
-function forwardStep(K: i32, prev: usize, transitions: usize, e: usize, out: usize): void {
+/** max of n values (−∞ for none). */
+function maxOf(n: i32, x: usize): f32 {
+  let mv = f32x4.splat(NEG_INF);
   let j = 0;
-  for (; j + 4 <= K; j += 4) {
-    // Maximum over the previous tags (those no path reaches are skipped), then the sum of exponentials.
-    let m = f32x4.splat(NEG_INF);
+  for (; j + 4 <= n; j += 4) mv = f32x4.max(mv, v128.load(at(x, j)));
+  let m = hmax(mv);
+  for (; j < n; j++) m = max(m, load<f32>(at(x, j)));
+  return m;
+}
+
+/** y[j] = e^(x[j] − m) for n elements (0 below e^−40). */
+function expShifted(n: i32, x: usize, m: f32, y: usize): void {
+  const mv = f32x4.splat(m);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(at(y, j), expZ(f32x4.sub(v128.load(at(x, j)), mv)));
+  for (; j < n; j++) store<f32>(at(y, j), expS(load<f32>(at(x, j)) - m));
+}
+
+/**
+ * The factors of the transitions for one call: maxima[j] = max_i transitions[i, j] (`byColumn`)
+ * or max_j transitions[j, i] (rows), and factors[i, j] = e^(transitions[i, j] − that maximum).
+ */
+function transitionFactors(K: i32, transitions: usize, byColumn: bool, factors: usize, maxima: usize): void {
+  if (byColumn) {
+    for (let j = 0; j < K; j++) store<f32>(at(maxima, j), NEG_INF);
     for (let i = 0; i < K; i++) {
-      const a = load<f32>(at(prev, i));
-      if (a == NEG_INF) continue;
-      m = f32x4.max(m, f32x4.add(f32x4.splat(a), v128.load(at(rowOf(transitions, i, K), j))));
+      const tr = rowOf(transitions, i, K);
+      let j = 0;
+      for (; j + 4 <= K; j += 4) v128.store(at(maxima, j), f32x4.max(v128.load(at(maxima, j)), v128.load(at(tr, j))));
+      for (; j < K; j++) store<f32>(at(maxima, j), max(load<f32>(at(maxima, j)), load<f32>(at(tr, j))));
     }
-    let s = f32x4.splat(0);
-    for (let i = 0; i < K; i++) {
-      const a = load<f32>(at(prev, i));
-      if (a == NEG_INF) continue;
-      s = f32x4.add(s, expZ(f32x4.sub(f32x4.add(f32x4.splat(a), v128.load(at(rowOf(transitions, i, K), j))), m)));
-    }
-    // A lane no path reaches has m = −∞ and s = 0: its result is −∞.
-    v128.store(at(out, j), f32x4.add(v128.load(at(e, j)), f32x4.add(m, logV(s))));
+  } else {
+    for (let i = 0; i < K; i++) store<f32>(at(maxima, i), maxOf(K, rowOf(transitions, i, K)));
   }
-  for (; j < K; j++) {
-    let m: f32 = NEG_INF;
-    for (let i = 0; i < K; i++) {
-      const a = load<f32>(at(prev, i));
-      if (a != NEG_INF) m = max(m, a + load<f32>(at(rowOf(transitions, i, K), j)));
+  for (let i = 0; i < K; i++) {
+    const tr = rowOf(transitions, i, K);
+    const out = rowOf(factors, i, K);
+    let j = 0;
+    // A maximum of −∞ (a tag with no allowed move) gives NaN, which expZ makes 0.
+    if (byColumn) {
+      for (; j + 4 <= K; j += 4) v128.store(at(out, j), expZ(f32x4.sub(v128.load(at(tr, j)), v128.load(at(maxima, j)))));
+      for (; j < K; j++) store<f32>(at(out, j), expS(load<f32>(at(tr, j)) - load<f32>(at(maxima, j))));
+    } else {
+      expShifted(K, tr, load<f32>(at(maxima, i)), out);
     }
-    let s: f32 = 0;
-    for (let i = 0; i < K; i++) {
-      const a = load<f32>(at(prev, i));
-      if (a != NEG_INF) s += expS(a + load<f32>(at(rowOf(transitions, i, K), j)) - m);
-    }
-    store<f32>(at(out, j), load<f32>(at(e, j)) + (m + Mathf.log(s)));
+  }
+}
+
+/** logsumexp_i(prev[i] + transitions[i, j]) in log space, for one tag j (−∞ when no path reaches it). */
+function exactColumn(K: i32, prev: usize, transitions: usize, j: i32): f32 {
+  let m: f32 = NEG_INF;
+  for (let i = 0; i < K; i++) {
+    const a = load<f32>(at(prev, i));
+    if (a != NEG_INF) m = max(m, a + load<f32>(at(rowOf(transitions, i, K), j)));
+  }
+  if (m == NEG_INF) return NEG_INF;
+  let s: f32 = 0;
+  for (let i = 0; i < K; i++) {
+    const a = load<f32>(at(prev, i));
+    if (a != NEG_INF) s += expS(a + load<f32>(at(rowOf(transitions, i, K), j)) - m);
+  }
+  return m + Mathf.log(s);
+}
+
+/**
+ * One forward step: out[j] = e[j] + logsumexp_i(prev[i] + transitions[i, j]), as
+ * M + c_j + log Σ_i p_i · E[i, j] with p_i = e^(prev[i] − M) (in `p`), E and c from transitionFactors.
+ */
+function forwardStep(K: i32, prev: usize, transitions: usize, E: usize, c: usize, p: usize, e: usize, out: usize): void {
+  const M = maxOf(K, prev);
+  if (M == NEG_INF) {
+    for (let j = 0; j < K; j++) store<f32>(at(out, j), NEG_INF);
+    return;
+  }
+  expShifted(K, prev, M, p);
+  memory.fill(out, 0, <usize>K << 2);
+  for (let i = 0; i < K; i++) {
+    const pi = load<f32>(at(p, i));
+    if (pi == 0) continue;
+    const pv = f32x4.splat(pi);
+    const row = rowOf(E, i, K);
+    let j = 0;
+    for (; j + 4 <= K; j += 4) v128.store(at(out, j), f32x4.add(v128.load(at(out, j)), f32x4.mul(pv, v128.load(at(row, j)))));
+    for (; j < K; j++) store<f32>(at(out, j), load<f32>(at(out, j)) + pi * load<f32>(at(row, j)));
+  }
+  for (let j = 0; j < K; j++) {
+    const s = load<f32>(at(out, j));
+    const sum = s >= SUM_MIN ? M + load<f32>(at(c, j)) + Mathf.log(s) : exactColumn(K, prev, transitions, j);
+    store<f32>(at(out, j), load<f32>(at(e, j)) + sum);
   }
 }
 
 /** α and logZ of every sequence, and the score of `tags` when given (see the Backend interface). */
 export function crfForward(T: i32, B: i32, K: i32, emissions: usize, lengths: usize, tags: usize, start: usize, end: usize,
-                           transitions: usize, alpha: usize, logZ: usize, score: usize): void {
+                           transitions: usize, alpha: usize, logZ: usize, score: usize, work: usize): void {
+  const E = work;
+  const c = rowOf(work, K, K);
+  const p = at(c, K);
+  transitionFactors(K, transitions, true, E, c);
   for (let b = 0; b < B; b++) {
     const L = load<i32>(at(lengths, b));
     // α₀(j) = start[j] + e₀(j)
@@ -118,7 +182,7 @@ export function crfForward(T: i32, B: i32, K: i32, emissions: usize, lengths: us
     for (let j = 0; j < K; j++) store<f32>(at(a0, j), load<f32>(at(start, j)) + load<f32>(at(e0, j)));
     // α_t(j) = e_t(j) + logsumexp_i(α_{t−1}(i) + transitions[i, j])
     for (let t = 1; t < L; t++) {
-      forwardStep(K, rowOf(alpha, (t - 1) * B + b, K), transitions, rowOf(emissions, t * B + b, K), rowOf(alpha, t * B + b, K));
+      forwardStep(K, rowOf(alpha, (t - 1) * B + b, K), transitions, E, c, p, rowOf(emissions, t * B + b, K), rowOf(alpha, t * B + b, K));
     }
     // logZ = logsumexp_j(α_{L−1}(j) + end[j])
     store<f32>(at(logZ, b), logSumExpOfSum(K, rowOf(alpha, (L - 1) * B + b, K), end));
@@ -137,55 +201,100 @@ export function crfForward(T: i32, B: i32, K: i32, emissions: usize, lengths: us
 }
 
 /**
- * One backward step at t (u = e_t + β_t, held in `u`): β_{t−1}(i) = logsumexp_j(transitions[i, j] + u[j]),
+ * Row i of a backward step in log space (u = e_t + β_t): β_{t−1}(i) = logsumexp_j(transitions[i, j] + u[j]),
  * and dTransitions[i, j] += w·P(y_{t−1} = i, y_t = j) = w·exp(α_{t−1}(i) + transitions[i, j] + u[j] − logZ).
- * With r_i = max_j(transitions[i, j] + u[j]), one exponential m_ij = exp(transitions[i, j] + u[j] − r_i) serves
- * both: β_{t−1}(i) = r_i + log Σ_j m_ij and P(i, j) = m_ij · exp(α_{t−1}(i) + r_i − logZ).
+ * With r = max_j(transitions[i, j] + u[j]), one exponential m_j = exp(transitions[i, j] + u[j] − r) serves
+ * both: β_{t−1}(i) = r + log Σ_j m_j and P(i, j) = m_j · exp(α_{t−1}(i) + r − logZ).
  */
-function backwardStep(K: i32, u: usize, transitions: usize, alphaPrev: usize, z: f32, w: f32, betaPrev: usize,
-                      dTransitions: usize): void {
+function exactBackwardRow(K: i32, i: i32, u: usize, transitions: usize, alphaPrev: usize, z: f32, w: f32, betaPrev: usize,
+                          dTransitions: usize): void {
+  const tr = rowOf(transitions, i, K);
+  let mv = f32x4.splat(NEG_INF);
+  let j = 0;
+  for (; j + 4 <= K; j += 4) mv = f32x4.max(mv, f32x4.add(v128.load(at(tr, j)), v128.load(at(u, j))));
+  let r = hmax(mv);
+  for (; j < K; j++) r = max(r, load<f32>(at(tr, j)) + load<f32>(at(u, j)));
+  if (r == NEG_INF) {
+    // Tag i leads nowhere at t − 1: no suffix, no pair.
+    store<f32>(at(betaPrev, i), NEG_INF);
+    return;
+  }
+  let c = w * expS(load<f32>(at(alphaPrev, i)) + r - z);
+  if (c < FACTOR_MIN) c = 0;
+  const rv = f32x4.splat(r);
+  const cv = f32x4.splat(c);
+  const dt = rowOf(dTransitions, i, K);
+  let sv = f32x4.splat(0);
+  j = 0;
+  for (; j + 4 <= K; j += 4) {
+    const m = expZ(f32x4.sub(f32x4.add(v128.load(at(tr, j)), v128.load(at(u, j))), rv));
+    sv = f32x4.add(sv, m);
+    if (c != 0) v128.store(at(dt, j), f32x4.add(v128.load(at(dt, j)), f32x4.mul(cv, m)));
+  }
+  let s = hsum(sv);
+  for (; j < K; j++) {
+    const m = expS(load<f32>(at(tr, j)) + load<f32>(at(u, j)) - r);
+    s += m;
+    store<f32>(at(dt, j), load<f32>(at(dt, j)) + c * m);
+  }
+  store<f32>(at(betaPrev, i), r + Mathf.log(s));
+}
+
+/**
+ * One backward step at t (u = e_t + β_t, held in `u`): β_{t−1}(i) = logsumexp_j(transitions[i, j] + u[j])
+ * and the pair marginals P(y_{t−1} = i, y_t = j) into dTransitions (times w), factorised with the row
+ * maxima d and factors F of transitionFactors and U = max_j u[j], q_j = e^(u[j] − U) (in `q`):
+ *   β_{t−1}(i) = U + d_i + log S_i,  S_i = Σ_j F[i, j] q_j,   P(i, j) = g_i F[i, j] q_j,  g_i = e^(α_{t−1}(i) + d_i + U − logZ).
+ * Since Σ_j P(i, j) ≤ 1, g_i ≤ 1/S_i ≤ e^20 when no exact fallback is needed.
+ */
+function backwardStep(K: i32, u: usize, transitions: usize, F: usize, d: usize, q: usize, alphaPrev: usize, z: f32, w: f32,
+                      betaPrev: usize, dTransitions: usize): void {
+  const U = maxOf(K, u);
+  if (U == NEG_INF) {
+    for (let i = 0; i < K; i++) store<f32>(at(betaPrev, i), NEG_INF);
+    return;
+  }
+  expShifted(K, u, U, q);
   for (let i = 0; i < K; i++) {
-    const tr = rowOf(transitions, i, K);
-    let mv = f32x4.splat(NEG_INF);
+    const row = rowOf(F, i, K);
+    let sv = f32x4.splat(0);
     let j = 0;
-    for (; j + 4 <= K; j += 4) mv = f32x4.max(mv, f32x4.add(v128.load(at(tr, j)), v128.load(at(u, j))));
-    let r = hmax(mv);
-    for (; j < K; j++) r = max(r, load<f32>(at(tr, j)) + load<f32>(at(u, j)));
-    if (r == NEG_INF) {
-      // Tag i leads nowhere at t − 1: no suffix, no pair.
-      store<f32>(at(betaPrev, i), NEG_INF);
+    for (; j + 4 <= K; j += 4) sv = f32x4.add(sv, f32x4.mul(v128.load(at(row, j)), v128.load(at(q, j))));
+    let S = hsum(sv);
+    for (; j < K; j++) S += load<f32>(at(row, j)) * load<f32>(at(q, j));
+    if (S < SUM_MIN) {
+      exactBackwardRow(K, i, u, transitions, alphaPrev, z, w, betaPrev, dTransitions);
       continue;
     }
-    let c = w * expS(load<f32>(at(alphaPrev, i)) + r - z);
-    if (c < FACTOR_MIN) c = 0;
-    const rv = f32x4.splat(r);
-    const cv = f32x4.splat(c);
+    const di = load<f32>(at(d, i));
+    store<f32>(at(betaPrev, i), U + di + Mathf.log(S));
+    const g = expS(load<f32>(at(alphaPrev, i)) + di + U - z);
+    if (g == 0) continue;
+    // Pair marginals below e^−40 (F q < e^−40 / g) are dropped, which keeps g · F q a normal float.
+    const tau = f32x4.splat(TINY / g);
+    const gw = f32x4.splat(g * w);
     const dt = rowOf(dTransitions, i, K);
-    let sv = f32x4.splat(0);
     j = 0;
-    if (c != 0) {
-      for (; j + 4 <= K; j += 4) {
-        const m = expZ(f32x4.sub(f32x4.add(v128.load(at(tr, j)), v128.load(at(u, j))), rv));
-        sv = f32x4.add(sv, m);
-        v128.store(at(dt, j), f32x4.add(v128.load(at(dt, j)), f32x4.mul(cv, m)));
-      }
-    } else {
-      for (; j + 4 <= K; j += 4) sv = f32x4.add(sv, expZ(f32x4.sub(f32x4.add(v128.load(at(tr, j)), v128.load(at(u, j))), rv)));
+    for (; j + 4 <= K; j += 4) {
+      const x = f32x4.mul(v128.load(at(row, j)), v128.load(at(q, j)));
+      const kept = v128.and(x, f32x4.ge(x, tau));
+      v128.store(at(dt, j), f32x4.add(v128.load(at(dt, j)), f32x4.mul(gw, kept)));
     }
-    let s = hsum(sv);
     for (; j < K; j++) {
-      const m = expS(load<f32>(at(tr, j)) + load<f32>(at(u, j)) - r);
-      s += m;
-      store<f32>(at(dt, j), load<f32>(at(dt, j)) + c * m);
+      const x = load<f32>(at(row, j)) * load<f32>(at(q, j));
+      if (x >= TINY / g) store<f32>(at(dt, j), load<f32>(at(dt, j)) + g * w * x);
     }
-    store<f32>(at(betaPrev, i), r + Mathf.log(s));
   }
 }
 
 /** β, and the gradient of Σ_b w_b·(logZ_b − score_b) (see the Backend interface). */
 export function crfBackward(T: i32, B: i32, K: i32, emissions: usize, lengths: usize, tags: usize, end: usize,
                             transitions: usize, alpha: usize, logZ: usize, weights: usize, beta: usize, dEmissions: usize,
-                            dStart: usize, dEnd: usize, dTransitions: usize): void {
+                            dStart: usize, dEnd: usize, dTransitions: usize, work: usize): void {
+  const F = work;
+  const d = rowOf(work, K, K);
+  const q = at(d, K);
+  transitionFactors(K, transitions, false, F, d);
   for (let b = 0; b < B; b++) {
     const L = load<i32>(at(lengths, b));
     const w = load<f32>(at(weights, b));
@@ -200,7 +309,7 @@ export function crfBackward(T: i32, B: i32, K: i32, emissions: usize, lengths: u
       let j = 0;
       for (; j + 4 <= K; j += 4) v128.store(at(u, j), f32x4.add(v128.load(at(e, j)), v128.load(at(bt, j))));
       for (; j < K; j++) store<f32>(at(u, j), load<f32>(at(e, j)) + load<f32>(at(bt, j)));
-      backwardStep(K, u, transitions, rowOf(alpha, (t - 1) * B + b, K), z, w, rowOf(beta, (t - 1) * B + b, K), dTransitions);
+      backwardStep(K, u, transitions, F, d, q, rowOf(alpha, (t - 1) * B + b, K), z, w, rowOf(beta, (t - 1) * B + b, K), dTransitions);
     }
     // dEmissions[t, b, j] = w·P(y_t = j) = w·exp(α_t(j) + β_t(j) − logZ) on real steps, 0 past the length.
     const zv = f32x4.splat(z);

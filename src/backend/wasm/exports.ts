@@ -56,10 +56,10 @@ export interface KernelExports {
   rmspropUpdate(n: number, param: number, grad: number, sq: number, buf: number, gAvg: number, lr: number,
     alpha: number, eps: number, weightDecay: number, momentum: number, centered: number): void;
   crfForward(T: number, B: number, K: number, emissions: number, lengths: number, tags: number, start: number, end: number,
-    transitions: number, alpha: number, logZ: number, score: number): void;
+    transitions: number, alpha: number, logZ: number, score: number, work: number): void;
   crfBackward(T: number, B: number, K: number, emissions: number, lengths: number, tags: number, end: number,
     transitions: number, alpha: number, logZ: number, weights: number, beta: number, dEmissions: number, dStart: number,
-    dEnd: number, dTransitions: number): void;
+    dEnd: number, dTransitions: number, work: number): void;
   crfViterbi(T: number, B: number, K: number, k: number, emissions: number, lengths: number, start: number, end: number,
     transitions: number, delta: number, history: number, paths: number, scores: number): void;
 }

@@ -205,7 +205,7 @@ export class CrfComputation<F extends FloatArray> {
     const alpha = scratch(b.alloc(T * B * this.K));
     const logZ = scratch(b.alloc(B));
     const score = scratch(b.alloc(B));
-    b.crfForward(T, B, this.K, e, lens, tags, scores.start, scores.end, scores.transitions, alpha, logZ, score);
+    b.crfForward(T, B, this.K, e, lens, tags, scores.start, scores.end, scores.transitions, alpha, logZ, score, this.workspace(scratch));
     return { alpha, logZ, score };
   }
 
@@ -214,6 +214,11 @@ export class CrfComputation<F extends FloatArray> {
     const { T, B } = batch;
     const b = this.backend;
     b.crfBackward(T, B, this.K, e, lens, tags, scores.end, scores.transitions, alpha, logZ, weights,
-      scratch(b.alloc(T * B * this.K)), dEmissions, grads.start, grads.end, grads.transitions);
+      scratch(b.alloc(T * B * this.K)), dEmissions, grads.start, grads.end, grads.transitions, this.workspace(scratch));
+  }
+
+  /** Scratch for the forward and backward kernels. */
+  private workspace(scratch: <X extends F>(buffer: X) => X): F {
+    return scratch(this.backend.alloc(this.K * this.K + 2 * this.K));
   }
 }
