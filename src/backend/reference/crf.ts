@@ -4,14 +4,14 @@
  * loops over one sequence at a time, as the equations read.
  *
  * Legend: T steps, B sequences, K tags, k paths kept; emissions and α, β are [T, B, K],
- * row (t, b) at (t·B + b)·K; transitions [K, K], row i holds the scores of i → j. The
- * scratch `work` that faster kernels use is not needed here.
+ * row (t, b) at (t·B + b)·K; transitions [K, K], row i holds the scores of i → j. These
+ * kernels take no `work` scratch: they need none.
  */
 import { logAdd } from '../../tensor/log-space.js';
 import type { FloatArray } from '../backend.js';
 
 export function crfForward<F extends FloatArray>(_T: number, B: number, K: number, emissions: F, lengths: Int32Array,
-  tags: Int32Array | null, start: F, end: F, transitions: F, alpha: F, logZ: F, score: F, _work: F): void {
+  tags: Int32Array | null, start: F, end: F, transitions: F, alpha: F, logZ: F, score: F): void {
   for (let b = 0; b < B; b++) {
     const L = lengths[b];
     const first = b * K;
@@ -46,7 +46,7 @@ export function crfForward<F extends FloatArray>(_T: number, B: number, K: numbe
 
 export function crfBackward<F extends FloatArray>(T: number, B: number, K: number, emissions: F, lengths: Int32Array,
   tags: Int32Array | null, end: F, transitions: F, alpha: F, logZ: F, weights: F, beta: F, dEmissions: F, dStart: F,
-  dEnd: F, dTransitions: F, _work: F): void {
+  dEnd: F, dTransitions: F): void {
   for (let b = 0; b < B; b++) {
     const L = lengths[b];
     const w = weights[b];
