@@ -67,7 +67,9 @@ export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';
 export { CTCModel, type CTCModelOptions, type CTCModelSettings, type CTCExample } from './models/ctc-model.js';
 export { padSequences, IndexBatches, type Sequence } from './data/sequences.js';
 export { editDistance, errorRate } from './training/metrics.js';
-export { SequenceTagger, type SequenceTaggerOptions, type SequenceTaggerSettings, type TaggedSequence } from './models/sequence-tagger.js';
+export {
+  SequenceTagger, type SequenceTaggerOptions, type SequenceTaggerSettings, type TaggedSequence, type CrfConstraintsSetting,
+} from './models/sequence-tagger.js';
 export { tokenAccuracy, chunks, entityF1, type Chunk } from './training/metrics.js';
 export { recurrentLayer } from './layers/recurrent/layers.js';
 export { prefixed } from './layers/parameters.js';

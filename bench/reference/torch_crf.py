@@ -21,26 +21,13 @@ Notes go to stderr.
 import argparse
 import json
 import sys
-import time
 
 import torch_env  # first: sets OMP_WAIT_POLICY before torch loads OpenMP
 import torch
+from torch_rnn import best_rate
 
 BATCH, STEPS = 32, 25
 TAGS = (9, 20, 50)
-
-
-def best_rate(call, tokens: int, budget: float) -> float:
-    """Tokens/s of the best call: one warm-up call, then calls until `budget` seconds."""
-    start = time.perf_counter()
-    call()
-    best = float("inf")
-    while True:
-        t0 = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - t0)
-        if time.perf_counter() - start >= budget:
-            return tokens / best
 
 
 def nll_rate(K: int, budget: float) -> float:
