@@ -328,6 +328,7 @@ describe('CRF layer', () => {
     await bad(crf.decode(nan), NonFiniteError, /element 5 is NaN/);
     await bad(crf.decode(emissions, { lengths: [6, 0, 1] }), ShapeError, /lengths\[1\] must be an integer in \[1, 6\], got 0/);
     await bad(crf.negativeLogLikelihood(emissions, [[0], [0]]), ShapeError, /one tag list per sequence \(3\), got 2/);
+    await bad(crf.negativeLogLikelihood(emissions, [[0], [], [0]]), ShapeError, /tags\[1\] must hold 1 to 6 tags \(one per step\), got 0/);
     await bad(crf.negativeLogLikelihood(emissions, [[0, 1], [0, 4], [0]]), ShapeError, /tags\[1\]\[1\] must be a tag in \[0, 4\), got 4/);
     await bad(crf.negativeLogLikelihood(emissions, [[0, 1], [0, 1, 1], [0]], { lengths: [2, 2, 1] }), ShapeError, /tags\[1\] must hold lengths\[1\] = 2 tags \(or 6, padded\), got 3/);
     await bad(crf.negativeLogLikelihood(emissions, [[0, 1], [0, 2], [3]]), UsageError, /tags\[1\] tag 0 → tag 2 at positions 1–2, which the constraints forbid/);

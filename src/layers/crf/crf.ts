@@ -107,7 +107,14 @@ export class CRF extends Module {
     if (!Array.isArray(tags) || tags.length !== shape.B) {
       throw new ShapeError(`${what}: tags must hold one tag list per sequence (${shape.B}), got ${Array.isArray(tags) ? tags.length : typeof tags}`);
     }
-    const lengths = options.lengths ?? tags.map((list) => (Array.isArray(list) ? list.length : 0));
+    if (options.lengths === undefined) {
+      tags.forEach((list, b) => {
+        if (!Array.isArray(list) || list.length < 1 || list.length > shape.T) {
+          throw new ShapeError(`${what}: tags[${b}] must hold 1 to ${shape.T} tags (one per step), got ${Array.isArray(list) ? list.length : typeof list}`);
+        }
+      });
+    }
+    const lengths = options.lengths ?? tags.map((list) => list.length);
     const batch = this.batchOf(emissions, shape, lengths, what);
     tags.forEach((list, b) => this.checkTags(list, b, batch, what));
     const computation = await this.ensureComputation();
