@@ -14,6 +14,7 @@ export {
 } from './cells';
 export { adamUpdate, sgdUpdate, rmspropUpdate } from './optim';
 export { lstmStepForward, lstmStepBackward } from './steps';
+export { crfForward, crfBackward, crfViterbi } from './crf';
 
 /** First byte above the module's static data: the allocator starts here. */
 export function heapBase(): usize {

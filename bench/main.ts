@@ -2,6 +2,7 @@
  * `npm run bench -- [name …]`: runs the named benchmarks (all when none is named).
  * Each compares rnnkit against a peer measured in the same run and prints ratios.
  */
+import { benchCrf } from './crf.js';
 import { benchGemm } from './gemm.js';
 import { benchLanguageModel } from './lm.js';
 import { benchPlayground } from './playground.js';
@@ -9,7 +10,7 @@ import { benchRnn } from './rnn.js';
 import { benchVariants } from './variants.js';
 
 const benches: Record<string, () => Promise<void>> = {
-  gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground, variants: benchVariants,
+  gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground, variants: benchVariants, crf: benchCrf,
 };
 
 const names = process.argv.slice(2);

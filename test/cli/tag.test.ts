@@ -96,6 +96,36 @@ describe('rnnkit train tag / predict / eval', () => {
     assert.equal(runCli(['eval', '--model', always, '--data', file]).stdout, 'token accuracy 27.27 %, entity F1 25.00 % on 3 sentences (11 tokens)\n');
   });
 
+  it('train tag --crf trains a BiLSTM-CRF with the BIO constraints of its tags; predict and eval decode with Viterbi', async () => {
+    const crfModel = at('ner-crf.safetensors');
+    const summary = runJson<{ steps: number; validation: { tokenAccuracy: number } }>(
+      ['train', 'tag', '--data', data(), '--out', crfModel, '--steps', '3', '--min-count', '1', '--crf', ...TINY]);
+    assert.equal(summary.steps, 3);
+    const loaded = (await loadModel(crfModel, { type: 'sequence-tagger' })).eval();
+    assert.deepEqual(loaded.settings.crf, { constraints: 'BIO' });
+    const sentence = ['Bob', 'lives', 'in', 'Oslo', '.'];
+    const ids = sentence.map((w) => Math.max(0, loaded.vocabularies.tokens!.indexOf(w)));
+    const { logits, lengths } = await loaded.logits([ids]);
+    const viterbi = (await loaded.crf!.layer.decode(logits, { lengths }))[0]!.map((k) => loaded.vocabularies.labels![k]!);
+    const json = runJson<{ predictions: { prediction: string[] }[] }>(['predict', '--model', crfModel, '--text', sentence.join(' ')]);
+    assert.deepEqual(json.predictions[0]!.prediction, viterbi);
+    const scores = runJson<{ tokens: number }>(['eval', '--model', crfModel, '--data', data()]);
+    assert.equal(scores.tokens, 200);
+    const none = at('ner-crf-none.safetensors');
+    runJson(['train', 'tag', '--data', data(), '--out', none, '--steps', '1', '--crf', 'none', ...TINY]);
+    assert.deepEqual((await loadModel(none, { type: 'sequence-tagger' })).settings.crf, { constraints: 'none' });
+  });
+
+  it('train tag --crf refuses tags that break the chunk rules, naming the file and line; an unknown constraint exits 2', () => {
+    const iob1 = at('iob1.conll');
+    writeFileSync(iob1, 'Ann B-PER\nlives O\n\nin O\nOslo I-LOC\n. O\n');
+    assertFails(runCli(['train', 'tag', '--data', iob1, '--out', at('x.safetensors'), '--steps', '1', '--crf', ...TINY]), 1,
+      new RegExp(`${iob1}:5: the tags 'O' → 'I-LOC' at positions 1–2 of this sentence break the BIO rules that --crf keeps`));
+    const r = runCli(['train', 'tag', '--data', iob1, '--out', at('x.safetensors'), '--steps', '1', '--crf', 'none', ...TINY]);
+    assert.equal(r.status, 0, r.stderr);
+    assertFails(runCli(['train', 'tag', '--data', data(), '--out', at('x.safetensors'), '--crf', 'iob1']), 2, /--crf.*iob1.*auto, bio, bioes, none/);
+  });
+
   it('a token line without a tag exits 1 naming the file and line; a bad option value exits 2', () => {
     const bad = at('bad.conll');
     writeFileSync(bad, 'Ann B-PER\nlives O\n\nBob B-PER\nsleeps\n');

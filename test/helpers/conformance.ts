@@ -10,6 +10,7 @@ import type { Activation, Backend } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { assertClose } from './allclose.js';
 import { cellChecks } from './conformance-cells.js';
+import { crfChecks } from './conformance-crf.js';
 import { optimizerChecks } from './conformance-optim.js';
 import { rng, uniform } from './random.js';
 
@@ -245,6 +246,7 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
 
     cellChecks(() => backend);
     optimizerChecks(() => backend);
+    crfChecks(() => backend);
 
     it('alloc returns zero-filled buffers and free makes room for reuse', () => {
       const a = backend.alloc(1000);

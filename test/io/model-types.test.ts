@@ -20,8 +20,9 @@ import { Seq2Seq } from '../../src/models/seq2seq/seq2seq.js';
 import { SequenceGenerator } from '../../src/models/sequence-generator.js';
 import { SequenceRegressor } from '../../src/models/sequence-regressor.js';
 import { SequenceTagger } from '../../src/models/sequence-tagger.js';
+import { allowedTransitions } from '../../src/layers/crf/constraints.js';
 import { Random } from '../../src/random.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import { argmax, type Tensor } from '../../src/tensor/tensor.js';
 
 const TOKENS = [[1, 2, 3, 4], [5, 1], [2, 2, 2, 6, 7]];
 const frames = (random: Random, D: number): Sequence[] => [5, 3, 7].map((steps) =>
@@ -60,6 +61,26 @@ describe('model files of the sequence models', () => {
     assert.deepEqual(loaded.vocabularies.labels, ['O', 'B-X', 'I-X']);
     assert.deepEqual((await loaded.logits(TOKENS)).logits, (await model.logits(TOKENS)).logits);
     assert.deepEqual(await loaded.predict(TOKENS), await model.predict(TOKENS));
+  });
+
+  it('a BiLSTM-CRF tagger keeps its CRF, its constraints and its transition scores', async () => {
+    const labels = ['O', 'B-X', 'I-X', 'E-X', 'S-X'];
+    const model = SequenceTagger.create({ vocabSize: 8, numTags: 5, embeddingDim: 5, hiddenSize: 6, seed: 4, backend, crf: true,
+      vocabularies: { labels } }).eval();
+    const crf = model.crf!.layer;
+    // Transitions that make the Viterbi path differ from each step's most likely tag.
+    crf.loadStateDict({ ...crf.stateDict(), transitions: { shape: [5, 5], data: Float32Array.from({ length: 25 }, (_, i) => (i % 7) - 3) } });
+    assert.deepEqual(model.settings.crf, { constraints: 'BIOES' });
+    const loaded = (await roundTrip(model, 'sequence-tagger')).eval();
+    assert.deepEqual(loaded.crf?.layer.constraints, allowedTransitions('BIOES', labels));
+    assert.deepEqual(await loaded.predict(TOKENS), await model.predict(TOKENS));
+    // …which a tagger without its CRF would not give.
+    const { logits } = await model.logits(TOKENS);
+    const stepwise = TOKENS.map((s, b) => s.map((_, t) => argmax(logits.data, (t * TOKENS.length + b) * 5, 5)));
+    assert.notDeepEqual(await model.predict(TOKENS), stepwise);
+    const metadata = safetensorsMetadata(readSafetensors(modelToBytes(model)));
+    assert.deepEqual((JSON.parse(metadata.config!) as { crf: unknown }).crf, { constraints: 'BIOES' });
+    assert.deepEqual(readSafetensors(modelToBytes(model))['crf.transitions']!.shape, [5, 5]);
   });
 
   it('a SequenceClassifier keeps its tokenizer, pooling and class names and scores the same', async () => {

@@ -161,6 +161,39 @@ describe('exportOnnx', () => {
     }
   });
 
+  it('a BiLSTM-CRF tagger gives its emissions and the decoding scores; Viterbi over them is the tagger\'s prediction', async () => {
+    const labels = ['O', 'B-X', 'I-X'];
+    const tagger = SequenceTagger.create({ vocabSize: 7, numTags: 3, embeddingDim: 5, hiddenSize: 6, seed: 12, crf: true,
+      vocabularies: { labels } }).eval();
+    const crf = tagger.crf!.layer;
+    crf.loadStateDict({ ...crf.stateDict(), transitions: { shape: [3, 3], data: Float32Array.of(0.5, -1, 2, 1, 0.3, -2, 0.2, 1, 1.5) } });
+    const sequences = [[3, 1, 4, 1, 5, 2], [2, 6], [5, 3, 5, 0]];
+    const [T, B] = [6, sequences.length];
+    const ids = new BigInt64Array(T * B);
+    sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = BigInt(id); }));
+    const outputs = await runOrt(exportOnnx(tagger, { lengths: true }),
+      { input: new ort.Tensor('int64', ids, [T, B]), lengths: new ort.Tensor('int32', Int32Array.from(sequences.map((s) => s.length)), [B]) });
+    assert.deepEqual(Object.keys(outputs).sort(), ['end_transitions', 'output', 'start_transitions', 'transitions']);
+    // I-X may neither start a path nor follow O: those scores are −∞.
+    assert.equal(outputs.start_transitions!.data[2], -Infinity);
+    assert.equal(outputs.transitions!.data[0 * 3 + 2], -Infinity);
+    for (const name of ['start_transitions', 'end_transitions', 'transitions']) {
+      assert.deepEqual(Array.from(outputs[name]!.data), Array.from(crf.decodingScores()[name]!.data), name);
+    }
+    // The best path by enumeration over ONNX Runtime's outputs, as a decoder outside rnnkit would find it.
+    const [e, start, end, trans] = ['output', 'start_transitions', 'end_transitions', 'transitions'].map((n) => outputs[n]!.data) as Float32Array[];
+    const decoded = sequences.map((s, b) => {
+      let best: { score: number; tags: number[] } = { score: -Infinity, tags: [] };
+      for (let n = 0; n < 3 ** s.length; n++) {
+        const tags = s.map((_, t) => Math.floor(n / 3 ** t) % 3);
+        const score = tags.reduce((sum, y, t) => sum + e![(t * B + b) * 3 + y]! + (t > 0 ? trans![tags[t - 1]! * 3 + y]! : start![y]!), end![tags.at(-1)!]!);
+        if (score > best.score) best = { score, tags };
+      }
+      return best.tags;
+    });
+    assert.deepEqual(decoded, await tagger.predict(sequences));
+  });
+
   it('writes the gate blocks in ONNX order and the GRU with linear_before_reset 1, or 0 with the reset gate before', () => {
     const before = decodeModel(exportOnnx(makeLayer('gru-reset-before', 1, false))).graph.node.find((n) => n.opType === 'GRU')!;
     assert.equal(Number(before.attribute.find((a) => a.name === 'linear_before_reset')!.i), 0);

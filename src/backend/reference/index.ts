@@ -9,6 +9,7 @@ import {
 import { lstmCellBackward, lstmCellForward } from '../../cells/lstm.js';
 import { rnnCellBackward, rnnCellForward } from '../../cells/rnn.js';
 import type { Backend, FloatArray } from '../backend.js';
+import { crfBackward, crfForward, crfViterbi } from './crf.js';
 import {
   activate, activateBackward, addBias, axpy, clamp, columnProductSums, columnSums, copy, fill, gatherRows, mul, scale,
   scatterAddRows, sumSquares,
@@ -80,6 +81,9 @@ function makeBackend<F extends FloatArray>(Elements: new (length: number) => F, 
     adamUpdate,
     sgdUpdate,
     rmspropUpdate,
+    crfForward,
+    crfBackward,
+    crfViterbi,
     dispose: () => {},
   };
 }

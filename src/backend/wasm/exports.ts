@@ -55,6 +55,13 @@ export interface KernelExports {
     weightDecay: number, nesterov: number, first: number): void;
   rmspropUpdate(n: number, param: number, grad: number, sq: number, buf: number, gAvg: number, lr: number,
     alpha: number, eps: number, weightDecay: number, momentum: number, centered: number): void;
+  crfForward(T: number, B: number, K: number, emissions: number, lengths: number, tags: number, start: number, end: number,
+    transitions: number, alpha: number, logZ: number, score: number, work: number): void;
+  crfBackward(T: number, B: number, K: number, emissions: number, lengths: number, tags: number, end: number,
+    transitions: number, alpha: number, logZ: number, weights: number, beta: number, dEmissions: number, dStart: number,
+    dEnd: number, dTransitions: number, work: number): void;
+  crfViterbi(T: number, B: number, K: number, k: number, emissions: number, lengths: number, start: number, end: number,
+    transitions: number, delta: number, history: number, paths: number, scores: number): void;
 }
 
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */

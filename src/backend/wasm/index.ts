@@ -480,6 +480,34 @@ class WasmBackend implements Backend<Float32Array> {
       s.centered ? 1 : 0);
   }
 
+  crfForward(T: number, B: number, K: number, emissions: Float32Array, lengths: Int32Array, tags: Int32Array | null,
+    start: Float32Array, end: Float32Array, transitions: Float32Array, alpha: Float32Array, logZ: Float32Array,
+    score: Float32Array, work: Float32Array): void {
+    this.k.crfForward(T, B, K, this.ptr(emissions, 'emissions'), this.ptr(lengths, 'lengths'),
+      tags === null ? 0 : this.ptr(tags, 'tags'), this.ptr(start, 'start'), this.ptr(end, 'end'),
+      this.ptr(transitions, 'transitions'), this.ptr(alpha, 'alpha'), this.ptr(logZ, 'logZ'), this.ptr(score, 'score'),
+      this.ptr(work, 'work'));
+  }
+
+  crfBackward(T: number, B: number, K: number, emissions: Float32Array, lengths: Int32Array, tags: Int32Array | null,
+    end: Float32Array, transitions: Float32Array, alpha: Float32Array, logZ: Float32Array, weights: Float32Array,
+    beta: Float32Array, dEmissions: Float32Array, dStart: Float32Array, dEnd: Float32Array, dTransitions: Float32Array,
+    work: Float32Array): void {
+    this.k.crfBackward(T, B, K, this.ptr(emissions, 'emissions'), this.ptr(lengths, 'lengths'),
+      tags === null ? 0 : this.ptr(tags, 'tags'), this.ptr(end, 'end'), this.ptr(transitions, 'transitions'),
+      this.ptr(alpha, 'alpha'), this.ptr(logZ, 'logZ'), this.ptr(weights, 'weights'), this.ptr(beta, 'beta'),
+      this.ptr(dEmissions, 'dEmissions'), this.ptr(dStart, 'dStart'), this.ptr(dEnd, 'dEnd'), this.ptr(dTransitions, 'dTransitions'),
+      this.ptr(work, 'work'));
+  }
+
+  crfViterbi(T: number, B: number, K: number, k: number, emissions: Float32Array, lengths: Int32Array, start: Float32Array,
+    end: Float32Array, transitions: Float32Array, delta: Float32Array, history: Int32Array, paths: Int32Array,
+    scores: Float32Array): void {
+    this.k.crfViterbi(T, B, K, k, this.ptr(emissions, 'emissions'), this.ptr(lengths, 'lengths'), this.ptr(start, 'start'),
+      this.ptr(end, 'end'), this.ptr(transitions, 'transitions'), this.ptr(delta, 'delta'), this.ptr(history, 'history'),
+      this.ptr(paths, 'paths'), this.ptr(scores, 'scores'));
+  }
+
   dispose(): void {
     this.pool?.dispose();
   }

@@ -32,6 +32,8 @@ export interface TaskFlags {
   lowercase?: boolean;
   /** tag: fewest occurrences of a word to get its own embedding. */
   minCount?: number;
+  /** tag: a CRF output layer and its transition constraints. */
+  crf?: 'auto' | 'bio' | 'bioes' | 'none';
   /** classify, tag: embedding size. */
   embed?: number;
   /** classify, forecast: how a sequence becomes one vector. */

@@ -4,7 +4,10 @@
  * maximum of its outputs over the real steps, then logits per sequence).
  *
  * Inputs: `input` (int64 token ids `[T, B]`) and, with the `lengths` option, `lengths`
- * (int32 `[B]`). Outputs: `output` (logits) and `probabilities` (softmax).
+ * (int32 `[B]`). Outputs: `output` (logits) and `probabilities` (softmax). A tagger with a
+ * CRF outputs its emissions as `output` and, for a Viterbi decoder, the scores
+ * `start_transitions` `[K]`, `end_transitions` `[K]` and `transitions` `[K, K]` (−∞ where
+ * its constraints forbid a move) instead of `probabilities`, which a CRF does not define per step.
  */
 import type { SequenceClassifier } from '../../models/sequence-classifier.js';
 import type { SequenceTagger } from '../../models/sequence-tagger.js';
@@ -27,7 +30,14 @@ export function taggerGraph(g: GraphBuilder, tagger: SequenceTagger, withLengths
   const weights = tagger.stateDict();
   const { stack } = encode(g, tagger.encoder, weights, withLengths);
   const logits = denseLayer(g, stack.output, weights['classifier.weight']!, weights['classifier.bias'], 'classifier');
-  scoreOutputs(g, logits, ['T', 'B', tagger.numTags]);
+  if (tagger.crf === undefined) {
+    scoreOutputs(g, logits, ['T', 'B', tagger.numTags]);
+    return;
+  }
+  g.output('output', logits, DataType.FLOAT, ['T', 'B', tagger.numTags]);
+  for (const [name, t] of Object.entries(tagger.crf.layer.decodingScores())) {
+    g.output(name, g.floats(`crf_${name}`, t.shape, t.data), DataType.FLOAT, t.shape);
+  }
 }
 
 export function classifierGraph(g: GraphBuilder, model: SequenceClassifier, withLengths: boolean): void {
