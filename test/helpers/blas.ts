@@ -1,0 +1,21 @@
+/**
+ * Tests of the BLAS backend need a system BLAS (and koffi). Where none is found they are
+ * skipped with the reason — except when RNNKIT_REQUIRE_BLAS is set (`.ci/run` sets it, and
+ * installs OpenBLAS), where a missing library fails the run instead.
+ */
+import { type BlasLibrary, openBlas } from '../../src/backend/blas/library.js';
+
+const search = await openBlas();
+
+/** Why BLAS tests cannot run here, or undefined when they can. */
+export function blasUnavailable(): string | undefined {
+  if (search.found) return undefined;
+  if (process.env.RNNKIT_REQUIRE_BLAS) throw new Error(`no usable BLAS: ${search.reason} (apt-get install libopenblas0-pthread)`);
+  return `no usable BLAS: ${search.reason}`;
+}
+
+/** The library the default search finds (call only when {@link blasUnavailable} is undefined). */
+export function foundBlas(): BlasLibrary {
+  if (!search.found) throw new Error(search.reason);
+  return search.library;
+}
