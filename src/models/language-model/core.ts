@@ -168,7 +168,8 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   /**
    * Forward over the prepared batch from the carried state, then carries the final
    * state on. With `withLoss`, returns the mean cross-entropy against {@link targetIds}
-   * (and, with `backward`, accumulates every gradient); otherwise returns NaN.
+   * (and, with `backward`, accumulates every gradient); otherwise returns NaN. Without
+   * `backward` the recurrent layers run forward only, keeping nothing for a backward pass.
    */
   run(training: boolean, withLoss: boolean, backward: boolean): number {
     const b = this.backend;
@@ -181,7 +182,8 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     const decB = this.decoder.get('bias');
     // The embedding feeds the first layer as token ids: its projection runs over the V
     // table rows, not the T·B inputs (see Direction).
-    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V });
+    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V },
+      backward);
     denseForward(b, rows, H, V, rnn.output(), decW.value, decB.value, this.output());
     const stateSize = this.config.numLayers * this.B * H;
     b.copy(stateSize, rnn.finalH(), this.carryH!);
