@@ -54,7 +54,7 @@ export async function setBackend(choice: BackendName | Backend, options: Backend
 /** The current backend, creating the default (blas in Node when found, else wasm, else reference) on first use. */
 export function getBackend(): Promise<Backend> {
   if (current === undefined) {
-    const created = createDefault();
+    const created = createDefaultBackend();
     current = created;
     void created.then((backend) => {
       if (current === created) resolved = backend;
@@ -63,16 +63,23 @@ export function getBackend(): Promise<Backend> {
   return current;
 }
 
-async function createDefault(): Promise<Backend> {
+/**
+ * Creates the backend rnnkit chooses by itself: in Node the blas backend when a usable
+ * system BLAS is found, else the wasm backend, else (no WebAssembly SIMD) the reference one.
+ * @param options threads, relaxed SIMD and memory size for wasm and blas; `library` for blas.
+ * @throws UsageError on an invalid option.
+ */
+export async function createDefaultBackend(options: BackendOptions = {}): Promise<Backend> {
+  const { library, ...wasmOptions } = options;
   if (isNode()) {
     try {
-      return await createBlas({});
+      return await createBlas(library === undefined ? wasmOptions : { ...wasmOptions, library });
     } catch (error) {
       if (!(error instanceof EnvironmentError)) throw error;
     }
   }
   try {
-    return await createWasmBackend();
+    return await createWasmBackend(wasmOptions);
   } catch (error) {
     if (error instanceof EnvironmentError) return createReferenceBackend();
     throw error;

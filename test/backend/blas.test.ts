@@ -3,20 +3,14 @@ import { describe, it } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
 import { BLAS_MIN_WORK, createBlasBackend, takesProduct } from '../../src/backend/blas/index.js';
 import { blasCandidates, openBlas } from '../../src/backend/blas/library.js';
-import { createWasmBackend, createWasmBackendWith } from '../../src/backend/wasm/index.js';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { assertClose, assertIdentical } from '../helpers/allclose.js';
-import { blasUnavailable, foundBlas } from '../helpers/blas.js';
+import { blasUnavailable, everyProductInBlas, foundBlas } from '../helpers/blas.js';
 import { describeConformance, f64, ref64, upload } from '../helpers/conformance.js';
 import { rng, uniform } from '../helpers/random.js';
 
 const skip = blasUnavailable();
-
-/** The wasm backend with every product, however small, in BLAS: the suite then checks BLAS's side alone. */
-function everyProductInBlas(threads: number): Promise<Backend> {
-  return createWasmBackendWith({ threads }, { name: 'blas', description: 'every product', takes: () => true,
-    gemm: foundBlas().sgemm });
-}
 
 if (skip === undefined) {
   describeConformance('blas, 2 threads', () => createBlasBackend({ threads: 2 }));

@@ -3,7 +3,9 @@
  * skipped with the reason — except when RNNKIT_REQUIRE_BLAS is set (`.ci/run` sets it, and
  * installs OpenBLAS), where a missing library fails the run instead.
  */
+import type { Backend } from '../../src/backend/backend.js';
 import { type BlasLibrary, openBlas } from '../../src/backend/blas/library.js';
+import { createWasmBackendWith } from '../../src/backend/wasm/index.js';
 
 const search = await openBlas();
 
@@ -18,4 +20,13 @@ export function blasUnavailable(): string | undefined {
 export function foundBlas(): BlasLibrary {
   if (!search.found) throw new Error(search.reason);
   return search.library;
+}
+
+/**
+ * The blas backend with every product in BLAS, however small (the shape rule would leave the
+ * small ones to the wasm kernels): suites and fixtures of small sizes then check BLAS's side.
+ */
+export function everyProductInBlas(threads: number): Promise<Backend> {
+  return createWasmBackendWith({ threads }, { name: 'blas', description: 'every product in BLAS', takes: () => true,
+    gemm: foundBlas().sgemm });
 }

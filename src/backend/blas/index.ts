@@ -17,7 +17,8 @@ export interface BlasBackendOptions extends WasmBackendOptions {
   /**
    * The BLAS library to open (a name the system's loader finds, or a path), instead of
    * searching for OpenBLAS, Accelerate, MKL and BLIS.
-   * @default the first of blasCandidates() that opens and identifies itself
+   * @default the environment variable RNNKIT_BLAS, else the first of blasCandidates() that
+   *   opens and identifies itself
    */
   library?: string;
 }

@@ -59,12 +59,15 @@ interface KoffiLibrary {
   unload(): void;
 }
 
+/** The environment variable that names the BLAS library to open instead of searching. */
+export const BLAS_LIBRARY_VARIABLE = 'RNNKIT_BLAS';
+
 /**
- * Opens the first usable BLAS: `path` when given, else each of {@link blasCandidates} in
- * turn. Never throws: what went wrong is in `reason` (koffi missing, no library, a
- * reference BLAS refused).
+ * Opens the first usable BLAS: `path` when given, else the library the environment variable
+ * `RNNKIT_BLAS` names, else each of {@link blasCandidates} in turn. Never throws: what went
+ * wrong is in `reason` (koffi missing, no library, a reference BLAS refused).
  */
-export async function openBlas(path?: string): Promise<BlasSearch> {
+export async function openBlas(path: string | undefined = process.env[BLAS_LIBRARY_VARIABLE] || undefined): Promise<BlasSearch> {
   const tried: string[] = [];
   let koffi: Koffi;
   try {
