@@ -6,7 +6,7 @@ import { blasCandidates, openBlas } from '../../src/backend/blas/library.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { assertClose, assertIdentical } from '../helpers/allclose.js';
-import { blasUnavailable, everyProductInBlas, foundBlas } from '../helpers/blas.js';
+import { blasUnavailable, everyProductInBlas, foundBlas, NETLIB_BLAS, netlibUnavailable } from '../helpers/blas.js';
 import { describeConformance, f64, ref64, upload } from '../helpers/conformance.js';
 import { rng, uniform } from '../helpers/random.js';
 
@@ -34,12 +34,13 @@ describe('blas backend', { skip }, () => {
     }
   });
 
-  it('takes large products and leaves small and matrix-vector ones to wasm', () => {
-    assert.equal(takesProduct(64, 2048, 512), true);
-    assert.equal(takesProduct(32, 512, 128), true);
+  it('takes large products and leaves small, matrix-vector and small per-step ones to wasm', () => {
+    assert.equal(takesProduct(32, 2048, 512), true, 'an LSTM step of batch 32 at H = 512');
+    assert.equal(takesProduct(2048, 512, 2048), true, 'dW_hh at H = 512');
+    assert.equal(takesProduct(32, 512, 128), false, 'an LSTM step of batch 32 at H = 128');
     assert.equal(takesProduct(1, 2048, 512), false, 'one row');
-    assert.equal(takesProduct(40, 40, 40), false, 'below the work threshold');
     assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096), true);
+    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096 - 1), false);
     assert.equal(takesProduct(64, 64, 0), false);
   });
 
@@ -72,7 +73,7 @@ describe('blas backend', { skip }, () => {
     const blas = await createBlasBackend({ threads: 2 });
     const wasm = await createWasmBackend({ threads: 2 });
     try {
-      const [rows, H] = [32, 64];
+      const [rows, H] = [32, 256];
       assert.equal(takesProduct(rows, 4 * H, H), true);
       const random = rng(9);
       const inputs = { whh: uniform(random, 4 * H * H, -0.3, 0.3), hPrev: uniform(random, rows * H),
@@ -116,6 +117,14 @@ describe('blas backend', { skip }, () => {
     }
     await assert.rejects(createBlasBackend({ library: '/nonexistent/libopenblas.so.0' }), (e: unknown) =>
       e instanceof EnvironmentError && /blas backend: cannot open \/nonexistent\/libopenblas\.so\.0/.test(e.message));
+  });
+
+  it('refuses the Netlib reference BLAS, naming it', { skip: netlibUnavailable() }, async () => {
+    const search = await openBlas(NETLIB_BLAS);
+    assert.equal(search.found, false);
+    assert.equal(search.found ? '' : search.reason, `${NETLIB_BLAS} is refused: it is neither OpenBLAS, MKL, BLIS nor ` +
+      'Accelerate (most likely the slow Netlib reference BLAS)');
+    await assert.rejects(createBlasBackend({ library: NETLIB_BLAS }), EnvironmentError);
   });
 
   it('validates its options like the wasm backend', async () => {

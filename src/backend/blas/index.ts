@@ -28,7 +28,7 @@ export interface BlasBackendOptions extends WasmBackendOptions {
  * and BLAS's own thread start-up outweigh its faster inner loop (measured with
  * `npm run bench -- gemm`).
  */
-export const BLAS_MIN_WORK = 1 << 16;
+export const BLAS_MIN_WORK = 1 << 22;
 /** Rows from which a product runs in BLAS: a row or two is a matrix–vector product, as fast in wasm. */
 export const BLAS_MIN_ROWS = 4;
 
