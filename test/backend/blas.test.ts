@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
-import { BLAS_MIN_WORK, createBlasBackend, takesProduct } from '../../src/backend/blas/index.js';
+import { BLAS_MIN_ROWS_LARGE_B, BLAS_MIN_WORK, createBlasBackend, takesProduct } from '../../src/backend/blas/index.js';
 import { blasCandidates, openBlas } from '../../src/backend/blas/library.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
@@ -35,13 +35,16 @@ describe('blas backend', { skip }, () => {
   });
 
   it('takes large products and leaves small, matrix-vector and small per-step ones to wasm', () => {
-    assert.equal(takesProduct(32, 2048, 512), true, 'an LSTM step of batch 32 at H = 512');
-    assert.equal(takesProduct(2048, 512, 2048), true, 'dW_hh at H = 512');
-    assert.equal(takesProduct(32, 512, 128), false, 'an LSTM step of batch 32 at H = 128');
-    assert.equal(takesProduct(1, 2048, 512), false, 'one row');
-    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096), true);
-    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096 - 1), false);
-    assert.equal(takesProduct(64, 64, 0), false);
+    assert.equal(takesProduct(32, 2048, 512, true), true, 'an LSTM step of batch 32 at H = 512');
+    assert.equal(takesProduct(BLAS_MIN_ROWS_LARGE_B - 1, 2048, 512, true), false, 'an LSTM step of batch 15 at H = 512');
+    assert.equal(takesProduct(8, 2048, 512, false), false, 'a product of 8 rows with a B of 2^20 elements');
+    assert.equal(takesProduct(64, 1024, 256, true), false, 'an LSTM step of batch 64 at H = 256');
+    assert.equal(takesProduct(64, 1024, 256, false), true, 'the same product outside a fused step');
+    assert.equal(takesProduct(2048, 512, 2048, false), true, 'dW_hh at H = 512');
+    assert.equal(takesProduct(1, 65, 512, false), false, 'one row');
+    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096, false), true);
+    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096 - 1, false), false);
+    assert.equal(takesProduct(64, 64, 0, false), false);
   });
 
   it('packed products in BLAS equal the unpacked ones, both layouts of B', async () => {
@@ -73,8 +76,8 @@ describe('blas backend', { skip }, () => {
     const blas = await createBlasBackend({ threads: 2 });
     const wasm = await createWasmBackend({ threads: 2 });
     try {
-      const [rows, H] = [32, 256];
-      assert.equal(takesProduct(rows, 4 * H, H), true);
+      const [rows, H] = [16, 512];
+      assert.equal(takesProduct(rows, 4 * H, H, true), true);
       const random = rng(9);
       const inputs = { whh: uniform(random, 4 * H * H, -0.3, 0.3), hPrev: uniform(random, rows * H),
         gates: uniform(random, rows * 4 * H, -2, 2), cPrev: uniform(random, rows * H), da: uniform(random, rows * 4 * H),

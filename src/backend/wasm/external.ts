@@ -18,8 +18,12 @@ export interface ExternalProducts {
   readonly name: string;
   /** What computes the products, e.g. `OpenBLAS 0.3.21 (Zen), 2 threads`. */
   readonly description: string;
-  /** Whether the product C [m, n] with inner dimension k runs in the library (else in the wasm kernels). */
-  takes(m: number, n: number, k: number): boolean;
+  /**
+   * Whether the product C [m, n] with inner dimension k runs in the library (else in the wasm
+   * kernels). `fused`: the wasm alternative is a whole LSTM step in one round of its threads
+   * (product and cell kernel together), not the product alone.
+   */
+  takes(m: number, n: number, k: number, fused: boolean): boolean;
   /** The product; it must honour BLAS's contract that beta 0 never reads C. */
   readonly gemm: ExternalGemm;
 }

@@ -165,7 +165,7 @@ class WasmBackend implements Backend<Float32Array> {
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
-    if (this.external?.takes(m, n, k)) {
+    if (this.external?.takes(m, n, k, false)) {
       this.external.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
     }
@@ -209,7 +209,7 @@ class WasmBackend implements Backend<Float32Array> {
 
   gemmPacked(transA: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number,
     packed: Float32Array, beta: number, c: Float32Array, ldc: number): void {
-    if (this.external?.takes(m, n, k)) {
+    if (this.external?.takes(m, n, k, false)) {
       const header = plainOffset(this.k.packedBFloats(k, n));
       const trans = packed[header] === 1;
       const plain = packed.subarray(header + PLAIN_HEADER, header + PLAIN_HEADER + k * n);
@@ -449,7 +449,7 @@ class WasmBackend implements Backend<Float32Array> {
 
   lstmStepForward(rows: number, H: number, hPrev: Float32Array, packedWhhT: Float32Array, gates: Float32Array,
     cPrev: Float32Array, c: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
-    if (H % COLUMN_ALIGN !== 0 || this.external?.takes(rows, 4 * H, H)) {
+    if (H % COLUMN_ALIGN !== 0 || this.external?.takes(rows, 4 * H, H, true)) {
       // The gates' column blocks would not start on whole micro-panels, or the library takes the
       // product: product, then cell kernel.
       this.gemmPacked(false, rows, 4 * H, H, 1, hPrev, H, packedWhhT, 1, gates, 4 * H);
@@ -471,7 +471,7 @@ class WasmBackend implements Backend<Float32Array> {
   lstmStepBackward(rows: number, H: number, da: Float32Array, packedWhh: Float32Array, dh: Float32Array,
     cellRows: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array, dy: Float32Array, ldy: number,
     dc: Float32Array): void {
-    if (this.external?.takes(rows, H, 4 * H)) {
+    if (this.external?.takes(rows, H, 4 * H, true)) {
       this.gemmPacked(false, rows, H, 4 * H, 1, da, 4 * H, packedWhh, 0, dh, H);
       if (cellRows > 0) this.lstmCellBackward(cellRows, H, gates, cPrev, c, dy, ldy, dh, dc);
       return;
