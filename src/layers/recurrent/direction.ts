@@ -141,23 +141,6 @@ export class Direction<F extends FloatArray> {
     };
   }
 
-  /**
-   * What the last forward computed at every step, in time order (copies; rows in the
-   * internal order): see {@link RecordedSteps}. Valid until the next backward, which turns
-   * the gates into their gradients.
-   */
-  recorded(): RecordedSteps<F> {
-    const { T, B } = this;
-    const H = this.config.hiddenSize;
-    // The state after step t sits in slot t + 1 (forward) or t (reverse): one block either way.
-    const after = (buffer: F): F => (this.config.dir === 0 ? buffer.slice(B * H, (T + 1) * B * H) : buffer.slice(0, T * B * H)) as F;
-    return {
-      hidden: after(this.states),
-      cell: this.config.cell === 'lstm' ? after(this.cells) : undefined,
-      gates: this.gates.slice(0, T * B * this.G * H) as F,
-    };
-  }
-
   /** dL/dh0 [B, H] after backward. */
   dh0(): F {
     return this.dh.subarray(0, this.B * this.config.hiddenSize) as F;
@@ -484,16 +467,6 @@ export class Direction<F extends FloatArray> {
   private viewShape(): ViewShape {
     return { G: this.G, H: this.config.hiddenSize, dir: this.config.dir, resetBefore: this.resetBefore };
   }
-}
-
-/** What a direction computed at each step of its last forward, in time order. */
-export interface RecordedSteps<F extends FloatArray> {
-  /** h_t, the state after step t: [T, B, H]. */
-  hidden: F;
-  /** c_t (LSTM): [T, B, H]. */
-  cell: F | undefined;
-  /** The gates of step t, [T, B, G·H]: activations i, f, g, o (LSTM) or r, z, n (GRU); the pre-activation (RNN). */
-  gates: F;
 }
 
 /** What a direction computed at each step of its last forward, in time order. */
