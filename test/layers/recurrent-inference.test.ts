@@ -28,9 +28,14 @@ const SIZES = [75, 16, 24, 128] as const;
 /** The reference backend's loops are slow: one chunk there (the chunk logic is the same code). */
 const SMALL = [9, 4, 5, 16] as const;
 
-function layer(cell: 'rnn' | 'lstm' | 'gru', bidirectional: boolean, backend: Backend, D: number, H: number): RecurrentLayer {
+/** Every cell and variant: the reset-before GRU and the peephole LSTM run other kernels per step. */
+const CELLS = ['rnn', 'lstm', 'lstm with peepholes', 'gru', 'gru with the reset gate before'] as const;
+
+function layer(cell: (typeof CELLS)[number], bidirectional: boolean, backend: Backend, D: number, H: number): RecurrentLayer {
   const options = { inputSize: D, hiddenSize: H, numLayers: 2, bidirectional, backend, seed: 3 };
-  return cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN(options);
+  if (cell === 'rnn') return new RNN(options);
+  if (cell.startsWith('lstm')) return new LSTM({ ...options, peepholes: cell !== 'lstm' });
+  return new GRU({ ...options, resetAfter: cell === 'gru' });
 }
 
 const backends: [string, () => Promise<Backend>, string | undefined][] = [
@@ -53,7 +58,7 @@ for (const [label, make, skip] of backends) {
     });
     after(() => backend.dispose());
 
-    for (const cell of ['rnn', 'lstm', 'gru'] as const) {
+    for (const cell of CELLS) {
       for (const bidirectional of [false, true]) {
         for (const ragged of [false, true]) {
           it(`${cell}, ${bidirectional ? 'bidirectional' : 'one direction'}, ${ragged ? 'ragged lengths' : 'full batch'}, ` +
@@ -61,13 +66,14 @@ for (const [label, make, skip] of backends) {
             const net = layer(cell, bidirectional, backend, D, H);
             const K = 2 * (bidirectional ? 2 : 1);
             const x = tensor([T, B, D], 1);
-            const options = { h0: tensor([K, B, H], 2), ...(cell === 'lstm' ? { c0: tensor([K, B, H], 3) } : {}),
+            const lstm = cell.startsWith('lstm');
+            const options = { h0: tensor([K, B, H], 2), ...(lstm ? { c0: tensor([K, B, H], 3) } : {}),
               ...(ragged ? { lengths } : {}) };
             const kept = await net.forward(x, options);
             const inferred = await net.forward(x, { ...options, inference: true });
             same('output', inferred.output.data, kept.output.data);
             same('h', inferred.h.data, kept.h.data);
-            if (cell === 'lstm') same('c', inferred.c!.data, kept.c!.data);
+            if (lstm) same('c', inferred.c!.data, kept.c!.data);
             await assert.rejects(net.backward({ output: kept.output }), (e: unknown) =>
               e instanceof RnnkitError && /cannot follow a forward-only \(inference\) pass/.test(e.message));
             // A training forward afterwards works as before.
