@@ -1,17 +1,22 @@
 /**
  * `npm run bench -- gemm`: single-precision matrix products in GFLOP/s — the
- * reference backend, the wasm backend on one thread and on all threads, and
- * TensorFlow.js's wasm backend (XNNPACK, `tf.matMul`) measured in the same run —
- * with the ratios against TensorFlow.js, and the engine's 4-wide SIMD ceiling.
+ * reference backend, the wasm backend on one thread and on all threads, the blas
+ * backend (the system BLAS through koffi, all threads) and TensorFlow.js's wasm backend
+ * (XNNPACK, `tf.matMul`) measured in the same run, interleaved; then PyTorch's torch.mm
+ * (bench/reference/torch_gemm.py, in its own process, on as many threads) on the same
+ * shapes, and the blas backend once more after it (its best counts) — with the ratios
+ * against TensorFlow.js and PyTorch, and the engine's 4-wide SIMD ceiling.
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileString } from 'assemblyscript/asc';
 import type { Backend } from '../src/backend/backend.js';
+import { createBlasBackend } from '../src/backend/blas/index.js';
 import { createReferenceBackend } from '../src/backend/reference/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
-import { fmt, measure, table } from './harness.js';
+import { type Contender, fmt, measure, table } from './harness.js';
+import { runTorchGemm } from './peers/torch-gemm.js';
 
 /** [M, K, N]: C[M, N] = A[M, K] · B[K, N]. */
 const SHAPES: [number, number, number][] = [
@@ -19,19 +24,31 @@ const SHAPES: [number, number, number][] = [
   [32, 512, 2048], [2048, 512, 2048], [32, 128, 512],
 ];
 
+/** Seconds PyTorch measures each shape. */
+const TORCH_SECONDS = 1.5;
+
 export async function benchGemm(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   const reference = createReferenceBackend();
   const single = await createWasmBackend({ threads: 1 });
   const all = await createWasmBackend();
+  const blas = await createBlasBackend().catch((error: unknown) => {
+    console.log(`note: blas backend skipped: ${(error as Error).message}`);
+    return undefined;
+  });
   const ceiling = await simdCeiling();
   console.log(`wasm backends: ${single.description}; ${all.description}`);
+  if (blas !== undefined) console.log(`blas backend: ${blas.description}`);
   console.log(`tfjs: ${tf.getBackend()} backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
     `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
   console.log(`4-wide SIMD ceiling without FMA (register-only mul+add chains): ${fmt(ceiling)} GFLOP/s per core\n`);
 
-  const rows: string[][] = [];
+  const measured: { reference: number; one: number; many: number; blas: number | undefined; tfjs: number }[] = [];
+  const blasProduct = (m: number, k: number, n: number): Contender => {
+    const [a, b, c] = operands(blas!, m, k, n);
+    return { name: 'blas', run: () => blas!.gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n) };
+  };
   for (const [m, k, n] of SHAPES) {
     const flops = 2 * m * n * k;
     const [ra, rb, rc] = operands(reference, m, k, n);
@@ -42,26 +59,42 @@ export async function benchGemm(): Promise<void> {
     // The triple loop is slow: one timed call is enough.
     const [refResult] = measure(
       [{ name: 'reference', run: () => reference.gemm(false, false, m, n, k, 1, ra, k, rb, n, 0, rc, n) }], flops, { rounds: 1, minMs: 0, warmup: false });
-    const [one, many, tfjs] = measure([
+    const [one, many, tfjs, viaBlas] = measure([
       { name: 'wasm 1 thread', run: () => single.gemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n) },
       { name: 'wasm all threads', run: () => all.gemm(false, false, m, n, k, 1, aa, k, ab, n, 0, ac, n) },
       { name: 'tfjs-wasm', run: () => tf.matMul(ta, tb).dispose() },
+      ...(blas === undefined ? [] : [blasProduct(m, k, n)]),
     ], flops);
     ta.dispose();
     tb.dispose();
-    const g = (rate: number): number => rate / 1e9;
-    rows.push([
-      `${m}×${k} · ${k}×${n}`, fmt(g(refResult!.rate)), fmt(g(one!.rate)), fmt(g(many!.rate)), fmt(g(tfjs!.rate)),
-      fmt(one!.rate / tfjs!.rate, 2), fmt(many!.rate / tfjs!.rate, 2), `${fmt((100 * g(one!.rate)) / ceiling, 0)}%`,
-    ]);
+    measured.push({ reference: refResult!.rate / 1e9, one: one!.rate / 1e9, many: many!.rate / 1e9,
+      blas: viaBlas === undefined ? undefined : viaBlas.rate / 1e9, tfjs: tfjs!.rate / 1e9 });
   }
-  console.log(table(
-    ['GFLOP/s', 'reference', 'wasm 1T', `wasm ${all.description.match(/(\d+) thread/)?.[1] ?? '?'}T`, 'tfjs-wasm',
-      '1T / tfjs', 'all / tfjs', '1T / ceiling'],
-    rows,
-  ));
+  const torch = await runTorchGemm(SHAPES, TORCH_SECONDS, all.threads);
+  if (torch !== undefined) {
+    console.log(`PyTorch ${torch.torch}, ${torch.threads} threads, BLAS: ${torch.blas} (${torch.blas_threads ?? '?'} BLAS threads)`);
+  }
+  if (blas !== undefined) {
+    // Again after PyTorch, so that both see the machine in about the same state.
+    SHAPES.forEach(([m, k, n], i) => {
+      const [again] = measure([blasProduct(m, k, n)], 2 * m * n * k);
+      measured[i]!.blas = Math.max(measured[i]!.blas!, again!.rate / 1e9);
+    });
+  }
+  const opt = (v: number | undefined, digits = 1): string => (v === undefined ? '—' : fmt(v, digits));
+  const rows = SHAPES.map(([m, k, n], i) => {
+    const r = measured[i]!;
+    const peer = torch?.results[`${m},${k},${n}`];
+    return [`${m}×${k} · ${k}×${n}`, fmt(r.reference), fmt(r.one), fmt(r.many), opt(r.blas), fmt(r.tfjs), opt(peer),
+      fmt(r.one / r.tfjs, 2), fmt(r.many / r.tfjs, 2), opt(r.blas !== undefined && peer !== undefined ? r.blas / peer : undefined, 2),
+      `${fmt((100 * r.one) / ceiling, 0)}%`];
+  });
+  const threads = `${all.threads}T`;
+  console.log(table(['GFLOP/s', 'reference', 'wasm 1T', `wasm ${threads}`, `blas ${threads}`, 'tfjs-wasm',
+    `PyTorch ${threads}`, '1T / tfjs', 'all / tfjs', 'blas / PyTorch', '1T / ceiling'], rows));
   single.dispose();
   all.dispose();
+  blas?.dispose();
 }
 
 function operands(backend: Backend, m: number, k: number, n: number): [Float32Array, Float32Array, Float32Array] {

@@ -4,7 +4,11 @@ export { type Tensor, tensor, sizeOf, formatShape, assertTensor, assertShape, as
 export type { Backend, FloatArray, Activation } from './backend/backend.js';
 export { createReferenceBackend } from './backend/reference/index.js';
 export { createWasmBackend, type WasmBackendOptions } from './backend/wasm/index.js';
-export { setBackend, getBackend, currentBackend, type BackendName } from './backend/select.js';
+export {
+  setBackend, getBackend, currentBackend, createDefaultBackend, BACKEND_NAMES, type BackendName, type BackendOptions,
+} from './backend/select.js';
+// The blas backend is Node-only: reach it with setBackend('blas'); only its types are exported here.
+export type { BlasBackendOptions } from './backend/blas/index.js';
 export { Random, manualSeed } from './random.js';
 export { type Parameter, ParameterSet, type ParameterSpec } from './layers/parameters.js';
 export {

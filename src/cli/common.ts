@@ -3,7 +3,7 @@
  * 2), the backend options, reading text files, and writing results as text or one JSON object.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { setBackend } from '../backend/select.js';
+import { BACKEND_NAMES, type BackendName, createDefaultBackend, setBackend } from '../backend/select.js';
 import { FormatError } from '../errors.js';
 import { readFileBytes } from '../io/atomic-file.js';
 
@@ -33,20 +33,23 @@ export function number(min: number, max = Infinity, exclusiveMin = false): (valu
 
 /** Options every computing command takes. */
 export interface BackendFlags {
-  backend: 'wasm' | 'reference';
+  /** Absent: blas when a system BLAS is found, else wasm. */
+  backend?: BackendName;
   threads?: number;
 }
 
 /** Adds `--backend` and `--threads`. */
 export function withBackendOptions(command: Command): Command {
   return command
-    .addOption(new Option('--backend <name>', 'compute backend').choices(['wasm', 'reference']).default('wasm'))
-    .option('--threads <n>', 'threads for the wasm backend (default: all cores)', integer(1));
+    .addOption(new Option('--backend <name>', 'compute backend (default: blas when a system BLAS is found, else wasm)')
+      .choices(BACKEND_NAMES))
+    .option('--threads <n>', 'threads for the wasm and blas backends (default: all cores)', integer(1));
 }
 
 /** Creates the backend the flags ask for. */
 export async function useBackend(flags: BackendFlags): Promise<void> {
-  await setBackend(flags.backend, flags.threads === undefined ? {} : { threads: flags.threads });
+  const options = flags.threads === undefined ? {} : { threads: flags.threads };
+  await setBackend(flags.backend ?? (await createDefaultBackend(options)), options);
 }
 
 /** Prints one JSON object on stdout. */

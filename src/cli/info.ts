@@ -1,11 +1,14 @@
 /**
- * `rnnkit info`: what this machine gives rnnkit — the backend, its instruction set
- * and threads — plus a self-check of the WebAssembly kernels against the reference
- * and a quick matrix-product throughput, single- and multi-threaded. With `--model`,
- * what a model file holds instead (see model-info.ts).
+ * `rnnkit info`: what this machine gives rnnkit — the WebAssembly instruction set and
+ * threads, the system BLAS (which library, its version and threads, or why none is used),
+ * the backend chosen by default — plus a self-check of the product kernels against the
+ * reference and a quick matrix-product throughput of each backend. With `--model`, what a
+ * model file holds instead (see model-info.ts).
  */
 import type { Command } from 'commander';
 import type { Backend } from '../backend/backend.js';
+import { createBlasBackend } from '../backend/blas/index.js';
+import { openBlas } from '../backend/blas/library.js';
 import { createReferenceBackend } from '../backend/reference/index.js';
 import { createWasmBackend } from '../backend/wasm/index.js';
 import { detectFeatures } from '../backend/wasm/loader.js';
@@ -32,9 +35,18 @@ export function registerInfo(program: Command): void {
     });
 }
 
+/** The system BLAS as found, or why none is used. */
+type BlasReport =
+  | { found: true; vendor: string; version: string; library: string; threads: number | null }
+  | { found: false; reason: string };
+
 interface InfoReport {
   features: ReturnType<typeof detectFeatures>;
+  blas: BlasReport;
+  /** The backend used when none is asked for. */
+  defaultBackend: string;
   backends: { description: string; gflops: number }[];
+  /** Largest difference of any backend's products from the reference in the self-check. */
   maxDifference: number;
 }
 
@@ -42,22 +54,27 @@ const SIZE = 512;
 
 async function collect(): Promise<InfoReport> {
   const features = detectFeatures();
-  const single = await createWasmBackend({ threads: 1 });
-  const all = await createWasmBackend();
+  const search = await openBlas();
+  const backends = [await createWasmBackend({ threads: 1 }), await createWasmBackend()];
+  if (search.found) backends.push(await createBlasBackend());
   try {
-    const maxDifference = selfCheck(single);
-    const backends = [single, all].map((b) => ({ description: b.description, gflops: measure(b) }));
-    return { features, backends, maxDifference };
+    const maxDifference = Math.max(...backends.map(selfCheck));
+    const blas: BlasReport = search.found
+      ? { found: true, vendor: search.library.vendor, version: search.library.version, library: search.library.path,
+        threads: search.library.threads() ?? null }
+      : { found: false, reason: search.reason };
+    return { features, blas, defaultBackend: search.found ? 'blas' : 'wasm', maxDifference,
+      backends: backends.map((b) => ({ description: b.description, gflops: measure(b) })) };
   } finally {
-    single.dispose();
-    all.dispose();
+    for (const backend of backends) backend.dispose();
   }
 }
 
-// A 37×29×41 product with every transpose against the reference; returns the largest difference.
+// A 67×45×41 product (large enough for BLAS to take it) with every transpose against the
+// reference; returns the largest difference.
 function selfCheck(backend: Backend): number {
   const reference = createReferenceBackend();
-  const [m, n, k] = [37, 29, 41];
+  const [m, n, k] = [67, 45, 41];
   let worst = 0;
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
@@ -73,7 +90,7 @@ function selfCheck(backend: Backend): number {
       for (const buffer of [wa, wb, wc]) backend.free(buffer);
     }
   }
-  if (!(worst < 1e-3)) throw new RnnkitError(`kernel self-check failed: max difference ${worst}`);
+  if (!(worst < 1e-3)) throw new RnnkitError(`kernel self-check of ${backend.name} failed: max difference ${worst}`);
   return worst;
 }
 
@@ -97,9 +114,17 @@ function printReport(report: InfoReport): void {
   const yes = (v: boolean): string => (v ? 'yes' : 'no');
   process.stdout.write(
     `WebAssembly SIMD: ${yes(f.simd)}   relaxed SIMD (FMA): ${yes(f.relaxedSimd)}   threads: ${yes(f.threads)}\n` +
+    `${describeBlas(report.blas)}\n` +
+    `default backend: ${report.defaultBackend}\n` +
     `kernel self-check against the reference: max difference ${report.maxDifference.toExponential(2)}\n`,
   );
   for (const b of report.backends) {
     process.stdout.write(`${b.description}: ${b.gflops.toFixed(1)} GFLOP/s on a ${SIZE}×${SIZE}×${SIZE} product\n`);
   }
+}
+
+function describeBlas(blas: BlasReport): string {
+  if (!blas.found) return `system BLAS: not used (${blas.reason})`;
+  const threads = blas.threads === null ? 'its own threads' : `${blas.threads} thread${blas.threads === 1 ? '' : 's'}`;
+  return `system BLAS: ${blas.vendor} ${blas.version} from ${blas.library}, ${threads}`;
 }

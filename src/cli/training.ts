@@ -134,6 +134,8 @@ export async function withProgress<T>(flags: TrainingFlags, body: (onProgress: (
 /** The JSON fields of a finished run that every `train` subcommand reports. */
 export interface TrainingSummary {
   model: string;
+  /** The backend that trained, e.g. `blas (OpenBLAS 0.3.21 (Zen), 2 threads; …)`. */
+  backend: string;
   steps: number;
   epochs: number;
   tokens: number;
@@ -149,6 +151,7 @@ export interface TrainingSummary {
 export function trainingSummary(out: string, t: TrainResult): TrainingSummary {
   return {
     model: out,
+    backend: currentBackend().description,
     steps: t.steps,
     epochs: Number(t.epochs.toFixed(4)),
     tokens: t.tokens,

@@ -12,9 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `rnnkit args…`, with `input` on its stdin. */
-export function runCli(args: string[], input?: string): CliResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+/** Runs `rnnkit args…`, with `input` on its stdin and `env` added to the environment. */
+export function runCli(args: string[], input?: string, env: Record<string, string> = {}): CliResult {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', main, ...args],
+    { encoding: 'utf8', env: { ...process.env, ...env }, ...(input === undefined ? {} : { input }) });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -28,8 +29,8 @@ export function assertFails(r: CliResult, status: number, message: RegExp): void
 }
 
 /** Runs a command that must succeed and parses its stdout as one JSON object. */
-export function runJson<T>(args: string[], input?: string): T {
-  const r = runCli([...args, '--json'], input);
+export function runJson<T>(args: string[], input?: string, env: Record<string, string> = {}): T {
+  const r = runCli([...args, '--json'], input, env);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as T;
 }

@@ -1,9 +1,10 @@
 // PyTorch parity: replays test/fixtures/recurrent/parity.safetensors (written by
-// scripts/gen_recurrent_fixtures.py with torch) on both backends at float32 tolerance:
+// scripts/gen_recurrent_fixtures.py with torch) on every backend at float32 tolerance:
 // every cell × 1–3 layers × directions × batchFirst × ragged lengths × initial states; and
 // test/fixtures/recurrent/variants.safetensors (scripts/gen_variant_fixtures.py: the GRU with
 // the reset gate before the product and the peephole LSTM, written step by step in torch)
-// × 1–2 layers × directions × ragged lengths × initial states.
+// × 1–2 layers × directions × ragged lengths × initial states. The fixtures are small, so on
+// the blas backend every product is sent to BLAS.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,7 @@ import { readSafetensors, safetensorsMetadata } from '../../src/io/safetensors.j
 import { GRU, LSTM, RecurrentLayer, RNN } from '../../src/layers/recurrent/layers.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../helpers/allclose.js';
+import { blasUnavailable, everyProductInBlas } from '../helpers/blas.js';
 
 interface Config {
   name: string;
@@ -82,11 +84,12 @@ async function replay(fixture: Fixture, c: Config, backend: Backend): Promise<vo
   for (const n of names) assertClose(`grad ${n}`, paramGrads[n]!.data, get(c, `grad.${n}`).data, TOL);
 }
 
-for (const [label, make] of [
-  ['reference', async () => createReferenceBackend()],
-  ['wasm', () => createWasmBackend({ threads: 2 })],
+for (const [label, make, skip] of [
+  ['reference', async () => createReferenceBackend(), undefined],
+  ['wasm', () => createWasmBackend({ threads: 2 }), undefined],
+  ['blas', () => everyProductInBlas(2), blasUnavailable()],
 ] as const) {
-  describe(`PyTorch parity on the ${label} backend`, () => {
+  describe(`PyTorch parity on the ${label} backend`, { skip }, () => {
     let backend: Backend;
     before(async () => {
       backend = await make();

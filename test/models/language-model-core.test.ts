@@ -13,6 +13,7 @@ import { Random } from '../../src/random.js';
 import { clipGradNorm } from '../../src/training/clip.js';
 import { Adam } from '../../src/training/optim/adam.js';
 import { assertClose } from '../helpers/allclose.js';
+import { blasUnavailable, everyProductInBlas } from '../helpers/blas.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 describe('language-model engine', () => {
@@ -75,9 +76,11 @@ describe('language-model engine', () => {
     const weights = (prefix: string): Record<string, { shape: number[]; data: Float32Array }> =>
       Object.fromEntries(Object.entries(fixture).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
 
-    for (const [label, make] of [['reference', async () => createReferenceBackend()],
-      ['wasm', () => createWasmBackend({ threads: 2 })]] as [string, () => Promise<Backend>][]) {
-      it(`${cell}: ${config.trainSteps} Adam steps with clipping match PyTorch on the ${label} backend`, async () => {
+    for (const [label, make, skip] of [['reference', async () => createReferenceBackend(), undefined],
+      ['wasm', () => createWasmBackend({ threads: 2 }), undefined],
+      ['blas (every product in BLAS)', () => everyProductInBlas(2), blasUnavailable()],
+    ] as [string, () => Promise<Backend>, string | undefined][]) {
+      it(`${cell}: ${config.trainSteps} Adam steps with clipping match PyTorch on the ${label} backend`, { skip }, async () => {
         const backend = await make();
         const lm = new LanguageModelCore({ vocabSize: config.vocab, embeddingDim: config.embed, cell,
           hiddenSize: config.hidden, numLayers: config.layers, dropout: 0 }, backend, new Random(0));

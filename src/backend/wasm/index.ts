@@ -7,6 +7,7 @@
 import { UsageError } from '../../errors.js';
 import type { Activation, AdamStep, Backend, RmspropStep, RnnNonlinearity, SgdStep } from '../backend.js';
 import { type KernelExports, workerFunctions } from './exports.js';
+import { type ExternalProducts, PLAIN_HEADER, plainOffset } from './external.js';
 import { WasmHeap } from './heap.js';
 import { compileKernels, detectFeatures, isNode } from './loader.js';
 import { ThreadPool, type WorkerFunction } from './pool.js';
@@ -78,7 +79,17 @@ const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
  * @throws EnvironmentError if the engine lacks WebAssembly SIMD.
  * @throws UsageError on an invalid option.
  */
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend<Float32Array>> {
+export function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend<Float32Array>> {
+  return createWasmBackendWith(options, undefined);
+}
+
+/**
+ * The wasm backend with some matrix products handed to `external` (the system BLAS: see
+ * ../blas/), which decides by shape which ones it takes; everything else as in
+ * {@link createWasmBackend}.
+ */
+export async function createWasmBackendWith(options: WasmBackendOptions,
+  external: ExternalProducts | undefined): Promise<Backend<Float32Array>> {
   const features = detectFeatures();
   const requested = options.threads ?? (await logicalCores());
   if (!Number.isInteger(requested) || requested < 1) {
@@ -99,9 +110,11 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const exports = instance.exports as unknown as KernelExports;
   const heap = new WasmHeap(memory, exports.heapBase(), shared);
   const pool = threads > 1 ? await ThreadPool.start(kernels.module, memory, threads - 1) : undefined;
-  const description = `wasm (${relaxed ? 'relaxed SIMD with FMA' : 'SIMD'}, ` +
-    `${threads} thread${threads > 1 ? 's' : ''}${shared ? '' : ', unshared memory'})`;
-  return new WasmBackend(exports, heap, pool, description);
+  const kernelsDescription = `${relaxed ? 'relaxed SIMD with FMA' : 'SIMD'}, ` +
+    `${threads} thread${threads > 1 ? 's' : ''}${shared ? '' : ', unshared memory'}`;
+  const description = external === undefined ? `wasm (${kernelsDescription})`
+    : `${external.name} (${external.description}; other kernels: wasm ${kernelsDescription})`;
+  return new WasmBackend(exports, heap, pool, description, external);
 }
 
 async function logicalCores(): Promise<number> {
@@ -114,7 +127,7 @@ async function logicalCores(): Promise<number> {
 }
 
 class WasmBackend implements Backend<Float32Array> {
-  readonly name = 'wasm';
+  readonly name: string;
   private readonly workspaceBytes: number;
   /** One GEMM workspace per thread: [0] the calling thread's, then one per worker. */
   private readonly workspaces: number[] = [];
@@ -127,7 +140,9 @@ class WasmBackend implements Backend<Float32Array> {
   readonly threads: number;
 
   constructor(private readonly k: KernelExports, private readonly heap: WasmHeap,
-    private readonly pool: ThreadPool | undefined, readonly description: string) {
+    private readonly pool: ThreadPool | undefined, readonly description: string,
+    private readonly external: ExternalProducts | undefined) {
+    this.name = external?.name ?? 'wasm';
     this.workspaceBytes = k.gemmWorkspaceFloats() * 4;
     this.threads = 1 + (pool?.size ?? 0);
     for (let t = 0; t < this.threads; t++) {
@@ -150,6 +165,10 @@ class WasmBackend implements Backend<Float32Array> {
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
+    if (this.external?.takes(m, n, k, false)) {
+      this.external.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
     const pa = this.ptr(a, 'A');
     const pb = this.ptr(b, 'B');
     const pc = this.ptr(c, 'C');
@@ -170,16 +189,33 @@ class WasmBackend implements Backend<Float32Array> {
     this.dispatch('gemm', used);
   }
 
+  // With an external library, a packed buffer also holds a plain copy of op(B) for it (see external.ts).
   packedSize(k: number, n: number): number {
-    return this.k.packedBFloats(k, n);
+    const floats = this.k.packedBFloats(k, n);
+    return this.external === undefined ? floats : plainOffset(floats) + PLAIN_HEADER + k * n;
   }
 
   packMatrix(trans: boolean, k: number, n: number, b: Float32Array, ldb: number, packed: Float32Array): void {
     this.k.packB(trans ? 1 : 0, k, n, this.ptr(b, 'B'), ldb, this.ptr(packed, 'packed'));
+    if (this.external === undefined) return;
+    // B as it is stored ([k, n], or [n, k] when trans), its rows made contiguous.
+    const header = plainOffset(this.k.packedBFloats(k, n));
+    packed[header] = trans ? 1 : 0;
+    const [rows, cols] = trans ? [n, k] : [k, n];
+    const plain = packed.subarray(header + PLAIN_HEADER, header + PLAIN_HEADER + k * n);
+    if (ldb === cols) plain.set(b.subarray(0, rows * cols));
+    else for (let r = 0; r < rows; r++) plain.set(b.subarray(r * ldb, r * ldb + cols), r * cols);
   }
 
   gemmPacked(transA: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number,
     packed: Float32Array, beta: number, c: Float32Array, ldc: number): void {
+    if (this.external?.takes(m, n, k, false)) {
+      const header = plainOffset(this.k.packedBFloats(k, n));
+      const trans = packed[header] === 1;
+      const plain = packed.subarray(header + PLAIN_HEADER, header + PLAIN_HEADER + k * n);
+      this.external.gemm(transA, trans, m, n, k, alpha, a, lda, plain, trans ? k : n, beta, c, ldc);
+      return;
+    }
     const pa = this.ptr(a, 'A');
     const pp = this.ptr(packed, 'packed');
     const pc = this.ptr(c, 'C');
@@ -413,8 +449,9 @@ class WasmBackend implements Backend<Float32Array> {
 
   lstmStepForward(rows: number, H: number, hPrev: Float32Array, packedWhhT: Float32Array, gates: Float32Array,
     cPrev: Float32Array, c: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
-    if (H % COLUMN_ALIGN !== 0) {
-      // The gates' column blocks would not start on whole micro-panels: product, then cell kernel.
+    if (H % COLUMN_ALIGN !== 0 || this.external?.takes(rows, 4 * H, H, true)) {
+      // The gates' column blocks would not start on whole micro-panels, or the library takes the
+      // product: product, then cell kernel.
       this.gemmPacked(false, rows, 4 * H, H, 1, hPrev, H, packedWhhT, 1, gates, 4 * H);
       this.lstmCellForward(rows, H, gates, cPrev, c, h, y, ldy);
       return;
@@ -434,6 +471,11 @@ class WasmBackend implements Backend<Float32Array> {
   lstmStepBackward(rows: number, H: number, da: Float32Array, packedWhh: Float32Array, dh: Float32Array,
     cellRows: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array, dy: Float32Array, ldy: number,
     dc: Float32Array): void {
+    if (this.external?.takes(rows, H, 4 * H, true)) {
+      this.gemmPacked(false, rows, H, 4 * H, 1, da, 4 * H, packedWhh, 0, dh, H);
+      if (cellRows > 0) this.lstmCellBackward(cellRows, H, gates, cPrev, c, dy, ldy, dh, dc);
+      return;
+    }
     const parts = this.unitParts(rows, H);
     const pda = this.ptr(da, 'da'), pw = this.ptr(packedWhh, 'packedWhh'), pdh = this.ptr(dh, 'dh');
     const pg = this.ptr(gates, 'gates'), pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c');

@@ -29,6 +29,7 @@
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import type { Parameter } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
+import { InferencePass } from './inference.js';
 import { type CellKind, gatesOf } from './options.js';
 import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
 
@@ -88,6 +89,8 @@ export class Direction<F extends FloatArray> {
   private tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
   private T = 0;
   private B = 0;
+  private inference: InferencePass<F> | undefined;  // the forward-only pass, made on first use
+  private inferred = false;                         // whether the last forward was that pass
 
   constructor(private readonly backend: Backend<F>, readonly config: DirectionConfig,
     private readonly params: DirectionParams<F>) {
@@ -106,6 +109,7 @@ export class Direction<F extends FloatArray> {
   /** Final hidden state [B, H] of the last forward (internal row order). */
   finalH(): F {
     const { B } = this;
+    if (this.inferred) return this.inference!.finalH(B);
     const H = this.config.hiddenSize;
     const slot = this.config.dir === 0 ? this.T : 0;
     return this.states.subarray(slot * B * H, (slot + 1) * B * H) as F;
@@ -114,6 +118,7 @@ export class Direction<F extends FloatArray> {
   /** Final cell state [B, H] of the last forward (LSTM). */
   finalC(): F {
     const { B } = this;
+    if (this.inferred) return this.inference!.finalC(B);
     const H = this.config.hiddenSize;
     const slot = this.config.dir === 0 ? this.T : 0;
     return this.cells.subarray(slot * B * H, (slot + 1) * B * H) as F;
@@ -153,24 +158,16 @@ export class Direction<F extends FloatArray> {
    */
   forward(layout: BatchLayout, input: DirectionInput<F>, y: F, h0: F | undefined, c0: F | undefined): void {
     const b = this.backend;
-    const { cell, nonlinearity, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
+    const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
-    const G = this.G;
-    const GH = G * H;
+    const GH = this.G * H;
     const ldy = dirs * H;
     this.ensure(T, B);
-    const { wih, whh, bih, bhh, peepholes } = this.params;
-    const resetAfterGru = cell === 'gru' && !this.resetBefore;
+    this.inferred = false;
 
-    // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for a GRU whose
-    // reset gate multiplies it). With token input the biases go into the V projected rows before
-    // the gather (the same sums, over V rows instead of T·B).
-    const [inputRows, x, projected]: [number, F, F] = input.kind === 'vectors' ? [T * B, input.x, this.gates]
-      : [input.vocabSize, input.table, this.tokenBuffer(input.vocabSize)];
-    b.gemm(false, true, inputRows, GH, D, 1, x, D, wih.value, D, 0, projected, GH);
-    if (bih !== undefined) b.addBias(inputRows, GH, bih.value, projected, GH);
-    if (bhh !== undefined && !resetAfterGru) b.addBias(inputRows, GH, bhh.value, projected, GH);
-    if (input.kind === 'tokens') b.gatherRows(T * B, input.ids, projected, GH, this.gates);
+    // All steps' input projections at once. With token input the V projected rows are gathered.
+    if (input.kind === 'vectors') this.project(T * B, input.x, this.gates);
+    else b.gatherRows(T * B, input.ids, this.projectTokens(input), GH, this.gates);
 
     // Initial states.
     const first = dir === 0 ? 0 : T;
@@ -186,11 +183,9 @@ export class Direction<F extends FloatArray> {
     const v = this.views(T, B);
     const ys = this.outputViews(y, T, B);
     const tails = this.tailViews(layout);
-    const bhhValue = bhh?.value ?? this.zeroBias!;
     const whhT = this.packedWhhT;
-    b.packMatrix(true, H, this.direct, whh.value, H, whhT);
-    if (this.packedWhnT !== undefined) b.packMatrix(true, H, H, whh.value.subarray(2 * H * H) as F, H, this.packedWhnT);
-    if (cell === 'lstm' && layout.full && peepholes === undefined) {
+    this.packRecurrentT();
+    if (this.fusedSteps(layout)) {
       // Every row runs every step: one fused call per step (product and cell kernel).
       for (let s = 0; s < T; s++) {
         const t = dir === 0 ? s : T - 1 - s;
@@ -201,24 +196,7 @@ export class Direction<F extends FloatArray> {
     for (let s = 0; s < T; s++) {
       const t = dir === 0 ? s : T - 1 - s;
       const rows = rowsAt[t];
-      const g = v.gates[t]!;
-      const hPrev = v.hPrev[t]!;
-      const hNext = v.hNext[t]!;
-      const yt = ys[t]!;
-      if (this.resetBefore) {
-        const rh = v.hn[t]!;
-        b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH);                   // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
-        b.gruGatesForward(rows, H, g, hPrev, rh);                                         // r, z; rh = r ⊙ h_{t−1}
-        b.gemmPacked(false, rows, H, H, 1, rh, H, this.packedWhnT!, 1, v.gatesN[t]!, GH);  // a_n += rh · W_hnᵀ
-        b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy);                         // n, h_t
-      } else if (cell === 'gru') {
-        b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, this.hh, GH);
-        b.gruCellForward(rows, H, g, this.hh, bhhValue, hPrev, v.hn[t]!, hNext, yt, ldy);
-      } else {
-        b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 1, g, GH);
-        if (cell === 'lstm') b.lstmCellForward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, hNext, yt, ldy, peepholes?.value);
-        else b.rnnCellForward(nonlinearity, rows, H, g, hNext, yt, ldy);
-      }
+      this.step(rows, v.gates[t]!, v.hPrev[t]!, v.hNext[t]!, v.cPrev[t], v.cNext[t], v.hn[t]!, this.hh, ys[t]!);
       const tail = tails[t];
       if (tail !== undefined) {
         // Sequences that are not running at step t keep their state.
@@ -226,6 +204,89 @@ export class Direction<F extends FloatArray> {
         if (cell === 'lstm') b.copy((B - rows) * H, tail.cPrev!, tail.cNext!);
       }
     }
+  }
+
+  /** Whether every step runs as one fused backend call (an LSTM without peepholes whose rows all run every step). */
+  private fusedSteps(layout: BatchLayout): boolean {
+    return this.config.cell === 'lstm' && layout.full && this.params.peepholes === undefined;
+  }
+
+  /** Packs W_hhᵀ (and, for a reset-before GRU, W_hnᵀ) for the per-step products of a forward. */
+  private packRecurrentT(): void {
+    const H = this.config.hiddenSize;
+    const whh = this.params.whh.value;
+    this.backend.packMatrix(true, H, this.direct, whh, H, this.packedWhhT);
+    if (this.packedWhnT !== undefined) this.backend.packMatrix(true, H, H, whh.subarray(2 * H * H) as F, H, this.packedWhnT);
+  }
+
+  /**
+   * Forward step t on its first `rows` rows: g [B, G·H] holds the step's input projections and
+   * becomes its gates; hPrev, hNext [B, H] the states before and after (cPrev, cNext for LSTM);
+   * hn [B, H] keeps W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before); hh [B, 3H]
+   * is scratch for a reset-after GRU's recurrent product; yt the step's row of the output
+   * (stride dirs·H).
+   */
+  private step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F,
+    yt: F): void {
+    const b = this.backend;
+    const { cell, nonlinearity, hiddenSize: H, dirs } = this.config;
+    const GH = this.G * H;
+    const ldy = dirs * H;
+    const whhT = this.packedWhhT;
+    if (this.resetBefore) {
+      b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH);                              // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+      b.gruGatesForward(rows, H, g, hPrev, hn);                                                    // r, z; hn = r ⊙ h_{t−1}
+      b.gemmPacked(false, rows, H, H, 1, hn, H, this.packedWhnT!, 1, g.subarray(2 * H) as F, GH);  // a_n += hn · W_hnᵀ
+      b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy);                                    // n, h_t
+    } else if (cell === 'gru') {
+      b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, hh, GH);
+      b.gruCellForward(rows, H, g, hh, this.params.bhh?.value ?? this.zeroBias!, hPrev, hn, hNext, yt, ldy);
+    } else {
+      b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 1, g, GH);
+      if (cell === 'lstm') b.lstmCellForward(rows, H, g, cPrev!, cNext!, hNext, yt, ldy, this.params.peepholes?.value);
+      else b.rnnCellForward(nonlinearity, rows, H, g, hNext, yt, ldy);
+    }
+  }
+
+  /**
+   * The forward pass without keeping anything for backward (see inference.ts): the same
+   * outputs and final states as {@link forward}, in memory that does not grow with T.
+   * {@link backward} must not follow it.
+   */
+  infer(layout: BatchLayout, input: DirectionInput<F>, y: F, h0: F | undefined, c0: F | undefined): void {
+    this.T = layout.T;
+    this.B = layout.B;
+    this.packRecurrentT();
+    const tokenRows = input.kind === 'tokens' ? this.projectTokens(input) : undefined;
+    this.inference ??= new InferencePass(this.backend, this.config, this.G, {
+      project: (rows, x, out) => this.project(rows, x, out),
+      step: (rows, g, hPrev, hNext, cPrev, cNext, hn, hh, yt) => this.step(rows, g, hPrev, hNext, cPrev, cNext, hn, hh, yt),
+      fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) => this.backend.lstmStepForward(B, this.config.hiddenSize, hPrev,
+        this.packedWhhT, g, cPrev, cNext, hNext, yt, this.config.dirs * this.config.hiddenSize),
+    });
+    this.inference.run(layout, input, y, h0, c0, tokenRows, this.fusedSteps(layout));
+    this.inferred = true;
+  }
+
+  /**
+   * Input projections of `rows` input rows x [rows, D]: out [rows, G·H] = x · W_ihᵀ + b_ih
+   * (+ b_hh, but for a GRU whose reset gate multiplies it).
+   */
+  private project(rows: number, x: F, out: F): void {
+    const b = this.backend;
+    const { cell, inputSize: D, hiddenSize: H } = this.config;
+    const GH = this.G * H;
+    const { wih, bih, bhh } = this.params;
+    b.gemm(false, true, rows, GH, D, 1, x, D, wih.value, D, 0, out, GH);
+    if (bih !== undefined) b.addBias(rows, GH, bih.value, out, GH);
+    if (bhh !== undefined && !(cell === 'gru' && !this.resetBefore)) b.addBias(rows, GH, bhh.value, out, GH);
+  }
+
+  /** With token input: the projections of the V table rows [V, G·H] (the same sums over V rows instead of T·B). */
+  private projectTokens(input: DirectionInput<F> & { kind: 'tokens' }): F {
+    const rows = this.tokenBuffer(input.vocabSize);
+    this.project(input.vocabSize, input.table, rows);
+    return rows;
   }
 
   /**

@@ -28,6 +28,13 @@ export interface RecurrentForwardOptions {
   c0?: Tensor;
   /** Length of each sequence, each in [1, T] (PyTorch's packed sequences). @default all T */
   lengths?: ArrayLike<number>;
+  /**
+   * Forward only, as under PyTorch's `torch.inference_mode()`: nothing is kept for a backward
+   * pass (memory no longer grows with T, and large batches run faster); the results are the
+   * same, and `backward()` afterwards is an error.
+   * @default false
+   */
+  inference?: boolean;
 }
 
 /** Results of a forward pass. */
@@ -119,7 +126,7 @@ export abstract class RecurrentLayer extends Module {
       c0 = this.c0Buffer = this.sized(this.c0Buffer, stateSize);
       statesToInternal(layout, K, o.hiddenSize, options.c0.data, c0);
     }
-    stack.forward(h0, c0, this.training);
+    stack.forward(h0, c0, this.training, undefined, options.inference !== true);
     this.last = shape;
 
     const output = { shape: shape.outputShape, data: new Float32Array(T * B * o.directions * o.hiddenSize) };

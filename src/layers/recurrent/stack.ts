@@ -50,7 +50,7 @@ export interface TokenInput<F extends FloatArray> {
 }
 
 /** Where the last forward stands, so backward can refuse to run at the wrong time. */
-type Phase = 'idle' | 'forward' | 'backward';
+type Phase = 'idle' | 'forward' | 'inference' | 'backward';
 
 export class RecurrentStack<F extends FloatArray> {
   private readonly directions: Direction<F>[][] = [];   // [layer][dir]
@@ -198,8 +198,10 @@ export class RecurrentStack<F extends FloatArray> {
    * @param tokens the first layer's input as token ids [T·B] into an embedding table
    *   [V, inputSize] instead of {@link input}; backward then adds to `tableGrad` (and
    *   leaves {@link inputGrad} unwritten). Must be the same for the matching backward.
+   * @param forBackward keeps what backward needs (default). False runs the forward-only pass
+   *   (see inference.ts): the same results, in less memory and time; backward cannot follow.
    */
-  forward(h0: F | undefined, c0: F | undefined, training: boolean, tokens?: TokenInput<F>): void {
+  forward(h0: F | undefined, c0: F | undefined, training: boolean, tokens?: TokenInput<F>, forBackward = true): void {
     const layout = this.requireLayout();
     const { T, B } = layout;
     const o = this.options;
@@ -214,7 +216,8 @@ export class RecurrentStack<F extends FloatArray> {
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
         const dir = this.directions[l]![d]!;
-        dir.forward(layout, input, y, this.stateOf(h0, k), this.stateOf(c0, k));
+        if (forBackward) dir.forward(layout, input, y, this.stateOf(h0, k), this.stateOf(c0, k));
+        else dir.infer(layout, input, y, this.stateOf(h0, k), this.stateOf(c0, k));
         b.copy(B * H, dir.finalH(), this.states.subarray(k * B * H) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
       }
@@ -229,7 +232,7 @@ export class RecurrentStack<F extends FloatArray> {
       }
     }
     this.tokens = tokens;
-    this.phase = 'forward';
+    this.phase = forBackward ? 'forward' : 'inference';
   }
 
   /**
@@ -242,7 +245,9 @@ export class RecurrentStack<F extends FloatArray> {
     if (this.phase !== 'forward') {
       throw new RnnkitError(this.phase === 'backward'
         ? 'backward() already ran for this forward(); run forward() again first'
-        : 'backward() needs a forward() first');
+        : this.phase === 'inference'
+          ? 'backward() cannot follow a forward-only (inference) pass, which keeps nothing for it; run forward() for training first'
+          : 'backward() needs a forward() first');
     }
     const layout = this.requireLayout();
     const { T, B } = layout;

@@ -158,7 +158,7 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     this.prepare(T, 1);
     this.resetState();
     this.inputIds().set(ids);
-    this.run(false, false, false);
+    this.run(false, false, false, true);
     const layers = Array.from({ length: this.config.numLayers }, (_, l) => this.rnn.recorded(l, 0));
     const probabilities = this.probs.subarray(0, T * V) as F;
     this.backend.softmax(T, V, this.output(), probabilities);
@@ -168,9 +168,11 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   /**
    * Forward over the prepared batch from the carried state, then carries the final
    * state on. With `withLoss`, returns the mean cross-entropy against {@link targetIds}
-   * (and, with `backward`, accumulates every gradient); otherwise returns NaN.
+   * (and, with `backward`, accumulates every gradient); otherwise returns NaN. Without
+   * `backward` the recurrent layers run forward only, keeping nothing for a backward pass,
+   * unless `keepSteps` asks for what they computed at every step (see {@link trace}).
    */
-  run(training: boolean, withLoss: boolean, backward: boolean): number {
+  run(training: boolean, withLoss: boolean, backward: boolean, keepSteps = backward): number {
     const b = this.backend;
     const { vocabSize: V, hiddenSize: H } = this.config;
     const rows = this.T * this.B;
@@ -181,7 +183,8 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     const decB = this.decoder.get('bias');
     // The embedding feeds the first layer as token ids: its projection runs over the V
     // table rows, not the T·B inputs (see Direction).
-    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V });
+    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V },
+      backward || keepSteps);
     denseForward(b, rows, H, V, rnn.output(), decW.value, decB.value, this.output());
     const stateSize = this.config.numLayers * this.B * H;
     b.copy(stateSize, rnn.finalH(), this.carryH!);

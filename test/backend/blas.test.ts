@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Backend } from '../../src/backend/backend.js';
+import { BLAS_MIN_ROWS_LARGE_B, BLAS_MIN_WORK, createBlasBackend, takesProduct } from '../../src/backend/blas/index.js';
+import { blasCandidates, openBlas } from '../../src/backend/blas/library.js';
+import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { EnvironmentError, UsageError } from '../../src/errors.js';
+import { assertClose, assertIdentical } from '../helpers/allclose.js';
+import { blasUnavailable, everyProductInBlas, foundBlas, NETLIB_BLAS, netlibUnavailable } from '../helpers/blas.js';
+import { describeConformance, f64, ref64, upload } from '../helpers/conformance.js';
+import { rng, uniform } from '../helpers/random.js';
+
+const skip = blasUnavailable();
+
+if (skip === undefined) {
+  describeConformance('blas, 2 threads', () => createBlasBackend({ threads: 2 }));
+  describeConformance('blas, every product in BLAS', () => everyProductInBlas(2));
+} else {
+  describe('blas conformance', { skip }, () => {});
+}
+
+describe('blas backend', { skip }, () => {
+  it('names its library, version and threads', async () => {
+    const backend = await createBlasBackend({ threads: 1 });
+    try {
+      assert.equal(backend.name, 'blas');
+      const library = foundBlas();
+      assert.ok(backend.description.startsWith(`blas (${library.vendor} ${library.version}`), backend.description);
+      assert.match(backend.description, /wasm SIMD, 1 thread\)$/);
+      if (library.threads() !== undefined) assert.match(backend.description, /, 1 thread;/);
+      assert.equal(backend.threads, 1);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('takes large products and leaves small, matrix-vector and small per-step ones to wasm', () => {
+    assert.equal(takesProduct(32, 2048, 512, true), true, 'an LSTM step of batch 32 at H = 512');
+    assert.equal(takesProduct(BLAS_MIN_ROWS_LARGE_B - 1, 2048, 512, true), false, 'an LSTM step of batch 15 at H = 512');
+    assert.equal(takesProduct(8, 2048, 512, false), false, 'a product of 8 rows with a B of 2^20 elements');
+    assert.equal(takesProduct(64, 1024, 256, true), false, 'an LSTM step of batch 64 at H = 256');
+    assert.equal(takesProduct(64, 1024, 256, false), true, 'the same product outside a fused step');
+    assert.equal(takesProduct(2048, 512, 2048, false), true, 'dW_hh at H = 512');
+    assert.equal(takesProduct(1, 65, 512, false), false, 'one row');
+    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096, false), true);
+    assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096 - 1, false), false);
+    assert.equal(takesProduct(64, 64, 0, false), false);
+  });
+
+  it('packed products in BLAS equal the unpacked ones, both layouts of B', async () => {
+    const backend = await everyProductInBlas(1);
+    try {
+      const [m, n, k] = [37, 130, 67];
+      const random = rng(5);
+      for (const transB of [false, true]) {
+        const ldb = (transB ? k : n) + 3;
+        const b = upload(backend, uniform(random, (transB ? n : k) * ldb));
+        const a = upload(backend, uniform(random, m * k));
+        const packed = backend.alloc(backend.packedSize(k, n));
+        backend.packMatrix(transB, k, n, b, ldb, packed);
+        const viaPacked = backend.alloc(m * n);
+        backend.gemmPacked(false, m, n, k, 1, a, k, packed, 0, viaPacked, n);
+        const direct = backend.alloc(m * n);
+        backend.gemm(false, transB, m, n, k, 1, a, k, b, ldb, 0, direct, n);
+        assertIdentical(`transB ${transB}`, viaPacked, direct);
+        const want = new Float64Array(m * n);
+        ref64.gemm(false, transB, m, n, k, 1, f64(a), k, f64(b), ldb, 0, want, n);
+        assertClose('against the reference', direct, want, { atol: 2e-6 * k + 1e-6, rtol: 1e-5 });
+      }
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('runs LSTM steps through BLAS when it takes the product, equal to product then cell kernel', async () => {
+    const blas = await createBlasBackend({ threads: 2 });
+    const wasm = await createWasmBackend({ threads: 2 });
+    try {
+      const [rows, H] = [16, 512];
+      assert.equal(takesProduct(rows, 4 * H, H, true), true);
+      const random = rng(9);
+      const inputs = { whh: uniform(random, 4 * H * H, -0.3, 0.3), hPrev: uniform(random, rows * H),
+        gates: uniform(random, rows * 4 * H, -2, 2), cPrev: uniform(random, rows * H), da: uniform(random, rows * 4 * H),
+        dc: uniform(random, rows * H) };
+      const run = (b: Backend, fused: boolean): Float32Array[] => {
+        const packedT = b.alloc(b.packedSize(H, 4 * H));
+        b.packMatrix(true, H, 4 * H, upload(b, inputs.whh), H, packedT);
+        const packed = b.alloc(b.packedSize(4 * H, H));
+        b.packMatrix(false, 4 * H, H, upload(b, inputs.whh), H, packed);
+        const [hPrev, gates, cPrev, da, dc] = [inputs.hPrev, inputs.gates, inputs.cPrev, inputs.da, inputs.dc]
+          .map((x) => upload(b, x)) as Float32Array[];
+        const [c, h, y, dh] = [b.alloc(rows * H), b.alloc(rows * H), b.alloc(rows * H), b.alloc(rows * H)];
+        if (fused) {
+          b.lstmStepForward(rows, H, hPrev!, packedT, gates!, cPrev!, c, h, y, H);
+          b.lstmStepBackward(rows, H, da!, packed, dh, rows, gates!, cPrev!, c, y, H, dc!);
+        } else {
+          b.gemm(false, true, rows, 4 * H, H, 1, hPrev!, H, upload(b, inputs.whh), H, 1, gates!, 4 * H);
+          b.lstmCellForward(rows, H, gates!, cPrev!, c, h, y, H);
+          b.gemm(false, false, rows, H, 4 * H, 1, da!, 4 * H, upload(b, inputs.whh), H, 0, dh, H);
+          b.lstmCellBackward(rows, H, gates!, cPrev!, c, y, H, dh, dc!);
+        }
+        return [c, h, y, dh, dc!, gates!].map((t) => Float32Array.from(t));
+      };
+      const want = run(blas, false);
+      run(blas, true).forEach((got, i) => assertIdentical(`output ${i}`, got, want[i]!));
+      // The wasm kernels' own product rounds differently, within float32 accuracy.
+      run(wasm, true).forEach((got, i) => assertClose(`wasm output ${i}`, got, want[i]!, { atol: 1e-4, rtol: 1e-4 }));
+    } finally {
+      blas.dispose();
+      wasm.dispose();
+    }
+  });
+
+  it('refuses a library without cblas_sgemm and one it cannot open, saying why', async () => {
+    const libc = process.platform === 'linux' ? 'libc.so.6' : undefined;
+    if (libc !== undefined) {
+      const search = await openBlas(libc);
+      assert.equal(search.found, false);
+      assert.match(search.found ? '' : search.reason, /libc\.so\.6 has no cblas_sgemm/);
+    }
+    await assert.rejects(createBlasBackend({ library: '/nonexistent/libopenblas.so.0' }), (e: unknown) =>
+      e instanceof EnvironmentError && /blas backend: cannot open \/nonexistent\/libopenblas\.so\.0/.test(e.message));
+  });
+
+  it('refuses the Netlib reference BLAS, naming it', { skip: netlibUnavailable() }, async () => {
+    const search = await openBlas(NETLIB_BLAS);
+    assert.equal(search.found, false);
+    assert.equal(search.found ? '' : search.reason, `${NETLIB_BLAS} is refused: it is neither OpenBLAS, MKL, BLIS nor ` +
+      'Accelerate (most likely the slow Netlib reference BLAS)');
+    await assert.rejects(createBlasBackend({ library: NETLIB_BLAS }), EnvironmentError);
+  });
+
+  it('validates its options like the wasm backend', async () => {
+    await assert.rejects(createBlasBackend({ threads: 0 }), UsageError);
+  });
+
+  it('searches OpenBLAS first on Linux, Accelerate on macOS, and libblas.so.3 only last', () => {
+    const linux = blasCandidates('linux');
+    assert.equal(linux[0], 'libopenblas.so.0');
+    assert.equal(linux.at(-1), 'libblas.so.3');
+    assert.match(blasCandidates('darwin')[0]!, /Accelerate\.framework/);
+    assert.ok(blasCandidates('win32').includes('libopenblas.dll'));
+  });
+});
