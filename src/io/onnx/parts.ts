@@ -16,7 +16,7 @@ const PEEPHOLE_ORDER = [0, 2, 1] as const;
 
 /** What the stack export needs to know about a recurrent stack: its shape, its cell's variant and PyTorch-named weights. */
 export type StackSpec = Pick<ResolvedOptions, 'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias'
-  | 'resetAfter' | 'peepholes'> & { weights: Record<string, Tensor> };
+  | 'resetAfter' | 'peepholes' | 'projSize'> & { weights: Record<string, Tensor> };
 
 /** `Gather` of the rows of an embedding table [V, E] for int64 ids (any shape) → [..., E]. */
 export function embeddingLookup(g: GraphBuilder, table: Tensor, ids: string, name: string): string {
@@ -52,6 +52,10 @@ export function underPrefix(weights: Record<string, Tensor>, prefix: string): Re
 export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, h0: string | undefined, c0: string | undefined,
   lengths: string | undefined): { output: string; h: string; c?: string; topH: string } {
   const { cell, hiddenSize: H, directions: dirs } = spec;
+  if (spec.projSize > 0) {
+    throw new UsageError(`exportOnnx: an LSTM with a projection (projSize ${spec.projSize}, PyTorch's proj_size) has no ONNX form: ` +
+      "ONNX's LSTM operator computes h_t = o ⊙ tanh(c_t) and has no projection weight W_hr");
+  }
   const G = gatesOf(cell);
   const op = cell === 'lstm' ? 'LSTM' : cell === 'gru' ? 'GRU' : 'RNN';
   const suffixes = dirs === 2 ? ['', '_reverse'] : [''];
