@@ -95,7 +95,8 @@ function inspectNow(flow: boolean): void {
   if (lm === undefined) return;
   try {
     inspector.postTrace(lm, session?.step ?? 0);
-    if (flow) inspector.postGradientFlow(lm);
+    // The gradient-flow and cell-step views follow h_t = o ⊙ tanh(c_t): not a projected LSTM's.
+    if (flow && lm.settings.projSize === undefined) inspector.postGradientFlow(lm);
   } catch (error) {
     fail('probe', error);
   }
