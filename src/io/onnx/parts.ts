@@ -38,6 +38,20 @@ export function scoreOutputs(g: GraphBuilder, logits: string, dims: readonly (st
   g.output('probabilities', probabilities!, DataType.FLOAT, dims);
 }
 
+/**
+ * Which steps of a time-major `[S, B, …]` tensor are real: bool `[S, B]`, step i of row b real
+ * when i < lengths[b] (`lengths` int32 `[B]`).
+ */
+export function realSteps(g: GraphBuilder, timeMajor: string, lengths: string): string {
+  const [shape] = g.node('Shape', [timeMajor], ['steps_shape']);
+  const [steps] = g.node('Gather', [shape!, g.int64s('step_axis', [0], [])], ['steps'], { axis: 0 });
+  const [range] = g.node('Range', [g.int64s('zero', [0], []), steps!, g.int64s('one', [1], [])], ['step_index']);
+  const [stepColumn] = g.node('Unsqueeze', [range!, g.int64s('axes_1', [1])], ['step_column']);
+  const [length64] = g.node('Cast', [lengths], ['lengths_int64'], { to: DataType.INT64 });
+  const [lengthRow] = g.node('Unsqueeze', [length64!, g.int64s('axes_0', [0])], ['lengths_row']);
+  return g.node('Less', [stepColumn!, lengthRow!], ['real_steps'])[0]!;
+}
+
 /** The entries of `weights` under `prefix`, without it. */
 export function underPrefix(weights: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(weights).filter(([name]) => name.startsWith(prefix)).map(([name, t]) => [name.slice(prefix.length), t]));
