@@ -184,7 +184,8 @@ async function handle(request: Request): Promise<void> {
       return;
     case 'cell-step': {
       const lm = languageModel();
-      if (lm !== undefined) withModel(() => inspector.postCellStep(lm, request.layer, request.step));
+      // cellStep follows h_t = o ⊙ tanh(c_t), not a projected LSTM's state (it refuses one).
+      if (lm !== undefined && lm.settings.projSize === undefined) withModel(() => inspector.postCellStep(lm, request.layer, request.step));
       return;
     }
     case 'compare':
