@@ -191,8 +191,8 @@ class SequenceGenerator(nn.Module):
         x = self.embedding(ids)
         if self.settings['conditioning'] == 'every-step':
             x = torch.cat([x, condition.unsqueeze(0).expand(ids.shape[0], -1, -1)], dim=2)
-        return (lambda out, final: (self.output(out), final))(*run_recurrent(
-            self.rnn, x, lengths, self.initial(condition) if state is None else state))
+        out, final = run_recurrent(self.rnn, x, lengths, self.initial(condition) if state is None else state)
+        return self.output(out), final
 
 
 class Attention(nn.Module):

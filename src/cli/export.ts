@@ -21,7 +21,7 @@ interface ExportFlags extends BackendFlags {
 }
 
 /** Where the encoder and decoder graphs of `out` go: `x.onnx` → `x.encoder.onnx`, `x.decoder.onnx`. */
-export function partPaths(out: string): { encoder: string; decoder: string } {
+function partPaths(out: string): { encoder: string; decoder: string } {
   const base = out.endsWith('.onnx') ? out.slice(0, -'.onnx'.length) : out;
   return { encoder: `${base}.encoder.onnx`, decoder: `${base}.decoder.onnx` };
 }

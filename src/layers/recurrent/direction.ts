@@ -27,13 +27,14 @@
  * States: the states buffer holds T+1 hidden states. The forward direction reads h_{t−1} from S[t] and
  * writes h_t to S[t+1] (S[0] = h0); the reverse one reads S[t+1] and writes S[t]
  * (S[T] = h0). So "the state before step t" is one contiguous [T·B, H] block in both.
- * Rows that do not run at step t carry their state over unchanged.
+ * Rows that do not run at step t carry their state over unchanged. The buffers and their
+ * per-step views are in direction-buffers.ts.
  */
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import type { Parameter } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
-import { type CellKind, gatesOf } from './options.js';
-import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
+import { DirectionBuffers } from './direction-buffers.js';
+import type { CellKind } from './options.js';
 
 /** Static description of a direction. */
 export interface DirectionConfig {
@@ -70,28 +71,7 @@ export interface DirectionParams<F extends FloatArray> {
   whr: Parameter<F> | undefined;
 }
 
-export class Direction<F extends FloatArray> {
-  private readonly G: number;
-  /** State size: H, or P for a projected LSTM. */
-  private readonly S: number;
-  /** A GRU with the reset gate before the product. */
-  private readonly resetBefore: boolean;
-  /** Columns of the per-step product with h_{t−1}: G·H, or 2H (r, z) when the reset gate comes before. */
-  private readonly direct: number;
-  private capT = 0;
-  private capB = 0;
-  // Buffers (allocated for capT × capB, used as prefixes for the current T × B):
-  private gates!: F;     // [T, B, G·H] preactivations → activations (forward) → their gradients (backward)
-  private states!: F;    // [T+1, B, S] hidden states, see the file comment
-  private cells!: F;     // [T+1, B, H] cell states (LSTM)
-  private hn!: F;        // [T, B, H] W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before)
-  private hh!: F;        // [B, 3H] per-step recurrent projection (GRU, reset after); [B, H] d(r ⊙ h_{t−1}) (before)
-  private dgh!: F;       // [T, B, 3H] gradients of the recurrent preactivations (GRU, reset after)
-  private dh!: F;        // [B, S] carried dh, after backward dh0
-  private dc!: F;        // [B, H] carried dc (LSTM), after backward dc0
-  private m!: F;         // [T, B, H] o ⊙ tanh(c_t) (projected LSTM; zero in rows that do not run)
-  private dmy!: F;       // [B, H] dy_t · W_hr (projected LSTM)
-  private dmh!: F;       // [B, H] dh_t · W_hr (projected LSTM)
+export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
   private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
   private readonly packedWhhT: F;  // W_hhᵀ [S, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
   private readonly packedWhh: F;   // W_hh [G·H, S] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
@@ -99,17 +79,11 @@ export class Direction<F extends FloatArray> {
   private readonly packedWhr: F | undefined;   // W_hr [P, H] (projected LSTM)
   private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
   private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
-  private tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
-  private T = 0;
-  private B = 0;
 
-  constructor(private readonly backend: Backend<F>, readonly config: DirectionConfig,
-    private readonly params: DirectionParams<F>) {
-    this.G = gatesOf(config.cell);
+  constructor(backend: Backend<F>, config: DirectionConfig, private readonly params: DirectionParams<F>) {
+    super(backend, config, params.whr !== undefined);
     const H = config.hiddenSize;
-    const S = this.S = config.projSize > 0 ? config.projSize : H;
-    this.resetBefore = config.cell === 'gru' && !config.resetAfter;
-    this.direct = this.resetBefore ? 2 * H : this.G * H;
+    const { S } = this;
     const resetAfterGru = config.cell === 'gru' && !this.resetBefore;
     this.zeroBias = resetAfterGru && params.bhh === undefined ? backend.alloc(3 * H) : undefined;
     this.packedWhhT = backend.alloc(backend.packedSize(S, this.direct));
@@ -118,48 +92,6 @@ export class Direction<F extends FloatArray> {
     this.packedWhr = params.whr === undefined ? undefined : backend.alloc(backend.packedSize(S, H));
     this.packedWhnT = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
     this.packedWhn = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
-  }
-
-  /** Final hidden state [B, S] of the last forward (internal row order). */
-  finalH(): F {
-    const { B, S } = this;
-    const slot = this.config.dir === 0 ? this.T : 0;
-    return this.states.subarray(slot * B * S, (slot + 1) * B * S) as F;
-  }
-
-  /** Final cell state [B, H] of the last forward (LSTM). */
-  finalC(): F {
-    const { B } = this;
-    const H = this.config.hiddenSize;
-    const slot = this.config.dir === 0 ? this.T : 0;
-    return this.cells.subarray(slot * B * H, (slot + 1) * B * H) as F;
-  }
-
-  /**
-   * What the last forward computed at every step, in time order (copies; rows in the
-   * internal order): see {@link RecordedSteps}. Valid until the next backward, which turns
-   * the gates into their gradients.
-   */
-  recorded(): RecordedSteps<F> {
-    const { T, B, S } = this;
-    const H = this.config.hiddenSize;
-    // The state after step t sits in slot t + 1 (forward) or t (reverse): one block either way.
-    const after = (buffer: F, W: number): F => (this.config.dir === 0 ? buffer.slice(B * W, (T + 1) * B * W) : buffer.slice(0, T * B * W)) as F;
-    return {
-      hidden: after(this.states, S),
-      cell: this.config.cell === 'lstm' ? after(this.cells, H) : undefined,
-      gates: this.gates.slice(0, T * B * this.G * H) as F,
-    };
-  }
-
-  /** dL/dh0 [B, S] after backward. */
-  dh0(): F {
-    return this.dh.subarray(0, this.B * this.S) as F;
-  }
-
-  /** dL/dc0 [B, H] after backward (LSTM). */
-  dc0(): F {
-    return this.dc.subarray(0, this.B * this.config.hiddenSize) as F;
   }
 
   /**
@@ -375,92 +307,4 @@ export class Direction<F extends FloatArray> {
     b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
     b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
   }
-
-  /** The [V, G·H] buffer of the token-input path, grown to V rows. */
-  private tokenBuffer(V: number): F {
-    const size = V * this.G * this.config.hiddenSize;
-    if (this.tokenRows === undefined || this.tokenRows.length < size) {
-      if (this.tokenRows !== undefined) this.backend.free(this.tokenRows);
-      this.tokenRows = this.backend.alloc(size);
-    }
-    return this.tokenRows.subarray(0, size) as F;
-  }
-
-  /** Allocates buffers for at least T steps of B rows. */
-  private ensure(T: number, B: number): void {
-    this.T = T;
-    this.B = B;
-    if (T <= this.capT && B <= this.capB) return;
-    const b = this.backend;
-    const { cell, hiddenSize: H } = this.config;
-    const { S } = this;
-    const GH = this.G * H;
-    if (this.capT > 0) {
-      for (const buffer of [this.gates, this.states, this.cells, this.hn, this.hh, this.dgh, this.dh, this.dc, this.m, this.dmy, this.dmh]) {
-        if (buffer !== undefined) b.free(buffer);
-      }
-    }
-    const capT = Math.max(T, this.capT);
-    const capB = Math.max(B, this.capB);
-    this.gates = b.alloc(capT * capB * GH);
-    this.states = b.alloc((capT + 1) * capB * S);
-    this.dh = b.alloc(capB * S);
-    if (this.params.whr !== undefined) {
-      this.m = b.alloc(capT * capB * H);
-      this.dmy = b.alloc(capB * H);
-      this.dmh = b.alloc(capB * H);
-    }
-    if (cell === 'lstm') {
-      this.cells = b.alloc((capT + 1) * capB * H);
-      this.dc = b.alloc(capB * H);
-    }
-    if (cell === 'gru') {
-      this.hn = b.alloc(capT * capB * H);
-      this.hh = b.alloc(capB * (this.resetBefore ? H : GH));
-      if (!this.resetBefore) this.dgh = b.alloc(capT * capB * GH);
-    }
-    this.capT = capT;
-    this.capB = capB;
-    this.cached = undefined;
-  }
-
-  private cached: StepViews<F> | undefined;
-
-  /** Per-step views of the buffers for this (T, B), made once per shape, so the loops allocate nothing. */
-  private views(T: number, B: number): StepViews<F> {
-    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B) this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
-    return this.cached;
-  }
-
-  /** This direction's columns of an output-shaped [T, B, dirs·S] buffer, per step. */
-  private outputViews(buffer: F, T: number, B: number): F[] {
-    const { dir, dirs } = this.config;
-    return outputViews(buffer, this.S, dir, dirs, T, B);
-  }
-
-  /** Views from row rowsAt[t] on, for the steps where some sequences have ended. */
-  private tailViews(layout: BatchLayout): (TailViews<F> | undefined)[] {
-    return tailViews(this.buffers(), this.viewShape(), layout);
-  }
-
-  private buffers(): StepBuffers<F> {
-    const { cell } = this.config;
-    return { gates: this.gates, states: this.states, cells: cell === 'lstm' ? this.cells : undefined,
-      hn: cell === 'gru' ? this.hn : undefined, dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined,
-      m: this.params.whr !== undefined ? this.m : undefined };
-  }
-
-  private viewShape(): ViewShape {
-    return { G: this.G, H: this.config.hiddenSize, S: this.S, dir: this.config.dir, resetBefore: this.resetBefore };
-  }
-}
-
-/** What a direction computed at each step of its last forward, in time order. */
-export interface RecordedSteps<F extends FloatArray> {
-  /** h_t, the state after step t: [T, B, S]. */
-  hidden: F;
-  /** c_t (LSTM): [T, B, H]. */
-  cell: F | undefined;
-  /** The gates of step t, [T, B, G·H]: activations i, f, g, o (LSTM) or r, z, n (GRU); the pre-activation (RNN). */
-  gates: F;
 }

@@ -15,7 +15,8 @@ import type { Random } from '../../random.js';
 import { drawDropoutMask } from '../dropout.js';
 import { ParameterSet, type ParameterSpec } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
-import { Direction, type DirectionInput, type RecordedSteps } from './direction.js';
+import type { RecordedSteps } from './direction-buffers.js';
+import { Direction, type DirectionInput } from './direction.js';
 import { gatesOf, type ResolvedOptions, stateSizeOf, suffix } from './options.js';
 
 /**

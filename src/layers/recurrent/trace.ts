@@ -5,7 +5,7 @@
  * Legend: T steps, B rows, H hidden size, G gates.
  */
 import type { FloatArray } from '../../backend/backend.js';
-import type { RecordedSteps } from './direction.js';
+import type { RecordedSteps } from './direction-buffers.js';
 import { type CellKind, gatesOf } from './options.js';
 
 /** The gates of a cell, in the order of its weight blocks (PyTorch's). */

@@ -17,7 +17,7 @@ import { ParameterGroups } from '../../layers/parameter-groups.js';
 import { ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
 import { type CellKind, type CellVariantSettings, resolveOptions, stateSizeOf, variantOptions } from '../../layers/recurrent/options.js';
-import type { RecordedSteps } from '../../layers/recurrent/direction.js';
+import type { RecordedSteps } from '../../layers/recurrent/direction-buffers.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
