@@ -34,16 +34,19 @@ def f32(t):
     return t.float().double()
 
 
-def make_module(cell, layers, bidirectional, batch_first):
+def make_module(cell, layers, bidirectional, batch_first, proj_size=0):
     common = dict(num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
     if cell.startswith('rnn'):
         return torch.nn.RNN(D, H, nonlinearity=cell.split('_')[1], **common)
-    return {'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU}[cell](D, H, **common)
+    if cell == 'lstm':
+        return torch.nn.LSTM(D, H, proj_size=proj_size, **common)
+    return torch.nn.GRU(D, H, **common)
 
 
-def run(cell, layers, bidirectional, batch_first, ragged, states, seed):
+def run(cell, layers, bidirectional, batch_first, ragged, states, seed, proj_size=0):
+    """One configuration's tensors; an LSTM with proj_size P carries h0 and h_n P wide (c stays H wide)."""
     torch.manual_seed(seed)
-    module = make_module(cell, layers, bidirectional, batch_first).double()
+    module = make_module(cell, layers, bidirectional, batch_first, proj_size).double()
     with torch.no_grad():
         for p in module.parameters():
             p.copy_(f32(p))
@@ -51,7 +54,7 @@ def run(cell, layers, bidirectional, batch_first, ragged, states, seed):
     K = layers * dirs
     shape = (B, T, D) if batch_first else (T, B, D)
     x = f32(torch.randn(*shape, dtype=torch.float64)).requires_grad_()
-    h0 = f32(torch.randn(K, B, H, dtype=torch.float64)).requires_grad_()
+    h0 = f32(torch.randn(K, B, proj_size or H, dtype=torch.float64)).requires_grad_()
     c0 = f32(torch.randn(K, B, H, dtype=torch.float64)).requires_grad_()
     lengths = torch.tensor([T, 2, 4] if ragged else [T] * B)
     if ragged:

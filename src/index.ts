@@ -62,7 +62,8 @@ export {
 } from './io/model-file.js';
 export { modelTypeOf, MODEL_TYPES } from './io/model-types.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './io/checkpoint.js';
-export { exportOnnx, type OnnxExportOptions } from './io/onnx/export.js';
+export { exportOnnx, exportOnnxParts, type OnnxExportable, type OnnxExportOptions } from './io/onnx/export.js';
+export type { OnnxPart } from './io/onnx/step-models.js';
 export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModuleNames } from './io/torch.js';
 export { importTfjsLayersModel, type TfjsImportOptions, type TfjsImportKind, type TfjsImportedModel } from './io/tfjs/import.js';
 export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './training/losses/ctc.js';

@@ -77,6 +77,9 @@ export interface StateSeries {
   key: string;
   /** Values lie in [0, 1] (a gate's opening). */
   bounded: boolean;
+  /** Units per step: the hidden size, or a projected LSTM's projSize for `h`. */
+  units: number;
+  /** [T, units], time-major. */
   values: Float32Array;
 }
 

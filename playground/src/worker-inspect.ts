@@ -55,10 +55,12 @@ export class Inspector {
   postTrace(model: LanguageModel, step: number): void {
     const trace = traceLanguageModel(model, this.probe);
     this.trace = trace;
+    const H = model.settings.hiddenSize;
+    const T = trace.tokens.length;
     const layers: StateSeries[][] = trace.layers.map((layer) => [
-      { key: 'h', bounded: false, values: layer.hidden },
-      ...(layer.cell ? [{ key: 'c', bounded: false, values: layer.cell }] : []),
-      ...Object.entries(layer.gates).map(([key, values]) => ({ key, bounded: key !== 'a' && key !== 'g' && key !== 'n', values })),
+      { key: 'h', bounded: false, units: layer.hidden.length / T, values: layer.hidden },
+      ...(layer.cell ? [{ key: 'c', bounded: false, units: H, values: layer.cell }] : []),
+      ...Object.entries(layer.gates).map(([key, values]) => ({ key, bounded: key !== 'a' && key !== 'g' && key !== 'n', units: H, values })),
     ]);
     const probe: ProbeTrace = { tokens: trace.tokens, cell: model.settings.cell, hiddenSize: model.settings.hiddenSize, layers, step };
     this.post({ type: 'trace', trace: probe });

@@ -95,7 +95,8 @@ function inspectNow(flow: boolean): void {
   if (lm === undefined) return;
   try {
     inspector.postTrace(lm, session?.step ?? 0);
-    if (flow) inspector.postGradientFlow(lm);
+    // The gradient-flow and cell-step views follow h_t = o ⊙ tanh(c_t): not a projected LSTM's.
+    if (flow && lm.settings.projSize === undefined) inspector.postGradientFlow(lm);
   } catch (error) {
     fail('probe', error);
   }
@@ -183,7 +184,8 @@ async function handle(request: Request): Promise<void> {
       return;
     case 'cell-step': {
       const lm = languageModel();
-      if (lm !== undefined) withModel(() => inspector.postCellStep(lm, request.layer, request.step));
+      // cellStep follows h_t = o ⊙ tanh(c_t), not a projected LSTM's state (it refuses one).
+      if (lm !== undefined && lm.settings.projSize === undefined) withModel(() => inspector.postCellStep(lm, request.layer, request.step));
       return;
     }
     case 'compare':

@@ -8,6 +8,7 @@ import { type Command, Option } from 'commander';
 import { CharTokenizer } from '../data/tokenizers/char.js';
 import type { Tokenizer } from '../data/tokenizers/tokenizer.js';
 import { WordTokenizer } from '../data/tokenizers/word.js';
+import { UsageError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveModel } from '../io/model-file.js';
 import { variantOptions } from '../layers/recurrent/options.js';
@@ -97,7 +98,7 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
 
 function settingsOf(run: LanguageModelRun): Omit<LanguageModelOptions, 'tokenizer'> {
   return { cell: run.cell, embeddingDim: run.embeddingDim, hiddenSize: run.hiddenSize, numLayers: run.numLayers, dropout: run.dropout,
-    ...variantOptions(run) };
+    ...variantOptions(run), ...(run.projSize !== undefined ? { projSize: run.projSize } : {}) };
 }
 
 interface TrainLmFlags extends TrainingFlags {
@@ -107,6 +108,7 @@ interface TrainLmFlags extends TrainingFlags {
   maxVocab: number;
   lowercase?: boolean;
   seqLen: number;
+  projSize?: number;
 }
 
 /** Registers `train lm` on the `train` command. */
@@ -125,6 +127,7 @@ export function registerTrainLm(trainCommand: Command): void {
     .option('--max-vocab <n>', 'word tokenizer: vocabulary size, specials included', integer(4), d.maxVocab)
     .option('--lowercase', 'word tokenizer: lowercase the text first')
     .option('--seq-len <n>', 'time steps per batch (truncated BPTT length)', integer(1), d.seqLen)
+    .option('--proj-size <n>', "LSTM: project the hidden state to n < --hidden features (LSTMP, PyTorch's proj_size)", integer(1))
     .addHelpText('after', '\nExample:\n  $ rnnkit train lm --data data/moby-dick.txt --out moby.safetensors --hidden 256 --time 300')
     .action(async (flags: TrainLmFlags) => {
       await useBackend(flags);
@@ -143,7 +146,7 @@ export function registerTrainLm(trainCommand: Command): void {
 
 function runFromFlags(f: TrainLmFlags): LanguageModelRun {
   return {
-    data: f.data, cell: f.cell, ...cellVariantOf(f), hiddenSize: f.hidden, numLayers: f.layers, embeddingDim: f.embed, dropout: f.dropout,
+    data: f.data, cell: f.cell, ...cellVariantOf(f), ...projectionOf(f), hiddenSize: f.hidden, numLayers: f.layers, embeddingDim: f.embed, dropout: f.dropout,
     tokenizer: f.tokenizer, maxVocab: f.maxVocab, lowercase: f.lowercase === true, valFraction: f.valFraction,
     batch: f.batch, seqLen: f.seqLen, seed: f.seed, ...optimizationOf(f),
   };
@@ -162,4 +165,12 @@ function report({ training, validation: v }: TrainLanguageModelResult, flags: Tr
       `(${v.tokens.toLocaleString('en-US')} tokens)\n`);
   }
   process.stdout.write(`model saved to ${flags.out}\n`);
+}
+
+/** The projection `--proj-size` asks for. @throws UsageError for another cell than LSTM or a size not below --hidden. */
+function projectionOf(f: TrainLmFlags): { projSize?: number } {
+  if (f.projSize === undefined) return {};
+  if (f.cell !== 'lstm') throw new UsageError(`--proj-size applies to --cell lstm, not --cell ${f.cell}`);
+  if (f.projSize >= f.hidden) throw new UsageError(`--proj-size must be below --hidden (${f.hidden}), got ${f.projSize}`);
+  return { projSize: f.projSize };
 }

@@ -13,7 +13,8 @@
  * number of layers from the shapes; missing biases are zeros. PyTorch's modules are
  * rnnkit's default forms: its GRU puts the reset gate after the recurrent product and its
  * LSTM has no peepholes, so a state dict with peephole weights, or an rnnkit model file
- * (which may hold either variant), is refused rather than read as something it is not.
+ * (which may hold either variant), is refused rather than read as something it is not. An LSTM
+ * with `proj_size` (its `weight_hr_l{k}` [P, H]) becomes a language model with `projSize: P`.
  *
  * Vocabulary: PyTorch's characters by id (typically `sorted(set(text))`), with `<unk>`
  * added in front when missing (see char-vocabulary.ts).
@@ -70,8 +71,13 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   const hh = get(`${rnn}weight_hh_l0`);
   const ih = get(`${rnn}weight_ih_l0`);
   if (`${rnn}weight_ih_l0_reverse` in dict) throw new FormatError('PyTorch import: a bidirectional RNN cannot be a language model');
-  if (`${rnn}weight_hr_l0` in dict) throw new FormatError('PyTorch import: LSTM projections (proj_size) are not supported');
-  const H = hh.shape[1]!;
+  // An LSTM with proj_size P has weight_hr_l0 [P, H] and weight_hh_l0 [4H, P].
+  const hr = dict[`${rnn}weight_hr_l0`];
+  if (hr !== undefined && (hr.shape.length !== 2 || hr.shape[0]! !== hh.shape[1])) {
+    throw new FormatError(`PyTorch import: ${rnn}weight_hr_l0 has shape [${hr.shape.join(', ')}], not [P, H] with P = ${String(hh.shape[1])}`);
+  }
+  const H = hr === undefined ? hh.shape[1]! : hr.shape[1]!;
+  const S = hh.shape[1]!;
   const gates = hh.shape[0]! / H;
   const cell: CellKind | undefined = gates === 4 ? 'lstm' : gates === 3 ? 'gru' : gates === 1 ? 'rnn' : undefined;
   if (hh.shape.length !== 2 || cell === undefined) {
@@ -86,12 +92,12 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   if (embedding.shape.length !== 2 || embedding.shape[1] !== E) {
     throw new FormatError(`PyTorch import: ${names.embedding}.weight has shape [${embedding.shape.join(', ')}], expected [V, ${E}]`);
   }
-  if (decoderWeight.shape.length !== 2 || decoderWeight.shape[0] !== V || decoderWeight.shape[1] !== H) {
-    throw new FormatError(`PyTorch import: ${names.decoder}.weight has shape [${decoderWeight.shape.join(', ')}], expected [${V}, ${H}]`);
+  if (decoderWeight.shape.length !== 2 || decoderWeight.shape[0] !== V || decoderWeight.shape[1] !== S) {
+    throw new FormatError(`PyTorch import: ${names.decoder}.weight has shape [${decoderWeight.shape.join(', ')}], expected [${V}, ${S}]`);
   }
   const { tokenizer, shift } = charVocabulary(options.vocabulary, V, 'PyTorch import');
   const model = await LanguageModel.create({ tokenizer, cell, embeddingDim: E, hiddenSize: H, numLayers, dropout: 0,
-    ...(options.backend ? { backend: options.backend } : {}) });
+    ...(hr !== undefined ? { projSize: S } : {}), ...(options.backend ? { backend: options.backend } : {}) });
 
   const weights: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(model.stateDict())) {

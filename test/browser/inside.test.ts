@@ -126,6 +126,29 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
     await page.close();
   });
 
+  it('a projected LSTM (--proj-size): h shows its P units, c and the gates their H; no cell step or gradient flow is asked of it', async () => {
+    const trained = runCli(['train', 'lm', '--data', temp('quotes.txt'), '--out', temp('projected.safetensors'), '--steps', '20', '--hidden', '24',
+      '--proj-size', '6', '--embed', '8', '--batch', '8', '--seq-len', '32', '--threads', '1', '--quiet']);
+    assert.equal(trained.status, 0, trained.stderr);
+    const { page, errors } = await openPlayground(chromium.browser, server.url);
+    await page.setInputFiles('[data-testid=model-file]', { name: 'projected.safetensors', mimeType: 'application/octet-stream',
+      buffer: readFileSync(temp('projected.safetensors')) });
+    await page.waitForFunction(() => /projected\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.fill('[data-testid=probe-text]', PROBE);
+    await waitForTrace(page, [...PROBE].length);
+    const units = (): Promise<number> => page.$$eval('#state-unit option', (options) => options.length);
+    assert.equal(await page.inputValue('#state-series'), 'h');
+    assert.equal(await units(), 6);
+    await page.selectOption('#state-series', 'c');
+    await page.waitForFunction(() => document.querySelectorAll('#state-unit option').length === 24);
+    await page.click(`[data-testid=heatmap] span[data-step="5"]`);
+    const colours = await page.$$eval('[data-testid=heatmap] span', (spans) => new Set(spans.map((s) => getComputedStyle(s).backgroundColor)).size);
+    assert.ok(colours >= 10, `${colours} colours over the text`);
+    for (const id of ['#settings-error', '#model-error']) assert.equal((await page.textContent(id))?.trim() ?? '', '', `${id} stays empty`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('encoder–decoder: the outputs and the attention matrix of a typed source', async () => {
     const random = new Random(4);
     const pairs = Array.from({ length: 1500 }, () => {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/io/model-file.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
 import { rewriteModel, zeros } from '../helpers/model-edit.js';
@@ -69,7 +70,18 @@ describe('rnnkit train forecast / predict / eval', () => {
     assertFails(train(bad, '--column', 'value'), 1, new RegExp(`${bad}:14: column 'value' holds "n/a", not a number`));
     assertFails(train(data(), '--column', 'births'), 1, new RegExp(`${data()}:1: no column 'births'`));
     assertFails(train(data()), 2, /has the columns 'day', 'value': choose the series with --column/);
-    assertFails(runCli(['export', '--model', model(), '--format', 'onnx', '--out', at('x.onnx')]), 2,
-      /ONNX export supports language models, sequence taggers and sequence classifiers; .* holds a sequence-regressor/);
+  });
+
+  it('export writes an ONNX forecaster that predicts in the series\' units, as the model does', async () => {
+    const onnx = at('forecast.onnx');
+    const r = runJson<{ out: string; bytes: number }>(['export', '--model', model(), '--format', 'onnx', '--out', onnx, '--json']);
+    assert.equal(r.out, onnx);
+    const loaded = await loadModel(model(), { type: 'sequence-regressor' });
+    const window = VALUES.slice(-8);
+    const [[expected]] = await loaded.predict([{ steps: 8, data: Float32Array.from(window) }]) as [[number]];
+    const session = await ort.InferenceSession.create(onnx);
+    const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(window), [8, 1, 1]) });
+    assert.ok(Math.abs((out.output!.data as Float32Array)[0]! - expected) < 1e-3 * Math.abs(expected), `${String(out.output!.data[0])} vs ${expected}`);
+    assert.ok(Math.abs(expected - 1000) < 300, 'a forecast in the series\' units');
   });
 });

@@ -96,6 +96,20 @@ describe('rnnkit train lm / eval / sample', () => {
       /--peepholes applies to --cell lstm, not --cell gru/);
   });
 
+  it('--proj-size trains a projected LSTM (PyTorch\'s proj_size) and saves it; export refuses it; a wrong size or cell is a usage error', async () => {
+    const out = join(dir, 'projected.safetensors');
+    const r = runCli(['train', 'lm', '--data', data, '--out', out, '--steps', '2', '--json', '--proj-size', '5', ...TINY]);
+    assert.equal(r.status, 0, r.stderr);
+    const loaded = await loadModel(out, { type: 'language-model' });
+    assert.deepEqual({ ...loaded.settings }, { cell: 'lstm', embeddingDim: 8, hiddenSize: 16, numLayers: 1, dropout: 0, projSize: 5 });
+    assert.deepEqual(loaded.stateDict()['rnn.weight_hr_l0']!.shape, [5, 16]);
+    assertFails(runCli(['export', '--model', out, '--format', 'onnx', '--out', join(dir, 'projected.onnx')]), 2,
+      /an LSTM with a projection \(projSize 5, PyTorch's proj_size\) has no ONNX form/);
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--cell', 'gru', '--proj-size', '4']), 2,
+      /--proj-size applies to --cell lstm, not --cell gru/);
+    assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--proj-size', '16', ...TINY]), 2, /--proj-size must be below --hidden \(16\), got 16/);
+  });
+
   it('usage errors exit 2 with one line', () => {
     assertFails(runCli(['train', 'lm', '--out', model]), 2, /--data/);
     assertFails(runCli(['train', 'lm', '--data', data, '--out', model, '--lr', '-1']), 2, /--lr.*expected a number > 0, got '-1'/);

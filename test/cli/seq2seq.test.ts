@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src/io/model-file.js';
 import { Random } from '../../src/random.js';
 import { assertFails, runCli, runJson } from '../helpers/cli.js';
@@ -66,6 +67,28 @@ describe('rnnkit train seq2seq / predict / eval', () => {
     assert.deepEqual(json.predictions, [{ line: 1, input: 'abc', prediction: beam[0] }]);
     const result = runJson<{ modelType: string; exactMatch: number; examples: number }>(['eval', '--model', model(), '--data', at('pairs.tsv')]);
     assert.deepEqual([result.modelType, result.examples], ['seq2seq', 50]);
+  });
+
+  it('export writes the encoder and the one-step decoder; their first step scores the begin token as the model does', async () => {
+    const r = runJson<{ encoder: string; decoder: string; bytes: number }>(['export', '--model', model(), '--format', 'onnx', '--out', at('rev.onnx'),
+      '--json']);
+    assert.deepEqual([r.encoder, r.decoder], [at('rev.encoder.onnx'), at('rev.decoder.onnx')]);
+    const loaded = (await loadModel(model(), { type: 'seq2seq' })).eval();
+    const source = [...loaded.vocabularies.tokenizer!.encode('abc')];
+    const encoder = await ort.InferenceSession.create(r.encoder);
+    const decoder = await ort.InferenceSession.create(r.decoder);
+    const encoded = await encoder.run({ source: new ort.Tensor('int64', BigInt64Array.from(source, BigInt), [source.length, 1]),
+      source_lengths: new ort.Tensor('int32', Int32Array.of(source.length), [1]) });
+    const feeds: Record<string, ort.Tensor> = { token: new ort.Tensor('int64', BigInt64Array.of(BigInt(loaded.begin)), [1]) };
+    for (const name of decoder.inputNames) {
+      if (name === 'source_lengths') feeds[name] = new ort.Tensor('int32', Int32Array.of(source.length), [1]);
+      else if (name !== 'token') feeds[name] = encoded[name === 'encoder_output' ? 'encoder_output' : name]!;
+    }
+    const step = await decoder.run(feeds);
+    const probabilities = step.probabilities!.data as Float32Array;
+    // An empty target's loss is −log p(end | begin): the first step's probability of the end token.
+    const nll = await loaded.evaluate([{ source, target: [] }]);
+    assert.ok(Math.abs(-Math.log(probabilities[loaded.end]!) - nll) < 1e-4, `${-Math.log(probabilities[loaded.end]!)} vs ${nll}`);
   });
 
   it('eval scores exact match and token error rate exactly: a model that writes "A" until the length limit', async () => {

@@ -233,6 +233,6 @@ describe('exportOnnx', () => {
     assert.throws(() => exportOnnx(layer, { opset: 9 }), (e: Error) => e instanceof UsageError && /opset must be an integer from 14 to 17/.test(e.message));
     const model = await LanguageModel.create({ tokenizer: CharTokenizer.fromText('ab'), hiddenSize: 3 });
     assert.throws(() => exportOnnx(model, { lengths: true }), /takes no lengths/);
-    assert.throws(() => exportOnnx({} as RecurrentLayer), /expected an RNN, LSTM or GRU layer, a LanguageModel, a SequenceTagger or a SequenceClassifier/);
+    assert.throws(() => exportOnnx({} as RecurrentLayer), /expected an RNN, LSTM or GRU layer or an rnnkit model \(LanguageModel, .*, Seq2Seq\)/);
   });
 });

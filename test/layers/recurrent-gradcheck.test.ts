@@ -1,5 +1,6 @@
 // Finite-difference gradient checks of the recurrent engine in float64 on the reference
-// backend: every cell and variant (GRU with the reset gate before the product, peephole LSTM),
+// backend: every cell and variant (GRU with the reset gate before the product, peephole LSTM,
+// projected LSTM),
 // stacked and bidirectional, ragged lengths, initial states, dropout.
 import { describe, it } from 'node:test';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
@@ -21,6 +22,7 @@ interface Case extends CellVariantOptions {
   lengths?: number[];
   initialStates: boolean;
   dropout?: number;
+  projSize?: number;
 }
 
 function check(c: Case): void {
@@ -30,19 +32,21 @@ function check(c: Case): void {
     ...(c.nonlinearity ? { nonlinearity: c.nonlinearity } : {}),
     ...(c.resetAfter !== undefined ? { resetAfter: c.resetAfter } : {}),
     ...(c.peepholes !== undefined ? { peepholes: c.peepholes } : {}),
+    ...(c.projSize !== undefined ? { projSize: c.projSize } : {}),
   }, 'test');
+  const S = c.projSize ?? H;
   const params = new ParameterSet<Float64Array>(recurrentParameterSpecs(options), new Random(7));
   const dropoutRandom = new Random(11);
   const stack = new RecurrentStack(options, ref64, params, dropoutRandom);
   const layout = layoutBatch(T, B, c.lengths, 'test');
   const random = rng(3);
   const K = c.numLayers * (c.bidirectional ? 2 : 1);
-  const width = (c.bidirectional ? 2 : 1) * H;
+  const width = (c.bidirectional ? 2 : 1) * S;
   const x = Float64Array.from(uniform(random, T * B * D));
-  const h0 = Float64Array.from(uniform(random, K * B * H));
+  const h0 = Float64Array.from(uniform(random, K * B * S));
   const c0 = Float64Array.from(uniform(random, K * B * H));
   const wOut = uniform(random, T * B * width);
-  const wH = uniform(random, K * B * H);
+  const wH = uniform(random, K * B * S);
   const wC = uniform(random, K * B * H);
   const lstm = c.cell === 'lstm';
   const seed = dropoutRandom.getState();
@@ -75,6 +79,7 @@ describe('recurrent gradients match finite differences (float64)', () => {
   const cells: [string, Omit<Case, 'numLayers' | 'bidirectional' | 'initialStates'>][] = [
     ['rnn/tanh', { cell: 'rnn', nonlinearity: 'tanh' }], ['rnn/relu', { cell: 'rnn', nonlinearity: 'relu' }],
     ['lstm', { cell: 'lstm' }], ['lstm with peepholes', { cell: 'lstm', peepholes: true }],
+    ['lstm with a projection', { cell: 'lstm', projSize: 2 }], ['lstm with a projection and peepholes', { cell: 'lstm', projSize: 3, peepholes: true }],
     ['gru', { cell: 'gru' }], ['gru, reset gate before the product', { cell: 'gru', resetAfter: false }],
   ];
   for (const [name, base] of cells) {

@@ -28,13 +28,17 @@ const SIZES = [75, 16, 24, 128] as const;
 /** The reference backend's loops are slow: one chunk there (the chunk logic is the same code). */
 const SMALL = [9, 4, 5, 16] as const;
 
-/** Every cell and variant: the reset-before GRU and the peephole LSTM run other kernels per step. */
-const CELLS = ['rnn', 'lstm', 'lstm with peepholes', 'gru', 'gru with the reset gate before'] as const;
+/** Every cell and variant: the reset-before GRU, the peephole and the projected LSTM run other kernels per step. */
+const CELLS = ['rnn', 'lstm', 'lstm with peepholes', 'lstm with a projection', 'gru', 'gru with the reset gate before'] as const;
+
+/** The state size S of a layer made by {@link layer}: a projected LSTM carries P = H / 2. */
+const stateSize = (cell: (typeof CELLS)[number], H: number): number => (cell === 'lstm with a projection' ? H / 2 : H);
 
 function layer(cell: (typeof CELLS)[number], bidirectional: boolean, backend: Backend, D: number, H: number): RecurrentLayer {
   const options = { inputSize: D, hiddenSize: H, numLayers: 2, bidirectional, backend, seed: 3 };
   if (cell === 'rnn') return new RNN(options);
-  if (cell.startsWith('lstm')) return new LSTM({ ...options, peepholes: cell !== 'lstm' });
+  if (cell === 'lstm with a projection') return new LSTM({ ...options, projSize: stateSize(cell, H) });
+  if (cell.startsWith('lstm')) return new LSTM({ ...options, peepholes: cell === 'lstm with peepholes' });
   return new GRU({ ...options, resetAfter: cell === 'gru' });
 }
 
@@ -67,7 +71,7 @@ for (const [label, make, skip] of backends) {
             const K = 2 * (bidirectional ? 2 : 1);
             const x = tensor([T, B, D], 1);
             const lstm = cell.startsWith('lstm');
-            const options = { h0: tensor([K, B, H], 2), ...(lstm ? { c0: tensor([K, B, H], 3) } : {}),
+            const options = { h0: tensor([K, B, stateSize(cell, H)], 2), ...(lstm ? { c0: tensor([K, B, H], 3) } : {}),
               ...(ragged ? { lengths } : {}) };
             const kept = await net.forward(x, options);
             const inferred = await net.forward(x, { ...options, inference: true });

@@ -3,8 +3,10 @@
 // every cell × 1–3 layers × directions × batchFirst × ragged lengths × initial states; and
 // test/fixtures/recurrent/variants.safetensors (scripts/gen_variant_fixtures.py: the GRU with
 // the reset gate before the product and the peephole LSTM, written step by step in torch)
-// × 1–2 layers × directions × ragged lengths × initial states. The fixtures are small, so on
-// the blas backend every product is sent to BLAS.
+// × 1–2 layers × directions × ragged lengths × initial states; and
+// test/fixtures/recurrent/projection.safetensors (scripts/gen_projection_fixtures.py: nn.LSTM
+// with proj_size) × 1–2 layers × directions × batchFirst × ragged lengths × initial states.
+// The fixtures are small, so on the blas backend every product is sent to BLAS.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -23,6 +25,7 @@ interface Config {
   nonlinearity?: 'tanh' | 'relu';
   resetAfter?: boolean;
   peepholes?: boolean;
+  projSize?: number;
   numLayers: number;
   bidirectional: boolean;
   batchFirst?: boolean;
@@ -48,7 +51,7 @@ const TOL = { atol: 2e-5, rtol: 1e-4 };
 function makeLayer(c: Config, sizes: Fixture['sizes'], backend: Backend): RecurrentLayer {
   const options = { inputSize: sizes.D, hiddenSize: sizes.H, numLayers: c.numLayers, bidirectional: c.bidirectional,
     batchFirst: c.batchFirst ?? false, backend };
-  if (c.cell === 'lstm') return new LSTM({ ...options, peepholes: c.peepholes ?? false });
+  if (c.cell === 'lstm') return new LSTM({ ...options, peepholes: c.peepholes ?? false, projSize: c.projSize ?? 0 });
   if (c.cell === 'gru') return new GRU({ ...options, resetAfter: c.resetAfter ?? true });
   return new RNN({ ...options, nonlinearity: c.nonlinearity ?? 'tanh' });
 }
@@ -95,7 +98,8 @@ for (const [label, make, skip] of [
       backend = await make();
     });
     after(() => backend.dispose());
-    for (const [file, count, what] of [['parity.safetensors', 192, 'PyTorch'], ['variants.safetensors', 32, 'the torch-written variants']] as const) {
+    for (const [file, count, what] of [['parity.safetensors', 192, 'PyTorch'], ['variants.safetensors', 32, 'the torch-written variants'],
+      ['projection.safetensors', 32, "PyTorch's LSTM with proj_size"]] as const) {
       it(`matches all ${count} configurations of ${what}`, async () => {
         const fixture = readFixture(file);
         assert.equal(fixture.configs.length, count);

@@ -112,14 +112,15 @@ export class StatesView {
   private refresh(reorder: boolean): void {
     const trace = this.trace!;
     const series = this.series();
-    const H = trace.hiddenSize;
+    const H = series.units;
     const T = trace.tokens.length;
     if (reorder || this.order.length !== H) {
       const ranked = unitsByVariation(series.values, H, T);
       this.order = ranked.map((u) => u.unit);
       this.unitSelect.replaceChildren(...ranked.map((u, rank) =>
         new Option(`unit ${u.unit}${rank === 0 ? ' (varies most)' : ''} — spread ${u.deviation.toFixed(3)}`, String(u.unit))));
-      if (this.selection.unit < 0) this.selection.unit = this.order[0]!;
+      // A projected LSTM's h has fewer units than its c and gates.
+      if (this.selection.unit < 0 || this.selection.unit >= H) this.selection.unit = this.order[0]!;
     }
     this.unitSelect.value = String(this.selection.unit);
     this.drawText(series);
@@ -129,7 +130,8 @@ export class StatesView {
   }
 
   private drawText(series: StateSeries): void {
-    const { tokens, hiddenSize: H } = this.trace!;
+    const { tokens } = this.trace!;
+    const H = series.units;
     const { unit, step } = this.selection;
     const values = Array.from(tokens, (_, t) => series.values[t * H + unit]!);
     const color = colorScale(values, series.bounded);
@@ -154,7 +156,8 @@ export class StatesView {
   }
 
   private drawOverview(series: StateSeries): void {
-    const { tokens, hiddenSize: H } = this.trace!;
+    const { tokens } = this.trace!;
+    const H = series.units;
     const T = tokens.length;
     const units = this.order.slice(0, OVERVIEW_UNITS);
     const canvas = this.overview;
@@ -211,7 +214,8 @@ export class StatesView {
       this.results.textContent = covered === 0 ? 'The pattern matches nothing in the probe text.' : 'The pattern covers the whole probe text.';
       return;
     }
-    const ranked = rankUnitsByCorrelation(this.series().values, this.trace.hiddenSize, indicator);
+    const series = this.series();
+    const ranked = rankUnitsByCorrelation(series.values, series.units, indicator);
     const magnitudes = ranked.map((r) => Math.abs(r.correlation)).sort((a, b) => a - b);
     const median = magnitudes[Math.floor(magnitudes.length / 2)]!;
     const best = ranked.slice(0, 5).map(({ unit, correlation }) => {

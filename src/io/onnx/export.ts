@@ -12,7 +12,9 @@
  * the options `h0` (and `c0`) `[L·dirs, B, H]` and `lengths` (int32 `[B]`, ONNX's
  * `sequence_lens`); outputs `output`, `h` (and `c`), as the layer's forward.
  *
- * Taggers and classifiers: see sequence-models.ts.
+ * Taggers, classifiers, regressors and CTC models: see sequence-models.ts. Generators and
+ * seq2seq models export as two graphs, an encoder and a decoder run step by step: see
+ * step-models.ts ({@link exportOnnxParts} writes both).
  *
  * Graph of a language model: input `input` (int64 token ids `[T, B]`), optional `h0`/`c0`;
  * Gather (embedding) → recurrent nodes → MatMul + Add (decoder); outputs `output`
@@ -21,12 +23,17 @@
 import { UsageError } from '../../errors.js';
 import type { RecurrentLayer } from '../../layers/recurrent/layers.js';
 import { LanguageModel } from '../../models/language-model/language-model.js';
+import { CTCModel } from '../../models/ctc-model.js';
 import { SequenceClassifier } from '../../models/sequence-classifier.js';
+import { SequenceGenerator } from '../../models/sequence-generator.js';
+import { SequenceRegressor } from '../../models/sequence-regressor.js';
 import { SequenceTagger } from '../../models/sequence-tagger.js';
+import { Seq2Seq } from '../../models/seq2seq/seq2seq.js';
 import { GraphBuilder } from './graph.js';
 import { denseLayer, embeddingLookup, recurrentStack, scoreOutputs, type StackSpec, underPrefix } from './parts.js';
 import { DataType, encodeModel } from './protobuf.js';
-import { classifierGraph, taggerGraph } from './sequence-models.js';
+import { classifierGraph, ctcGraph, regressorGraph, taggerGraph } from './sequence-models.js';
+import { generatorGraph, type OnnxPart, seq2seqGraph, stepModelMetadata } from './step-models.js';
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
@@ -34,9 +41,19 @@ export interface OnnxExportOptions {
   opset?: number;
   /** Add inputs `h0` (and `c0` for an LSTM) with the initial states. @default false */
   initialStates?: boolean;
-  /** Add the input `lengths` (int32 `[B]`, packed-sequence semantics); recurrent layers only. @default false */
+  /**
+   * Add the input `lengths` (int32 `[B]`, packed-sequence semantics): recurrent layers, taggers,
+   * classifiers, regressors and CTC models. (A Seq2Seq's encoder always takes `source_lengths`.)
+   * @default false
+   */
   lengths?: boolean;
+  /** Which graph of a SequenceGenerator or Seq2Seq: its `'encoder'` or its `'decoder'` (one step). Required for them. */
+  part?: OnnxPart;
 }
+
+/** Every model {@link exportOnnx} takes. */
+export type OnnxExportable = RecurrentLayer | LanguageModel | SequenceTagger | SequenceClassifier | SequenceRegressor | CTCModel
+  | SequenceGenerator | Seq2Seq;
 
 /** Opset versions the exporter writes, and the IR version each needs. */
 const MIN_OPSET = 14;
@@ -44,19 +61,36 @@ const MAX_OPSET = 17;
 const irVersionOf = (opset: number): number => (opset === 14 ? 7 : 8);
 
 /**
- * Exports a recurrent layer (`RNN`, `LSTM`, `GRU`) or a `LanguageModel` as an ONNX model.
+ * Exports a recurrent layer (`RNN`, `LSTM`, `GRU`) or a model of any type as an ONNX model; a
+ * SequenceGenerator or Seq2Seq as one of its two graphs (`part`, see {@link exportOnnxParts}).
  * @returns the bytes of a `.onnx` file.
- * @throws UsageError on an unsupported model or option.
+ * @throws UsageError on an unsupported model or option (an LSTM with a projection has no ONNX form).
  */
-export function exportOnnx(layerOrModel: RecurrentLayer | LanguageModel | SequenceTagger | SequenceClassifier,
-  options: OnnxExportOptions = {}): Uint8Array {
+export function exportOnnx(layerOrModel: OnnxExportable, options: OnnxExportOptions = {}): Uint8Array {
   const opset = options.opset ?? MAX_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new UsageError(`exportOnnx: opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${String(options.opset)}`);
   }
   const g = new GraphBuilder();
   let graphName: string;
-  if (layerOrModel instanceof LanguageModel) {
+  const twoGraphs = layerOrModel instanceof SequenceGenerator || layerOrModel instanceof Seq2Seq;
+  if (options.part !== undefined && !twoGraphs) throw new UsageError('exportOnnx: part applies to a SequenceGenerator or a Seq2Seq');
+  if (twoGraphs) {
+    const { part } = options;
+    if (part !== 'encoder' && part !== 'decoder') {
+      throw new UsageError(`exportOnnx: a ${layerOrModel instanceof Seq2Seq ? 'Seq2Seq' : 'SequenceGenerator'} exports as two graphs; ` +
+        `pass part: 'encoder' or 'decoder' (or use exportOnnxParts), got ${String(part)}`);
+    }
+    if (options.initialStates || options.lengths) throw new UsageError('exportOnnx: the encoder and decoder graphs take no initialStates or lengths options');
+    if (layerOrModel instanceof Seq2Seq) seq2seqGraph(g, layerOrModel, part);
+    else generatorGraph(g, layerOrModel, part);
+    graphName = `rnnkit_${layerOrModel instanceof Seq2Seq ? 'seq2seq' : 'sequence_generator'}_${part}`;
+  } else if (layerOrModel instanceof SequenceRegressor || layerOrModel instanceof CTCModel) {
+    if (options.initialStates) throw new UsageError('exportOnnx: a regressor or CTC model starts from zero states (no initialStates)');
+    if (layerOrModel instanceof SequenceRegressor) regressorGraph(g, layerOrModel, options.lengths === true);
+    else ctcGraph(g, layerOrModel, options.lengths === true);
+    graphName = layerOrModel instanceof CTCModel ? 'rnnkit_ctc_model' : 'rnnkit_sequence_regressor';
+  } else if (layerOrModel instanceof LanguageModel) {
     if (options.lengths) throw new UsageError('exportOnnx: a language model takes no lengths (its windows are full)');
     languageModelGraph(g, layerOrModel, options.initialStates === true);
     graphName = 'rnnkit_language_model';
@@ -72,14 +106,26 @@ export function exportOnnx(layerOrModel: RecurrentLayer | LanguageModel | Sequen
     recurrentLayerGraph(g, layerOrModel, options);
     graphName = `rnnkit_${layerOrModel.config.cell}`;
   } else {
-    throw new UsageError('exportOnnx: expected an RNN, LSTM or GRU layer, a LanguageModel, a SequenceTagger or a SequenceClassifier');
+    throw new UsageError('exportOnnx: expected an RNN, LSTM or GRU layer or an rnnkit model (LanguageModel, SequenceTagger, ' +
+      'SequenceClassifier, SequenceRegressor, CTCModel, SequenceGenerator, Seq2Seq)');
   }
   return encodeModel({
     irVersion: irVersionOf(opset),
     producerName: 'rnnkit',
     opsetImport: [{ domain: '', version: opset }],
     graph: g.build(graphName),
+    ...(twoGraphs ? { metadataProps: stepModelMetadata(layerOrModel) } : {}),
   });
+}
+
+/**
+ * Both graphs of a SequenceGenerator or Seq2Seq: the encoder (run once per batch) and the
+ * decoder (run once per generated token, fed its own states back).
+ * @throws UsageError on an unsupported option.
+ */
+export function exportOnnxParts(model: SequenceGenerator | Seq2Seq, options: Pick<OnnxExportOptions, 'opset'> = {}):
+  { encoder: Uint8Array; decoder: Uint8Array } {
+  return { encoder: exportOnnx(model, { ...options, part: 'encoder' }), decoder: exportOnnx(model, { ...options, part: 'decoder' }) };
 }
 
 function isRecurrentLayer(value: unknown): value is RecurrentLayer {

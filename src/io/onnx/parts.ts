@@ -16,7 +16,7 @@ const PEEPHOLE_ORDER = [0, 2, 1] as const;
 
 /** What the stack export needs to know about a recurrent stack: its shape, its cell's variant and PyTorch-named weights. */
 export type StackSpec = Pick<ResolvedOptions, 'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias'
-  | 'resetAfter' | 'peepholes'> & { weights: Record<string, Tensor> };
+  | 'resetAfter' | 'peepholes' | 'projSize'> & { weights: Record<string, Tensor> };
 
 /** `Gather` of the rows of an embedding table [V, E] for int64 ids (any shape) → [..., E]. */
 export function embeddingLookup(g: GraphBuilder, table: Tensor, ids: string, name: string): string {
@@ -38,6 +38,20 @@ export function scoreOutputs(g: GraphBuilder, logits: string, dims: readonly (st
   g.output('probabilities', probabilities!, DataType.FLOAT, dims);
 }
 
+/**
+ * Which steps of a time-major `[S, B, …]` tensor are real: bool `[S, B]`, step i of row b real
+ * when i < lengths[b] (`lengths` int32 `[B]`).
+ */
+export function realSteps(g: GraphBuilder, timeMajor: string, lengths: string): string {
+  const [shape] = g.node('Shape', [timeMajor], ['steps_shape']);
+  const [steps] = g.node('Gather', [shape!, g.int64s('step_axis', [0], [])], ['steps'], { axis: 0 });
+  const [range] = g.node('Range', [g.int64s('zero', [0], []), steps!, g.int64s('one', [1], [])], ['step_index']);
+  const [stepColumn] = g.node('Unsqueeze', [range!, g.int64s('axes_1', [1])], ['step_column']);
+  const [length64] = g.node('Cast', [lengths], ['lengths_int64'], { to: DataType.INT64 });
+  const [lengthRow] = g.node('Unsqueeze', [length64!, g.int64s('axes_0', [0])], ['lengths_row']);
+  return g.node('Less', [stepColumn!, lengthRow!], ['real_steps'])[0]!;
+}
+
 /** The entries of `weights` under `prefix`, without it. */
 export function underPrefix(weights: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(weights).filter(([name]) => name.startsWith(prefix)).map(([name, t]) => [name.slice(prefix.length), t]));
@@ -52,6 +66,10 @@ export function underPrefix(weights: Record<string, Tensor>, prefix: string): Re
 export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, h0: string | undefined, c0: string | undefined,
   lengths: string | undefined): { output: string; h: string; c?: string; topH: string } {
   const { cell, hiddenSize: H, directions: dirs } = spec;
+  if (spec.projSize > 0) {
+    throw new UsageError(`exportOnnx: an LSTM with a projection (projSize ${spec.projSize}, PyTorch's proj_size) has no ONNX form: ` +
+      "ONNX's LSTM operator computes h_t = o ⊙ tanh(c_t) and has no projection weight W_hr");
+  }
   const G = gatesOf(cell);
   const op = cell === 'lstm' ? 'LSTM' : cell === 'gru' ? 'GRU' : 'RNN';
   const suffixes = dirs === 2 ? ['', '_reverse'] : [''];

@@ -60,6 +60,8 @@ export interface ModelMessage {
   producerName: string;
   opsetImport: { domain: string; version: number }[];
   graph: GraphMessage;
+  /** ONNX's `metadata_props`: free key–value pairs (ONNX Runtime's `custom_metadata_map`). */
+  metadataProps?: { key: string; value: string }[];
 }
 
 let modelType: protobuf.Type | undefined;

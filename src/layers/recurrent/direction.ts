@@ -1,8 +1,8 @@
 /**
  * One direction of one recurrent layer: the time loop, forward and backward.
  *
- * Legend: T steps, B batch, D input features, H hidden size, G gates (1, 4 or 3),
- * dirs directions of the layer. Rows are in the layer's internal order (longest
+ * Legend: T steps, B batch, D input features, H hidden size, S state size (H, or P for a
+ * projected LSTM), G gates (1, 4 or 3), dirs directions of the layer. Rows are in the layer's internal order (longest
  * sequence first, see batch.ts), so step t works on rows [0, rowsAt[t]).
  *
  * Forward: one GEMM projects all steps' inputs, then per step one recurrent GEMM (with
@@ -19,19 +19,23 @@
  * products and two kernels per step: [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ, r, z and r ⊙ h_{t−1}, then
  * a_n += (r ⊙ h_{t−1}) · W_hnᵀ, n and h_t; its backward mirrors them, and dW_hn is formed from the
  * kept r ⊙ h_{t−1}. A peephole LSTM's peephole gradients are column sums of the gate gradients
- * times the cell states, over all steps at once.
+ * times the cell states, over all steps at once. A projected LSTM (LSTMP, Sak et al. 2014;
+ * PyTorch's `proj_size`) keeps m_t = o ⊙ tanh(c_t) [T, B, H] and carries h_t = m_t · W_hrᵀ [B, P]:
+ * per step one more product, m_t · W_hrᵀ, written to h_t and to the output row y_t; backward
+ * forms dm_t = (dy_t + dh_t) · W_hr per step and dW_hr += (dy + dh)ᵀ · m.
  *
- * States: S holds T+1 hidden states. The forward direction reads h_{t−1} from S[t] and
+ * States: the states buffer holds T+1 hidden states. The forward direction reads h_{t−1} from S[t] and
  * writes h_t to S[t+1] (S[0] = h0); the reverse one reads S[t+1] and writes S[t]
  * (S[T] = h0). So "the state before step t" is one contiguous [T·B, H] block in both.
- * Rows that do not run at step t carry their state over unchanged.
+ * Rows that do not run at step t carry their state over unchanged. The buffers and their
+ * per-step views are in direction-buffers.ts.
  */
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import type { Parameter } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
+import { DirectionBuffers } from './direction-buffers.js';
 import { InferencePass } from './inference.js';
-import { type CellKind, gatesOf } from './options.js';
-import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
+import type { CellKind } from './options.js';
 
 /** Static description of a direction. */
 export interface DirectionConfig {
@@ -43,9 +47,11 @@ export interface DirectionConfig {
   inputSize: number;
   /** Hidden size H. */
   hiddenSize: number;
+  /** LSTM: projected state size P, or 0 for none. */
+  projSize: number;
   /** 0 forward, 1 reverse. */
   dir: 0 | 1;
-  /** Directions of the layer (the output row stride is dirs·H). */
+  /** Directions of the layer (the output row stride is dirs·S). */
   dirs: number;
 }
 
@@ -62,106 +68,57 @@ export interface DirectionParams<F extends FloatArray> {
   bhh: Parameter<F> | undefined;
   /** [3H] p_i, p_f, p_o. */
   peepholes: Parameter<F> | undefined;
+  /** [P, H] the projection of a projected LSTM. */
+  whr: Parameter<F> | undefined;
 }
 
-export class Direction<F extends FloatArray> {
-  private readonly G: number;
-  /** A GRU with the reset gate before the product. */
-  private readonly resetBefore: boolean;
-  /** Columns of the per-step product with h_{t−1}: G·H, or 2H (r, z) when the reset gate comes before. */
-  private readonly direct: number;
-  private capT = 0;
-  private capB = 0;
-  // Buffers (allocated for capT × capB, used as prefixes for the current T × B):
-  private gates!: F;     // [T, B, G·H] preactivations → activations (forward) → their gradients (backward)
-  private states!: F;    // [T+1, B, H] hidden states, see the file comment
-  private cells!: F;     // [T+1, B, H] cell states (LSTM)
-  private hn!: F;        // [T, B, H] W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before)
-  private hh!: F;        // [B, 3H] per-step recurrent projection (GRU, reset after); [B, H] d(r ⊙ h_{t−1}) (before)
-  private dgh!: F;       // [T, B, 3H] gradients of the recurrent preactivations (GRU, reset after)
-  private dh!: F;        // [B, H] carried dh, after backward dh0
-  private dc!: F;        // [B, H] carried dc (LSTM), after backward dc0
+export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
   private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
-  private readonly packedWhhT: F;  // W_hhᵀ [H, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
-  private readonly packedWhh: F;   // W_hh [G·H, H] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
+  private readonly packedWhhT: F;  // W_hhᵀ [S, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
+  private readonly packedWhh: F;   // W_hh [G·H, S] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
+  private readonly packedWhrT: F | undefined;  // W_hrᵀ [H, P] (projected LSTM)
+  private readonly packedWhr: F | undefined;   // W_hr [P, H] (projected LSTM)
   private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
   private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
-  private tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
-  private T = 0;
-  private B = 0;
   private inference: InferencePass<F> | undefined;  // the forward-only pass, made on first use
   private inferred = false;                         // whether the last forward was that pass
 
-  constructor(private readonly backend: Backend<F>, readonly config: DirectionConfig,
-    private readonly params: DirectionParams<F>) {
-    this.G = gatesOf(config.cell);
+  constructor(backend: Backend<F>, config: DirectionConfig, private readonly params: DirectionParams<F>) {
+    super(backend, config, params.whr !== undefined);
     const H = config.hiddenSize;
-    this.resetBefore = config.cell === 'gru' && !config.resetAfter;
-    this.direct = this.resetBefore ? 2 * H : this.G * H;
+    const { S } = this;
     const resetAfterGru = config.cell === 'gru' && !this.resetBefore;
     this.zeroBias = resetAfterGru && params.bhh === undefined ? backend.alloc(3 * H) : undefined;
-    this.packedWhhT = backend.alloc(backend.packedSize(H, this.direct));
-    this.packedWhh = backend.alloc(backend.packedSize(this.direct, H));
+    this.packedWhhT = backend.alloc(backend.packedSize(S, this.direct));
+    this.packedWhh = backend.alloc(backend.packedSize(this.direct, S));
+    this.packedWhrT = params.whr === undefined ? undefined : backend.alloc(backend.packedSize(H, S));
+    this.packedWhr = params.whr === undefined ? undefined : backend.alloc(backend.packedSize(S, H));
     this.packedWhnT = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
     this.packedWhn = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
   }
 
-  /** Final hidden state [B, H] of the last forward (internal row order). */
-  finalH(): F {
-    const { B } = this;
-    if (this.inferred) return this.inference!.finalH(B);
-    const H = this.config.hiddenSize;
-    const slot = this.config.dir === 0 ? this.T : 0;
-    return this.states.subarray(slot * B * H, (slot + 1) * B * H) as F;
+  /** Final hidden state [B, S] of the last forward or forward-only pass (internal row order). */
+  override finalH(): F {
+    return this.inferred ? this.inference!.finalH(this.B) : super.finalH();
   }
 
-  /** Final cell state [B, H] of the last forward (LSTM). */
-  finalC(): F {
-    const { B } = this;
-    if (this.inferred) return this.inference!.finalC(B);
-    const H = this.config.hiddenSize;
-    const slot = this.config.dir === 0 ? this.T : 0;
-    return this.cells.subarray(slot * B * H, (slot + 1) * B * H) as F;
+  /** Final cell state [B, H] of the last forward or forward-only pass (LSTM). */
+  override finalC(): F {
+    return this.inferred ? this.inference!.finalC(this.B) : super.finalC();
   }
 
   /**
-   * What the last forward computed at every step, in time order (copies; rows in the
-   * internal order): see {@link RecordedSteps}. Valid until the next backward, which turns
-   * the gates into their gradients.
-   */
-  recorded(): RecordedSteps<F> {
-    const { T, B } = this;
-    const H = this.config.hiddenSize;
-    // The state after step t sits in slot t + 1 (forward) or t (reverse): one block either way.
-    const after = (buffer: F): F => (this.config.dir === 0 ? buffer.slice(B * H, (T + 1) * B * H) : buffer.slice(0, T * B * H)) as F;
-    return {
-      hidden: after(this.states),
-      cell: this.config.cell === 'lstm' ? after(this.cells) : undefined,
-      gates: this.gates.slice(0, T * B * this.G * H) as F,
-    };
-  }
-
-  /** dL/dh0 [B, H] after backward. */
-  dh0(): F {
-    return this.dh.subarray(0, this.B * this.config.hiddenSize) as F;
-  }
-
-  /** dL/dc0 [B, H] after backward (LSTM). */
-  dc0(): F {
-    return this.dc.subarray(0, this.B * this.config.hiddenSize) as F;
-  }
-
-  /**
-   * Runs the direction over x [T·B, D], writing its H columns of y [T, B, dirs·H]
+   * Runs the direction over x [T·B, D], writing its S columns of y [T, B, dirs·S]
    * (rows that do not run at a step are left as they are; the caller zeroes y).
-   * h0, c0: [B, H] initial states, or undefined for zeros.
+   * h0 [B, S], c0 [B, H]: initial states, or undefined for zeros.
    */
   forward(layout: BatchLayout, input: DirectionInput<F>, y: F, h0: F | undefined, c0: F | undefined): void {
     const b = this.backend;
     const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
+    const { S } = this;
     const GH = this.G * H;
-    const ldy = dirs * H;
+    const ldy = dirs * S;
     this.ensure(T, B);
     this.inferred = false;
 
@@ -171,9 +128,9 @@ export class Direction<F extends FloatArray> {
 
     // Initial states.
     const first = dir === 0 ? 0 : T;
-    const s0 = this.states.subarray(first * B * H, (first + 1) * B * H) as F;
-    if (h0 === undefined) b.fill(B * H, 0, s0);
-    else b.copy(B * H, h0, s0);
+    const s0 = this.states.subarray(first * B * S, (first + 1) * B * S) as F;
+    if (h0 === undefined) b.fill(B * S, 0, s0);
+    else b.copy(B * S, h0, s0);
     if (cell === 'lstm') {
       const c0v = this.cells.subarray(first * B * H, (first + 1) * B * H) as F;
       if (c0 === undefined) b.fill(B * H, 0, c0v);
@@ -183,56 +140,64 @@ export class Direction<F extends FloatArray> {
     const v = this.views(T, B);
     const ys = this.outputViews(y, T, B);
     const tails = this.tailViews(layout);
-    const whhT = this.packedWhhT;
     this.packRecurrentT();
     if (this.fusedSteps(layout)) {
       // Every row runs every step: one fused call per step (product and cell kernel).
       for (let s = 0; s < T; s++) {
         const t = dir === 0 ? s : T - 1 - s;
-        b.lstmStepForward(B, H, v.hPrev[t]!, whhT, v.gates[t]!, v.cPrev[t]!, v.cNext[t]!, v.hNext[t]!, ys[t]!, ldy);
+        b.lstmStepForward(B, H, v.hPrev[t]!, this.packedWhhT, v.gates[t]!, v.cPrev[t]!, v.cNext[t]!, v.hNext[t]!, ys[t]!, ldy);
       }
       return;
     }
     for (let s = 0; s < T; s++) {
       const t = dir === 0 ? s : T - 1 - s;
       const rows = rowsAt[t];
-      this.step(rows, v.gates[t]!, v.hPrev[t]!, v.hNext[t]!, v.cPrev[t], v.cNext[t], v.hn[t]!, this.hh, ys[t]!);
+      this.step(rows, v.gates[t]!, v.hPrev[t]!, v.hNext[t]!, v.cPrev[t], v.cNext[t], v.hn[t]!, this.hh, v.m[t], ys[t]!);
       const tail = tails[t];
       if (tail !== undefined) {
         // Sequences that are not running at step t keep their state.
-        b.copy((B - rows) * H, tail.hPrev, tail.hNext);
+        b.copy((B - rows) * S, tail.hPrev, tail.hNext);
         if (cell === 'lstm') b.copy((B - rows) * H, tail.cPrev!, tail.cNext!);
+        if (this.projected) b.fill((B - rows) * H, 0, tail.m!);
       }
     }
   }
 
-  /** Whether every step runs as one fused backend call (an LSTM without peepholes whose rows all run every step). */
+  /**
+   * Whether every step runs as one fused backend call (an LSTM without peepholes or projection
+   * whose rows all run every step).
+   */
   private fusedSteps(layout: BatchLayout): boolean {
-    return this.config.cell === 'lstm' && layout.full && this.params.peepholes === undefined;
+    return this.config.cell === 'lstm' && layout.full && this.params.peepholes === undefined && !this.projected;
   }
 
-  /** Packs W_hhᵀ (and, for a reset-before GRU, W_hnᵀ) for the per-step products of a forward. */
+  /** Packs W_hhᵀ (and W_hnᵀ of a reset-before GRU, W_hrᵀ of a projected LSTM) for the per-step products of a forward. */
   private packRecurrentT(): void {
+    const b = this.backend;
     const H = this.config.hiddenSize;
-    const whh = this.params.whh.value;
-    this.backend.packMatrix(true, H, this.direct, whh, H, this.packedWhhT);
-    if (this.packedWhnT !== undefined) this.backend.packMatrix(true, H, H, whh.subarray(2 * H * H) as F, H, this.packedWhnT);
+    const { S } = this;
+    const { whh, whr } = this.params;
+    b.packMatrix(true, S, this.direct, whh.value, S, this.packedWhhT);
+    if (this.packedWhnT !== undefined) b.packMatrix(true, H, H, whh.value.subarray(2 * H * H) as F, H, this.packedWhnT);
+    if (whr !== undefined) b.packMatrix(true, H, S, whr.value, H, this.packedWhrT!);
   }
 
   /**
    * Forward step t on its first `rows` rows: g [B, G·H] holds the step's input projections and
-   * becomes its gates; hPrev, hNext [B, H] the states before and after (cPrev, cNext for LSTM);
-   * hn [B, H] keeps W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before); hh [B, 3H]
-   * is scratch for a reset-after GRU's recurrent product; yt the step's row of the output
-   * (stride dirs·H).
+   * becomes its gates; hPrev, hNext [B, S] the states before and after (cPrev, cNext [B, H] for
+   * an LSTM); hn [B, H] keeps W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before);
+   * hh [B, 3H] is scratch for a reset-after GRU's recurrent product; m [B, H] keeps
+   * o ⊙ tanh(c_t) of a projected LSTM; yt the step's row of the output (stride dirs·S).
    */
   private step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F,
-    yt: F): void {
+    m: F | undefined, yt: F): void {
     const b = this.backend;
     const { cell, nonlinearity, hiddenSize: H, dirs } = this.config;
+    const { S } = this;
     const GH = this.G * H;
-    const ldy = dirs * H;
+    const ldy = dirs * S;
     const whhT = this.packedWhhT;
+    const { bhh, peepholes } = this.params;
     if (this.resetBefore) {
       b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH);                              // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
       b.gruGatesForward(rows, H, g, hPrev, hn);                                                    // r, z; hn = r ⊙ h_{t−1}
@@ -240,11 +205,18 @@ export class Direction<F extends FloatArray> {
       b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy);                                    // n, h_t
     } else if (cell === 'gru') {
       b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, hh, GH);
-      b.gruCellForward(rows, H, g, hh, this.params.bhh?.value ?? this.zeroBias!, hPrev, hn, hNext, yt, ldy);
+      b.gruCellForward(rows, H, g, hh, bhh?.value ?? this.zeroBias!, hPrev, hn, hNext, yt, ldy);
     } else {
-      b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 1, g, GH);
-      if (cell === 'lstm') b.lstmCellForward(rows, H, g, cPrev!, cNext!, hNext, yt, ldy, this.params.peepholes?.value);
-      else b.rnnCellForward(nonlinearity, rows, H, g, hNext, yt, ldy);
+      b.gemmPacked(false, rows, GH, S, 1, hPrev, S, whhT, 1, g, GH);
+      if (m !== undefined) {
+        b.lstmCellForward(rows, H, g, cPrev!, cNext!, m, m, H, peepholes?.value);  // m_t = o ⊙ tanh(c_t)
+        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, hNext, S);    // h_t = m_t · W_hrᵀ
+        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, yt, ldy);     // y_t = h_t
+      } else if (cell === 'lstm') {
+        b.lstmCellForward(rows, H, g, cPrev!, cNext!, hNext, yt, ldy, peepholes?.value);
+      } else {
+        b.rnnCellForward(nonlinearity, rows, H, g, hNext, yt, ldy);
+      }
     }
   }
 
@@ -260,9 +232,9 @@ export class Direction<F extends FloatArray> {
     const tokenRows = input.kind === 'tokens' ? this.projectTokens(input) : undefined;
     this.inference ??= new InferencePass(this.backend, this.config, this.G, {
       project: (rows, x, out) => this.project(rows, x, out),
-      step: (rows, g, hPrev, hNext, cPrev, cNext, hn, hh, yt) => this.step(rows, g, hPrev, hNext, cPrev, cNext, hn, hh, yt),
+      step: (rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt) => this.step(rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt),
       fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) => this.backend.lstmStepForward(B, this.config.hiddenSize, hPrev,
-        this.packedWhhT, g, cPrev, cNext, hNext, yt, this.config.dirs * this.config.hiddenSize),
+        this.packedWhhT, g, cPrev, cNext, hNext, yt, this.config.dirs * this.S),
     });
     this.inference.run(layout, input, y, h0, c0, tokenRows, this.fusedSteps(layout));
     this.inferred = true;
@@ -290,8 +262,8 @@ export class Direction<F extends FloatArray> {
   }
 
   /**
-   * Backpropagates through the last forward. dy [T, B, dirs·H] holds dL/dy (zero where a
-   * sequence had ended); dhT, dcT [B, H] the gradients of the final states (or undefined).
+   * Backpropagates through the last forward. dy [T, B, dirs·S] holds dL/dy (zero where a
+   * sequence had ended); dhT [B, S], dcT [B, H] the gradients of the final states (or undefined).
    * Accumulates the parameter gradients and writes (accumulate = false) or adds to dx [T·B, D]
    * (vector input), or adds to the embedding table's gradient (token input).
    */
@@ -300,12 +272,13 @@ export class Direction<F extends FloatArray> {
     const b = this.backend;
     const { cell, nonlinearity, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
+    const { S } = this;
     const GH = this.G * H;
-    const ldy = dirs * H;
-    const { wih, whh, bih, bhh, peepholes } = this.params;
+    const ldy = dirs * S;
+    const { wih, whh, bih, bhh, peepholes, whr } = this.params;
     const resetAfterGru = cell === 'gru' && !this.resetBefore;
-    if (dhT === undefined) b.fill(B * H, 0, this.dh);
-    else b.copy(B * H, dhT, this.dh);
+    if (dhT === undefined) b.fill(B * S, 0, this.dh);
+    else b.copy(B * S, dhT, this.dh);
     if (cell === 'lstm') {
       if (dcT === undefined) b.fill(B * H, 0, this.dc);
       else b.copy(B * H, dcT, this.dc);
@@ -313,10 +286,11 @@ export class Direction<F extends FloatArray> {
     const v = this.views(T, B);
     const dys = this.outputViews(dy, T, B);
     const packedWhh = this.packedWhh;
-    b.packMatrix(false, this.direct, H, whh.value, H, packedWhh);
+    b.packMatrix(false, this.direct, S, whh.value, S, packedWhh);
     if (this.packedWhn !== undefined) b.packMatrix(false, H, H, whh.value.subarray(2 * H * H) as F, H, this.packedWhn);
+    if (whr !== undefined) b.packMatrix(false, S, H, whr.value, H, this.packedWhr!);
     const tails = this.tailViews(layout);
-    if (cell === 'lstm' && layout.full && peepholes === undefined) {
+    if (cell === 'lstm' && layout.full && peepholes === undefined && whr === undefined) {
       // Every row ran every step: the cell backward of the last step, then per step one fused call,
       // dh_{t−1} = da_t · W_hh and the cell backward of the step before.
       const at = (s: number): number => (dir === 0 ? s : T - 1 - s);
@@ -352,26 +326,37 @@ export class Direction<F extends FloatArray> {
           // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
           b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
         } else {
-          if (cell === 'lstm') b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
-          else b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
+          if (whr !== undefined) {
+            // h_t = m_t · W_hrᵀ, and y_t = h_t: dm_t = dy_t · W_hr + dh_t · W_hr; dW_hr += dh_tᵀ · m_t (dy's share after the loop)
+            b.gemmPacked(false, rows, H, S, 1, dyt, ldy, this.packedWhr!, 0, this.dmy, H);
+            b.gemmPacked(false, rows, H, S, 1, this.dh, S, this.packedWhr!, 0, this.dmh, H);
+            b.gemm(true, false, S, H, rows, 1, this.dh, S, v.m[t]!, H, 1, whr.grad, H);
+            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, this.dmy, H, this.dmh, this.dc, peepholes?.value);
+          } else if (cell === 'lstm') {
+            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
+          } else {
+            b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
+          }
           // dh_{t−1} = da_t · W_hh
-          b.gemmPacked(false, rows, H, GH, 1, g, GH, packedWhh, 0, this.dh, H);
+          b.gemmPacked(false, rows, S, GH, 1, g, GH, packedWhh, 0, this.dh, S);
         }
       }
     }
-    // Parameter gradients over all steps at once. The state before step t is one block:
-    const [before, after] = dir === 0 ? [0, B * H] : [B * H, 0];  // offsets of the blocks of states before and after each step
-    const hPrevAll = this.states.subarray(before, before + T * B * H) as F;
+    // Parameter gradients over all steps at once. The state before step t is one block, the
+    // state after it another, one slot later (forward) or earlier (reverse).
+    const slotBefore = dir === 0 ? 0 : 1;
+    const hPrevAll = this.states.subarray(slotBefore * B * S, (slotBefore + T) * B * S) as F;
     const dRecurrent = resetAfterGru ? this.dgh : this.gates;
-    b.gemm(true, false, this.direct, H, T * B, 1, dRecurrent, GH, hPrevAll, H, 1, whh.grad, H);  // dW_hh += dahᵀ · h_{t−1}
+    b.gemm(true, false, this.direct, S, T * B, 1, dRecurrent, GH, hPrevAll, S, 1, whh.grad, S);  // dW_hh += dahᵀ · h_{t−1}
+    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H);  // dW_hr += dyᵀ · m
     if (this.resetBefore) {
       // dW_hn += da_nᵀ · (r ⊙ h_{t−1})
       b.gemm(true, false, H, H, T * B, 1, this.gates.subarray(2 * H) as F, GH, this.hn, H, 1, whh.grad.subarray(2 * H * H) as F, H);
     }
     if (peepholes !== undefined) {
       // dp_i += Σ da_i ⊙ c_{t−1}, dp_f += Σ da_f ⊙ c_{t−1}, dp_o += Σ da_o ⊙ c_t
-      const cPrevAll = this.cells.subarray(before, before + T * B * H) as F;
-      const cNextAll = this.cells.subarray(after, after + T * B * H) as F;
+      const cPrevAll = this.cells.subarray(slotBefore * B * H, (slotBefore + T) * B * H) as F;
+      const cNextAll = this.cells.subarray((1 - slotBefore) * B * H, (1 - slotBefore + T) * B * H) as F;
       const dp = peepholes.grad;
       b.columnProductSums(T * B, H, this.gates, GH, cPrevAll, H, 1, dp);
       b.columnProductSums(T * B, H, this.gates.subarray(H) as F, GH, cPrevAll, H, 1, dp.subarray(H) as F);
@@ -396,85 +381,4 @@ export class Direction<F extends FloatArray> {
     b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
     b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
   }
-
-  /** The [V, G·H] buffer of the token-input path, grown to V rows. */
-  private tokenBuffer(V: number): F {
-    const size = V * this.G * this.config.hiddenSize;
-    if (this.tokenRows === undefined || this.tokenRows.length < size) {
-      if (this.tokenRows !== undefined) this.backend.free(this.tokenRows);
-      this.tokenRows = this.backend.alloc(size);
-    }
-    return this.tokenRows.subarray(0, size) as F;
-  }
-
-  /** Allocates buffers for at least T steps of B rows. */
-  private ensure(T: number, B: number): void {
-    this.T = T;
-    this.B = B;
-    if (T <= this.capT && B <= this.capB) return;
-    const b = this.backend;
-    const { cell, hiddenSize: H } = this.config;
-    const GH = this.G * H;
-    if (this.capT > 0) {
-      for (const buffer of [this.gates, this.states, this.cells, this.hn, this.hh, this.dgh, this.dh, this.dc]) {
-        if (buffer !== undefined) b.free(buffer);
-      }
-    }
-    const capT = Math.max(T, this.capT);
-    const capB = Math.max(B, this.capB);
-    this.gates = b.alloc(capT * capB * GH);
-    this.states = b.alloc((capT + 1) * capB * H);
-    this.dh = b.alloc(capB * H);
-    if (cell === 'lstm') {
-      this.cells = b.alloc((capT + 1) * capB * H);
-      this.dc = b.alloc(capB * H);
-    }
-    if (cell === 'gru') {
-      this.hn = b.alloc(capT * capB * H);
-      this.hh = b.alloc(capB * (this.resetBefore ? H : GH));
-      if (!this.resetBefore) this.dgh = b.alloc(capT * capB * GH);
-    }
-    this.capT = capT;
-    this.capB = capB;
-    this.cached = undefined;
-  }
-
-  private cached: StepViews<F> | undefined;
-
-  /** Per-step views of the buffers for this (T, B), made once per shape, so the loops allocate nothing. */
-  private views(T: number, B: number): StepViews<F> {
-    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B) this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
-    return this.cached;
-  }
-
-  /** This direction's columns of an output-shaped [T, B, dirs·H] buffer, per step. */
-  private outputViews(buffer: F, T: number, B: number): F[] {
-    const { hiddenSize: H, dir, dirs } = this.config;
-    return outputViews(buffer, H, dir, dirs, T, B);
-  }
-
-  /** Views from row rowsAt[t] on, for the steps where some sequences have ended. */
-  private tailViews(layout: BatchLayout): (TailViews<F> | undefined)[] {
-    return tailViews(this.buffers(), this.viewShape(), layout);
-  }
-
-  private buffers(): StepBuffers<F> {
-    const { cell } = this.config;
-    return { gates: this.gates, states: this.states, cells: cell === 'lstm' ? this.cells : undefined,
-      hn: cell === 'gru' ? this.hn : undefined, dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined };
-  }
-
-  private viewShape(): ViewShape {
-    return { G: this.G, H: this.config.hiddenSize, dir: this.config.dir, resetBefore: this.resetBefore };
-  }
-}
-
-/** What a direction computed at each step of its last forward, in time order. */
-export interface RecordedSteps<F extends FloatArray> {
-  /** h_t, the state after step t: [T, B, H]. */
-  hidden: F;
-  /** c_t (LSTM): [T, B, H]. */
-  cell: F | undefined;
-  /** The gates of step t, [T, B, G·H]: activations i, f, g, o (LSTM) or r, z, n (GRU); the pre-activation (RNN). */
-  gates: F;
 }

@@ -6,8 +6,8 @@
  * take turns as h_{t−1} and h_t, so memory does not grow with T and every step reads and
  * writes cached buffers.
  *
- * Legend: T steps, B batch, D input features, H hidden size, G gates (1, 4 or 3), dirs
- * directions; rows in the layer's internal order (see batch.ts), step t works on rows
+ * Legend: T steps, B batch, D input features, H hidden size, S state size (H, or P for a
+ * projected LSTM), G gates (1, 4 or 3), dirs directions; rows in the layer's internal order (see batch.ts), step t works on rows
  * [0, rowsAt[t]).
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
@@ -23,9 +23,11 @@ export interface StepFunctions<F extends FloatArray> {
   project(rows: number, x: F, out: F): void;
   /**
    * Step t on its first `rows` rows: g [B, G·H] (projections in, gates out), states before and
-   * after, hn [B, H] and hh [B, 3H] scratch, yt the step's output row.
+   * after, hn [B, H] and hh [B, 3H] scratch, m [B, H] scratch of a projected LSTM, yt the
+   * step's output row.
    */
-  step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F, yt: F): void;
+  step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F, m: F | undefined,
+    yt: F): void;
   /** A whole LSTM step of all B rows as one backend call. */
   fusedStep(B: number, g: F, hPrev: F, hNext: F, cPrev: F, cNext: F, yt: F): void;
 }
@@ -34,18 +36,19 @@ export class InferencePass<F extends FloatArray> {
   private capB = 0;
   private capGates = 0;
   private gates!: F;                  // [chunk, B, G·H] input projections of a chunk of steps
-  private readonly slotsH: F[] = [];  // 2 × [B, H]: h_{t−1} and h_t, taking turns
+  private readonly slotsH: F[] = [];  // 2 × [B, S]: h_{t−1} and h_t, taking turns
   private readonly slotsC: F[] = [];  // 2 × [B, H]: c_{t−1} and c_t (LSTM)
   private hn!: F;                     // [B, H] per-step GRU scratch, not kept
   private hh!: F;                     // [B, 3H] per-step recurrent projection (GRU)
+  private m: F | undefined;           // [B, H] o ⊙ tanh(c_t) of a projected LSTM, not kept
   private last = 0;                   // the slot holding the final states
 
   constructor(private readonly backend: Backend<F>, private readonly config: DirectionConfig, private readonly G: number,
     private readonly fns: StepFunctions<F>) {}
 
-  /** Final hidden state [B, H] of the last run. */
+  /** Final hidden state [B, S] of the last run. */
   finalH(B: number): F {
-    return this.slotsH[this.last]!.subarray(0, B * this.config.hiddenSize) as F;
+    return this.slotsH[this.last]!.subarray(0, B * this.stateSize()) as F;
   }
 
   /** Final cell state [B, H] of the last run (LSTM). */
@@ -54,7 +57,7 @@ export class InferencePass<F extends FloatArray> {
   }
 
   /**
-   * Runs the direction over the input, writing its H columns of y [T, B, dirs·H] as
+   * Runs the direction over the input, writing its S columns of y [T, B, dirs·S] as
    * Direction.forward does (rows that do not run at a step are left as they are).
    * @param tokenRows with token input: the per-token projections [V, G·H], biases included.
    * @param fused every step is one {@link StepFunctions.fusedStep} call.
@@ -65,12 +68,13 @@ export class InferencePass<F extends FloatArray> {
     const { cell, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
     const GH = this.G * H;
-    const ldy = dirs * H;
+    const S = this.stateSize();
+    const ldy = dirs * S;
     const chunk = this.ensure(B);
     let cur = 0;
     const [h, c] = [this.slotsH, this.slotsC];
-    if (h0 === undefined) b.fill(B * H, 0, h[0]!);
-    else b.copy(B * H, h0, h[0]!);
+    if (h0 === undefined) b.fill(B * S, 0, h[0]!);
+    else b.copy(B * S, h0, h[0]!);
     if (cell === 'lstm') {
       if (c0 === undefined) b.fill(B * H, 0, c[0]!);
       else b.copy(B * H, c0, c[0]!);
@@ -85,15 +89,15 @@ export class InferencePass<F extends FloatArray> {
       for (let s = 0; s < steps; s++) {
         const t = dir === 0 ? t0 + s : t0 + steps - 1 - s;
         const g = gates.subarray((t - t0) * B * GH) as F;
-        const yt = y.subarray(t * B * ldy + dir * H) as F;
+        const yt = y.subarray(t * B * ldy + dir * S) as F;
         const hPrev: F = h[cur]!, hNext: F = h[1 - cur]!;
         const cPrev: F | undefined = c[cur], cNext: F | undefined = c[1 - cur];
         const rows = rowsAt[t];
         if (fused) this.fns.fusedStep(B, g, hPrev, hNext, cPrev!, cNext!, yt);
-        else this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, this.hn, this.hh, yt);
+        else this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, this.hn, this.hh, this.m, yt);
         if (rows < B) {
           // Sequences that are not running at step t keep their state.
-          b.copy((B - rows) * H, hPrev.subarray(rows * H) as F, hNext.subarray(rows * H) as F);
+          b.copy((B - rows) * S, hPrev.subarray(rows * S) as F, hNext.subarray(rows * S) as F);
           if (cell === 'lstm') b.copy((B - rows) * H, cPrev!.subarray(rows * H) as F, cNext!.subarray(rows * H) as F);
         }
         cur = 1 - cur;
@@ -112,16 +116,23 @@ export class InferencePass<F extends FloatArray> {
     const b = this.backend;
     if (this.capB > 0) {
       for (const buffer of [this.gates, ...this.slotsH, ...this.slotsC, this.hn, this.hh]) b.free(buffer);
+      if (this.m !== undefined) b.free(this.m);
     }
     const capB = Math.max(B, this.capB);
     this.capGates = Math.max(gateFloats, this.capGates);
     this.gates = b.alloc(this.capGates);
     const states = (n: number): F[] => [b.alloc(n), b.alloc(n)];
-    this.slotsH.splice(0, 2, ...states(capB * H));
+    this.slotsH.splice(0, 2, ...states(capB * this.stateSize()));
     this.slotsC.splice(0, 2, ...states(cell === 'lstm' ? capB * H : 0));
     this.hn = b.alloc(cell === 'gru' ? capB * H : 0);
     this.hh = b.alloc(cell === 'gru' ? capB * GH : 0);
+    this.m = this.config.projSize > 0 ? b.alloc(capB * H) : undefined;
     this.capB = capB;
     return steps;
+  }
+
+  /** S: the hidden size, or the projected size of a projected LSTM. */
+  private stateSize(): number {
+    return this.config.projSize > 0 ? this.config.projSize : this.config.hiddenSize;
   }
 }

@@ -4,10 +4,11 @@
  *
  * Shapes (T steps, B batch, D inputSize, H hiddenSize, L numLayers, dirs 1 or 2):
  * - input `x`: [T, B, D] ([B, T, D] with batchFirst), or unbatched [T, D];
- * - `output`: [T, B, dirs·H] (or [B, T, dirs·H], or [T, dirs·H]); zero at steps past a
- *   sequence's length, as `pad_packed_sequence` gives;
- * - `h` (and `c`): [L·dirs, B, H] (unbatched: [L·dirs, H]); for a sequence shorter than T,
- *   the state at its last real step.
+ * - `output`: [T, B, dirs·S] (or [B, T, dirs·S], or [T, dirs·S]); zero at steps past a
+ *   sequence's length, as `pad_packed_sequence` gives; S is H, or P = projSize for a
+ *   projected LSTM;
+ * - `h`: [L·dirs, B, S] and `c`: [L·dirs, B, H] (unbatched: [L·dirs, S], [L·dirs, H]); for a
+ *   sequence shorter than T, the state at its last real step.
  */
 import { RnnkitError, ShapeError, UsageError } from '../../errors.js';
 import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tensor/tensor.js';
@@ -16,13 +17,14 @@ import { type BatchLayout, layoutBatch } from './batch.js';
 import { fromInternal, statesFromInternal, statesToInternal, toInternal } from './layout.js';
 import {
   type CellKind, type GruOptions, type LstmOptions, type RecurrentLayerOptions, resolveOptions, type ResolvedOptions, type RnnOptions,
+  stateSizeOf,
 } from './options.js';
 import { RecurrentStack, recurrentParameterSpecs } from './stack.js';
 import { type StateTrace, stateTrace } from './trace.js';
 
 /** Optional inputs of a forward pass. */
 export interface RecurrentForwardOptions {
-  /** Initial hidden state [L·dirs, B, H]. @default zeros */
+  /** Initial hidden state [L·dirs, B, S] (S = H, or projSize). @default zeros */
   h0?: Tensor;
   /** Initial cell state [L·dirs, B, H] (LSTM only). @default zeros */
   c0?: Tensor;
@@ -50,7 +52,8 @@ export interface RecurrentTraceResult extends RecurrentForwardResult {
   /**
    * Per layer and direction (`layer * dirs + direction`), h_t, c_t (LSTM) and the gates at
    * every step, each shaped as the output but H wide: [T, B, H] ([B, T, H] with batchFirst,
-   * [T, H] unbatched). Past a sequence's length the states stay at its last real step.
+   * [T, H] unbatched); h_t of a projected LSTM is P wide. Past a sequence's length the states
+   * stay at its last real step.
    */
   states: StateTrace[];
 }
@@ -82,6 +85,8 @@ interface ForwardShape {
   xShape: number[];
   outputShape: number[];
   stateShape: number[];
+  /** Shape of c (LSTM): as stateShape, H wide. */
+  cellShape: number[];
 }
 
 /** The shared implementation of RNN, LSTM and GRU. */
@@ -115,26 +120,26 @@ export abstract class RecurrentLayer extends Module {
     toInternal(layout, o.batchFirst && batched, o.inputSize, x.data, stack.input());
 
     const K = o.numLayers * o.directions;
-    const stateSize = K * B * o.hiddenSize;
+    const S = stateSizeOf(o);
     let h0: Float32Array | undefined;
     let c0: Float32Array | undefined;
     if (options.h0 !== undefined) {
-      h0 = this.h0Buffer = this.sized(this.h0Buffer, stateSize);
-      statesToInternal(layout, K, o.hiddenSize, options.h0.data, h0);
+      h0 = this.h0Buffer = this.sized(this.h0Buffer, K * B * S);
+      statesToInternal(layout, K, S, options.h0.data, h0);
     }
     if (options.c0 !== undefined) {
-      c0 = this.c0Buffer = this.sized(this.c0Buffer, stateSize);
+      c0 = this.c0Buffer = this.sized(this.c0Buffer, K * B * o.hiddenSize);
       statesToInternal(layout, K, o.hiddenSize, options.c0.data, c0);
     }
     stack.forward(h0, c0, this.training, undefined, options.inference !== true);
     this.last = shape;
 
-    const output = { shape: shape.outputShape, data: new Float32Array(T * B * o.directions * o.hiddenSize) };
-    fromInternal(layout, o.batchFirst && batched, o.directions * o.hiddenSize, stack.output(), output.data);
-    const h = { shape: shape.stateShape, data: new Float32Array(stateSize) };
-    statesFromInternal(layout, K, o.hiddenSize, stack.finalH(), h.data);
+    const output = { shape: shape.outputShape, data: new Float32Array(T * B * o.directions * S) };
+    fromInternal(layout, o.batchFirst && batched, o.directions * S, stack.output(), output.data);
+    const h = { shape: shape.stateShape, data: new Float32Array(K * B * S) };
+    statesFromInternal(layout, K, S, stack.finalH(), h.data);
     if (o.cell !== 'lstm') return { output, h };
-    const c = { shape: [...shape.stateShape], data: new Float32Array(stateSize) };
+    const c = { shape: [...shape.cellShape], data: new Float32Array(K * B * o.hiddenSize) };
     statesFromInternal(layout, K, o.hiddenSize, stack.finalC(), c.data);
     return { output, h, c };
   }
@@ -159,7 +164,7 @@ export abstract class RecurrentLayer extends Module {
     for (let l = 0; l < o.numLayers; l++) {
       for (let d = 0; d < o.directions; d++) {
         const { hidden, cell, gates } = stack.recorded(l, d);
-        const recorded = { hidden: external(hidden, o.hiddenSize), cell: cell && external(cell, o.hiddenSize), gates: external(gates, gates.length / rows) };
+        const recorded = { hidden: external(hidden, stateSizeOf(o)), cell: cell && external(cell, o.hiddenSize), gates: external(gates, gates.length / rows) };
         states.push(stateTrace(recorded, o.cell, o.hiddenSize, l, d === 0 ? 'forward' : 'reverse'));
       }
     }
@@ -179,14 +184,14 @@ export abstract class RecurrentLayer extends Module {
     const { layout, batched } = last;
     const { T, B } = layout;
     const K = o.numLayers * o.directions;
-    const stateSize = K * B * o.hiddenSize;
-    const width = o.directions * o.hiddenSize;
+    const S = stateSizeOf(o);
+    const width = o.directions * S;
     this.checkGrad(grads.output, last.outputShape, 'output');
     this.checkGrad(grads.h, last.stateShape, 'h');
     if (grads.c !== undefined && o.cell !== 'lstm') {
       throw new UsageError(`${this.label}.backward: only LSTM has a cell state; got a gradient for c`);
     }
-    this.checkGrad(grads.c, last.stateShape, 'c');
+    this.checkGrad(grads.c, last.cellShape, 'c');
 
     const dOut = stack.outputGrad();
     if (grads.output === undefined) dOut.fill(0);
@@ -194,21 +199,21 @@ export abstract class RecurrentLayer extends Module {
     let dh: Float32Array | undefined;
     let dc: Float32Array | undefined;
     if (grads.h !== undefined) {
-      dh = this.dhBuffer = this.sized(this.dhBuffer, stateSize);
-      statesToInternal(layout, K, o.hiddenSize, grads.h.data, dh);
+      dh = this.dhBuffer = this.sized(this.dhBuffer, K * B * S);
+      statesToInternal(layout, K, S, grads.h.data, dh);
     }
     if (grads.c !== undefined) {
-      dc = this.dcBuffer = this.sized(this.dcBuffer, stateSize);
+      dc = this.dcBuffer = this.sized(this.dcBuffer, K * B * o.hiddenSize);
       statesToInternal(layout, K, o.hiddenSize, grads.c.data, dc);
     }
     stack.backward(dh, dc);
 
     const x = { shape: [...last.xShape], data: new Float32Array(T * B * o.inputSize) };
     fromInternal(layout, o.batchFirst && batched, o.inputSize, stack.inputGrad(), x.data);
-    const h0 = { shape: [...last.stateShape], data: new Float32Array(stateSize) };
-    statesFromInternal(layout, K, o.hiddenSize, stack.h0Grad(), h0.data);
+    const h0 = { shape: [...last.stateShape], data: new Float32Array(K * B * S) };
+    statesFromInternal(layout, K, S, stack.h0Grad(), h0.data);
     if (o.cell !== 'lstm') return { x, h0 };
-    const c0 = { shape: [...last.stateShape], data: new Float32Array(stateSize) };
+    const c0 = { shape: [...last.cellShape], data: new Float32Array(K * B * o.hiddenSize) };
     statesFromInternal(layout, K, o.hiddenSize, stack.c0Grad(), c0.data);
     return { x, h0, c0 };
   }
@@ -246,8 +251,10 @@ export abstract class RecurrentLayer extends Module {
     if (T < 1 || B < 1) throw new ShapeError(`${what}: x must have at least one step and one sequence, got ${formatShape(x.shape)}`);
     assertFinite(x.data, `${what}: x`);
     const K = o.numLayers * o.directions;
-    const stateShape = batched ? [K, B, o.hiddenSize] : [K, o.hiddenSize];
-    const width = o.directions * o.hiddenSize;
+    const S = stateSizeOf(o);
+    const stateShape = batched ? [K, B, S] : [K, S];
+    const cellShape = batched ? [K, B, o.hiddenSize] : [K, o.hiddenSize];
+    const width = o.directions * S;
     const outputShape = batched ? (o.batchFirst ? [B, T, width] : [T, B, width]) : [T, width];
     for (const name of ['h0', 'c0'] as const) {
       const state = options[name];
@@ -256,8 +263,9 @@ export abstract class RecurrentLayer extends Module {
         throw new UsageError(`${what}: only LSTM takes c0`);
       }
       assertTensor(state, `${what}: ${name}`);
-      if (!sameShape(state.shape, stateShape)) {
-        throw new ShapeError(`${what}: expected ${name} of shape ${formatShape(stateShape)}, got ${formatShape(state.shape)}`);
+      const expected = name === 'h0' ? stateShape : cellShape;
+      if (!sameShape(state.shape, expected)) {
+        throw new ShapeError(`${what}: expected ${name} of shape ${formatShape(expected)}, got ${formatShape(state.shape)}`);
       }
       assertFinite(state.data, `${what}: ${name}`);
     }
@@ -265,7 +273,7 @@ export abstract class RecurrentLayer extends Module {
       throw new ShapeError(`${what}: unbatched input takes one length, got ${options.lengths.length}`);
     }
     const layout = layoutBatch(T, B, options.lengths, what);
-    return { layout, batched, xShape: [...x.shape], outputShape, stateShape };
+    return { layout, batched, xShape: [...x.shape], outputShape, stateShape, cellShape };
   }
 
   private checkGrad(grad: Tensor | undefined, shape: number[], name: string): void {
@@ -305,10 +313,15 @@ export class RNN extends RecurrentLayer {
  * and accepts `c0`. With `peepholes: true` (Gers & Schmidhuber 2000) the gates also read the cell
  * state: i = σ(… + p_i ⊙ c_{t−1}), f = σ(… + p_f ⊙ c_{t−1}), o = σ(… + p_o ⊙ c_t), parameters
  * `weight_peephole_l{k}[_reverse]` [3H] (p_i, p_f, p_o), initialised like the other weights.
+ * With `projSize: P` (LSTMP, Sak et al. 2014; PyTorch's `proj_size`) the state is projected,
+ * h_t = W_hr (o ⊙ tanh(c_t)) with `weight_hr_l{k}[_reverse]` [P, H]: `output` and `h` are P wide
+ * per direction, `c` stays H wide, and weight_hh is [4H, P]. ONNX's LSTM has no projection, so
+ * {@link exportOnnx} refuses such a layer.
  * @example
  * const lstm = new LSTM({ inputSize: 8, hiddenSize: 16, bidirectional: true, batchFirst: true });
  * const { output, h, c } = await lstm.forward(x, { lengths: [5, 3] }); // x: [2, 5, 8] → output [2, 5, 32]
  * const peephole = new LSTM({ inputSize: 8, hiddenSize: 16, peepholes: true });
+ * const projected = new LSTM({ inputSize: 8, hiddenSize: 16, projSize: 4 }); // output [T, B, 4], h [1, B, 4], c [1, B, 16]
  */
 export class LSTM extends RecurrentLayer {
   constructor(options: LstmOptions) {
@@ -336,7 +349,7 @@ export class GRU extends RecurrentLayer {
 
 /**
  * The RNN, LSTM or GRU layer for `cell` (RNN takes `nonlinearity` from the options, GRU
- * `resetAfter`, LSTM `peepholes`; another cell's option is a UsageError).
+ * `resetAfter`, LSTM `peepholes` and `projSize`; another cell's option is a UsageError).
  */
 export function recurrentLayer(cell: CellKind, options: RecurrentLayerOptions): RecurrentLayer {
   if (cell === 'lstm') return new LSTM(options);

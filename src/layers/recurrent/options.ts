@@ -55,11 +55,21 @@ export interface CellVariantOptions {
 /** Options of {@link GRU}: the shared ones plus the reset gate's place. */
 export interface GruOptions extends RecurrentOptions, Pick<CellVariantOptions, 'resetAfter'> {}
 
-/** Options of {@link LSTM}: the shared ones plus peepholes. */
-export interface LstmOptions extends RecurrentOptions, Pick<CellVariantOptions, 'peepholes'> {}
+/** Options of {@link LSTM}: the shared ones plus peepholes and projections. */
+export interface LstmOptions extends RecurrentOptions, Pick<CellVariantOptions, 'peepholes'> {
+  /**
+   * LSTM with a projection layer (LSTMP, Sak et al. 2014; PyTorch's `proj_size`): the hidden state
+   * is h_t = W_hr (o_t ⊙ tanh(c_t)), P = projSize features instead of H, through the parameters
+   * `weight_hr_l{k}[_reverse]` [P, H]. Then weight_hh is [4H, P], the output [T, B, dirs·P],
+   * `h` [L·dirs, B, P] while `c` stays [L·dirs, B, H], and layer k > 0 reads dirs·P features.
+   * 0 means no projection; otherwise 0 < projSize < hiddenSize, as PyTorch requires.
+   * @default 0
+   */
+  projSize?: number;
+}
 
 /** Options of a recurrent layer of any cell; those of another cell than the one built are rejected. */
-export interface RecurrentLayerOptions extends RnnOptions, CellVariantOptions {}
+export interface RecurrentLayerOptions extends RnnOptions, CellVariantOptions, Pick<LstmOptions, 'projSize'> {}
 
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions {
@@ -76,6 +86,13 @@ export interface ResolvedOptions {
   resetAfter: boolean;
   /** LSTM: peephole connections (false for the other cells). */
   peepholes: boolean;
+  /** LSTM: features P of the projected hidden state, or 0 for none (always 0 for the other cells). */
+  projSize: number;
+}
+
+/** Features of the hidden state h a layer carries and outputs per direction: P with a projection, else H. */
+export function stateSizeOf(o: Pick<ResolvedOptions, 'hiddenSize' | 'projSize'>): number {
+  return o.projSize > 0 ? o.projSize : o.hiddenSize;
 }
 
 /** Gate blocks per hidden unit: RNN 1, LSTM 4 (i, f, g, o), GRU 3 (r, z, n). */
@@ -87,7 +104,7 @@ const KNOWN = new Set(['inputSize', 'hiddenSize', 'numLayers', 'bidirectional', 
   'seed', 'backend']);
 
 /** The options that belong to one cell only. */
-const CELL_OPTIONS: Record<string, CellKind> = { nonlinearity: 'rnn', resetAfter: 'gru', peepholes: 'lstm' };
+const CELL_OPTIONS: Record<string, CellKind> = { nonlinearity: 'rnn', resetAfter: 'gru', peepholes: 'lstm', projSize: 'lstm' };
 
 /**
  * Validates options and fills in defaults.
@@ -123,11 +140,17 @@ export function resolveOptions(cell: CellKind, options: RecurrentLayerOptions, l
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
     throw new UsageError(`${layer}: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
   }
+  const hiddenSize = positive('hiddenSize', options.hiddenSize);
+  const projSize = options.projSize ?? 0;
+  if (!Number.isInteger(projSize) || projSize < 0 || projSize >= hiddenSize) {
+    throw new UsageError(`${layer}: projSize must be an integer in [0, hiddenSize) (0: no projection), got ${String(options.projSize)} ` +
+      `with hiddenSize ${hiddenSize}`);
+  }
   return {
     cell,
     nonlinearity,
     inputSize: positive('inputSize', options.inputSize),
-    hiddenSize: positive('hiddenSize', options.hiddenSize),
+    hiddenSize,
     numLayers: positive('numLayers', options.numLayers ?? 1),
     directions: flag('bidirectional', options.bidirectional, false) ? 2 : 1,
     batchFirst: flag('batchFirst', options.batchFirst, false),
@@ -135,6 +158,7 @@ export function resolveOptions(cell: CellKind, options: RecurrentLayerOptions, l
     dropout,
     resetAfter: flag('resetAfter', options.resetAfter, true),
     peepholes: flag('peepholes', options.peepholes, false),
+    projSize,
   };
 }
 

@@ -3,7 +3,8 @@
  * backend's memory — the engine behind {@link RNN}, {@link LSTM} and {@link GRU}.
  *
  * Everything here is in the internal layout: time-major [T, B, F] with the batch rows in
- * the order of {@link layoutBatch} (longest sequence first). States are [L·dirs, B, H].
+ * the order of {@link layoutBatch} (longest sequence first). Hidden states are [L·dirs, B, S]
+ * and cell states [L·dirs, B, H], where S is the state size: H, or P for a projected LSTM.
  * The public classes convert from and to the caller's layout; models that keep their
  * data in the backend (language models, taggers) write the input buffer and read the
  * output buffer directly.
@@ -14,28 +15,33 @@ import type { Random } from '../../random.js';
 import { drawDropoutMask } from '../dropout.js';
 import { ParameterSet, type ParameterSpec } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
-import { Direction, type DirectionInput, type RecordedSteps } from './direction.js';
-import { gatesOf, type ResolvedOptions, suffix } from './options.js';
+import type { RecordedSteps } from './direction-buffers.js';
+import { Direction, type DirectionInput } from './direction.js';
+import { gatesOf, type ResolvedOptions, stateSizeOf, suffix } from './options.js';
 
 /**
  * PyTorch's parameter list of a recurrent module, in `state_dict` order; a peephole LSTM adds
- * `weight_peephole_l{k}[_reverse]` [3H] (p_i, p_f, p_o) after each direction's biases.
+ * `weight_peephole_l{k}[_reverse]` [3H] (p_i, p_f, p_o) after each direction's biases, and a
+ * projected LSTM `weight_hr_l{k}[_reverse]` [P, H] last (with weight_hh [4H, P]), as PyTorch's
+ * `proj_size` does.
  */
 export function recurrentParameterSpecs(o: ResolvedOptions): ParameterSpec[] {
   const GH = gatesOf(o.cell) * o.hiddenSize;
+  const S = stateSizeOf(o);
   const bound = 1 / Math.sqrt(o.hiddenSize);
   const specs: ParameterSpec[] = [];
   for (let l = 0; l < o.numLayers; l++) {
-    const D = l === 0 ? o.inputSize : o.directions * o.hiddenSize;
+    const D = l === 0 ? o.inputSize : o.directions * S;
     for (let d = 0; d < o.directions; d++) {
       const sfx = suffix(l, d);
       specs.push({ name: `weight_ih${sfx}`, shape: [GH, D], init: { uniform: bound } });
-      specs.push({ name: `weight_hh${sfx}`, shape: [GH, o.hiddenSize], init: { uniform: bound } });
+      specs.push({ name: `weight_hh${sfx}`, shape: [GH, S], init: { uniform: bound } });
       if (o.bias) {
         specs.push({ name: `bias_ih${sfx}`, shape: [GH], init: { uniform: bound } });
         specs.push({ name: `bias_hh${sfx}`, shape: [GH], init: { uniform: bound } });
       }
       if (o.peepholes) specs.push({ name: `weight_peephole${sfx}`, shape: [3 * o.hiddenSize], init: { uniform: bound } });
+      if (o.projSize > 0) specs.push({ name: `weight_hr${sfx}`, shape: [o.projSize, o.hiddenSize], init: { uniform: bound } });
     }
   }
   return specs;
@@ -82,8 +88,9 @@ export class RecurrentStack<F extends FloatArray> {
           cell: o.cell,
           nonlinearity: o.nonlinearity,
           resetAfter: o.resetAfter,
-          inputSize: l === 0 ? o.inputSize : o.directions * o.hiddenSize,
+          inputSize: l === 0 ? o.inputSize : this.width(),
           hiddenSize: o.hiddenSize,
+          projSize: o.projSize,
           dir: d as 0 | 1,
           dirs: o.directions,
         }, {
@@ -92,6 +99,7 @@ export class RecurrentStack<F extends FloatArray> {
           bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
           bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
           peepholes: o.peepholes ? params.get(`weight_peephole${sfx}`) : undefined,
+          whr: o.projSize > 0 ? params.get(`weight_hr${sfx}`) : undefined,
         }));
       }
       this.directions.push(row);
@@ -105,7 +113,7 @@ export class RecurrentStack<F extends FloatArray> {
   prepare(layout: BatchLayout): void {
     const { T, B } = layout;
     const o = this.options;
-    const width = o.directions * o.hiddenSize;
+    const width = this.width();
     if (T * B > this.capacity || B > this.capB) {
       const b = this.backend;
       if (this.capacity > 0) {
@@ -116,7 +124,8 @@ export class RecurrentStack<F extends FloatArray> {
       }
       const rows = Math.max(T * B, this.capacity);
       const capB = Math.max(B, this.capB);
-      const stateSize = o.numLayers * o.directions * capB * o.hiddenSize;
+      const stateSize = o.numLayers * o.directions * capB * stateSizeOf(o);
+      const cellSize = o.cell === 'lstm' ? o.numLayers * o.directions * capB * o.hiddenSize : 0;
       this.inputs = [];
       this.outputs = [];
       this.masks = [];
@@ -131,9 +140,9 @@ export class RecurrentStack<F extends FloatArray> {
       }
       this.dOutput = b.alloc(rows * width);
       this.states = b.alloc(stateSize);
-      this.cellStates = b.alloc(o.cell === 'lstm' ? stateSize : 0);
+      this.cellStates = b.alloc(cellSize);
       this.dStates = b.alloc(stateSize);
-      this.dCellStates = b.alloc(o.cell === 'lstm' ? stateSize : 0);
+      this.dCellStates = b.alloc(cellSize);
       this.capacity = rows;
       this.capB = capB;
     }
@@ -146,19 +155,19 @@ export class RecurrentStack<F extends FloatArray> {
     return this.view(this.inputs[0]!, this.options.inputSize);
   }
 
-  /** The output [T·B, dirs·H] of the last forward; zero where a sequence had ended. */
+  /** The output [T·B, dirs·S] of the last forward; zero where a sequence had ended. */
   output(): F {
     return this.view(this.outputs[this.options.numLayers - 1]!, this.width());
   }
 
-  /** Final hidden states [L·dirs, B, H] of the last forward. */
+  /** Final hidden states [L·dirs, B, S] of the last forward. */
   finalH(): F {
-    return this.stateView(this.states);
+    return this.stateView(this.states, stateSizeOf(this.options));
   }
 
   /** Final cell states [L·dirs, B, H] of the last forward (LSTM). */
   finalC(): F {
-    return this.stateView(this.cellStates);
+    return this.stateView(this.cellStates, this.options.hiddenSize);
   }
 
   /**
@@ -171,7 +180,7 @@ export class RecurrentStack<F extends FloatArray> {
     return this.directions[l]![d]!.recorded();
   }
 
-  /** The buffer for dL/d output [T·B, dirs·H]; fill it, then call {@link backward}. */
+  /** The buffer for dL/d output [T·B, dirs·S]; fill it, then call {@link backward}. */
   outputGrad(): F {
     return this.view(this.dOutput, this.width());
   }
@@ -181,19 +190,19 @@ export class RecurrentStack<F extends FloatArray> {
     return this.view(this.dInputs[0]!, this.options.inputSize);
   }
 
-  /** dL/dh0 [L·dirs, B, H] after backward. */
+  /** dL/dh0 [L·dirs, B, S] after backward. */
   h0Grad(): F {
-    return this.stateView(this.dStates);
+    return this.stateView(this.dStates, stateSizeOf(this.options));
   }
 
   /** dL/dc0 [L·dirs, B, H] after backward (LSTM). */
   c0Grad(): F {
-    return this.stateView(this.dCellStates);
+    return this.stateView(this.dCellStates, this.options.hiddenSize);
   }
 
   /**
    * Runs every layer and direction over the prepared input.
-   * @param h0, c0 initial states [L·dirs, B, H] (internal order), or undefined for zeros.
+   * @param h0, c0 initial states [L·dirs, B, S] and [L·dirs, B, H] (internal order), or undefined for zeros.
    * @param training applies dropout between layers when the layer has some.
    * @param tokens the first layer's input as token ids [T·B] into an embedding table
    *   [V, inputSize] instead of {@link input}; backward then adds to `tableGrad` (and
@@ -207,6 +216,7 @@ export class RecurrentStack<F extends FloatArray> {
     const o = this.options;
     const b = this.backend;
     const H = o.hiddenSize;
+    const S = stateSizeOf(o);
     const width = this.width();
     this.usedDropout = training && o.dropout > 0;
     for (let l = 0; l < o.numLayers; l++) {
@@ -216,9 +226,9 @@ export class RecurrentStack<F extends FloatArray> {
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
         const dir = this.directions[l]![d]!;
-        if (forBackward) dir.forward(layout, input, y, this.stateOf(h0, k), this.stateOf(c0, k));
-        else dir.infer(layout, input, y, this.stateOf(h0, k), this.stateOf(c0, k));
-        b.copy(B * H, dir.finalH(), this.states.subarray(k * B * H) as F);
+        if (forBackward) dir.forward(layout, input, y, this.stateOf(h0, k, S), this.stateOf(c0, k, H));
+        else dir.infer(layout, input, y, this.stateOf(h0, k, S), this.stateOf(c0, k, H));
+        b.copy(B * S, dir.finalH(), this.states.subarray(k * B * S) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
       }
       if (l < o.numLayers - 1 && o.dropout > 0) {
@@ -238,7 +248,7 @@ export class RecurrentStack<F extends FloatArray> {
   /**
    * Backpropagates through the last forward from {@link outputGrad} and the gradients
    * of the final states, accumulating parameter gradients.
-   * @param dh, dc gradients of the final states [L·dirs, B, H], or undefined for zeros.
+   * @param dh, dc gradients of the final states [L·dirs, B, S] and [L·dirs, B, H], or undefined for zeros.
    * @throws RnnkitError without a forward since the last backward.
    */
   backward(dh: F | undefined, dc: F | undefined): void {
@@ -254,6 +264,7 @@ export class RecurrentStack<F extends FloatArray> {
     const o = this.options;
     const b = this.backend;
     const H = o.hiddenSize;
+    const S = stateSizeOf(o);
     const width = this.width();
     let dy = this.view(this.dOutput, width);
     for (let l = o.numLayers - 1; l >= 0; l--) {
@@ -262,8 +273,8 @@ export class RecurrentStack<F extends FloatArray> {
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
         const dir = this.directions[l]![d]!;
-        dir.backward(layout, input, dy, dx, d > 0, this.stateOf(dh, k), this.stateOf(dc, k));
-        b.copy(B * H, dir.dh0(), this.dStates.subarray(k * B * H) as F);
+        dir.backward(layout, input, dy, dx, d > 0, this.stateOf(dh, k, S), this.stateOf(dc, k, H));
+        b.copy(B * S, dir.dh0(), this.dStates.subarray(k * B * S) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.dc0(), this.dCellStates.subarray(k * B * H) as F);
       }
       if (l > 0) {
@@ -282,14 +293,15 @@ export class RecurrentStack<F extends FloatArray> {
     return { kind: 'vectors', x: this.view(this.inputs[l]!, l === 0 ? o.inputSize : this.width()) };
   }
 
-  /** Layer-direction k's [B, H] slice of states [L·dirs, B, H], if given. */
-  private stateOf(all: F | undefined, k: number): F | undefined {
-    const size = this.requireLayout().B * this.options.hiddenSize;
+  /** Layer-direction k's [B, width] slice of states [L·dirs, B, width], if given. */
+  private stateOf(all: F | undefined, k: number, width: number): F | undefined {
+    const size = this.requireLayout().B * width;
     return all === undefined ? undefined : (all.subarray(k * size, (k + 1) * size) as F);
   }
 
+  /** Features of each layer's output: dirs·S. */
   private width(): number {
-    return this.options.directions * this.options.hiddenSize;
+    return this.options.directions * stateSizeOf(this.options);
   }
 
   private view(buffer: F, rowWidth: number): F {
@@ -297,10 +309,10 @@ export class RecurrentStack<F extends FloatArray> {
     return buffer.subarray(0, T * B * rowWidth) as F;
   }
 
-  private stateView(buffer: F): F {
+  private stateView(buffer: F, width: number): F {
     const { B } = this.requireLayout();
     const o = this.options;
-    return buffer.subarray(0, o.numLayers * o.directions * B * o.hiddenSize) as F;
+    return buffer.subarray(0, o.numLayers * o.directions * B * width) as F;
   }
 
   private requireLayout(): BatchLayout {

@@ -5,7 +5,7 @@
  * Legend: T steps, B rows, H hidden size, G gates.
  */
 import type { FloatArray } from '../../backend/backend.js';
-import type { RecordedSteps } from './direction.js';
+import type { RecordedSteps } from './direction-buffers.js';
 import { type CellKind, gatesOf } from './options.js';
 
 /** The gates of a cell, in the order of its weight blocks (PyTorch's). */
@@ -18,7 +18,7 @@ export interface StateTrace<F extends FloatArray = Float32Array> {
   /** 0-based layer. */
   layer: number;
   direction: 'forward' | 'reverse';
-  /** h_t, the state after step t: [T, B, H]. */
+  /** h_t, the state after step t: [T, B, H] ([T, B, P] for a projected LSTM). */
   hidden: F;
   /** c_t (LSTM): [T, B, H]. */
   cell?: F;
@@ -34,7 +34,7 @@ export interface StateTrace<F extends FloatArray = Float32Array> {
 export function stateTrace<F extends FloatArray>(recorded: RecordedSteps<F>, cell: CellKind, H: number, layer: number,
   direction: StateTrace['direction']): StateTrace<F> {
   const G = gatesOf(cell);
-  const rows = recorded.hidden.length / H;
+  const rows = recorded.gates.length / (G * H);
   const gates: Record<string, F> = {};
   gateNames(cell).forEach((name, k) => {
     const block = recorded.gates.slice(0, rows * H) as F;  // a typed array of the right kind and size

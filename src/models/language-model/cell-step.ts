@@ -80,6 +80,7 @@ interface StepForward {
  */
 export function cellStep(model: LanguageModel, trace: LanguageModelTrace, layer: number, step: number): CellStep {
   const { cell, hiddenSize: H, numLayers } = model.settings;
+  refuseProjection(model, 'cellStep');
   const T = trace.ids.length;
   if (!Number.isInteger(layer) || layer < 0 || layer >= numLayers) throw new UsageError(`cellStep: layer must be in [0, ${numLayers}), got ${layer}`);
   if (!Number.isInteger(step) || step < 0 || step >= T) throw new UsageError(`cellStep: step must be in [0, ${T}), got ${step}`);
@@ -245,4 +246,16 @@ function backwardStep(cell: CellKind, H: number, w: LayerWeights, forward: StepF
   out.hPrev = hPrevGrad;
   out.inputSide = da;
   return out;
+}
+
+/**
+ * @throws UsageError for a projected LSTM (LSTMP): the step views show h_t = o ⊙ tanh(c_t) and
+ * carry h as H features, while a projection makes h_t = W_hr (o ⊙ tanh(c_t)), P features.
+ */
+export function refuseProjection(model: LanguageModel, what: string): void {
+  const P = model.settings.projSize;
+  if (P !== undefined) {
+    throw new UsageError(`${what}: the model's LSTM projects its state (projSize ${P}), which this view does not show ` +
+      '(it follows h_t = o ⊙ tanh(c_t)); traceLanguageModel shows the projected model');
+  }
 }

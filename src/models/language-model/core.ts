@@ -3,12 +3,12 @@
  * the vocabulary, with softmax cross-entropy at every step — everything in the
  * backend's memory, nothing copied to JavaScript arrays inside a training step.
  *
- * Legend: T steps, B streams (batch), V vocabulary, E embedding size, H hidden size,
- * L layers. Token ids are time-major [T, B]. The recurrent state carries from one batch
+ * Legend: T steps, B streams (batch), V vocabulary, E embedding size, H hidden size, S state
+ * size (H, or P for a projected LSTM), L layers. Token ids are time-major [T, B]. The recurrent state carries from one batch
  * to the next (truncated BPTT): it is the next batch's initial state, without gradient.
  *
  * Parameter names: `embedding.weight` [V, E], `rnn.weight_ih_l0` … (PyTorch's nn.LSTM
- * names), `decoder.weight` [V, H], `decoder.bias` [V] — a PyTorch model made of
+ * names), `decoder.weight` [V, S], `decoder.bias` [V] — a PyTorch model made of
  * nn.Embedding, nn.LSTM and nn.Linear with these attribute names maps one to one.
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
@@ -16,8 +16,8 @@ import { denseBackward, denseForward } from '../../layers/dense.js';
 import { ParameterGroups } from '../../layers/parameter-groups.js';
 import { ParameterSet } from '../../layers/parameters.js';
 import { layoutBatch } from '../../layers/recurrent/batch.js';
-import { type CellKind, type CellVariantSettings, resolveOptions, variantOptions } from '../../layers/recurrent/options.js';
-import type { RecordedSteps } from '../../layers/recurrent/direction.js';
+import { type CellKind, type CellVariantSettings, resolveOptions, stateSizeOf, variantOptions } from '../../layers/recurrent/options.js';
+import type { RecordedSteps } from '../../layers/recurrent/direction-buffers.js';
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
@@ -33,6 +33,8 @@ export interface LanguageModelConfig extends CellVariantSettings {
   numLayers: number;
   /** Dropout between recurrent layers, in training. */
   dropout: number;
+  /** LSTM: the projected state size P (PyTorch's proj_size); absent for none. */
+  projSize?: number;
 }
 
 export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> {
@@ -47,19 +49,21 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   private logits!: F;            // [T·B, V]
   private probs!: F;             // [T·B, V]
   private losses!: F;            // [T·B]
-  private carryH: F | undefined; // [L, B, H] state handed to the next batch
-  private carryC: F | undefined;
+  private carryH: F | undefined; // [L, B, S] state handed to the next batch
+  private carryC: F | undefined; // [L, B, H]
 
   constructor(readonly config: LanguageModelConfig, readonly backend: Backend<F>, random: Random) {
     const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
     const embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
     const rnnOptions = resolveOptions(config.cell, {
       inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout, ...variantOptions(config),
+      ...(config.projSize !== undefined ? { projSize: config.projSize } : {}),
     }, 'LanguageModel');
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
-    const bound = 1 / Math.sqrt(H);
+    const S = stateSizeOf(rnnOptions);
+    const bound = 1 / Math.sqrt(S);
     const decoder = new ParameterSet<F>([
-      { name: 'weight', shape: [V, H], init: { uniform: bound } },
+      { name: 'weight', shape: [V, S], init: { uniform: bound } },
       { name: 'bias', shape: [V], init: { uniform: bound } },
     ], random);
     super([
@@ -81,12 +85,12 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     if (this.carryC !== undefined) b.fill(this.carryC.length, 0, this.carryC);
   }
 
-  /** The carried state, as tensors `h` (and `c`) [L, B, H], for checkpoints. */
+  /** The carried state, as tensors `h` [L, B, S] (and `c` [L, B, H]), for checkpoints. */
   carriedState(): Record<string, Tensor> {
-    const shape = [this.config.numLayers, this.B, this.config.hiddenSize];
+    const { numLayers: L, hiddenSize: H } = this.config;
     const out: Record<string, Tensor> = {};
-    if (this.carryH !== undefined) out.h = { shape, data: Float32Array.from(this.carryH) };
-    if (this.carryC !== undefined) out.c = { shape: [...shape], data: Float32Array.from(this.carryC) };
+    if (this.carryH !== undefined) out.h = { shape: [L, this.B, stateSizeOf(this.rnn.options)], data: Float32Array.from(this.carryH) };
+    if (this.carryC !== undefined) out.c = { shape: [L, this.B, H], data: Float32Array.from(this.carryC) };
     return out;
   }
 
@@ -122,10 +126,10 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
       this.capacity = T * B;
     }
     if (B !== this.B) {
-      const stateSize = this.config.numLayers * B * this.config.hiddenSize;
+      const rows = this.config.numLayers * B;
       for (const buffer of [this.carryH, this.carryC]) if (buffer !== undefined) b.free(buffer);
-      this.carryH = b.alloc(stateSize);
-      this.carryC = this.config.cell === 'lstm' ? b.alloc(stateSize) : undefined;
+      this.carryH = b.alloc(rows * stateSizeOf(this.rnn.options));
+      this.carryC = this.config.cell === 'lstm' ? b.alloc(rows * this.config.hiddenSize) : undefined;
     }
     this.T = T;
     this.B = B;
@@ -174,7 +178,8 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
    */
   run(training: boolean, withLoss: boolean, backward: boolean, keepSteps = backward): number {
     const b = this.backend;
-    const { vocabSize: V, hiddenSize: H } = this.config;
+    const { vocabSize: V, hiddenSize: H, numLayers: L } = this.config;
+    const S = stateSizeOf(this.rnn.options);
     const rows = this.T * this.B;
     const rnn = this.rnn;
     const ids = this.inputIds();
@@ -185,16 +190,15 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     // table rows, not the T·B inputs (see Direction).
     rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V },
       backward || keepSteps);
-    denseForward(b, rows, H, V, rnn.output(), decW.value, decB.value, this.output());
-    const stateSize = this.config.numLayers * this.B * H;
-    b.copy(stateSize, rnn.finalH(), this.carryH!);
-    if (this.carryC !== undefined) b.copy(stateSize, rnn.finalC(), this.carryC);
+    denseForward(b, rows, S, V, rnn.output(), decW.value, decB.value, this.output());
+    b.copy(L * this.B * S, rnn.finalH(), this.carryH!);
+    if (this.carryC !== undefined) b.copy(L * this.B * H, rnn.finalC(), this.carryC);
     if (!withLoss) return NaN;
     const loss = crossEntropyForwardBackward(b, rows, V, this.output(), this.targetIds(), IGNORE_INDEX, 'mean',
       { probs: this.probs, losses: this.losses }, backward ? this.probs : undefined);
     if (backward) {
       // probs now holds dL/dlogits.
-      denseBackward(b, rows, H, V, rnn.output(), decW, decB, this.probs.subarray(0, rows * V) as F, rnn.outputGrad());
+      denseBackward(b, rows, S, V, rnn.output(), decW, decB, this.probs.subarray(0, rows * V) as F, rnn.outputGrad());
       rnn.backward(undefined, undefined);
     }
     return loss;

@@ -21,6 +21,7 @@ import { StepCell } from '../../layers/recurrent/step-cell.js';
 import { Random } from '../../random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { LanguageModel } from './language-model.js';
+import { refuseProjection } from './cell-step.js';
 
 /** Options of {@link gradientFlow}. */
 export interface GradientFlowOptions {
@@ -57,6 +58,7 @@ export interface GradientFlow {
  */
 export function gradientFlow(model: LanguageModel, text: string, options: GradientFlowOptions = {}): GradientFlow {
   const { clip } = options;
+  refuseProjection(model, 'gradientFlow');
   if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) throw new UsageError(`gradientFlow: clip must be a positive number, got ${String(clip)}`);
   const ids = model.tokenizer.encode(text);
   if (ids.length < 2) throw new ShapeError(`gradientFlow: need at least 2 tokens (inputs and a target), got ${ids.length}`);

@@ -10,7 +10,7 @@ import { splitValidation, TokenBatches } from '../../data/stream.js';
 import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
 import { ShapeError, UsageError } from '../../errors.js';
 import {
-  type CellKind, type CellVariantOptions, type CellVariantSettings, resolveVariant,
+  type CellKind, type CellVariantOptions, type CellVariantSettings, resolveOptions, resolveVariant,
 } from '../../layers/recurrent/options.js';
 import { defaultRandom, Random } from '../../random.js';
 import { type Optimization, OPTIMIZATION_DEFAULTS } from '../../training/optimization.js';
@@ -29,6 +29,11 @@ export interface LanguageModelSettings extends CellVariantSettings {
   hiddenSize: number;
   numLayers: number;
   dropout: number;
+  /**
+   * LSTM only: project the hidden state to this many features (LSTMP, PyTorch's `proj_size`, see
+   * the LSTM layer's `projSize`); the decoder then reads P features. Present only when chosen.
+   */
+  projSize?: number;
 }
 
 /** Options of {@link LanguageModel.create}: the settings, the cell's variant (see {@link CellVariantOptions}) and the tokenizer. */
@@ -249,6 +254,10 @@ export function resolveSettings(options: Omit<LanguageModelOptions, 'tokenizer'>
     if (!Number.isInteger(s[key]) || s[key] < 1) throw new UsageError(`${key} must be a positive integer, got ${String(s[key])}`);
   }
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${String(s.dropout)}`);
+  const projSize = options.projSize ?? 0;
+  if (projSize !== 0) {
+    resolveOptions(s.cell, { inputSize: 1, hiddenSize: s.hiddenSize, projSize }, 'LanguageModel');  // an LSTM's option, below hiddenSize
+  }
   return { cell: s.cell, embeddingDim: s.embeddingDim, hiddenSize: s.hiddenSize, numLayers: s.numLayers, dropout: s.dropout,
-    ...resolveVariant(s.cell, options, 'LanguageModel') };
+    ...resolveVariant(s.cell, options, 'LanguageModel'), ...(projSize !== 0 ? { projSize } : {}) };
 }
