@@ -7,12 +7,15 @@
  *
  * Forward: one GEMM projects all steps' inputs, then per step one recurrent GEMM (with
  * W_hh packed once for all steps) and one fused cell kernel. When the input is token ids
- * into an embedding table E [V, D] (a language model's first layer), the projection is
- * E · W_ihᵀ [V, G·H] once and a row gather, and backward forms G = Σ of the gate
- * gradients per token [V, G·H], so dW_ih += Gᵀ · E and dE += G · W_ih: products over V
- * rows instead of T·B. Backward: per step the fused cell backward and one GEMM for
- * dh_{t−1}; then dW_ih, dW_hh, dx and the bias gradients as one GEMM or reduction each
- * over all steps. Buffers are allocated when a larger (T, B) arrives, never in the loop.
+ * into an embedding table E [V, D] (a language model's first layer) and the vocabulary is
+ * no larger than the batch (V ≤ T·B), the projection is E · W_ihᵀ [V, G·H] once and a row
+ * gather, and backward forms G = Σ of the gate gradients per token [V, G·H], so
+ * dW_ih += Gᵀ · E and dE += G · W_ih: products over V rows instead of T·B. A larger
+ * vocabulary (Chinese characters; sampling, where T·B = 1) gathers the T·B embedding rows
+ * first and works on them as on vector input, then scatter-adds dx into dE. Backward: per
+ * step the fused cell backward and one GEMM for dh_{t−1}; then dW_ih, dW_hh, dx and the bias
+ * gradients as one GEMM or reduction each over all steps. Buffers are allocated when a larger
+ * (T, B) arrives, never in the loop.
  * An LSTM without peepholes whose rows all run every step makes one backend call per step instead
  * (lstmStepForward, lstmStepBackward: product and cell kernel together, one round of the wasm
  * backend's threads). A GRU with the reset gate before the product (Cho et al. 2014) runs two
@@ -86,6 +89,7 @@ export class Direction<F extends FloatArray> {
   private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
   private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
   private tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
+  private embedded: F | undefined;  // [T·B, D] gathered embedding rows (forward), then their gradients (backward)
   private T = 0;
   private B = 0;
 
@@ -163,14 +167,20 @@ export class Direction<F extends FloatArray> {
     const resetAfterGru = cell === 'gru' && !this.resetBefore;
 
     // All steps' input projections at once: gates = x · W_ihᵀ + b_ih (+ b_hh but for a GRU whose
-    // reset gate multiplies it). With token input the biases go into the V projected rows before
-    // the gather (the same sums, over V rows instead of T·B).
-    const [inputRows, x, projected]: [number, F, F] = input.kind === 'vectors' ? [T * B, input.x, this.gates]
-      : [input.vocabSize, input.table, this.tokenBuffer(input.vocabSize)];
+    // reset gate multiplies it). With token input through the table the biases go into the V
+    // projected rows before the gather (the same sums, over V rows instead of T·B).
+    const viaTable = projectsTable(input, T * B);
+    let [inputRows, x, projected]: [number, F, F] = [T * B, input.kind === 'vectors' ? input.x : input.table, this.gates];
+    if (input.kind === 'tokens' && viaTable) {
+      [inputRows, projected] = [input.vocabSize, this.tokenBuffer(input.vocabSize)];
+    } else if (input.kind === 'tokens') {
+      x = this.embeddedRows(T * B);
+      b.gatherRows(T * B, input.ids, input.table, D, x);                 // x [T·B, D] = E[ids]
+    }
     b.gemm(false, true, inputRows, GH, D, 1, x, D, wih.value, D, 0, projected, GH);
     if (bih !== undefined) b.addBias(inputRows, GH, bih.value, projected, GH);
     if (bhh !== undefined && !resetAfterGru) b.addBias(inputRows, GH, bhh.value, projected, GH);
-    if (input.kind === 'tokens') b.gatherRows(T * B, input.ids, projected, GH, this.gates);
+    if (input.kind === 'tokens' && viaTable) b.gatherRows(T * B, input.ids, projected, GH, this.gates);
 
     // Initial states.
     const first = dir === 0 ? 0 : T;
@@ -318,9 +328,10 @@ export class Direction<F extends FloatArray> {
     }
     // The input-side gate gradients per input row: da [T·B, G·H] against x, or with token input
     // G [V, G·H], G[v] = Σ_{id = v} da, against the table E — the same sums over V rows.
+    const viaTable = projectsTable(input, T * B);
     let inputRows = T * B;
     let da = this.gates;
-    if (input.kind === 'tokens') {
+    if (input.kind === 'tokens' && viaTable) {
       inputRows = input.vocabSize;
       da = this.tokenBuffer(inputRows);
       b.fill(inputRows * GH, 0, da);
@@ -331,9 +342,23 @@ export class Direction<F extends FloatArray> {
       if (resetAfterGru) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
       else b.columnSums(inputRows, GH, da, GH, 1, bhh.grad);
     }
-    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0] : [input.table, input.tableGrad, 1];
+    // Gathered embedding rows are x, then (overwritten once dW_ih is formed) their gradient.
+    const embedded = input.kind === 'tokens' && !viaTable ? this.embeddedRows(T * B) : undefined;
+    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0]
+      : embedded !== undefined ? [embedded, embedded, 0] : [input.table, input.tableGrad, 1];
     b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
     b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
+    if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad); // dE[ids] += dx
+  }
+
+  /** The [T·B, D] buffer of gathered embedding rows (token input, V > T·B), grown to `rows` rows. */
+  private embeddedRows(rows: number): F {
+    const size = rows * this.config.inputSize;
+    if (this.embedded === undefined || this.embedded.length < size) {
+      if (this.embedded !== undefined) this.backend.free(this.embedded);
+      this.embedded = this.backend.alloc(size);
+    }
+    return this.embedded.subarray(0, size) as F;
   }
 
   /** The [V, G·H] buffer of the token-input path, grown to V rows. */
@@ -416,4 +441,9 @@ export interface RecordedSteps<F extends FloatArray> {
   cell: F | undefined;
   /** The gates of step t, [T, B, G·H]: activations i, f, g, o (LSTM) or r, z, n (GRU); the pre-activation (RNN). */
   gates: F;
+}
+
+/** Whether token input is projected through the whole table (V ≤ T·B) rather than row by row. */
+function projectsTable<F extends FloatArray>(input: DirectionInput<F>, rows: number): boolean {
+  return input.kind === 'tokens' && input.vocabSize <= rows;
 }
