@@ -19,6 +19,15 @@ function lineInitials(poem: string): string[] {
   return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]!));
 }
 
+/**
+ * Asserts that the lines of `poem` begin with the acrostic's characters, as far as the
+ * model wrote lines (a barely trained model may write fewer than four before the length limit).
+ */
+function assertAcrostic(poem: string, acrostic: string[]): void {
+  const initials = lineInitials(poem);
+  assert.deepEqual(initials.slice(0, acrostic.length), acrostic.slice(0, initials.length), poem);
+}
+
 describe('rnnkit poem / sample on Tang quatrains', () => {
   let dir: string;
   let model: string;
@@ -49,7 +58,7 @@ describe('rnnkit poem / sample on Tang quatrains', () => {
   it('poem --acrostic writes lines that begin with the given characters, and the form score of what it printed', () => {
     const out = runJson<{ poems: string[]; formScore: number }>(['poem', '--model', model, '--acrostic', '春夏秋冬', '--count', '4', '--seed', '2', '--threads', '1']);
     assert.equal(out.poems.length, 4);
-    for (const poem of out.poems) assert.deepEqual(lineInitials(poem).slice(0, 4), ['春', '夏', '秋', '冬'], poem);
+    for (const poem of out.poems) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
     assert.equal(out.formScore, formScore(out.poems));
   });
 
@@ -87,7 +96,7 @@ describe('rnnkit demo --corpus tang', () => {
     assert.match(r.stdout, /^Training a character-level LSTM \(1 × \d+ units\) on the Tang quatrains for 1s…/);
     const shown = /── 5 of 100 poems \(temperature 0\.8, acrostic 春夏秋冬\) ─+\n((?:.*\n){5})/.exec(r.stdout);
     assert.ok(shown, r.stdout);
-    for (const poem of shown[1]!.trim().split('\n')) assert.deepEqual(lineInitials(poem).slice(0, 4), ['春', '夏', '秋', '冬'], poem);
+    for (const poem of shown[1]!.trim().split('\n')) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
     assert.match(r.stdout, /form: \d+ of 100 poems are regular quatrains \(\d+ %/);
     assert.match(r.stdout, new RegExp(`rnnkit poem --model ${out.replace(/[.]/g, '\\.')} --acrostic 春夏秋冬`));
     assert.ok(existsSync(out));
