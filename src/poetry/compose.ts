@@ -59,7 +59,9 @@ const POEM_END = '\n';
 export function samplePoems(model: LanguageModel, count: number, options: PoemOptions = {}): string[] {
   if (!Number.isInteger(count) || count < 0) throw new UsageError(`samplePoems: count must be an integer ≥ 0, got ${count}`);
   const plan = planPoem(model.tokenizer, options);
-  const writer = new PoemWriter(model, resolveSampling(options), options.seed === undefined ? model.random : new Random(options.seed), plan.endId);
+  // As LanguageModel.sample: the tokenizer's placeholders (<unk>) are never drawn.
+  const sampling = resolveSampling(options, model.tokenizer.placeholderIds);
+  const writer = new PoemWriter(model, sampling, options.seed === undefined ? model.random : new Random(options.seed), plan.endId);
   if (count === 0) return [];
   writer.write({ ...plan, opening: [], acrostic: [] });
   return Array.from({ length: count }, () => writer.write(plan));
