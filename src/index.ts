@@ -51,8 +51,12 @@ export {
 export { TokenBatches, splitValidation, type SplitValidationOptions } from './data/stream.js';
 export {
   LanguageModel, LANGUAGE_MODEL_DEFAULTS, type LanguageModelOptions, type LanguageModelSettings, type Evaluation,
-  type SampleOptions, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelTraining, splitForTraining,
+  type SampleOptions, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelTraining, splitForTraining, type TextContinuation,
 } from './models/language-model/language-model.js';
+export {
+  quatrainLineLength, isRegularQuatrain, formScore, type QuatrainLineLength, COUPLET_COMMA, COUPLET_STOP, LINE_END_MARKS,
+} from './poetry/form.js';
+export { samplePoems, samplePoem, checkPoemOptions, type PoemOptions, POEM_MAX_LENGTH } from './poetry/compose.js';
 export { type SamplingOptions, samplingDistribution, resolveSampling, drawFrom, type Sampling } from './decode/sampling.js';
 export {
   train, type TrainingTask, type BatchResult, type Budget, type Progress, type TrainOptions, type TrainResult, type TrainerCheckpoint,

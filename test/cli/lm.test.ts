@@ -133,7 +133,7 @@ describe('rnnkit train lm / eval / sample', () => {
 
   it('every command has --help with an example', () => {
     for (const command of [['train', 'lm'], ['train', 'classify'], ['train', 'tag'], ['train', 'forecast'], ['train', 'ctc'], ['eval'],
-      ['predict'], ['sample'], ['export'], ['import'], ['demo']]) {
+      ['predict'], ['sample'], ['export'], ['import'], ['demo'], ['poem']]) {
       const r = runCli([...command, '--help']);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /Examples?:\n\s+\$ rnnkit /, command.join(' '));

@@ -9,6 +9,7 @@ import {
 } from '../../src/data/tokenizers/word.js';
 
 const mobyDick = readFileSync(new URL('../../data/moby-dick.txt', import.meta.url), 'utf8');
+const tangQuatrains = readFileSync(new URL('../../data/tang-quatrains.txt', import.meta.url), 'utf8');
 const noSpace = (s: string): string => s.replace(/\s+/gu, '');
 
 /** Distinct code points sorted by value, computed independently of the tokenizer (Python's sorted(set(text))). */
@@ -98,6 +99,35 @@ describe('CharTokenizer', () => {
     assert.equal(ids.length, characterCount(mobyDick));
     assert.equal(ids.length, 1190317);
     assert.equal(tok.decode(ids), mobyDick);
+  });
+
+  it('keeps Chinese characters and full-width marks whole, and round-trips the Tang quatrains exactly', () => {
+    const tok = CharTokenizer.fromText(tangQuatrains);
+    assert.deepEqual(tok.symbols, [CHAR_UNK_SYMBOL, ...sortedCodePoints(tangQuatrains)]);
+    for (const mark of ['，', '。', '\n']) assert.ok(tok.symbols.includes(mark), mark);
+    // Ideographs beyond the Basic Multilingual Plane (CJK Extension B …) are one symbol each, never two halves.
+    const astral = tok.symbols.slice(1).filter((s) => s.length === 2);
+    assert.ok(astral.length > 0);
+    for (const s of astral) assert.match(s, /^\p{Script=Han}$/u);
+    const ids = tok.encode(tangQuatrains);
+    assert.ok(!ids.includes(tok.unkId));
+    assert.equal(ids.length, characterCount(tangQuatrains));
+    assert.equal(tok.decode(ids), tangQuatrains);
+    const decoder = tok.decoder();
+    assert.equal([...ids].map((id) => decoder.push(id)).join(''), tangQuatrains);
+    // Every poem is 24 or 32 tokens (4 lines of 5 or 7 characters and their 4 marks) and its line break.
+    const lengths = new Set<number>();
+    let start = 0;
+    const newline = tok.encode('\n')[0]!;
+    ids.forEach((id, i) => {
+      if (id !== newline) return;
+      lengths.add(i - start);
+      start = i + 1;
+    });
+    assert.deepEqual([...lengths].sort(), [24, 32]);
+    const withAstral = tangQuatrains.split('\n').find((poem) => /[\u{20000}-\u{3FFFF}]/u.test(poem))!;
+    const astralIds = tok.encode(withAstral).length;
+    assert.ok(astralIds < withAstral.length && [24, 32].includes(astralIds), withAstral); // fewer tokens than UTF-16 units
   });
 });
 

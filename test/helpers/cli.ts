@@ -19,6 +19,12 @@ export function runCli(args: string[], input?: string, env: Record<string, strin
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
+/** Runs `rnnkit args…` and returns its standard output as the bytes written. */
+export function runCliBytes(args: string[]): { status: number | null; stdout: Buffer; stderr: string } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', main, ...args]);
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr.toString('utf8') };
+}
+
 /** Asserts a failure as SPEC §4 wants it: the exit code, one `rnnkit: error:` line matching `message`, no stack. */
 export function assertFails(r: CliResult, status: number, message: RegExp): void {
   assert.equal(r.status, status, r.stderr);

@@ -80,6 +80,11 @@ for (const [label, make, skip] of backends) {
             if (lstm) same('c', inferred.c!.data, kept.c!.data);
             await assert.rejects(net.backward({ output: kept.output }), (e: unknown) =>
               e instanceof RnnkitError && /cannot follow a forward-only \(inference\) pass/.test(e.message));
+            // A longer input through the same layer (its buffers grow): nothing of the first run is read again.
+            const x2 = tensor([T + 4, B, D], 4);
+            const inferred2 = await net.forward(x2, { ...options, inference: true });
+            const kept2 = await net.forward(x2, options);
+            same('output of a second input', inferred2.output.data, kept2.output.data);
             // A training forward afterwards works as before.
             await net.forward(x, options);
             await net.backward({ output: kept.output });
@@ -88,24 +93,28 @@ for (const [label, make, skip] of backends) {
       }
     }
 
-    it('a language model evaluates forward only: the same logits and carried state as with backward', () => {
-      const make = (): LanguageModelCore<Float32Array> => new LanguageModelCore({ vocabSize: 40, embeddingDim: 16,
-        cell: 'lstm', hiddenSize: H, numLayers: 2, dropout: 0 }, backend as Backend<Float32Array>, new Random(4));
-      const [a, b] = [make(), make()];
-      const ids = Int32Array.from(uniform(rng(8), T * B, 0, 40), Math.floor);
-      for (const lm of [a, b]) {
-        lm.prepare(T, B);
-        lm.inputIds().set(ids);
-        lm.targetIds().set(ids);
-      }
-      for (let round = 0; round < 2; round++) {  // the second round starts from the carried state
-        const lossKept = a.run(false, true, true);
-        const lossInferred = b.run(false, true, false);
-        same(`logits, round ${round}`, b.output(), a.output());
-        same(`loss, round ${round}`, Float32Array.of(lossInferred), Float32Array.of(lossKept));
-        same(`carried h, round ${round}`, b.carriedState().h!.data, a.carriedState().h!.data);
-        same(`carried c, round ${round}`, b.carriedState().c!.data, a.carriedState().c!.data);
-      }
-    });
+    // A vocabulary no larger than the batch's T·B tokens goes through the projected table, a larger one row by row.
+    for (const [route, V] of [['through the table', 8], ['row by row', T * B + 5]] as const) {
+      it(`a language model evaluates forward only (embeddings ${route}): the same logits and carried state as with backward`, () => {
+        const make = (): LanguageModelCore<Float32Array> => new LanguageModelCore({ vocabSize: V, embeddingDim: 16,
+          cell: 'lstm', hiddenSize: H, numLayers: 2, dropout: 0 }, backend as Backend<Float32Array>, new Random(4));
+        const [a, b] = [make(), make()];
+        for (let round = 0; round < 2; round++) {  // the second round starts from the carried state, on more tokens
+          const steps = T + 3 * round;
+          const ids = Int32Array.from(uniform(rng(8 + round), steps * B, 0, V), Math.floor);
+          for (const lm of [a, b]) {
+            lm.prepare(steps, B);
+            lm.inputIds().set(ids);
+            lm.targetIds().set(ids);
+          }
+          const lossKept = a.run(false, true, true);
+          const lossInferred = b.run(false, true, false);
+          same(`logits, round ${round}`, b.output(), a.output());
+          same(`loss, round ${round}`, Float32Array.of(lossInferred), Float32Array.of(lossKept));
+          same(`carried h, round ${round}`, b.carriedState().h!.data, a.carriedState().h!.data);
+          same(`carried c, round ${round}`, b.carriedState().c!.data, a.carriedState().c!.data);
+        }
+      });
+    }
   });
 }

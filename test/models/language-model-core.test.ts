@@ -41,6 +41,33 @@ describe('language-model engine', () => {
     });
   }
 
+  // A vocabulary larger than the batch (V > T·B) takes the other input path: embedding rows
+  // gathered first, their gradients scatter-added into the table.
+  for (const [label, cell, variant] of [['lstm', 'lstm', {}], ['peephole lstm', 'lstm', { peepholes: true }], ['gru', 'gru', {}],
+    ['gru, reset before the product', 'gru', { resetAfter: false }], ['rnn', 'rnn', {}]] as const) {
+    it(`${label}: gradients match finite differences when the vocabulary outnumbers the batch's tokens (float64)`, () => {
+      const ref64 = createReferenceBackend(Float64Array);
+      const V = 11;
+      const lm = new LanguageModelCore({ vocabSize: V, embeddingDim: 3, cell, hiddenSize: 4, numLayers: 2, dropout: 0, ...variant },
+        ref64, new Random(6));
+      const [T, B] = [3, 2];
+      const ids = Int32Array.from([4, 9, 4, 0, 10, 9]); // repeated ids: their gradients add up in the table
+      const targets = Int32Array.from([9, 4, -100, 10, 2, 7]);
+      const evaluate = (backward: boolean): number => {
+        lm.resetState();
+        lm.prepare(T, B);
+        lm.inputIds().set(ids);
+        lm.targetIds().set(targets);
+        return lm.run(true, true, backward);
+      };
+      lm.zeroGrad();
+      evaluate(true);
+      gradcheck(lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+        () => evaluate(false));
+    });
+  }
+
+  // With V = 7 the batch of 2T·B = 12 tokens projects the whole table and the halves of 6 gather rows: both paths agree.
   it('carries the state across batches: two batches of T steps give the logits of one batch of 2T', () => {
     const backend = createReferenceBackend();
     const config = { vocabSize: 7, embeddingDim: 3, cell: 'gru' as const, hiddenSize: 5, numLayers: 2, dropout: 0 };

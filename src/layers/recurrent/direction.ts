@@ -7,12 +7,15 @@
  *
  * Forward: one GEMM projects all steps' inputs, then per step one recurrent GEMM (with
  * W_hh packed once for all steps) and one fused cell kernel. When the input is token ids
- * into an embedding table E [V, D] (a language model's first layer), the projection is
- * E · W_ihᵀ [V, G·H] once and a row gather, and backward forms G = Σ of the gate
- * gradients per token [V, G·H], so dW_ih += Gᵀ · E and dE += G · W_ih: products over V
- * rows instead of T·B. Backward: per step the fused cell backward and one GEMM for
- * dh_{t−1}; then dW_ih, dW_hh, dx and the bias gradients as one GEMM or reduction each
- * over all steps. Buffers are allocated when a larger (T, B) arrives, never in the loop.
+ * into an embedding table E [V, D] (a language model's first layer) and the vocabulary is
+ * no larger than the batch (V ≤ T·B), the projection is E · W_ihᵀ [V, G·H] once and a row
+ * gather, and backward forms G = Σ of the gate gradients per token [V, G·H], so
+ * dW_ih += Gᵀ · E and dE += G · W_ih: products over V rows instead of T·B. A larger
+ * vocabulary (Chinese characters; sampling, where T·B = 1) gathers the T·B embedding rows
+ * first and works on them as on vector input, then scatter-adds dx into dE. Backward: per
+ * step the fused cell backward and one GEMM for dh_{t−1}; then dW_ih, dW_hh, dx and the bias
+ * gradients as one GEMM or reduction each over all steps. Buffers are allocated when a larger
+ * (T, B) arrives, never in the loop.
  * An LSTM without peepholes whose rows all run every step makes one backend call per step instead
  * (lstmStepForward, lstmStepBackward: product and cell kernel together, one round of the wasm
  * backend's threads). A GRU with the reset gate before the product (Cho et al. 2014) runs two
@@ -55,10 +58,11 @@ export interface DirectionConfig {
   dirs: number;
 }
 
+/** Token ids [T·B] into an embedding table [V, D], with the table's gradient. */
+type TokenIdsInput<F extends FloatArray> = { kind: 'tokens'; ids: Int32Array; table: F; tableGrad: F; vocabSize: number };
+
 /** What a direction reads: input vectors [T·B, D], or token ids into an embedding table [V, D]. */
-export type DirectionInput<F extends FloatArray> =
-  | { kind: 'vectors'; x: F }
-  | { kind: 'tokens'; ids: Int32Array; table: F; tableGrad: F; vocabSize: number };
+export type DirectionInput<F extends FloatArray> = { kind: 'vectors'; x: F } | TokenIdsInput<F>;
 
 /** The parameters of a direction; biases absent when the layer has `bias: false`, peepholes but for a peephole LSTM. */
 export interface DirectionParams<F extends FloatArray> {
@@ -80,6 +84,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
   private readonly packedWhr: F | undefined;   // W_hr [P, H] (projected LSTM)
   private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
   private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
+  private embedded: F | undefined;  // [T·B, D] gathered embedding rows (forward), then their gradients (backward)
   private inference: InferencePass<F> | undefined;  // the forward-only pass, made on first use
   private inferred = false;                         // whether the last forward was that pass
 
@@ -117,14 +122,12 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
     const { S } = this;
-    const GH = this.G * H;
     const ldy = dirs * S;
     this.ensure(T, B);
     this.inferred = false;
 
-    // All steps' input projections at once. With token input the V projected rows are gathered.
-    if (input.kind === 'vectors') this.project(T * B, input.x, this.gates);
-    else b.gatherRows(T * B, input.ids, this.projectTokens(input), GH, this.gates);
+    // All steps' input projections at once.
+    this.projectSteps(input, 0, T * B, this.tableProjections(input, T * B), this.gates);
 
     // Initial states.
     const first = dir === 0 ? 0 : T;
@@ -229,14 +232,14 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     this.T = layout.T;
     this.B = layout.B;
     this.packRecurrentT();
-    const tokenRows = input.kind === 'tokens' ? this.projectTokens(input) : undefined;
+    const tableRows = this.tableProjections(input, layout.T * layout.B);
     this.inference ??= new InferencePass(this.backend, this.config, this.G, {
-      project: (rows, x, out) => this.project(rows, x, out),
       step: (rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt) => this.step(rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt),
       fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) => this.backend.lstmStepForward(B, this.config.hiddenSize, hPrev,
         this.packedWhhT, g, cPrev, cNext, hNext, yt, this.config.dirs * this.S),
     });
-    this.inference.run(layout, input, y, h0, c0, tokenRows, this.fusedSteps(layout));
+    this.inference.run(layout, y, h0, c0, this.fusedSteps(layout),
+      (firstRow, rows, out) => this.projectSteps(input, firstRow, rows, tableRows, out));
     this.inferred = true;
   }
 
@@ -254,11 +257,44 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     if (bhh !== undefined && !(cell === 'gru' && !this.resetBefore)) b.addBias(rows, GH, bhh.value, out, GH);
   }
 
-  /** With token input: the projections of the V table rows [V, G·H] (the same sums over V rows instead of T·B). */
-  private projectTokens(input: DirectionInput<F> & { kind: 'tokens' }): F {
-    const rows = this.tokenBuffer(input.vocabSize);
-    this.project(input.vocabSize, input.table, rows);
-    return rows;
+  /**
+   * With token input and a vocabulary no larger than the `rows` input rows: the projections of
+   * the V table rows [V, G·H], the same sums over V rows instead of T·B. Otherwise undefined.
+   */
+  private tableProjections(input: DirectionInput<F>, rows: number): F | undefined {
+    if (!projectsTable(input, rows)) return undefined;
+    const projected = this.tokenBuffer(input.vocabSize);
+    this.project(input.vocabSize, input.table, projected);
+    return projected;
+  }
+
+  /**
+   * The input projections of input rows [firstRow, firstRow + rows) into out [rows, G·H]: of the
+   * vectors; of token input, a gather of the table's projections `tableRows` when there are
+   * some, else the embedding rows gathered, then projected.
+   */
+  private projectSteps(input: DirectionInput<F>, firstRow: number, rows: number, tableRows: F | undefined, out: F): void {
+    const b = this.backend;
+    const { inputSize: D, hiddenSize: H } = this.config;
+    if (input.kind === 'vectors') {
+      this.project(rows, input.x.subarray(firstRow * D) as F, out);
+    } else if (tableRows !== undefined) {
+      b.gatherRows(rows, input.ids.subarray(firstRow), tableRows, this.G * H, out);
+    } else {
+      const x = this.embeddedRows(rows);
+      b.gatherRows(rows, input.ids.subarray(firstRow), input.table, D, x);   // x = E[ids]
+      this.project(rows, x, out);
+    }
+  }
+
+  /** The [T·B, D] buffer of gathered embedding rows (token input, V > T·B), grown to `rows` rows. */
+  private embeddedRows(rows: number): F {
+    const size = rows * this.config.inputSize;
+    if (this.embedded === undefined || this.embedded.length < size) {
+      if (this.embedded !== undefined) this.backend.free(this.embedded);
+      this.embedded = this.backend.alloc(size);
+    }
+    return this.embedded.subarray(0, size) as F;
   }
 
   /**
@@ -364,9 +400,10 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     }
     // The input-side gate gradients per input row: da [T·B, G·H] against x, or with token input
     // G [V, G·H], G[v] = Σ_{id = v} da, against the table E — the same sums over V rows.
+    const viaTable = projectsTable(input, T * B);
     let inputRows = T * B;
     let da = this.gates;
-    if (input.kind === 'tokens') {
+    if (input.kind === 'tokens' && viaTable) {
       inputRows = input.vocabSize;
       da = this.tokenBuffer(inputRows);
       b.fill(inputRows * GH, 0, da);
@@ -377,8 +414,17 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       if (resetAfterGru) b.columnSums(T * B, GH, dRecurrent, GH, 1, bhh.grad);
       else b.columnSums(inputRows, GH, da, GH, 1, bhh.grad);
     }
-    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0] : [input.table, input.tableGrad, 1];
+    // Gathered embedding rows are x, then (overwritten once dW_ih is formed) their gradient.
+    const embedded = input.kind === 'tokens' && !viaTable ? this.embeddedRows(T * B) : undefined;
+    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0]
+      : embedded !== undefined ? [embedded, embedded, 0] : [input.table, input.tableGrad, 1];
     b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
     b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
+    if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad); // dE[ids] += dx
   }
+}
+
+/** Whether token input is projected through the whole table (V ≤ T·B) rather than row by row. */
+function projectsTable<F extends FloatArray>(input: DirectionInput<F>, rows: number): input is TokenIdsInput<F> {
+  return input.kind === 'tokens' && input.vocabSize <= rows;
 }

@@ -12,15 +12,13 @@
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import type { BatchLayout } from './batch.js';
-import type { DirectionConfig, DirectionInput } from './direction.js';
+import type { DirectionConfig } from './direction.js';
 
 /** Floats of gate preactivations projected at once (about 1 MiB), at least one step's worth. */
 const CHUNK_FLOATS = 1 << 18;
 
 /** The direction's own computations, which the pass runs in its buffers. */
 export interface StepFunctions<F extends FloatArray> {
-  /** out [rows, G·H] = the input projections of x [rows, D], biases included. */
-  project(rows: number, x: F, out: F): void;
   /**
    * Step t on its first `rows` rows: g [B, G·H] (projections in, gates out), states before and
    * after, hn [B, H] and hh [B, 3H] scratch, m [B, H] scratch of a projected LSTM, yt the
@@ -59,13 +57,14 @@ export class InferencePass<F extends FloatArray> {
   /**
    * Runs the direction over the input, writing its S columns of y [T, B, dirs·S] as
    * Direction.forward does (rows that do not run at a step are left as they are).
-   * @param tokenRows with token input: the per-token projections [V, G·H], biases included.
    * @param fused every step is one {@link StepFunctions.fusedStep} call.
+   * @param project out [rows, G·H] = the input projections of this run's input rows
+   *   [firstRow, firstRow + rows), biases included.
    */
-  run(layout: BatchLayout, input: DirectionInput<F>, y: F, h0: F | undefined, c0: F | undefined,
-    tokenRows: F | undefined, fused: boolean): void {
+  run(layout: BatchLayout, y: F, h0: F | undefined, c0: F | undefined, fused: boolean,
+    project: (firstRow: number, rows: number, out: F) => void): void {
     const b = this.backend;
-    const { cell, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
+    const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
     const GH = this.G * H;
     const S = this.stateSize();
@@ -84,8 +83,7 @@ export class InferencePass<F extends FloatArray> {
       const steps = Math.min(chunk, T - done);
       const t0 = dir === 0 ? done : T - done - steps;   // the chunk is steps [t0, t0 + steps)
       const gates = this.gates.subarray(0, steps * B * GH) as F;
-      if (input.kind === 'vectors') this.fns.project(steps * B, input.x.subarray(t0 * B * D) as F, gates);
-      else b.gatherRows(steps * B, input.ids.subarray(t0 * B), tokenRows!, GH, gates);
+      project(t0 * B, steps * B, gates);
       for (let s = 0; s < steps; s++) {
         const t = dir === 0 ? t0 + s : t0 + steps - 1 - s;
         const g = gates.subarray((t - t0) * B * GH) as F;

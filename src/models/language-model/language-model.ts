@@ -90,6 +90,17 @@ export interface SampleOptions extends SamplingOptions {
   seed?: number;
 }
 
+/** A text being generated, see {@link LanguageModel.continuation}. */
+export interface TextContinuation {
+  /** Scores (logits) of the next token, [V]; valid until the next `push`. */
+  logits(): Float32Array;
+  /**
+   * Appends token `id` to the text: runs one step of the model on it.
+   * @throws UsageError if `id` is not an integer in [0, V).
+   */
+  push(id: number): void;
+}
+
 /** Parameters are named `embedding.weight`, `rnn.weight_ih_l0`, …, `decoder.bias`. */
 export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
   private constructor(readonly tokenizer: Tokenizer, readonly settings: LanguageModelSettings,
@@ -178,19 +189,38 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
     const length = options.length ?? 200;
     if (!Number.isInteger(length) || length < 0) throw new UsageError(`sample: length must be an integer ≥ 0, got ${length}`);
     const random = options.seed === undefined ? this.random : new Random(options.seed);
-    const core = this.core;
     const probs = new Float64Array(this.tokenizer.vocabSize);
-    let logits = this.runPrime(options.prime);
-    core.prepare(1, 1);
+    const text = this.continuation(options.prime);
     const decoder = this.tokenizer.decoder();
     for (let i = 0; i < length; i++) {
-      samplingDistribution(logits, sampling, probs);
+      samplingDistribution(text.logits(), sampling, probs);
       const id = drawFrom(probs, random);
       yield decoder.push(id);
-      core.inputIds()[0] = id;
-      core.run(false, false, false);
-      logits = core.output();
+      text.push(id);
     }
+  }
+
+  /**
+   * Starts a text after `prime` (when empty: a line break, or a word model's `<eos>`) and
+   * returns a handle to extend it one token at a time: `logits()` are the scores of the next
+   * token, `push(id)` feeds the token chosen. {@link sample} draws every token from it;
+   * a caller may choose tokens its own way (force some, forbid others). The handle shares the
+   * model's engine: training, evaluating, sampling or another continuation in between ends it.
+   */
+  continuation(prime?: string): TextContinuation {
+    const core = this.core;
+    const V = this.tokenizer.vocabSize;
+    let logits = this.runPrime(prime);
+    core.prepare(1, 1);
+    return {
+      logits: () => logits,
+      push: (id: number) => {
+        if (!(Number.isInteger(id) && id >= 0 && id < V)) throw new UsageError(`continuation: token id must be an integer in [0, ${V}), got ${id}`);
+        core.inputIds()[0] = id;
+        core.run(false, false, false);
+        logits = core.output();
+      },
+    };
   }
 
   /**
