@@ -5,6 +5,7 @@
  * model or its training.
  */
 import './style.css';
+import type { Corpus } from './corpora/index.js';
 import { byId, errorMessage, setMessage } from './dom.js';
 import { durationMessage } from './format.js';
 import {
@@ -31,7 +32,10 @@ const form = new SettingsForm();
 const sampleView = new SampleView();
 const curve = new LearningCurve(byId('chart'));
 const inside = new InsideViews(send, () => picker.current());
+/** The bundled text chosen, if one is. */
+let chosenCorpus: Corpus | undefined;
 const picker = new TextSourcePicker((corpus) => {
+  chosenCorpus = corpus;
   // A bundled text before training: its defaults, and a probe text that suits it.
   if (state.model === undefined && !state.started) form.useDefaults(corpus?.poems ?? false);
   inside.suggestProbe(corpus?.probe);
@@ -73,7 +77,7 @@ showLocale();
 /** Whether the page shows poems: the model writes them, or (before one exists) the chosen text is poems. */
 function applyMode(): void {
   const model = state.model;
-  const poems = model === undefined ? picker.corpus()?.poems ?? false : model.type === 'language-model' && model.poems;
+  const poems = model === undefined ? chosenCorpus?.poems ?? false : model.type === 'language-model' && model.poems;
   sampleView.setPoems(poems);
   inside.setPoems(poems);
 }

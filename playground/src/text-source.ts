@@ -35,7 +35,7 @@ export class TextSourcePicker {
   }
 
   /** The bundled text chosen, if one is. */
-  corpus(): Corpus | undefined {
+  private corpus(): Corpus | undefined {
     return CORPORA.find((c) => c.id === this.select.value);
   }
 

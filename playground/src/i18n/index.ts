@@ -10,33 +10,16 @@
 import IntlMessageFormat from 'intl-messageformat';
 import { en, type MessageKey } from './en.js';
 import type { Message, MessageValues } from './message.js';
+import { type Locale, LOCALE_STORAGE_KEY, localeFor, LOCALES } from './locale.js';
 import { zhCN } from './zh-CN.js';
 
-export { LocalizedError, type Message, type MessageKey, type MessageValue, type MessageValues, msg } from './message.js';
+export { type Locale, LOCALE_STORAGE_KEY, localeFor, LOCALES } from './locale.js';
 
-/** The page's languages. */
-export type Locale = 'en' | 'zh-CN';
-export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
+export { LocalizedError, type Message, type MessageKey, type MessageValue, type MessageValues, msg } from './message.js';
 
 /** Every catalogue has every key of the English one. */
 export type Catalogue = Record<MessageKey, string>;
 export const CATALOGUES: Record<Locale, Catalogue> = { en, 'zh-CN': zhCN };
-
-/** Where the user's choice is remembered. */
-export const LOCALE_STORAGE_KEY = 'rnnkit-playground-locale';
-
-/**
- * The locale for the browser's preferred languages: the first Chinese (zh…) or English
- * (en…) one decides; neither means English.
- */
-export function localeFor(languages: readonly string[]): Locale {
-  for (const language of languages) {
-    const tag = language.toLowerCase();
-    if (tag === 'zh' || tag.startsWith('zh-')) return 'zh-CN';
-    if (tag === 'en' || tag.startsWith('en-')) return 'en';
-  }
-  return 'en';
-}
 
 function storedLocale(): Locale | undefined {
   try {

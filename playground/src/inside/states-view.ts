@@ -6,7 +6,7 @@
  */
 import { byId, setMessage } from '../dom.js';
 import { tokenName } from '../format.js';
-import { formatDecimal, type MessageKey, msg, onLocaleChange, text } from '../i18n/index.js';
+import { formatDecimal, type MessageKey, msg, onLocaleChange, showAttribute, text } from '../i18n/index.js';
 import type { ProbeTrace, StateSeries } from '../protocol.js';
 import { colorScale, rgbScale } from './colors.js';
 import { seriesLabel } from './notation.js';
@@ -88,6 +88,7 @@ export class StatesView {
   setPoems(poems: boolean): void {
     const presets = poems ? POEM_PRESETS : TEXT_PRESETS;
     if (presets !== this.presets) this.setPresets(presets);
+    showAttribute(this.patternInput, 'placeholder', poems ? 'search.poemPlaceholder' : 'search.placeholder');
   }
 
   private setPresets(presets: readonly Preset[]): void {
