@@ -1,5 +1,5 @@
 /** Small DOM helpers for the page. */
-import { LocalizedError, type Message, show, unbind } from './i18n/index.js';
+import { data, type DataValue, LocalizedError, type Message, show, unbind } from './i18n/index.js';
 
 /** The element with `id`, of the expected type. @throws Error when the page lacks it. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string, type?: new () => T): T {
@@ -19,10 +19,10 @@ export function setMessage(element: HTMLElement, message: Message | undefined): 
   }
 }
 
-/** The message of a failure: a LocalizedError's own, else the error's text framed by `frame` (its {detail}). */
-export function errorMessage(error: unknown, frame: (detail: string) => Message): Message {
+/** The message of a failure: a LocalizedError's own, else the error's own words (data) framed by `frame` (its {detail}). */
+export function errorMessage(error: unknown, frame: (detail: DataValue) => Message): Message {
   if (error instanceof LocalizedError) return error.text;
-  return frame(error instanceof Error ? error.message : String(error));
+  return frame(data(error instanceof Error ? error.message : String(error)));
 }
 
 /**

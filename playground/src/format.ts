@@ -1,5 +1,5 @@
 /** How numbers, durations and tokens read on the page, in its language. */
-import { type Message, msg } from './i18n/index.js';
+import { data, type Message, msg } from './i18n/index.js';
 
 export { formatCount, formatDecimal } from './i18n/index.js';
 
@@ -20,7 +20,7 @@ export function hasName(token: string): boolean {
 
 /** A token's name (space, line break…) or the token itself; `inSentence` gives it an article or quotes (“a”, a space). */
 export function tokenName(token: string, inSentence = false): Message {
-  return msg(inSentence ? 'token.inSentence' : 'token.name', { kind: KINDS[token] ?? 'other', token });
+  return msg(inSentence ? 'token.inSentence' : 'token.name', { kind: KINDS[token] ?? 'other', token: data(token) });
 }
 
 /** "1h 02m", "3m 05s", "42s" (as the command line prints durations), in the page's language. */

@@ -38,6 +38,7 @@ export class SampleView {
     this.setLine(this.formLine, undefined);
     this.formStat.textContent = '–';
     delete this.formStat.dataset.fraction;
+    delete this.formStat.dataset.step;
   }
 
   /** A sample of text; `fromFile` says the model came from a file (rather than training here). */
@@ -65,6 +66,7 @@ export class SampleView {
     const fraction = e.regular / e.count;
     this.formStat.textContent = formatPercent(fraction);
     this.formStat.dataset.fraction = String(fraction);
+    this.formStat.dataset.step = String(e.step);
     this.setLine(this.formLine, msg('poem.formScore', {
       regular: e.regular, count: e.count, percent: formatPercent(fraction), temperature: formatDecimal(e.temperature, 1), steps: e.step,
     }));

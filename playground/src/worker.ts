@@ -11,7 +11,7 @@ import {
   isRegularQuatrain, LanguageModel, type Model, modelFromBytes, modelToBytes, modelTypeOf, readFrames, samplePoems, Seq2Seq, attentionMaps,
   type CellKind, type Tokenizer,
 } from '../../src/index.js';
-import { LocalizedError, type Message, msg } from './i18n/message.js';
+import { data, type DataValue, LocalizedError, type Message, msg } from './i18n/message.js';
 import { PAGE_MODEL_TYPES, type FailureSite, type ModelInfo, type Request, type SamplingSettings, type TrainingSettings, type TextSource, type WorkerEvent } from './protocol.js';
 import { topTokens } from './top-tokens.js';
 import { Inspector } from './worker-inspect.js';
@@ -39,8 +39,8 @@ let sampling: SamplingSettings | undefined;
 let poems = false;
 
 const post = (event: WorkerEvent, transfer: Transferable[] = []): void => scope.postMessage(event, transfer);
-/** The detail of a failure: the library's own words (its errors are in English). */
-const detail = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The detail of a failure: the library's own words (its errors are in English), as data. */
+const detail = (error: unknown): DataValue => data(error instanceof Error ? error.message : String(error));
 /** Posts a failure: the worker's own message, or the library's framed by the site's. */
 const fail = (site: FailureSite, error: unknown): void => {
   const message: Message = error instanceof LocalizedError ? error.text : msg(`error.${site}`, { detail: detail(error) });
@@ -190,7 +190,7 @@ async function open(name: string, bytes: Uint8Array): Promise<void> {
     const type = modelTypeOf(checked);
     if (!PAGE_MODEL_TYPES.includes(type)) throw new LocalizedError(msg('error.modelType', { type }));
   } catch (error) {
-    fail('model-file', new LocalizedError(msg('error.model-file', { name, detail: error instanceof LocalizedError ? error.text : detail(error) })));
+    fail('model-file', new LocalizedError(msg('error.model-file', { name: data(name), detail: error instanceof LocalizedError ? error.text : detail(error) })));
     return;
   }
   await stop();

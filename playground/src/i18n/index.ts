@@ -9,13 +9,13 @@
  */
 import IntlMessageFormat from 'intl-messageformat';
 import { en, type MessageKey } from './en.js';
-import type { Message, MessageValues } from './message.js';
+import type { Message, MessageValue, MessageValues } from './message.js';
 import { type Locale, LOCALE_STORAGE_KEY, localeFor, LOCALES } from './locale.js';
 import { zhCN } from './zh-CN.js';
 
 export { type Locale, LOCALE_STORAGE_KEY, localeFor, LOCALES } from './locale.js';
 
-export { LocalizedError, type Message, type MessageKey, type MessageValue, type MessageValues, msg } from './message.js';
+export { data, type DataValue, LocalizedError, type Message, type MessageKey, type MessageValue, type MessageValues, msg } from './message.js';
 
 /** Every catalogue has every key of the English one. */
 export type Catalogue = Record<MessageKey, string>;
@@ -81,25 +81,47 @@ function element(tag: string, children: (string | Node)[], className?: string): 
   return node;
 }
 
-/** The values of a message for intl-messageformat: nested messages formatted (as text) first. */
-function resolved(values: MessageValues | undefined): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const [name, value] of Object.entries(values ?? {})) out[name] = typeof value === 'object' ? text(value) : value;
-  return out;
+/** The value of a placeholder as text: a nested message formatted, data as it is. */
+function plainValue(value: MessageValue): string | number | boolean {
+  if (typeof value !== 'object') return value;
+  return 'key' in value ? text(value) : value.data;
+}
+
+/** The value of a placeholder for DOM nodes: a nested message as its nodes, data in an element marked translate="no". */
+function nodeValue(value: MessageValue): string | number | boolean | Node {
+  if (typeof value !== 'object') return value;
+  if ('key' in value) {
+    const fragment = document.createDocumentFragment();
+    fragment.append(...nodes(value));
+    return fragment;
+  }
+  const span = document.createElement('span');
+  span.translate = false;
+  span.textContent = value.data;
+  return span;
+}
+
+function mapValues<T>(values: MessageValues | undefined, map: (value: MessageValue) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(values ?? {}).map(([name, value]) => [name, map(value)]));
 }
 
 /** A message as plain text (tags dropped, their content kept). */
 export function text(message: Message | MessageKey): string {
   const { key, values } = typeof message === 'string' ? { key: message, values: undefined } : message;
   const plain = Object.fromEntries(Object.keys(TAGS).map((tag) => [tag, (chunks: string[]) => chunks.join('')]));
-  const out = formatter(key).format<string>({ ...resolved(values), ...plain });
+  const out = formatter(key).format<string>({ ...mapValues(values, plainValue), ...plain });
   return Array.isArray(out) ? out.join('') : String(out);
 }
 
-/** A message as DOM nodes (tags become elements). */
+/** A message as DOM nodes (tags become elements, data values elements marked translate="no"). */
 function nodes(message: Message): (string | Node)[] {
-  const out = formatter(message.key).format<Node>({ ...resolved(message.values), ...TAGS });
+  const out = formatter(message.key).format<Node>({ ...mapValues(message.values, nodeValue), ...TAGS });
   return Array.isArray(out) ? out : [out];
+}
+
+/** Shows `message` as the content of `target` once (a view that redraws itself after a switch of language). */
+export function render(target: Element, message: Message): void {
+  target.replaceChildren(...nodes(message));
 }
 
 /** What each element shown through {@link show} or {@link showAttribute} shows, to redraw it. */

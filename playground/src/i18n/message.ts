@@ -11,9 +11,18 @@ export interface Message {
   key: MessageKey;
   values?: MessageValues;
 }
-/** A placeholder's value: text, a number (formatted in the locale), a select's case, or a message (formatted first). */
-export type MessageValue = string | number | boolean | Message;
+/** Text that comes from the data (a character of the text, a file name, the library's own words): shown as it is, never translated. */
+export interface DataValue {
+  data: string;
+}
+/** A placeholder's value: text, a number (formatted in the locale), a select's case, a message (formatted first), or data. */
+export type MessageValue = string | number | boolean | Message | DataValue;
 export type MessageValues = Record<string, MessageValue>;
+
+/** `text` as data, see {@link DataValue}. */
+export function data(text: string): DataValue {
+  return { data: text };
+}
 
 /** `{ key, values }`, shorter. */
 export function msg(key: MessageKey, values?: MessageValues): Message {

@@ -5,7 +5,7 @@
 import type { CellStep } from '../../../src/index.js';
 import { byId } from '../dom.js';
 import { tokenName } from '../format.js';
-import { type MessageKey, msg, onLocaleChange, show, text } from '../i18n/index.js';
+import { type MessageKey, msg, onLocaleChange, render, show, text } from '../i18n/index.js';
 
 /** A row of the table: what it is, its equation with numbers, its value and its gradient. */
 interface Row {
@@ -70,7 +70,7 @@ export class CellStepView {
     const rows = ROWS[d.cell](n, m, d);
     const head = document.createElement('p');
     head.className = 'step-head';
-    head.textContent = text(msg('cellStep.head', {
+    render(head, msg('cellStep.head', {
       layer: d.layer + 1, step: d.step + 1, token: tokenName(d.token, true), last: d.next === undefined,
       next: tokenName(d.next ?? '', true), p: formatNumber(d.probability ?? 0), loss: formatNumber(d.loss ?? 0), unit: j,
     }));

@@ -7,7 +7,7 @@
 import type { CtcReading } from '../../../src/index.js';
 import { parseFrameLines } from '../../../src/data/readers/frames.js';
 import { byId, errorMessage, setMessage, sizeCanvas } from '../dom.js';
-import { LocalizedError, type Message, msg, onLocaleChange, text } from '../i18n/index.js';
+import { data, LocalizedError, type Message, msg, onLocaleChange, text } from '../i18n/index.js';
 import type { CtcModelInfo } from '../protocol.js';
 
 /** Pixels per column of the 28-pixel-high strip on the drawing canvas. */
@@ -171,7 +171,7 @@ export class CtcView {
     try {
       const { examples, features } = parseFrameLines(await chosen.text(), chosen.name, false);
       if (features !== this.info.inputSize) {
-        throw new LocalizedError(msg('ctc.features', { name: chosen.name, features, expected: this.info.inputSize }));
+        throw new LocalizedError(msg('ctc.features', { name: data(chosen.name), features, expected: this.info.inputSize }));
       }
       this.examples = examples;
       this.labelLines();

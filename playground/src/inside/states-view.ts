@@ -6,7 +6,7 @@
  */
 import { byId, setMessage } from '../dom.js';
 import { tokenName } from '../format.js';
-import { formatDecimal, type MessageKey, msg, onLocaleChange, showAttribute, text } from '../i18n/index.js';
+import { data, formatDecimal, type MessageKey, msg, onLocaleChange, showAttribute, text } from '../i18n/index.js';
 import type { ProbeTrace, StateSeries } from '../protocol.js';
 import { colorScale, rgbScale } from './colors.js';
 import { seriesLabel } from './notation.js';
@@ -248,7 +248,7 @@ export class StatesView {
     try {
       indicator = patternIndicator(this.trace.tokens, pattern);
     } catch (error) {
-      setMessage(this.searchError, msg('search.notRegex', { detail: (error as Error).message }));
+      setMessage(this.searchError, msg('search.notRegex', { detail: data((error as Error).message) }));
       this.results.replaceChildren();
       return;
     }
