@@ -188,17 +188,30 @@ function redraw(): void {
   document.title = text('page.title');
 }
 
+/** Number formats of the locale, by fraction digits (made once: a view may format a thousand numbers a frame). */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const id = `${current} ${JSON.stringify(options)}`;
+  let format = numberFormats.get(id);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(current, options);
+    numberFormats.set(id, format);
+  }
+  return format;
+}
+
 /** `value` with exactly `digits` decimals, in the locale's way (1,234.50). */
 export function formatDecimal(value: number, digits: number): string {
-  return new Intl.NumberFormat(current, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  return numberFormat({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
 /** A fraction as a percentage in the locale's way (0.86 → 86%). */
 export function formatPercent(fraction: number): string {
-  return new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+  return numberFormat({ style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 }
 
 /** `value` rounded to a whole number, with the locale's grouping (12,345). */
 export function formatCount(value: number): string {
-  return new Intl.NumberFormat(current, { maximumFractionDigits: 0 }).format(Math.round(value));
+  return numberFormat({ maximumFractionDigits: 0 }).format(Math.round(value));
 }

@@ -70,6 +70,10 @@ export class StatesView {
     this.unitSelect.addEventListener('change', () => this.select({ unit: Number(this.unitSelect.value) }));
     this.patternInput.addEventListener('change', () => this.search());
     this.setPresets(TEXT_PRESETS);
+    this.heatmap.addEventListener('mouseover', (event) => {
+      const span = event.target as HTMLElement;
+      if (span.dataset.step !== undefined && this.trace !== undefined && !span.hasAttribute('title')) span.title = this.characterTitle(Number(span.dataset.step));
+    });
     this.heatmap.addEventListener('click', (event) => {
       const step = (event.target as HTMLElement).dataset.step;
       if (step !== undefined) this.select({ step: Number(step) });
@@ -177,7 +181,6 @@ export class StatesView {
     const { unit, step } = this.selection;
     const values = Array.from(tokens, (_, t) => series.values[t * H + unit]!);
     const color = colorScale(values, series.bounded);
-    const label = seriesLabel(series.key);
     let spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
     if (spans.length !== tokens.length || tokens.some((token, t) => spans[t]!.dataset.token !== token)) {
       this.heatmap.replaceChildren(...tokens.flatMap((token, t) => {
@@ -190,13 +193,20 @@ export class StatesView {
       spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
     }
     spans.forEach((span, t) => {
-      const token = tokens[t]!;
       span.style.backgroundColor = color(values[t]!);
-      span.title = text(msg('states.characterTitle', {
-        token: tokenName(token), step: t + 1, series: label, unit, value: formatDecimal(values[t]!, 3),
-      }));
+      span.removeAttribute('title');
       span.className = t === step ? 'picked' : '';
     });
+  }
+
+  /** The tooltip of the character at `step`: its step, the quantity and unit shown, and the value (written when pointed at, not for every character). */
+  private characterTitle(step: number): string {
+    const trace = this.trace!;
+    const token = trace.tokens[step]!;
+    const value = this.series().values[step * trace.hiddenSize + this.selection.unit]!;
+    return text(msg('states.characterTitle', {
+      token: tokenName(token), step: step + 1, series: seriesLabel(this.selection.key), unit: this.selection.unit, value: formatDecimal(value, 3),
+    }));
   }
 
   private drawOverview(series: StateSeries): void {
