@@ -97,9 +97,9 @@ export const zhCN: Record<MessageKey, string> = {
   'stats.formScore': '格律分',
   'stats.bits': '{bits} 比特/字符',
   'stats.stepsPerSecond': '{rate} 步/秒',
-  'duration.hours': '{h} 小时 {m} 分',
-  'duration.minutes': '{m} 分 {s} 秒',
-  'duration.seconds': '{s} 秒',
+  'duration.hours': '{h}小时{m}分',
+  'duration.minutes': '{m}分{s}秒',
+  'duration.seconds': '{s}秒',
 
   'curve.title': '学习曲线',
   'curve.logScale': '对数坐标',
