@@ -203,7 +203,8 @@ export class StatesView {
   private characterTitle(step: number): string {
     const trace = this.trace!;
     const token = trace.tokens[step]!;
-    const value = this.series().values[step * trace.hiddenSize + this.selection.unit]!;
+    const series = this.series();
+    const value = series.values[step * series.units + this.selection.unit]!;
     return text(msg('states.characterTitle', {
       token: tokenName(token), step: step + 1, series: seriesLabel(this.selection.key), unit: this.selection.unit, value: formatDecimal(value, 3),
     }));
