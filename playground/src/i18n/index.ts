@@ -30,7 +30,8 @@ function storedLocale(): Locale | undefined {
   }
 }
 
-let current: Locale = storedLocale() ?? localeFor(navigator.languages ?? [navigator.language]);
+// Outside a browser (the views' pure functions under Node's tests) there is no navigator: English.
+let current: Locale = storedLocale() ?? localeFor(typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
 const listeners: (() => void)[] = [];
 const compiled = new Map<string, IntlMessageFormat>();
 
