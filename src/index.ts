@@ -57,6 +57,7 @@ export {
   quatrainLineLength, isRegularQuatrain, formScore, type QuatrainLineLength, COUPLET_COMMA, COUPLET_STOP, LINE_END_MARKS,
 } from './poetry/form.js';
 export { samplePoems, samplePoem, checkPoemOptions, type PoemOptions, POEM_MAX_LENGTH } from './poetry/compose.js';
+export { POEM_TRAINING_DEFAULTS, FORM_SCORE_TEMPERATURE } from './poetry/defaults.js';
 export { type SamplingOptions, samplingDistribution, resolveSampling, drawFrom, type Sampling } from './decode/sampling.js';
 export {
   train, type TrainingTask, type BatchResult, type Budget, type Progress, type TrainOptions, type TrainResult, type TrainerCheckpoint,

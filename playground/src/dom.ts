@@ -1,4 +1,5 @@
 /** Small DOM helpers for the page. */
+import { data, type DataValue, LocalizedError, type Message, show, unbind } from './i18n/index.js';
 
 /** The element with `id`, of the expected type. @throws Error when the page lacks it. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string, type?: new () => T): T {
@@ -7,10 +8,21 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string, type?: new
   return element as T;
 }
 
-/** Shows `message` in an alert element, or hides it when `message` is undefined. */
-export function setMessage(element: HTMLElement, message: string | undefined): void {
+/** Shows `message` in an alert element (in the page's language, also after a switch), or hides it when `message` is undefined. */
+export function setMessage(element: HTMLElement, message: Message | undefined): void {
   element.hidden = message === undefined;
-  element.textContent = message ?? '';
+  if (message === undefined) {
+    unbind(element);
+    element.textContent = '';
+  } else {
+    show(element, message);
+  }
+}
+
+/** The message of a failure: a LocalizedError's own, else the error's own words (data) framed by `frame` (its {detail}). */
+export function errorMessage(error: unknown, frame: (detail: DataValue) => Message): Message {
+  if (error instanceof LocalizedError) return error.text;
+  return frame(data(error instanceof Error ? error.message : String(error)));
 }
 
 /**

@@ -1,9 +1,7 @@
-/** How numbers and tokens read on the page. */
+/** How numbers, durations and tokens read on the page, in its language. */
+import { data, type Message, msg } from './i18n/index.js';
 
-/** 12,345 */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+export { formatCount, formatDecimal } from './i18n/index.js';
 
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '⏎', '\t': '⇥', '\r': '␍', '\uFFFD': '<unk>' };
 
@@ -12,7 +10,26 @@ export function visibleToken(token: string): string {
   return VISIBLE[token] ?? token;
 }
 
-/** What a visible label stands for, when it is not the character itself. */
-export function tokenName(token: string): string | undefined {
-  return { ' ': 'space', '\n': 'line break', '\t': 'tab', '\r': 'carriage return', '\uFFFD': 'unknown character' }[token];
+/** The kinds of token that have a name rather than showing themselves. */
+const KINDS: Record<string, string> = { ' ': 'space', '\n': 'lineBreak', '\t': 'tab', '\r': 'carriageReturn', '\uFFFD': 'unknown' };
+
+/** Whether a token is one that a name stands for (a space, a line break…) rather than itself. */
+export function hasName(token: string): boolean {
+  return KINDS[token] !== undefined;
+}
+
+/** A token's name (space, line break…) or the token itself; `inSentence` gives it an article or quotes (“a”, a space). */
+export function tokenName(token: string, inSentence = false): Message {
+  return msg(inSentence ? 'token.inSentence' : 'token.name', { kind: KINDS[token] ?? 'other', token: data(token) });
+}
+
+/** "1h 02m", "3m 05s", "42s" (as the command line prints durations), in the page's language. */
+export function durationMessage(seconds: number): Message {
+  const s = Math.max(0, Math.round(Number.isFinite(seconds) ? seconds : 0));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (h > 0) return msg('duration.hours', { h: String(h), m: pad(m) });
+  if (m > 0) return msg('duration.minutes', { m: String(m), s: pad(s % 60) });
+  return msg('duration.seconds', { s: String(s) });
 }

@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatCount, formatDecimal, msg, onLocaleChange, text } from './i18n/index.js';
 
 const HEIGHT = 260;
 const COLORS = { training: '#2f5bd3', heldOut: '#e0603a' };
@@ -21,6 +22,7 @@ export class LearningCurve {
   constructor(private readonly container: HTMLElement) {
     this.plot = this.create();
     new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: HEIGHT })).observe(container);
+    onLocaleChange(() => this.recreate());
   }
 
   /** The smoothed training loss after `step`, in bits per token. */
@@ -70,7 +72,8 @@ export class LearningCurve {
   private legend(value: number | null, i: number | null, series: readonly (number | null)[], digits = 0): string {
     let v = value;
     for (let j = series.length - 1; i === null && v === null && j >= 0; j--) v = series[j]!;
-    return v === null ? '–' : v.toFixed(digits);
+    if (v === null) return '–';
+    return digits === 0 ? formatCount(v) : formatDecimal(v, digits);
   }
 
   private redraw(): void {
@@ -97,14 +100,14 @@ export class LearningCurve {
       height: HEIGHT,
       scales: { x: { time: false }, y: this.logScale ? { distr: 3, log: 2 } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
       axes: [
-        { label: 'training steps', stroke: '#5b6172', grid: { stroke: '#eceef3' } },
-        { label: `bits per ${this.unit}`, stroke: '#5b6172', grid: { stroke: '#eceef3' }, size: 56 },
+        { label: text('curve.axisSteps'), stroke: '#5b6172', grid: { stroke: '#eceef3' } },
+        { label: text(msg('curve.axisBits', { unit: this.unit })), stroke: '#5b6172', grid: { stroke: '#eceef3' }, size: 56 },
       ],
       series: [
-        { label: 'step', value: (_u, v, _s, i) => this.legend(v, i, this.steps) },
-        { label: 'training', stroke: COLORS.training, width: 2, value: (_u, v, _s, i) => this.legend(v, i, this.training, 3) },
+        { label: text('curve.step'), value: (_u, v, _s, i) => this.legend(v, i, this.steps) },
+        { label: text('curve.training'), stroke: COLORS.training, width: 2, value: (_u, v, _s, i) => this.legend(v, i, this.training, 3) },
         {
-          label: 'held out', stroke: COLORS.heldOut, width: 2, spanGaps: true, points: { show: true, size: 6, fill: COLORS.heldOut },
+          label: text('curve.heldOut'), stroke: COLORS.heldOut, width: 2, spanGaps: true, points: { show: true, size: 6, fill: COLORS.heldOut },
           value: (_u, v, _s, i) => this.legend(v, i, this.heldOut, 3),
         },
       ],

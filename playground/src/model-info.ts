@@ -1,26 +1,23 @@
 /** The page's one-line description of a model (its type, cell, layers, hidden size and vocabulary). */
-import { formatCount } from './format.js';
+import { data, type Message, type MessageKey, msg } from './i18n/index.js';
 import type { ModelInfo } from './protocol.js';
 
-const CELLS = { lstm: 'LSTM', gru: 'GRU', rnn: 'Elman RNN' } as const;
+const CELLS: Record<string, MessageKey> = { lstm: 'cell.lstm', gru: 'cell.gru', rnn: 'cell.rnn' };
 
 /** "Language model (language-model): LSTM, 1 layer of 256 hidden units, …; opened from moby.safetensors." */
-export function describeModel(info: ModelInfo): string {
-  const origin = info.fileName === undefined ? 'trained on this page' : `opened from ${info.fileName}`;
+export function describeModel(info: ModelInfo): Message {
+  const origin = msg('model.origin', { fromFile: info.fileName !== undefined, file: data(info.fileName ?? '') });
   if (info.type === 'language-model') {
     const s = info.settings;
-    const layers = `${s.numLayers} layer${s.numLayers > 1 ? 's' : ''}`;
     // A character vocabulary is the text's characters plus <unk>; a word vocabulary counts its specials.
-    const vocabulary = info.tokenizer === 'char' ? `${formatCount(info.vocabSize - 1)} characters + <unk>` : `${formatCount(info.vocabSize)} words`;
-    return `Language model (language-model): ${CELLS[s.cell]}, ${layers} of ${s.hiddenSize} hidden units, embedding ${s.embeddingDim}, ` +
-      `vocabulary of ${vocabulary}; ${origin}.`;
+    return msg('model.languageModel', {
+      cell: msg(CELLS[s.cell]!), layers: s.numLayers, hidden: s.hiddenSize, embedding: s.embeddingDim, tokenizer: info.tokenizer,
+      vocabulary: info.tokenizer === 'char' ? info.vocabSize - 1 : info.vocabSize, unk: '<unk>', origin,
+    });
   }
-  const encoder = `${info.bidirectional ? 'bidirectional ' : ''}${CELLS[info.cell]} encoder, ${info.numLayers} layer${info.numLayers > 1 ? 's' : ''} ` +
-    `of ${info.hiddenSize} hidden units`;
+  const encoder = msg('model.encoder', { bidirectional: info.bidirectional, cell: msg(CELLS[info.cell]!), layers: info.numLayers, hidden: info.hiddenSize });
   if (info.type === 'seq2seq') {
-    const reads = info.context === 'attention' ? 'a decoder with attention' : `a decoder given a fixed context (${info.context})`;
-    return `Encoder–decoder (seq2seq): ${encoder} and ${reads}; ${formatCount(info.sourceVocabSize)} source and ` +
-      `${formatCount(info.targetVocabSize)} output tokens; ${origin}.`;
+    return msg('model.seq2seq', { encoder, context: info.context, source: info.sourceVocabSize, target: info.targetVocabSize, origin });
   }
-  return `CTC model (ctc-model): ${encoder}; frames of ${info.inputSize} features; labels ${info.labels.join(' ')} and the blank; ${origin}.`;
+  return msg('model.ctc', { encoder, features: info.inputSize, labels: data(info.labels.join(' ')), origin });
 }

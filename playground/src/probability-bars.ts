@@ -1,8 +1,9 @@
 /** The next-token chart: one horizontal bar per likely token, with its probability. */
-import { tokenName, visibleToken } from './format.js';
+import { formatDecimal, text } from './i18n/index.js';
+import { hasName, tokenName, visibleToken } from './format.js';
 import type { TokenProbability } from './protocol.js';
 
-/** Draws `tokens` (likeliest first) into `container`. */
+/** Draws `tokens` (likeliest first) into `container` (again after a switch of language: the caller keeps them). */
 export function drawProbabilityBars(container: HTMLElement, tokens: readonly TokenProbability[]): void {
   const top = tokens[0]?.probability ?? 1;
   container.replaceChildren(...tokens.map(({ token, probability }) => {
@@ -10,9 +11,9 @@ export function drawProbabilityBars(container: HTMLElement, tokens: readonly Tok
     row.className = 'bar-row';
     const label = document.createElement('span');
     label.className = 'bar-token';
+    label.translate = false;
     label.textContent = visibleToken(token);
-    const name = tokenName(token);
-    if (name !== undefined) label.title = name;
+    if (hasName(token)) label.title = text(tokenName(token));
     const track = document.createElement('span');
     track.className = 'bar-track';
     const bar = document.createElement('span');
@@ -21,7 +22,7 @@ export function drawProbabilityBars(container: HTMLElement, tokens: readonly Tok
     track.append(bar);
     const value = document.createElement('span');
     value.className = 'bar-value';
-    value.textContent = `${(100 * probability).toFixed(probability >= 0.1 ? 0 : 1)} %`;
+    value.textContent = `${formatDecimal(100 * probability, probability >= 0.1 ? 0 : 1)} %`;
     row.append(label, track, value);
     return row;
   }));

@@ -5,21 +5,26 @@
 import type {
   AttentionMaps, CellKind, CellStep, CtcReading, LanguageModelSettings, LanguageModelTraining, ModelType,
 } from '../../src/index.js';
+import type { Message } from './i18n/message.js';
 
 /** A text to learn from, as the page resolved it. */
 export interface TextSource {
   /** What to call it in messages: "Moby Dick", a file name, "pasted text". */
   name: string;
   text: string;
+  /** Poems one per line (the Tang quatrains): the model writes whole poems and gets a form score. */
+  poems: boolean;
 }
 
 /** How samples are drawn, and what they continue. */
 export interface SamplingSettings {
-  /** Text the sample continues (and the probabilities follow). */
+  /** Text the sample continues (and the probabilities follow); for poems, the start of each poem. */
   prime: string;
+  /** Poems only: an acrostic (藏头诗), the first character of each line; '' for none (then `prime` starts the poems). */
+  acrostic: string;
   temperature: number;
   topP: number;
-  /** Tokens to generate. */
+  /** Tokens to generate (not for poems, which end with the line break the model draws). */
   length: number;
   seed: number;
 }
@@ -43,6 +48,8 @@ export interface LanguageModelInfo extends ModelInfoBase {
   settings: LanguageModelSettings;
   tokenizer: 'char' | 'word';
   vocabSize: number;
+  /** The model writes poems one per line (trained on the Tang quatrains, or a character model that knows ，。 and the line break). */
+  poems: boolean;
 }
 
 export interface Seq2SeqInfo extends ModelInfoBase {
@@ -95,9 +102,15 @@ export interface ProbeTrace {
   step: number;
 }
 
+/** The small models of the gradient-flow comparison. */
+export type ComparedModel = 'rnn' | 'rnnNoClipping' | 'lstm' | 'gru';
+
+/** Whose gradient a curve follows: a quantity of the current model (in a layer, when it has several), or a compared model after its training steps. */
+export type CurveName = { series: 'h' | 'c'; layer?: number } | { model: ComparedModel; steps: number };
+
 /** log ‖∂L/∂state‖ against the distance from the loss. */
 export interface GradientCurve {
-  label: string;
+  name: CurveName;
   /** `norms[d]`: the norm d steps before the loss's step. */
   norms: number[];
 }
@@ -139,7 +152,8 @@ export type FailureSite = 'data' | 'train' | 'model-file' | 'save' | 'sample' | 
 
 /** Worker → page. */
 export type WorkerEvent =
-  | { type: 'ready'; threads: number; backend: string; isolated: boolean }
+  /** The backend is up: wasm with plain SIMD, `threads` threads, shared memory when the page is cross-origin isolated. */
+  | { type: 'ready'; threads: number; isolated: boolean }
   | { type: 'model'; info: ModelInfo | undefined }
   | { type: 'state'; training: boolean }
   | {
@@ -152,13 +166,17 @@ export type WorkerEvent =
   | { type: 'evaluation'; step: number; bitsPerChar: number; tokens: number }
   /** A sample drawn with `sampling` after `step` steps; `text` begins with the prime. */
   | { type: 'sample'; sampling: SamplingSettings; text: string; step: number }
+  /** Poems drawn with `sampling` after `step` steps (a model that writes poems). */
+  | { type: 'poems'; sampling: SamplingSettings; poems: string[]; step: number }
+  /** The form score after `step` steps: `regular` of `count` poems sampled at `temperature` are regular quatrains. */
+  | { type: 'form-score'; step: number; regular: number; count: number; temperature: number }
   | { type: 'probabilities'; prime: string; tokens: TokenProbability[] }
   | { type: 'saved'; bytes: Uint8Array }
   | { type: 'trace'; trace: ProbeTrace }
   | { type: 'cell-step'; detail: CellStep }
   | { type: 'gradient-flow'; curves: GradientCurve[]; comparison: boolean }
-  /** How far the comparison has come. */
-  | { type: 'compare-progress'; message: string }
+  /** The comparison trains `model`, the `index`-th of `count`, for `seconds`. */
+  | { type: 'compare-progress'; model: ComparedModel; index: number; count: number; seconds: number }
   | { type: 'attention'; maps: AttentionMaps }
   | { type: 'ctc'; reading: CtcReading }
-  | { type: 'error'; site: FailureSite; message: string };
+  | { type: 'error'; site: FailureSite; message: Message };

@@ -4,8 +4,8 @@
  */
 import { CharTokenizer, characterCount } from '../../src/index.js';
 import { CORPORA, type Corpus } from './corpora/index.js';
-import { byId, setMessage } from './dom.js';
-import { formatCount } from './format.js';
+import { byId, errorMessage, setMessage } from './dom.js';
+import { LocalizedError, type Message, msg, show, text, unbind } from './i18n/index.js';
 import type { TextSource } from './protocol.js';
 import { decodeTextFile } from './text-file.js';
 
@@ -18,10 +18,15 @@ export class TextSourcePicker {
   private readonly stats = byId('source-stats');
   private readonly error = byId('data-error');
   private readonly loaded = new Map<string, Promise<string>>();
-  private file: TextSource | undefined;
+  private file: Omit<TextSource, 'poems'> | undefined;
 
-  constructor() {
-    this.select.prepend(...CORPORA.map((c) => new Option(c.label, c.id)));
+  /** `onChoice` hears of every choice of text (the page adapts to poems). */
+  constructor(private readonly onChoice: (corpus: Corpus | undefined) => void) {
+    this.select.prepend(...CORPORA.map((c) => {
+      const option = new Option('', c.id);
+      show(option, c.label);
+      return option;
+    }));
     this.select.value = CORPORA[0]!.id;
     this.select.addEventListener('change', () => void this.update());
     this.paste.addEventListener('input', () => this.describe(this.paste.value));
@@ -29,22 +34,27 @@ export class TextSourcePicker {
     void this.update();
   }
 
+  /** The bundled text chosen, if one is. */
+  private corpus(): Corpus | undefined {
+    return CORPORA.find((c) => c.id === this.select.value);
+  }
+
   /**
    * The chosen text.
-   * @throws Error saying what is missing or wrong (shown on the page by the caller).
+   * @throws LocalizedError saying what is missing or wrong (shown on the page by the caller).
    */
   async current(): Promise<TextSource> {
     const choice = this.select.value;
     if (choice === 'paste') {
-      if (this.paste.value.trim().length === 0) throw new Error('Paste some text first: a few thousand characters or more.');
-      return { name: 'the pasted text', text: this.paste.value };
+      if (this.paste.value.trim().length === 0) throw new LocalizedError(msg('source.pasteFirst'));
+      return { name: text('source.pastedName'), text: this.paste.value, poems: false };
     }
     if (choice === 'file') {
-      if (this.file === undefined) throw new Error('Choose a text file first.');
-      return this.file;
+      if (this.file === undefined) throw new LocalizedError(msg('source.chooseFileFirst'));
+      return { ...this.file, poems: false };
     }
-    const corpus = this.corpus(choice);
-    return { name: corpus.label, text: await this.load(corpus) };
+    const corpus = this.corpus()!;
+    return { name: text(corpus.label), text: await this.load(corpus), poems: corpus.poems };
   }
 
   /** Locks the choice while a model trains on it. */
@@ -53,31 +63,32 @@ export class TextSourcePicker {
   }
 
   /** Shows `message` under the choice (undefined clears it). */
-  showError(message: string | undefined): void {
+  showError(message: Message | undefined): void {
     setMessage(this.error, message);
   }
 
   private async update(): Promise<void> {
     const choice = this.select.value;
+    const corpus = this.corpus();
     this.paste.hidden = choice !== 'paste';
     this.fileButton.hidden = choice !== 'file';
     this.showError(undefined);
+    this.onChoice(corpus);
     if (choice === 'paste') {
-      this.about.textContent = 'Your own text. The more, the better: a network needs tens of thousands of characters to learn much.';
+      show(this.about, 'source.pasteAbout');
       this.describe(this.paste.value);
     } else if (choice === 'file') {
-      this.about.textContent = 'A UTF-8 text file from your computer; it stays in this page.';
+      show(this.about, 'source.fileAbout');
       this.describe(this.file?.text ?? '');
-    } else {
-      const corpus = this.corpus(choice);
-      this.about.textContent = corpus.about;
-      this.stats.textContent = 'Loading…';
+    } else if (corpus !== undefined) {
+      show(this.about, corpus.about);
+      this.setStats(msg('source.loading'));
       try {
-        const text = await this.load(corpus);
-        if (this.select.value === choice) this.describe(text);
+        const loaded = await this.load(corpus);
+        if (this.select.value === choice) this.describe(loaded, corpus.poems);
       } catch (error) {
-        this.stats.textContent = '';
-        this.showError((error as Error).message);
+        this.setStats(undefined);
+        this.showError(errorMessage(error, (detail) => msg('error.data', { detail })));
       }
     }
   }
@@ -92,33 +103,39 @@ export class TextSourcePicker {
       this.describe(this.file.text);
     } catch (error) {
       this.describe('');
-      this.showError((error as Error).message);
+      this.showError(errorMessage(error, (detail) => msg('error.data', { detail })));
     }
   }
 
-  /** "1,190,317 characters, 83 different ones" (code points, as the character tokenizer counts them). */
-  private describe(text: string): void {
-    if (text.length === 0) {
-      this.stats.textContent = '';
+  /** "1,190,317 characters, 83 different ones" (code points, as the character tokenizer counts them); poems are counted too. */
+  private describe(content: string, poems = false): void {
+    if (content.length === 0) {
+      this.setStats(undefined);
       return;
     }
-    const distinct = CharTokenizer.fromText(text).vocabSize - 1;  // less <unk>
-    this.stats.textContent = `${formatCount(characterCount(text))} characters, ${formatCount(distinct)} different ones.`;
+    const distinct = CharTokenizer.fromText(content).vocabSize - 1;  // less <unk>
+    const characters = characterCount(content);
+    this.setStats(poems
+      ? msg('source.poemStats', { poems: content.split('\n').filter((line) => line !== '').length, characters, distinct })
+      : msg('source.stats', { characters, distinct }));
   }
 
-  private corpus(id: string): Corpus {
-    const corpus = CORPORA.find((c) => c.id === id);
-    if (corpus === undefined) throw new Error(`unknown text '${id}'`);
-    return corpus;
+  private setStats(message: Message | undefined): void {
+    if (message !== undefined) {
+      show(this.stats, message);
+    } else {
+      unbind(this.stats);
+      this.stats.textContent = '';
+    }
   }
 
   private load(corpus: Corpus): Promise<string> {
-    let text = this.loaded.get(corpus.id);
-    if (text === undefined) {
-      text = corpus.load();
-      this.loaded.set(corpus.id, text);
-      text.catch(() => this.loaded.delete(corpus.id));
+    let loading = this.loaded.get(corpus.id);
+    if (loading === undefined) {
+      loading = corpus.load();
+      this.loaded.set(corpus.id, loading);
+      loading.catch(() => this.loaded.delete(corpus.id));
     }
-    return text;
+    return loading;
   }
 }

@@ -7,7 +7,7 @@ import {
   type Backend, CharTokenizer, cellStep, gradientFlow, type GradientFlow, LANGUAGE_MODEL_TRAINING_DEFAULTS, LanguageModel,
   type LanguageModelTrace, splitForTraining, traceLanguageModel, trainWithOptimization,
 } from '../../src/index.js';
-import type { GradientCurve, ProbeTrace, StateSeries, TextSource, WorkerEvent } from './protocol.js';
+import type { ComparedModel, GradientCurve, ProbeTrace, StateSeries, TextSource, WorkerEvent } from './protocol.js';
 
 /** Characters of the probe text the views read (its end when longer). */
 const PROBE_CHARACTERS = 1000;
@@ -15,12 +15,12 @@ const PROBE_CHARACTERS = 1000;
 const FLOW_CHARACTERS = 200;
 
 /** The small models of the comparison: the cells of the notes, the plain RNN also without clipping. */
-const COMPARED = [
-  { label: 'RNN', cell: 'rnn', clip: 5 },
-  { label: 'RNN, no clipping', cell: 'rnn', clip: 0 },
-  { label: 'LSTM', cell: 'lstm', clip: 5 },
-  { label: 'GRU', cell: 'gru', clip: 5 },
-] as const;
+const COMPARED: readonly { model: ComparedModel; cell: 'rnn' | 'lstm' | 'gru'; clip: number }[] = [
+  { model: 'rnn', cell: 'rnn', clip: 5 },
+  { model: 'rnnNoClipping', cell: 'rnn', clip: 0 },
+  { model: 'lstm', cell: 'lstm', clip: 5 },
+  { model: 'gru', cell: 'gru', clip: 5 },
+];
 const COMPARED_SIZE = { hiddenSize: 64, embeddingDim: 32, numLayers: 1 };
 
 /** The end of a text, at most `n` characters (whole code points). */
@@ -76,9 +76,10 @@ export class Inspector {
   postGradientFlow(model: LanguageModel): void {
     const flow = gradientFlow(model, tail(this.probe, FLOW_CHARACTERS + 1));
     const many = flow.layers.length > 1;
+    const name = (series: 'h' | 'c', layer: number) => (many ? { series, layer: layer + 1 } : { series });
     const curves: GradientCurve[] = flow.layers.flatMap((layer) => [
-      { label: many ? `layer ${layer.layer + 1}: h` : 'h', norms: stepsBack(layer.hidden) },
-      ...(layer.cell ? [{ label: many ? `layer ${layer.layer + 1}: c` : 'c', norms: stepsBack(layer.cell) }] : []),
+      { name: name('h', layer.layer), norms: stepsBack(layer.hidden) },
+      ...(layer.cell ? [{ name: name('c', layer.layer), norms: stepsBack(layer.cell) }] : []),
     ]);
     this.post({ type: 'gradient-flow', curves, comparison: false });
   }
@@ -93,14 +94,13 @@ export class Inspector {
     const { train } = splitForTraining(tokenizer.encode(source.text), training, source.name);
     const curves: GradientCurve[] = [];
     for (const [i, compared] of COMPARED.entries()) {
-      this.post({ type: 'compare-progress', message: `Training ${compared.label} (${i + 1} of ${COMPARED.length}) for ${seconds} s…` });
+      this.post({ type: 'compare-progress', model: compared.model, index: i + 1, count: COMPARED.length, seconds });
       const model = await LanguageModel.create({ tokenizer, ...COMPARED_SIZE, cell: compared.cell, dropout: 0, seed: training.seed, backend });
       const task = model.train().trainingTask(train, training.batch, training.seqLen);
       const result = await trainWithOptimization(task, model.parameters(), { ...training, clip: compared.clip }, { seconds }, backend);
       const flow: GradientFlow = gradientFlow(model.eval(), tail(this.probe, FLOW_CHARACTERS + 1));
-      curves.push({ label: `${compared.label} (${result.steps} steps)`, norms: stepsBack(flow.layers.at(-1)!.hidden) });
+      curves.push({ name: { model: compared.model, steps: result.steps }, norms: stepsBack(flow.layers.at(-1)!.hidden) });
     }
-    this.post({ type: 'compare-progress', message: '' });
     this.post({ type: 'gradient-flow', curves, comparison: true });
   }
 }

@@ -26,6 +26,8 @@ export interface SideWork {
   sample(): Promise<void>;
   /** Looks inside the network; `flow` adds the gradient flow. */
   inspect(flow: boolean): void;
+  /** Follows each held-out evaluation (a model that writes poems scores their form). */
+  evaluated(): void;
 }
 
 export class TrainingSession {
@@ -63,13 +65,14 @@ export class TrainingSession {
     this.pending.push(work);
   }
 
-  /** Posts the bits per character on the start of the held-out part. */
+  /** Posts the bits per character on the start of the held-out part, then lets the side work follow. */
   evaluate(): void {
     if (this.data.validation.length < 2) return;
     const { batch, seqLen } = this.settings.training;
     const held = this.data.validation.subarray(0, EVALUATION_TOKENS + 1);
     const { bitsPerChar, tokens } = this.model.evaluate(held, { batch, steps: seqLen });
     this.post({ type: 'evaluation', step: this.step, bitsPerChar, tokens });
+    this.side.evaluated();
   }
 
   /** Trains until paused; resolves when the run has stopped. */

@@ -7,9 +7,11 @@
  * Opened model files may also be encoder–decoders (attention) or CTC models.
  */
 import {
-  type Backend, CharTokenizer, createReferenceBackend, createWasmBackend, CTCModel, LanguageModel, type Model, modelFromBytes,
-  modelToBytes, modelTypeOf, readFrames, Seq2Seq, attentionMaps, type CellKind, type Tokenizer,
+  type Backend, CharTokenizer, COUPLET_COMMA, COUPLET_STOP, createReferenceBackend, createWasmBackend, CTCModel, FORM_SCORE_TEMPERATURE,
+  isRegularQuatrain, LanguageModel, type Model, modelFromBytes, modelToBytes, modelTypeOf, readFrames, samplePoems, Seq2Seq, attentionMaps,
+  type CellKind, type Tokenizer,
 } from '../../src/index.js';
+import { data, type DataValue, LocalizedError, type Message, msg } from './i18n/message.js';
 import { PAGE_MODEL_TYPES, type FailureSite, type ModelInfo, type Request, type SamplingSettings, type TrainingSettings, type TextSource, type WorkerEvent } from './protocol.js';
 import { topTokens } from './top-tokens.js';
 import { Inspector } from './worker-inspect.js';
@@ -24,15 +26,26 @@ const scope = self as unknown as {
 
 /** Bars of the next-token chart. */
 const TOP_TOKENS = 12;
+/** Poems a sample shows, and poems a form score counts (sampled at FORM_SCORE_TEMPERATURE with a fixed seed, comparable over training). */
+const POEMS_SHOWN = 5;
+const POEMS_SCORED = 20;
+const FORM_SCORE_SEED = 7;
 
 let backend!: Backend;
 let model: Model | undefined;
 let session: TrainingSession | undefined;
 let sampling: SamplingSettings | undefined;
+/** The model writes poems one per line (see LanguageModelInfo.poems). */
+let poems = false;
 
 const post = (event: WorkerEvent, transfer: Transferable[] = []): void => scope.postMessage(event, transfer);
-const fail = (site: FailureSite, error: unknown): void =>
-  post({ type: 'error', site, message: error instanceof Error ? error.message : String(error) });
+/** The detail of a failure: the library's own words (its errors are in English), as data. */
+const detail = (error: unknown): DataValue => data(error instanceof Error ? error.message : String(error));
+/** Posts a failure: the worker's own message, or the library's framed by the site's. */
+const fail = (site: FailureSite, error: unknown): void => {
+  const message: Message = error instanceof LocalizedError ? error.text : msg(`error.${site}`, { detail: detail(error) });
+  post({ type: 'error', site, message });
+};
 const inspector = new Inspector(post);
 
 /** The current model when it is a language model. */
@@ -45,9 +58,17 @@ async function renewBackend(): Promise<void> {
   backend = await createWasmBackend({ relaxedSimd: false });
 }
 
+/** Whether a model opened from a file writes poems one per line: a character model that knows ，。 and the line break. */
+function writesPoems(model: LanguageModel): boolean {
+  const { tokenizer } = model;
+  return tokenizer.kind === 'char' && [COUPLET_COMMA, COUPLET_STOP, '\n'].every((ch) => tokenizer.encode(ch)[0] !== tokenizer.unkId);
+}
+
 function describe(next: Model, fileName: string | undefined): ModelInfo {
   if (next instanceof LanguageModel) {
-    return { type: 'language-model', settings: next.settings, tokenizer: next.tokenizer.kind, vocabSize: next.tokenizer.vocabSize, fileName };
+    return {
+      type: 'language-model', settings: next.settings, tokenizer: next.tokenizer.kind, vocabSize: next.tokenizer.vocabSize, fileName, poems,
+    };
   }
   const encoderOf = (s: { cell: CellKind; hiddenSize: number; numLayers: number; bidirectional: boolean }) => ({
     cell: s.cell, hiddenSize: s.hiddenSize, numLayers: s.numLayers, bidirectional: s.bidirectional, fileName,
@@ -79,11 +100,34 @@ async function sampleNow(): Promise<void> {
   const lm = languageModel();
   if (lm === undefined || sampling === undefined) return;
   const s = sampling;
+  const step = session?.step ?? 0;
   try {
     const options = { temperature: s.temperature, topP: s.topP };
-    const text = await lm.generate({ ...options, prime: s.prime, length: s.length, seed: s.seed });
-    post({ type: 'sample', sampling: s, text: s.prime + text, step: session?.step ?? 0 });
-    post({ type: 'probabilities', prime: s.prime, tokens: topTokens(lm, lm.nextTokenProbabilities(s.prime, options), TOP_TOKENS) });
+    if (poems) {
+      const begin = s.acrostic !== '' ? { acrostic: s.acrostic } : s.prime !== '' ? { start: s.prime } : {};
+      post({ type: 'poems', sampling: s, poems: samplePoems(lm, POEMS_SHOWN, { ...options, ...begin, seed: s.seed }), step });
+    } else {
+      const text = await lm.generate({ ...options, prime: s.prime, length: s.length, seed: s.seed });
+      post({ type: 'sample', sampling: s, text: s.prime + text, step });
+    }
+    // A poem begins after the line break that ended the one before.
+    const context = poems ? `\n${s.prime}` : s.prime;
+    post({ type: 'probabilities', prime: s.prime, tokens: topTokens(lm, lm.nextTokenProbabilities(context, options), TOP_TOKENS) });
+  } catch (error) {
+    fail('sample', error);
+  }
+}
+
+/** Posts the form score of a model that writes poems: how many of POEMS_SCORED poems are regular quatrains. */
+function scoreFormNow(): void {
+  const lm = languageModel();
+  if (lm === undefined || !poems) return;
+  try {
+    const written = samplePoems(lm, POEMS_SCORED, { temperature: FORM_SCORE_TEMPERATURE, seed: FORM_SCORE_SEED });
+    post({
+      type: 'form-score', step: session?.step ?? 0, regular: written.filter(isRegularQuatrain).length, count: written.length,
+      temperature: FORM_SCORE_TEMPERATURE,
+    });
   } catch (error) {
     fail('sample', error);
   }
@@ -105,7 +149,7 @@ function inspectNow(flow: boolean): void {
 async function train(source: TextSource, settings: TrainingSettings): Promise<void> {
   if (session?.running) return;
   if (model !== undefined && !(model instanceof LanguageModel)) {
-    fail('train', new Error('the page trains language models; reset to start one'));
+    fail('train', new LocalizedError(msg('error.onlyLanguageModels')));
     return;
   }
   if (session === undefined) {
@@ -115,10 +159,14 @@ async function train(source: TextSource, settings: TrainingSettings): Promise<vo
       // The text is checked before a model exists: one that cannot train leaves the page as it was.
       const split = TrainingSession.split(tokenizer, source, settings);
       const lm = model ?? await LanguageModel.create({ tokenizer, ...settings.model, seed: settings.training.seed, backend });
-      if (model === undefined) setModel(lm);
+      if (model === undefined) {
+        poems = source.poems;
+        setModel(lm);
+      }
       created = new TrainingSession(lm, split, settings, backend, post, {
         sample: sampleNow,
         inspect: inspectNow,
+        evaluated: scoreFormNow,
       });
     } catch (error) {
       fail(model === undefined ? 'data' : 'train', error);
@@ -140,18 +188,19 @@ async function open(name: string, bytes: Uint8Array): Promise<void> {
     // Checked on a throwaway backend first: a bad file leaves the current model as it was.
     const checked = await modelFromBytes(bytes, { backend: createReferenceBackend() });
     const type = modelTypeOf(checked);
-    if (!PAGE_MODEL_TYPES.includes(type)) {
-      throw new Error(`model file holds a ${type}; the playground opens language models, seq2seq models and CTC models`);
-    }
+    if (!PAGE_MODEL_TYPES.includes(type)) throw new LocalizedError(msg('error.modelType', { type }));
   } catch (error) {
-    fail('model-file', new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`));
+    fail('model-file', new LocalizedError(msg('error.model-file', { name: data(name), detail: error instanceof LocalizedError ? error.text : detail(error) })));
     return;
   }
   await stop();
   await renewBackend();
-  setModel(await modelFromBytes(bytes, { backend }), name);
+  const opened = await modelFromBytes(bytes, { backend });
+  poems = opened instanceof LanguageModel && writesPoems(opened);
+  setModel(opened, name);
   await sampleNow();
   inspectNow(true);
+  scoreFormNow();
 }
 
 async function handle(request: Request): Promise<void> {
@@ -172,7 +221,7 @@ async function handle(request: Request): Promise<void> {
       return;
     case 'save':
       withModel(() => {
-        if (model === undefined) return fail('save', new Error('there is no model to save yet: train one or open a model file'));
+        if (model === undefined) return fail('save', new LocalizedError(msg('error.nothingToSave')));
         const bytes = modelToBytes(model);
         post({ type: 'saved', bytes }, [bytes.buffer]);
       });
@@ -221,7 +270,7 @@ async function handle(request: Request): Promise<void> {
  * first builds the model finds it built), once the backend exists.
  */
 let queue = renewBackend().then(
-  () => post({ type: 'ready', threads: backend.threads, backend: backend.description, isolated: scope.crossOriginIsolated }),
+  () => post({ type: 'ready', threads: backend.threads, isolated: scope.crossOriginIsolated }),
   (error: unknown) => fail('worker', error),
 );
 

@@ -10,6 +10,7 @@ import { CharTokenizer } from '../data/tokenizers/char.js';
 import { UsageError } from '../errors.js';
 import type { LanguageModel } from '../models/language-model/language-model.js';
 import { checkPoemOptions, type PoemOptions } from '../poetry/compose.js';
+import { FORM_SCORE_TEMPERATURE, POEM_TRAINING_DEFAULTS } from '../poetry/defaults.js';
 import { formatDuration } from '../training/duration.js';
 import { type BackendFlags, number, readText, useBackend, withBackendOptions } from './common.js';
 import { formLine, poemOptionsOf, writePoems } from './poem.js';
@@ -39,12 +40,11 @@ const CORPORA = {
     file: 'moby-dick.txt', title: 'Moby Dick', pass: 'passes over the book', out: 'moby-dick.safetensors', seconds: 150,
     settings: DEMO_SETTINGS,
   },
-  // 13,976 poems over 5,188 characters: the softmax over the characters dominates a step, so
-  // short batches (16 × 32) give many updates per second; the form (lines of equal length,
-  // ，。，。) takes more of them than English words do, hence five minutes.
+  // 13,976 poems over 5,188 characters: short batches, many updates (POEM_TRAINING_DEFAULTS);
+  // the form (lines of equal length, ，。，。) takes more of them than English words do, hence five minutes.
   tang: {
     file: 'tang-quatrains.txt', title: 'the Tang quatrains', pass: 'passes over the poems', out: 'tang-poems.safetensors', seconds: 300,
-    settings: { ...DEMO_SETTINGS, batch: 16, seqLen: 32 },
+    settings: { ...DEMO_SETTINGS, ...POEM_TRAINING_DEFAULTS },
   },
 } satisfies Record<string, DemoCorpus>;
 
@@ -54,7 +54,7 @@ type CorpusName = keyof typeof CORPORA;
 const POEMS_SCORED = 100;
 const POEMS_SHOWN = 5;
 /** Temperature of the tang demo's poems. */
-const POEM_TEMPERATURE = 0.8;
+const POEM_TEMPERATURE = FORM_SCORE_TEMPERATURE;
 
 interface DemoFlags extends BackendFlags {
   corpus: CorpusName;

@@ -28,12 +28,16 @@ export function serveRepository(isolated: boolean): Promise<StaticServer> {
   return serveDirectory(root, { host: '127.0.0.1', port: 0, ...(isolated ? { headers: CROSS_ORIGIN_ISOLATION } : {}) });
 }
 
-/** Launches headless Chromium with a fresh profile; `close` removes the profile. */
-export async function launchChromium(): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
+/**
+ * Launches headless Chromium with a fresh profile; `close` removes the profile. `locale`
+ * (e.g. 'zh-CN') sets the browser's language: navigator.languages and Accept-Language.
+ */
+export async function launchChromium(options: { locale?: string } = {}): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'rnnkit-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    ...(options.locale !== undefined ? { locale: options.locale } : {}),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--no-first-run'],
   });

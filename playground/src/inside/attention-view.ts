@@ -6,6 +6,7 @@
 import type { AttentionMap, AttentionMaps } from '../../../src/index.js';
 import { byId, sizeCanvas } from '../dom.js';
 import { visibleToken } from '../format.js';
+import { formatDecimal, msg, onLocaleChange, text } from '../i18n/index.js';
 
 const MAX_CELL = 34;
 const FONT = '13px system-ui, sans-serif';
@@ -15,6 +16,12 @@ export class AttentionView {
   private readonly outputs = byId('attention-outputs');
   private maps: AttentionMaps | undefined;
   private chosen = 0;
+
+  constructor() {
+    onLocaleChange(() => {
+      if (this.maps !== undefined) this.render();
+    });
+  }
 
   show(maps: AttentionMaps): void {
     this.maps = maps;
@@ -32,8 +39,8 @@ export class AttentionView {
   private candidates(): { label: string; map: AttentionMap }[] {
     const m = this.maps!;
     return [
-      { label: 'greedy', map: m.greedy },
-      ...m.beam.map((map, i) => ({ label: `beam ${i + 1} (ln p ${map.logProb!.toFixed(2).replace('-', '−')})`, map })),
+      { label: text('attention.greedy'), map: m.greedy },
+      ...m.beam.map((map, i) => ({ label: text(msg('attention.beam', { rank: i + 1, logProb: formatDecimal(map.logProb!, 2).replace('-', '−') })), map })),
     ];
   }
 
@@ -46,7 +53,12 @@ export class AttentionView {
       button.dataset.text = map.text;
       button.innerHTML = `<span class="output-kind"></span><span class="output-text"></span>`;
       button.querySelector('.output-kind')!.textContent = label;
-      button.querySelector('.output-text')!.textContent = map.text === '' ? '(empty)' : map.text;
+      const output = button.querySelector<HTMLElement>('.output-text')!;
+      if (map.text === '') output.textContent = text('attention.empty');
+      else {
+        output.textContent = map.text;
+        output.translate = false;
+      }
       button.addEventListener('click', () => {
         this.chosen = i;
         this.render();

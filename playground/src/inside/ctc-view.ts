@@ -6,7 +6,8 @@
  */
 import type { CtcReading } from '../../../src/index.js';
 import { parseFrameLines } from '../../../src/data/readers/frames.js';
-import { byId, setMessage, sizeCanvas } from '../dom.js';
+import { byId, errorMessage, setMessage, sizeCanvas } from '../dom.js';
+import { data, LocalizedError, type Message, msg, onLocaleChange, text } from '../i18n/index.js';
 import type { CtcModelInfo } from '../protocol.js';
 
 /** Pixels per column of the 28-pixel-high strip on the drawing canvas. */
@@ -56,6 +57,8 @@ export class CtcView {
   private readonly lineSelect = byId('ctc-line', HTMLSelectElement);
   private info: CtcModelInfo | undefined;
   private examples: { line: number; frames: { steps: number; data: Float32Array } }[] = [];
+  /** The reading shown, to draw it again after a switch of language. */
+  private reading: CtcReading | undefined;
 
   /** `read` asks the worker to read frames. */
   constructor(private readonly read: (frames: { steps: number; data: Float32Array }) => void) {
@@ -90,10 +93,15 @@ export class CtcView {
     byId('ctc-clear').addEventListener('click', () => {
       this.clearDrawing();
       this.text.textContent = '';
+      this.reading = undefined;
       this.lattice.getContext('2d')?.clearRect(0, 0, this.lattice.width, this.lattice.height);
     });
     byId('ctc-frames', HTMLInputElement).addEventListener('change', (event) => void this.openFrames(event.target as HTMLInputElement));
     this.lineSelect.addEventListener('change', () => this.readLine());
+    onLocaleChange(() => {
+      this.labelLines();
+      if (this.reading !== undefined) this.show(this.reading);
+    });
   }
 
   /** Shows the view for a CTC model. */
@@ -103,17 +111,20 @@ export class CtcView {
     this.draw.hidden = !digits;
     this.file.hidden = digits;
     this.text.textContent = '';
+    this.reading = undefined;
     this.lattice.getContext('2d')?.clearRect(0, 0, this.lattice.width, this.lattice.height);
     setMessage(this.error, undefined);
   }
 
-  showError(message: string): void {
+  showError(message: Message): void {
     setMessage(this.error, message);
   }
 
   show(reading: CtcReading): void {
+    this.reading = reading;
     setMessage(this.error, undefined);
-    this.text.textContent = reading.text === '' ? '(nothing read)' : reading.text;
+    this.text.textContent = reading.text === '' ? text('ctc.nothing') : reading.text;
+    this.text.translate = reading.text === '';
     this.text.dataset.text = reading.text;
     this.drawLattice(reading);
   }
@@ -160,14 +171,21 @@ export class CtcView {
     try {
       const { examples, features } = parseFrameLines(await chosen.text(), chosen.name, false);
       if (features !== this.info.inputSize) {
-        throw new Error(`${chosen.name}: its frames have ${features} features; this model reads ${this.info.inputSize}`);
+        throw new LocalizedError(msg('ctc.features', { name: data(chosen.name), features, expected: this.info.inputSize }));
       }
       this.examples = examples;
-      this.lineSelect.replaceChildren(...examples.map((e) => new Option(`line ${e.line} (${e.frames.steps} frames)`, String(e.line))));
+      this.labelLines();
       this.readLine();
     } catch (error) {
-      setMessage(this.error, (error as Error).message);
+      setMessage(this.error, errorMessage(error, (detail) => msg('error.read-frames', { detail })));
     }
+  }
+
+  /** The lines of the opened frames in the picker, the chosen one kept. */
+  private labelLines(): void {
+    const chosen = this.lineSelect.value;
+    this.lineSelect.replaceChildren(...this.examples.map((e) => new Option(text(msg('ctc.lineOption', { line: e.line, frames: e.frames.steps })), String(e.line))));
+    if (chosen !== '') this.lineSelect.value = chosen;
   }
 
   private readLine(): void {
@@ -211,6 +229,6 @@ export class CtcView {
     context.stroke();
     context.textAlign = 'left';
     context.fillStyle = '#5b6172';
-    context.fillText(`frames 1–${T} →`, left, C * cellHeight + 12);
+    context.fillText(text(msg('ctc.frames', { frames: T })), left, C * cellHeight + 12);
   }
 }

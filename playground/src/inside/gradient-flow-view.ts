@@ -5,7 +5,8 @@
  */
 import uPlot from 'uplot';
 import { byId } from '../dom.js';
-import type { GradientCurve } from '../protocol.js';
+import { type Message, msg, onLocaleChange, show, text, unbind } from '../i18n/index.js';
+import type { ComparedModel, CurveName, GradientCurve, WorkerEvent } from '../protocol.js';
 
 const HEIGHT = 280;
 const COLORS = ['#2f5bd3', '#e0603a', '#2a9d67', '#8a5cd1', '#c7972b', '#d1497a'];
@@ -29,17 +30,43 @@ function decades(min: number, max: number): number[] {
   return out;
 }
 
+const COMPARED: Record<ComparedModel, Message> = {
+  rnn: msg('compare.rnn'), rnnNoClipping: msg('compare.rnnNoClipping'), lstm: msg('compare.lstm'), gru: msg('compare.gru'),
+};
+
+/** A curve's label: h or c (of layer l), or a compared model with its training steps. */
+function curveLabel(name: CurveName): string {
+  if ('model' in name) return text(msg('flow.comparedCurve', { model: COMPARED[name.model], steps: name.steps }));
+  return name.layer === undefined ? name.series : text(msg('flow.layerCurve', { layer: name.layer, series: name.series }));
+}
+
 export class GradientFlowView {
   private readonly container = byId('gradient-flow');
   private readonly summary = byId('flow-summary');
   private plot: uPlot | undefined;
+  /** The curves shown, to draw them again after a switch of language. */
+  private shown: { curves: readonly GradientCurve[]; comparison: boolean } | undefined;
 
   constructor() {
     new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT })).observe(this.container);
+    onLocaleChange(() => {
+      if (this.shown !== undefined) this.show(this.shown.curves, this.shown.comparison);
+    });
+  }
+
+  /** Says how far the comparison has come (until its curves arrive). */
+  showProgress(e: Extract<WorkerEvent, { type: 'compare-progress' }>): void {
+    show(this.summary, msg('compare.progress', { model: COMPARED[e.model], index: e.index, count: e.count, seconds: e.seconds }));
+  }
+
+  /** Shows a failure of the comparison where its curves go. */
+  showError(message: Message): void {
+    show(this.summary, message);
   }
 
   /** Draws `curves`; `comparison` says they are the compared models' (else the current model's layers). */
   show(curves: readonly GradientCurve[], comparison: boolean): void {
+    this.shown = { curves, comparison };
     this.plot?.destroy();
     const length = Math.max(...curves.map((c) => c.norms.length));
     const x = Array.from({ length }, (_, d) => d);
@@ -50,9 +77,9 @@ export class GradientFlowView {
       height: HEIGHT,
       scales: { x: { time: false }, y: { distr: 3, log: 10 } },
       axes: [
-        { label: 'steps back from the loss', stroke: '#5b6172', grid: { stroke: '#eceef3' } },
+        { label: text('flow.axisSteps'), stroke: '#5b6172', grid: { stroke: '#eceef3' } },
         {
-          label: '‖∂L/∂state‖', stroke: '#5b6172', grid: { stroke: '#eceef3' }, size: 64,
+          label: text('flow.axisNorm'), stroke: '#5b6172', grid: { stroke: '#eceef3' }, size: 64,
           // uPlot rounds the split values it passes on (tiny ones to 0), so the labels come from the exponents kept here.
           splits: (_u, _axis, min, max) => {
             exponents = decades(min, max);
@@ -62,24 +89,24 @@ export class GradientFlowView {
         },
       ],
       series: [
-        { label: 'steps back' },
+        { label: text('flow.stepsBack') },
         ...curves.map((c, i) => ({
-          label: c.label, stroke: COLORS[i % COLORS.length], width: 2,
-          ...(c.label.includes('no clipping') ? { dash: [6, 4] } : {}),
+          label: curveLabel(c.name), stroke: COLORS[i % COLORS.length], width: 2,
+          ...('model' in c.name && c.name.model === 'rnnNoClipping' ? { dash: [6, 4] } : {}),
           value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toExponential(2)),
         })),
       ],
       cursor: { drag: { x: false, y: false } },
       legend: { live: false },
     }, data as uPlot.AlignedData, this.container);
+    unbind(this.summary);
     this.summary.replaceChildren(...curves.filter((c) => c.norms[0]! > 0).map((c) => {
       const d = vanishingDistance(c.norms);
+      const label = curveLabel(c.name);
       const line = document.createElement('span');
-      line.dataset.label = c.label;
+      line.dataset.label = label;
       line.dataset.vanishes = d === undefined ? '' : String(d);
-      line.textContent = d === undefined
-        ? `${c.label}: still above a millionth of its size at the loss ${c.norms.length - 1} steps back.`
-        : `${c.label}: below a millionth of its size at the loss after ${d} steps back.`;
+      line.textContent = text(d === undefined ? msg('flow.stillAbove', { label, steps: c.norms.length - 1 }) : msg('flow.vanishes', { label, steps: d }));
       return line;
     }));
     this.container.dataset.kind = comparison ? 'comparison' : 'model';
@@ -88,6 +115,8 @@ export class GradientFlowView {
   clear(): void {
     this.plot?.destroy();
     this.plot = undefined;
+    this.shown = undefined;
+    unbind(this.summary);
     this.summary.replaceChildren();
   }
 

@@ -3,7 +3,8 @@
  * states over it, one cell step, the gradient flow and its comparison (language models),
  * attention (encoder–decoders) and CTC's lattice (CTC models).
  */
-import { byId, setMessage } from '../dom.js';
+import { byId, errorMessage, setMessage } from '../dom.js';
+import { msg } from '../i18n/index.js';
 import type { ModelInfo, Request, TextSource, WorkerEvent } from '../protocol.js';
 import { AttentionView } from './attention-view.js';
 import { CellStepView } from './cell-step-view.js';
@@ -26,6 +27,9 @@ export class InsideViews {
   /** The step the cell-step view shows (layer and step), to ask again when the trace changes. */
   private picked: Selection | undefined;
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The page's own probe text (in English), and the one suggested for the chosen text. */
+  private readonly defaultProbe: string;
+  private suggestedProbe: string;
 
   /**
    * @param send posts a request to the worker
@@ -33,6 +37,8 @@ export class InsideViews {
    */
   constructor(private readonly send: (request: Request, transfer?: Transferable[]) => void,
     private readonly source: () => Promise<TextSource>) {
+    this.defaultProbe = this.probe.value;
+    this.suggestedProbe = this.defaultProbe;
     this.states = new StatesView((selection) => this.onSelect(selection));
     this.ctc = new CtcView((frames) => send({ type: 'read-frames', steps: frames.steps, data: frames.data }, [frames.data.buffer]));
     this.probe.addEventListener('input', () => this.sendProbe(300));
@@ -44,12 +50,30 @@ export class InsideViews {
     });
   }
 
+  /**
+   * Suggests a probe text that suits the chosen text (undefined: the page's own): it replaces
+   * the probe text unless the user has changed that.
+   */
+  suggestProbe(text: string | undefined): void {
+    const next = text ?? this.defaultProbe;
+    if (this.probe.value === this.suggestedProbe && next !== this.probe.value) {
+      this.probe.value = next;
+      this.sendProbe();
+    }
+    this.suggestedProbe = next;
+  }
+
+  /** Offers the unit-search patterns for poems, or for texts in general. */
+  setPoems(poems: boolean): void {
+    this.states.setPoems(poems);
+  }
+
   /** Sends the probe text (after `delay` ms of no typing). */
   sendProbe(delay = 0): void {
     clearTimeout(this.probeTimer);
     this.probeTimer = setTimeout(() => {
       if (this.probe.value.length === 0) {
-        setMessage(byId('probe-error'), 'Type some text for the network to read.');
+        setMessage(byId('probe-error'), msg('probe.empty'));
         return;
       }
       setMessage(byId('probe-error'), undefined);
@@ -86,7 +110,7 @@ export class InsideViews {
         if (e.comparison) this.compareButton.disabled = false;
         return true;
       case 'compare-progress':
-        byId('flow-summary').textContent = e.message;
+        this.flow.showProgress(e);
         return true;
       case 'attention':
         setMessage(byId('attention-error'), undefined);
@@ -101,7 +125,7 @@ export class InsideViews {
         else if (e.site === 'read-frames') this.ctc.showError(e.message);
         else if (e.site === 'compare') {
           this.compareButton.disabled = false;
-          byId('flow-summary').textContent = e.message;
+          this.flow.showError(e.message);
         } else return false;
         return true;
       default:
@@ -122,7 +146,7 @@ export class InsideViews {
       this.send({ type: 'compare', source: await this.source(), seconds: COMPARE_SECONDS });
     } catch (error) {
       this.compareButton.disabled = false;
-      byId('flow-summary').textContent = (error as Error).message;
+      this.flow.showError(errorMessage(error, (detail) => msg('error.compare', { detail })));
     }
   }
 

@@ -6,18 +6,33 @@
  */
 import { byId, setMessage } from '../dom.js';
 import { tokenName } from '../format.js';
+import { data, formatDecimal, type MessageKey, msg, onLocaleChange, showAttribute, text } from '../i18n/index.js';
 import type { ProbeTrace, StateSeries } from '../protocol.js';
 import { colorScale, rgbScale } from './colors.js';
-import { SERIES_LABELS } from './notation.js';
+import { seriesLabel } from './notation.js';
 import { patternIndicator, rankUnitsByCorrelation, unitsByVariation } from './unit-search.js';
 
-/** Patterns a user can try with one click. */
-const PRESETS: readonly { label: string; pattern: string }[] = [
-  { label: 'inside quotes', pattern: '[“"][^”"]*[”"]' },
-  { label: 'word ends', pattern: '\\p{L}(?!\\p{L})' },
-  { label: 'after a line break', pattern: '(?<=\\n).' },
-  { label: 'vowels', pattern: '[aeiouAEIOU]' },
-  { label: 'inside parentheses', pattern: '\\([^)]*\\)' },
+/** A pattern a user can try with one click. */
+interface Preset {
+  label: MessageKey;
+  pattern: string;
+}
+
+/** Patterns for texts in general. */
+const TEXT_PRESETS: readonly Preset[] = [
+  { label: 'preset.insideQuotes', pattern: '[“"][^”"]*[”"]' },
+  { label: 'preset.wordEnds', pattern: '\\p{L}(?!\\p{L})' },
+  { label: 'preset.afterLineBreak', pattern: '(?<=\\n).' },
+  { label: 'preset.vowels', pattern: '[aeiouAEIOU]' },
+  { label: 'preset.insideParentheses', pattern: '\\([^)]*\\)' },
+];
+
+/** Patterns for poems one per line: where a line begins and ends, the second couplet (after the first 。), the marks. */
+const POEM_PRESETS: readonly Preset[] = [
+  { label: 'preset.lineStarts', pattern: '(?<=^|[\\n，。？！；])\\p{Script=Han}' },
+  { label: 'preset.lineEnds', pattern: '\\p{Script=Han}(?=[，。？！；])' },
+  { label: 'preset.secondCouplet', pattern: '(?<=。)[^。\\n]+。' },
+  { label: 'preset.marks', pattern: '[，。？！；]' },
 ];
 
 /** Units the overview draws at most (the most varying ones). */
@@ -45,6 +60,8 @@ export class StatesView {
   private selection: Selection = { layer: 0, key: 'h', unit: 0, step: -1 };
   /** Units of the current series, most varying first. */
   private order: number[] = [];
+  /** The one-click patterns shown (for poems, or for texts in general). */
+  private presets: readonly Preset[] = TEXT_PRESETS;
 
   /** `onSelect` hears of every change of selection (the cell-step view follows it). */
   constructor(private readonly onSelect: (selection: Selection) => void) {
@@ -52,23 +69,55 @@ export class StatesView {
     this.seriesSelect.addEventListener('change', () => this.select({ key: this.seriesSelect.value }));
     this.unitSelect.addEventListener('change', () => this.select({ unit: Number(this.unitSelect.value) }));
     this.patternInput.addEventListener('change', () => this.search());
-    const presets = byId('pattern-presets');
-    presets.replaceChildren(...PRESETS.map(({ label, pattern }) => {
+    this.setPresets(TEXT_PRESETS);
+    this.heatmap.addEventListener('mouseover', (event) => {
+      const span = event.target as HTMLElement;
+      if (span.dataset.step !== undefined && this.trace !== undefined && !span.hasAttribute('title')) span.title = this.characterTitle(Number(span.dataset.step));
+    });
+    this.heatmap.addEventListener('click', (event) => {
+      const step = (event.target as HTMLElement).dataset.step;
+      if (step !== undefined) this.select({ step: Number(step) });
+    });
+    this.overview.addEventListener('click', (event) => this.pickFromOverview(event));
+    onLocaleChange(() => {
+      this.setPresets(this.presets);
+      if (this.trace !== undefined) {
+        this.labelOptions();
+        this.refresh(true);
+      }
+    });
+  }
+
+  /** Offers the patterns for poems, or for texts in general. */
+  setPoems(poems: boolean): void {
+    const presets = poems ? POEM_PRESETS : TEXT_PRESETS;
+    if (presets !== this.presets) this.setPresets(presets);
+    showAttribute(this.patternInput, 'placeholder', poems ? 'search.poemPlaceholder' : 'search.placeholder');
+  }
+
+  private setPresets(presets: readonly Preset[]): void {
+    this.presets = presets;
+    byId('pattern-presets').replaceChildren(...presets.map(({ label, pattern }) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'chip';
-      button.textContent = label;
+      button.dataset.pattern = pattern;
+      button.textContent = text(label);
       button.addEventListener('click', () => {
         this.patternInput.value = pattern;
         this.search();
       });
       return button;
     }));
-    this.heatmap.addEventListener('click', (event) => {
-      const step = (event.target as HTMLElement).dataset.step;
-      if (step !== undefined) this.select({ step: Number(step) });
-    });
-    this.overview.addEventListener('click', (event) => this.pickFromOverview(event));
+  }
+
+  /** The names of the layers and quantities in the pickers. */
+  private labelOptions(): void {
+    const trace = this.trace!;
+    this.layerSelect.replaceChildren(...trace.layers.map((_, l) => new Option(text(msg('states.layerOption', { layer: l + 1 })), String(l))));
+    this.seriesSelect.replaceChildren(...trace.layers[0]!.map((s) => new Option(seriesLabel(s.key), s.key)));
+    this.layerSelect.value = String(this.selection.layer);
+    this.seriesSelect.value = this.selection.key;
   }
 
   /** Shows a new trace (the model or the probe text changed), keeping the selection where it still applies. */
@@ -77,11 +126,8 @@ export class StatesView {
       || this.trace.layers.length !== trace.layers.length;
     this.trace = trace;
     if (first) {
-      this.layerSelect.replaceChildren(...trace.layers.map((_, l) => new Option(`layer ${l + 1}`, String(l))));
-      this.seriesSelect.replaceChildren(...trace.layers[0]!.map((s) => new Option(SERIES_LABELS[s.key] ?? s.key, s.key)));
       this.selection = { layer: trace.layers.length - 1, key: 'h', unit: -1, step: -1 };
-      this.layerSelect.value = String(this.selection.layer);
-      this.seriesSelect.value = 'h';
+      this.labelOptions();
     }
     if (this.selection.step >= trace.tokens.length) this.selection.step = trace.tokens.length - 1;
     this.refresh(first);
@@ -118,7 +164,7 @@ export class StatesView {
       const ranked = unitsByVariation(series.values, H, T);
       this.order = ranked.map((u) => u.unit);
       this.unitSelect.replaceChildren(...ranked.map((u, rank) =>
-        new Option(`unit ${u.unit}${rank === 0 ? ' (varies most)' : ''} — spread ${u.deviation.toFixed(3)}`, String(u.unit))));
+        new Option(text(msg('states.unitOption', { first: rank === 0, unit: u.unit, spread: formatDecimal(u.deviation, 3) })), String(u.unit))));
       // A projected LSTM's h has fewer units than its c and gates.
       if (this.selection.unit < 0 || this.selection.unit >= H) this.selection.unit = this.order[0]!;
     }
@@ -135,7 +181,6 @@ export class StatesView {
     const { unit, step } = this.selection;
     const values = Array.from(tokens, (_, t) => series.values[t * H + unit]!);
     const color = colorScale(values, series.bounded);
-    const label = SERIES_LABELS[series.key] ?? series.key;
     let spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
     if (spans.length !== tokens.length || tokens.some((token, t) => spans[t]!.dataset.token !== token)) {
       this.heatmap.replaceChildren(...tokens.flatMap((token, t) => {
@@ -148,11 +193,21 @@ export class StatesView {
       spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
     }
     spans.forEach((span, t) => {
-      const token = tokens[t]!;
       span.style.backgroundColor = color(values[t]!);
-      span.title = `“${tokenName(token) ?? token}” (step ${t + 1}): ${label}, unit ${unit} = ${values[t]!.toFixed(3)}`;
+      span.removeAttribute('title');
       span.className = t === step ? 'picked' : '';
     });
+  }
+
+  /** The tooltip of the character at `step`: its step, the quantity and unit shown, and the value (written when pointed at, not for every character). */
+  private characterTitle(step: number): string {
+    const trace = this.trace!;
+    const token = trace.tokens[step]!;
+    const series = this.series();
+    const value = series.values[step * series.units + this.selection.unit]!;
+    return text(msg('states.characterTitle', {
+      token: tokenName(token), step: step + 1, series: seriesLabel(this.selection.key), unit: this.selection.unit, value: formatDecimal(value, 3),
+    }));
   }
 
   private drawOverview(series: StateSeries): void {
@@ -204,14 +259,14 @@ export class StatesView {
     try {
       indicator = patternIndicator(this.trace.tokens, pattern);
     } catch (error) {
-      setMessage(this.searchError, `Not a regular expression: ${(error as Error).message}`);
+      setMessage(this.searchError, msg('search.notRegex', { detail: data((error as Error).message) }));
       this.results.replaceChildren();
       return;
     }
     setMessage(this.searchError, undefined);
     const covered = indicator.reduce((a, b) => a + b, 0);
     if (covered === 0 || covered === indicator.length) {
-      this.results.textContent = covered === 0 ? 'The pattern matches nothing in the probe text.' : 'The pattern covers the whole probe text.';
+      this.results.textContent = text(covered === 0 ? 'search.nothing' : 'search.everything');
       return;
     }
     const series = this.series();
@@ -224,14 +279,15 @@ export class StatesView {
       button.className = `chip${unit === this.selection.unit ? ' active' : ''}`;
       button.dataset.unit = String(unit);
       button.dataset.correlation = correlation.toFixed(4);
-      button.textContent = `unit ${unit}: r = ${correlation >= 0 ? '+' : '−'}${Math.abs(correlation).toFixed(2)}`;
+      const r = `${correlation >= 0 ? '+' : '−'}${formatDecimal(Math.abs(correlation), 2)}`;
+      button.textContent = text(msg('search.result', { unit, r }));
       button.addEventListener('click', () => this.select({ unit }));
       return button;
     });
     const typical = document.createElement('span');
     typical.className = 'typical';
     typical.dataset.median = median.toFixed(4);
-    typical.textContent = `a typical unit: |r| = ${median.toFixed(2)}`;
+    typical.textContent = text(msg('search.typical', { r: formatDecimal(median, 2) }));
     this.results.replaceChildren(...best, typical);
     if (pick && ranked[0]!.unit !== this.selection.unit) this.select({ unit: ranked[0]!.unit });
   }
