@@ -35,6 +35,7 @@
  */
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import type { Parameter } from '../parameters.js';
+import { Workspace } from '../../tensor/workspace.js';
 import type { BatchLayout } from './batch.js';
 import { DirectionBuffers } from './direction-buffers.js';
 import { InferencePass } from './inference.js';
@@ -84,7 +85,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
   private readonly packedWhr: F | undefined;   // W_hr [P, H] (projected LSTM)
   private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
   private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
-  private embedded: F | undefined;  // [T·B, D] gathered embedding rows (forward), then their gradients (backward)
+  private readonly embedded: Workspace<F, 'x', never, number>;  // [T·B, D] gathered embedding rows (token input)
   private inference: InferencePass<F> | undefined;  // the forward-only pass, made on first use
   private inferred = false;                         // whether the last forward was that pass
 
@@ -100,6 +101,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     this.packedWhr = params.whr === undefined ? undefined : backend.alloc(backend.packedSize(S, H));
     this.packedWhnT = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
     this.packedWhn = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
+    this.embedded = new Workspace(backend, { floats: { x: (rows: number) => rows * config.inputSize } }, this);
   }
 
   /** Final hidden state [B, S] of the last forward or forward-only pass (internal row order). */
@@ -289,12 +291,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
 
   /** The [T·B, D] buffer of gathered embedding rows (token input, V > T·B), grown to `rows` rows. */
   private embeddedRows(rows: number): F {
-    const size = rows * this.config.inputSize;
-    if (this.embedded === undefined || this.embedded.length < size) {
-      if (this.embedded !== undefined) this.backend.free(this.embedded);
-      this.embedded = this.backend.alloc(size);
-    }
-    return this.embedded.subarray(0, size) as F;
+    return this.embedded.views(rows).x;
   }
 
   /**

@@ -94,10 +94,6 @@ export abstract class RecurrentLayer extends Module {
   /** The validated options. */
   readonly config: ResolvedOptions;
   private stack: RecurrentStack<Float32Array> | undefined;
-  private h0Buffer: Float32Array | undefined;
-  private c0Buffer: Float32Array | undefined;
-  private dhBuffer: Float32Array | undefined;
-  private dcBuffer: Float32Array | undefined;
   private last: ForwardShape | undefined;
 
   protected constructor(cell: CellKind, options: RecurrentLayerOptions, label: string) {
@@ -124,11 +120,11 @@ export abstract class RecurrentLayer extends Module {
     let h0: Float32Array | undefined;
     let c0: Float32Array | undefined;
     if (options.h0 !== undefined) {
-      h0 = this.h0Buffer = this.sized(this.h0Buffer, K * B * S);
+      h0 = stack.stateInputs().h0;
       statesToInternal(layout, K, S, options.h0.data, h0);
     }
     if (options.c0 !== undefined) {
-      c0 = this.c0Buffer = this.sized(this.c0Buffer, K * B * o.hiddenSize);
+      c0 = stack.stateInputs().c0;
       statesToInternal(layout, K, o.hiddenSize, options.c0.data, c0);
     }
     stack.forward(h0, c0, this.training, undefined, options.inference !== true);
@@ -199,11 +195,11 @@ export abstract class RecurrentLayer extends Module {
     let dh: Float32Array | undefined;
     let dc: Float32Array | undefined;
     if (grads.h !== undefined) {
-      dh = this.dhBuffer = this.sized(this.dhBuffer, K * B * S);
+      dh = stack.stateInputs().dhT;
       statesToInternal(layout, K, S, grads.h.data, dh);
     }
     if (grads.c !== undefined) {
-      dc = this.dcBuffer = this.sized(this.dcBuffer, K * B * o.hiddenSize);
+      dc = stack.stateInputs().dcT;
       statesToInternal(layout, K, o.hiddenSize, grads.c.data, dc);
     }
     stack.backward(dh, dc);
@@ -223,14 +219,6 @@ export abstract class RecurrentLayer extends Module {
     const backend = await this.backendInUse();
     this.stack ??= new RecurrentStack(this.config, backend, this.params, this.random);
     return this.stack;
-  }
-
-  /** A backend buffer of at least n elements, reusing `current` when it is big enough. */
-  private sized(current: Float32Array | undefined, n: number): Float32Array {
-    if (current !== undefined && current.length >= n) return current.subarray(0, n);
-    const backend = this.stack!.backend;
-    if (current !== undefined) backend.free(current);
-    return backend.alloc(n);
   }
 
   private checkInput(x: Tensor, options: RecurrentForwardOptions): ForwardShape {

@@ -12,6 +12,7 @@
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import { RnnkitError } from '../../errors.js';
 import type { Random } from '../../random.js';
+import { type Extent, type SizeOf, Workspace } from '../../tensor/workspace.js';
 import { drawDropoutMask } from '../dropout.js';
 import { ParameterSet, type ParameterSpec } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
@@ -60,17 +61,14 @@ type Phase = 'idle' | 'forward' | 'inference' | 'backward';
 
 export class RecurrentStack<F extends FloatArray> {
   private readonly directions: Direction<F>[][] = [];   // [layer][dir]
-  private capacity = 0;                                  // T·B rows the layer buffers hold
-  private capB = 0;
-  private inputs: F[] = [];        // [layer] input [T·B, D_l]; layer > 0: the previous output after dropout
-  private outputs: F[] = [];       // [layer] output [T·B, dirs·H]
-  private masks: F[] = [];         // [layer] dropout masks of outputs of layers < L−1
-  private dInputs: F[] = [];       // [layer] dL/d input
-  private dOutput!: F;             // [T·B, dirs·H] dL/d output of the top layer
-  private states!: F;              // [L·dirs, B, H] final h (and c) gathered after forward
-  private cellStates!: F;
-  private dStates!: F;             // [L·dirs, B, H] dL/dh0 (and dc0) after backward
-  private dCellStates!: F;
+  /**
+   * Per layer l: input{l} [T·B, D_l] (layer > 0 with dropout: the previous output after it),
+   * output{l} [T·B, dirs·S], mask{l} (dropout mask of the outputs of layers < L−1), dInput{l};
+   * dOutput [T·B, dirs·S] dL/d output of the top layer; states, cellStates [L·dirs, B, S or H]
+   * the final h and c gathered after forward; dStates, dCellStates dL/dh0 and dc0 after backward;
+   * h0, c0, dhT, dcT the caller's initial states and final-state gradients (see {@link stateInputs}).
+   */
+  private readonly workspace: Workspace<F, string>;
   private layout: BatchLayout | undefined;
   private usedDropout = false;
   private tokens: TokenInput<F> | undefined;  // the token input of the last forward
@@ -104,7 +102,23 @@ export class RecurrentStack<F extends FloatArray> {
       }
       this.directions.push(row);
     }
+    this.workspace = new Workspace(backend, { floats: stackPlan(o, this.width()) }, this);
   }
+
+  /** [layer] input [T·B, D_l]; layer > 0 without dropout reads the previous output itself. */
+  private get inputs(): F[] {
+    const w = this.workspace.last;
+    return this.directions.map((_, l) => (l === 0 || this.options.dropout > 0 ? w[`input${l}`]! : w[`output${l - 1}`]!));
+  }
+
+  private get outputs(): F[] { return this.directions.map((_, l) => this.workspace.last[`output${l}`]!); }
+  private get masks(): F[] { return this.directions.map((_, l) => this.workspace.last[`mask${l}`]!); }
+  private get dInputs(): F[] { return this.directions.map((_, l) => this.workspace.last[`dInput${l}`]!); }
+  private get dOutput(): F { return this.workspace.last.dOutput!; }
+  private get states(): F { return this.workspace.last.states!; }
+  private get cellStates(): F { return this.workspace.last.cellStates!; }
+  private get dStates(): F { return this.workspace.last.dStates!; }
+  private get dCellStates(): F { return this.workspace.last.dCellStates!; }
 
   /**
    * Prepares for a batch: buffers for its (T, B), and the layout. After this, write the
@@ -112,42 +126,18 @@ export class RecurrentStack<F extends FloatArray> {
    */
   prepare(layout: BatchLayout): void {
     const { T, B } = layout;
-    const o = this.options;
-    const width = this.width();
-    if (T * B > this.capacity || B > this.capB) {
-      const b = this.backend;
-      if (this.capacity > 0) {
-        // Layer inputs may be the previous layer's output buffer itself: free each buffer once.
-        const owned = new Set([...this.inputs, ...this.outputs, ...this.masks, ...this.dInputs, this.dOutput,
-          this.states, this.cellStates, this.dStates, this.dCellStates]);
-        for (const buffer of owned) b.free(buffer);
-      }
-      const rows = Math.max(T * B, this.capacity);
-      const capB = Math.max(B, this.capB);
-      const stateSize = o.numLayers * o.directions * capB * stateSizeOf(o);
-      const cellSize = o.cell === 'lstm' ? o.numLayers * o.directions * capB * o.hiddenSize : 0;
-      this.inputs = [];
-      this.outputs = [];
-      this.masks = [];
-      this.dInputs = [];
-      for (let l = 0; l < o.numLayers; l++) {
-        const D = l === 0 ? o.inputSize : width;
-        // Layer l > 0 reads the previous output directly unless dropout needs a masked copy.
-        this.inputs.push(l === 0 || o.dropout > 0 ? b.alloc(rows * D) : this.outputs[l - 1]!);
-        this.outputs.push(b.alloc(rows * width));
-        this.masks.push(l < o.numLayers - 1 && o.dropout > 0 ? b.alloc(rows * width) : b.alloc(0));
-        this.dInputs.push(b.alloc(rows * D));
-      }
-      this.dOutput = b.alloc(rows * width);
-      this.states = b.alloc(stateSize);
-      this.cellStates = b.alloc(cellSize);
-      this.dStates = b.alloc(stateSize);
-      this.dCellStates = b.alloc(cellSize);
-      this.capacity = rows;
-      this.capB = capB;
-    }
+    this.workspace.views({ T, B });
     this.layout = layout;
     this.phase = 'idle';
+  }
+
+  /**
+   * Buffers of the prepared batch for the caller's h0 and c0 [L·dirs, B, S or H] (to pass to
+   * {@link forward}) and dL/dh_T, dL/dc_T (to pass to {@link backward}), internal row order.
+   */
+  stateInputs(): { h0: F; c0: F; dhT: F; dcT: F } {
+    const { h0, c0, dhT, dcT } = this.workspace.last;
+    return { h0: h0!, c0: c0!, dhT: dhT!, dcT: dcT! };
   }
 
   /** The input buffer [T·B, D] of the prepared batch (internal layout). */
@@ -319,4 +309,20 @@ export class RecurrentStack<F extends FloatArray> {
     if (this.layout === undefined) throw new RnnkitError('recurrent layer: prepare() a batch first');
     return this.layout;
   }
+}
+
+/** The sizes of a stack's buffers for T steps of B rows (see {@link RecurrentStack}'s workspace). */
+function stackPlan(o: ResolvedOptions, width: number): Record<string, SizeOf<Extent>> {
+  const plan: Record<string, SizeOf<Extent>> = {};
+  for (let l = 0; l < o.numLayers; l++) {
+    const D = l === 0 ? o.inputSize : width;
+    plan[`input${l}`] = ({ T, B }) => (l === 0 || o.dropout > 0 ? T * B * D : 0);
+    plan[`output${l}`] = ({ T, B }) => T * B * width;
+    plan[`mask${l}`] = ({ T, B }) => (l < o.numLayers - 1 && o.dropout > 0 ? T * B * width : 0);
+    plan[`dInput${l}`] = ({ T, B }) => T * B * D;
+  }
+  const states = ({ B }: Extent): number => o.numLayers * o.directions * B * stateSizeOf(o);
+  const cells = ({ B }: Extent): number => (o.cell === 'lstm' ? o.numLayers * o.directions * B * o.hiddenSize : 0);
+  return { ...plan, dOutput: ({ T, B }) => T * B * width, states, cellStates: cells, dStates: states, dCellStates: cells,
+    h0: states, c0: cells, dhT: states, dcT: cells };
 }

@@ -21,6 +21,7 @@ import type { RecordedSteps } from '../../layers/recurrent/direction-buffers.js'
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
+import { Workspace } from '../../tensor/workspace.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
 
@@ -43,14 +44,10 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   readonly rnn: RecurrentStack<F>;
   private T = 0;
   private B = 0;
-  private capacity = 0;
-  private tokens!: Int32Array;   // [T·B] input ids
-  private targets!: Int32Array;  // [T·B] next ids (or ignore)
-  private logits!: F;            // [T·B, V]
-  private probs!: F;             // [T·B, V]
-  private losses!: F;            // [T·B]
-  private carryH: F | undefined; // [L, B, S] state handed to the next batch
-  private carryC: F | undefined; // [L, B, H]
+  /** tokens, targets [T·B] input and next ids (or ignore); logits, probs [T·B, V]; losses [T·B]. */
+  private readonly workspace: Workspace<F, 'logits' | 'probs' | 'losses', 'tokens' | 'targets'>;
+  /** carryH [L, B, S] and carryC [L, B, H] (LSTM): the state handed to the next batch. */
+  private readonly carry: Workspace<F, 'carryH' | 'carryC', never, number>;
 
   constructor(readonly config: LanguageModelConfig, readonly backend: Backend<F>, random: Random) {
     const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
@@ -76,7 +73,23 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     this.embedding = embedding;
     this.decoder = decoder;
     this.rnn = new RecurrentStack(rnnOptions, backend, rnnParams, random);
+    this.workspace = new Workspace(backend, {
+      floats: { logits: ({ T, B }) => T * B * V, probs: ({ T, B }) => T * B * V, losses: ({ T, B }) => T * B },
+      ints: { tokens: ({ T, B }) => T * B, targets: ({ T, B }) => T * B },
+    }, this);
+    const L = config.numLayers;
+    this.carry = new Workspace(backend, { floats: {
+      carryH: (B: number) => L * B * S, carryC: (B: number) => (config.cell === 'lstm' ? L * B * H : 0),
+    } }, this);
   }
+
+  private get tokens(): Int32Array { return this.workspace.last.tokens; }
+  private get targets(): Int32Array { return this.workspace.last.targets; }
+  private get logits(): F { return this.workspace.last.logits; }
+  private get probs(): F { return this.workspace.last.probs; }
+  private get losses(): F { return this.workspace.last.losses; }
+  private get carryH(): F | undefined { return this.carry.planned ? this.carry.last.carryH : undefined; }
+  private get carryC(): F | undefined { return this.carry.planned && this.config.cell === 'lstm' ? this.carry.last.carryC : undefined; }
 
   /** Forgets the carried state: the next batch starts from zeros. */
   resetState(): void {
@@ -114,22 +127,10 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
    * unchanged. Then fill {@link inputIds} and {@link targetIds}.
    */
   prepare(T: number, B: number): void {
-    const b = this.backend;
-    const V = this.config.vocabSize;
-    if (T * B > this.capacity) {
-      if (this.capacity > 0) for (const buffer of [this.tokens, this.targets, this.logits, this.probs, this.losses]) b.free(buffer);
-      this.tokens = b.allocInt(T * B);
-      this.targets = b.allocInt(T * B);
-      this.logits = b.alloc(T * B * V);
-      this.probs = b.alloc(T * B * V);
-      this.losses = b.alloc(T * B);
-      this.capacity = T * B;
-    }
+    this.workspace.views({ T, B });
     if (B !== this.B) {
-      const rows = this.config.numLayers * B;
-      for (const buffer of [this.carryH, this.carryC]) if (buffer !== undefined) b.free(buffer);
-      this.carryH = b.alloc(rows * stateSizeOf(this.rnn.options));
-      this.carryC = this.config.cell === 'lstm' ? b.alloc(rows * this.config.hiddenSize) : undefined;
+      this.carry.views(B);
+      this.resetState();
     }
     this.T = T;
     this.B = B;
