@@ -37,7 +37,7 @@ async function rnnkitLanguageModel(backend: Backend, budgetSeconds: number): Pro
     hiddenSize: CONFIG.hidden, numLayers: CONFIG.layers, seed: CONFIG.seed, backend });
   const task = model.train().trainingTask(trainIds, CONFIG.batch, CONFIG.steps);
   const result = await train(task, {
-    optimizer: new Adam(model.parameters(), { lr: CONFIG.lr }, backend),
+    optimizer: new Adam(await model.parameters(), { lr: CONFIG.lr }, backend),
     budget: { seconds: budgetSeconds },
     clipNorm: CONFIG.clip,
   });

@@ -58,7 +58,7 @@ const model = await Seq2Seq.create({
   embeddingDim: 64, hiddenSize: 128, attentionSize: 128, seed: 1, backend,
 });
 const result = await train(await model.trainingTask(trainSet, 64), {
-  optimizer: new Adam(model.parameters(), { lr: 3e-3 }, backend),
+  optimizer: new Adam(await model.parameters(), { lr: 3e-3 }, backend),
   budget: { seconds },
   clipNorm: 5,
   onProgress: (p) => {

@@ -120,7 +120,7 @@ export function optimizationOf(f: TrainingFlags): Optimization {
 }
 
 /** Runs the shared training loop over `task` with the optimizer, schedule and clipping of `run`, on the current backend. */
-export function runTraining(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
+export function runTraining(task: TrainingTask, params: Parameter[] | Promise<Parameter[]>, run: Optimization, budget: Budget,
   hooks: TrainingHooks = {}): Promise<TrainResult> {
   return trainWithOptimization(task, params, run, budget, currentBackend(), hooks);
 }

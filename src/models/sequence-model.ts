@@ -15,6 +15,7 @@ import { type CellKind, type CellVariantOptions, type CellVariantSettings, varia
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainingTask } from '../training/trainer.js';
+import { Model } from './model.js';
 
 /**
  * What turns a sequence model's ids into text and back. A model carries them (and its
@@ -63,12 +64,14 @@ export function checkVocabularies(vocabularies: Vocabularies, sizes: { inputs?: 
  * A model made of named layers: its parameters and state dict are theirs under
  * `<name>.` prefixes, and training mode and gradient resets reach all of them.
  */
-export abstract class ComposedModel {
+export abstract class ComposedModel extends Model {
   /**
    * @param parts the layers, by name
    * @param vocabularies what turns the model's ids into text (see {@link Vocabularies})
    */
-  protected constructor(private readonly parts: readonly (readonly [string, Module])[], readonly vocabularies: Readonly<Vocabularies>) {}
+  protected constructor(private readonly parts: readonly (readonly [string, Module])[], readonly vocabularies: Readonly<Vocabularies>) {
+    super();
+  }
 
   /** Parameters named `<part>.<name>` (optimizers key their state on names). */
   async parameters(): Promise<Parameter[]> {
@@ -125,10 +128,6 @@ export abstract class ComposedModel {
   train(mode = true): this {
     for (const [, module] of this.parts) module.train(mode);
     return this;
-  }
-
-  eval(): this {
-    return this.train(false);
   }
 }
 

@@ -45,12 +45,13 @@ export type TrainingHooks = Pick<TrainOptions, 'onProgress' | 'checkpointEvery' 
 /**
  * Runs the shared training loop ({@link train}) over `task` with the optimizer, schedule and
  * clipping that `run` asks for, on `backend` (where the parameters live).
+ * @param params the parameters, or the promise a model's `parameters()` returns
  * @throws UsageError when the schedule needs a budget in steps or epochs and has none.
  */
-export function trainWithOptimization(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
-  backend: Backend, hooks: TrainingHooks = {}): Promise<TrainResult> {
+export async function trainWithOptimization(task: TrainingTask, params: Parameter[] | Promise<Parameter[]>, run: Optimization,
+  budget: Budget, backend: Backend, hooks: TrainingHooks = {}): Promise<TrainResult> {
   return train(task, {
-    optimizer: createOptimizer(run, params, backend),
+    optimizer: createOptimizer(run, await params, backend),
     budget,
     schedule: createSchedule(run, budget, task.batchesPerEpoch),
     clipNorm: run.clip > 0 ? run.clip : undefined,

@@ -42,7 +42,7 @@ describe('CLI options change what they say', () => {
     const tokenizer = CharTokenizer.fromText(text);
     const ids = splitValidation(tokenizer.encode(text), 0.05).train;
     const model = await LanguageModel.create({ tokenizer, cell: 'lstm', embeddingDim: 6, hiddenSize: 12, numLayers: 1, dropout: 0, seed: 1, backend });
-    await train(model.train().trainingTask(ids, 4, 12), { optimizer: optimizer(model.parameters()), budget: { steps: STEPS },
+    await train(model.train().trainingTask(ids, 4, 12), { optimizer: optimizer(await model.parameters()), budget: { steps: STEPS },
       clipNorm: options.clipNorm, schedule: options.schedule });
     return model.stateDict();
   };

@@ -124,7 +124,7 @@ describe('checkpoints', () => {
   it('carries the optimizer buffers, the carried state and the loop position; loadModel reads it as a model', async () => {
     const tokenizer = CharTokenizer.fromText(TEXT);
     const model = await LanguageModel.create({ tokenizer, hiddenSize: 8, embeddingDim: 4, seed: 1, backend });
-    const optimizer = new Adam(model.parameters(), { lr: 0.01 }, backend);
+    const optimizer = new Adam(await model.parameters(), { lr: 0.01 }, backend);
     const path = join(dir, 'run.ckpt');
     let saved: TrainerCheckpoint | undefined;
     await train(model.trainingTask(tokenizer.encode(TEXT), 2, 10), {

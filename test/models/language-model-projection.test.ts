@@ -30,7 +30,7 @@ describe('LanguageModel with projSize', () => {
     assert.deepEqual(dict['rnn.weight_ih_l1']!.shape, [48, 5]);
     const ids = tokenizer.encode(text);
     const before = model.eval().evaluate(ids).bitsPerChar;
-    await train(model.train().trainingTask(ids, 4, 12), { optimizer: new Adam(model.parameters(), { lr: 0.03 }, backend), budget: { steps: 60 } });
+    await train(model.train().trainingTask(ids, 4, 12), { optimizer: new Adam(await model.parameters(), { lr: 0.03 }, backend), budget: { steps: 60 } });
     const after = model.eval().evaluate(ids).bitsPerChar;
     assert.ok(after < before / 2, `bits/char ${before} → ${after}`);
     const loaded = await modelFromBytes(modelToBytes(model), { backend });

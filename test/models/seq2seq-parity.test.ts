@@ -46,7 +46,7 @@ describe('Seq2Seq against PyTorch', () => {
         model.zeroGrad();
         const loss = await model.train().lossAndBackward(pairs);
         assertClose('loss', [loss], get('loss').data, TOL);
-        for (const p of model.parameters()) assertClose(`grad ${p.name}`, p.grad, get(`grad/${p.name}`).data, TOL);
+        for (const p of await model.parameters()) assertClose(`grad ${p.name}`, p.grad, get(`grad/${p.name}`).data, TOL);
       });
     }
   });

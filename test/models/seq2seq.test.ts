@@ -37,7 +37,7 @@ describe('Seq2Seq', () => {
       const model = await Seq2Seq.create({ ...common, ...options, backend });
       const untrained = await model.eval().greedy(testSet.map((p) => p.source));
       const result = await train(await model.trainingTask(trainSet, 32), {
-        optimizer: new Adam(model.parameters(), { lr: 1e-2 }, backend), budget: { steps }, clipNorm: 5,
+        optimizer: new Adam(await model.parameters(), { lr: 1e-2 }, backend), budget: { steps }, clipNorm: 5,
       });
       assert.equal(result.steps, steps);
       model.eval();

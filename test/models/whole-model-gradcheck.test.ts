@@ -119,7 +119,7 @@ describe('whole-model gradient checks (every parameter, float32 differences)', (
       const model = await Seq2Seq.create({ sourceVocabSize: 4, targetVocabSize: 5, begin: 3, end: 4, embeddingDim: 2, hiddenSize: 3,
         attentionSize: 3, bidirectional: true, seed: 7, backend, ...options });
       const pairs = [[2, 4], [4, 1], [1, 3]].map(([s, t]) => ({ source: tokens(random, [s!], 4)[0]!, target: tokens(random, [t!], 3)[0]! }));
-      await checkModel(model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(pairs));
+      await checkModel(await model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(pairs));
     });
   }
 });

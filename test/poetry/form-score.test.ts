@@ -21,7 +21,7 @@ describe('form score', () => {
     const score = (): number => formScore(samplePoems(model.eval(), 100, { temperature: 0.8, seed: 5 }));
     const untrained = score();
     await train(model.train().trainingTask(tokenizer.encode(text), 8, 32), {
-      optimizer: new Adam(model.parameters(), { lr: 1e-2 }), budget: { steps: 250 }, clipNorm: 5,
+      optimizer: new Adam(await model.parameters(), { lr: 1e-2 }), budget: { steps: 250 }, clipNorm: 5,
     });
     const trained = score();
     assert.ok(trained >= untrained + 0.4, `form score ${trained} after training, ${untrained} untrained`);

@@ -43,7 +43,7 @@ describe('train (the shared training loop)', () => {
   const setup = async () => {
     const model = await makeModel();
     const task = model.train().trainingTask(ids, BATCH, STEPS);
-    const optimizer = new Adam(model.parameters(), { lr: 0.01 }, backend);
+    const optimizer = new Adam(await model.parameters(), { lr: 0.01 }, backend);
     return { model, task, optimizer };
   };
 
@@ -70,7 +70,7 @@ describe('train (the shared training loop)', () => {
     const resumedTask = resumedModel.train().trainingTask(ids, BATCH, STEPS);
     const resumedLosses: number[] = [];
     const result = await train(resumedTask, {
-      optimizer: new Adam(resumedModel.parameters(), { lr: 0.01 }, backend), budget: { steps: 20 }, clipNorm: 1,
+      optimizer: new Adam(await resumedModel.parameters(), { lr: 0.01 }, backend), budget: { steps: 20 }, clipNorm: 1,
       resume: loaded.trainer, onProgress: (p) => resumedLosses.push(p.loss),
     });
     assert.equal(result.steps, 20);
@@ -174,8 +174,9 @@ describe('train (the shared training loop)', () => {
       optimizer.lr = schedule.lrAt(step);
       optimizer.zeroGrad();
       await task.trainBatch(batch);
-      clipGradValue(model.parameters(), 0.01, backend);
-      clipGradNorm(model.parameters(), 1, {}, backend);
+      const params = await model.parameters();
+      clipGradValue(params, 0.01, backend);
+      clipGradNorm(params, 1, {}, backend);
       optimizer.step();
     }
     const looped = await run({ schedule, clipValue: 0.01, clipNorm: 1 });
@@ -196,7 +197,7 @@ describe('train (the shared training loop)', () => {
     for (const clips of [{ clipValue: 0.5 }, { clipValue: 0.5, clipNorm: 1 }] as const) {
       for (const bad of [Infinity, -Infinity, NaN]) {
         const { model, task, optimizer } = await setup();
-        const first = model.parameters()[0]!;
+        const first = (await model.parameters())[0]!;
         let step = 0;
         const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
           const r = await task.trainBatch(i);
@@ -209,7 +210,7 @@ describe('train (the shared training loop)', () => {
     }
     // With skipNonFinite the batch is skipped, not clamped into an update.
     const { model, task, optimizer } = await setup();
-    const first = model.parameters()[0]!;
+    const first = (await model.parameters())[0]!;
     const before = Float32Array.from(first.value);
     const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
       const r = await task.trainBatch(i);
@@ -224,7 +225,7 @@ describe('train (the shared training loop)', () => {
   it('stops at a non-finite gradient, with and without clipping', async () => {
     for (const clipNorm of [undefined, 1]) {
       const { model, task, optimizer } = await setup();
-      const first = model.parameters()[0]!;
+      const first = (await model.parameters())[0]!;
       let step = 0;
       const poisoned: TrainingTask = { ...task, trainBatch: (i) => {
         const r = task.trainBatch(i);
@@ -239,9 +240,10 @@ describe('train (the shared training loop)', () => {
   it('with skipNonFinite, skips the bad batch without updating and goes on', async () => {
     const { model, task, optimizer } = await setup();
     const snapshots: Float32Array[] = [];
+    const first = (await model.parameters())[0]!;
     const result = await train(spoiled(task, 3, () => Infinity), {
       optimizer, budget: { steps: 5 }, skipNonFinite: true,
-      onProgress: () => snapshots.push(Float32Array.from(model.parameters()[0]!.value)),
+      onProgress: () => snapshots.push(Float32Array.from(first.value)),
     });
     assert.equal(result.skipped, 1);
     assert.equal(result.steps, 5);

@@ -155,7 +155,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count target tokens. */
   async trainingTask(pairs: readonly SequencePair[], batchSize: number): Promise<TrainingTask> {
     pairs.forEach((p, i) => this.checkPair(p, i));
-    return batchedTask(pairs, batchSize, this.random, this.parameters(), (p) => p.source.length + p.target.length,
+    return batchedTask(pairs, batchSize, this.random, await this.parameters(), (p) => p.source.length + p.target.length,
       (batch) => this.train().lossAndBackward(batch));
   }
 
