@@ -38,11 +38,12 @@ export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { Jordan, type JordanOptions, type JordanOutput, type JordanForwardResult } from './layers/jordan.js';
 export {
   crossEntropy, type CrossEntropyOptions, type LossResult, type Reduction, IGNORE_INDEX,
-} from './training/losses/cross-entropy.js';
-export { mse } from './training/losses/mse.js';
+} from './losses/cross-entropy.js';
+export { mse } from './losses/mse.js';
 export {
-  type Tokenizer, type TokenizerJSON, type TokenDecoder, tokenizerFromJSON, characterCount, TOKENIZER_JSON_VERSION,
+  type Tokenizer, type TokenizerJSON, type TokenDecoder, characterCount, TOKENIZER_JSON_VERSION,
 } from './data/tokenizers/tokenizer.js';
+export { tokenizerFromJSON } from './data/tokenizers/from-json.js';
 export { CharTokenizer, CHAR_UNK_SYMBOL, REPLACEMENT_CHARACTER } from './data/tokenizers/char.js';
 export {
   WordTokenizer, type WordTokenizerOptions, splitWords, type SplitWordsOptions,
@@ -71,7 +72,7 @@ export { exportOnnx, exportOnnxParts, type OnnxExportable, type OnnxExportOption
 export type { OnnxPart } from './io/onnx/step-models.js';
 export { importPyTorchLanguageModel, type PyTorchImportOptions, type PyTorchModuleNames } from './io/torch.js';
 export { importTfjsLayersModel, type TfjsImportOptions, type TfjsImportKind, type TfjsImportedModel } from './io/tfjs/import.js';
-export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './training/losses/ctc.js';
+export { ctcLoss, type CtcLossOptions, type CtcLossResult } from './losses/ctc.js';
 export { ctcGreedyDecode, ctcBeamSearch, type CtcDecodeOptions, type CtcBeamOptions, type CtcHypothesis } from './decode/ctc.js';
 export { type FloatTensor, assertFloatTensor } from './tensor/tensor.js';
 export { CTCModel, type CTCModelOptions, type CTCModelSettings, type CTCExample } from './models/ctc-model.js';

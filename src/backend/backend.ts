@@ -12,14 +12,9 @@
  * Legend: M rows, N columns, K inner dimension of a product.
  */
 
-/** Float element arrays a backend can work on. */
-export type FloatArray = Float32Array | Float64Array;
+import type { Activation, Allocator, FloatArray, RnnNonlinearity } from '../tensor/elements.js';
 
-/** Elementwise nonlinearities with derivatives expressible through their output. */
-export type Activation = 'sigmoid' | 'tanh' | 'relu';
-
-/** Nonlinearity of an Elman RNN cell. */
-export type RnnNonlinearity = 'tanh' | 'relu';
+export type { Activation, Allocator, FloatArray, RnnNonlinearity } from '../tensor/elements.js';
 
 /** Settings of one Adam / AdamW update (PyTorch's `torch.optim.Adam` / `AdamW`). */
 export interface AdamStep {
@@ -57,7 +52,7 @@ export interface RmspropStep {
 }
 
 /** The numeric kernels, over element arrays of type `F`. */
-export interface Backend<F extends FloatArray = Float32Array> {
+export interface Backend<F extends FloatArray = Float32Array> extends Allocator<F> {
   /** Short name: `'reference'` or `'wasm'`. */
   readonly name: string;
   /** Human-readable details (instruction set, threads). */

@@ -23,8 +23,7 @@
  *
  * Legend: rows active batch rows, H hidden size; gate rows [r | z | n], 3H wide.
  */
-import type { FloatArray } from '../backend/backend.js';
-import { sigmoid } from '../backend/reference/elementwise.js';
+import { type FloatArray, sigmoid } from '../tensor/elements.js';
 
 /**
  * Reset-after form. In: `gates` [rows, 3H] = x-part, `hh` [rows, 3H] = W_hh h_{t−1} (no bias), `bhh` [3H].

@@ -13,8 +13,7 @@
  * Legend: rows active batch rows, H hidden size; gate rows are [i | f | g | o], 4H wide;
  * peepholes [p_i | p_f | p_o], 3H.
  */
-import type { FloatArray } from '../backend/backend.js';
-import { sigmoid } from '../backend/reference/elementwise.js';
+import { type FloatArray, sigmoid } from '../tensor/elements.js';
 
 /**
  * Activates `gates` [rows, 4H] in place (preactivations in, i, f, g, o out) and writes

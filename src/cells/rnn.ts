@@ -7,7 +7,7 @@
  * Legend: rows active batch rows, H hidden size. `y` is the layer output at this step,
  * a strided view (row stride ldy) into [T, B, dirs·H].
  */
-import type { FloatArray, RnnNonlinearity } from '../backend/backend.js';
+import type { FloatArray, RnnNonlinearity } from '../tensor/elements.js';
 
 /** h = act(a); y rows = h. `pre` [rows, H], `h` [rows, H]. */
 export function rnnCellForward<F extends FloatArray>(kind: RnnNonlinearity, rows: number, H: number,

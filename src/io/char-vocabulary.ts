@@ -9,7 +9,8 @@
  * is unchanged.
  */
 import { CHAR_UNK_SYMBOL } from '../data/tokenizers/char.js';
-import { type Tokenizer, tokenizerFromJSON, TOKENIZER_JSON_VERSION } from '../data/tokenizers/tokenizer.js';
+import { tokenizerFromJSON } from '../data/tokenizers/from-json.js';
+import { type Tokenizer, TOKENIZER_JSON_VERSION } from '../data/tokenizers/tokenizer.js';
 import { UsageError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 

@@ -9,7 +9,7 @@
  * the model carries it (see `Vocabularies`).
  */
 import type { Backend } from '../backend/backend.js';
-import { tokenizerFromJSON } from '../data/tokenizers/tokenizer.js';
+import { tokenizerFromJSON } from '../data/tokenizers/from-json.js';
 import { FormatError, UsageError } from '../errors.js';
 import { CTCModel, type CTCModelOptions } from '../models/ctc-model.js';
 import { LanguageModel, resolveSettings } from '../models/language-model/language-model.js';

@@ -15,7 +15,7 @@ import { Dense } from '../layers/dense.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ctcLoss } from '../training/losses/ctc.js';
+import { ctcLoss } from '../losses/ctc.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
   batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,

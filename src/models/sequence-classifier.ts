@@ -14,7 +14,7 @@ import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import { argmax, type Tensor } from '../tensor/tensor.js';
-import { crossEntropy } from '../training/losses/cross-entropy.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
   batchedTask, checkPooling, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,

@@ -20,7 +20,7 @@ import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { variantSettings } from '../layers/recurrent/options.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
+import { crossEntropy, IGNORE_INDEX } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
   batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderOptions, type EncoderSettings,

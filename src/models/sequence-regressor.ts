@@ -15,7 +15,7 @@ import { Dense } from '../layers/dense.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { mse } from '../training/losses/mse.js';
+import { mse } from '../losses/mse.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
   batchedTask, checkPooling, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth, type EncoderOptions,

@@ -18,7 +18,7 @@ import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import { argmax, type Tensor } from '../tensor/tensor.js';
-import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
+import { crossEntropy, IGNORE_INDEX } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
   batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,

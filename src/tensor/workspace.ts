@@ -9,7 +9,7 @@
  * The buffers are freed together, by {@link Workspace.free} or when the owner passed to the
  * constructor is garbage-collected.
  */
-import type { Backend, FloatArray } from '../backend/backend.js';
+import type { Allocator, FloatArray } from './elements.js';
 import { RnnkitError } from '../errors.js';
 
 /** The shape of an engine's input that its buffer sizes depend on. */
@@ -57,7 +57,7 @@ export class Workspace<F extends FloatArray, K extends string, I extends string 
    * @param owner when given, the buffers are freed once the owner is garbage-collected (the
    *   workspace must not be reachable from anything but the owner).
    */
-  constructor(private readonly backend: Backend<F>, plan: WorkspacePlan<S, K, I>, owner?: object) {
+  constructor(private readonly backend: Allocator<F>, plan: WorkspacePlan<S, K, I>, owner?: object) {
     const slots = <B>(sizes: Record<string, SizeOf<S>> | undefined): Slot<B>[] =>
       Object.entries(sizes ?? {}).map(([name, size]) => ({ name, size: size as SizeOf<never>, buffer: undefined }));
     this.floats = slots<F>(plan.floats);

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FormatError, UsageError } from '../../src/errors.js';
 import { CHAR_UNK_SYMBOL, CharTokenizer } from '../../src/data/tokenizers/char.js';
-import { characterCount, type Tokenizer, tokenizerFromJSON } from '../../src/data/tokenizers/tokenizer.js';
+import { tokenizerFromJSON } from '../../src/data/tokenizers/from-json.js';
+import { characterCount, type Tokenizer } from '../../src/data/tokenizers/tokenizer.js';
 import {
   EOS_ID, EOS_TOKEN, PAD_ID, PAD_TOKEN, splitWords, UNK_ID, UNK_TOKEN, WordTokenizer,
 } from '../../src/data/tokenizers/word.js';

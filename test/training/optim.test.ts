@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
 import { createReferenceBackend } from '../../src/backend/reference/index.js';
-import { setBackend } from '../../src/backend/select.js';
 import { NonFiniteError, ShapeError, UsageError } from '../../src/errors.js';
 import type { Parameter } from '../../src/layers/parameters.js';
 import { Adam, AdamW } from '../../src/training/optim/adam.js';
@@ -268,9 +267,8 @@ describe('optimizer options', () => {
     assert.throws(() => new SGD([{ name: 'x' } as Parameter], { lr: 1 }, backend), UsageError);
   });
 
-  it('default to the current backend', async () => {
-    const current = await setBackend(createReferenceBackend());
-    const adam = new Adam(makeParams(current));
-    assert.equal(adam.backend, current);
+  it('refuse to run without the backend that holds the parameters', () => {
+    const missing = undefined as unknown as typeof backend;
+    assert.throws(() => new Adam(makeParams(backend), {}, missing), /Adam: pass the backend that holds the parameters/);
   });
 });

@@ -1,5 +1,5 @@
 /** Reference elementwise kernels: vector arithmetic, bias, column sums, activations. */
-import type { Activation, FloatArray } from '../backend.js';
+import { type Activation, type FloatArray, sigmoid } from '../../tensor/elements.js';
 
 export function fill<F extends FloatArray>(n: number, value: number, x: F): void {
   for (let i = 0; i < n; i++) x[i] = value;
@@ -40,10 +40,6 @@ export function columnProductSums<F extends FloatArray>(rows: number, cols: numb
   }
 }
 
-/** The logistic function 1 / (1 + e^−x). */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
 
 export function activate<F extends FloatArray>(kind: Activation, n: number, x: F, y: F): void {
   for (let i = 0; i < n; i++) {

@@ -23,7 +23,7 @@ import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
 import { Workspace } from '../../tensor/workspace.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
+import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../losses/cross-entropy.js';
 
 /** The shape of a language model (and its cell's variant, when not PyTorch's). */
 export interface LanguageModelConfig extends CellVariantSettings {

@@ -30,7 +30,7 @@ import { StepCell } from '../../layers/recurrent/step-cell.js';
 import type { Random } from '../../random.js';
 import { argmax, permuteRows } from '../../tensor/tensor.js';
 import { Workspace } from '../../tensor/workspace.js';
-import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
+import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../losses/cross-entropy.js';
 import { AdditiveAttention } from './additive-attention.js';
 import { FixedContext } from './fixed-context.js';
 import { type AttentionKind, type ContextKind, type ContextUse, type HandoverRun, linearSpecs, moveRows, type Seq2SeqExtent,

@@ -16,7 +16,7 @@ import { type CellVariantOptions, type CellVariantSettings, resolveVariant } fro
 import { defaultRandom, Random } from '../../random.js';
 import { logSoftmaxRow } from '../../tensor/log-space.js';
 import { argmax } from '../../tensor/tensor.js';
-import { IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
+import { IGNORE_INDEX } from '../../losses/cross-entropy.js';
 import type { TrainingTask } from '../../training/trainer.js';
 import { batchedTask, checkVocabularies, type Vocabularies } from '../sequence-model.js';
 import { withDefaults } from '../settings.js';

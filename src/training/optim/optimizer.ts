@@ -8,7 +8,6 @@
  * {@link Optimizer.step} updates every parameter from its accumulated `.grad`.
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
-import { currentBackend } from '../../backend/select.js';
 import { NonFiniteError, ShapeError, UsageError } from '../../errors.js';
 import type { Parameter } from '../../layers/parameters.js';
 import { formatShape, sizeOf } from '../../tensor/tensor.js';
@@ -63,7 +62,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
    * @throws UsageError on an empty list, duplicate names or an invalid learning rate.
    * @throws ShapeError when a parameter's value or gradient does not match its shape.
    */
-  protected constructor(owner: string, params: readonly Parameter<F>[], lr: number, backend: Backend<F> | undefined) {
+  protected constructor(owner: string, params: readonly Parameter<F>[], lr: number, backend: Backend<F>) {
     this.owner = owner;
     if (!Array.isArray(params)) throw new UsageError(`${owner}: params must be an array of parameters`);
     if (params.length === 0) throw new UsageError(`${owner}: got an empty parameter list`);
@@ -84,8 +83,8 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
     }
     checkLearningRate(owner, lr);
     this.parameters = [...params];
-    // The default is resolved here rather than in a parameter default so that F stays sound for callers.
-    this.backend = backend ?? (currentBackend() as unknown as Backend<F>);
+    if (backend === undefined) throw new UsageError(`${owner}: pass the backend that holds the parameters`);
+    this.backend = backend;
     this.learningRate = lr;
     this.state = params.map(() => new Map<string, F>());
   }

@@ -65,10 +65,10 @@ export class RMSprop<F extends FloatArray = Float32Array> extends Optimizer<F> {
   /**
    * @param params the parameters to update (distinct names, buffers in `backend`).
    * @param options see {@link RMSpropOptions}; all optional.
-   * @param backend the backend holding the parameters. @default currentBackend()
+   * @param backend the backend holding the parameters (where their buffers were allocated)
    * @throws UsageError on an unknown or out-of-range option, naming it and its value.
    */
-  constructor(params: readonly Parameter<F>[], options: RMSpropOptions = {}, backend?: Backend<F>) {
+  constructor(params: readonly Parameter<F>[], options: RMSpropOptions = {}, backend: Backend<F>) {
     check.known('RMSprop', options, KNOWN);
     super('RMSprop', params, options.lr ?? 1e-2, backend);
     const alpha = check.inRange('RMSprop', 'alpha', options.alpha ?? 0.99, 0, 1, true);

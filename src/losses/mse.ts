@@ -2,10 +2,10 @@
  * Mean squared error (PyTorch's `nn.MSELoss`): ℓ = Σ (prediction − target)², divided
  * by the number of elements for `mean`.
  */
-import type { Backend, FloatArray } from '../../backend/backend.js';
-import { getBackend } from '../../backend/select.js';
-import { ShapeError, UsageError } from '../../errors.js';
-import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tensor/tensor.js';
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { assertFinite, assertTensor, formatShape, type Tensor } from '../tensor/tensor.js';
 import type { LossResult, Reduction } from './cross-entropy.js';
 
 /**

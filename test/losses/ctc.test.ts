@@ -8,7 +8,7 @@ import { NonFiniteError, ShapeError, UsageError } from '../../src/errors.js';
 import { readSafetensors, safetensorsMetadata } from '../../src/io/safetensors.js';
 import { Random } from '../../src/random.js';
 import type { FloatTensor } from '../../src/tensor/tensor.js';
-import { ctcLoss, type CtcLossOptions } from '../../src/training/losses/ctc.js';
+import { ctcLoss, type CtcLossOptions } from '../../src/losses/ctc.js';
 import { assertClose } from '../helpers/allclose.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 

@@ -15,9 +15,9 @@
  *
  * Legend: T frames, B batch items, C classes (blank included), L target length.
  */
-import { ShapeError, UsageError } from '../../errors.js';
-import { logAdd, logSoftmaxRow } from '../../tensor/log-space.js';
-import { assertFinite, assertFloatTensor, type FloatTensor, formatShape } from '../../tensor/tensor.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { logAdd, logSoftmaxRow } from '../tensor/log-space.js';
+import { assertFinite, assertFloatTensor, type FloatTensor, formatShape } from '../tensor/tensor.js';
 import type { Reduction } from './cross-entropy.js';
 
 /** Options of {@link ctcLoss}. */

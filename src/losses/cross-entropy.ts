@@ -5,10 +5,10 @@
  *
  * Legend: R rows (predictions), C classes.
  */
-import type { Backend, FloatArray } from '../../backend/backend.js';
-import { getBackend } from '../../backend/select.js';
-import { ShapeError, UsageError } from '../../errors.js';
-import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tensor/tensor.js';
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { assertFinite, assertTensor, formatShape, type Tensor } from '../tensor/tensor.js';
 
 /** How per-row losses combine. */
 export type Reduction = 'mean' | 'sum' | 'none';
