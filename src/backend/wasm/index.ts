@@ -11,6 +11,7 @@ import { type ExternalProducts, PLAIN_HEADER, plainOffset } from './external.js'
 import { WasmHeap } from './heap.js';
 import { compileKernels, detectFeatures, isNode } from './loader.js';
 import { ThreadPool, type WorkerFunction } from './pool.js';
+import { block, type CellKernel, COLUMN_ALIGN, plan, planRows, planUnits, splitCellArguments } from './split.js';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -41,38 +42,8 @@ export interface WasmBackendOptions {
   memoryMiB?: number;
 }
 
-/** Multiply-adds below which a product is not split across threads. */
-const MIN_PARALLEL_WORK = 1 << 17;
-/** Split points are multiples of the micro-tile (4 rows, 8 columns), so no thread gets partial tiles. */
-const ROW_ALIGN = 4;
-const COLUMN_ALIGN = 8;
-/** Hidden units (rows × H) below which a cell kernel is not split across threads. */
-const MIN_PARALLEL_UNITS = 2048;
 const PAGE = 65536;
 const ACTIVATIONS: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 };
-
-/**
- * The row-wise cell kernels and their arguments, for splitting rows between threads:
- * ROWS is the row count, a positive number k a pointer to rows of k·H floats, LDY a
- * pointer to rows of `ldy` floats, KEEP an argument every part shares.
- */
-const ROWS = 0;
-const KEEP = -2;
-const LDY = -1;
-type CellKernel = 'rnnCellForward' | 'rnnCellBackward' | 'lstmCellForward' | 'lstmCellBackward' | 'gruCellForward' |
-  'gruCellBackward' | 'gruGatesForward' | 'gruCandidateForward' | 'gruCandidateBackward' | 'gruGatesBackward';
-const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
-  rnnCellForward: [KEEP, ROWS, KEEP, 1, 1, LDY, KEEP],                      // relu, rows, H, pre, h, y, ldy
-  rnnCellBackward: [KEEP, ROWS, KEEP, 1, LDY, KEEP, 1, 1],                  // relu, rows, H, h, dy, ldy, dh, da
-  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP, KEEP],               // rows, H, gates, cPrev, c, h, y, ldy, peepholes
-  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1, KEEP],           // rows, H, gates, cPrev, c, dy, ldy, dh, dc, peepholes
-  gruCellForward: [ROWS, KEEP, 3, 3, KEEP, 1, 1, 1, LDY, KEEP],             // rows, H, gates, hh, bhh, hPrev, hn, h, y, ldy
-  gruCellBackward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP, 1, 3],                  // rows, H, gates, hn, hPrev, dy, ldy, dh, dgh
-  gruGatesForward: [ROWS, KEEP, 3, 1, 1],                                   // rows, H, gates, hPrev, rh
-  gruCandidateForward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP],                    // rows, H, gates, hPrev, h, y, ldy
-  gruCandidateBackward: [ROWS, KEEP, 3, 1, LDY, KEEP, 1],                   // rows, H, gates, hPrev, dy, ldy, dh
-  gruGatesBackward: [ROWS, KEEP, 3, 1, 1, 1],                               // rows, H, gates, hPrev, drh, dh
-};
 
 /**
  * Creates the WebAssembly backend.
@@ -133,10 +104,6 @@ class WasmBackend implements Backend<Float32Array> {
   private readonly workspaces: number[] = [];
   /** One reusable argument list per thread (a product allocates nothing). */
   private readonly args: number[][] = [];
-  // The current product's split (see plan()).
-  private columns = true;
-  private extent = 0;
-  private chunk = 0;
   readonly threads: number;
 
   constructor(private readonly k: KernelExports, private readonly heap: WasmHeap,
@@ -174,11 +141,10 @@ class WasmBackend implements Backend<Float32Array> {
     const pc = this.ptr(c, 'C');
     const ta = transA ? 1 : 0;
     const tb = transB ? 1 : 0;
-    const used = this.plan(m, n, k);
-    for (let t = 0; t < used; t++) {
-      const start = t * this.chunk;
-      const size = Math.min(this.chunk, this.extent - start);
-      if (this.columns) {
+    const split = plan(this.threads, m, n, k);
+    for (let t = 0; t < split.parts; t++) {
+      const { start, size } = block(split, t);
+      if (split.columns) {
         const pbPart = pb + 4 * (transB ? start * ldb : start);
         fill14(this.args[t]!, ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, this.workspaces[t]!);
       } else {
@@ -186,7 +152,7 @@ class WasmBackend implements Backend<Float32Array> {
         fill14(this.args[t]!, ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, this.workspaces[t]!);
       }
     }
-    this.dispatch('gemm', used);
+    this.dispatch('gemm', split.parts);
   }
 
   // With an external library, a packed buffer also holds a plain copy of op(B) for it (see external.ts).
@@ -220,67 +186,31 @@ class WasmBackend implements Backend<Float32Array> {
     const pp = this.ptr(packed, 'packed');
     const pc = this.ptr(c, 'C');
     const ta = transA ? 1 : 0;
-    const used = this.plan(m, n, k);
-    for (let t = 0; t < used; t++) {
-      const start = t * this.chunk;
-      const size = Math.min(this.chunk, this.extent - start);
+    const split = plan(this.threads, m, n, k);
+    for (let t = 0; t < split.parts; t++) {
+      const { start, size } = block(split, t);
       const work = this.workspaces[t]!;
-      if (this.columns) fill14(this.args[t]!, ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
+      if (split.columns) fill14(this.args[t]!, ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
       else {
         const paPart = pa + 4 * (transA ? start : start * lda);
         fill14(this.args[t]!, ta, size, n, k, alpha, paPart, lda, pp, beta, pc + 4 * start * ldc, ldc, work, 0, n);
       }
     }
-    this.dispatch('gemmPacked', used);
+    this.dispatch('gemmPacked', split.parts);
   }
 
-  /**
-   * Splits a product between threads by its size: columns (or, when taller than wide,
-   * rows) in chunks of whole micro-tiles. Sets {@link columns}, {@link extent} and
-   * {@link chunk}; returns the number of chunks (1: run on the calling thread).
-   */
-  private plan(m: number, n: number, k: number): number {
-    const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor((m * n * k) / MIN_PARALLEL_WORK));
-    this.columns = n >= m;
-    this.extent = this.columns ? n : m;
-    if (parts <= 1) {
-      this.chunk = this.extent;
-      return 1;
-    }
-    const unit = this.columns ? COLUMN_ALIGN : ROW_ALIGN;
-    this.chunk = Math.ceil(this.extent / parts / unit) * unit;
-    return Math.ceil(this.extent / this.chunk);
-  }
-
-  /** Runs chunks 1… on the workers and chunk 0 here, from the argument lists in {@link args}. */
   /**
    * Runs a row-wise cell kernel, its rows split between threads when there are enough
    * units; `this.args[0]` holds the whole call's arguments. Rows are independent, so the
    * result is the same however they are split.
    */
   private cellKernel(fn: CellKernel, rows: number, H: number, ldy: number): void {
-    const whole = this.args[0]!;
-    const parts = this.pool === undefined || rows * H < MIN_PARALLEL_UNITS ? 1 : Math.min(1 + this.pool.size, rows);
-    if (parts === 1) {
-      this.call(fn, whole);
-      return;
-    }
-    const chunk = Math.ceil(rows / parts);
-    const layout = CELL_ARGUMENTS[fn];
-    // The last part first, so that part 0 (the whole call's list) is rewritten last.
-    for (let t = parts - 1; t >= 0; t--) {
-      const first = t * chunk;
-      const out = this.args[t]!;
-      for (let i = 0; i < layout.length; i++) {
-        const kind = layout[i]!;
-        const value = whole[i]!;
-        out[i] = kind === KEEP ? value : kind === ROWS ? Math.max(0, Math.min(chunk, rows - first))
-          : value + 4 * first * (kind === LDY ? ldy : kind * H);
-      }
-    }
-    this.dispatch(fn, parts);
+    const split = planRows(this.threads, rows, H);
+    if (split.parts > 1) splitCellArguments(fn, split, H, ldy, this.args);
+    this.dispatch(fn, split.parts);
   }
 
+  /** Runs parts 1… on the workers and part 0 here, from the argument lists in {@link args}. */
   private dispatch(fn: WorkerFunction, used: number): void {
     if (used === 1) {
       this.call(fn, this.args[0]!);
@@ -456,16 +386,17 @@ class WasmBackend implements Backend<Float32Array> {
       this.lstmCellForward(rows, H, gates, cPrev, c, h, y, ldy);
       return;
     }
-    const parts = this.unitParts(rows, H);
+    const split = planUnits(this.threads, rows, H);
     const ph = this.ptr(hPrev, 'hPrev'), pw = this.ptr(packedWhhT, 'packedWhhT'), pg = this.ptr(gates, 'gates');
     const pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c'), phn = this.ptr(h, 'h'), py = this.ptr(y, 'y');
-    for (let t = 0; t < parts; t++) {
+    for (let t = 0; t < split.parts; t++) {
       const a = this.args[t]!;
-      a[0] = rows; a[1] = H; a[2] = Math.min(H, t * this.chunk); a[3] = Math.min(H, (t + 1) * this.chunk);
+      const { start, size } = block(split, t);
+      a[0] = rows; a[1] = H; a[2] = start; a[3] = start + size;
       a[4] = ph; a[5] = pw; a[6] = pg; a[7] = pcp; a[8] = pc; a[9] = phn; a[10] = py; a[11] = ldy;
       a[12] = this.workspaces[t]!;
     }
-    this.dispatch('lstmStepForward', parts);
+    this.dispatch('lstmStepForward', split.parts);
   }
 
   lstmStepBackward(rows: number, H: number, da: Float32Array, packedWhh: Float32Array, dh: Float32Array,
@@ -476,33 +407,18 @@ class WasmBackend implements Backend<Float32Array> {
       if (cellRows > 0) this.lstmCellBackward(cellRows, H, gates, cPrev, c, dy, ldy, dh, dc);
       return;
     }
-    const parts = this.unitParts(rows, H);
+    const split = planUnits(this.threads, rows, H);
     const pda = this.ptr(da, 'da'), pw = this.ptr(packedWhh, 'packedWhh'), pdh = this.ptr(dh, 'dh');
     const pg = this.ptr(gates, 'gates'), pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c');
     const pdy = this.ptr(dy, 'dy'), pdc = this.ptr(dc, 'dc');
-    for (let t = 0; t < parts; t++) {
+    for (let t = 0; t < split.parts; t++) {
       const a = this.args[t]!;
-      a[0] = rows; a[1] = H; a[2] = Math.min(H, t * this.chunk); a[3] = Math.min(H, (t + 1) * this.chunk);
+      const { start, size } = block(split, t);
+      a[0] = rows; a[1] = H; a[2] = start; a[3] = start + size;
       a[4] = pda; a[5] = pw; a[6] = pdh; a[7] = this.workspaces[t]!; a[8] = cellRows; a[9] = pg; a[10] = pcp;
       a[11] = pc; a[12] = pdy; a[13] = ldy; a[14] = pdc;
     }
-    this.dispatch('lstmStepBackward', parts);
-  }
-
-  /**
-   * Splits a step's H hidden units between threads in whole micro-panels (8 units) when the
-   * step's product is large enough; sets {@link chunk} (units per part) and returns the parts.
-   */
-  private unitParts(rows: number, H: number): number {
-    const work = rows * 4 * H * H;
-    const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor(work / MIN_PARALLEL_WORK),
-      Math.ceil(H / COLUMN_ALIGN));
-    if (parts <= 1) {
-      this.chunk = H;
-      return 1;
-    }
-    this.chunk = Math.ceil(H / parts / COLUMN_ALIGN) * COLUMN_ALIGN;
-    return Math.ceil(H / this.chunk);
+    this.dispatch('lstmStepBackward', split.parts);
   }
 
   adamUpdate(n: number, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
