@@ -1,5 +1,5 @@
 /**
- * CTC on real handwriting (seed 004): MNIST digits joined into unsegmented strips. Each
+ * CTC on real handwriting (Graves et al. 2006): MNIST digits joined into unsegmented strips. Each
  * pair of 28-pixel columns of a strip is one frame (56 features); the only label is the digit string — where one
  * digit ends and the next begins is never given. A bidirectional LSTM + Dense + CTC
  * learns to read the strips; the example reports the character error rate (greedy

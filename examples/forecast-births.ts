@@ -1,5 +1,5 @@
 /**
- * Forecasting (seed 000: "stock prices" and other series): US daily births 1969–1988,
+ * Forecasting (series such as stock prices): US daily births 1969–1988,
  * which swing with the day of the week and the season. A recurrent regressor reads the
  * last 28 days and predicts the births `--horizon` days after them (default: the next
  * day). Training uses the days up to the end of 1984, testing the rest; the example reports

@@ -1,5 +1,5 @@
 /**
- * N→M sequence to sequence on real data (seed 000): spelling → pronunciation. An
+ * N→M sequence to sequence on real data (Sutskever et al. 2014; Bahdanau et al. 2015): spelling → pronunciation. An
  * encoder–decoder with attention reads a word's letters and writes its phonemes (ARPAbet
  * without stress marks); the example reports held-out word accuracy (exact match with
  * one of the dictionary's pronunciations) and phoneme error rate, for greedy decoding and

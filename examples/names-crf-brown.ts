@@ -1,5 +1,5 @@
 /**
- * BiLSTM against BiLSTM-CRF on real text (seed 004's "RNN + structured learning"): the Brown
+ * BiLSTM against BiLSTM-CRF on real text (an RNN under a linear-chain CRF: Lafferty et al. 2001; Huang et al. 2015): the Brown
  * corpus tagged with parts of speech in which each run of proper-noun tokens (Brown's np, np$,
  * nps, nps$) becomes a NAME chunk in BIO tags — its first token B-NAME, the others I-NAME —
  * so one tag set holds both the chunks and the parts of speech of the other tokens, in the

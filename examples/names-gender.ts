@@ -1,5 +1,5 @@
 /**
- * N→1 classification on real data (seed 000): is an English first name in the female or
+ * N→1 classification on real data: is an English first name in the female or
  * the male list? A character-level bidirectional LSTM reads the name; the example reports
  * held-out accuracy against the majority-class baseline. Names in both lists are dropped
  * (their label is ambiguous).

@@ -1,5 +1,5 @@
 /**
- * 1→N generation conditioned on a class (seed 000): new English first names, female or
+ * 1→N generation conditioned on a class: new English first names, female or
  * male on request. The condition (a one-hot gender) sets the network's initial state
  * (`--conditioning every-step` feeds it at every step instead). The example reports
  * held-out bits per character with the right condition and with the condition swapped —

@@ -1,5 +1,5 @@
 /**
- * N→N tagging on real text (seed 000): part-of-speech tags of the Brown corpus with a
+ * N→N tagging on real text: part-of-speech tags of the Brown corpus with a
  * bidirectional LSTM tagger. Every tenth file of the corpus is held out for testing; the
  * example reports token accuracy on it against the classic baseline (each word's most
  * frequent training tag; unseen words get the most frequent tag overall).

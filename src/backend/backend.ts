@@ -4,7 +4,7 @@
  * Conventions (BLAS-like): matrices are row-major with a leading dimension (`ld*`,
  * the distance in elements between consecutive rows); vectors and matrices are passed
  * as typed-array views that start at the first element used. Kernels trust their
- * arguments: the layer above has already checked shapes (DESIGN habit 10).
+ * arguments: the layer above has already checked shapes (as llm.c's kernels: validation happens once, at the boundary).
  *
  * Buffers passed to a backend must come from its own `alloc`/`allocInt` (for the
  * WebAssembly backend they live in its memory, so calls copy nothing).

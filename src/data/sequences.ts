@@ -1,7 +1,7 @@
 /**
  * Variable-length sequences of feature vectors, batched for the recurrent layers:
  * padded to the longest, time-major `[T, B, D]`, with their lengths (the layers give
- * padding no weight, see SPEC §3).
+ * padding no weight, as PyTorch's packed sequences).
  *
  * Legend: T steps of the longest sequence in a batch, B sequences, D features per step.
  */

@@ -1,5 +1,5 @@
 /**
- * Decoding CTC outputs (seed 004): from per-frame scores `[T, B, C]` to label sequences.
+ * Decoding CTC outputs (Graves et al. 2006, §3.2): from per-frame scores `[T, B, C]` to label sequences.
  * - greedy (best path): the most likely class per frame, repeats merged, blanks removed;
  * - prefix beam search (Hannun et al., 2014): keeps the `beamWidth` most probable label
  *   prefixes, each with its probability split into "ends in blank" and "ends in a label"

@@ -1,5 +1,5 @@
 /**
- * Drawing the next token from a model's scores (seed 002: sampling novel sequences):
+ * Drawing the next token from a model's scores (sampling novel sequences, as in Graves 2013):
  * temperature, top-k and nucleus (top-p) filtering, from a seeded generator.
  *
  * Legend: V vocabulary size. `logits` are unnormalised scores of the V tokens.

@@ -1,5 +1,5 @@
 /**
- * Attention over an encoder's steps (seed 000's third context choice, c = q(h_1 … h_T)):
+ * Attention over an encoder's steps (Bahdanau et al. 2015; Luong et al. 2015: a context c_t = q(h_1 … h_T) per decoder step):
  * for each decoder row b, scores e_i over the real steps i < length_b, weights
  * α = softmax(e) and the context c = Σ α_i v_i. Steps past a sequence's length get
  * weight 0 and no gradient.

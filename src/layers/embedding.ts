@@ -1,6 +1,6 @@
 /**
  * Embedding (PyTorch's `nn.Embedding`): row i of `weight` [num, dim] is the vector of
- * token i — the dense alternative to seed 001's one-hot word vectors. Initialised
+ * token i — the dense alternative to one-hot word vectors (Bengio et al. 2003). Initialised
  * N(0, 1) as PyTorch does; the row of `paddingIdx`, if set, starts at zero and never
  * receives a gradient.
  */

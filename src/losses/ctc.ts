@@ -1,5 +1,5 @@
 /**
- * Connectionist temporal classification (seed 004; Graves et al. 2006), as
+ * Connectionist temporal classification (Graves et al. 2006), as
  * `torch.nn.CTCLoss` applied to `log_softmax(logits)`, with the log-softmax fused in.
  *
  * For one item with scores over T frames and target l = l₁…l_L, the extended label

@@ -1,5 +1,5 @@
 /**
- * CTCModel (seed 004): unaligned sequence recognition. A (by default bidirectional)
+ * CTCModel (Graves et al. 2006): unaligned sequence recognition. A (by default bidirectional)
  * LSTM or GRU reads feature frames, a Dense layer scores the classes at every frame,
  * and CTC sums over all alignments of the label sequence to the frames — no frame-level
  * labels are needed. Decoding is greedy (best path) or prefix beam search.

@@ -1,5 +1,5 @@
 /**
- * SequenceClassifier (seed 000, N→1): one label per sequence — sentiment, spam, a name's
+ * SequenceClassifier (N→1): one label per sequence — sentiment, spam, a name's
  * gender. Token ids → Embedding → (by default bidirectional) LSTM/GRU → one vector per
  * sequence → Dense → softmax cross-entropy. The vector is the final hidden state of the
  * top layer (`last`: each direction's state after its last real step), or the mean or

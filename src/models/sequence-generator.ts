@@ -1,6 +1,6 @@
 /**
- * SequenceGenerator (seed 000, 1→N): generates a token sequence conditioned on a vector
- * (a class as one-hot, or features), in either form of seed 000:
+ * SequenceGenerator (1→N): generates a token sequence conditioned on a vector
+ * (a class as one-hot, or features), in either of two forms (as in image captioning, Vinyals et al. 2015, or Karpathy & Fei-Fei 2015):
  * - `initial-state`: the vector sets the initial state, h0 = tanh(W c + b) for every layer
  *   (an LSTM's c0 is zero), then the network runs as a language model;
  * - `every-step`: the vector is fed with the previous token at every step (the input is

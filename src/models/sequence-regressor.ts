@@ -1,5 +1,5 @@
 /**
- * SequenceRegressor (seed 000, N→1 with real-valued outputs): feature sequences →
+ * SequenceRegressor (N→1 with real-valued outputs): feature sequences →
  * (by default bidirectional) LSTM/GRU → one vector per sequence (final states, mean or
  * max) → Dense → mean squared error. Inputs and targets are standardised with the mean
  * and standard deviation of the training data ({@link SequenceRegressor.fitNormalization}),

@@ -1,5 +1,5 @@
 /**
- * SequenceTagger (seed 000, N→N): one label per step — part-of-speech tags, named-entity
+ * SequenceTagger (N→N): one label per step — part-of-speech tags, named-entity
  * or slot labels, per-frame classes. Token ids → Embedding → (by default bidirectional)
  * LSTM/GRU → Dense at every step → softmax cross-entropy over the real steps only
  * (padding never counts). With `crf`, the Dense layer's scores are a linear-chain CRF's

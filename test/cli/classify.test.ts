@@ -1,5 +1,5 @@
 // `rnnkit train classify`, and `predict`, `eval`, `info` and `export` on its model files, as a
-// user runs them: a small CSV written to a temp dir, a tiny model, a few steps; SPEC §4 errors.
+// user runs them: a small CSV written to a temp dir, a tiny model, a few steps; usage errors exit 2, other failures 1.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

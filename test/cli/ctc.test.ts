@@ -1,5 +1,5 @@
 // `rnnkit train ctc` on JSON Lines of frames and label strings, and `predict` and `eval` on
-// its model; SPEC §4 errors naming the file and line; commands refuse model types they do not handle.
+// its model; errors (exit 2 or 1, one line) naming the file and line; commands refuse model types they do not handle.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // `rnnkit train forecast` on a CSV series, and `predict` and `eval` on its model; held-out
-// windows are the last ones; SPEC §4 errors naming the file and line.
+// windows are the last ones; errors (exit 2 or 1, one line) naming the file and line.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // `rnnkit train lm`, `eval` and `sample` as a user runs them: on a slice of the bundled
-// corpus with a tiny model and a few steps; results as JSON; resume; SPEC §4 errors.
+// corpus with a tiny model and a few steps; results as JSON; resume; usage errors exit 2, other failures 1.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

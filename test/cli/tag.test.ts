@@ -1,5 +1,5 @@
 // `rnnkit train tag` on a small CoNLL file, and `predict`, `eval`, `info` and `export` on
-// its model; SPEC §4 errors naming the file and line.
+// its model; errors (exit 2 or 1, one line) naming the file and line.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-/** Runs the rnnkit CLI from source in a child process, and checks failures as SPEC §4 wants them. */
+/** Runs the rnnkit CLI from source in a child process, and checks failures as the CLI reports them. */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +25,7 @@ export function runCliBytes(args: string[]): { status: number | null; stdout: Bu
   return { status: child.status, stdout: child.stdout, stderr: child.stderr.toString('utf8') };
 }
 
-/** Asserts a failure as SPEC §4 wants it: the exit code, one `rnnkit: error:` line matching `message`, no stack. */
+/** Asserts a failure as the CLI reports it: the exit code, one `rnnkit: error:` line matching `message`, no stack. */
 export function assertFails(r: CliResult, status: number, message: RegExp): void {
   assert.equal(r.status, status, r.stderr);
   const lines = r.stderr.trim().split('\n');

@@ -2,7 +2,7 @@
  * The backend conformance suite: every kernel of a float32 backend against the
  * float64 reference backend, on awkward sizes, every transpose, beta 0 and 1 and
  * leading dimensions larger than the rows they hold. One suite for every backend,
- * no exclude list (DESIGN habit 5).
+ * no exclude list.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

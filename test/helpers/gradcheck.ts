@@ -1,5 +1,5 @@
 /**
- * Finite-difference gradient checks in float64 (DESIGN habit 2): every element of every
+ * Finite-difference gradient checks in float64 (central differences, as torch.autograd.gradcheck): every element of every
  * named tensor is moved by ±eps, the loss recomputed, and the central difference
  * compared with the analytic gradient (gradcheck's defaults: eps 1e-6, atol 1e-5, rtol 1e-3).
  */

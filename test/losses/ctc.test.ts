@@ -40,7 +40,7 @@ describe('ctcLoss', () => {
       const expectedGrad = tensors[`${c.name}.grad`]!.data;
       const options: CtcLossOptions = { blank: c.blank, reduction: c.reduction, zeroInfinity: c.zeroInfinity };
       // float64, as PyTorch computed (the fixture stores its results rounded to float32),
-      // then float32 input as the SPEC's callers give it.
+      // then float32 input as callers give it.
       const f64 = ctcLoss({ shape: logits.shape, data: Float64Array.from(logits.data) }, c.targets, c.inputLengths, c.targetLengths, options);
       assertClose(`${c.name} loss`, [f64.loss].flat(), expectedLoss, { atol: 1e-7, rtol: 2e-7 });
       assertClose(`${c.name} grad`, f64.grad.data, expectedGrad, { atol: 1e-8, rtol: 2e-7 });

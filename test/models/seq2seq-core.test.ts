@@ -1,5 +1,5 @@
 // The encoder–decoder engine: float64 finite-difference checks of every parameter's
-// gradient for each context choice of seed 000 (final state, learned transform, additive
+// gradient for each way of handing the source over (final state, learned transform, additive
 // and multiplicative attention), each cell and variant, bidirectional stacked encoders, ragged
 // sources and targets, and scheduled sampling.
 import { describe, it } from 'node:test';

@@ -3,7 +3,8 @@
  * {@link TaskSpec} says how its files become examples, how a model is built for them,
  * trained, scored on held-out data and asked for predictions; {@link defineTask} turns it
  * into the `train <name>` subcommand and into what `eval` and `predict` call for its model
- * files. A new task is one spec (a file beside this one) and one line in index.ts.
+ * files. A new task is one spec (a file beside this one), its flags added to {@link TaskFlags}
+ * (the parsed options are shared by every task's commands), and one line in index.ts.
  */
 import type { Command } from 'commander';
 import { CharTokenizer } from '../../data/tokenizers/char.js';

@@ -1,6 +1,6 @@
 /**
  * Word-level tokenizer with a capped vocabulary and the special tokens `<pad>`, `<unk>`
- * and `<eos>` (the setup of PyTorch's word_language_model and of seed 002).
+ * and `<eos>` (the setup of PyTorch's word_language_model example).
  *
  * Splitting rules (in this order, at each position of a line; spaces separate tokens and vanish):
  * 1. a line break (`\n`, `\r\n` or `\r`) ends a sentence: token `<eos>`;

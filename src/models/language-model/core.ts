@@ -1,5 +1,5 @@
 /**
- * The language model's engine (seed 002): Embedding → stacked RNN/LSTM/GRU → Dense over
+ * The language model's engine (Mikolov et al. 2010): Embedding → stacked RNN/LSTM/GRU → Dense over
  * the vocabulary, with softmax cross-entropy at every step — everything in the
  * backend's memory, nothing copied to JavaScript arrays inside a training step.
  *

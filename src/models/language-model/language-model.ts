@@ -1,5 +1,5 @@
 /**
- * LanguageModel (seed 002): a tokenizer and the Embedding → RNN/LSTM/GRU → Dense engine,
+ * LanguageModel (Mikolov et al. 2010; Graves 2013): a tokenizer and the Embedding → RNN/LSTM/GRU → Dense engine,
  * with evaluation (bits per character, perplexity), sampling of novel text, and the
  * training task the shared training loop runs (truncated BPTT over a token stream).
  */

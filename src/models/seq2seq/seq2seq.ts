@@ -1,6 +1,6 @@
 /**
- * Seq2Seq (seed 000, N→M): an encoder–decoder over token ids — source sequence in, target
- * sequence out, of a different length — with seed 000's three context choices (see
+ * Seq2Seq (Sutskever et al. 2014; Cho et al. 2014; N→M): an encoder–decoder over token ids — source sequence in, target
+ * sequence out, of a different length — with three ways of handing the source over (see
  * core.ts), teacher forcing with a ratio (scheduled sampling), and greedy or beam-search
  * decoding that returns the attention weights for inspection.
  *
