@@ -5,9 +5,9 @@
 import type { Parameter } from '../layers/parameters.js';
 import type { ParameterGroups } from '../layers/parameter-groups.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Model } from './model.js';
+import { ModelBase } from './model.js';
 
-export abstract class CoreModel<C extends ParameterGroups<Float32Array>> extends Model {
+export abstract class CoreModel<C extends ParameterGroups<Float32Array>> extends ModelBase {
   /** Training mode: dropout (and the like) active. */
   training = true;
 

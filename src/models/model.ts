@@ -7,7 +7,7 @@
 import type { Parameter } from '../layers/parameters.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export abstract class Model {
+export abstract class ModelBase {
   /**
    * Every parameter under its prefixed name (optimizers key their state on names), bound to
    * the backend the model computes with. Asynchronous because a model built on layers binds

@@ -15,7 +15,7 @@ import { type CellKind, type CellVariantOptions, type CellVariantSettings, varia
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainingTask } from '../training/trainer.js';
-import { Model } from './model.js';
+import { ModelBase } from './model.js';
 
 /**
  * What turns a sequence model's ids into text and back. A model carries them (and its
@@ -64,7 +64,7 @@ export function checkVocabularies(vocabularies: Vocabularies, sizes: { inputs?: 
  * A model made of named layers: its parameters and state dict are theirs under
  * `<name>.` prefixes, and training mode and gradient resets reach all of them.
  */
-export abstract class ComposedModel extends Model {
+export abstract class ComposedModel extends ModelBase {
   /**
    * @param parts the layers, by name
    * @param vocabularies what turns the model's ids into text (see {@link Vocabularies})
