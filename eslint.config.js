@@ -25,11 +25,13 @@ export const LAYERS = [
 /** no-restricted-paths zones: each folder of a layer may not import its siblings or anything above. */
 function layerZones() {
   const path = (name) => `./src/${name}`;
-  return LAYERS.flatMap((layer, level) => layer.map((name) => ({
-    target: path(name),
-    from: [...layer.filter((other) => other !== name), ...LAYERS.slice(level + 1).flat(), 'index.ts'].map(path),
-    message: `src/${name} sits below this folder in the import layering (see LAYERS in eslint.config.js)`,
-  })));
+  return LAYERS.flatMap((layer, level) =>
+    layer.map((name) => ({
+      target: path(name),
+      from: [...layer.filter((other) => other !== name), ...LAYERS.slice(level + 1).flat(), 'index.ts'].map(path),
+      message: `src/${name} sits below this folder in the import layering (see LAYERS in eslint.config.js)`,
+    })),
+  );
 }
 
 export default tseslint.config(

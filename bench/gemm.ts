@@ -20,8 +20,12 @@ import { runTorchGemm } from './peers/torch-gemm.js';
 
 /** [M, K, N]: C[M, N] = A[M, K] · B[K, N]. */
 const SHAPES: [number, number, number][] = [
-  [256, 256, 256], [512, 512, 512], [1024, 1024, 1024],
-  [32, 512, 2048], [2048, 512, 2048], [32, 128, 512],
+  [256, 256, 256],
+  [512, 512, 512],
+  [1024, 1024, 1024],
+  [32, 512, 2048],
+  [2048, 512, 2048],
+  [32, 128, 512],
 ];
 
 /** Seconds PyTorch measures each shape. */
@@ -40,8 +44,10 @@ export async function benchGemm(): Promise<void> {
   const ceiling = await simdCeiling();
   console.log(`wasm backends: ${single.description}; ${all.description}`);
   if (blas !== undefined) console.log(`blas backend: ${blas.description}`);
-  console.log(`tfjs: ${tf.getBackend()} backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
-    `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+  console.log(
+    `tfjs: ${tf.getBackend()} backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
+      `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`,
+  );
   console.log(`4-wide SIMD ceiling without FMA (register-only mul+add chains): ${fmt(ceiling)} GFLOP/s per core\n`);
 
   const measured: { reference: number; one: number; many: number; blas: number | undefined; tfjs: number }[] = [];
@@ -58,17 +64,28 @@ export async function benchGemm(): Promise<void> {
     const tb = tf.tensor2d(rb, [k, n]);
     // The triple loop is slow: one timed call is enough.
     const [refResult] = measure(
-      [{ name: 'reference', run: () => reference.gemm(false, false, m, n, k, 1, ra, k, rb, n, 0, rc, n) }], flops, { rounds: 1, minMs: 0, warmup: false });
-    const [one, many, tfjs, viaBlas] = measure([
-      { name: 'wasm 1 thread', run: () => single.gemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n) },
-      { name: 'wasm all threads', run: () => all.gemm(false, false, m, n, k, 1, aa, k, ab, n, 0, ac, n) },
-      { name: 'tfjs-wasm', run: () => tf.matMul(ta, tb).dispose() },
-      ...(blas === undefined ? [] : [blasProduct(m, k, n)]),
-    ], flops);
+      [{ name: 'reference', run: () => reference.gemm(false, false, m, n, k, 1, ra, k, rb, n, 0, rc, n) }],
+      flops,
+      { rounds: 1, minMs: 0, warmup: false },
+    );
+    const [one, many, tfjs, viaBlas] = measure(
+      [
+        { name: 'wasm 1 thread', run: () => single.gemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n) },
+        { name: 'wasm all threads', run: () => all.gemm(false, false, m, n, k, 1, aa, k, ab, n, 0, ac, n) },
+        { name: 'tfjs-wasm', run: () => tf.matMul(ta, tb).dispose() },
+        ...(blas === undefined ? [] : [blasProduct(m, k, n)]),
+      ],
+      flops,
+    );
     ta.dispose();
     tb.dispose();
-    measured.push({ reference: refResult!.rate / 1e9, one: one!.rate / 1e9, many: many!.rate / 1e9,
-      blas: viaBlas === undefined ? undefined : viaBlas.rate / 1e9, tfjs: tfjs!.rate / 1e9 });
+    measured.push({
+      reference: refResult!.rate / 1e9,
+      one: one!.rate / 1e9,
+      many: many!.rate / 1e9,
+      blas: viaBlas === undefined ? undefined : viaBlas.rate / 1e9,
+      tfjs: tfjs!.rate / 1e9,
+    });
   }
   const torch = await runTorchGemm(SHAPES, TORCH_SECONDS, all.threads);
   if (torch !== undefined) {
@@ -85,13 +102,39 @@ export async function benchGemm(): Promise<void> {
   const rows = SHAPES.map(([m, k, n], i) => {
     const r = measured[i]!;
     const peer = torch?.results[`${m},${k},${n}`];
-    return [`${m}×${k} · ${k}×${n}`, fmt(r.reference), fmt(r.one), fmt(r.many), opt(r.blas), fmt(r.tfjs), opt(peer),
-      fmt(r.one / r.tfjs, 2), fmt(r.many / r.tfjs, 2), opt(r.blas !== undefined && peer !== undefined ? r.blas / peer : undefined, 2),
-      `${fmt((100 * r.one) / ceiling, 0)}%`];
+    return [
+      `${m}×${k} · ${k}×${n}`,
+      fmt(r.reference),
+      fmt(r.one),
+      fmt(r.many),
+      opt(r.blas),
+      fmt(r.tfjs),
+      opt(peer),
+      fmt(r.one / r.tfjs, 2),
+      fmt(r.many / r.tfjs, 2),
+      opt(r.blas !== undefined && peer !== undefined ? r.blas / peer : undefined, 2),
+      `${fmt((100 * r.one) / ceiling, 0)}%`,
+    ];
   });
   const threads = `${all.threads}T`;
-  console.log(table(['GFLOP/s', 'reference', 'wasm 1T', `wasm ${threads}`, `blas ${threads}`, 'tfjs-wasm',
-    `PyTorch ${threads}`, '1T / tfjs', 'all / tfjs', 'blas / PyTorch', '1T / ceiling'], rows));
+  console.log(
+    table(
+      [
+        'GFLOP/s',
+        'reference',
+        'wasm 1T',
+        `wasm ${threads}`,
+        `blas ${threads}`,
+        'tfjs-wasm',
+        `PyTorch ${threads}`,
+        '1T / tfjs',
+        'all / tfjs',
+        'blas / PyTorch',
+        '1T / ceiling',
+      ],
+      rows,
+    ),
+  );
   single.dispose();
   all.dispose();
   blas?.dispose();

@@ -27,8 +27,11 @@ export interface MeasureOptions {
 }
 
 /** Times contenders in interleaved rounds and keeps each one's best rate. */
-export function measure(contenders: Contender[], work: number,
-  { rounds = 5, minMs = 150, warmup = true }: MeasureOptions = {}): Measurement[] {
+export function measure(
+  contenders: Contender[],
+  work: number,
+  { rounds = 5, minMs = 150, warmup = true }: MeasureOptions = {},
+): Measurement[] {
   const best = new Map<string, number>();
   if (warmup) for (const c of contenders) c.run();
   for (let r = 0; r < rounds; r++) {

@@ -10,7 +10,12 @@ import { benchRnn } from './rnn.js';
 import { benchVariants } from './variants.js';
 
 const benches: Record<string, () => Promise<void>> = {
-  gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground, variants: benchVariants, crf: benchCrf,
+  gemm: benchGemm,
+  rnn: benchRnn,
+  lm: benchLanguageModel,
+  playground: benchPlayground,
+  variants: benchVariants,
+  crf: benchCrf,
 };
 
 const names = process.argv.slice(2);

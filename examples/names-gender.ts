@@ -26,9 +26,18 @@ const testSet = shuffled.slice(cut).map(encode);
 const majority = trainSet.filter((e) => e.label === 0).length >= trainSet.length / 2 ? 0 : 1;
 const baseline = testSet.filter((e) => e.label === majority).length / testSet.length;
 
-say(`${trainSet.length} training and ${testSet.length} test names (${tokenizer.vocabSize} symbols); ` +
-  `character bidirectional LSTM on ${backend.description}, ${seconds} s`);
-const model = SequenceClassifier.create({ vocabSize: tokenizer.vocabSize, numClasses: 2, embeddingDim: 32, hiddenSize: 64, seed: 1, backend });
+say(
+  `${trainSet.length} training and ${testSet.length} test names (${tokenizer.vocabSize} symbols); ` +
+    `character bidirectional LSTM on ${backend.description}, ${seconds} s`,
+);
+const model = SequenceClassifier.create({
+  vocabSize: tokenizer.vocabSize,
+  numClasses: 2,
+  embeddingDim: 32,
+  hiddenSize: 64,
+  seed: 1,
+  backend,
+});
 const result = await train(await model.trainingTask(trainSet, 32), {
   optimizer: new Adam(await model.parameters(), { lr: 5e-3 }, backend),
   budget: { seconds },

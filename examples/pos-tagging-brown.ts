@@ -49,13 +49,23 @@ for (const s of trainSentences) {
 }
 const argmax = (m: Map<string, number>): string => [...m].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
 const overall = argmax(tagCounts);
-const baseline = tokenAccuracy(testSentences.map((s) => s.words.map((w) => (byWord.has(w) ? argmax(byWord.get(w)!) : overall))),
-  testSentences.map((s) => s.tags));
+const baseline = tokenAccuracy(
+  testSentences.map((s) => s.words.map((w) => (byWord.has(w) ? argmax(byWord.get(w)!) : overall))),
+  testSentences.map((s) => s.tags),
+);
 
-say(`${trainSet.length} training and ${testSet.length} test sentences, ${vocabulary.size + 1} words, ${tagNames.length} tags; ` +
-  `bidirectional LSTM tagger on ${backend.description}, ${seconds} s`);
-const tagger = SequenceTagger.create({ vocabSize: vocabulary.size + 1, numTags: tagNames.length, embeddingDim: 64, hiddenSize: 128,
-  seed: 1, backend });
+say(
+  `${trainSet.length} training and ${testSet.length} test sentences, ${vocabulary.size + 1} words, ${tagNames.length} tags; ` +
+    `bidirectional LSTM tagger on ${backend.description}, ${seconds} s`,
+);
+const tagger = SequenceTagger.create({
+  vocabSize: vocabulary.size + 1,
+  numTags: tagNames.length,
+  embeddingDim: 64,
+  hiddenSize: 128,
+  seed: 1,
+  backend,
+});
 const result = await train(await tagger.trainingTask(trainSet, 32), {
   optimizer: new Adam(await tagger.parameters(), { lr: 3e-3 }, backend),
   budget: { seconds },
@@ -68,9 +78,17 @@ const result = await train(await tagger.trainingTask(trainSet, 32), {
 tagger.eval();
 const predicted: number[][] = [];
 for (let i = 0; i < testSet.length; i += 256) predicted.push(...(await tagger.predict(testSet.slice(i, i + 256).map((s) => s.tokens))));
-const accuracy = tokenAccuracy(predicted, testSet.map((s) => s.tags));
-const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), seconds: Number(result.seconds.toFixed(1)),
-  accuracy, baselineAccuracy: baseline };
+const accuracy = tokenAccuracy(
+  predicted,
+  testSet.map((s) => s.tags),
+);
+const summary = {
+  steps: result.steps,
+  epochs: Number(result.epochs.toFixed(2)),
+  seconds: Number(result.seconds.toFixed(1)),
+  accuracy,
+  baselineAccuracy: baseline,
+};
 if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);

@@ -24,7 +24,9 @@ const program = new Command('rnnkit')
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
-const trainCommand = program.command('train').description(`train a model: lm, ${TASKS.map((t) => t.name).join(', ')} (see: rnnkit train lm --help)`);
+const trainCommand = program
+  .command('train')
+  .description(`train a model: lm, ${TASKS.map((t) => t.name).join(', ')} (see: rnnkit train lm --help)`);
 registerTrainLm(trainCommand);
 for (const task of TASKS) task.register(trainCommand);
 registerEval(program);

@@ -71,8 +71,13 @@ export function resolveBeamOptions(options: BeamSearchOptions = {}): Required<Be
  * no live hypothesis can beat any more, or `maxLength` steps have run; returns up to `beamWidth` hypotheses, best first
  * (unfinished ones only when too few finished).
  */
-export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: number, end: number,
-  options: BeamSearchOptions = {}): Promise<Hypothesis<P>[]> {
+export async function beamSearch<P>(
+  decoder: BeamDecoder<P>,
+  V: number,
+  begin: number,
+  end: number,
+  options: BeamSearchOptions = {},
+): Promise<Hypothesis<P>[]> {
   const { beamWidth: k, lengthPenalty, maxLength } = resolveBeamOptions(options);
   const score = (logProb: number, length: number): number => logProb / Math.pow(length, lengthPenalty);
   const finished: Hypothesis<P>[] = [];
@@ -97,8 +102,13 @@ export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: n
     for (const c of candidates) {
       const from = live[c.row]!;
       if (c.token === end) {
-        finished.push({ tokens: from.tokens, logProb: c.logProb, score: score(c.logProb, length), finished: true,
-          steps: [...from.steps, report(c.row)] });
+        finished.push({
+          tokens: from.tokens,
+          logProb: c.logProb,
+          score: score(c.logProb, length),
+          finished: true,
+          steps: [...from.steps, report(c.row)],
+        });
       } else if (next.length < k) {
         parents[next.length] = c.row;
         tokens[next.length] = c.token;

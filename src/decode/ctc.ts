@@ -54,7 +54,8 @@ export function ctcGreedyDecode(logits: FloatTensor, options: CtcDecodeOptions =
 export function ctcBeamSearch(logits: FloatTensor, options: CtcBeamOptions = {}): CtcHypothesis[][] {
   const { B, C, blank, lengths } = checkInput(logits, options, 'ctcBeamSearch');
   const beamWidth = options.beamWidth ?? 10;
-  if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new UsageError(`ctcBeamSearch: beamWidth must be a positive integer, got ${beamWidth}`);
+  if (!Number.isInteger(beamWidth) || beamWidth < 1)
+    throw new UsageError(`ctcBeamSearch: beamWidth must be a positive integer, got ${beamWidth}`);
   const lp = new Float64Array(C);
   const results: CtcHypothesis[][] = [];
   for (let b = 0; b < B; b++) {
@@ -66,7 +67,7 @@ export function ctcBeamSearch(logits: FloatTensor, options: CtcBeamOptions = {})
       const entry = (labels: number[]) => {
         const key = labels.join(',');
         let e = next.get(key);
-        if (e === undefined) next.set(key, e = { labels, blank: -Infinity, label: -Infinity });
+        if (e === undefined) next.set(key, (e = { labels, blank: -Infinity, label: -Infinity }));
         return e;
       };
       for (const p of beam.values()) {
@@ -86,11 +87,15 @@ export function ctcBeamSearch(logits: FloatTensor, options: CtcBeamOptions = {})
           }
         }
       }
-      beam = new Map([...next.entries()].sort((x, y) => logAdd(y[1].blank, y[1].label) - logAdd(x[1].blank, x[1].label))
-        .slice(0, beamWidth));
+      beam = new Map(
+        [...next.entries()].sort((x, y) => logAdd(y[1].blank, y[1].label) - logAdd(x[1].blank, x[1].label)).slice(0, beamWidth),
+      );
     }
-    results.push([...beam.values()].map((p) => ({ labels: p.labels, logProbability: logAdd(p.blank, p.label) }))
-      .sort((x, y) => y.logProbability - x.logProbability));
+    results.push(
+      [...beam.values()]
+        .map((p) => ({ labels: p.labels, logProbability: logAdd(p.blank, p.label) }))
+        .sort((x, y) => y.logProbability - x.logProbability),
+    );
   }
   return results;
 }
@@ -100,7 +105,8 @@ function checkInput(logits: FloatTensor, options: CtcDecodeOptions, where: strin
   if (logits.shape.length !== 3) throw new ShapeError(`${where}: logits must be [T, B, C], got ${formatShape(logits.shape)}`);
   const [T, B, C] = logits.shape as [number, number, number];
   const blank = options.blank ?? 0;
-  if (!Number.isInteger(blank) || blank < 0 || blank >= C) throw new UsageError(`${where}: blank must be a class index in [0, ${C}), got ${blank}`);
+  if (!Number.isInteger(blank) || blank < 0 || blank >= C)
+    throw new UsageError(`${where}: blank must be a class index in [0, ${C}), got ${blank}`);
   const lengths = options.lengths ?? new Array<number>(B).fill(T);
   if (lengths.length !== B) throw new ShapeError(`${where}: lengths must have ${B} entries, got ${lengths.length}`);
   lengths.forEach((n, b) => {

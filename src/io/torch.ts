@@ -58,8 +58,10 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   }
   const peephole = Object.keys(dict).find((k) => /\.weight_peephole_l\d+(_reverse)?$/.test(k));
   if (peephole !== undefined) {
-    throw new FormatError(`PyTorch import: '${peephole}' is a peephole weight; PyTorch's LSTM has no peepholes, so this is not ` +
-      'a PyTorch state dict (build an LSTM with peepholes: true and use loadStateDict)');
+    throw new FormatError(
+      `PyTorch import: '${peephole}' is a peephole weight; PyTorch's LSTM has no peepholes, so this is not ` +
+        'a PyTorch state dict (build an LSTM with peepholes: true and use loadStateDict)',
+    );
   }
   const names = findModules(dict, options.names ?? {});
   const get = (name: string): Tensor => {
@@ -74,7 +76,9 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   // An LSTM with proj_size P has weight_hr_l0 [P, H] and weight_hh_l0 [4H, P].
   const hr = dict[`${rnn}weight_hr_l0`];
   if (hr !== undefined && (hr.shape.length !== 2 || hr.shape[0]! !== hh.shape[1])) {
-    throw new FormatError(`PyTorch import: ${rnn}weight_hr_l0 has shape [${hr.shape.join(', ')}], not [P, H] with P = ${String(hh.shape[1])}`);
+    throw new FormatError(
+      `PyTorch import: ${rnn}weight_hr_l0 has shape [${hr.shape.join(', ')}], not [P, H] with P = ${String(hh.shape[1])}`,
+    );
   }
   const H = hr === undefined ? hh.shape[1]! : hr.shape[1]!;
   const S = hh.shape[1]!;
@@ -96,8 +100,16 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
     throw new FormatError(`PyTorch import: ${names.decoder}.weight has shape [${decoderWeight.shape.join(', ')}], expected [${V}, ${S}]`);
   }
   const { tokenizer, shift } = charVocabulary(options.vocabulary, V, 'PyTorch import');
-  const model = await LanguageModel.create({ tokenizer, cell, embeddingDim: E, hiddenSize: H, numLayers, dropout: 0,
-    ...(hr !== undefined ? { projSize: S } : {}), ...(options.backend ? { backend: options.backend } : {}) });
+  const model = await LanguageModel.create({
+    tokenizer,
+    cell,
+    embeddingDim: E,
+    hiddenSize: H,
+    numLayers,
+    dropout: 0,
+    ...(hr !== undefined ? { projSize: S } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
 
   const weights: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(model.stateDict())) {
@@ -125,12 +137,24 @@ function findModules(dict: Record<string, Tensor>, given: Partial<PyTorchModuleN
     const name = given[what];
     if (name !== undefined) return name;
     if (found.length === 1) return found[0]!;
-    throw new FormatError(`PyTorch import: cannot tell the ${what} module (${found.length === 0 ? 'none found'
-      : `candidates: ${found.join(', ')}`}); name it (names.${what}). Keys: ${keys.join(', ')}`);
+    throw new FormatError(
+      `PyTorch import: cannot tell the ${what} module (${
+        found.length === 0 ? 'none found' : `candidates: ${found.join(', ')}`
+      }); name it (names.${what}). Keys: ${keys.join(', ')}`,
+    );
   };
-  const rnn = one('rnn', candidates((k) => (k.endsWith('.weight_ih_l0') ? k.slice(0, -'.weight_ih_l0'.length) : undefined)));
+  const rnn = one(
+    'rnn',
+    candidates((k) => (k.endsWith('.weight_ih_l0') ? k.slice(0, -'.weight_ih_l0'.length) : undefined)),
+  );
   const matrices = candidates((k) => (k.endsWith('.weight') && dict[k]!.shape.length === 2 ? k.slice(0, -'.weight'.length) : undefined));
-  const embedding = one('embedding', matrices.filter((m) => !(`${m}.bias` in dict)));
-  const decoder = one('decoder', matrices.filter((m) => `${m}.bias` in dict));
+  const embedding = one(
+    'embedding',
+    matrices.filter((m) => !(`${m}.bias` in dict)),
+  );
+  const decoder = one(
+    'decoder',
+    matrices.filter((m) => `${m}.bias` in dict),
+  );
   return { embedding, rnn, decoder };
 }

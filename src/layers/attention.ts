@@ -96,8 +96,14 @@ export interface AttentionGradients<F extends FloatArray> {
  * Backpropagates dL/dcontext [B, D] through the step that produced `weights` and, for the
  * additive score, `a.hidden`. `scratch` holds S numbers.
  */
-export function attentionBackward<F extends FloatArray>(backend: Backend<F>, a: AttentionInputs<F>, weights: F, dContext: F,
-  grads: AttentionGradients<F>, scratch: F): void {
+export function attentionBackward<F extends FloatArray>(
+  backend: Backend<F>,
+  a: AttentionInputs<F>,
+  weights: F,
+  dContext: F,
+  grads: AttentionGradients<F>,
+  scratch: F,
+): void {
   const { score: kind, S, B, K, D, keys, values, lengths, query, scores } = a;
   grads.query.fill(0, 0, B * K);
   // de [S, B] (zero past each length), from the context through the softmax.

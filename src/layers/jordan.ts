@@ -69,27 +69,65 @@ export class JordanCore<F extends FloatArray> {
   private teacher = false;
   private ready = false;
 
-  constructor(readonly config: JordanConfig, private readonly b: Backend<F>, private readonly params: ParameterSet<F>) {
+  constructor(
+    readonly config: JordanConfig,
+    private readonly b: Backend<F>,
+    private readonly params: ParameterSet<F>,
+  ) {
     params.bind(b);
     const { inputSize: D, hiddenSize: H, outputSize: O } = config;
-    this.workspace = new Workspace(b, { floats: {
-      x: ({ T, B }) => T * B * D, fed: ({ T, B }) => (T + 1) * B * O, hidden: ({ T, B }) => T * B * H,
-      scores: ({ T, B }) => T * B * O, predicted: ({ T, B }) => T * B * O, dScores: ({ T, B }) => T * B * O,
-      dHidden: ({ T, B }) => T * B * H, dx: ({ T, B }) => T * B * D, dFed: ({ B }) => B * O, scratch: ({ B }) => B * O,
-      y0: ({ B }) => B * O, targets: ({ T, B }) => T * B * O,
-    } }, this);
+    this.workspace = new Workspace(
+      b,
+      {
+        floats: {
+          x: ({ T, B }) => T * B * D,
+          fed: ({ T, B }) => (T + 1) * B * O,
+          hidden: ({ T, B }) => T * B * H,
+          scores: ({ T, B }) => T * B * O,
+          predicted: ({ T, B }) => T * B * O,
+          dScores: ({ T, B }) => T * B * O,
+          dHidden: ({ T, B }) => T * B * H,
+          dx: ({ T, B }) => T * B * D,
+          dFed: ({ B }) => B * O,
+          scratch: ({ B }) => B * O,
+          y0: ({ B }) => B * O,
+          targets: ({ T, B }) => T * B * O,
+        },
+      },
+      this,
+    );
   }
 
-  private get x(): F { return this.workspace.last.x; }
-  private get fed(): F { return this.workspace.last.fed; }
-  private get hidden(): F { return this.workspace.last.hidden; }
-  private get scores(): F { return this.workspace.last.scores; }
-  private get predicted(): F { return this.workspace.last.predicted; }
-  private get dScores(): F { return this.workspace.last.dScores; }
-  private get dHidden(): F { return this.workspace.last.dHidden; }
-  private get dx(): F { return this.workspace.last.dx; }
-  private get dFed(): F { return this.workspace.last.dFed; }
-  private get scratch(): F { return this.workspace.last.scratch; }
+  private get x(): F {
+    return this.workspace.last.x;
+  }
+  private get fed(): F {
+    return this.workspace.last.fed;
+  }
+  private get hidden(): F {
+    return this.workspace.last.hidden;
+  }
+  private get scores(): F {
+    return this.workspace.last.scores;
+  }
+  private get predicted(): F {
+    return this.workspace.last.predicted;
+  }
+  private get dScores(): F {
+    return this.workspace.last.dScores;
+  }
+  private get dHidden(): F {
+    return this.workspace.last.dHidden;
+  }
+  private get dx(): F {
+    return this.workspace.last.dx;
+  }
+  private get dFed(): F {
+    return this.workspace.last.dFed;
+  }
+  private get scratch(): F {
+    return this.workspace.last.scratch;
+  }
 
   /** Where the caller writes y0 [B, O], the fed-back value before the first step. */
   y0Input(): F {
@@ -120,7 +158,8 @@ export class JordanCore<F extends FloatArray> {
 
   /** Fed-back predictions ŷ = outAct(o) [T·B, O] of the last forward. */
   prediction(): F {
-    return this.teacher ? this.rows(this.predicted, 0, this.T, this.config.outputSize)
+    return this.teacher
+      ? this.rows(this.predicted, 0, this.T, this.config.outputSize)
       : this.rows(this.fed, 1, this.T, this.config.outputSize);
   }
 
@@ -189,8 +228,8 @@ export class JordanCore<F extends FloatArray> {
     const hidden = this.rows(this.hidden, 0, T, H);
     const dH = this.rows(this.dHidden, 0, T, H);
     if (this.teacher) {
-      b.gemm(false, false, T * B, H, O, 1, dO, O, p.why.value, H, 0, dH, H);        // dh = do · W_hy
-      b.activateBackward(nonlinearity, T * B * H, hidden, dH, dH);                  // da = dh ⊙ act′
+      b.gemm(false, false, T * B, H, O, 1, dO, O, p.why.value, H, 0, dH, H); // dh = do · W_hy
+      b.activateBackward(nonlinearity, T * B * H, hidden, dH, dH); // da = dh ⊙ act′
       b.gemm(false, false, B, O, H, 1, this.rows(this.dHidden, 0, 1, H), H, p.wyh.value, O, 0, this.y0Grad(), O);
     } else {
       b.fill(B * O, 0, this.dFed);
@@ -204,7 +243,7 @@ export class JordanCore<F extends FloatArray> {
         const dHt = this.rows(this.dHidden, t, 1, H);
         b.gemm(false, false, B, H, O, 1, dOt, O, p.why.value, H, 0, dHt, H);
         b.activateBackward(nonlinearity, B * H, this.rows(this.hidden, t, 1, H), dHt, dHt);
-        b.gemm(false, false, B, O, H, 1, dHt, H, p.wyh.value, O, 0, this.y0Grad(), O);  // dL/dŷ_{t−1}
+        b.gemm(false, false, B, O, H, 1, dHt, H, p.wyh.value, O, 0, this.y0Grad(), O); // dL/dŷ_{t−1}
       }
     }
     // Parameter gradients and dx over all steps at once (dH now holds da).
@@ -243,8 +282,13 @@ export class JordanCore<F extends FloatArray> {
   private parameters(): { wih: P<F>; wyh: P<F>; why: P<F>; bh: P<F> | undefined; by: P<F> | undefined } {
     const get = (n: string): P<F> => this.params.get(n);
     const bias = this.config.bias;
-    return { wih: get('weight_ih'), wyh: get('weight_yh'), why: get('weight_hy'),
-      bh: bias ? get('bias_h') : undefined, by: bias ? get('bias_y') : undefined };
+    return {
+      wih: get('weight_ih'),
+      wyh: get('weight_yh'),
+      why: get('weight_hy'),
+      bh: bias ? get('bias_h') : undefined,
+      by: bias ? get('bias_y') : undefined,
+    };
   }
 
   // Rows of steps [t, t + count) of a [·, B, width] buffer.
@@ -369,8 +413,14 @@ function resolveJordan(o: JordanOptions): JordanConfig {
   if (!['identity', 'softmax', 'sigmoid', 'tanh'].includes(outputActivation)) {
     throw new UsageError(`Jordan: outputActivation must be 'identity', 'softmax', 'sigmoid' or 'tanh', got '${String(outputActivation)}'`);
   }
-  return { inputSize: o.inputSize, hiddenSize: o.hiddenSize, outputSize: o.outputSize, nonlinearity, outputActivation,
-    bias: o.bias ?? true };
+  return {
+    inputSize: o.inputSize,
+    hiddenSize: o.hiddenSize,
+    outputSize: o.outputSize,
+    nonlinearity,
+    outputActivation,
+    bias: o.bias ?? true,
+  };
 }
 
 function checkShape(t: Tensor, shape: number[], what: string): void {

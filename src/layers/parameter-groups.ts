@@ -15,7 +15,10 @@ export interface ParameterGroup<F extends FloatArray> {
 
 export class ParameterGroups<F extends FloatArray> {
   /** @param owner names the model in error messages. */
-  constructor(readonly groups: readonly ParameterGroup<F>[], private readonly owner: string) {}
+  constructor(
+    readonly groups: readonly ParameterGroup<F>[],
+    private readonly owner: string,
+  ) {}
 
   /** Every parameter, named `<prefix><name>`, sharing the model's buffers. */
   parameters(): Parameter<F>[] {

@@ -31,8 +31,16 @@ export function poolForward(kind: Pooling, T: number, B: number, F: number, x: F
  * dx = d out / d x · dOut: for `mean`, dOut / length at every real step; for `max`, dOut at
  * the first step holding the maximum. dx is overwritten (zero at padding).
  */
-export function poolBackward(kind: Pooling, T: number, B: number, F: number, x: Floats, lengths: readonly number[],
-  dOut: Floats, dx: Floats): void {
+export function poolBackward(
+  kind: Pooling,
+  T: number,
+  B: number,
+  F: number,
+  x: Floats,
+  lengths: readonly number[],
+  dOut: Floats,
+  dx: Floats,
+): void {
   checkLengths(lengths, T, B);
   dx.fill(0);
   for (let b = 0; b < B; b++) {

@@ -30,9 +30,18 @@ export interface CrossEntropyBuffers<F extends FloatArray> {
  * `mean` and no counted row it is NaN, as in PyTorch. `scale` multiplies the gradient
  * (e.g. 1/steps when a loss is averaged over several calls).
  */
-export function crossEntropyForwardBackward<F extends FloatArray>(b: Backend<F>, rows: number, classes: number,
-  logits: F, targets: Int32Array, ignoreIndex: number, reduction: 'mean' | 'sum', buffers: CrossEntropyBuffers<F>,
-  dlogits: F | undefined, scale = 1): number {
+export function crossEntropyForwardBackward<F extends FloatArray>(
+  b: Backend<F>,
+  rows: number,
+  classes: number,
+  logits: F,
+  targets: Int32Array,
+  ignoreIndex: number,
+  reduction: 'mean' | 'sum',
+  buffers: CrossEntropyBuffers<F>,
+  dlogits: F | undefined,
+  scale = 1,
+): number {
   b.softmaxCrossEntropy(rows, classes, logits, targets, ignoreIndex, buffers.probs, buffers.losses);
   let total = 0;
   let counted = 0;
@@ -72,11 +81,11 @@ export interface LossResult {
  * const { loss, grad } = await crossEntropy(logits, targets); // logits [T, B, 65], targets T·B ids
  * @throws ShapeError on mismatched sizes or a target outside [0, C); UsageError on bad options.
  */
-export async function crossEntropy(logits: Tensor, targets: ArrayLike<number>,
-  options: CrossEntropyOptions = {}): Promise<LossResult> {
+export async function crossEntropy(logits: Tensor, targets: ArrayLike<number>, options: CrossEntropyOptions = {}): Promise<LossResult> {
   assertTensor(logits, 'crossEntropy: logits');
   const C = logits.shape[logits.shape.length - 1] ?? 0;
-  if (logits.shape.length < 1 || C < 1) throw new ShapeError(`crossEntropy: logits need a class dimension, got ${formatShape(logits.shape)}`);
+  if (logits.shape.length < 1 || C < 1)
+    throw new ShapeError(`crossEntropy: logits need a class dimension, got ${formatShape(logits.shape)}`);
   const rows = logits.data.length / C;
   const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
   const reduction = options.reduction ?? 'mean';

@@ -46,16 +46,22 @@ export interface CtcLossResult<F extends Float32Array | Float64Array = Float32Ar
  * Float64Array scores give a float64 gradient (for gradient checks).
  * @throws ShapeError on inconsistent shapes or lengths; UsageError on a bad option or label; NonFiniteError on non-finite scores.
  */
-export function ctcLoss<F extends Float32Array | Float64Array = Float32Array>(logits: FloatTensor<F>,
-  targets: readonly (readonly number[])[], inputLengths: readonly number[], targetLengths: readonly number[],
-  options: CtcLossOptions = {}): CtcLossResult<F> {
+export function ctcLoss<F extends Float32Array | Float64Array = Float32Array>(
+  logits: FloatTensor<F>,
+  targets: readonly (readonly number[])[],
+  inputLengths: readonly number[],
+  targetLengths: readonly number[],
+  options: CtcLossOptions = {},
+): CtcLossResult<F> {
   const { blank = 0, reduction = 'mean', zeroInfinity = false } = options;
   assertFloatTensor(logits, 'ctcLoss: logits');
   if (logits.shape.length !== 3) throw new ShapeError(`ctcLoss: logits must be [T, B, C], got ${formatShape(logits.shape)}`);
   const [T, B, C] = logits.shape as [number, number, number];
   assertFinite(logits.data, 'ctcLoss: logits');
-  if (!Number.isInteger(blank) || blank < 0 || blank >= C) throw new UsageError(`ctcLoss: blank must be a class index in [0, ${C}), got ${blank}`);
-  if (!['mean', 'sum', 'none'].includes(reduction)) throw new UsageError(`ctcLoss: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+  if (!Number.isInteger(blank) || blank < 0 || blank >= C)
+    throw new UsageError(`ctcLoss: blank must be a class index in [0, ${C}), got ${blank}`);
+  if (!['mean', 'sum', 'none'].includes(reduction))
+    throw new UsageError(`ctcLoss: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
   checkLengths(targets, inputLengths, targetLengths, T, B, C, blank);
 
   const data = (logits.data instanceof Float64Array ? new Float64Array(T * B * C) : new Float32Array(T * B * C)) as F;
@@ -71,15 +77,25 @@ export function ctcLoss<F extends Float32Array | Float64Array = Float32Array>(lo
     losses.push(loss);
   }
   if (reduction === 'none') return { loss: losses, grad };
-  const total = reduction === 'mean'
-    ? losses.reduce((sum, loss, b) => sum + loss / Math.max(targets[b]!.length, 1), 0) / B
-    : losses.reduce((sum, loss) => sum + loss, 0);
+  const total =
+    reduction === 'mean'
+      ? losses.reduce((sum, loss, b) => sum + loss / Math.max(targets[b]!.length, 1), 0) / B
+      : losses.reduce((sum, loss) => sum + loss, 0);
   return { loss: total, grad };
 }
 
 /** −log p(target | frames 0…T_b−1 of item b); writes `scale` · its gradient into `grad` (zeros elsewhere). */
-function itemLoss(logits: ArrayLike<number>, grad: Float32Array | Float64Array, B: number, C: number, b: number,
-  Tb: number, target: readonly number[], blank: number, scale: number): number {
+function itemLoss(
+  logits: ArrayLike<number>,
+  grad: Float32Array | Float64Array,
+  B: number,
+  C: number,
+  b: number,
+  Tb: number,
+  target: readonly number[],
+  blank: number,
+  scale: number,
+): number {
   const L = target.length;
   const S = 2 * L + 1;
   if (Tb === 0) return L === 0 ? 0 : Infinity;
@@ -136,16 +152,30 @@ function itemLoss(logits: ArrayLike<number>, grad: Float32Array | Float64Array, 
   return loss;
 }
 
-function checkLengths(targets: readonly (readonly number[])[], inputLengths: readonly number[], targetLengths: readonly number[],
-  T: number, B: number, C: number, blank: number): void {
-  for (const [what, list] of [['targets', targets], ['inputLengths', inputLengths], ['targetLengths', targetLengths]] as const) {
+function checkLengths(
+  targets: readonly (readonly number[])[],
+  inputLengths: readonly number[],
+  targetLengths: readonly number[],
+  T: number,
+  B: number,
+  C: number,
+  blank: number,
+): void {
+  for (const [what, list] of [
+    ['targets', targets],
+    ['inputLengths', inputLengths],
+    ['targetLengths', targetLengths],
+  ] as const) {
     if (!Array.isArray(list) || list.length !== B) {
-      throw new ShapeError(`ctcLoss: ${what} must have one entry per batch item (${B}), got ${Array.isArray(list) ? list.length : typeof list}`);
+      throw new ShapeError(
+        `ctcLoss: ${what} must have one entry per batch item (${B}), got ${Array.isArray(list) ? list.length : typeof list}`,
+      );
     }
   }
   for (let b = 0; b < B; b++) {
     const n = inputLengths[b]!;
-    if (!Number.isInteger(n) || n < 0 || n > T) throw new ShapeError(`ctcLoss: inputLengths[${b}] must be an integer in [0, ${T}], got ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n > T)
+      throw new ShapeError(`ctcLoss: inputLengths[${b}] must be an integer in [0, ${T}], got ${n}`);
     const target = targets[b]!;
     if (!Array.isArray(target)) throw new ShapeError(`ctcLoss: targets[${b}] must be an array of labels`);
     if (targetLengths[b] !== target.length) {

@@ -12,13 +12,20 @@ import type { LossResult, Reduction } from './cross-entropy.js';
  * Returns the loss over n elements and writes dL/dprediction into `grad`
  * (2·(p − t), divided by n for `mean`, times `scale`).
  */
-export function mseForwardBackward<F extends FloatArray>(b: Backend<F>, n: number, prediction: F, target: F,
-  reduction: 'mean' | 'sum', grad: F, scale = 1): number {
+export function mseForwardBackward<F extends FloatArray>(
+  b: Backend<F>,
+  n: number,
+  prediction: F,
+  target: F,
+  reduction: 'mean' | 'sum',
+  grad: F,
+  scale = 1,
+): number {
   b.copy(n, prediction, grad);
-  b.axpy(n, -1, target, grad);              // grad = p − t
+  b.axpy(n, -1, target, grad); // grad = p − t
   const divisor = reduction === 'mean' ? n : 1;
   const loss = b.sumSquares(n, grad) / divisor;
-  b.scale(n, (2 * scale) / divisor, grad);  // d/dp (p − t)² = 2(p − t)
+  b.scale(n, (2 * scale) / divisor, grad); // d/dp (p − t)² = 2(p − t)
   return loss;
 }
 

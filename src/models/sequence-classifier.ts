@@ -17,8 +17,19 @@ import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask, checkPooling, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
-  type EncoderOptions, pool, pooledGradient, type SequencePooling, type Vocabularies,
+  batchedTask,
+  checkPooling,
+  checkVocabularies,
+  ComposedModel,
+  createEncoder,
+  encoderSettings,
+  type EncoderSettings,
+  encoderWidth,
+  type EncoderOptions,
+  pool,
+  pooledGradient,
+  type SequencePooling,
+  type Vocabularies,
 } from './sequence-model.js';
 
 /** Options of {@link SequenceClassifier.create}: the encoder's (hidden size 64 by default) and the data's. */
@@ -49,9 +60,23 @@ export interface LabelledSequence {
 }
 
 export class SequenceClassifier extends ComposedModel {
-  private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly pooling: SequencePooling, readonly numClasses: number, readonly random: Random, vocabularies: Vocabularies) {
-    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]], vocabularies);
+  private constructor(
+    readonly embedding: Embedding,
+    readonly encoder: RecurrentLayer,
+    readonly classifier: Dense,
+    readonly pooling: SequencePooling,
+    readonly numClasses: number,
+    readonly random: Random,
+    vocabularies: Vocabularies,
+  ) {
+    super(
+      [
+        ['embedding', embedding],
+        ['encoder', encoder],
+        ['classifier', classifier],
+      ],
+      vocabularies,
+    );
   }
 
   /** @throws UsageError on an invalid option. */
@@ -68,8 +93,13 @@ export class SequenceClassifier extends ComposedModel {
 
   /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
   get settings(): SequenceClassifierSettings {
-    return { vocabSize: this.embedding.numEmbeddings, numClasses: this.numClasses, embeddingDim: this.embedding.embeddingDim,
-      pooling: this.pooling, ...encoderSettings(this.encoder) };
+    return {
+      vocabSize: this.embedding.numEmbeddings,
+      numClasses: this.numClasses,
+      embeddingDim: this.embedding.embeddingDim,
+      pooling: this.pooling,
+      ...encoderSettings(this.encoder),
+    };
   }
 
   /** Class scores `[B, K]` of token sequences. */
@@ -105,8 +135,15 @@ export class SequenceClassifier extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count sequences' steps. */
   async trainingTask(examples: readonly LabelledSequence[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
-      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
+    return batchedTask(
+      examples,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (e) => e.tokens.length,
+      (batch) => this.train().lossAndBackward(batch),
+      this.partGenerators(),
+    );
   }
 
   private async forward(sequences: readonly (readonly number[])[]) {

@@ -11,7 +11,13 @@ import type { Module } from '../layers/module.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
 import { type Pooling, poolBackward, poolForward } from '../layers/pooling.js';
 import { type RecurrentBackwardInput, type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
-import { type CellKind, type CellVariantOptions, type CellVariantSettings, variantOptions, variantSettings } from '../layers/recurrent/options.js';
+import {
+  type CellKind,
+  type CellVariantOptions,
+  type CellVariantSettings,
+  variantOptions,
+  variantSettings,
+} from '../layers/recurrent/options.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainingTask } from '../training/trainer.js';
@@ -48,7 +54,10 @@ export function checkVocabularies(vocabularies: Vocabularies, sizes: { inputs?: 
     if (count !== want) throw new UsageError(`${owner}: ${count} ${what} for ${want} ${wantWhat}`);
   };
   if (tokenizer !== undefined) check('tokenizer ids', tokenizer.vocabSize, sizes.inputs, 'input ids');
-  for (const [what, list, want, wantWhat] of [['tokens', tokens, sizes.inputs, 'input ids'], ['labels', labels, sizes.outputs, 'outputs']] as const) {
+  for (const [what, list, want, wantWhat] of [
+    ['tokens', tokens, sizes.inputs, 'input ids'],
+    ['labels', labels, sizes.outputs, 'outputs'],
+  ] as const) {
     if (list === undefined) continue;
     check(what, list.length, want, wantWhat);
     const seen = new Set<string>();
@@ -69,7 +78,10 @@ export abstract class ComposedModel extends ModelBase {
    * @param parts the layers, by name
    * @param vocabularies what turns the model's ids into text (see {@link Vocabularies})
    */
-  protected constructor(private readonly parts: readonly (readonly [string, Module])[], readonly vocabularies: Readonly<Vocabularies>) {
+  protected constructor(
+    private readonly parts: readonly (readonly [string, Module])[],
+    readonly vocabularies: Readonly<Vocabularies>,
+  ) {
     super();
   }
 
@@ -173,8 +185,16 @@ export function encoderSettings(encoder: RecurrentLayer): EncoderSettings {
 /** Builds the encoder over `inputSize` features; `defaultHidden` when the options give none. */
 export function createEncoder(options: EncoderOptions, inputSize: number, defaultHidden: number): RecurrentLayer {
   const { cell = 'lstm', hiddenSize = defaultHidden, numLayers = 1, bidirectional = true, dropout = 0, seed = 1, backend } = options;
-  return recurrentLayer(cell, { inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...variantOptions(options),
-    ...(backend ? { backend } : {}) });
+  return recurrentLayer(cell, {
+    inputSize,
+    hiddenSize,
+    numLayers,
+    bidirectional,
+    dropout,
+    seed,
+    ...variantOptions(options),
+    ...(backend ? { backend } : {}),
+  });
 }
 
 /** Features of the encoder's output per step: directions × hidden size. */
@@ -192,9 +212,15 @@ const EPOCH_ORDER = 'batches.epoch_random';
  * the generator state the epoch's order was drawn from and the states of `generators`
  * (the model's parts' own, which draw dropout masks) — lets a checkpoint resume mid-epoch exactly.
  */
-export async function batchedTask<E>(examples: readonly E[], batchSize: number, random: Random, parameters: Parameter[],
-  lengthOf: (example: E) => number, trainBatch: (batch: E[]) => Promise<number>,
-  generators: Readonly<Record<string, Random>> = {}): Promise<TrainingTask> {
+export async function batchedTask<E>(
+  examples: readonly E[],
+  batchSize: number,
+  random: Random,
+  parameters: Parameter[],
+  lengthOf: (example: E) => number,
+  trainBatch: (batch: E[]) => Promise<number>,
+  generators: Readonly<Record<string, Random>> = {},
+): Promise<TrainingTask> {
   const batches = new IndexBatches(examples.length, batchSize, random, examples.map(lengthOf));
   const generatorKey = (name: string): string => `random.${name}`;
   return {
@@ -261,8 +287,14 @@ export function pool(encoder: RecurrentLayer, pooling: SequencePooling, output: 
 }
 
 /** The encoder's backward input for dL/d(pooled vector) [B, dirs·H]. */
-export function pooledGradient(encoder: RecurrentLayer, pooling: SequencePooling, output: Tensor, h: Tensor,
-  lengths: readonly number[], dPooled: Tensor): RecurrentBackwardInput {
+export function pooledGradient(
+  encoder: RecurrentLayer,
+  pooling: SequencePooling,
+  output: Tensor,
+  h: Tensor,
+  lengths: readonly number[],
+  dPooled: Tensor,
+): RecurrentBackwardInput {
   const [T, B, F] = output.shape as [number, number, number];
   if (pooling === 'last') {
     const dh: Tensor = { shape: [...h.shape], data: new Float32Array(h.data.length) };

@@ -123,10 +123,14 @@ function planPoem(tokenizer: Tokenizer, options: PoemOptions): PoemPlan {
 class PoemWriter {
   private readonly text: TextContinuation;
   private readonly scores: Float32Array; // [V] the model's scores, masked
-  private readonly probs: Float64Array;  // [V] the distribution drawn from
+  private readonly probs: Float64Array; // [V] the distribution drawn from
 
-  constructor(private readonly model: LanguageModel, private readonly sampling: Sampling, private readonly random: Random,
-    private readonly endId: number | undefined) {
+  constructor(
+    private readonly model: LanguageModel,
+    private readonly sampling: Sampling,
+    private readonly random: Random,
+    private readonly endId: number | undefined,
+  ) {
     this.text = model.continuation(POEM_END);
     this.scores = new Float32Array(model.tokenizer.vocabSize);
     this.probs = new Float64Array(model.tokenizer.vocabSize);

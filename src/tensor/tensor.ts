@@ -89,7 +89,7 @@ function checkTensor(value: unknown, what: string, float64: boolean): void {
     throw new ShapeError(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   }
   if (!(data instanceof Float32Array) && !(float64 && data instanceof Float64Array)) {
-    const got = data === undefined ? 'undefined' : (data as object).constructor?.name ?? typeof data;
+    const got = data === undefined ? 'undefined' : ((data as object).constructor?.name ?? typeof data);
     throw new ShapeError(`${what}: data must be a Float32Array${float64 ? ' or Float64Array' : ''}, got ${got}`);
   }
   const n = sizeOf(shape as number[]);

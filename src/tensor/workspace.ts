@@ -30,8 +30,9 @@ export interface WorkspacePlan<S, K extends string, I extends string> {
 }
 
 /** The views a workspace hands out for one shape: a float view per float buffer, an Int32Array per int buffer. */
-export type WorkspaceViews<F extends FloatArray, K extends string, I extends string> =
-  { readonly [name in K]: F } & { readonly [name in I]: Int32Array };
+export type WorkspaceViews<F extends FloatArray, K extends string, I extends string> = { readonly [name in K]: F } & {
+  readonly [name in I]: Int32Array;
+};
 
 interface Slot<B> {
   name: string;
@@ -39,9 +40,7 @@ interface Slot<B> {
   buffer: B | undefined;
 }
 
-const collector = typeof FinalizationRegistry === 'undefined'
-  ? undefined
-  : new FinalizationRegistry<() => void>((free) => free());
+const collector = typeof FinalizationRegistry === 'undefined' ? undefined : new FinalizationRegistry<() => void>((free) => free());
 
 /**
  * Buffers planned as functions of a shape S (by default {@link Extent}), float buffers named
@@ -57,7 +56,11 @@ export class Workspace<F extends FloatArray, K extends string, I extends string 
    * @param owner when given, the buffers are freed once the owner is garbage-collected (the
    *   workspace must not be reachable from anything but the owner).
    */
-  constructor(private readonly backend: Allocator<F>, plan: WorkspacePlan<S, K, I>, owner?: object) {
+  constructor(
+    private readonly backend: Allocator<F>,
+    plan: WorkspacePlan<S, K, I>,
+    owner?: object,
+  ) {
     const slots = <B>(sizes: Record<string, SizeOf<S>> | undefined): Slot<B>[] =>
       Object.entries(sizes ?? {}).map(([name, size]) => ({ name, size: size as SizeOf<never>, buffer: undefined }));
     this.floats = slots<F>(plan.floats);

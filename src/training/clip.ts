@@ -47,8 +47,12 @@ export interface ClipGradNormOptions {
  * const norm = clipGradNorm(params, 5, {}, backend);
  * if (!Number.isFinite(norm)) console.warn('skipping a step: gradient norm is', norm);
  */
-export function clipGradNorm<F extends FloatArray = Float32Array>(params: readonly Parameter<F>[], maxNorm: number,
-  options: ClipGradNormOptions = {}, backend: Backend<F>): number {
+export function clipGradNorm<F extends FloatArray = Float32Array>(
+  params: readonly Parameter<F>[],
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+  backend: Backend<F>,
+): number {
   const owner = 'clipGradNorm';
   checkParams(owner, params);
   checkBackend(owner, backend);
@@ -88,8 +92,9 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(params: readon
   }
 
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new NonFiniteError(`${owner}: the total norm of order ${p} of the gradients is ${total}, ` +
-      'so they cannot be clipped (gradients left unchanged)');
+    throw new NonFiniteError(
+      `${owner}: the total norm of order ${p} of the gradients is ${total}, ` + 'so they cannot be clipped (gradients left unchanged)',
+    );
   }
   const coef = maxNorm / (total + 1e-6);
   // `!(coef >= 1)` also scales by a NaN coefficient, as PyTorch's clamp(coef, max=1) does.
@@ -108,8 +113,11 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(params: readon
  * @throws UsageError on an invalid `clipValue`.
  * @example clipGradValue(params, 1, backend);
  */
-export function clipGradValue<F extends FloatArray = Float32Array>(params: readonly Parameter<F>[], clipValue: number,
-  backend: Backend<F>): void {
+export function clipGradValue<F extends FloatArray = Float32Array>(
+  params: readonly Parameter<F>[],
+  clipValue: number,
+  backend: Backend<F>,
+): void {
   const owner = 'clipGradValue';
   checkParams(owner, params);
   checkBackend(owner, backend);
@@ -121,8 +129,10 @@ export function clipGradValue<F extends FloatArray = Float32Array>(params: reado
 }
 
 function checkParams(owner: string, params: unknown): void {
-  if (!Array.isArray(params) || !params.every((p: unknown) => typeof p === 'object' && p !== null &&
-    ArrayBuffer.isView((p as { grad?: unknown }).grad))) {
+  if (
+    !Array.isArray(params) ||
+    !params.every((p: unknown) => typeof p === 'object' && p !== null && ArrayBuffer.isView((p as { grad?: unknown }).grad))
+  ) {
     throw new UsageError(`${owner}: params must be an array of parameters with a grad buffer`);
   }
 }

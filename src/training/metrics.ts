@@ -32,10 +32,12 @@ export function errorRate<T>(predictions: readonly (readonly T[])[], references:
 export function tokenAccuracy<T>(predictions: readonly (readonly T[])[], references: readonly (readonly T[])[]): number {
   let total = 0;
   let correct = 0;
-  if (predictions.length !== references.length) throw new ShapeError(`tokenAccuracy: ${predictions.length} predictions for ${references.length} references`);
+  if (predictions.length !== references.length)
+    throw new ShapeError(`tokenAccuracy: ${predictions.length} predictions for ${references.length} references`);
   references.forEach((reference, i) => {
     const prediction = predictions[i]!;
-    if (prediction.length !== reference.length) throw new ShapeError(`tokenAccuracy: sequence ${i} has ${prediction.length} predictions for ${reference.length} labels`);
+    if (prediction.length !== reference.length)
+      throw new ShapeError(`tokenAccuracy: sequence ${i} has ${prediction.length} predictions for ${reference.length} labels`);
     reference.forEach((label, t) => {
       total++;
       if (prediction[t] === label) correct++;
@@ -77,9 +79,12 @@ export function chunks(tags: readonly string[]): Chunk[] {
 }
 
 /** Entity-level precision, recall and F1 (CoNLL): a predicted chunk counts when its type and span match exactly. */
-export function entityF1(predictions: readonly (readonly string[])[], references: readonly (readonly string[])[]):
-  { precision: number; recall: number; f1: number } {
-  if (predictions.length !== references.length) throw new ShapeError(`entityF1: ${predictions.length} predictions for ${references.length} references`);
+export function entityF1(
+  predictions: readonly (readonly string[])[],
+  references: readonly (readonly string[])[],
+): { precision: number; recall: number; f1: number } {
+  if (predictions.length !== references.length)
+    throw new ShapeError(`entityF1: ${predictions.length} predictions for ${references.length} references`);
   let predicted = 0;
   let gold = 0;
   let matched = 0;

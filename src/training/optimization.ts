@@ -36,7 +36,13 @@ export const OPTIMIZERS: readonly Optimization['optimizer'][] = ['adam', 'adamw'
 
 /** Defaults of {@link Optimization} (the learning rate is each model's). */
 export const OPTIMIZATION_DEFAULTS: Omit<Optimization, 'lr'> = {
-  optimizer: 'adam', weightDecay: 0, momentum: 0, schedule: 'constant', warmup: 0, clip: 5, skipNonFinite: false,
+  optimizer: 'adam',
+  weightDecay: 0,
+  momentum: 0,
+  schedule: 'constant',
+  warmup: 0,
+  clip: 5,
+  skipNonFinite: false,
 };
 
 /** Hooks of {@link trainWithOptimization} beyond the optimisation: progress, checkpoints, resume, stopping. */
@@ -48,8 +54,14 @@ export type TrainingHooks = Pick<TrainOptions, 'onProgress' | 'checkpointEvery' 
  * @param params the parameters, or the promise a model's `parameters()` returns
  * @throws UsageError when the schedule needs a budget in steps or epochs and has none.
  */
-export async function trainWithOptimization(task: TrainingTask, params: Parameter[] | Promise<Parameter[]>, run: Optimization,
-  budget: Budget, backend: Backend, hooks: TrainingHooks = {}): Promise<TrainResult> {
+export async function trainWithOptimization(
+  task: TrainingTask,
+  params: Parameter[] | Promise<Parameter[]>,
+  run: Optimization,
+  budget: Budget,
+  backend: Backend,
+  hooks: TrainingHooks = {},
+): Promise<TrainResult> {
   return train(task, {
     optimizer: createOptimizer(run, await params, backend),
     budget,
@@ -63,10 +75,14 @@ export async function trainWithOptimization(task: TrainingTask, params: Paramete
 /** The optimizer `run` names, over `params`. */
 export function createOptimizer(run: Optimization, params: Parameter[], backend: Backend): Optimizer {
   switch (run.optimizer) {
-    case 'adam': return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
-    case 'adamw': return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
-    case 'sgd': return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
-    case 'rmsprop': return new RMSprop(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
+    case 'adam':
+      return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
+    case 'adamw':
+      return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
+    case 'sgd':
+      return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
+    case 'rmsprop':
+      return new RMSprop(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
   }
 }
 

@@ -14,15 +14,19 @@ interface PageResult {
 
 // Runs in the page: a 67×133×45 product (split across threads when there are two) against the reference.
 async function checkInPage(): Promise<PageResult> {
-  const rnnkit = await import('/dist/index.js' as string) as typeof import('../../src/index.js');
+  const rnnkit = (await import('/dist/index.js' as string)) as typeof import('../../src/index.js');
   const backend = await rnnkit.createWasmBackend({ threads: 2, memoryMiB: 64 });
   const reference = rnnkit.createReferenceBackend();
   const [m, n, k] = [67, 133, 45];
   const a = backend.alloc(m * k);
   const b = backend.alloc(k * n);
   const c = backend.alloc(m * n);
-  a.forEach((_, i) => { a[i] = Math.sin(i); });
-  b.forEach((_, i) => { b[i] = Math.cos(i); });
+  a.forEach((_, i) => {
+    a[i] = Math.sin(i);
+  });
+  b.forEach((_, i) => {
+    b[i] = Math.cos(i);
+  });
   backend.gemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n);
   const want = new Float32Array(m * n);
   reference.gemm(false, true, m, n, k, 1, Float32Array.from(a), k, Float32Array.from(b), k, 0, want, n);

@@ -12,8 +12,12 @@ export interface Tolerance {
 }
 
 /** Asserts |actual − expected| ≤ atol + rtol·|expected| everywhere (NaN matches only NaN). */
-export function assertClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>,
-  { atol = 1e-5, rtol = 1e-5 }: Tolerance = {}): void {
+export function assertClose(
+  name: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 1e-5, rtol = 1e-5 }: Tolerance = {},
+): void {
   assert.equal(actual.length, expected.length, `${name}: length ${actual.length}, expected ${expected.length}`);
   let maxDiff = 0;
   const bad: string[] = [];
@@ -30,8 +34,10 @@ export function assertClose(name: string, actual: ArrayLike<number>, expected: A
     }
   }
   if (badCount > 0) {
-    assert.fail(`${name}: ${badCount} of ${expected.length} elements differ (max |diff| ${maxDiff}, ` +
-      `atol ${atol}, rtol ${rtol}); first: ${bad.join(', ')}`);
+    assert.fail(
+      `${name}: ${badCount} of ${expected.length} elements differ (max |diff| ${maxDiff}, ` +
+        `atol ${atol}, rtol ${rtol}); first: ${bad.join(', ')}`,
+    );
   }
 }
 

@@ -63,7 +63,11 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
             const a = uniform(random, (transA ? k : m) * lda);
             const b = uniform(random, (transB ? n : k) * ldb);
             const c0 = uniform(random, m * ldc);
-            for (const [alpha, beta] of [[1, 0], [0.75, 1], [-1.5, 0.5]] as const) {
+            for (const [alpha, beta] of [
+              [1, 0],
+              [0.75, 1],
+              [-1.5, 0.5],
+            ] as const) {
               const expected = f64(c0);
               ref64.gemm(transA, transB, m, n, k, alpha, f64(a), lda, f64(b), ldb, beta, expected, ldc);
               const c = upload(backend, c0);
@@ -89,7 +93,10 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
             const a = uniform(random, (transA ? k : m) * lda);
             const ldc = n + 3;
             const c0 = uniform(random, m * ldc);
-            for (const [alpha, beta] of [[1, 0], [0.5, 1]] as const) {
+            for (const [alpha, beta] of [
+              [1, 0],
+              [0.5, 1],
+            ] as const) {
               const expected = f64(c0);
               ref64.gemm(transA, transB, m, n, k, alpha, f64(a), lda, f64(b), ldb, beta, expected, ldc);
               const c = upload(backend, c0);
@@ -120,9 +127,17 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
         const y = uniform(random, n);
         const buf = upload(backend, y);
         backend.axpy(n, -0.5, upload(backend, x), buf);
-        assertClose('axpy', buf, y.map((v, i) => v - 0.5 * x[i]!));
+        assertClose(
+          'axpy',
+          buf,
+          y.map((v, i) => v - 0.5 * x[i]!),
+        );
         backend.scale(n, 3, buf);
-        assertClose('scale', buf, y.map((v, i) => 3 * (v - 0.5 * x[i]!)));
+        assertClose(
+          'scale',
+          buf,
+          y.map((v, i) => 3 * (v - 0.5 * x[i]!)),
+        );
         backend.copy(n, upload(backend, x), buf);
         assertClose('copy', buf, Float32Array.from(x), { atol: 0, rtol: 0 });
         backend.fill(n, 0.25, buf);
@@ -188,7 +203,13 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       });
     }
 
-    for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [65, 3], [7, 129]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [17, 65],
+      [65, 3],
+      [7, 129],
+    ] as const) {
       it(`softmax cross-entropy on [${rows}, ${cols}] with ignored rows`, () => {
         const random = rng(rows * 1000 + cols);
         const logits = uniform(random, rows * cols, -8, 8);
@@ -216,7 +237,12 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       });
     }
 
-    for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [2, 129]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [17, 65],
+      [2, 129],
+    ] as const) {
       it(`softmax and its backward on [${rows}, ${cols}], in place too`, () => {
         const random = rng(rows * 77 + cols);
         const x = uniform(random, rows * cols, -6, 6);
@@ -253,7 +279,10 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       a.fill(7);
       backend.free(a);
       const b = backend.alloc(1000);
-      assert.ok(b.every((v) => v === 0), 'a fresh buffer is zero-filled');
+      assert.ok(
+        b.every((v) => v === 0),
+        'a fresh buffer is zero-filled',
+      );
       const ints = backend.allocInt(5);
       assert.deepEqual(Array.from(ints), [0, 0, 0, 0, 0]);
       backend.free(b);

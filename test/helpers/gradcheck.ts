@@ -23,8 +23,7 @@ export interface GradcheckOptions {
 }
 
 /** Asserts that every analytic gradient matches central differences of `loss`. */
-export function gradcheck(tensors: Checked[], loss: () => number,
-  { eps = 1e-6, atol = 1e-5, rtol = 1e-3 }: GradcheckOptions = {}): void {
+export function gradcheck(tensors: Checked[], loss: () => number, { eps = 1e-6, atol = 1e-5, rtol = 1e-3 }: GradcheckOptions = {}): void {
   const failures: string[] = [];
   let checked = 0;
   for (const t of tensors) {

@@ -28,17 +28,29 @@ export interface PlaygroundServer {
 
 /** Starts `rnnkit playground --port 0 …args` (in `env`) and waits for the line with its address. */
 export function startPlayground(args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<PlaygroundServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'playground', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'playground', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /^rnnkit playground: (http:\/\/\S+)\n/.exec(out);
       if (match) {
-        resolve({ url: match[1]!, child, stop: () => { child.kill('SIGINT'); return exited; } });
+        resolve({
+          url: match[1]!,
+          child,
+          stop: () => {
+            child.kill('SIGINT');
+            return exited;
+          },
+        });
       }
     });
     void exited.then((code) => reject(new Error(`rnnkit playground exited (${code}) before serving: ${out}${err}`)));
@@ -59,7 +71,9 @@ export async function openPlayground(browser: BrowserContext, url: string): Prom
   const page = await browser.newPage();
   await page.setViewportSize({ width: 1400, height: 1000 });
   const errors: string[] = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(url);
   await page.waitForFunction(() => !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled);

@@ -105,8 +105,10 @@ describe('writeFileAtomic and readFileBytes', () => {
 
   it('rejects bytes that are not a Uint8Array before touching the disk', async () => {
     const dir = freshDir();
-    await assert.rejects(writeFileAtomic(join(dir, 'x'), 'text' as unknown as Uint8Array),
-      (error: unknown) => error instanceof UsageError && /expected the bytes as a Uint8Array, got string/.test(error.message));
+    await assert.rejects(
+      writeFileAtomic(join(dir, 'x'), 'text' as unknown as Uint8Array),
+      (error: unknown) => error instanceof UsageError && /expected the bytes as a Uint8Array, got string/.test(error.message),
+    );
     assert.deepEqual(readdirSync(dir), []);
   });
 
@@ -122,10 +124,15 @@ describe('writeFileAtomic and readFileBytes', () => {
   it('names the path when a file to read is missing or is a directory', async () => {
     const dir = freshDir();
     const missing = join(dir, 'nope.safetensors');
-    await assert.rejects(readFileBytes(missing),
-      (error: unknown) => error instanceof RnnkitError && error.message === `no such file: ${missing}`);
-    await assert.rejects(readFileBytes(dir),
-      (error: unknown) => error instanceof RnnkitError && error.message === `could not read ${dir}: illegal operation on a directory (EISDIR)`);
+    await assert.rejects(
+      readFileBytes(missing),
+      (error: unknown) => error instanceof RnnkitError && error.message === `no such file: ${missing}`,
+    );
+    await assert.rejects(
+      readFileBytes(dir),
+      (error: unknown) =>
+        error instanceof RnnkitError && error.message === `could not read ${dir}: illegal operation on a directory (EISDIR)`,
+    );
   });
 
   it('saves and loads a safetensors model file', async () => {

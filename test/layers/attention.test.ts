@@ -16,8 +16,20 @@ describe('attention', () => {
     const setup = (seed: number): AttentionInputs<Float64Array> => {
       const random = new Random(seed);
       const normal = (n: number): Float64Array => Float64Array.from({ length: n }, () => random.normal());
-      return { score, S, B, K, D, keys: normal(S * B * K), values: normal(S * B * D), lengths, query: normal(B * K),
-        w: score === 'additive' ? normal(K) : undefined, hidden: new Float64Array(S * B * K), scores: new Float64Array(S * B) };
+      return {
+        score,
+        S,
+        B,
+        K,
+        D,
+        keys: normal(S * B * K),
+        values: normal(S * B * D),
+        lengths,
+        query: normal(B * K),
+        w: score === 'additive' ? normal(K) : undefined,
+        hidden: new Float64Array(S * B * K),
+        scores: new Float64Array(S * B),
+      };
     };
 
     it(`${score}: gradients of keys, values, query and w match finite differences (float64)`, () => {
@@ -30,15 +42,23 @@ describe('attention', () => {
       };
       const weights = new Float64Array(B * S);
       attentionForward(backend, a, weights, new Float64Array(B * D));
-      const grads = { query: new Float64Array(B * K), keys: new Float64Array(S * B * K), values: new Float64Array(S * B * D),
-        w: score === 'additive' ? new Float64Array(K) : undefined, additive: new Float64Array(S * B * K) };
+      const grads = {
+        query: new Float64Array(B * K),
+        keys: new Float64Array(S * B * K),
+        values: new Float64Array(S * B * D),
+        w: score === 'additive' ? new Float64Array(K) : undefined,
+        additive: new Float64Array(S * B * K),
+      };
       attentionBackward(backend, a, weights, weightsOfContext, grads, new Float64Array(S));
-      gradcheck([
-        { name: 'keys', values: a.keys, grad: grads.keys },
-        { name: 'values', values: a.values, grad: grads.values },
-        { name: 'query', values: a.query, grad: grads.query },
-        ...(a.w ? [{ name: 'w', values: a.w, grad: grads.w! }] : []),
-      ], loss);
+      gradcheck(
+        [
+          { name: 'keys', values: a.keys, grad: grads.keys },
+          { name: 'values', values: a.values, grad: grads.values },
+          { name: 'query', values: a.query, grad: grads.query },
+          ...(a.w ? [{ name: 'w', values: a.w, grad: grads.w! }] : []),
+        ],
+        loss,
+      );
       for (let i = 0; i < grads.keys.length; i++) if (masked(i, K)) assert.equal(grads.keys[i], 0, `masked key ${i}`);
       for (let i = 0; i < grads.values.length; i++) if (masked(i, D)) assert.equal(grads.values[i], 0, `masked value ${i}`);
     });

@@ -19,10 +19,13 @@ describe('Dense', () => {
   it('gradients match finite differences (float64), with and without bias', () => {
     for (const bias of [true, false]) {
       const [R, I, O] = [5, 4, 3];
-      const params = new ParameterSet<Float64Array>([
-        { name: 'weight', shape: [O, I], init: { uniform: 0.5 } },
-        ...(bias ? [{ name: 'bias', shape: [O], init: { uniform: 0.5 } as const }] : []),
-      ], new Random(1));
+      const params = new ParameterSet<Float64Array>(
+        [
+          { name: 'weight', shape: [O, I], init: { uniform: 0.5 } },
+          ...(bias ? [{ name: 'bias', shape: [O], init: { uniform: 0.5 } as const }] : []),
+        ],
+        new Random(1),
+      );
       params.bind(ref64);
       const random = rng(2);
       const x = Float64Array.from(uniform(random, R * I));
@@ -35,8 +38,13 @@ describe('Dense', () => {
       run();
       const dx = new Float64Array(R * I);
       denseBackward(ref64, R, I, O, x, params.get('weight'), bias ? params.get('bias') : undefined, Float64Array.from(w), dx);
-      gradcheck([...params.list().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-        { name: 'x', values: x, grad: dx }], run);
+      gradcheck(
+        [
+          ...params.list().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+          { name: 'x', values: x, grad: dx },
+        ],
+        run,
+      );
     }
   });
 
@@ -69,11 +77,15 @@ describe('Dense', () => {
     assert.ok(Math.max(...w) > 0.09 && Math.min(...w) < -0.09, 'spans the interval');
     assert.throws(() => new Dense({ inFeatures: 0, outFeatures: 1 }), UsageError);
     const small = new Dense({ inFeatures: 3, outFeatures: 1, backend: createReferenceBackend() });
-    await assert.rejects(small.forward({ shape: [2, 4], data: new Float32Array(8) }),
-      /x.shape\[-1\] must be equal to inFeatures. Expected 3, got shape \[2, 4\]/);
+    await assert.rejects(
+      small.forward({ shape: [2, 4], data: new Float32Array(8) }),
+      /x.shape\[-1\] must be equal to inFeatures. Expected 3, got shape \[2, 4\]/,
+    );
     await assert.rejects(small.backward({ shape: [2, 1], data: new Float32Array(2) }), /run forward\(\) first/);
-    assert.throws(() => small.loadStateDict({ weight: { shape: [1, 2], data: new Float32Array(2) } }),
-      (e: unknown) => e instanceof ShapeError && /missing bias/.test(e.message));
+    assert.throws(
+      () => small.loadStateDict({ weight: { shape: [1, 2], data: new Float32Array(2) } }),
+      (e: unknown) => e instanceof ShapeError && /missing bias/.test(e.message),
+    );
   });
 });
 

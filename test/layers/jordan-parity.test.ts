@@ -34,11 +34,20 @@ describe('Jordan network against PyTorch', () => {
           assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
           return t;
         };
-        const jordan = new Jordan({ inputSize: sizes.D, hiddenSize: sizes.H, outputSize: sizes.O, nonlinearity: c.nonlinearity,
-          outputActivation: c.outputActivation, backend: backend() });
+        const jordan = new Jordan({
+          inputSize: sizes.D,
+          hiddenSize: sizes.H,
+          outputSize: sizes.O,
+          nonlinearity: c.nonlinearity,
+          outputActivation: c.outputActivation,
+          backend: backend(),
+        });
         assert.deepEqual(Object.keys(jordan.stateDict()).sort(), [...PARAMETERS].sort());
         jordan.loadStateDict(Object.fromEntries(PARAMETERS.map((n) => [n, get(n)])));
-        const { output, prediction } = await jordan.forward(get('x'), { y0: get('y0'), ...(c.teacherForcing ? { targets: get('targets') } : {}) });
+        const { output, prediction } = await jordan.forward(get('x'), {
+          y0: get('y0'),
+          ...(c.teacherForcing ? { targets: get('targets') } : {}),
+        });
         assertClose('output', output.data, get('output').data, TOL);
         assertClose('prediction', prediction.data, get('prediction').data, TOL);
         const grads = await jordan.backward(get('w'));

@@ -14,21 +14,46 @@ import { assertClose } from '../helpers/allclose.js';
 import { rng, uniform } from '../helpers/random.js';
 
 const reference = createReferenceBackend();
-const random = (shape: number[], seed = 1): Tensor =>
-  ({ shape, data: Float32Array.from(uniform(rng(seed), shape.reduce((a, b) => a * b, 1))) });
+const random = (shape: number[], seed = 1): Tensor => ({
+  shape,
+  data: Float32Array.from(
+    uniform(
+      rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+    ),
+  ),
+});
 
 describe('LSTM with projSize', () => {
   it("names its parameters as PyTorch's proj_size does: weight_hr last, weight_hh [4H, P], layer 1 reads dirs·P", () => {
     const dict = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: 2, bidirectional: true }).stateDict();
-    assert.deepEqual(Object.keys(dict).slice(0, 10), ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_hr_l0',
-      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse', 'weight_hr_l0_reverse']);
+    assert.deepEqual(Object.keys(dict).slice(0, 10), [
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+      'weight_hr_l0',
+      'weight_ih_l0_reverse',
+      'weight_hh_l0_reverse',
+      'bias_ih_l0_reverse',
+      'bias_hh_l0_reverse',
+      'weight_hr_l0_reverse',
+    ]);
     assert.deepEqual(dict.weight_hh_l0!.shape, [20, 2]);
     assert.deepEqual(dict.weight_hr_l1_reverse!.shape, [2, 5]);
     assert.deepEqual(dict.weight_ih_l1!.shape, [20, 4]);
   });
 
   it('outputs dirs·P features, h [L·dirs, B, P] and c [L·dirs, B, H]; zero output past a length', async () => {
-    const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: 2, bidirectional: true, batchFirst: true, backend: reference });
+    const lstm = new LSTM({
+      inputSize: 3,
+      hiddenSize: 5,
+      projSize: 2,
+      numLayers: 2,
+      bidirectional: true,
+      batchFirst: true,
+      backend: reference,
+    });
     const { output, h, c } = await lstm.forward(random([2, 4, 3]), { lengths: [4, 2] });
     assert.deepEqual(output.shape, [2, 4, 4]);
     assert.deepEqual(h.shape, [4, 2, 2]);
@@ -40,20 +65,34 @@ describe('LSTM with projSize', () => {
   });
 
   it('rejects projSize ≥ hiddenSize, a negative or fractional one, projSize on a GRU, and h0 that is H wide', async () => {
-    assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 4 }), /projSize must be an integer in \[0, hiddenSize\).*got 4 with hiddenSize 4/);
+    assert.throws(
+      () => new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 4 }),
+      /projSize must be an integer in \[0, hiddenSize\).*got 4 with hiddenSize 4/,
+    );
     assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, projSize: -1 }), UsageError);
     assert.throws(() => new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 1.5 }), UsageError);
     assert.throws(() => new GRU({ inputSize: 3, hiddenSize: 4, ...{ projSize: 2 } }), /option 'projSize' belongs to LSTM layers, not GRU/);
     const lstm = new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2, backend: reference });
-    await assert.rejects(lstm.forward(random([3, 1, 3]), { h0: random([1, 1, 4]) }), (e: Error) =>
-      e instanceof ShapeError && /expected h0 of shape \[1, 1, 2\], got \[1, 1, 4\]/.test(e.message));
+    await assert.rejects(
+      lstm.forward(random([3, 1, 3]), { h0: random([1, 1, 4]) }),
+      (e: Error) => e instanceof ShapeError && /expected h0 of shape \[1, 1, 2\], got \[1, 1, 4\]/.test(e.message),
+    );
     await assert.rejects(lstm.forward(random([3, 1, 3]), { c0: random([1, 1, 2]) }), /expected c0 of shape \[1, 1, 4\]/);
     // projSize 0 is PyTorch's "no projection".
-    assert.deepEqual(Object.keys(new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 0 }).stateDict()),
-      ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']);
+    assert.deepEqual(Object.keys(new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 0 }).stateDict()), [
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+    ]);
   });
 
-  for (const [H, P] of [[2, 1], [3, 1], [17, 3], [65, 17]] as const) {
+  for (const [H, P] of [
+    [2, 1],
+    [3, 1],
+    [17, 3],
+    [65, 17],
+  ] as const) {
     it(`the wasm backend equals the reference one: H ${H}, P ${P}, bidirectional, ragged, forward and backward`, async () => {
       const wasm = await createWasmBackend({ threads: 2 });
       try {
@@ -95,7 +134,9 @@ describe('LSTM with projSize', () => {
   });
 
   it('exportOnnx refuses it, naming the reason', () => {
-    assert.throws(() => exportOnnx(new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2 })),
-      /projection \(projSize 2, PyTorch's proj_size\) has no ONNX form: ONNX's LSTM operator .* has no projection weight W_hr/);
+    assert.throws(
+      () => exportOnnx(new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2 })),
+      /projection \(projSize 2, PyTorch's proj_size\) has no ONNX form: ONNX's LSTM operator .* has no projection weight W_hr/,
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('sequence pooling', () => {
   it('rejects lengths that do not fit', () => {
     const x = new Float64Array(T * B * F);
     assert.throws(() => poolForward('mean', T, B, F, x, [5, 0, 1], new Float64Array(B * F)), ShapeError);
-    assert.throws(() => poolForward('max', T, B, F, x, [6, 1, 1], new Float64Array(B * F)), /lengths\[0\] must be an integer in \[1, 5\], got 6/);
+    assert.throws(
+      () => poolForward('max', T, B, F, x, [6, 1, 1], new Float64Array(B * F)),
+      /lengths\[0\] must be an integer in \[1, 5\], got 6/,
+    );
     assert.throws(() => poolForward('max', T, B, F, x, [1, 1], new Float64Array(B * F)), /2 lengths for 3 sequences/);
   });
 });

@@ -26,26 +26,38 @@ describe('import layering', () => {
   });
 
   it('rejects an upward import: cells/ importing the backend', async () => {
-    const messages = await rulesFor('src/cells/lstm.ts', "import type { Backend } from '../backend/backend.js';\nexport type Planted = Backend;\n");
+    const messages = await rulesFor(
+      'src/cells/lstm.ts',
+      "import type { Backend } from '../backend/backend.js';\nexport type Planted = Backend;\n",
+    );
     assert.equal(messages.length, 1, messages.join('\n'));
     assert.match(messages[0]!, /^import-x\/no-restricted-paths: .*src\/cells sits below this folder/);
   });
 
   it('rejects an upward import: losses/ importing training/', async () => {
-    const messages = await rulesFor('src/losses/mse.ts', "import type { Optimizer } from '../training/optim/optimizer.js';\nexport type Planted = Optimizer;\n");
+    const messages = await rulesFor(
+      'src/losses/mse.ts',
+      "import type { Optimizer } from '../training/optim/optimizer.js';\nexport type Planted = Optimizer;\n",
+    );
     assert.equal(messages.length, 1, messages.join('\n'));
     assert.match(messages[0]!, /^import-x\/no-restricted-paths: .*src\/losses sits below this folder/);
   });
 
   it('rejects a sibling import within a layer: layers/ importing data/', async () => {
-    const messages = await rulesFor('src/layers/dense.ts', "import type { Tokenizer } from '../data/tokenizers/tokenizer.js';\nexport type Planted = Tokenizer;\n");
+    const messages = await rulesFor(
+      'src/layers/dense.ts',
+      "import type { Tokenizer } from '../data/tokenizers/tokenizer.js';\nexport type Planted = Tokenizer;\n",
+    );
     assert.equal(messages.length, 1, messages.join('\n'));
     assert.match(messages[0]!, /^import-x\/no-restricted-paths/);
   });
 
   it('rejects a cycle inside a folder', async () => {
     // direction.ts imports DirectionBuffers from direction-buffers.ts; a value import back closes a cycle.
-    const messages = await rulesFor('src/layers/recurrent/direction-buffers.ts', "import { Direction } from './direction.js';\nexport const planted = Direction;\n");
+    const messages = await rulesFor(
+      'src/layers/recurrent/direction-buffers.ts',
+      "import { Direction } from './direction.js';\nexport const planted = Direction;\n",
+    );
     assert.equal(messages.length, 1, messages.join('\n'));
     assert.match(messages[0]!, /^import-x\/no-cycle: /);
   });

@@ -21,8 +21,9 @@ describe('cross-entropy', () => {
       const buffers = { probs: new Float64Array(R * C), losses: new Float64Array(R) };
       const grad = new Float64Array(R * C);
       crossEntropyForwardBackward(ref64, R, C, logits, targets, -100, reduction, buffers, grad);
-      gradcheck([{ name: 'logits', values: logits, grad }],
-        () => crossEntropyForwardBackward(ref64, R, C, logits, targets, -100, reduction, buffers, undefined));
+      gradcheck([{ name: 'logits', values: logits, grad }], () =>
+        crossEntropyForwardBackward(ref64, R, C, logits, targets, -100, reduction, buffers, undefined),
+      );
     });
   }
 

@@ -12,8 +12,15 @@ describe('readFrames', () => {
   const T = 9;
   const D = 3;
   const frames = { steps: T, data: Float32Array.from({ length: T * D }, () => random.normal() * 3) };
-  const make = (labels?: string[]) => CTCModel.create({ inputSize: D, numLabels: 4, hiddenSize: 5, seed: 2, backend: createReferenceBackend(),
-    ...(labels ? { vocabularies: { labels } } : {}) });
+  const make = (labels?: string[]) =>
+    CTCModel.create({
+      inputSize: D,
+      numLabels: 4,
+      hiddenSize: 5,
+      seed: 2,
+      backend: createReferenceBackend(),
+      ...(labels ? { vocabularies: { labels } } : {}),
+    });
 
   it('gives per-frame distributions, their argmax path and the labels it decodes to', async () => {
     const model = make(['a', 'b', 'c', 'd']);

@@ -25,8 +25,11 @@ const backend: Backend = createReferenceBackend();
 
 /** Every cell, and the variants: a peephole LSTM and a GRU with the reset gate before the product. */
 const CELLS = [
-  { name: 'lstm', cell: 'lstm' }, { name: 'gru', cell: 'gru' }, { name: 'rnn', cell: 'rnn' },
-  { name: 'lstm with peepholes', cell: 'lstm', peepholes: true }, { name: 'gru, reset before', cell: 'gru', resetAfter: false },
+  { name: 'lstm', cell: 'lstm' },
+  { name: 'gru', cell: 'gru' },
+  { name: 'rnn', cell: 'rnn' },
+  { name: 'lstm with peepholes', cell: 'lstm', peepholes: true },
+  { name: 'gru, reset before', cell: 'gru', resetAfter: false },
 ] as const;
 type Variant = { resetAfter?: boolean; peepholes?: boolean };
 
@@ -34,19 +37,30 @@ const make = (cell: CellKind, numLayers = 2, hiddenSize = 5, variant: Variant = 
   LanguageModel.create({ tokenizer, cell, hiddenSize, numLayers, embeddingDim: 4, seed: 7, backend, ...variant });
 
 /** States of every layer: h (and c), float64, [L][H]. */
-interface States { h: Float64Array[]; c: Float64Array[] }
+interface States {
+  h: Float64Array[];
+  c: Float64Array[];
+}
 
 /**
  * An independent float64 forward with the reference cells over `ids` from zero states, calling
  * `edit(states, l)` after layer l has run step `at`; returns −ln p(target) after the last step.
  */
-function referenceLoss(model: LanguageModel, ids: Int32Array, target: number, at = -1,
-  edit: (s: States, layer: number) => void = () => {}): number {
+function referenceLoss(
+  model: LanguageModel,
+  ids: Int32Array,
+  target: number,
+  at = -1,
+  edit: (s: States, layer: number) => void = () => {},
+): number {
   const { cell, hiddenSize: H, numLayers, embeddingDim: E } = model.settings;
   const dict = model.stateDict();
   const w = (name: string) => Float64Array.from(dict[name]!.data);
   const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
-  const s: States = { h: Array.from({ length: numLayers }, () => new Float64Array(H)), c: Array.from({ length: numLayers }, () => new Float64Array(H)) };
+  const s: States = {
+    h: Array.from({ length: numLayers }, () => new Float64Array(H)),
+    c: Array.from({ length: numLayers }, () => new Float64Array(H)),
+  };
   for (let t = 0; t < ids.length; t++) {
     let x: Float64Array = w('embedding.weight').slice(ids[t]! * E, (ids[t]! + 1) * E);
     for (let l = 0; l < numLayers; l++) {
@@ -99,11 +113,22 @@ function referenceLoss(model: LanguageModel, ids: Int32Array, target: number, at
  * `at`: moved as soon as the layer has computed it (`'node'`: the layers above see it at that
  * step too), or once the whole step has run (`'step'`: only later steps see it).
  */
-function stateDerivative(model: LanguageModel, ids: Int32Array, target: number, at: number, which: 'h' | 'c', layer: number, j: number,
-  when: 'node' | 'step'): number {
+function stateDerivative(
+  model: LanguageModel,
+  ids: Int32Array,
+  target: number,
+  at: number,
+  which: 'h' | 'c',
+  layer: number,
+  j: number,
+  when: 'node' | 'step',
+): number {
   const eps = 1e-6;
   const editAfter = when === 'node' ? layer : model.settings.numLayers - 1;
-  const moved = (delta: number) => referenceLoss(model, ids, target, at, (s, l) => { if (l === editAfter) s[which][layer]![j] += delta; });
+  const moved = (delta: number) =>
+    referenceLoss(model, ids, target, at, (s, l) => {
+      if (l === editAfter) s[which][layer]![j] += delta;
+    });
   return (moved(eps) - moved(-eps)) / (2 * eps);
 }
 
@@ -118,7 +143,13 @@ describe('language model trace', () => {
       // The recurrent part run as a layer (PyTorch's nn.LSTM/GRU/RNN) on the embedding rows.
       const layer = recurrentLayer(cell, { inputSize: E, hiddenSize: H, numLayers: 2, backend, ...variant });
       const dict = model.stateDict();
-      layer.loadStateDict(Object.fromEntries(Object.entries(dict).filter(([n]) => n.startsWith('rnn.')).map(([n, t]) => [n.slice(4), t])));
+      layer.loadStateDict(
+        Object.fromEntries(
+          Object.entries(dict)
+            .filter(([n]) => n.startsWith('rnn.'))
+            .map(([n, t]) => [n.slice(4), t]),
+        ),
+      );
       const table = dict['embedding.weight']!.data;
       const x = new Float32Array(T * E);
       trace.ids.forEach((id, t) => x.set(table.subarray(id * E, (id + 1) * E), t * E));
@@ -133,7 +164,9 @@ describe('language model trace', () => {
           const step = cellStep(model, trace, l, t);
           for (const [gate, values] of Object.entries(trace.layers[l]!.gates)) {
             const key = cell === 'rnn' ? 'a' : gate;
-            step.values[key]!.forEach((v, j) => assert.ok(Math.abs(v - values[t * H + j]!) < 1e-6, `${name} layer ${l} step ${t} gate ${gate} unit ${j}`));
+            step.values[key]!.forEach((v, j) =>
+              assert.ok(Math.abs(v - values[t * H + j]!) < 1e-6, `${name} layer ${l} step ${t} gate ${gate} unit ${j}`),
+            );
           }
           step.values.h!.forEach((v, j) => assert.ok(Math.abs(v - trace.layers[l]!.hidden[t * H + j]!) < 1e-6));
         }
@@ -145,7 +178,9 @@ describe('language model trace', () => {
         const expected = model.nextTokenProbabilities([...TEXT].slice(0, t + 1).join(''));
         const row = trace.probabilities.subarray(t * V, (t + 1) * V);
         assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
-        expected.forEach((p, v) => assert.ok(Math.abs(p - (v === tokenizer.unkId ? 0 : row[v]! / (1 - row[tokenizer.unkId]!))) < 1e-6, `step ${t} token ${v}`));
+        expected.forEach((p, v) =>
+          assert.ok(Math.abs(p - (v === tokenizer.unkId ? 0 : row[v]! / (1 - row[tokenizer.unkId]!))) < 1e-6, `step ${t} token ${v}`),
+        );
       }
     });
   }
@@ -176,8 +211,12 @@ describe('one cell step', () => {
         assert.ok(Math.abs(step.probability! - Math.exp(-step.loss!)) < 1e-15);
         // Only step t's path: the states after step t − 1 are moved, everything before is as traced.
         for (let j = 0; j < H; j++) {
-          assert.ok(Math.abs(step.gradients!.hPrev![j]! - stateDerivative(model, ids, target, t - 1, 'h', l, j, 'step')) < 1e-7, `layer ${l} hPrev ${j}`);
-          if (cell === 'lstm') assert.ok(Math.abs(step.gradients!.cPrev![j]! - stateDerivative(model, ids, target, t - 1, 'c', l, j, 'step')) < 1e-7);
+          assert.ok(
+            Math.abs(step.gradients!.hPrev![j]! - stateDerivative(model, ids, target, t - 1, 'h', l, j, 'step')) < 1e-7,
+            `layer ${l} hPrev ${j}`,
+          );
+          if (cell === 'lstm')
+            assert.ok(Math.abs(step.gradients!.cPrev![j]! - stateDerivative(model, ids, target, t - 1, 'c', l, j, 'step')) < 1e-7);
         }
       }
       const last = cellStep(model, trace, 1, trace.ids.length - 1);
@@ -223,11 +262,14 @@ describe('gradient flow', () => {
       assert.ok(Math.abs(flow.loss - referenceLoss(model, inputs, ids[T]!)) < 1e-9);
       for (const l of [0, 1]) {
         for (let t = 0; t < T; t++) {
-          for (const which of cell === 'lstm' ? ['h', 'c'] as const : ['h'] as const) {
+          for (const which of cell === 'lstm' ? (['h', 'c'] as const) : (['h'] as const)) {
             let squares = 0;
             for (let j = 0; j < 4; j++) squares += stateDerivative(model, inputs, ids[T]!, t, which, l, j, 'node') ** 2;
             const reported = which === 'h' ? flow.layers[l]!.hidden[t]! : flow.layers[l]!.cell![t]!;
-            assert.ok(Math.abs(reported - Math.sqrt(squares)) < 1e-7 + 1e-5 * reported, `layer ${l} ${which} step ${t}: ${reported} vs ${Math.sqrt(squares)}`);
+            assert.ok(
+              Math.abs(reported - Math.sqrt(squares)) < 1e-7 + 1e-5 * reported,
+              `layer ${l} ${which} step ${t}: ${reported} vs ${Math.sqrt(squares)}`,
+            );
           }
         }
       }
@@ -242,8 +284,14 @@ describe('gradient flow', () => {
     assert.deepEqual(high, free);
     const cap = Math.max(...free) / 3;
     const clipped = gradientFlow(model, text, { clip: cap }).layers[0]!.hidden;
-    assert.ok(clipped.every((n) => n <= cap * (1 + 1e-12)), 'every norm at most the cap');
-    assert.ok(clipped.some((n, t) => Math.abs(n - free[t]!) > 1e-12), 'the cap changes the flow');
+    assert.ok(
+      clipped.every((n) => n <= cap * (1 + 1e-12)),
+      'every norm at most the cap',
+    );
+    assert.ok(
+      clipped.some((n, t) => Math.abs(n - free[t]!) > 1e-12),
+      'the cap changes the flow',
+    );
     assert.throws(() => gradientFlow(model, text, { clip: 0 }), UsageError);
     assert.throws(() => gradientFlow(model, 'a'), ShapeError);
   });

@@ -28,7 +28,9 @@ describe('LanguageModel', () => {
     const before = model.eval().evaluate(ids).bitsPerChar;
     assert.ok(Math.abs(before - Math.log2(tokenizer.vocabSize)) < 0.5, `an untrained model is near uniform: ${before}`);
     await train(model.train().trainingTask(ids, 8, 26), {
-      optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend), budget: { steps: 150 }, clipNorm: 5,
+      optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend),
+      budget: { steps: 150 },
+      clipNorm: 5,
     });
     const after = model.eval().evaluate(text).bitsPerChar;
     assert.ok(after < 0.1, `bits/char after training: ${after}`);

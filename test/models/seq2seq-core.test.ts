@@ -9,8 +9,18 @@ import { Random } from '../../src/random.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 const base: Seq2SeqConfig = {
-  sourceVocabSize: 5, targetVocabSize: 6, embeddingDim: 3, cell: 'lstm', hiddenSize: 3, numLayers: 1, bidirectional: false,
-  dropout: 0, context: 'final', contextUse: 'initial-state', attention: 'additive', attentionSize: 4,
+  sourceVocabSize: 5,
+  targetVocabSize: 6,
+  embeddingDim: 3,
+  cell: 'lstm',
+  hiddenSize: 3,
+  numLayers: 1,
+  bidirectional: false,
+  dropout: 0,
+  context: 'final',
+  contextUse: 'initial-state',
+  attention: 'additive',
+  attentionSize: 4,
 };
 
 const cases: [string, Partial<Seq2SeqConfig>, number?][] = [
@@ -22,8 +32,10 @@ const cases: [string, Partial<Seq2SeqConfig>, number?][] = [
   ['dot attention (GRU, bidirectional)', { context: 'attention', attention: 'dot', cell: 'gru', bidirectional: true }],
   ['general attention (LSTM, 2 layers)', { context: 'attention', attention: 'general', numLayers: 2 }],
   ['additive attention with scheduled sampling (ratio 0.5)', { context: 'attention', attention: 'additive' }, 0.5],
-  ['additive attention (GRU with the reset gate before the product, bidirectional)',
-    { context: 'attention', attention: 'additive', cell: 'gru', resetAfter: false, bidirectional: true }],
+  [
+    'additive attention (GRU with the reset gate before the product, bidirectional)',
+    { context: 'attention', attention: 'additive', cell: 'gru', resetAfter: false, bidirectional: true },
+  ],
   ['c = h_T fed at every step (peephole LSTM)', { contextUse: 'every-step', peepholes: true }],
 ];
 
@@ -44,8 +56,11 @@ describe('seq2seq engine', () => {
         core.run(batch, targets, 1, true, backward, ratio === undefined ? undefined : { ratio, random: new Random(9) });
       core.zeroGrad();
       evaluate(true);
-      gradcheck(core.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-        () => evaluate(false), { atol: 1e-8, rtol: 1e-5 });
+      gradcheck(
+        core.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+        () => evaluate(false),
+        { atol: 1e-8, rtol: 1e-5 },
+      );
     });
   }
 });

@@ -40,14 +40,16 @@ describe('SequenceRegressor', () => {
     assert.deepEqual([...model.stateDict()['normalization.targetMean']!.data], [6]);
   });
 
-  it('learns a whole-sequence function in the data\'s units (held-out error far below the targets\' spread)', async () => {
+  it("learns a whole-sequence function in the data's units (held-out error far below the targets' spread)", async () => {
     const random = new Random(5);
     const trainSet = Array.from({ length: 500 }, () => example(random));
     const testSet = Array.from({ length: 100 }, () => example(random));
     const model = SequenceRegressor.create({ inputSize: 2, hiddenSize: 24, seed: 2, backend });
     model.fitNormalization(trainSet);
     await train(await model.trainingTask(trainSet, 25), {
-      optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend), budget: { epochs: 25 }, clipNorm: 5,
+      optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend),
+      budget: { epochs: 25 },
+      clipNorm: 5,
     });
     const predicted = await model.eval().predict(testSet.map((e) => e.frames));
     const errors = predicted.map((p, i) => Math.abs(p[0]! - testSet[i]!.target[0]!));
@@ -59,8 +61,10 @@ describe('SequenceRegressor', () => {
 
   it('rejects targets of the wrong size and bad options', async () => {
     const model = SequenceRegressor.create({ inputSize: 2, outputSize: 2, hiddenSize: 4, backend });
-    await assert.rejects(model.lossAndBackward([{ frames: { steps: 1, data: Float32Array.of(1, 2) }, target: [1] }]),
-      (e: Error) => e instanceof ShapeError && /target 0 has 1 values, expected 2/.test(e.message));
+    await assert.rejects(
+      model.lossAndBackward([{ frames: { steps: 1, data: Float32Array.of(1, 2) }, target: [1] }]),
+      (e: Error) => e instanceof ShapeError && /target 0 has 1 values, expected 2/.test(e.message),
+    );
     assert.throws(() => SequenceRegressor.create({ inputSize: 2, outputSize: 0 }), UsageError);
   });
 });
@@ -68,7 +72,14 @@ describe('SequenceRegressor', () => {
 describe('slidingWindows', () => {
   it('pairs each window with the value horizon steps after it', () => {
     const w = slidingWindows([1, 2, 3, 4, 5, 6], 2, 2);
-    assert.deepEqual(w.map((e) => [[...e.frames.data], e.target, e.at]), [[[1, 2], [4], 3], [[2, 3], [5], 4], [[3, 4], [6], 5]]);
+    assert.deepEqual(
+      w.map((e) => [[...e.frames.data], e.target, e.at]),
+      [
+        [[1, 2], [4], 3],
+        [[2, 3], [5], 4],
+        [[3, 4], [6], 5],
+      ],
+    );
     assert.throws(() => slidingWindows([1, 2], 2, 1), /too few/);
     assert.throws(() => slidingWindows([1, 2, 3], 0), /window must be a positive integer/);
   });

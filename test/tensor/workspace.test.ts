@@ -78,7 +78,10 @@ describe('Workspace', () => {
     ws.views({ T: 2, B: 1 });
     assert.equal(ws.planned, true);
     ws.free();
-    assert.deepEqual(freed.sort((a, b) => a - b), [2, 2, 8]);
+    assert.deepEqual(
+      freed.sort((a, b) => a - b),
+      [2, 2, 8],
+    );
     assert.equal(ws.planned, false);
     assert.throws(() => ws.last, /no shape planned yet/);
     assert.equal(ws.views({ T: 2, B: 1 }).gates.length, 8);

@@ -27,7 +27,10 @@ describe('clipping fixtures', () => {
     for (const name of ['norm2_clipped', 'norm2_unclipped', 'norm_inf', 'norm_1', 'norm2_infinite_grad', 'norm2_nan_grad']) {
       assert.ok(names.includes(name), name);
     }
-    assert.ok(fixtures.clipValue.some((c) => c.grads.flat().some(Number.isNaN)), 'a clipValue case with NaN');
+    assert.ok(
+      fixtures.clipValue.some((c) => c.grads.flat().some(Number.isNaN)),
+      'a clipValue case with NaN',
+    );
   });
 });
 
@@ -56,10 +59,13 @@ forEachBackend((get) => {
       for (const name of ['norm2_infinite_grad', 'norm2_nan_grad', 'norm_inf_nan_grad']) {
         const fx = fixtures.clipNorm.find((c) => c.name === name)!;
         const params = withGrads(() => makeParams(backend), fx.grads);
-        assert.throws(() => clipGradNorm(params, fx.maxNorm, { normType: fx.normType, errorIfNonfinite: true }, backend),
-          (e: unknown) => e instanceof NonFiniteError &&
+        assert.throws(
+          () => clipGradNorm(params, fx.maxNorm, { normType: fx.normType, errorIfNonfinite: true }, backend),
+          (e: unknown) =>
+            e instanceof NonFiniteError &&
             /^clipGradNorm: the total norm of order (2|Infinity) of the gradients is (Infinity|NaN)/.test((e as Error).message),
-          name);
+          name,
+        );
         params.forEach((p, i) => assertIdentical(`${name} ${p.name}.grad`, p.grad, fx.grads[i]!));
       }
       // Finite norms do not throw.
@@ -89,21 +95,36 @@ describe('clipping arguments', () => {
     const cases: [string, () => unknown, RegExp][] = [
       ['negative maxNorm', () => clipGradNorm(params(), -1, {}, backend), /^clipGradNorm: maxNorm must be a number >= 0, got -1$/],
       ['NaN maxNorm', () => clipGradNorm(params(), NaN, {}, backend), /maxNorm must be a number >= 0, got NaN/],
-      ['normType 0', () => clipGradNorm(params(), 1, { normType: 0 }, backend),
-        /^clipGradNorm: normType must be a number > 0 or Infinity, got 0$/],
-      ['normType as a string', () => clipGradNorm(params(), 1, { normType: 'inf' as unknown as number }, backend),
-        /normType must be a number > 0 or Infinity, got "inf"/],
-      ['unknown option', () => clipGradNorm(params(), 1, { norm_type: 2 } as never, backend),
-        /^clipGradNorm: unknown option 'norm_type' \(expected one of normType, errorIfNonfinite\)$/],
-      ['errorIfNonfinite not boolean', () => clipGradNorm(params(), 1, { errorIfNonfinite: 1 as unknown as boolean }, backend),
-        /errorIfNonfinite must be true or false, got 1/],
+      [
+        'normType 0',
+        () => clipGradNorm(params(), 1, { normType: 0 }, backend),
+        /^clipGradNorm: normType must be a number > 0 or Infinity, got 0$/,
+      ],
+      [
+        'normType as a string',
+        () => clipGradNorm(params(), 1, { normType: 'inf' as unknown as number }, backend),
+        /normType must be a number > 0 or Infinity, got "inf"/,
+      ],
+      [
+        'unknown option',
+        () => clipGradNorm(params(), 1, { norm_type: 2 } as never, backend),
+        /^clipGradNorm: unknown option 'norm_type' \(expected one of normType, errorIfNonfinite\)$/,
+      ],
+      [
+        'errorIfNonfinite not boolean',
+        () => clipGradNorm(params(), 1, { errorIfNonfinite: 1 as unknown as boolean }, backend),
+        /errorIfNonfinite must be true or false, got 1/,
+      ],
       ['params not an array', () => clipGradNorm({} as Parameter[], 1, {}, backend), /clipGradNorm: params must be an array/],
       ['negative clipValue', () => clipGradValue(params(), -0.5, backend), /^clipGradValue: clipValue must be a number >= 0, got -0.5$/],
       ['params without grads', () => clipGradValue([{ name: 'x' } as Parameter], 1, backend), /clipGradValue: params must be/],
     ];
     for (const [label, make, message] of cases) {
-      assert.throws(make, (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
-        `${label}: expected UsageError matching ${message}`);
+      assert.throws(
+        make,
+        (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
+        `${label}: expected UsageError matching ${message}`,
+      );
     }
   });
 

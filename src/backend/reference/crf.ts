@@ -10,8 +10,20 @@
 import { logAdd } from '../../tensor/log-space.js';
 import type { FloatArray } from '../backend.js';
 
-export function crfForward<F extends FloatArray>(_T: number, B: number, K: number, emissions: F, lengths: Int32Array,
-  tags: Int32Array | null, start: F, end: F, transitions: F, alpha: F, logZ: F, score: F): void {
+export function crfForward<F extends FloatArray>(
+  _T: number,
+  B: number,
+  K: number,
+  emissions: F,
+  lengths: Int32Array,
+  tags: Int32Array | null,
+  start: F,
+  end: F,
+  transitions: F,
+  alpha: F,
+  logZ: F,
+  score: F,
+): void {
   for (let b = 0; b < B; b++) {
     const L = lengths[b];
     const first = b * K;
@@ -44,9 +56,24 @@ export function crfForward<F extends FloatArray>(_T: number, B: number, K: numbe
   }
 }
 
-export function crfBackward<F extends FloatArray>(T: number, B: number, K: number, emissions: F, lengths: Int32Array,
-  tags: Int32Array | null, end: F, transitions: F, alpha: F, logZ: F, weights: F, beta: F, dEmissions: F, dStart: F,
-  dEnd: F, dTransitions: F): void {
+export function crfBackward<F extends FloatArray>(
+  T: number,
+  B: number,
+  K: number,
+  emissions: F,
+  lengths: Int32Array,
+  tags: Int32Array | null,
+  end: F,
+  transitions: F,
+  alpha: F,
+  logZ: F,
+  weights: F,
+  beta: F,
+  dEmissions: F,
+  dStart: F,
+  dEnd: F,
+  dTransitions: F,
+): void {
   for (let b = 0; b < B; b++) {
     const L = lengths[b];
     const w = weights[b];
@@ -90,8 +117,21 @@ export function crfBackward<F extends FloatArray>(T: number, B: number, K: numbe
   }
 }
 
-export function crfViterbi<F extends FloatArray>(T: number, B: number, K: number, k: number, emissions: F,
-  lengths: Int32Array, start: F, end: F, transitions: F, delta: F, history: Int32Array, paths: Int32Array, scores: F): void {
+export function crfViterbi<F extends FloatArray>(
+  T: number,
+  B: number,
+  K: number,
+  k: number,
+  emissions: F,
+  lengths: Int32Array,
+  start: F,
+  end: F,
+  transitions: F,
+  delta: F,
+  history: Int32Array,
+  paths: Int32Array,
+  scores: F,
+): void {
   // delta[t, b, j, r]: the score of the r-th best path of steps 0…t that ends in tag j;
   // history[t, b, j, r] = i·k + r′: it extends the r′-th best path ending in tag i at t − 1.
   paths.fill(-1, 0, B * k * T);

@@ -31,15 +31,22 @@ export function columnSums<F extends FloatArray>(rows: number, cols: number, x: 
   }
 }
 
-export function columnProductSums<F extends FloatArray>(rows: number, cols: number, x: F, ldx: number, y: F, ldy: number,
-  beta: number, out: F): void {
+export function columnProductSums<F extends FloatArray>(
+  rows: number,
+  cols: number,
+  x: F,
+  ldx: number,
+  y: F,
+  ldy: number,
+  beta: number,
+  out: F,
+): void {
   for (let j = 0; j < cols; j++) {
     let sum = 0;
     for (let i = 0; i < rows; i++) sum += x[i * ldx + j] * y[i * ldy + j];
     out[j] = beta === 0 ? sum : beta * out[j] + sum;
   }
 }
-
 
 export function activate<F extends FloatArray>(kind: Activation, n: number, x: F, y: F): void {
   for (let i = 0; i < n; i++) {

@@ -6,7 +6,18 @@ export type { KernelExports } from './kernels.generated.js';
 
 /** Names of the exports a worker thread may run, in the order jobs refer to them. */
 export const workerFunctions = [
-  'gemm', 'gemmPacked', 'rnnCellForward', 'rnnCellBackward', 'lstmCellForward', 'lstmCellBackward', 'gruCellForward',
-  'gruCellBackward', 'lstmStepForward', 'lstmStepBackward', 'gruGatesForward', 'gruCandidateForward', 'gruCandidateBackward',
+  'gemm',
+  'gemmPacked',
+  'rnnCellForward',
+  'rnnCellBackward',
+  'lstmCellForward',
+  'lstmCellBackward',
+  'gruCellForward',
+  'gruCellBackward',
+  'lstmStepForward',
+  'lstmStepBackward',
+  'gruGatesForward',
+  'gruCandidateForward',
+  'gruCandidateBackward',
   'gruGatesBackward',
 ] as const;

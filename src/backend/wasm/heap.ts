@@ -19,11 +19,15 @@ interface Block {
 
 export class WasmHeap {
   private readonly owned = new WeakSet<ArrayBufferLike>();
-  private readonly sizes = new Map<number, number>();   // allocated block → bytes
-  private readonly freeBlocks: Block[] = [];            // sorted by ptr, coalesced
+  private readonly sizes = new Map<number, number>(); // allocated block → bytes
+  private readonly freeBlocks: Block[] = []; // sorted by ptr, coalesced
   private top: number;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number, private readonly growable: boolean) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+    private readonly growable: boolean,
+  ) {
     this.top = align(Math.max(base, ALIGN));
     this.owned.add(memory.buffer);
   }
@@ -106,8 +110,7 @@ export class WasmHeap {
     if (end > have) {
       if (!this.growable) {
         throw new EnvironmentError(
-          `wasm backend: out of memory (${(have / 2 ** 20).toFixed(0)} MiB); ` +
-          'pass a larger memoryMiB when creating the backend',
+          `wasm backend: out of memory (${(have / 2 ** 20).toFixed(0)} MiB); ` + 'pass a larger memoryMiB when creating the backend',
         );
       }
       try {

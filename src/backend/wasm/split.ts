@@ -79,20 +79,29 @@ const KEEP = -2;
 const LDY = -1;
 
 /** The kernels whose rows are independent, so that {@link splitCellArguments} can share them out. */
-export type CellKernel = 'rnnCellForward' | 'rnnCellBackward' | 'lstmCellForward' | 'lstmCellBackward' | 'gruCellForward' |
-  'gruCellBackward' | 'gruGatesForward' | 'gruCandidateForward' | 'gruCandidateBackward' | 'gruGatesBackward';
+export type CellKernel =
+  | 'rnnCellForward'
+  | 'rnnCellBackward'
+  | 'lstmCellForward'
+  | 'lstmCellBackward'
+  | 'gruCellForward'
+  | 'gruCellBackward'
+  | 'gruGatesForward'
+  | 'gruCandidateForward'
+  | 'gruCandidateBackward'
+  | 'gruGatesBackward';
 
 const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
-  rnnCellForward: [KEEP, ROWS, KEEP, 1, 1, LDY, KEEP],                      // relu, rows, H, pre, h, y, ldy
-  rnnCellBackward: [KEEP, ROWS, KEEP, 1, LDY, KEEP, 1, 1],                  // relu, rows, H, h, dy, ldy, dh, da
-  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP, KEEP],               // rows, H, gates, cPrev, c, h, y, ldy, peepholes
-  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1, KEEP],           // rows, H, gates, cPrev, c, dy, ldy, dh, dc, peepholes
-  gruCellForward: [ROWS, KEEP, 3, 3, KEEP, 1, 1, 1, LDY, KEEP],             // rows, H, gates, hh, bhh, hPrev, hn, h, y, ldy
-  gruCellBackward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP, 1, 3],                  // rows, H, gates, hn, hPrev, dy, ldy, dh, dgh
-  gruGatesForward: [ROWS, KEEP, 3, 1, 1],                                   // rows, H, gates, hPrev, rh
-  gruCandidateForward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP],                    // rows, H, gates, hPrev, h, y, ldy
-  gruCandidateBackward: [ROWS, KEEP, 3, 1, LDY, KEEP, 1],                   // rows, H, gates, hPrev, dy, ldy, dh
-  gruGatesBackward: [ROWS, KEEP, 3, 1, 1, 1],                               // rows, H, gates, hPrev, drh, dh
+  rnnCellForward: [KEEP, ROWS, KEEP, 1, 1, LDY, KEEP], // relu, rows, H, pre, h, y, ldy
+  rnnCellBackward: [KEEP, ROWS, KEEP, 1, LDY, KEEP, 1, 1], // relu, rows, H, h, dy, ldy, dh, da
+  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP, KEEP], // rows, H, gates, cPrev, c, h, y, ldy, peepholes
+  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1, KEEP], // rows, H, gates, cPrev, c, dy, ldy, dh, dc, peepholes
+  gruCellForward: [ROWS, KEEP, 3, 3, KEEP, 1, 1, 1, LDY, KEEP], // rows, H, gates, hh, bhh, hPrev, hn, h, y, ldy
+  gruCellBackward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP, 1, 3], // rows, H, gates, hn, hPrev, dy, ldy, dh, dgh
+  gruGatesForward: [ROWS, KEEP, 3, 1, 1], // rows, H, gates, hPrev, rh
+  gruCandidateForward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP], // rows, H, gates, hPrev, h, y, ldy
+  gruCandidateBackward: [ROWS, KEEP, 3, 1, LDY, KEEP, 1], // rows, H, gates, hPrev, dy, ldy, dh
+  gruGatesBackward: [ROWS, KEEP, 3, 1, 1, 1], // rows, H, gates, hPrev, drh, dh
 };
 
 /**

@@ -35,13 +35,17 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
   unit: 'tokens',
   defaults: { cells: ['lstm', 'gru', 'rnn'], hidden: 64, lr: 5e-3 },
   split: 'random',
-  options: (command) => command
-    .addOption(new Option('--tokens <kind>', 'read the text as characters or words').choices(['char', 'word']).default('char'))
-    .option('--max-vocab <n>', 'word tokens: vocabulary size, specials included', integer(4), 10000)
-    .option('--lowercase', 'word tokens: lowercase the text first')
-    .option('--embed <n>', 'embedding size', integer(1), 32)
-    .addOption(new Option('--pooling <kind>', 'one vector per text: final states, or mean or max over the steps')
-      .choices(['last', 'mean', 'max']).default('last')),
+  options: (command) =>
+    command
+      .addOption(new Option('--tokens <kind>', 'read the text as characters or words').choices(['char', 'word']).default('char'))
+      .option('--max-vocab <n>', 'word tokens: vocabulary size, specials included', integer(4), 10000)
+      .option('--lowercase', 'word tokens: lowercase the text first')
+      .option('--embed <n>', 'embedding size', integer(1), 32)
+      .addOption(
+        new Option('--pooling <kind>', 'one vector per text: final states, or mean or max over the steps')
+          .choices(['last', 'mean', 'max'])
+          .default('last'),
+      ),
   read: async (path) => {
     const table = parseTable(await readUtf8(path), { source: path });
     const [text, label] = [columnIndex(table, 'text'), columnIndex(table, 'label')];
@@ -55,8 +59,14 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
     const texts = records.map((r) => r.text);
     const tokenizer = tokenizerOfTexts(flags.tokens, texts, { maxVocab: flags.maxVocab ?? 10000, lowercase: flags.lowercase === true });
     const labels = [...new Set(records.map((r) => r.label))].sort();
-    return SequenceClassifier.create({ ...encoder, vocabSize: tokenizer.vocabSize, numClasses: labels.length,
-      embeddingDim: flags.embed ?? 32, pooling: flags.pooling ?? 'last', vocabularies: { tokenizer, labels } });
+    return SequenceClassifier.create({
+      ...encoder,
+      vocabSize: tokenizer.vocabSize,
+      numClasses: labels.length,
+      embeddingDim: flags.embed ?? 32,
+      pooling: flags.pooling ?? 'last',
+      vocabularies: { tokenizer, labels },
+    });
   },
   encode: (model, records, source) => {
     const tokenizer = vocabularyOf(model, 'tokenizer');

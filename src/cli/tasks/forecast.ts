@@ -25,7 +25,9 @@ const SLICE = 512;
 function series(table: Table, flags: TaskFlags): { values: number[]; lines: number[]; column: string } {
   const column = flags.column ?? (table.columns.length === 1 ? table.columns[0]! : undefined);
   if (column === undefined) {
-    throw new UsageError(`${table.source} has the columns ${table.columns.map((c) => `'${c}'`).join(', ')}: choose the series with --column`);
+    throw new UsageError(
+      `${table.source} has the columns ${table.columns.map((c) => `'${c}'`).join(', ')}: choose the series with --column`,
+    );
   }
   return { ...numericColumn(table, column), column };
 }
@@ -48,24 +50,34 @@ const spec: TaskSpec<SequenceRegressor, WindowRecord, WindowRecord> = {
   unit: 'steps',
   defaults: { cells: ['lstm', 'gru', 'rnn'], hidden: 64, lr: 3e-3 },
   split: 'last',
-  options: (command) => command
-    .option('--column <name>', 'the column of the series (default: the only column)')
-    .option('--window <n>', 'past values a forecast reads', integer(1), 20)
-    .option('--horizon <n>', 'steps from the last value read to the value forecast', integer(1), 1)
-    .addOption(new Option('--pooling <kind>', 'one vector per window: final states, or mean or max over the steps')
-      .choices(['last', 'mean', 'max']).default('last')),
+  options: (command) =>
+    command
+      .option('--column <name>', 'the column of the series (default: the only column)')
+      .option('--window <n>', 'past values a forecast reads', integer(1), 20)
+      .option('--horizon <n>', 'steps from the last value read to the value forecast', integer(1), 1)
+      .addOption(
+        new Option('--pooling <kind>', 'one vector per window: final states, or mean or max over the steps')
+          .choices(['last', 'mean', 'max'])
+          .default('last'),
+      ),
   read: async (path, flags, model) => {
     const table = parseTable(await readUtf8(path), { source: path });
     const { values, lines, column } = series(table, flags);
     const { window, horizon } = model === undefined ? { window: flags.window ?? 20, horizon: flags.horizon ?? 1 } : windowsOf(model);
     if (values.length < window + horizon) {
-      throw new FormatError(`${path}: ${values.length} values of '${column}' are too few for a window of ${window} and a horizon of ${horizon}`);
+      throw new FormatError(
+        `${path}: ${values.length} values of '${column}' are too few for a window of ${window} and a horizon of ${horizon}`,
+      );
     }
     return slidingWindows(values, window, horizon).map((w) => ({ ...w, line: lines[w.at]! }));
   },
   build: (records, flags, encoder) => {
-    const model = SequenceRegressor.create({ ...encoder, inputSize: 1, pooling: flags.pooling ?? 'last',
-      forecast: { window: records[0]!.frames.steps, horizon: flags.horizon ?? 1 } });
+    const model = SequenceRegressor.create({
+      ...encoder,
+      inputSize: 1,
+      pooling: flags.pooling ?? 'last',
+      forecast: { window: records[0]!.frames.steps, horizon: flags.horizon ?? 1 },
+    });
     model.fitNormalization(records);
     return model;
   },

@@ -3,8 +3,14 @@
  * outputs with fixed or symbolic dimensions, and unique value names.
  */
 import {
-  AttributeType, type AttributeMessage, DataType, type Dimension, type GraphMessage, type NodeMessage,
-  type TensorMessage, type ValueInfoMessage,
+  AttributeType,
+  type AttributeMessage,
+  DataType,
+  type Dimension,
+  type GraphMessage,
+  type NodeMessage,
+  type TensorMessage,
+  type ValueInfoMessage,
 } from './protobuf.js';
 
 /** An attribute value: a number is an INT unless `float()` wraps it; arrays are INTS/STRINGS. */
@@ -51,7 +57,10 @@ export class GraphBuilder {
   node(opType: string, inputs: readonly string[], outputs: readonly string[], attributes: Record<string, AttributeValue> = {}): string[] {
     const out = outputs.map((o) => this.fresh(o));
     this.nodes.push({
-      name: this.fresh(`${opType}_node`), opType, input: [...inputs], output: out,
+      name: this.fresh(`${opType}_node`),
+      opType,
+      input: [...inputs],
+      output: out,
       attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
     });
     return out;

@@ -15,8 +15,10 @@ const GATE_ORDER: Record<CellKind, readonly number[]> = { lstm: [0, 3, 1, 2], gr
 const PEEPHOLE_ORDER = [0, 2, 1] as const;
 
 /** What the stack export needs to know about a recurrent stack: its shape, its cell's variant and PyTorch-named weights. */
-export type StackSpec = Pick<ResolvedOptions, 'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias'
-  | 'resetAfter' | 'peepholes' | 'projSize'> & { weights: Record<string, Tensor> };
+export type StackSpec = Pick<
+  ResolvedOptions,
+  'cell' | 'nonlinearity' | 'inputSize' | 'hiddenSize' | 'numLayers' | 'directions' | 'bias' | 'resetAfter' | 'peepholes' | 'projSize'
+> & { weights: Record<string, Tensor> };
 
 /** `Gather` of the rows of an embedding table [V, E] for int64 ids (any shape) → [..., E]. */
 export function embeddingLookup(g: GraphBuilder, table: Tensor, ids: string, name: string): string {
@@ -26,8 +28,11 @@ export function embeddingLookup(g: GraphBuilder, table: Tensor, ids: string, nam
 /** x [..., in] · Wᵀ + b for a PyTorch Linear weight [out, in] and bias [out] → [..., out]. */
 export function denseLayer(g: GraphBuilder, x: string, weight: Tensor, bias: Tensor | undefined, name: string): string {
   const [out, inFeatures] = weight.shape as [number, number];
-  const [product] = g.node('MatMul', [x, g.floats(`${name}.weight_t`, [inFeatures, out], transpose(weight.data, out, inFeatures))],
-    [`${name}_matmul`]);
+  const [product] = g.node(
+    'MatMul',
+    [x, g.floats(`${name}.weight_t`, [inFeatures, out], transpose(weight.data, out, inFeatures))],
+    [`${name}_matmul`],
+  );
   return bias === undefined ? product! : g.node('Add', [product!, g.floats(`${name}.bias`, [out], bias.data)], [`${name}_out`])[0]!;
 }
 
@@ -54,7 +59,11 @@ export function realSteps(g: GraphBuilder, timeMajor: string, lengths: string): 
 
 /** The entries of `weights` under `prefix`, without it. */
 export function underPrefix(weights: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(weights).filter(([name]) => name.startsWith(prefix)).map(([name, t]) => [name.slice(prefix.length), t]));
+  return Object.fromEntries(
+    Object.entries(weights)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, t]) => [name.slice(prefix.length), t]),
+  );
 }
 
 /**
@@ -63,12 +72,20 @@ export function underPrefix(weights: Record<string, Tensor>, prefix: string): Re
  * `linear_before_reset` is 1 with the reset gate after the product (PyTorch's form), 0 before
  * it; a peephole LSTM's `weight_peephole_l{k}` (i, f, o) becomes the input `P` (i, o, f).
  */
-export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, h0: string | undefined, c0: string | undefined,
-  lengths: string | undefined): { output: string; h: string; c?: string; topH: string } {
+export function recurrentStack(
+  g: GraphBuilder,
+  spec: StackSpec,
+  input: string,
+  h0: string | undefined,
+  c0: string | undefined,
+  lengths: string | undefined,
+): { output: string; h: string; c?: string; topH: string } {
   const { cell, hiddenSize: H, directions: dirs } = spec;
   if (spec.projSize > 0) {
-    throw new UsageError(`exportOnnx: an LSTM with a projection (projSize ${spec.projSize}, PyTorch's proj_size) has no ONNX form: ` +
-      "ONNX's LSTM operator computes h_t = o ⊙ tanh(c_t) and has no projection weight W_hr");
+    throw new UsageError(
+      `exportOnnx: an LSTM with a projection (projSize ${spec.projSize}, PyTorch's proj_size) has no ONNX form: ` +
+        "ONNX's LSTM operator computes h_t = o ⊙ tanh(c_t) and has no projection weight W_hr",
+    );
   }
   const G = gatesOf(cell);
   const op = cell === 'lstm' ? 'LSTM' : cell === 'gru' ? 'GRU' : 'RNN';
@@ -78,11 +95,12 @@ export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, 
   let x = input;
   for (let l = 0; l < spec.numLayers; l++) {
     const D = l === 0 ? spec.inputSize : dirs * H;
-    const pick = (kind: string, order: readonly number[] = GATE_ORDER[cell]): Float32Array[] => suffixes.map((sfx) => {
-      const t = spec.weights[`${kind}_l${l}${sfx}`];
-      if (t === undefined) throw new UsageError(`exportOnnx: the weights lack ${kind}_l${l}${sfx}`);
-      return reorderBlocks(t.data, order);
-    });
+    const pick = (kind: string, order: readonly number[] = GATE_ORDER[cell]): Float32Array[] =>
+      suffixes.map((sfx) => {
+        const t = spec.weights[`${kind}_l${l}${sfx}`];
+        if (t === undefined) throw new UsageError(`exportOnnx: the weights lack ${kind}_l${l}${sfx}`);
+        return reorderBlocks(t.data, order);
+      });
     const W = g.floats(`W_l${l}`, [dirs, G * H, D], concat(pick('weight_ih')));
     const R = g.floats(`R_l${l}`, [dirs, G * H, H], concat(pick('weight_hh')));
     let B = '';
@@ -91,14 +109,20 @@ export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, 
       const bhh = pick('bias_hh');
       B = g.floats(`B_l${l}`, [dirs, 2 * G * H], concat(suffixes.flatMap((_, d) => [bih[d]!, bhh[d]!])));
     }
-    const slice = (state: string | undefined, name: string): string => state === undefined ? ''
-      : g.node('Slice', [state, g.int64s(`${name}_start`, [l * dirs]), g.int64s(`${name}_end`, [(l + 1) * dirs]),
-        g.int64s(`${name}_axes`, [0])], [`${name}_l${l}`])[0]!;
+    const slice = (state: string | undefined, name: string): string =>
+      state === undefined
+        ? ''
+        : g.node(
+            'Slice',
+            [state, g.int64s(`${name}_start`, [l * dirs]), g.int64s(`${name}_end`, [(l + 1) * dirs]), g.int64s(`${name}_axes`, [0])],
+            [`${name}_l${l}`],
+          )[0]!;
     const P = cell === 'lstm' && spec.peepholes ? g.floats(`P_l${l}`, [dirs, 3 * H], concat(pick('weight_peephole', PEEPHOLE_ORDER))) : '';
     const inputs = [x, W, R, B, lengths ?? '', slice(h0, 'h0'), ...(cell === 'lstm' ? [slice(c0, 'c0'), P] : [])];
     while (inputs.at(-1) === '') inputs.pop();
     const attributes: Record<string, number | string | readonly string[]> = {
-      hidden_size: H, direction: dirs === 2 ? 'bidirectional' : 'forward',
+      hidden_size: H,
+      direction: dirs === 2 ? 'bidirectional' : 'forward',
     };
     if (cell === 'gru') attributes.linear_before_reset = spec.resetAfter ? 1 : 0;
     if (cell === 'rnn') attributes.activations = suffixes.map(() => (spec.nonlinearity === 'relu' ? 'Relu' : 'Tanh'));
@@ -108,7 +132,8 @@ export function recurrentStack(g: GraphBuilder, spec: StackSpec, input: string, 
     const [transposed] = g.node('Transpose', [outs[0]!], [`Y_tbdh_l${l}`], { perm: [0, 2, 1, 3] });
     [x] = g.node('Reshape', [transposed!, g.int64s(`Y_shape_l${l}`, [0, 0, -1])], [`output_l${l}`]) as [string];
   }
-  const join = (parts: string[], name: string): string => parts.length === 1 ? parts[0]! : g.node('Concat', parts, [name], { axis: 0 })[0]!;
+  const join = (parts: string[], name: string): string =>
+    parts.length === 1 ? parts[0]! : g.node('Concat', parts, [name], { axis: 0 })[0]!;
   return { output: x, h: join(hs, 'h_all'), ...(cell === 'lstm' ? { c: join(cs, 'c_all') } : {}), topH: hs.at(-1)! };
 }
 

@@ -28,7 +28,13 @@ import { DataType } from './protobuf.js';
 type Stack = ReturnType<typeof recurrentStack>;
 
 /** The recurrent stack of an encoder over `x` [T, B, D]; `lengths` (or undefined) as ONNX's sequence_lens. */
-function encoderStack(g: GraphBuilder, encoder: RecurrentLayer, weights: Record<string, Tensor>, x: string, lengths: string | undefined): Stack {
+function encoderStack(
+  g: GraphBuilder,
+  encoder: RecurrentLayer,
+  weights: Record<string, Tensor>,
+  x: string,
+  lengths: string | undefined,
+): Stack {
   return recurrentStack(g, { ...encoder.config, weights: underPrefix(weights, 'encoder.') }, x, undefined, undefined, lengths);
 }
 

@@ -102,8 +102,17 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
     const source = g.input('source', DataType.INT64, ['S', 'B']);
     const lengths = g.input('source_lengths', DataType.INT32, ['B']);
     const x = embeddingLookup(g, weights['encoder.embedding.weight']!, source, 'encoder_embedding');
-    const spec: StackSpec = { ...s, nonlinearity: 'tanh', inputSize: s.embeddingDim, directions: s.bidirectional ? 2 : 1, bias: true,
-      resetAfter: s.resetAfter !== false, peepholes: s.peepholes === true, projSize: 0, weights: underPrefix(weights, 'encoder.rnn.') };
+    const spec: StackSpec = {
+      ...s,
+      nonlinearity: 'tanh',
+      inputSize: s.embeddingDim,
+      directions: s.bidirectional ? 2 : 1,
+      bias: true,
+      resetAfter: s.resetAfter !== false,
+      peepholes: s.peepholes === true,
+      projSize: 0,
+      weights: underPrefix(weights, 'encoder.rnn.'),
+    };
     const stack = recurrentStack(g, spec, x, undefined, undefined, lengths);
     // h_T: the top layer's final states, directions side by side [B, Hd].
     const [batchMajor] = g.node('Transpose', [stack.topH], ['top_states_bdh'], { perm: [1, 0, 2] });
@@ -111,7 +120,9 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
     let context = hT;
     if (s.context === 'transform') {
       // c = q(h_T) = tanh(W_q h_T + b_q)
-      [context] = g.node('Tanh', [denseLayer(g, hT, weights['bridge.weight']!, weights['bridge.bias'], 'bridge')], ['bridge_context']) as [string];
+      [context] = g.node('Tanh', [denseLayer(g, hT, weights['bridge.weight']!, weights['bridge.bias'], 'bridge')], ['bridge_context']) as [
+        string,
+      ];
     }
     const initial = fixedFed ? zeros(g, hT, 0, undefined, Hd, 'zero_state') : s.context === 'transform' ? context : hT;
     g.output('encoder_output', stack.output, DataType.FLOAT, ['S', 'B', Hd]);
@@ -142,13 +153,17 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
       [scores] = g.node('Squeeze', [e!, g.int64s('attention_e_axes', [2])], ['attention_scores']) as [string];
     } else {
       // e_i = s_t · h_i (dot) or s_t · W_a h_i (general)
-      const keys = s.attention === 'general' ? denseLayer(g, values!, weights['attention.key.weight']!, undefined, 'attention_key') : values!;
+      const keys =
+        s.attention === 'general' ? denseLayer(g, values!, weights['attention.key.weight']!, undefined, 'attention_key') : values!;
       const [products] = g.node('Mul', [keys, query], ['attention_products']);
       [scores] = g.node('ReduceSum', [products!, g.int64s('attention_sum_axes', [2])], ['attention_scores'], { keepdims: 0 }) as [string];
     }
     // α = softmax over the real steps [S, B]; c = Σ_i α_i h_i
-    const [masked] = g.node('Where', [realSteps(g, values!, lengths!), scores, g.floats('minus_infinity', [], Float32Array.of(-Infinity))],
-      ['attention_masked']);
+    const [masked] = g.node(
+      'Where',
+      [realSteps(g, values!, lengths!), scores, g.floats('minus_infinity', [], Float32Array.of(-Infinity))],
+      ['attention_masked'],
+    );
     const [alpha] = g.node('Softmax', [masked!], ['attention_alpha'], { axis: 0 });
     const [alpha3] = g.node('Unsqueeze', [alpha!, g.int64s('alpha_axes', [2])], ['attention_alpha_3d']);
     const [contributions] = g.node('Mul', [alpha3!, values!], ['attention_contributions']);
@@ -171,8 +186,19 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
   const cellWeights: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(underPrefix(weights, 'decoder.cell.'))) cellWeights[`${name}_l0`] = t;
   const inputSize = s.embeddingDim + (attention || fixedFed ? Hd : 0);
-  const spec: StackSpec = { cell: s.cell, nonlinearity: 'tanh', inputSize, hiddenSize: Hd, numLayers: 1, directions: 1, bias: true,
-    resetAfter: s.resetAfter !== false, peepholes: s.peepholes === true, projSize: 0, weights: cellWeights };
+  const spec: StackSpec = {
+    cell: s.cell,
+    nonlinearity: 'tanh',
+    inputSize,
+    hiddenSize: Hd,
+    numLayers: 1,
+    directions: 1,
+    bias: true,
+    resetAfter: s.resetAfter !== false,
+    peepholes: s.peepholes === true,
+    projSize: 0,
+    weights: cellWeights,
+  };
   const step = recurrentStack(g, spec, unsqueeze0(g, x, 'cell_input_step'), h, c, undefined);
   const state = squeeze0(g, step.h, 'state');
   let out = state;
@@ -181,8 +207,11 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
   } else if (luong) {
     // h̃_t = tanh(W_c [c_t; s_t] + b_c), also fed at the next step
     const [combined] = g.node('Concat', [attend(state), state], ['combined'], { axis: 1 });
-    [out] = g.node('Tanh', [denseLayer(g, combined!, weights['attention.combine.weight']!, weights['attention.combine.bias'], 'combine')],
-      ['attentional']) as [string];
+    [out] = g.node(
+      'Tanh',
+      [denseLayer(g, combined!, weights['attention.combine.weight']!, weights['attention.combine.bias'], 'combine')],
+      ['attentional'],
+    ) as [string];
     g.output('next_feed', out, DataType.FLOAT, ['B', Hd]);
   }
   const logits = denseLayer(g, out, weights['output.weight']!, weights['output.bias'], 'output');
@@ -194,5 +223,8 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
 /** The metadata an exported graph of `model` carries: the begin and end token ids of a Seq2Seq. */
 export function stepModelMetadata(model: SequenceGenerator | Seq2Seq): { key: string; value: string }[] {
   if (model instanceof SequenceGenerator) return [];
-  return [{ key: 'begin', value: String(model.begin) }, { key: 'end', value: String(model.end) }];
+  return [
+    { key: 'begin', value: String(model.begin) },
+    { key: 'end', value: String(model.end) },
+  ];
 }

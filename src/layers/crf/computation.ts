@@ -68,8 +68,12 @@ export class CrfComputation<F extends FloatArray> {
    * @param params the parameters of {@link crfParameterSpecs}, bound to `backend`
    * @param constraints forbidden moves (checked against K by the caller)
    */
-  constructor(private readonly backend: Backend<F>, readonly K: number, private readonly params: ParameterSet<F>,
-    constraints?: TransitionConstraints) {
+  constructor(
+    private readonly backend: Backend<F>,
+    readonly K: number,
+    private readonly params: ParameterSet<F>,
+    constraints?: TransitionConstraints,
+  ) {
     if (constraints === undefined) return;
     const penalty = (allowed: readonly boolean[]): F => {
       const buffer = backend.alloc(allowed.length);
@@ -78,7 +82,11 @@ export class CrfComputation<F extends FloatArray> {
       });
       return buffer;
     };
-    this.penalties = { start: penalty(constraints.start), end: penalty(constraints.end), transitions: penalty(constraints.transitions.flat()) };
+    this.penalties = {
+      start: penalty(constraints.start),
+      end: penalty(constraints.end),
+      transitions: penalty(constraints.transitions.flat()),
+    };
   }
 
   /**
@@ -87,7 +95,11 @@ export class CrfComputation<F extends FloatArray> {
    * (zero past each length), and accumulates d loss / d parameters into the parameters' gradients.
    * A forbidden tag move is the caller's to reject first (it would make the loss infinite).
    */
-  negativeLogLikelihood(batch: CrfBatch, tags: readonly (readonly number[])[], reduction: CrfReduction): { loss: number | number[]; grad: F } {
+  negativeLogLikelihood(
+    batch: CrfBatch,
+    tags: readonly (readonly number[])[],
+    reduction: CrfReduction,
+  ): { loss: number | number[]; grad: F } {
     const { T, B, lengths } = batch;
     const b = this.backend;
     const tokens = lengths.reduce((n, L) => n + L, 0);
@@ -103,7 +115,8 @@ export class CrfComputation<F extends FloatArray> {
       b.fill(B, weight, weights);
       const dEmissions = scratch(b.alloc(T * B * this.K));
       this.backward(batch, e, lens, path, scores, alpha, logZ, weights, dEmissions, scratch, {
-        start: this.params.get('start_transitions').grad, end: this.params.get('end_transitions').grad,
+        start: this.params.get('start_transitions').grad,
+        end: this.params.get('end_transitions').grad,
         transitions: this.params.get('transitions').grad,
       });
       const losses = Array.from({ length: B }, (_, item) => logZ[item]! - score[item]!);
@@ -128,8 +141,11 @@ export class CrfComputation<F extends FloatArray> {
       b.fill(batch.B, 1, weights);
       // ∂logZ/∂e_t(j) = P(y_t = j); the parameter gradients it also gives go to scratch buffers.
       const out = scratch(b.alloc(batch.T * batch.B * K));
-      this.backward(batch, e, lens, null, scores, alpha, logZ, weights, out, scratch,
-        { start: scratch(b.alloc(K)), end: scratch(b.alloc(K)), transitions: scratch(b.alloc(K * K)) });
+      this.backward(batch, e, lens, null, scores, alpha, logZ, weights, out, scratch, {
+        start: scratch(b.alloc(K)),
+        end: scratch(b.alloc(K)),
+        transitions: scratch(b.alloc(K * K)),
+      });
       return out.slice() as F;
     });
   }
@@ -145,8 +161,21 @@ export class CrfComputation<F extends FloatArray> {
     return this.withBatch(batch, (e, lens, scores, scratch) => {
       const paths = scratch(b.allocInt(B * k * T));
       const pathScores = scratch(b.alloc(B * k));
-      b.crfViterbi(T, B, K, k, e, lens, scores.start, scores.end, scores.transitions, scratch(b.alloc(T * B * K * k)),
-        scratch(b.allocInt(T * B * K * k)), paths, pathScores);
+      b.crfViterbi(
+        T,
+        B,
+        K,
+        k,
+        e,
+        lens,
+        scores.start,
+        scores.end,
+        scores.transitions,
+        scratch(b.alloc(T * B * K * k)),
+        scratch(b.allocInt(T * B * K * k)),
+        paths,
+        pathScores,
+      );
       return lengths.map((L, item) => {
         const found: ScoredTags[] = [];
         for (let r = 0; r < k && pathScores[item * k + r]! > -Infinity; r++) {
@@ -162,8 +191,10 @@ export class CrfComputation<F extends FloatArray> {
    * Runs `work` with the batch's emissions and lengths in the backend, the scores the kernels
    * read (parameters plus penalties), and `scratch`, which registers a buffer to free afterwards.
    */
-  private withBatch<R>(batch: CrfBatch, work: (emissions: F, lengths: Int32Array, scores: Scores<F>,
-    scratch: <X extends F | Int32Array>(buffer: X) => X) => R): R {
+  private withBatch<R>(
+    batch: CrfBatch,
+    work: (emissions: F, lengths: Int32Array, scores: Scores<F>, scratch: <X extends F | Int32Array>(buffer: X) => X) => R,
+  ): R {
     const b = this.backend;
     const owned: (F | Int32Array)[] = [];
     const scratch = <X extends F | Int32Array>(buffer: X): X => {
@@ -194,12 +225,21 @@ export class CrfComputation<F extends FloatArray> {
       b.axpy(x.length, 1, penalty, out);
       return out;
     };
-    return { start: masked(raw.start, penalties.start), end: masked(raw.end, penalties.end),
-      transitions: masked(raw.transitions, penalties.transitions) };
+    return {
+      start: masked(raw.start, penalties.start),
+      end: masked(raw.end, penalties.end),
+      transitions: masked(raw.transitions, penalties.transitions),
+    };
   }
 
-  private forward(batch: CrfBatch, e: F, lens: Int32Array, tags: Int32Array | null, scores: Scores<F>,
-    scratch: <X extends F>(buffer: X) => X): { alpha: F; logZ: F; score: F } {
+  private forward(
+    batch: CrfBatch,
+    e: F,
+    lens: Int32Array,
+    tags: Int32Array | null,
+    scores: Scores<F>,
+    scratch: <X extends F>(buffer: X) => X,
+  ): { alpha: F; logZ: F; score: F } {
     const { T, B } = batch;
     const b = this.backend;
     const alpha = scratch(b.alloc(T * B * this.K));
@@ -209,12 +249,40 @@ export class CrfComputation<F extends FloatArray> {
     return { alpha, logZ, score };
   }
 
-  private backward(batch: CrfBatch, e: F, lens: Int32Array, tags: Int32Array | null, scores: Scores<F>, alpha: F, logZ: F,
-    weights: F, dEmissions: F, scratch: <X extends F>(buffer: X) => X, grads: Scores<F>): void {
+  private backward(
+    batch: CrfBatch,
+    e: F,
+    lens: Int32Array,
+    tags: Int32Array | null,
+    scores: Scores<F>,
+    alpha: F,
+    logZ: F,
+    weights: F,
+    dEmissions: F,
+    scratch: <X extends F>(buffer: X) => X,
+    grads: Scores<F>,
+  ): void {
     const { T, B } = batch;
     const b = this.backend;
-    b.crfBackward(T, B, this.K, e, lens, tags, scores.end, scores.transitions, alpha, logZ, weights,
-      scratch(b.alloc(T * B * this.K)), dEmissions, grads.start, grads.end, grads.transitions, this.workspace(scratch));
+    b.crfBackward(
+      T,
+      B,
+      this.K,
+      e,
+      lens,
+      tags,
+      scores.end,
+      scores.transitions,
+      alpha,
+      logZ,
+      weights,
+      scratch(b.alloc(T * B * this.K)),
+      dEmissions,
+      grads.start,
+      grads.end,
+      grads.transitions,
+      this.workspace(scratch),
+    );
   }
 
   /** Scratch for the forward and backward kernels. */

@@ -47,7 +47,8 @@ function roleOf(label: string): ChunkRole {
  * @throws UsageError on an unknown scheme, or an `E-`/`S-` label under BIO.
  */
 export function allowedTransitions(scheme: ChunkScheme, labels: readonly string[]): TransitionConstraints {
-  if (scheme !== 'BIO' && scheme !== 'BIOES') throw new UsageError(`allowedTransitions: scheme must be 'BIO' or 'BIOES', got '${String(scheme)}'`);
+  if (scheme !== 'BIO' && scheme !== 'BIOES')
+    throw new UsageError(`allowedTransitions: scheme must be 'BIO' or 'BIOES', got '${String(scheme)}'`);
   if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
     throw new UsageError('allowedTransitions: labels must be a non-empty array of tag names');
   }
@@ -56,8 +57,8 @@ export function allowedTransitions(scheme: ChunkScheme, labels: readonly string[
     const bioes = labels.find((_, j) => roles[j]!.prefix === 'E' || roles[j]!.prefix === 'S');
     if (bioes !== undefined) throw new UsageError(`allowedTransitions: '${bioes}' is a BIOES tag; use the 'BIOES' scheme`);
   }
-  const opens = (r: ChunkRole): boolean => r.prefix === 'B' || r.prefix === 'I';   // a chunk is open after this tag
-  const continues = (r: ChunkRole): boolean => r.prefix === 'I' || r.prefix === 'E';  // this tag needs an open chunk
+  const opens = (r: ChunkRole): boolean => r.prefix === 'B' || r.prefix === 'I'; // a chunk is open after this tag
+  const continues = (r: ChunkRole): boolean => r.prefix === 'I' || r.prefix === 'E'; // this tag needs an open chunk
   const follows = (from: ChunkRole, to: ChunkRole): boolean => {
     if (scheme === 'BIO') return to.prefix !== 'I' || (opens(from) && from.type === to.type);
     return opens(from) ? continues(to) && from.type === to.type : !continues(to);
@@ -112,11 +113,17 @@ export function describeViolation(v: Violation, labels?: readonly string[]): str
  * @throws UsageError naming the first malformed part.
  */
 export function checkConstraints(constraints: TransitionConstraints, K: number, owner: string): void {
-  const flags = (list: unknown, n: number): boolean => Array.isArray(list) && list.length === n && list.every((v) => typeof v === 'boolean');
-  if (typeof constraints !== 'object' || constraints === null) throw new UsageError(`${owner}: constraints must be { start, end, transitions }`);
+  const flags = (list: unknown, n: number): boolean =>
+    Array.isArray(list) && list.length === n && list.every((v) => typeof v === 'boolean');
+  if (typeof constraints !== 'object' || constraints === null)
+    throw new UsageError(`${owner}: constraints must be { start, end, transitions }`);
   if (!flags(constraints.start, K)) throw new UsageError(`${owner}: constraints.start must be ${K} booleans`);
   if (!flags(constraints.end, K)) throw new UsageError(`${owner}: constraints.end must be ${K} booleans`);
-  if (!Array.isArray(constraints.transitions) || constraints.transitions.length !== K || !constraints.transitions.every((row) => flags(row, K))) {
+  if (
+    !Array.isArray(constraints.transitions) ||
+    constraints.transitions.length !== K ||
+    !constraints.transitions.every((row) => flags(row, K))
+  ) {
     throw new UsageError(`${owner}: constraints.transitions must be ${K} rows of ${K} booleans`);
   }
 }

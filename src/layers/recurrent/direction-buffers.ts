@@ -32,7 +32,11 @@ export abstract class DirectionBuffers<F extends FloatArray> {
   protected cached: StepViews<F> | undefined;
 
   /** `projected`: a projected LSTM, which keeps m_t = o ⊙ tanh(c_t) and its gradients. */
-  protected constructor(protected readonly backend: Backend<F>, readonly config: DirectionConfig, protected readonly projected: boolean) {
+  protected constructor(
+    protected readonly backend: Backend<F>,
+    readonly config: DirectionConfig,
+    protected readonly projected: boolean,
+  ) {
     this.G = gatesOf(config.cell);
     const H = config.hiddenSize;
     this.S = config.projSize > 0 ? config.projSize : H;
@@ -43,17 +47,39 @@ export abstract class DirectionBuffers<F extends FloatArray> {
     this.tokenWorkspace = new Workspace(backend, { floats: { rows: (V: number) => V * GH } }, this);
   }
 
-  protected get gates(): F { return this.workspace.last.gates; }
-  protected get states(): F { return this.workspace.last.states; }
-  protected get cells(): F { return this.workspace.last.cells; }
-  protected get hn(): F { return this.workspace.last.hn; }
-  protected get hh(): F { return this.workspace.last.hh; }
-  protected get dgh(): F { return this.workspace.last.dgh; }
-  protected get dh(): F { return this.workspace.last.dh; }
-  protected get dc(): F { return this.workspace.last.dc; }
-  protected get m(): F { return this.workspace.last.m; }
-  protected get dmy(): F { return this.workspace.last.dmy; }
-  protected get dmh(): F { return this.workspace.last.dmh; }
+  protected get gates(): F {
+    return this.workspace.last.gates;
+  }
+  protected get states(): F {
+    return this.workspace.last.states;
+  }
+  protected get cells(): F {
+    return this.workspace.last.cells;
+  }
+  protected get hn(): F {
+    return this.workspace.last.hn;
+  }
+  protected get hh(): F {
+    return this.workspace.last.hh;
+  }
+  protected get dgh(): F {
+    return this.workspace.last.dgh;
+  }
+  protected get dh(): F {
+    return this.workspace.last.dh;
+  }
+  protected get dc(): F {
+    return this.workspace.last.dc;
+  }
+  protected get m(): F {
+    return this.workspace.last.m;
+  }
+  protected get dmy(): F {
+    return this.workspace.last.dmy;
+  }
+  protected get dmh(): F {
+    return this.workspace.last.dmh;
+  }
 
   /** Final hidden state [B, S] of the last forward (internal row order). */
   finalH(): F {
@@ -79,7 +105,8 @@ export abstract class DirectionBuffers<F extends FloatArray> {
     const { T, B, S } = this;
     const H = this.config.hiddenSize;
     // The state after step t sits in slot t + 1 (forward) or t (reverse): one block either way.
-    const after = (buffer: F, W: number): F => (this.config.dir === 0 ? buffer.slice(B * W, (T + 1) * B * W) : buffer.slice(0, T * B * W)) as F;
+    const after = (buffer: F, W: number): F =>
+      (this.config.dir === 0 ? buffer.slice(B * W, (T + 1) * B * W) : buffer.slice(0, T * B * W)) as F;
     return {
       hidden: after(this.states, S),
       cell: this.config.cell === 'lstm' ? after(this.cells, H) : undefined,
@@ -112,7 +139,8 @@ export abstract class DirectionBuffers<F extends FloatArray> {
 
   /** Per-step views of the buffers for this (T, B), made once per shape, so the loops allocate nothing. */
   protected views(T: number, B: number): StepViews<F> {
-    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B) this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
+    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B)
+      this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
     return this.cached;
   }
 
@@ -129,9 +157,14 @@ export abstract class DirectionBuffers<F extends FloatArray> {
 
   protected buffers(): StepBuffers<F> {
     const { cell } = this.config;
-    return { gates: this.gates, states: this.states, cells: cell === 'lstm' ? this.cells : undefined,
-      hn: cell === 'gru' ? this.hn : undefined, dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined,
-      m: this.projected ? this.m : undefined };
+    return {
+      gates: this.gates,
+      states: this.states,
+      cells: cell === 'lstm' ? this.cells : undefined,
+      hn: cell === 'gru' ? this.hn : undefined,
+      dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined,
+      m: this.projected ? this.m : undefined,
+    };
   }
 
   protected viewShape(): ViewShape {
@@ -150,17 +183,17 @@ function plan(config: DirectionConfig, G: number, S: number, projected: boolean)
   const gru = cell === 'gru';
   const resetBefore = gru && !config.resetAfter;
   return {
-    gates: ({ T, B }) => T * B * GH,                                   // [T, B, G·H] preactivations → activations → their gradients
-    states: ({ T, B }) => (T + 1) * B * S,                             // [T+1, B, S] hidden states, slots as direction.ts describes
-    cells: ({ T, B }) => (lstm ? (T + 1) * B * H : 0),                 // [T+1, B, H] cell states
-    hn: ({ T, B }) => (gru ? T * B * H : 0),                           // [T, B, H] W_hn h + b_hn (reset after) or r ⊙ h_{t−1} (before)
-    hh: ({ B }) => (gru ? B * (resetBefore ? H : GH) : 0),             // [B, 3H] per-step recurrent projection; [B, H] d(r ⊙ h_{t−1})
-    dgh: ({ T, B }) => (gru && !resetBefore ? T * B * GH : 0),         // [T, B, 3H] gradients of the recurrent preactivations
-    dh: ({ B }) => B * S,                                              // [B, S] carried dh, after backward dh0
-    dc: ({ B }) => (lstm ? B * H : 0),                                 // [B, H] carried dc, after backward dc0
-    m: ({ T, B }) => (projected ? T * B * H : 0),                      // [T, B, H] o ⊙ tanh(c_t) (zero in rows that do not run)
-    dmy: ({ B }) => (projected ? B * H : 0),                           // [B, H] dy_t · W_hr
-    dmh: ({ B }) => (projected ? B * H : 0),                           // [B, H] dh_t · W_hr
+    gates: ({ T, B }) => T * B * GH, // [T, B, G·H] preactivations → activations → their gradients
+    states: ({ T, B }) => (T + 1) * B * S, // [T+1, B, S] hidden states, slots as direction.ts describes
+    cells: ({ T, B }) => (lstm ? (T + 1) * B * H : 0), // [T+1, B, H] cell states
+    hn: ({ T, B }) => (gru ? T * B * H : 0), // [T, B, H] W_hn h + b_hn (reset after) or r ⊙ h_{t−1} (before)
+    hh: ({ B }) => (gru ? B * (resetBefore ? H : GH) : 0), // [B, 3H] per-step recurrent projection; [B, H] d(r ⊙ h_{t−1})
+    dgh: ({ T, B }) => (gru && !resetBefore ? T * B * GH : 0), // [T, B, 3H] gradients of the recurrent preactivations
+    dh: ({ B }) => B * S, // [B, S] carried dh, after backward dh0
+    dc: ({ B }) => (lstm ? B * H : 0), // [B, H] carried dc, after backward dc0
+    m: ({ T, B }) => (projected ? T * B * H : 0), // [T, B, H] o ⊙ tanh(c_t) (zero in rows that do not run)
+    dmy: ({ B }) => (projected ? B * H : 0), // [B, H] dy_t · W_hr
+    dmh: ({ B }) => (projected ? B * H : 0), // [B, H] dh_t · W_hr
   };
 }
 

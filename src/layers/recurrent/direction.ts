@@ -78,18 +78,22 @@ export interface DirectionParams<F extends FloatArray> {
 }
 
 export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
-  private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
-  private readonly packedWhhT: F;  // W_hhᵀ [S, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
-  private readonly packedWhh: F;   // W_hh [G·H, S] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
-  private readonly packedWhrT: F | undefined;  // W_hrᵀ [H, P] (projected LSTM)
-  private readonly packedWhr: F | undefined;   // W_hr [P, H] (projected LSTM)
-  private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
-  private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
-  private readonly embedded: Workspace<F, 'x', never, number>;  // [T·B, D] gathered embedding rows (token input)
-  private inference: InferencePass<F> | undefined;  // the forward-only pass, made on first use
-  private inferred = false;                         // whether the last forward was that pass
+  private readonly zeroBias: F | undefined; // [3H] stands in for b_hh in a GRU without bias
+  private readonly packedWhhT: F; // W_hhᵀ [S, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
+  private readonly packedWhh: F; // W_hh [G·H, S] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
+  private readonly packedWhrT: F | undefined; // W_hrᵀ [H, P] (projected LSTM)
+  private readonly packedWhr: F | undefined; // W_hr [P, H] (projected LSTM)
+  private readonly packedWhnT: F | undefined; // W_hnᵀ [H, H] (reset-before GRU)
+  private readonly packedWhn: F | undefined; // W_hn [H, H] (reset-before GRU)
+  private readonly embedded: Workspace<F, 'x', never, number>; // [T·B, D] gathered embedding rows (token input)
+  private inference: InferencePass<F> | undefined; // the forward-only pass, made on first use
+  private inferred = false; // whether the last forward was that pass
 
-  constructor(backend: Backend<F>, config: DirectionConfig, private readonly params: DirectionParams<F>) {
+  constructor(
+    backend: Backend<F>,
+    config: DirectionConfig,
+    private readonly params: DirectionParams<F>,
+  ) {
     super(backend, config, params.whr !== undefined);
     const H = config.hiddenSize;
     const { S } = this;
@@ -194,8 +198,18 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
    * hh [B, 3H] is scratch for a reset-after GRU's recurrent product; m [B, H] keeps
    * o ⊙ tanh(c_t) of a projected LSTM; yt the step's row of the output (stride dirs·S).
    */
-  private step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F,
-    m: F | undefined, yt: F): void {
+  private step(
+    rows: number,
+    g: F,
+    hPrev: F,
+    hNext: F,
+    cPrev: F | undefined,
+    cNext: F | undefined,
+    hn: F,
+    hh: F,
+    m: F | undefined,
+    yt: F,
+  ): void {
     const b = this.backend;
     const { cell, nonlinearity, hiddenSize: H, dirs } = this.config;
     const { S } = this;
@@ -204,19 +218,19 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const whhT = this.packedWhhT;
     const { bhh, peepholes } = this.params;
     if (this.resetBefore) {
-      b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH);                              // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
-      b.gruGatesForward(rows, H, g, hPrev, hn);                                                    // r, z; hn = r ⊙ h_{t−1}
-      b.gemmPacked(false, rows, H, H, 1, hn, H, this.packedWhnT!, 1, g.subarray(2 * H) as F, GH);  // a_n += hn · W_hnᵀ
-      b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy);                                    // n, h_t
+      b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH); // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+      b.gruGatesForward(rows, H, g, hPrev, hn); // r, z; hn = r ⊙ h_{t−1}
+      b.gemmPacked(false, rows, H, H, 1, hn, H, this.packedWhnT!, 1, g.subarray(2 * H) as F, GH); // a_n += hn · W_hnᵀ
+      b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy); // n, h_t
     } else if (cell === 'gru') {
       b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, hh, GH);
       b.gruCellForward(rows, H, g, hh, bhh?.value ?? this.zeroBias!, hPrev, hn, hNext, yt, ldy);
     } else {
       b.gemmPacked(false, rows, GH, S, 1, hPrev, S, whhT, 1, g, GH);
       if (m !== undefined) {
-        b.lstmCellForward(rows, H, g, cPrev!, cNext!, m, m, H, peepholes?.value);  // m_t = o ⊙ tanh(c_t)
-        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, hNext, S);    // h_t = m_t · W_hrᵀ
-        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, yt, ldy);     // y_t = h_t
+        b.lstmCellForward(rows, H, g, cPrev!, cNext!, m, m, H, peepholes?.value); // m_t = o ⊙ tanh(c_t)
+        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, hNext, S); // h_t = m_t · W_hrᵀ
+        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, yt, ldy); // y_t = h_t
       } else if (cell === 'lstm') {
         b.lstmCellForward(rows, H, g, cPrev!, cNext!, hNext, yt, ldy, peepholes?.value);
       } else {
@@ -237,11 +251,23 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const tableRows = this.tableProjections(input, layout.T * layout.B);
     this.inference ??= new InferencePass(this.backend, this.config, this.G, {
       step: (rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt) => this.step(rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt),
-      fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) => this.backend.lstmStepForward(B, this.config.hiddenSize, hPrev,
-        this.packedWhhT, g, cPrev, cNext, hNext, yt, this.config.dirs * this.S),
+      fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) =>
+        this.backend.lstmStepForward(
+          B,
+          this.config.hiddenSize,
+          hPrev,
+          this.packedWhhT,
+          g,
+          cPrev,
+          cNext,
+          hNext,
+          yt,
+          this.config.dirs * this.S,
+        ),
     });
-    this.inference.run(layout, y, h0, c0, this.fusedSteps(layout),
-      (firstRow, rows, out) => this.projectSteps(input, firstRow, rows, tableRows, out));
+    this.inference.run(layout, y, h0, c0, this.fusedSteps(layout), (firstRow, rows, out) =>
+      this.projectSteps(input, firstRow, rows, tableRows, out),
+    );
     this.inferred = true;
   }
 
@@ -284,7 +310,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       b.gatherRows(rows, input.ids.subarray(firstRow), tableRows, this.G * H, out);
     } else {
       const x = this.embeddedRows(rows);
-      b.gatherRows(rows, input.ids.subarray(firstRow), input.table, D, x);   // x = E[ids]
+      b.gatherRows(rows, input.ids.subarray(firstRow), input.table, D, x); // x = E[ids]
       this.project(rows, x, out);
     }
   }
@@ -300,8 +326,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
    * Accumulates the parameter gradients and writes (accumulate = false) or adds to dx [T·B, D]
    * (vector input), or adds to the embedding table's gradient (token input).
    */
-  backward(layout: BatchLayout, input: DirectionInput<F>, dy: F, dx: F, accumulate: boolean,
-    dhT: F | undefined, dcT: F | undefined): void {
+  backward(layout: BatchLayout, input: DirectionInput<F>, dy: F, dx: F, accumulate: boolean, dhT: F | undefined, dcT: F | undefined): void {
     const b = this.backend;
     const { cell, nonlinearity, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
@@ -332,8 +357,20 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       for (let s = T - 1; s >= 0; s--) {
         const t = at(s);
         const before = at(Math.max(s - 1, 0));
-        b.lstmStepBackward(B, H, v.gates[t]!, packedWhh, this.dh, s > 0 ? B : 0, v.gates[before]!, v.cPrev[before]!,
-          v.cNext[before]!, dys[before]!, ldy, this.dc);
+        b.lstmStepBackward(
+          B,
+          H,
+          v.gates[t]!,
+          packedWhh,
+          this.dh,
+          s > 0 ? B : 0,
+          v.gates[before]!,
+          v.cPrev[before]!,
+          v.cNext[before]!,
+          dys[before]!,
+          ldy,
+          this.dc,
+        );
       }
     } else {
       // Steps in the reverse of the order forward ran them.
@@ -350,10 +387,10 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
         }
         if (this.resetBefore) {
           const hPrev = v.hPrev[t]!;
-          b.gruCandidateBackward(rows, H, g, hPrev, dyt, ldy, this.dh);                         // da_z, da_n; dh = z ⊙ dh_t
-          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t]!, GH, this.packedWhn!, 0, this.hh, H);  // d(r ⊙ h_{t−1}) = da_n · W_hn
-          b.gruGatesBackward(rows, H, g, hPrev, this.hh, this.dh);                             // da_r; dh += d(r ⊙ h_{t−1}) ⊙ r
-          b.gemmPacked(false, rows, H, 2 * H, 1, g, GH, packedWhh, 1, this.dh, H);             // dh += [da_r, da_z] · W_h{r,z}
+          b.gruCandidateBackward(rows, H, g, hPrev, dyt, ldy, this.dh); // da_z, da_n; dh = z ⊙ dh_t
+          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t]!, GH, this.packedWhn!, 0, this.hh, H); // d(r ⊙ h_{t−1}) = da_n · W_hn
+          b.gruGatesBackward(rows, H, g, hPrev, this.hh, this.dh); // da_r; dh += d(r ⊙ h_{t−1}) ⊙ r
+          b.gemmPacked(false, rows, H, 2 * H, 1, g, GH, packedWhh, 1, this.dh, H); // dh += [da_r, da_z] · W_h{r,z}
         } else if (cell === 'gru') {
           b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
           // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
@@ -380,8 +417,8 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const slotBefore = dir === 0 ? 0 : 1;
     const hPrevAll = this.states.subarray(slotBefore * B * S, (slotBefore + T) * B * S) as F;
     const dRecurrent = resetAfterGru ? this.dgh : this.gates;
-    b.gemm(true, false, this.direct, S, T * B, 1, dRecurrent, GH, hPrevAll, S, 1, whh.grad, S);  // dW_hh += dahᵀ · h_{t−1}
-    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H);  // dW_hr += dyᵀ · m
+    b.gemm(true, false, this.direct, S, T * B, 1, dRecurrent, GH, hPrevAll, S, 1, whh.grad, S); // dW_hh += dahᵀ · h_{t−1}
+    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H); // dW_hr += dyᵀ · m
     if (this.resetBefore) {
       // dW_hn += da_nᵀ · (r ⊙ h_{t−1})
       b.gemm(true, false, H, H, T * B, 1, this.gates.subarray(2 * H) as F, GH, this.hn, H, 1, whh.grad.subarray(2 * H * H) as F, H);
@@ -413,10 +450,14 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     }
     // Gathered embedding rows are x, then (overwritten once dW_ih is formed) their gradient.
     const embedded = input.kind === 'tokens' && !viaTable ? this.embeddedRows(T * B) : undefined;
-    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0]
-      : embedded !== undefined ? [embedded, embedded, 0] : [input.table, input.tableGrad, 1];
-    b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
-    b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
+    const [x, dInput, beta]: [F, F, number] =
+      input.kind === 'vectors'
+        ? [input.x, dx, accumulate ? 1 : 0]
+        : embedded !== undefined
+          ? [embedded, embedded, 0]
+          : [input.table, input.tableGrad, 1];
+    b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D); // dW_ih += daᵀ · x
+    b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D); // dx (or dE) = da · W_ih
     if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad); // dE[ids] += dx
   }
 }

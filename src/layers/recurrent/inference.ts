@@ -25,8 +25,7 @@ export interface StepFunctions<F extends FloatArray> {
    * after, hn [B, H] and hh [B, 3H] scratch, m [B, H] scratch of a projected LSTM, yt the
    * step's output row.
    */
-  step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F, m: F | undefined,
-    yt: F): void;
+  step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F, m: F | undefined, yt: F): void;
   /** A whole LSTM step of all B rows as one backend call. */
   fusedStep(B: number, g: F, hPrev: F, hNext: F, cPrev: F, cNext: F, yt: F): void;
 }
@@ -37,10 +36,14 @@ type InferenceBuffer = 'gates' | 'h0' | 'h1' | 'c0' | 'c1' | 'hn' | 'hh' | 'm';
 export class InferencePass<F extends FloatArray> {
   /** The buffers for B rows, planned by {@link inferencePlan}. */
   private readonly workspace: Workspace<F, InferenceBuffer, never, number>;
-  private last = 0;                   // the slot holding the final states
+  private last = 0; // the slot holding the final states
 
-  constructor(private readonly backend: Backend<F>, private readonly config: DirectionConfig, private readonly G: number,
-    private readonly fns: StepFunctions<F>) {
+  constructor(
+    private readonly backend: Backend<F>,
+    private readonly config: DirectionConfig,
+    private readonly G: number,
+    private readonly fns: StepFunctions<F>,
+  ) {
     this.workspace = new Workspace(backend, { floats: inferencePlan(config, G) }, this);
   }
 
@@ -61,8 +64,14 @@ export class InferencePass<F extends FloatArray> {
    * @param project out [rows, G·H] = the input projections of this run's input rows
    *   [firstRow, firstRow + rows), biases included.
    */
-  run(layout: BatchLayout, y: F, h0: F | undefined, c0: F | undefined, fused: boolean,
-    project: (firstRow: number, rows: number, out: F) => void): void {
+  run(
+    layout: BatchLayout,
+    y: F,
+    h0: F | undefined,
+    c0: F | undefined,
+    fused: boolean,
+    project: (firstRow: number, rows: number, out: F) => void,
+  ): void {
     const b = this.backend;
     const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
@@ -82,18 +91,21 @@ export class InferencePass<F extends FloatArray> {
     // Chunks of steps in the order the direction runs them; inside a chunk, steps in that order too.
     for (let done = 0; done < T; done += chunk) {
       const steps = Math.min(chunk, T - done);
-      const t0 = dir === 0 ? done : T - done - steps;   // the chunk is steps [t0, t0 + steps)
+      const t0 = dir === 0 ? done : T - done - steps; // the chunk is steps [t0, t0 + steps)
       const gates = buffers.gates.subarray(0, steps * B * GH) as F;
       project(t0 * B, steps * B, gates);
       for (let s = 0; s < steps; s++) {
         const t = dir === 0 ? t0 + s : t0 + steps - 1 - s;
         const g = gates.subarray((t - t0) * B * GH) as F;
         const yt = y.subarray(t * B * ldy + dir * S) as F;
-        const hPrev: F = h[cur]!, hNext: F = h[1 - cur]!;
-        const cPrev: F | undefined = c[cur], cNext: F | undefined = c[1 - cur];
+        const hPrev: F = h[cur]!,
+          hNext: F = h[1 - cur]!;
+        const cPrev: F | undefined = c[cur],
+          cNext: F | undefined = c[1 - cur];
         const rows = rowsAt[t];
         if (fused) this.fns.fusedStep(B, g, hPrev, hNext, cPrev!, cNext!, yt);
-        else this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, buffers.hn, buffers.hh, this.config.projSize > 0 ? buffers.m : undefined, yt);
+        else
+          this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, buffers.hn, buffers.hh, this.config.projSize > 0 ? buffers.m : undefined, yt);
         if (rows < B) {
           // Sequences that are not running at step t keep their state.
           b.copy((B - rows) * S, hPrev.subarray(rows * S) as F, hNext.subarray(rows * S) as F);
@@ -129,13 +141,13 @@ function inferencePlan(config: DirectionConfig, G: number): Record<InferenceBuff
   const lstm = cell === 'lstm';
   const gru = cell === 'gru';
   return {
-    gates: (B) => chunkSteps(B, GH) * B * GH,   // [chunk, B, G·H] input projections of a chunk of steps
-    h0: (B) => B * S,                           // [B, S] h_{t−1} and h_t, taking turns
+    gates: (B) => chunkSteps(B, GH) * B * GH, // [chunk, B, G·H] input projections of a chunk of steps
+    h0: (B) => B * S, // [B, S] h_{t−1} and h_t, taking turns
     h1: (B) => B * S,
-    c0: (B) => (lstm ? B * H : 0),              // [B, H] c_{t−1} and c_t (LSTM), taking turns
+    c0: (B) => (lstm ? B * H : 0), // [B, H] c_{t−1} and c_t (LSTM), taking turns
     c1: (B) => (lstm ? B * H : 0),
-    hn: (B) => (gru ? B * H : 0),               // [B, H] per-step GRU scratch, not kept
-    hh: (B) => (gru ? B * GH : 0),              // [B, 3H] per-step recurrent projection (GRU)
-    m: (B) => (projSize > 0 ? B * H : 0),       // [B, H] o ⊙ tanh(c_t) of a projected LSTM, not kept
+    hn: (B) => (gru ? B * H : 0), // [B, H] per-step GRU scratch, not kept
+    hh: (B) => (gru ? B * GH : 0), // [B, 3H] per-step recurrent projection (GRU)
+    m: (B) => (projSize > 0 ? B * H : 0), // [B, H] o ⊙ tanh(c_t) of a projected LSTM, not kept
   };
 }

@@ -16,7 +16,13 @@ import { Module } from '../module.js';
 import { type BatchLayout, layoutBatch } from './batch.js';
 import { fromInternal, statesFromInternal, statesToInternal, toInternal } from './layout.js';
 import {
-  type CellKind, type GruOptions, type LstmOptions, type RecurrentLayerOptions, resolveOptions, type ResolvedOptions, type RnnOptions,
+  type CellKind,
+  type GruOptions,
+  type LstmOptions,
+  type RecurrentLayerOptions,
+  resolveOptions,
+  type ResolvedOptions,
+  type RnnOptions,
   stateSizeOf,
 } from './options.js';
 import { RecurrentStack, recurrentParameterSpecs } from './stack.js';
@@ -160,7 +166,11 @@ export abstract class RecurrentLayer extends Module {
     for (let l = 0; l < o.numLayers; l++) {
       for (let d = 0; d < o.directions; d++) {
         const { hidden, cell, gates } = stack.recorded(l, d);
-        const recorded = { hidden: external(hidden, stateSizeOf(o)), cell: cell && external(cell, o.hiddenSize), gates: external(gates, gates.length / rows) };
+        const recorded = {
+          hidden: external(hidden, stateSizeOf(o)),
+          cell: cell && external(cell, o.hiddenSize),
+          gates: external(gates, gates.length / rows),
+        };
         states.push(stateTrace(recorded, o.cell, o.hiddenSize, l, d === 0 ? 'forward' : 'reverse'));
       }
     }
@@ -226,8 +236,9 @@ export abstract class RecurrentLayer extends Module {
     const what = `${this.label}.forward`;
     assertTensor(x, `${what}: x`);
     if (x.shape.length !== 2 && x.shape.length !== 3) {
-      throw new ShapeError(`${what}: expected x to be 2D (unbatched) or 3D, got a ${x.shape.length}D tensor ` +
-        `of shape ${formatShape(x.shape)}`);
+      throw new ShapeError(
+        `${what}: expected x to be 2D (unbatched) or 3D, got a ${x.shape.length}D tensor ` + `of shape ${formatShape(x.shape)}`,
+      );
     }
     const batched = x.shape.length === 3;
     const D = x.shape[x.shape.length - 1]!;
@@ -269,8 +280,9 @@ export abstract class RecurrentLayer extends Module {
     const what = `${this.label}.backward`;
     assertTensor(grad, `${what}: ${name}`);
     if (!sameShape(grad.shape, shape)) {
-      throw new ShapeError(`${what}: expected the gradient of ${name} to have shape ${formatShape(shape)}, ` +
-        `got ${formatShape(grad.shape)}`);
+      throw new ShapeError(
+        `${what}: expected the gradient of ${name} to have shape ${formatShape(shape)}, ` + `got ${formatShape(grad.shape)}`,
+      );
     }
     assertFinite(grad.data, `${what}: ${name}`);
   }

@@ -60,7 +60,7 @@ export interface TokenInput<F extends FloatArray> {
 type Phase = 'idle' | 'forward' | 'inference' | 'backward';
 
 export class RecurrentStack<F extends FloatArray> {
-  private readonly directions: Direction<F>[][] = [];   // [layer][dir]
+  private readonly directions: Direction<F>[][] = []; // [layer][dir]
   /**
    * Per layer l: input{l} [T·B, D_l] (layer > 0 with dropout: the previous output after it),
    * output{l} [T·B, dirs·S], mask{l} (dropout mask of the outputs of layers < L−1), dInput{l};
@@ -71,34 +71,44 @@ export class RecurrentStack<F extends FloatArray> {
   private readonly workspace: Workspace<F, string>;
   private layout: BatchLayout | undefined;
   private usedDropout = false;
-  private tokens: TokenInput<F> | undefined;  // the token input of the last forward
+  private tokens: TokenInput<F> | undefined; // the token input of the last forward
   private phase: Phase = 'idle';
 
-  constructor(readonly options: ResolvedOptions, readonly backend: Backend<F>, readonly params: ParameterSet<F>,
-    private readonly random: Random) {
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly backend: Backend<F>,
+    readonly params: ParameterSet<F>,
+    private readonly random: Random,
+  ) {
     params.bind(backend);
     const o = options;
     for (let l = 0; l < o.numLayers; l++) {
       const row: Direction<F>[] = [];
       for (let d = 0; d < o.directions; d++) {
         const sfx = suffix(l, d);
-        row.push(new Direction(backend, {
-          cell: o.cell,
-          nonlinearity: o.nonlinearity,
-          resetAfter: o.resetAfter,
-          inputSize: l === 0 ? o.inputSize : this.width(),
-          hiddenSize: o.hiddenSize,
-          projSize: o.projSize,
-          dir: d as 0 | 1,
-          dirs: o.directions,
-        }, {
-          wih: params.get(`weight_ih${sfx}`),
-          whh: params.get(`weight_hh${sfx}`),
-          bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
-          bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
-          peepholes: o.peepholes ? params.get(`weight_peephole${sfx}`) : undefined,
-          whr: o.projSize > 0 ? params.get(`weight_hr${sfx}`) : undefined,
-        }));
+        row.push(
+          new Direction(
+            backend,
+            {
+              cell: o.cell,
+              nonlinearity: o.nonlinearity,
+              resetAfter: o.resetAfter,
+              inputSize: l === 0 ? o.inputSize : this.width(),
+              hiddenSize: o.hiddenSize,
+              projSize: o.projSize,
+              dir: d as 0 | 1,
+              dirs: o.directions,
+            },
+            {
+              wih: params.get(`weight_ih${sfx}`),
+              whh: params.get(`weight_hh${sfx}`),
+              bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
+              bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
+              peepholes: o.peepholes ? params.get(`weight_peephole${sfx}`) : undefined,
+              whr: o.projSize > 0 ? params.get(`weight_hr${sfx}`) : undefined,
+            },
+          ),
+        );
       }
       this.directions.push(row);
     }
@@ -111,14 +121,30 @@ export class RecurrentStack<F extends FloatArray> {
     return this.directions.map((_, l) => (l === 0 || this.options.dropout > 0 ? w[`input${l}`]! : w[`output${l - 1}`]!));
   }
 
-  private get outputs(): F[] { return this.directions.map((_, l) => this.workspace.last[`output${l}`]!); }
-  private get masks(): F[] { return this.directions.map((_, l) => this.workspace.last[`mask${l}`]!); }
-  private get dInputs(): F[] { return this.directions.map((_, l) => this.workspace.last[`dInput${l}`]!); }
-  private get dOutput(): F { return this.workspace.last.dOutput!; }
-  private get states(): F { return this.workspace.last.states!; }
-  private get cellStates(): F { return this.workspace.last.cellStates!; }
-  private get dStates(): F { return this.workspace.last.dStates!; }
-  private get dCellStates(): F { return this.workspace.last.dCellStates!; }
+  private get outputs(): F[] {
+    return this.directions.map((_, l) => this.workspace.last[`output${l}`]!);
+  }
+  private get masks(): F[] {
+    return this.directions.map((_, l) => this.workspace.last[`mask${l}`]!);
+  }
+  private get dInputs(): F[] {
+    return this.directions.map((_, l) => this.workspace.last[`dInput${l}`]!);
+  }
+  private get dOutput(): F {
+    return this.workspace.last.dOutput!;
+  }
+  private get states(): F {
+    return this.workspace.last.states!;
+  }
+  private get cellStates(): F {
+    return this.workspace.last.cellStates!;
+  }
+  private get dStates(): F {
+    return this.workspace.last.dStates!;
+  }
+  private get dCellStates(): F {
+    return this.workspace.last.dCellStates!;
+  }
 
   /**
    * Prepares for a batch: buffers for its (T, B), and the layout. After this, write the
@@ -166,7 +192,8 @@ export class RecurrentStack<F extends FloatArray> {
    * @throws RnnkitError without a forward, or after a backward (which overwrote the gates).
    */
   recorded(l: number, d: number): RecordedSteps<F> {
-    if (this.phase !== 'forward') throw new RnnkitError('recorded() reads the last forward(): run forward() first, and read before backward()');
+    if (this.phase !== 'forward')
+      throw new RnnkitError('recorded() reads the last forward(): run forward() first, and read before backward()');
     return this.directions[l]![d]!.recorded();
   }
 
@@ -243,11 +270,13 @@ export class RecurrentStack<F extends FloatArray> {
    */
   backward(dh: F | undefined, dc: F | undefined): void {
     if (this.phase !== 'forward') {
-      throw new RnnkitError(this.phase === 'backward'
-        ? 'backward() already ran for this forward(); run forward() again first'
-        : this.phase === 'inference'
-          ? 'backward() cannot follow a forward-only (inference) pass, which keeps nothing for it; run forward() for training first'
-          : 'backward() needs a forward() first');
+      throw new RnnkitError(
+        this.phase === 'backward'
+          ? 'backward() already ran for this forward(); run forward() again first'
+          : this.phase === 'inference'
+            ? 'backward() cannot follow a forward-only (inference) pass, which keeps nothing for it; run forward() for training first'
+            : 'backward() needs a forward() first',
+      );
     }
     const layout = this.requireLayout();
     const { T, B } = layout;
@@ -323,6 +352,16 @@ function stackPlan(o: ResolvedOptions, width: number): Record<string, SizeOf<Ext
   }
   const states = ({ B }: Extent): number => o.numLayers * o.directions * B * stateSizeOf(o);
   const cells = ({ B }: Extent): number => (o.cell === 'lstm' ? o.numLayers * o.directions * B * o.hiddenSize : 0);
-  return { ...plan, dOutput: ({ T, B }) => T * B * width, states, cellStates: cells, dStates: states, dCellStates: cells,
-    h0: states, c0: cells, dhT: states, dcT: cells };
+  return {
+    ...plan,
+    dOutput: ({ T, B }) => T * B * width,
+    states,
+    cellStates: cells,
+    dStates: states,
+    dCellStates: cells,
+    h0: states,
+    c0: cells,
+    dhT: states,
+    dcT: cells,
+  };
 }

@@ -43,34 +43,63 @@ export class StepCell<F extends FloatArray> {
   /** A GRU with the reset gate before the product. */
   private readonly resetBefore: boolean;
 
-  constructor(readonly cell: CellKind, readonly nonlinearity: RnnNonlinearity, readonly inputSize: number,
-    readonly hiddenSize: number, readonly backend: Backend<F>, random: Random,
-    readonly variant: StepCellVariant = { resetAfter: true, peepholes: false }) {
+  constructor(
+    readonly cell: CellKind,
+    readonly nonlinearity: RnnNonlinearity,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly backend: Backend<F>,
+    random: Random,
+    readonly variant: StepCellVariant = { resetAfter: true, peepholes: false },
+  ) {
     this.G = gatesOf(cell);
     this.resetBefore = cell === 'gru' && !variant.resetAfter;
     const GH = this.G * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
-    this.params = new ParameterSet<F>([
-      { name: 'weight_ih', shape: [GH, inputSize], init: { uniform: bound } },
-      { name: 'weight_hh', shape: [GH, hiddenSize], init: { uniform: bound } },
-      { name: 'bias_ih', shape: [GH], init: { uniform: bound } },
-      { name: 'bias_hh', shape: [GH], init: { uniform: bound } },
-      ...(cell === 'lstm' && variant.peepholes ? [{ name: 'weight_peephole', shape: [3 * hiddenSize], init: { uniform: bound } }] : []),
-    ], random);
+    this.params = new ParameterSet<F>(
+      [
+        { name: 'weight_ih', shape: [GH, inputSize], init: { uniform: bound } },
+        { name: 'weight_hh', shape: [GH, hiddenSize], init: { uniform: bound } },
+        { name: 'bias_ih', shape: [GH], init: { uniform: bound } },
+        { name: 'bias_hh', shape: [GH], init: { uniform: bound } },
+        ...(cell === 'lstm' && variant.peepholes ? [{ name: 'weight_peephole', shape: [3 * hiddenSize], init: { uniform: bound } }] : []),
+      ],
+      random,
+    );
     this.params.bind(backend);
     this.workspace = new Workspace(backend, { floats: stepCellPlan(cell, inputSize, hiddenSize, this.resetBefore) }, this);
   }
 
-  private get inputs(): F { return this.workspace.last.inputs; }
-  private get gates(): F { return this.workspace.last.gates; }
-  private get states(): F { return this.workspace.last.states; }
-  private get cells(): F { return this.workspace.last.cells; }
-  private get hn(): F { return this.workspace.last.hn; }
-  private get hh(): F { return this.workspace.last.hh; }
-  private get dgh(): F { return this.workspace.last.dgh; }
-  private get dh(): F { return this.workspace.last.dh; }
-  private get dc(): F { return this.workspace.last.dc; }
-  private get zeros(): F { return this.workspace.last.zeros; }
+  private get inputs(): F {
+    return this.workspace.last.inputs;
+  }
+  private get gates(): F {
+    return this.workspace.last.gates;
+  }
+  private get states(): F {
+    return this.workspace.last.states;
+  }
+  private get cells(): F {
+    return this.workspace.last.cells;
+  }
+  private get hn(): F {
+    return this.workspace.last.hn;
+  }
+  private get hh(): F {
+    return this.workspace.last.hh;
+  }
+  private get dgh(): F {
+    return this.workspace.last.dgh;
+  }
+  private get dh(): F {
+    return this.workspace.last.dh;
+  }
+  private get dc(): F {
+    return this.workspace.last.dc;
+  }
+  private get zeros(): F {
+    return this.workspace.last.zeros;
+  }
 
   /**
    * Starts a tape of at most `T` steps over `B` rows from h0 (and c0) [B, H], or zeros.
@@ -121,9 +150,9 @@ export class StepCell<F extends FloatArray> {
     if (this.resetBefore) {
       const rh = this.slot(this.hn, t, H);
       b.addBias(B, GH, bhh, g, GH);
-      b.gemm(false, true, B, 2 * H, H, 1, hPrev, H, whh, H, 1, g, GH);                                 // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
-      b.gruGatesForward(B, H, g, hPrev, rh);                                                         // r, z; rh = r ⊙ h_{t−1}
-      b.gemm(false, true, B, H, H, 1, rh, H, whh.subarray(2 * H * H) as F, H, 1, g.subarray(2 * H) as F, GH);  // a_n += rh · W_hnᵀ
+      b.gemm(false, true, B, 2 * H, H, 1, hPrev, H, whh, H, 1, g, GH); // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+      b.gruGatesForward(B, H, g, hPrev, rh); // r, z; rh = r ⊙ h_{t−1}
+      b.gemm(false, true, B, H, H, 1, rh, H, whh.subarray(2 * H * H) as F, H, 1, g.subarray(2 * H) as F, GH); // a_n += rh · W_hnᵀ
       b.gruCandidateForward(B, H, g, hPrev, h, h, H);
     } else if (cell === 'gru') {
       b.gemm(false, true, B, GH, H, 1, hPrev, H, whh, H, 0, this.hh, GH);
@@ -189,18 +218,28 @@ export class StepCell<F extends FloatArray> {
     if (this.resetBefore) {
       const hPrev = this.state(t);
       const drh = this.hh.subarray(0, B * H) as F;
-      b.gruCandidateBackward(B, H, g, hPrev, this.zeros, H, dh);                                        // da_z, da_n; dh = z ⊙ dh_t
-      b.gemm(false, false, B, H, H, 1, g.subarray(2 * H) as F, GH, whh.subarray(2 * H * H) as F, H, 0, drh, H);  // d(rh) = da_n · W_hn
-      b.gruGatesBackward(B, H, g, hPrev, drh, dh);                                                     // da_r; dh += d(rh) ⊙ r
-      b.gemm(false, false, B, H, 2 * H, 1, g, GH, whh, H, 1, dh, H);                                   // dh += [da_r, da_z] · W_h{r,z}
+      b.gruCandidateBackward(B, H, g, hPrev, this.zeros, H, dh); // da_z, da_n; dh = z ⊙ dh_t
+      b.gemm(false, false, B, H, H, 1, g.subarray(2 * H) as F, GH, whh.subarray(2 * H * H) as F, H, 0, drh, H); // d(rh) = da_n · W_hn
+      b.gruGatesBackward(B, H, g, hPrev, drh, dh); // da_r; dh += d(rh) ⊙ r
+      b.gemm(false, false, B, H, 2 * H, 1, g, GH, whh, H, 1, dh, H); // dh += [da_r, da_z] · W_h{r,z}
     } else if (cell === 'gru') {
       const dgh = this.slot(this.dgh, t, GH);
       b.gruCellBackward(B, H, g, this.slot(this.hn, t, H), this.state(t), this.zeros, H, dh, dgh);
       b.gemm(false, false, B, H, GH, 1, dgh, GH, whh, H, 1, dh, H);
     } else {
       if (cell === 'lstm') {
-        b.lstmCellBackward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), this.zeros, H, dh, this.cellGrad(),
-          this.peepholes());
+        b.lstmCellBackward(
+          B,
+          H,
+          g,
+          this.slot(this.cells, t, H),
+          this.slot(this.cells, t + 1, H),
+          this.zeros,
+          H,
+          dh,
+          this.cellGrad(),
+          this.peepholes(),
+        );
       } else {
         b.rnnCellBackward(nonlinearity, B, H, this.state(t + 1), this.zeros, H, dh, g);
       }
@@ -268,6 +307,6 @@ function stepCellPlan(cell: CellKind, D: number, H: number, resetBefore: boolean
     dgh: ({ T, B }) => (gru && !resetBefore ? T * B * GH : 0),
     dh: ({ B }) => B * H,
     dc: ({ B }) => (lstm ? B * H : 0),
-    zeros: ({ B }) => B * H,            // [B, H] never written: the state gradient past the last step
+    zeros: ({ B }) => B * H, // [B, H] never written: the state gradient past the last step
   };
 }

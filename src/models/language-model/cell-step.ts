@@ -18,7 +18,12 @@
  */
 import { gemm } from '../../backend/reference/gemm.js';
 import {
-  gruCandidateBackward, gruCandidateForward, gruCellBackward, gruCellForward, gruGatesBackward, gruGatesForward,
+  gruCandidateBackward,
+  gruCandidateForward,
+  gruCellBackward,
+  gruCellForward,
+  gruGatesBackward,
+  gruGatesForward,
 } from '../../cells/gru.js';
 import { lstmCellBackward, lstmCellForward } from '../../cells/lstm.js';
 import { rnnCellBackward, rnnCellForward } from '../../cells/rnn.js';
@@ -56,10 +61,10 @@ export interface CellStep {
 
 /** The float64 weights of one layer, and its cell's variant. */
 interface LayerWeights {
-  wih: Float64Array;  // [G·H, D]
-  whh: Float64Array;  // [G·H, H]
-  bih: Float64Array;  // [G·H]
-  bhh: Float64Array;  // [G·H]
+  wih: Float64Array; // [G·H, D]
+  whh: Float64Array; // [G·H, H]
+  bih: Float64Array; // [G·H]
+  bhh: Float64Array; // [G·H]
   /** LSTM peepholes [3H] (p_i, p_f, p_o). */
   peepholes: Float64Array | undefined;
   resetAfter: boolean;
@@ -82,23 +87,30 @@ export function cellStep(model: LanguageModel, trace: LanguageModelTrace, layer:
   const { cell, hiddenSize: H, numLayers } = model.settings;
   refuseProjection(model, 'cellStep');
   const T = trace.ids.length;
-  if (!Number.isInteger(layer) || layer < 0 || layer >= numLayers) throw new UsageError(`cellStep: layer must be in [0, ${numLayers}), got ${layer}`);
+  if (!Number.isInteger(layer) || layer < 0 || layer >= numLayers)
+    throw new UsageError(`cellStep: layer must be in [0, ${numLayers}), got ${layer}`);
   if (!Number.isInteger(step) || step < 0 || step >= T) throw new UsageError(`cellStep: step must be in [0, ${T}), got ${step}`);
   const dict = model.stateDict();
   const f64 = (name: string): Float64Array => Float64Array.from(dict[name]!.data);
   const resetAfter = model.settings.resetAfter !== false;
   const peepholes = model.settings.peepholes === true;
   const weights = (l: number): LayerWeights => ({
-    wih: f64(`rnn.weight_ih_l${l}`), whh: f64(`rnn.weight_hh_l${l}`), bih: f64(`rnn.bias_ih_l${l}`), bhh: f64(`rnn.bias_hh_l${l}`),
-    peepholes: peepholes ? f64(`rnn.weight_peephole_l${l}`) : undefined, resetAfter, D: dict[`rnn.weight_ih_l${l}`]!.shape[1]!,
+    wih: f64(`rnn.weight_ih_l${l}`),
+    whh: f64(`rnn.weight_hh_l${l}`),
+    bih: f64(`rnn.bias_ih_l${l}`),
+    bhh: f64(`rnn.bias_hh_l${l}`),
+    peepholes: peepholes ? f64(`rnn.weight_peephole_l${l}`) : undefined,
+    resetAfter,
+    D: dict[`rnn.weight_ih_l${l}`]!.shape[1]!,
   });
   const E = model.settings.embeddingDim;
   const embedding = dict['embedding.weight']!.data;
-  const input = (l: number): Float64Array => (l === 0
-    ? Float64Array.from(embedding.subarray(trace.ids[step]! * E, (trace.ids[step]! + 1) * E))
-    : Float64Array.from(trace.layers[l - 1]!.hidden.subarray(step * H, (step + 1) * H)));
+  const input = (l: number): Float64Array =>
+    l === 0
+      ? Float64Array.from(embedding.subarray(trace.ids[step]! * E, (trace.ids[step]! + 1) * E))
+      : Float64Array.from(trace.layers[l - 1]!.hidden.subarray(step * H, (step + 1) * H));
   const before = (values: Float32Array | undefined): Float64Array =>
-    (step === 0 || values === undefined ? new Float64Array(H) : Float64Array.from(values.subarray((step - 1) * H, step * H)));
+    step === 0 || values === undefined ? new Float64Array(H) : Float64Array.from(values.subarray((step - 1) * H, step * H));
 
   // Forward through this layer and every layer above (their inputs are the trace's states).
   const forwards: StepForward[] = [];
@@ -108,7 +120,8 @@ export function cellStep(model: LanguageModel, trace: LanguageModelTrace, layer:
   const token = trace.tokens[step]!;
   const values = forwards[layer]!.values;
   const variant = { resetAfter, peepholes };
-  if (step === T - 1) return { cell, ...variant, layer, step, token, next: undefined, probability: undefined, loss: undefined, values, gradients: undefined };
+  if (step === T - 1)
+    return { cell, ...variant, layer, step, token, next: undefined, probability: undefined, loss: undefined, values, gradients: undefined };
 
   // The prediction from the top layer's h_t: p = softmax(W_dec h_t + b_dec), L = −ln p[next].
   const V = model.tokenizer.vocabSize;
@@ -121,7 +134,7 @@ export function cellStep(model: LanguageModel, trace: LanguageModelTrace, layer:
   const dLogits = logits.map((x) => Math.exp(x - max) / sum);
   const next = trace.ids[step + 1]!;
   const probability = dLogits[next]!;
-  dLogits[next] = probability - 1;  // ∂L/∂logits = p − onehot(next)
+  dLogits[next] = probability - 1; // ∂L/∂logits = p − onehot(next)
 
   // Backward down to this layer: dh of the top layer from the decoder, each lower one through the input weights above it.
   let dh = new Float64Array(H);
@@ -133,23 +146,34 @@ export function cellStep(model: LanguageModel, trace: LanguageModelTrace, layer:
     if (l > layer) {
       const GH = w.whh.length / H;
       dh = new Float64Array(w.D);
-      gemm(false, false, 1, w.D, GH, 1, gradients.inputSide!, GH, w.wih, w.D, 0, dh, w.D);  // dx = da · W_ih
+      gemm(false, false, 1, w.D, GH, 1, gradients.inputSide!, GH, w.wih, w.D, 0, dh, w.D); // dx = da · W_ih
     }
   }
   delete gradients.inputSide;
-  return { cell, ...variant, layer, step, token, next: trace.tokens[step + 1], probability, loss: -Math.log(probability), values, gradients };
+  return {
+    cell,
+    ...variant,
+    layer,
+    step,
+    token,
+    next: trace.tokens[step + 1],
+    probability,
+    loss: -Math.log(probability),
+    values,
+    gradients,
+  };
 }
 
 /** One step forward with the reference kernels, in float64. */
 function forwardStep(cell: CellKind, H: number, w: LayerWeights, x: Float64Array, hPrev: Float64Array, cPrev: Float64Array): StepForward {
   const GH = w.whh.length / H;
   const gates = Float64Array.from(w.bih);
-  gemm(false, true, 1, GH, w.D, 1, x, w.D, w.wih, w.D, 1, gates, GH);            // W_ih x + b_ih
+  gemm(false, true, 1, GH, w.D, 1, x, w.D, w.wih, w.D, 1, gates, GH); // W_ih x + b_ih
   const h = new Float64Array(H);
   const values: Record<string, Float64Array> = { hPrev };
   if (cell === 'gru' && w.resetAfter) {
     const hh = new Float64Array(GH);
-    gemm(false, true, 1, GH, H, 1, hPrev, H, w.whh, H, 0, hh, GH);                 // W_hh h_{t−1}
+    gemm(false, true, 1, GH, H, 1, hPrev, H, w.whh, H, 0, hh, GH); // W_hh h_{t−1}
     values.a_r = gates.slice(0, H).map((v, j) => v + hh[j]! + w.bhh[j]!);
     values.a_z = gates.slice(H, 2 * H).map((v, j) => v + hh[H + j]! + w.bhh[H + j]!);
     values.x_n = gates.slice(2 * H);
@@ -159,20 +183,22 @@ function forwardStep(cell: CellKind, H: number, w: LayerWeights, x: Float64Array
   } else if (cell === 'gru') {
     values.x_n = gates.slice(2 * H);
     for (let k = 0; k < GH; k++) gates[k] = gates[k]! + w.bhh[k]!;
-    gemm(false, true, 1, 2 * H, H, 1, hPrev, H, w.whh, H, 1, gates, GH);           // [a_r, a_z] += W_h{r,z} h_{t−1}
+    gemm(false, true, 1, 2 * H, H, 1, hPrev, H, w.whh, H, 1, gates, GH); // [a_r, a_z] += W_h{r,z} h_{t−1}
     values.a_r = gates.slice(0, H);
     values.a_z = gates.slice(H, 2 * H);
     const rh = new Float64Array(H);
-    gruGatesForward(1, H, gates, hPrev, rh);                                       // r, z; rh = r ⊙ h_{t−1}
+    gruGatesForward(1, H, gates, hPrev, rh); // r, z; rh = r ⊙ h_{t−1}
     const hn = w.bhh.slice(2 * H);
-    gemm(false, true, 1, H, H, 1, rh, H, w.whh.subarray(2 * H * H), H, 1, hn, H);  // W_hn (r ⊙ h_{t−1}) + b_hn
+    gemm(false, true, 1, H, H, 1, rh, H, w.whh.subarray(2 * H * H), H, 1, hn, H); // W_hn (r ⊙ h_{t−1}) + b_hn
     values.h_n = hn;
     for (let j = 0; j < H; j++) gates[2 * H + j] = values.x_n[j]! + hn[j]!;
     gruCandidateForward(1, H, gates, hPrev, h, h, H);
   } else {
     for (let k = 0; k < GH; k++) gates[k] = gates[k]! + w.bhh[k]!;
-    gemm(false, true, 1, GH, H, 1, hPrev, H, w.whh, H, 1, gates, GH);              // + W_hh h_{t−1} + b_hh
-    gateNames(cell).forEach((name, k) => { values[cell === 'rnn' ? 'a' : `a_${name}`] = gates.slice(k * H, (k + 1) * H); });
+    gemm(false, true, 1, GH, H, 1, hPrev, H, w.whh, H, 1, gates, GH); // + W_hh h_{t−1} + b_hh
+    gateNames(cell).forEach((name, k) => {
+      values[cell === 'rnn' ? 'a' : `a_${name}`] = gates.slice(k * H, (k + 1) * H);
+    });
     if (cell === 'lstm') {
       const c = new Float64Array(H);
       lstmCellForward(1, H, gates, cPrev, c, h, h, H, w.peepholes);
@@ -191,7 +217,10 @@ function forwardStep(cell: CellKind, H: number, w: LayerWeights, x: Float64Array
       rnnCellForward('tanh', 1, H, gates, h, h, H);
     }
   }
-  if (cell !== 'rnn') gateNames(cell).forEach((name, k) => { values[name] = gates.slice(k * H, (k + 1) * H); });
+  if (cell !== 'rnn')
+    gateNames(cell).forEach((name, k) => {
+      values[name] = gates.slice(k * H, (k + 1) * H);
+    });
   values.h = h;
   return { values, gates };
 }
@@ -228,21 +257,23 @@ function backwardStep(cell: CellKind, H: number, w: LayerWeights, forward: StepF
     if (w.resetAfter) {
       out.r = dAn.map((d, j) => d * v.h_n![j]!);
       const dgh = new Float64Array(GH);
-      gruCellBackward(1, H, da, v.h_n!, v.hPrev!, dh, H, hPrevGrad, dgh);  // hPrevGrad = z ⊙ dh_t, the direct part
-      gemm(false, false, 1, H, GH, 1, dgh, GH, w.whh, H, 1, hPrevGrad, H);     // + dgh · W_hh
+      gruCellBackward(1, H, da, v.h_n!, v.hPrev!, dh, H, hPrevGrad, dgh); // hPrevGrad = z ⊙ dh_t, the direct part
+      gemm(false, false, 1, H, GH, 1, dgh, GH, w.whh, H, 1, hPrevGrad, H); // + dgh · W_hh
     } else {
-      gruCandidateBackward(1, H, da, v.hPrev!, dh, H, hPrevGrad);              // da_z, da_n; hPrevGrad = z ⊙ dh_t
+      gruCandidateBackward(1, H, da, v.hPrev!, dh, H, hPrevGrad); // da_z, da_n; hPrevGrad = z ⊙ dh_t
       const drh = new Float64Array(H);
-      gemm(false, false, 1, H, H, 1, da.subarray(2 * H), H, w.whh.subarray(2 * H * H), H, 0, drh, H);  // d(r ⊙ h_{t−1}) = da_n · W_hn
+      gemm(false, false, 1, H, H, 1, da.subarray(2 * H), H, w.whh.subarray(2 * H * H), H, 0, drh, H); // d(r ⊙ h_{t−1}) = da_n · W_hn
       out.r = drh.map((d, j) => d * v.hPrev![j]!);
-      gruGatesBackward(1, H, da, v.hPrev!, drh, hPrevGrad);                     // da_r; hPrevGrad += drh ⊙ r
-      gemm(false, false, 1, H, 2 * H, 1, da, GH, w.whh, H, 1, hPrevGrad, H);    // + [da_r, da_z] · W_h{r,z}
+      gruGatesBackward(1, H, da, v.hPrev!, drh, hPrevGrad); // da_r; hPrevGrad += drh ⊙ r
+      gemm(false, false, 1, H, 2 * H, 1, da, GH, w.whh, H, 1, hPrevGrad, H); // + [da_r, da_z] · W_h{r,z}
     }
   } else {
     rnnCellBackward('tanh', 1, H, v.h!, dh, H, zeros, da);
   }
-  if (cell !== 'gru') gemm(false, false, 1, H, GH, 1, da, GH, w.whh, H, 0, hPrevGrad, H);  // dh_{t−1} = da · W_hh
-  gateNames(cell).forEach((name, k) => { out[cell === 'rnn' ? 'a' : `a_${name}`] = da.slice(k * H, (k + 1) * H); });
+  if (cell !== 'gru') gemm(false, false, 1, H, GH, 1, da, GH, w.whh, H, 0, hPrevGrad, H); // dh_{t−1} = da · W_hh
+  gateNames(cell).forEach((name, k) => {
+    out[cell === 'rnn' ? 'a' : `a_${name}`] = da.slice(k * H, (k + 1) * H);
+  });
   out.hPrev = hPrevGrad;
   out.inputSide = da;
   return out;
@@ -255,7 +286,9 @@ function backwardStep(cell: CellKind, H: number, w: LayerWeights, forward: StepF
 export function refuseProjection(model: LanguageModel, what: string): void {
   const P = model.settings.projSize;
   if (P !== undefined) {
-    throw new UsageError(`${what}: the model's LSTM projects its state (projSize ${P}), which this view does not show ` +
-      '(it follows h_t = o ⊙ tanh(c_t)); traceLanguageModel shows the projected model');
+    throw new UsageError(
+      `${what}: the model's LSTM projects its state (projSize ${P}), which this view does not show ` +
+        '(it follows h_t = o ⊙ tanh(c_t)); traceLanguageModel shows the projected model',
+    );
   }
 }

@@ -49,47 +49,90 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   /** carryH [L, B, S] and carryC [L, B, H] (LSTM): the state handed to the next batch. */
   private readonly carry: Workspace<F, 'carryH' | 'carryC', never, number>;
 
-  constructor(readonly config: LanguageModelConfig, readonly backend: Backend<F>, random: Random) {
+  constructor(
+    readonly config: LanguageModelConfig,
+    readonly backend: Backend<F>,
+    random: Random,
+  ) {
     const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
     const embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
-    const rnnOptions = resolveOptions(config.cell, {
-      inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout, ...variantOptions(config),
-      ...(config.projSize !== undefined ? { projSize: config.projSize } : {}),
-    }, 'LanguageModel');
+    const rnnOptions = resolveOptions(
+      config.cell,
+      {
+        inputSize: E,
+        hiddenSize: H,
+        numLayers: config.numLayers,
+        dropout: config.dropout,
+        ...variantOptions(config),
+        ...(config.projSize !== undefined ? { projSize: config.projSize } : {}),
+      },
+      'LanguageModel',
+    );
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
     const S = stateSizeOf(rnnOptions);
     const bound = 1 / Math.sqrt(S);
-    const decoder = new ParameterSet<F>([
-      { name: 'weight', shape: [V, S], init: { uniform: bound } },
-      { name: 'bias', shape: [V], init: { uniform: bound } },
-    ], random);
-    super([
-      { prefix: 'embedding.', params: embedding },
-      { prefix: 'rnn.', params: rnnParams },
-      { prefix: 'decoder.', params: decoder },
-    ], 'LanguageModel');
+    const decoder = new ParameterSet<F>(
+      [
+        { name: 'weight', shape: [V, S], init: { uniform: bound } },
+        { name: 'bias', shape: [V], init: { uniform: bound } },
+      ],
+      random,
+    );
+    super(
+      [
+        { prefix: 'embedding.', params: embedding },
+        { prefix: 'rnn.', params: rnnParams },
+        { prefix: 'decoder.', params: decoder },
+      ],
+      'LanguageModel',
+    );
     embedding.bind(backend);
     decoder.bind(backend);
     this.embedding = embedding;
     this.decoder = decoder;
     this.rnn = new RecurrentStack(rnnOptions, backend, rnnParams, random);
-    this.workspace = new Workspace(backend, {
-      floats: { logits: ({ T, B }) => T * B * V, probs: ({ T, B }) => T * B * V, losses: ({ T, B }) => T * B },
-      ints: { tokens: ({ T, B }) => T * B, targets: ({ T, B }) => T * B },
-    }, this);
+    this.workspace = new Workspace(
+      backend,
+      {
+        floats: { logits: ({ T, B }) => T * B * V, probs: ({ T, B }) => T * B * V, losses: ({ T, B }) => T * B },
+        ints: { tokens: ({ T, B }) => T * B, targets: ({ T, B }) => T * B },
+      },
+      this,
+    );
     const L = config.numLayers;
-    this.carry = new Workspace(backend, { floats: {
-      carryH: (B: number) => L * B * S, carryC: (B: number) => (config.cell === 'lstm' ? L * B * H : 0),
-    } }, this);
+    this.carry = new Workspace(
+      backend,
+      {
+        floats: {
+          carryH: (B: number) => L * B * S,
+          carryC: (B: number) => (config.cell === 'lstm' ? L * B * H : 0),
+        },
+      },
+      this,
+    );
   }
 
-  private get tokens(): Int32Array { return this.workspace.last.tokens; }
-  private get targets(): Int32Array { return this.workspace.last.targets; }
-  private get logits(): F { return this.workspace.last.logits; }
-  private get probs(): F { return this.workspace.last.probs; }
-  private get losses(): F { return this.workspace.last.losses; }
-  private get carryH(): F | undefined { return this.carry.planned ? this.carry.last.carryH : undefined; }
-  private get carryC(): F | undefined { return this.carry.planned && this.config.cell === 'lstm' ? this.carry.last.carryC : undefined; }
+  private get tokens(): Int32Array {
+    return this.workspace.last.tokens;
+  }
+  private get targets(): Int32Array {
+    return this.workspace.last.targets;
+  }
+  private get logits(): F {
+    return this.workspace.last.logits;
+  }
+  private get probs(): F {
+    return this.workspace.last.probs;
+  }
+  private get losses(): F {
+    return this.workspace.last.losses;
+  }
+  private get carryH(): F | undefined {
+    return this.carry.planned ? this.carry.last.carryH : undefined;
+  }
+  private get carryC(): F | undefined {
+    return this.carry.planned && this.config.cell === 'lstm' ? this.carry.last.carryC : undefined;
+  }
 
   /** Forgets the carried state: the next batch starts from zeros. */
   resetState(): void {
@@ -112,7 +155,10 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
    * @throws ShapeError when its sizes do not match.
    */
   loadCarriedState(state: Record<string, Tensor>): void {
-    for (const [name, buffer] of [['h', this.carryH], ['c', this.carryC]] as const) {
+    for (const [name, buffer] of [
+      ['h', this.carryH],
+      ['c', this.carryC],
+    ] as const) {
       const t = state[name];
       if (buffer === undefined && t === undefined) continue;
       if (buffer === undefined || t === undefined || t.data.length !== buffer.length) {
@@ -189,14 +235,22 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     const decB = this.decoder.get('bias');
     // The embedding feeds the first layer as token ids: its projection runs over the V
     // table rows, not the T·B inputs (see Direction).
-    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V },
-      backward || keepSteps);
+    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V }, backward || keepSteps);
     denseForward(b, rows, S, V, rnn.output(), decW.value, decB.value, this.output());
     b.copy(L * this.B * S, rnn.finalH(), this.carryH!);
     if (this.carryC !== undefined) b.copy(L * this.B * H, rnn.finalC(), this.carryC);
     if (!withLoss) return NaN;
-    const loss = crossEntropyForwardBackward(b, rows, V, this.output(), this.targetIds(), IGNORE_INDEX, 'mean',
-      { probs: this.probs, losses: this.losses }, backward ? this.probs : undefined);
+    const loss = crossEntropyForwardBackward(
+      b,
+      rows,
+      V,
+      this.output(),
+      this.targetIds(),
+      IGNORE_INDEX,
+      'mean',
+      { probs: this.probs, losses: this.losses },
+      backward ? this.probs : undefined,
+    );
     if (backward) {
       // probs now holds dL/dlogits.
       denseBackward(b, rows, S, V, rnn.output(), decW, decB, this.probs.subarray(0, rows * V) as F, rnn.outputGrad());

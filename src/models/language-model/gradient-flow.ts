@@ -59,7 +59,8 @@ export interface GradientFlow {
 export function gradientFlow(model: LanguageModel, text: string, options: GradientFlowOptions = {}): GradientFlow {
   const { clip } = options;
   refuseProjection(model, 'gradientFlow');
-  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) throw new UsageError(`gradientFlow: clip must be a positive number, got ${String(clip)}`);
+  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip)))
+    throw new UsageError(`gradientFlow: clip must be a positive number, got ${String(clip)}`);
   const ids = model.tokenizer.encode(text);
   if (ids.length < 2) throw new ShapeError(`gradientFlow: need at least 2 tokens (inputs and a target), got ${ids.length}`);
   const T = ids.length - 1;

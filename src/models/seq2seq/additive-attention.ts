@@ -27,13 +27,31 @@ export class AdditiveAttention<F extends FloatArray> extends AttentionHandover<F
   constructor(run: HandoverRun<F>, A: number, random: Random) {
     super(run, A, 'additive', true);
     const { Hd } = run;
-    this.group = { prefix: 'attention.', params: new ParameterSet<F>([...linearSpecs('query.', A, Hd, false), ...linearSpecs('key.', A, Hd),
-      { name: 'score.weight', shape: [A], init: { uniform: 1 / Math.sqrt(A) } }], random) };
+    this.group = {
+      prefix: 'attention.',
+      params: new ParameterSet<F>(
+        [
+          ...linearSpecs('query.', A, Hd, false),
+          ...linearSpecs('key.', A, Hd),
+          { name: 'score.weight', shape: [A], init: { uniform: 1 / Math.sqrt(A) } },
+        ],
+        random,
+      ),
+    };
     this.fedWidth = Hd;
     this.outWidth = 2 * Hd;
-    this.own = new Workspace(run.backend, { floats: {
-      queries: ({ T, B }) => T * B * A, hidden: ({ S, T, B }) => T * S * B * A, dHidden: ({ S, B }) => S * B * A, dState: ({ B }) => B * Hd,
-    } }, this);
+    this.own = new Workspace(
+      run.backend,
+      {
+        floats: {
+          queries: ({ T, B }) => T * B * A,
+          hidden: ({ S, T, B }) => T * S * B * A,
+          dHidden: ({ S, B }) => S * B * A,
+          dState: ({ B }) => B * Hd,
+        },
+      },
+      this,
+    );
   }
 
   protected get params(): ParameterSet<F> {
@@ -76,8 +94,14 @@ export class AdditiveAttention<F extends FloatArray> extends AttentionHandover<F
     const { dHidden, dState } = this.own.last;
     moveRows(b, 'add', B, Hd, dFed, In, dc, Hd);
     const query = this.query(t);
-    attentionBackward(b, this.inputs(query, t), this.weights(t), dc,
-      { query: dq, keys: this.dKeys(dValues), values: dValues, w: this.params.get('score.weight').grad, additive: dHidden }, scratch);
+    attentionBackward(
+      b,
+      this.inputs(query, t),
+      this.weights(t),
+      dc,
+      { query: dq, keys: this.dKeys(dValues), values: dValues, w: this.params.get('score.weight').grad, additive: dHidden },
+      scratch,
+    );
     // q = W_q s_{t−1}: dW_q += dqᵀ s_{t−1}, and ds_{t−1} joins the carried state gradient.
     denseBackward(b, B, Hd, this.keyWidth, decoder.state(t), this.params.get('query.weight'), undefined, dq, dState);
     b.axpy(B * Hd, 1, dState, decoder.stateGrad());

@@ -33,16 +33,35 @@ export abstract class AttentionHandover<F extends FloatArray> {
    * @param score additive (keys W_k h_i + b_k) or multiplicative (keys h_i, or W_a h_i when `projected`)
    * @param projected whether the keys are a projection of the encoder outputs
    */
-  protected constructor(protected readonly run: HandoverRun<F>, protected readonly keyWidth: number,
-    private readonly score: AttentionScore, private readonly projected: boolean) {
+  protected constructor(
+    protected readonly run: HandoverRun<F>,
+    protected readonly keyWidth: number,
+    private readonly score: AttentionScore,
+    private readonly projected: boolean,
+  ) {
     const { Hd } = run;
     const K = keyWidth;
-    const ifProjected = (size: (e: Seq2SeqExtent) => number) => (e: Seq2SeqExtent): number => (projected ? size(e) : 0);
-    this.attention = new Workspace(run.backend, { floats: {
-      keys: ifProjected(({ S, B }) => S * B * K), weights: ({ S, T, B }) => T * B * S, contexts: ({ T, B }) => T * B * Hd,
-      scores: ({ S, B }) => S * B, dKeys: ifProjected(({ S, B }) => S * B * K), dc: ({ B }) => B * Hd, dq: ({ B }) => B * K,
-      scratch: ({ S }) => S, dKeyInput: ifProjected(({ S, B }) => S * B * Hd),
-    } }, this);
+    const ifProjected =
+      (size: (e: Seq2SeqExtent) => number) =>
+      (e: Seq2SeqExtent): number =>
+        projected ? size(e) : 0;
+    this.attention = new Workspace(
+      run.backend,
+      {
+        floats: {
+          keys: ifProjected(({ S, B }) => S * B * K),
+          weights: ({ S, T, B }) => T * B * S,
+          contexts: ({ T, B }) => T * B * Hd,
+          scores: ({ S, B }) => S * B,
+          dKeys: ifProjected(({ S, B }) => S * B * K),
+          dc: ({ B }) => B * Hd,
+          dq: ({ B }) => B * K,
+          scratch: ({ S }) => S,
+          dKeyInput: ifProjected(({ S, B }) => S * B * Hd),
+        },
+      },
+      this,
+    );
   }
 
   /** The attention's parameters (key.weight, key.bias where there are). */
@@ -55,7 +74,16 @@ export abstract class AttentionHandover<F extends FloatArray> {
     const { keys } = this.attention.views(extent);
     if (this.projected) {
       const bias = this.score === 'additive' ? this.params.get('key.bias').value : undefined;
-      denseForward(this.run.backend, S * B, this.run.Hd, this.keyWidth, this.run.encoder.output(), this.params.get('key.weight').value, bias, keys);
+      denseForward(
+        this.run.backend,
+        S * B,
+        this.run.Hd,
+        this.keyWidth,
+        this.run.encoder.output(),
+        this.params.get('key.weight').value,
+        bias,
+        keys,
+      );
     }
     return hT;
   }
@@ -84,7 +112,10 @@ export abstract class AttentionHandover<F extends FloatArray> {
     const values = this.run.encoder.output();
     return {
       score: this.score,
-      S, B, K: this.keyWidth, D: this.run.Hd,
+      S,
+      B,
+      K: this.keyWidth,
+      D: this.run.Hd,
       keys: this.projected ? this.attention.last.keys : values,
       values,
       lengths: this.run.lengths(),

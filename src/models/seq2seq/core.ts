@@ -33,8 +33,17 @@ import { Workspace } from '../../tensor/workspace.js';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../losses/cross-entropy.js';
 import { AdditiveAttention } from './additive-attention.js';
 import { FixedContext } from './fixed-context.js';
-import { type AttentionKind, type ContextKind, type ContextUse, type HandoverRun, linearSpecs, moveRows, type Seq2SeqExtent,
-  type SourceHandover, stepSlice } from './handover.js';
+import {
+  type AttentionKind,
+  type ContextKind,
+  type ContextUse,
+  type HandoverRun,
+  linearSpecs,
+  moveRows,
+  type Seq2SeqExtent,
+  type SourceHandover,
+  stepSlice,
+} from './handover.js';
 import { LuongAttention } from './luong-attention.js';
 
 export type { AttentionKind, ContextKind, ContextUse } from './handover.js';
@@ -112,40 +121,61 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
   /** Decoder steps run since {@link encode}. */
   private T = 0;
 
-  constructor(readonly config: Seq2SeqConfig, readonly backend: Backend<F>, random: Random) {
+  constructor(
+    readonly config: Seq2SeqConfig,
+    readonly backend: Backend<F>,
+    random: Random,
+  ) {
     const { sourceVocabSize: Vs, targetVocabSize: V, embeddingDim: E, cell, context, attention } = config;
     const Hd = (config.bidirectional ? 2 : 1) * config.hiddenSize;
     const fed = context === 'attention' || config.contextUse === 'every-step';
     const sourceEmbedding = new ParameterSet<F>([{ name: 'weight', shape: [Vs, E], init: { normal: 1 } }], random);
-    const rnnOptions = resolveOptions(cell, {
-      inputSize: E, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional,
-      dropout: config.dropout, ...variantOptions(config),
-    }, 'Seq2Seq');
+    const rnnOptions = resolveOptions(
+      cell,
+      {
+        inputSize: E,
+        hiddenSize: config.hiddenSize,
+        numLayers: config.numLayers,
+        bidirectional: config.bidirectional,
+        dropout: config.dropout,
+        ...variantOptions(config),
+      },
+      'Seq2Seq',
+    );
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
     const encoder = new RecurrentStack(rnnOptions, backend, rnnParams, random);
     const targetEmbedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
     const decoder = new StepCell(cell, 'tanh', E + (fed ? Hd : 0), Hd, backend, random, rnnOptions);
     const current: { batch: Seq2SeqBatch | undefined } = { batch: undefined };
     const run: HandoverRun<F> = {
-      backend, encoder, decoder, Hd,
+      backend,
+      encoder,
+      decoder,
+      Hd,
       lengths: () => {
         if (current.batch === undefined) throw new RnnkitError('Seq2Seq: encode() a batch first');
         return current.batch.lengths;
       },
     };
-    const handover: SourceHandover<F> = context !== 'attention' ? new FixedContext(run, context === 'transform', config.contextUse, random)
-      : attention === 'additive' ? new AdditiveAttention(run, config.attentionSize, random)
-        : new LuongAttention(run, attention === 'general', random);
+    const handover: SourceHandover<F> =
+      context !== 'attention'
+        ? new FixedContext(run, context === 'transform', config.contextUse, random)
+        : attention === 'additive'
+          ? new AdditiveAttention(run, config.attentionSize, random)
+          : new LuongAttention(run, attention === 'general', random);
     const O = handover.outWidth;
     const output = new ParameterSet<F>(linearSpecs('', V, O), random);
-    super([
-      { prefix: 'encoder.embedding.', params: sourceEmbedding },
-      { prefix: 'encoder.rnn.', params: rnnParams },
-      { prefix: 'decoder.embedding.', params: targetEmbedding },
-      { prefix: 'decoder.cell.', params: decoder.params },
-      ...(handover.group ? [handover.group] : []),
-      { prefix: 'output.', params: output },
-    ], 'Seq2Seq');
+    super(
+      [
+        { prefix: 'encoder.embedding.', params: sourceEmbedding },
+        { prefix: 'encoder.rnn.', params: rnnParams },
+        { prefix: 'decoder.embedding.', params: targetEmbedding },
+        { prefix: 'decoder.cell.', params: decoder.params },
+        ...(handover.group ? [handover.group] : []),
+        { prefix: 'output.', params: output },
+      ],
+      'Seq2Seq',
+    );
     for (const { params } of this.groups) params.bind(backend);
     this.encoder = encoder;
     this.decoder = decoder;
@@ -160,14 +190,25 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     const In = this.inWidth;
     const { hiddenSize: He, numLayers: L } = config;
     const dirs = config.bidirectional ? 2 : 1;
-    this.workspace = new Workspace(backend, {
-      floats: {
-        hT: ({ B }) => B * Hd, outputs: ({ T, B }) => T * B * O, logits: ({ T, B }) => T * B * V, probs: ({ T, B }) => T * B * V,
-        losses: ({ T, B }) => T * B, dOutputs: ({ T, B }) => T * B * O, dx: ({ B }) => B * In, dEmbedded: ({ B }) => B * E,
-        dhT: ({ B }) => B * Hd, dStates: ({ B }) => L * dirs * B * He,
+    this.workspace = new Workspace(
+      backend,
+      {
+        floats: {
+          hT: ({ B }) => B * Hd,
+          outputs: ({ T, B }) => T * B * O,
+          logits: ({ T, B }) => T * B * V,
+          probs: ({ T, B }) => T * B * V,
+          losses: ({ T, B }) => T * B,
+          dOutputs: ({ T, B }) => T * B * O,
+          dx: ({ B }) => B * In,
+          dEmbedded: ({ B }) => B * E,
+          dhT: ({ B }) => B * Hd,
+          dStates: ({ B }) => L * dirs * B * He,
+        },
+        ints: { source: ({ S, B }) => S * B, fed: ({ T, B }) => T * B, targets: ({ T, B }) => T * B },
       },
-      ints: { source: ({ S, B }) => S * B, fed: ({ T, B }) => T * B, targets: ({ T, B }) => T * B },
-    }, this);
+      this,
+    );
   }
 
   /**
@@ -191,7 +232,12 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     enc.prepare(layout);
     const table = this.sourceEmbedding.get('weight');
     buffers.source.set(source.subarray(0, S * B));
-    enc.forward(undefined, undefined, training, { ids: buffers.source, table: table.value, tableGrad: table.grad, vocabSize: this.config.sourceVocabSize });
+    enc.forward(undefined, undefined, training, {
+      ids: buffers.source,
+      table: table.value,
+      tableGrad: table.grad,
+      vocabSize: this.config.sourceVocabSize,
+    });
     // h_T: the top layer's final states, directions side by side.
     const finals = enc.finalH();
     for (let d = 0; d < dirs; d++) {
@@ -253,8 +299,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
    * sometimes the model's own prediction). Returns the mean cross-entropy over the real
    * targets; with `backward`, accumulates every gradient.
    */
-  run(batch: Seq2SeqBatch, targets: Int32Array, begin: number, training: boolean, backward: boolean,
-    forcing?: Forcing): number {
+  run(batch: Seq2SeqBatch, targets: Int32Array, begin: number, training: boolean, backward: boolean, forcing?: Forcing): number {
     const { B } = batch;
     const T = targets.length / B;
     const V = this.config.targetVocabSize;
@@ -264,14 +309,22 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
       const logits = this.step(ids);
       for (let r = 0; r < B; r++) {
         const truth = targets[t * B + r]!;
-        ids[r] = truth >= 0 && (forcing === undefined || forcing.random.uniform(0, 1) < forcing.ratio)
-          ? truth : argmax(logits, r * V, V);
+        ids[r] = truth >= 0 && (forcing === undefined || forcing.random.uniform(0, 1) < forcing.ratio) ? truth : argmax(logits, r * V, V);
       }
     }
     const { logits, probs, losses, targets: heapTargets } = this.workspace.last;
     heapTargets.set(targets);
-    const loss = crossEntropyForwardBackward(this.backend, T * B, V, logits, heapTargets, IGNORE_INDEX, 'mean',
-      { probs, losses }, backward ? probs : undefined);
+    const loss = crossEntropyForwardBackward(
+      this.backend,
+      T * B,
+      V,
+      logits,
+      heapTargets,
+      IGNORE_INDEX,
+      'mean',
+      { probs, losses },
+      backward ? probs : undefined,
+    );
     if (backward) this.backward(probs);
     return loss;
   }

@@ -24,8 +24,12 @@ export class FixedContext<F extends FloatArray> implements SourceHandover<F> {
   private hT: F | undefined;
   private B = 0;
 
-  constructor(private readonly run: HandoverRun<F>, private readonly transform: boolean, private readonly use: ContextUse,
-    random: Random) {
+  constructor(
+    private readonly run: HandoverRun<F>,
+    private readonly transform: boolean,
+    private readonly use: ContextUse,
+    random: Random,
+  ) {
     const { Hd } = run;
     this.bridge = transform ? new ParameterSet<F>(linearSpecs('', Hd, Hd), random) : undefined;
     this.group = this.bridge === undefined ? undefined : { prefix: 'bridge.', params: this.bridge };
@@ -65,7 +69,8 @@ export class FixedContext<F extends FloatArray> implements SourceHandover<F> {
   }
 
   fedBackward(_t: number, dFed: F, In: number): void {
-    if (this.use === 'every-step') moveRows(this.run.backend, 'add', this.B, this.run.Hd, dFed, In, this.workspace.last.dContext, this.run.Hd);
+    if (this.use === 'every-step')
+      moveRows(this.run.backend, 'add', this.B, this.run.Hd, dFed, In, this.workspace.last.dContext, this.run.Hd);
   }
 
   endBackward(_T: number, _dOutputs: F, dhT: F): void {

@@ -107,8 +107,16 @@ export function stepSlice<F extends FloatArray>(buffer: F, t: number, B: number,
  * Over `rows` rows of `width` numbers: dst ← src (`copy`) or dst += src (`add`), row r of src
  * starting at r·ldSrc and of dst at r·ldDst (pass views that begin at the columns concerned).
  */
-export function moveRows<F extends FloatArray>(b: Backend<F>, mode: 'copy' | 'add', rows: number, width: number, src: F,
-  ldSrc: number, dst: F, ldDst: number): void {
+export function moveRows<F extends FloatArray>(
+  b: Backend<F>,
+  mode: 'copy' | 'add',
+  rows: number,
+  width: number,
+  src: F,
+  ldSrc: number,
+  dst: F,
+  ldDst: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const from = src.subarray(r * ldSrc) as F;
     const to = dst.subarray(r * ldDst) as F;

@@ -28,13 +28,23 @@ export class LuongAttention<F extends FloatArray> extends AttentionHandover<F> i
   constructor(run: HandoverRun<F>, general: boolean, random: Random) {
     const { Hd } = run;
     super(run, Hd, 'multiplicative', general);
-    this.group = { prefix: 'attention.', params: new ParameterSet<F>([...(general ? linearSpecs('key.', Hd, Hd, false) : []),
-      ...linearSpecs('combine.', Hd, 2 * Hd)], random) };
+    this.group = {
+      prefix: 'attention.',
+      params: new ParameterSet<F>([...(general ? linearSpecs('key.', Hd, Hd, false) : []), ...linearSpecs('combine.', Hd, 2 * Hd)], random),
+    };
     this.fedWidth = Hd;
     this.outWidth = Hd;
-    this.own = new Workspace(run.backend, { floats: {
-      combined: ({ T, B }) => T * B * 2 * Hd, dFeed: ({ B }) => B * Hd, dCombined: ({ B }) => B * 2 * Hd,
-    } }, this);
+    this.own = new Workspace(
+      run.backend,
+      {
+        floats: {
+          combined: ({ T, B }) => T * B * 2 * Hd,
+          dFeed: ({ B }) => B * Hd,
+          dCombined: ({ B }) => B * 2 * Hd,
+        },
+      },
+      this,
+    );
   }
 
   protected get params(): ParameterSet<F> {
@@ -80,8 +90,14 @@ export class LuongAttention<F extends FloatArray> extends AttentionHandover<F> i
     b.gemm(false, false, B, 2 * Hd, Hd, 1, dOut, Hd, this.params.get('combine.weight').value, 2 * Hd, 0, dCombined, 2 * Hd);
     moveRows(b, 'copy', B, Hd, dCombined, 2 * Hd, dc, Hd);
     moveRows(b, 'add', B, Hd, dCombined.subarray(Hd) as F, 2 * Hd, dh, Hd);
-    attentionBackward(b, this.inputs(decoder.state(t + 1), t), this.weights(t), dc,
-      { query: dq, keys: this.dKeys(dValues), values: dValues, w: undefined, additive: undefined }, scratch);
+    attentionBackward(
+      b,
+      this.inputs(decoder.state(t + 1), t),
+      this.weights(t),
+      dc,
+      { query: dq, keys: this.dKeys(dValues), values: dValues, w: undefined, additive: undefined },
+      scratch,
+    );
     b.axpy(B * Hd, 1, dq, dh);
   }
 

@@ -44,8 +44,7 @@ abstract class AdamBase<F extends FloatArray> extends Optimizer<F> {
   readonly options: AdamSettings;
   private readonly decoupled: boolean;
 
-  protected constructor(owner: string, decoupled: boolean, params: readonly Parameter<F>[], options: AdamOptions,
-    backend: Backend<F>) {
+  protected constructor(owner: string, decoupled: boolean, params: readonly Parameter<F>[], options: AdamOptions, backend: Backend<F>) {
     check.known(owner, options, KNOWN);
     super(owner, params, options.lr ?? 1e-3, backend);
     const betas = check.pair(owner, 'betas', options.betas ?? [0.9, 0.999]);
@@ -59,10 +58,20 @@ abstract class AdamBase<F extends FloatArray> extends Optimizer<F> {
   }
 
   protected override update(param: Parameter<F>, state: Map<string, F>, t: number): void {
-    const { betas: [beta1, beta2], eps, weightDecay } = this.options;
+    const {
+      betas: [beta1, beta2],
+      eps,
+      weightDecay,
+    } = this.options;
     this.backend.adamUpdate(param.value.length, param.value, param.grad, state.get('exp_avg')!, state.get('exp_avg_sq')!, {
-      lr: this.lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled,
-      biasCorrection1: 1 - beta1 ** t, biasCorrection2: 1 - beta2 ** t,
+      lr: this.lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled: this.decoupled,
+      biasCorrection1: 1 - beta1 ** t,
+      biasCorrection2: 1 - beta2 ** t,
     });
   }
 }

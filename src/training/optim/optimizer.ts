@@ -68,17 +68,27 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
     if (params.length === 0) throw new UsageError(`${owner}: got an empty parameter list`);
     const seen = new Set<string>();
     for (const p of params) {
-      if (typeof p !== 'object' || p === null || typeof p.name !== 'string' || !Array.isArray(p.shape) ||
-        !ArrayBuffer.isView(p.value) || !ArrayBuffer.isView(p.grad)) {
-        throw new UsageError(`${owner}: every parameter must be a { name, shape, value, grad } object ` +
-          `with value and grad buffers from the backend, got ${describeValue(p)}`);
+      if (
+        typeof p !== 'object' ||
+        p === null ||
+        typeof p.name !== 'string' ||
+        !Array.isArray(p.shape) ||
+        !ArrayBuffer.isView(p.value) ||
+        !ArrayBuffer.isView(p.grad)
+      ) {
+        throw new UsageError(
+          `${owner}: every parameter must be a { name, shape, value, grad } object ` +
+            `with value and grad buffers from the backend, got ${describeValue(p)}`,
+        );
       }
       if (seen.has(p.name)) throw new UsageError(`${owner}: parameter name '${p.name}' appears more than once`);
       seen.add(p.name);
       const n = sizeOf(p.shape);
       if (p.value.length !== n || p.grad.length !== n) {
-        throw new ShapeError(`${owner}: parameter ${p.name} of shape ${formatShape(p.shape)} needs ${n} values ` +
-          `and gradients, got ${p.value.length} and ${p.grad.length}`);
+        throw new ShapeError(
+          `${owner}: parameter ${p.name} of shape ${formatShape(p.shape)} needs ${n} values ` +
+            `and gradients, got ${p.value.length} and ${p.grad.length}`,
+        );
       }
     }
     checkLearningRate(owner, lr);

@@ -82,8 +82,14 @@ export class RMSprop<F extends FloatArray = Float32Array> extends Optimizer<F> {
 
   protected override update(param: Parameter<F>, state: Map<string, F>): void {
     const { alpha, eps, weightDecay, momentum, centered } = this.options;
-    this.backend.rmspropUpdate(param.value.length, param.value, param.grad, state.get('square_avg')!,
-      state.get('momentum_buffer') ?? this.unused(), state.get('grad_avg') ?? this.unused(),
-      { lr: this.lr, alpha, eps, weightDecay, momentum, centered });
+    this.backend.rmspropUpdate(
+      param.value.length,
+      param.value,
+      param.grad,
+      state.get('square_avg')!,
+      state.get('momentum_buffer') ?? this.unused(),
+      state.get('grad_avg') ?? this.unused(),
+      { lr: this.lr, alpha, eps, weightDecay, momentum, centered },
+    );
   }
 }

@@ -67,8 +67,9 @@ export class SGD<F extends FloatArray = Float32Array> extends Optimizer<F> {
     const weightDecay = check.nonNegative('SGD', 'weightDecay', options.weightDecay ?? 0);
     const nesterov = check.flag('SGD', 'nesterov', options.nesterov ?? false);
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new UsageError(`SGD: Nesterov momentum requires a momentum > 0 and zero dampening, ` +
-        `got momentum ${momentum} and dampening ${dampening}`);
+      throw new UsageError(
+        `SGD: Nesterov momentum requires a momentum > 0 and zero dampening, ` + `got momentum ${momentum} and dampening ${dampening}`,
+      );
     }
     this.options = Object.freeze({ momentum, dampening, weightDecay, nesterov });
     if (momentum !== 0) this.allocateState(['momentum_buffer']);
@@ -76,7 +77,13 @@ export class SGD<F extends FloatArray = Float32Array> extends Optimizer<F> {
 
   protected override update(param: Parameter<F>, state: Map<string, F>, t: number): void {
     const { momentum, dampening, weightDecay, nesterov } = this.options;
-    this.backend.sgdUpdate(param.value.length, param.value, param.grad, state.get('momentum_buffer') ?? this.unused(),
-      { lr: this.lr, momentum, dampening, weightDecay, nesterov, first: t === 1 });
+    this.backend.sgdUpdate(param.value.length, param.value, param.grad, state.get('momentum_buffer') ?? this.unused(), {
+      lr: this.lr,
+      momentum,
+      dampening,
+      weightDecay,
+      nesterov,
+      first: t === 1,
+    });
   }
 }
