@@ -69,6 +69,7 @@ else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(
     `test mean absolute error: model ${modelError.toFixed(0)} births/day; naive last value ${lastValue.toFixed(0)}; ` +
-      `same weekday a week before ${sameWeekday.toFixed(0)} (mean ${Math.round(testSet.reduce((s, w) => s + w.target[0]!, 0) / testSet.length)})`,
+      `same weekday a week before ${sameWeekday.toFixed(0)} ` +
+      `(mean ${Math.round(testSet.reduce((s, w) => s + w.target[0]!, 0) / testSet.length)})`,
   );
 }

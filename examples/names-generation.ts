@@ -40,7 +40,8 @@ const model = SequenceGenerator.create({
   backend,
 });
 say(
-  `${trainSet.length} training names, ${heldOut.length} held out; ${values.conditioning} conditioning, ${seconds} s on ${backend.description}`,
+  `${trainSet.length} training names, ${heldOut.length} held out; ` +
+    `${values.conditioning} conditioning, ${seconds} s on ${backend.description}`,
 );
 const bits = async (swap: boolean): Promise<number> => (await model.eval().evaluate(heldOut.map((e) => encode(e, swap)))) / Math.LN2;
 const untrained = await bits(false);

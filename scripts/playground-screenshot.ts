@@ -66,7 +66,8 @@ async function mobyDickScreenshots(): Promise<void> {
   await page.screenshot({ path: docs('playground.png'), fullPage: true, clip: { x: 0, y: 0, width: 1400, height: 1560 } });
   console.log(
     `steps ${await testText(page, 'steps')}, loss ${await testText(page, 'loss')}, held-out ${await read('#held-out')} bits/char, ` +
-      `${await read('#speed')} chars/s (${await read('#speed-steps')}), threads ${await testText(page, 'threads')}, elapsed ${await read('#elapsed')}`,
+      `${await read('#speed')} chars/s (${await read('#speed-steps')}), ` +
+      `threads ${await testText(page, 'threads')}, elapsed ${await read('#elapsed')}`,
   );
   console.log(`sample: ${await testText(page, 'sample')}`);
 

@@ -58,7 +58,8 @@ export async function describeModelFile(path: string): Promise<ModelFileReport> 
 export function printModelReport(r: ModelFileReport): void {
   const shown = 20;
   const lines = [
-    `${r.file}: ${r.modelType} (model file format ${r.formatVersion})${r.checkpointStep === null ? '' : `, a checkpoint at step ${r.checkpointStep}`}`,
+    `${r.file}: ${r.modelType} (model file format ${r.formatVersion})` +
+      (r.checkpointStep === null ? '' : `, a checkpoint at step ${r.checkpointStep}`),
     `settings: ${Object.entries(r.settings)
       .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
       .join(', ')}`,

@@ -183,7 +183,8 @@ export class SequenceTagger extends ComposedModel {
         if (violation === undefined) return;
         throw new UsageError(
           `SequenceTagger: example ${i} ${describeViolation(violation, this.vocabularies.labels)}, which the ` +
-            `${this.crf!.constraints} rules of its CRF forbid (create the tagger with crf: { constraints: 'none' } for tags that break them)`,
+            `${this.crf!.constraints} rules of its CRF forbid ` +
+            "(create the tagger with crf: { constraints: 'none' } for tags that break them)",
         );
       });
     }

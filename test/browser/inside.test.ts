@@ -175,7 +175,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
     await page.close();
   });
 
-  it('a projected LSTM (--proj-size): h shows its P units, c and the gates their H; no cell step or gradient flow is asked of it', async () => {
+  it('a projected LSTM (--proj-size): h shows its P units, c and the gates their H; no cell step or gradient flow asked', async () => {
     const trained = runCli([
       'train',
       'lm',

@@ -90,7 +90,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.close();
   });
 
-  it('trains in the worker: steps rise and the loss falls, the page never blocks for 200 ms, samples and probabilities appear', async (t) => {
+  it('trains in the worker: steps rise, the loss falls, the page never blocks for 200 ms, samples and probabilities appear', async (t) => {
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     await fill(page, SMALL);
     await page.waitForFunction(() => /characters/.test(document.getElementById('source-stats')!.textContent!)); // Moby Dick loaded
@@ -223,7 +223,8 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.waitForFunction(() => /cli\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
     assert.equal(
       await testText(page, 'model-info'),
-      `Language model (language-model): LSTM, 1 layer of 32 hidden units, embedding 8, vocabulary of ${new Set(text).size} characters + <unk>; ` +
+      'Language model (language-model): LSTM, 1 layer of 32 hidden units, embedding 8, ' +
+        `vocabulary of ${new Set(text).size} characters + <unk>; ` +
         'opened from cli.safetensors.',
     );
     assert.equal(await page.inputValue('#hidden'), '32', 'the form shows the model’s shape');

@@ -94,7 +94,8 @@ describe('bad data files through the CLI', () => {
         runCli(['eval', '--model', path, '--data', text, ...json]),
         1,
         new RegExp(
-          `${escape(text)}: the perplexity e\\^80\\d\\.\\d\\d overflows a double \\(loss 80\\d\\.\\d{4} nats per token, \\d+\\.\\d{4} bits per character\\)`,
+          `${escape(text)}: the perplexity e\\^80\\d\\.\\d\\d overflows a double ` +
+            '\\(loss 80\\d\\.\\d{4} nats per token, \\d+\\.\\d{4} bits per character\\)',
         ),
       );
     }

@@ -91,7 +91,8 @@ describe('rnnkit train forecast / predict / eval', () => {
     });
     const file = at('scored.csv');
     writeFileSync(file, `value\n${[100, 102, 98, 101, 99, 103, 97, 100, 104, 96, 105, 95].join('\n')}\n`);
-    // Windows of 8, horizon 2: targets 96, 105, 95 (forecast 100: errors 4, 5, 5); the windows end with 100, 104, 96 (naive errors 4, 1, 1).
+    // Windows of 8, horizon 2: targets 96, 105, 95 (forecast 100: errors 4, 5, 5); the windows end with
+    // 100, 104, 96 (naive errors 4, 1, 1).
     const result = runJson<Record<string, unknown>>(['eval', '--model', always, '--data', file]);
     assert.deepEqual(result, { modelType: 'sequence-regressor', mae: 14 / 3, naiveMae: 2, windows: 3 });
   });

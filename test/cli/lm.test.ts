@@ -126,7 +126,7 @@ describe('rnnkit train lm / eval / sample', () => {
     );
   });
 
-  it("--proj-size trains a projected LSTM (PyTorch's proj_size) and saves it; export refuses it; a wrong size or cell is a usage error", async () => {
+  it("--proj-size saves a projected LSTM (PyTorch's proj_size); export refuses it; a bad size or cell: usage error", async () => {
     const out = join(dir, 'projected.safetensors');
     const r = runCli(['train', 'lm', '--data', data, '--out', out, '--steps', '2', '--json', '--proj-size', '5', ...TINY]);
     assert.equal(r.status, 0, r.stderr);

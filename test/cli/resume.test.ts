@@ -144,7 +144,7 @@ describe('rnnkit train … --resume after a kill', () => {
     });
   }
 
-  it('kills at random moments of training and saving never leave an unreadable file, and every resume ends where the full run does', async () => {
+  it('kills at random moments of training and saving leave no unreadable file, and every resume ends where the full run does', async () => {
     const { task, file, args, steps } = COMMANDS[1]!;
     const out = at('random-kill.safetensors');
     const checkpoint = at('random-kill.ckpt');

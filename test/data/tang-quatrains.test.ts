@@ -66,6 +66,9 @@ describe('data/tang-quatrains.txt', () => {
     const stated = /([\d,]+) poems, ([\d,]+) of five characters a line and ([\d,]+) of seven/.exec(readme);
     assert.ok(stated, 'data/README.md states the counts');
     const count = (i: number): number => Number(stated[i]!.replace(/,/g, ''));
-    assert.deepEqual([poems.length, lengths.filter((n) => n === 5).length, lengths.filter((n) => n === 7).length], [count(1), count(2), count(3)]);
+    assert.deepEqual(
+      [poems.length, lengths.filter((n) => n === 5).length, lengths.filter((n) => n === 7).length],
+      [count(1), count(2), count(3)],
+    );
   });
 });

@@ -176,7 +176,8 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
       { cell: 'lstm', bidirectional: true },
       { cell: 'gru', bidirectional: false },
     ] as const) {
-      it(`a Seq2Seq (${Object.values(config).join(', ')}, ${variant.cell}): the decoder graph step by step gives its loss, greedy tokens and attention`, async () => {
+      const what = `a Seq2Seq (${Object.values(config).join(', ')}, ${variant.cell})`;
+      it(`${what}: the decoder graph step by step gives its loss, greedy tokens and attention`, async () => {
         const model = (
           await Seq2Seq.create({
             sourceVocabSize: 8,

@@ -188,7 +188,7 @@ describe('TensorFlow.js import', () => {
     assertClose('bidirectional GRU tagger', await taggerProbabilities(tagger, 3), predict(model), TOL);
   });
 
-  it("with its characters, an LSTM over the Embedding's vocabulary becomes a language model with tfjs's next-character distribution", async () => {
+  it("with its characters, an LSTM over the Embedding's vocabulary is a language model: tfjs's next-character distribution", async () => {
     await tf.setBackend('cpu');
     const model = sequential([
       tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }),

@@ -94,7 +94,7 @@ describe('PyTorch import', () => {
     );
   });
 
-  it("refuses what PyTorch's modules cannot hold: peephole weights, and rnnkit model files (which may hold a reset-before GRU)", async () => {
+  it("refuses what PyTorch's modules cannot hold: peephole weights, rnnkit model files (which may hold a reset-before GRU)", async () => {
     const peephole = { ...stateDict(), 'lstm.weight_peephole_l0': { shape: [3 * 48], data: new Float32Array(3 * 48) } };
     await assert.rejects(
       importPyTorchLanguageModel(peephole, { vocabulary: expected.vocab }),

@@ -134,7 +134,7 @@ function stateDerivative(
 
 describe('language model trace', () => {
   for (const { name, cell, ...variant } of CELLS) {
-    it(`${name}: the traced states equal a recurrent layer's forward over the embeddings, and the gates recompute from the traced inputs`, async () => {
+    it(`${name}: the traced states equal a recurrent layer's forward over the embeddings; gates recompute from the inputs`, async () => {
       const model = await make(cell, 2, 5, variant);
       const trace = traceLanguageModel(model, TEXT);
       const { hiddenSize: H, embeddingDim: E } = model.settings;
@@ -225,7 +225,7 @@ describe('one cell step', () => {
   }
 
   for (const peepholes of [false, true]) {
-    it(`lstm${peepholes ? ' with peepholes' : ''}: the gradients of the equations’ quantities follow the chain rule from ∂L/∂h_t`, async () => {
+    it(`lstm${peepholes ? ' with peepholes' : ''}: the equations’ quantities' gradients follow the chain rule from ∂L/∂h`, async () => {
       const model = await make('lstm', 2, 5, peepholes ? { peepholes } : {});
       const step = cellStep(model, traceLanguageModel(model, TEXT), 1, 4);
       const { values: v, gradients: g } = step;

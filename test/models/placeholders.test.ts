@@ -42,7 +42,7 @@ describe('generation never writes <unk> or <pad>', () => {
     backend = createReferenceBackend(Float32Array);
   });
 
-  it('LanguageModel.sample and nextTokenProbabilities with characters and words, at any temperature and top-k, and rnnkit sample', async () => {
+  it('LanguageModel.sample and nextTokenProbabilities with characters and words, any temperature and top-k; rnnkit sample', async () => {
     const chars = CharTokenizer.fromText('the cat sat\n');
     const words = WordTokenizer.fromText('the cat sat on the mat\n');
     for (const tokenizer of [chars, words]) {

@@ -12,7 +12,10 @@ import { train } from '../../src/training/trainer.js';
 
 const BEGIN = 0;
 const END = 1;
-/** Class 0: 2 3 2 3 …; class 1: 4 5 4 5 …; 3–6 tokens between begin and end (generation must keep the pattern of the class and end soon after). */
+/**
+ * Class 0: 2 3 2 3 …; class 1: 4 5 4 5 …; 3–6 tokens between begin and end (generation must keep the pattern of the
+ * class and end soon after).
+ */
 function example(random: Random): ConditionedSequence {
   const label = random.int(2);
   const body = Array.from({ length: 3 + random.int(4) }, (_, i) => 2 + 2 * label + (i % 2));

@@ -69,7 +69,8 @@ const x = { shape: [5, 3, 8], data: new Float32Array(5 * 3 * 8).fill(0.1) };`,
     `
 const backend = await getBackend();
 const [vocabSize, numTags] = [50, 4];
-const sentences = [{ tokens: [12, 7, 40], tags: [0, 1, 2] }, { tokens: [3, 4], tags: [3, 0] }, { tokens: [5, 6, 7, 8], tags: [1, 1, 2, 0] }];`,
+const sentences = [{ tokens: [12, 7, 40], tags: [0, 1, 2] }, { tokens: [3, 4], tags: [3, 0] },
+  { tokens: [5, 6, 7, 8], tags: [1, 1, 2, 0] }];`,
   ],
   [
     'const tagger = SequenceTagger.create({ vocabSize, numTags, crf: true',

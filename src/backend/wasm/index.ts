@@ -1,8 +1,9 @@
 /**
  * The WebAssembly backend: SIMD kernels compiled from assembly/, buffers that live in
  * the module's memory, and a worker pool that splits large matrix products across
- * cores (and the rows of the per-step cell kernels, or an LSTM step's hidden units). Each method is a thin wrapper that turns views into byte offsets; the math
- * is in the kernels.
+ * cores (and the rows of the per-step cell kernels, or an LSTM step's hidden units; see
+ * split.ts). Each method is a thin wrapper that turns views into byte offsets; the math is
+ * in the kernels.
  */
 import { UsageError } from '../../errors.js';
 import type { Activation, AdamStep, Backend, RmspropStep, RnnNonlinearity, SgdStep } from '../backend.js';

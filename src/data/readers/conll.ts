@@ -20,7 +20,10 @@ export function parseConll(text: string, source: string): TaggedSentence[] {
   const sentences: TaggedSentence[] = [];
   let current: TaggedSentence | undefined;
   text.split(/\r\n|\n|\r/).forEach((raw, i) => {
-    const columns = raw.trim().split(/\s+/).filter((c) => c !== '');
+    const columns = raw
+      .trim()
+      .split(/\s+/)
+      .filter((c) => c !== '');
     if (columns.length === 0 || columns[0] === '-DOCSTART-') {
       current = undefined;
       return;

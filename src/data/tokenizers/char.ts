@@ -101,7 +101,8 @@ export class CharTokenizer implements Tokenizer {
     checkFields(record, ['kind', 'version', 'symbols'], 'char');
     const symbols = stringArray(record, 'symbols');
     if (symbols.length === 0 || symbols[0] !== CHAR_UNK_SYMBOL) {
-      formatFail(`symbols[0] must be "${CHAR_UNK_SYMBOL}" (the unknown token), got ${symbols.length === 0 ? 'an empty list' : JSON.stringify(symbols[0])}`);
+      const got = symbols.length === 0 ? 'an empty list' : JSON.stringify(symbols[0]);
+      formatFail(`symbols[0] must be "${CHAR_UNK_SYMBOL}" (the unknown token), got ${got}`);
     }
     const seen = new Map<string, number>();
     for (let id = 1; id < symbols.length; id++) {

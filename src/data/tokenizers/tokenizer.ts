@@ -63,8 +63,7 @@ export interface TokenDecoder {
  *   `lowercase` says whether text is lowercased before splitting.
  */
 export type TokenizerJSON =
-  | { kind: 'char'; version: 1; symbols: string[] }
-  | { kind: 'word'; version: 1; lowercase: boolean; words: string[] };
+  { kind: 'char'; version: 1; symbols: string[] } | { kind: 'word'; version: 1; lowercase: boolean; words: string[] };
 
 /** The version of {@link TokenizerJSON} this rnnkit writes and reads. */
 export const TOKENIZER_JSON_VERSION = 1;

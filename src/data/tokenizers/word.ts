@@ -57,7 +57,11 @@ export interface SplitWordsOptions {
  */
 export function splitWords(text: string, options: SplitWordsOptions = {}): string[] {
   const tokens: string[] = [];
-  scan(options.lowercase === true ? text.toLowerCase() : text, (t) => tokens.push(t), () => tokens.push(EOS_TOKEN));
+  scan(
+    options.lowercase === true ? text.toLowerCase() : text,
+    (t) => tokens.push(t),
+    () => tokens.push(EOS_TOKEN),
+  );
   return tokens;
 }
 
@@ -65,12 +69,16 @@ export function splitWords(text: string, options: SplitWordsOptions = {}): strin
 function isOneToken(word: string): boolean {
   let count = 0;
   let same = false;
-  scan(word, (t) => {
-    count++;
-    same = t === word;
-  }, () => {
-    count += 2;
-  });
+  scan(
+    word,
+    (t) => {
+      count++;
+      same = t === word;
+    },
+    () => {
+      count += 2;
+    },
+  );
   return count === 1 && same;
 }
 
@@ -154,7 +162,11 @@ export class WordTokenizer implements Tokenizer {
     }
     if (typeof lowercase !== 'boolean') throw new UsageError(`WordTokenizer: lowercase must be a boolean, got ${String(lowercase)}`);
     const counts = new Map<string, number>(); // insertion order = order of first occurrence
-    scan(lowercase ? text.toLowerCase() : text, (t) => counts.set(t, (counts.get(t) ?? 0) + 1), () => undefined);
+    scan(
+      lowercase ? text.toLowerCase() : text,
+      (t) => counts.set(t, (counts.get(t) ?? 0) + 1),
+      () => undefined,
+    );
     const ranked = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1]); // stable: ties keep first occurrence
     const words = [...SPECIALS, ...ranked.slice(0, Math.min(ranked.length, maxVocab - 3)).map(([w]) => w)];
     return new WordTokenizer(words, lowercase);
@@ -199,7 +211,11 @@ export class WordTokenizer implements Tokenizer {
       out[n++] = id;
     };
     const ids = this.ids;
-    scan(this.lowercase ? text.toLowerCase() : text, (t) => push(ids.get(t) ?? UNK_ID), () => push(EOS_ID));
+    scan(
+      this.lowercase ? text.toLowerCase() : text,
+      (t) => push(ids.get(t) ?? UNK_ID),
+      () => push(EOS_ID),
+    );
     return out.slice(0, n);
   }
 
@@ -235,7 +251,11 @@ class WordDecoder {
   private afterOpening = false;
   private quoteOpen = false;
 
-  constructor(private readonly texts: readonly string[], private readonly roles: Uint8Array, private readonly what: string) {}
+  constructor(
+    private readonly texts: readonly string[],
+    private readonly roles: Uint8Array,
+    private readonly what: string,
+  ) {}
 
   push(id: number, index?: number): string {
     checkId(id, this.texts.length, index === undefined ? this.what : `${this.what}[${index}]`);

@@ -45,7 +45,10 @@ export type TfjsImportedModel = LanguageModel | SequenceTagger | SequenceClassif
 
 /** Options of {@link importTfjsLayersModel}. */
 export interface TfjsImportOptions {
-  /** The model to build. @default a classifier when the last recurrent layer returns one vector; else a language model when `vocabulary` is given, else a tagger */
+  /**
+   * The model to build. @default a classifier when the last recurrent layer returns one
+   * vector; else a language model when `vocabulary` is given, else a tagger
+   */
   as?: TfjsImportKind;
   /** A character language model's characters in id order (one code point each); `<unk>` is added in front when missing. */
   vocabulary?: readonly string[];
@@ -174,7 +177,8 @@ function readChain(layers: KerasLayer[]): Chain {
   const [first, ...rest] = layers;
   if (first === undefined || first.className !== 'Embedding') {
     throw new FormatError(
-      `${WHAT}: the model must start with an Embedding (token ids in)${first ? `; it starts with '${first.name}' (${first.className})` : ''}`,
+      `${WHAT}: the model must start with an Embedding (token ids in)` +
+        (first ? `; it starts with '${first.name}' (${first.className})` : ''),
     );
   }
   const vocabSize = positive(first, 'input_dim');
@@ -257,7 +261,8 @@ function readRecurrent(layer: KerasLayer): Recurrent {
   const activation = activationOf(cellLayer, 'activation');
   if (activation !== 'tanh') {
     throw new FormatError(
-      `${WHAT}: '${cellLayer.name}' uses activation ${activation}; rnnkit's ${cell === 'rnn' ? "sequence models' RNNs use" : 'cells use'} tanh`,
+      `${WHAT}: '${cellLayer.name}' uses activation ${activation}; ` +
+        `rnnkit's ${cell === 'rnn' ? "sequence models' RNNs use" : 'cells use'} tanh`,
     );
   }
   if (cell !== 'rnn') {

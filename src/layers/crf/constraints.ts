@@ -81,7 +81,10 @@ export function chunkSchemeOf(labels: readonly string[]): ChunkScheme | undefine
   return undefined;
 }
 
-/** Where a tag sequence breaks its constraints: tag `to` may not follow `from` (`from` undefined: may not start; `to` undefined: may not end). */
+/**
+ * Where a tag sequence breaks its constraints: tag `to` may not follow `from` (`from`
+ * undefined: may not start; `to` undefined: may not end).
+ */
 export interface Violation {
   /** The step of `to` (L when the sequence may not end with `from`). */
   step: number;

@@ -418,7 +418,8 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const hPrevAll = this.states.subarray(slotBefore * B * S, (slotBefore + T) * B * S) as F;
     const dRecurrent = resetAfterGru ? this.dgh : this.gates;
     b.gemm(true, false, this.direct, S, T * B, 1, dRecurrent, GH, hPrevAll, S, 1, whh.grad, S); // dW_hh += dahᵀ · h_{t−1}
-    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H); // dW_hr += dyᵀ · m
+    // dW_hr += dyᵀ · m
+    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H);
     if (this.resetBefore) {
       // dW_hn += da_nᵀ · (r ⊙ h_{t−1})
       b.gemm(true, false, H, H, T * B, 1, this.gates.subarray(2 * H) as F, GH, this.hn, H, 1, whh.grad.subarray(2 * H * H) as F, H);
@@ -458,7 +459,8 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
           : [input.table, input.tableGrad, 1];
     b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D); // dW_ih += daᵀ · x
     b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D); // dx (or dE) = da · W_ih
-    if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad); // dE[ids] += dx
+    // dE[ids] += dx
+    if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad);
   }
 }
 
