@@ -62,7 +62,7 @@ export async function benchCrf(): Promise<void> {
     console.log(`PyTorch ${torch.torch}, ${torch.threads} threads, BLAS: ${torch.blas}`);
   }
   const rows = contenders.map((c, i) => {
-    const ours = Math.max(before[i]!.rate, after[i]!.rate);
+    const ours = Math.max(before[i].rate, after[i].rate);
     const theirs = torch?.results[c.id];
     return [c.name, fmt(ours, 0), theirs === undefined ? '—' : fmt(theirs, 0), theirs === undefined ? '—' : fmt(ours / theirs, 2)];
   });

@@ -80,11 +80,11 @@ export async function benchGemm(): Promise<void> {
     ta.dispose();
     tb.dispose();
     measured.push({
-      reference: refResult!.rate / 1e9,
-      one: one!.rate / 1e9,
-      many: many!.rate / 1e9,
+      reference: refResult.rate / 1e9,
+      one: one.rate / 1e9,
+      many: many.rate / 1e9,
       blas: viaBlas === undefined ? undefined : viaBlas.rate / 1e9,
-      tfjs: tfjs!.rate / 1e9,
+      tfjs: tfjs.rate / 1e9,
     });
   }
   const torch = await runTorchGemm(SHAPES, TORCH_SECONDS, all.threads);
@@ -95,12 +95,12 @@ export async function benchGemm(): Promise<void> {
     // Again after PyTorch, so that both see the machine in about the same state.
     SHAPES.forEach(([m, k, n], i) => {
       const [again] = measure([blasProduct(m, k, n)], 2 * m * n * k);
-      measured[i]!.blas = Math.max(measured[i]!.blas!, again!.rate / 1e9);
+      measured[i].blas = Math.max(measured[i].blas!, again.rate / 1e9);
     });
   }
   const opt = (v: number | undefined, digits = 1): string => (v === undefined ? '—' : fmt(v, digits));
   const rows = SHAPES.map(([m, k, n], i) => {
-    const r = measured[i]!;
+    const r = measured[i];
     const peer = torch?.results[`${m},${k},${n}`];
     return [
       `${m}×${k} · ${k}×${n}`,
@@ -160,5 +160,5 @@ async function simdCeiling(): Promise<number> {
   for (let i = 0; i < 2000; i++) peak(1000, 1e-7);
   const iterations = 5e6;
   const [result] = measure([{ name: 'peak', run: () => void peak(iterations, 1e-7) }], iterations * 96, { minMs: 100 });
-  return result!.rate / 1e9;
+  return result.rate / 1e9;
 }

@@ -27,6 +27,6 @@ for (const name of names) {
 }
 for (const name of names.length > 0 ? names : Object.keys(benches)) {
   console.log(`\n## ${name}\n`);
-  await benches[name]!();
+  await benches[name]();
 }
 process.exit(0);

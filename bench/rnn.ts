@@ -61,7 +61,7 @@ export async function benchRnn(): Promise<void> {
     cpuPeer: (() => Promise<TfjsPeer>) | undefined,
   ): Promise<void> => {
     const contenders = [ours(wasm, `rnnkit wasm ${label}`), ...(blas === undefined ? [] : [ours(blas, `rnnkit blas ${label}`)])];
-    const tokens = contenders[0]!.tokens;
+    const tokens = contenders[0].tokens;
     const peer = withTfjs ? await wasmPeer() : undefined;
     const before = measure([...contenders, ...(peer === undefined ? [] : [peer])], tokens, { rounds: 2, minMs: 2000 });
     peer?.dispose();
@@ -71,15 +71,15 @@ export async function benchRnn(): Promise<void> {
     let tfjsCpu: number | undefined;
     if (withTfjs && cpuPeer !== undefined) {
       const cpu = await cpuPeer();
-      tfjsCpu = measure([cpu], cpu.tokens, { rounds: 1, minMs: 0, warmup: false })[0]!.rate;
+      tfjsCpu = measure([cpu], cpu.tokens, { rounds: 1, minMs: 0, warmup: false })[0].rate;
       cpu.dispose();
     }
-    const best = (i: number): number => Math.max(before[i]!.rate, after[i]!.rate);
+    const best = (i: number): number => Math.max(before[i].rate, after[i].rate);
     rows.push({
       label,
       wasm: best(0),
       blas: blas === undefined ? undefined : best(1),
-      tfjsWasm: peer === undefined ? undefined : before[contenders.length]!.rate,
+      tfjsWasm: peer === undefined ? undefined : before[contenders.length].rate,
       tfjsCpu,
       torch: torch?.results[id],
     });

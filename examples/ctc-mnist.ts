@@ -46,8 +46,8 @@ function strips(source: number[][][], count: number, random: Random): CTCExample
     const columns: number[][] = [];
     for (const digit of labels) {
       for (let gap = random.int(4); gap > 0; gap--) columns.push(new Array<number>(SIDE).fill(0));
-      const image = source[digit]![random.int(source[digit]!.length)]!;
-      for (let x = 0; x < SIDE; x++) columns.push(Array.from({ length: SIDE }, (_, y) => image[y * SIDE + x]!));
+      const image = source[digit][random.int(source[digit].length)];
+      for (let x = 0; x < SIDE; x++) columns.push(Array.from({ length: SIDE }, (_, y) => image[y * SIDE + x]));
     }
     while (columns.length % WIDTH !== 0) columns.push(new Array<number>(SIDE).fill(0));
     return { frames: { steps: columns.length / WIDTH, data: Float32Array.from(columns.flat()) }, labels };
@@ -113,7 +113,7 @@ for (let i = 0; i < testSet.length; i += 100) {
 }
 const references = testSet.map((e) => e.labels);
 const cer = errorRate(predictions, references);
-const exact = predictions.filter((p, i) => p.join() === references[i]!.join()).length / testSet.length;
+const exact = predictions.filter((p, i) => p.join() === references[i].join()).length / testSet.length;
 const summary = {
   steps: result.steps,
   seconds: Number(result.seconds.toFixed(1)),
@@ -127,7 +127,7 @@ if (json) console.log(JSON.stringify(summary));
 else {
   console.log(`\n${result.steps} steps in ${result.seconds.toFixed(0)} s`);
   console.log(`test strips: character error rate ${(100 * cer).toFixed(2)} %, strips read exactly ${(100 * exact).toFixed(1)} %`);
-  for (let i = 0; i < 3; i++) console.log(`  ${references[i]!.join('')} → ${predictions[i]!.join('')}`);
+  for (let i = 0; i < 3; i++) console.log(`  ${references[i].join('')} → ${predictions[i].join('')}`);
   if (typeof values.out === 'string')
     console.log(`model saved to ${values.out}: open it in the playground (npx rnnkit playground) and draw digits`);
 }

@@ -26,7 +26,7 @@ const rows = csv
   .split('\n')
   .slice(1)
   .map((line) => line.split(',').map(Number));
-const births = rows.map((r) => r[4]!);
+const births = rows.map((r) => r[4]);
 const firstTestDay = rows.findIndex((r) => r[0] === 1985);
 const windows = slidingWindows(births, WINDOW, horizon);
 const trainSet = windows.filter((w) => w.at < firstTestDay);
@@ -50,13 +50,13 @@ const result = await train(await model.trainingTask(trainSet, 32), {
 model.eval();
 const predicted: number[] = [];
 for (let i = 0; i < testSet.length; i += 500) {
-  predicted.push(...(await model.predict(testSet.slice(i, i + 500).map((w) => w.frames))).map((p) => p[0]!));
+  predicted.push(...(await model.predict(testSet.slice(i, i + 500).map((w) => w.frames))).map((p) => p[0]));
 }
 const mae = (forecast: (i: number) => number): number =>
-  testSet.reduce((s, w, i) => s + Math.abs(forecast(i) - w.target[0]!), 0) / testSet.length;
-const modelError = mae((i) => predicted[i]!);
-const lastValue = mae((i) => births[testSet[i]!.at - horizon]!);
-const sameWeekday = mae((i) => births[testSet[i]!.at - 7 * Math.ceil(horizon / 7)]!);
+  testSet.reduce((s, w, i) => s + Math.abs(forecast(i) - w.target[0]), 0) / testSet.length;
+const modelError = mae((i) => predicted[i]);
+const lastValue = mae((i) => births[testSet[i].at - horizon]);
+const sameWeekday = mae((i) => births[testSet[i].at - 7 * Math.ceil(horizon / 7)]);
 const summary = {
   steps: result.steps,
   epochs: Number(result.epochs.toFixed(2)),
@@ -70,6 +70,6 @@ else {
   say(
     `test mean absolute error: model ${modelError.toFixed(0)} births/day; naive last value ${lastValue.toFixed(0)}; ` +
       `same weekday a week before ${sameWeekday.toFixed(0)} ` +
-      `(mean ${Math.round(testSet.reduce((s, w) => s + w.target[0]!, 0) / testSet.length)})`,
+      `(mean ${Math.round(testSet.reduce((s, w) => s + w.target[0], 0) / testSet.length)})`,
   );
 }

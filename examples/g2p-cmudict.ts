@@ -35,7 +35,7 @@ for (const [entry, phones] of Object.entries(dictionary)) {
   // Some entries end with a comment ("# foreign"); stress digits are dropped.
   list.push(
     phones
-      .split('#')[0]!
+      .split('#')[0]
       .trim()
       .split(' ')
       .map((p) => p.replace(/\d$/, '')),
@@ -51,7 +51,7 @@ const letterId = new Map(letters.map((l, i) => [l, i]));
 const phonemeId = new Map(phonemes.map((p, i) => [p, i]));
 const pairOf = (word: string): SequencePair => ({
   source: [...word].map((l) => letterId.get(l)!),
-  target: pronunciations.get(word)![0]!.map((p) => phonemeId.get(p)!),
+  target: pronunciations.get(word)![0].map((p) => phonemeId.get(p)!),
 });
 const testWords = words.slice(0, TEST_WORDS);
 const trainSet = words.slice(TEST_WORDS).map(pairOf);
@@ -92,12 +92,12 @@ function score(outputs: number[][], list: readonly string[]): { wordAccuracy: nu
   let total = 0;
   outputs.forEach((tokens, i) => {
     const said = spell(tokens);
-    const references = pronunciations.get(list[i]!)!;
+    const references = pronunciations.get(list[i])!;
     const distances = references.map((r) => editDistance(said, r));
     const best = distances.indexOf(Math.min(...distances));
     if (distances[best] === 0) exact++;
-    errors += distances[best]!;
-    total += references[best]!.length;
+    errors += distances[best];
+    total += references[best].length;
   });
   return { wordAccuracy: exact / outputs.length, phonemeErrorRate: errors / total };
 }
@@ -108,7 +108,7 @@ const greedyScore = score(
 );
 const beamList = testWords.slice(0, BEAM_WORDS);
 const beams = [];
-for (const source of sources.slice(0, BEAM_WORDS)) beams.push((await model.beamSearch(source, { beamWidth: 4, maxLength: 24 }))[0]!.tokens);
+for (const source of sources.slice(0, BEAM_WORDS)) beams.push((await model.beamSearch(source, { beamWidth: 4, maxLength: 24 }))[0].tokens);
 const beamScore = score(beams, beamList);
 const greedyOnBeamWords = score(
   greedy.slice(0, BEAM_WORDS).map((d) => d.tokens),
@@ -135,13 +135,13 @@ else {
       `(greedy on the same words ${percent(greedyOnBeamWords.wordAccuracy)}), phoneme error rate ${percent(beamScore.phonemeErrorRate)}`,
   );
   for (const i of [0, 1, 2, 3, 4, 5])
-    say(`  ${testWords[i]} → ${spell(greedy[i]!.tokens).join(' ')}   (${pronunciations.get(testWords[i]!)![0]!.join(' ')})`);
-  const shown = greedy[0]!;
+    say(`  ${testWords[i]} → ${spell(greedy[i].tokens).join(' ')}   (${pronunciations.get(testWords[i])![0].join(' ')})`);
+  const shown = greedy[0];
   if (shown.attention.length > 0) {
     say(`\nattention for "${testWords[0]}" (rows: output phonemes, columns: letters; weights × 10, rounded):`);
-    say(`       ${[...testWords[0]!].map((l) => l.padStart(3)).join('')}`);
+    say(`       ${[...testWords[0]].map((l) => l.padStart(3)).join('')}`);
     shown.attention.forEach((row, t) => {
-      const label = t < shown.tokens.length ? phonemes[shown.tokens[t]!]! : '</s>';
+      const label = t < shown.tokens.length ? phonemes[shown.tokens[t]] : '</s>';
       say(`  ${label.padEnd(5)}${row.map((w) => String(Math.round(10 * w)).padStart(3)).join('')}`);
     });
   }

@@ -54,13 +54,13 @@ const UNIVERSAL: [RegExp, string][] = [
   [/^(to|rp)/, 'PRT'],
   [/^[.,:;()'`-]/, '.'],
 ];
-const universal = (tag: string): string => UNIVERSAL.find(([stem]) => stem.test(tag.split('+')[0]!))?.[1] ?? 'X';
+const universal = (tag: string): string => UNIVERSAL.find(([stem]) => stem.test(tag.split('+')[0]))?.[1] ?? 'X';
 
 /** A sentence's tags with each run of proper nouns as one NAME chunk. */
 function withNames(s: BrownSentence): BrownSentence {
   return {
     words: s.words,
-    tags: s.tags.map((tag, i) => (!properNoun(tag) ? universal(tag) : i > 0 && properNoun(s.tags[i - 1]!) ? 'I-NAME' : 'B-NAME')),
+    tags: s.tags.map((tag, i) => (!properNoun(tag) ? universal(tag) : i > 0 && properNoun(s.tags[i - 1]) ? 'I-NAME' : 'B-NAME')),
   };
 }
 
@@ -118,7 +118,7 @@ async function run(crf: boolean) {
   for (let i = 0; i < testSet.length; i += 256) predicted.push(...(await tagger.predict(testSet.slice(i, i + 256).map((s) => s.tokens))));
   // Entity F1 on the NAME chunks alone (every other tag is outside them).
   const chunkTags = (tags: readonly string[]): string[] => tags.map((t) => (t.endsWith('-NAME') ? t : 'O'));
-  const predictedTags = predicted.map((p) => chunkTags(p.map((id) => labels[id]!)));
+  const predictedTags = predicted.map((p) => chunkTags(p.map((id) => labels[id])));
   return {
     steps: result.steps,
     epochs: Number(result.epochs.toFixed(2)),

@@ -48,12 +48,12 @@ const result = await train(await model.trainingTask(trainSet, 32), {
 });
 model.eval();
 const predicted = await model.predict(testSet.map((e) => e.tokens));
-const accuracy = predicted.filter((p, i) => p === testSet[i]!.label).length / testSet.length;
+const accuracy = predicted.filter((p, i) => p === testSet[i].label).length / testSet.length;
 const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), accuracy, majorityBaseline: baseline };
 if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`held-out accuracy ${(100 * accuracy).toFixed(2)} % (majority class "${LABELS[majority]}": ${(100 * baseline).toFixed(2)} %)`);
-  const shown = shuffled.slice(cut, cut + 6).map(([n], i) => `${n} → ${LABELS[predicted[i]!]}`);
+  const shown = shuffled.slice(cut, cut + 6).map(([n], i) => `${n} → ${LABELS[predicted[i]]}`);
   say(`  ${shown.join(', ')}`);
 }

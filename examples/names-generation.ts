@@ -78,6 +78,6 @@ if (json) console.log(JSON.stringify(summary));
 else {
   say(`${result.steps} steps in ${result.seconds.toFixed(0)} s`);
   say(`held-out: ${right.toFixed(3)} bits/char with the right gender, ${swapped.toFixed(3)} with the other one`);
-  GENDERS.forEach((g, i) => say(`  ${g}: ${samples[i]!.join(', ')}`));
+  GENDERS.forEach((g, i) => say(`  ${g}: ${samples[i].join(', ')}`));
   say(`  ${(100 * novel).toFixed(0)} % of these names are in neither list`);
 }

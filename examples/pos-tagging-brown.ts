@@ -42,9 +42,9 @@ const tagCounts = new Map<string, number>();
 for (const s of trainSentences) {
   s.words.forEach((w, i) => {
     const tags = byWord.get(w) ?? new Map<string, number>();
-    tags.set(s.tags[i]!, (tags.get(s.tags[i]!) ?? 0) + 1);
+    tags.set(s.tags[i], (tags.get(s.tags[i]) ?? 0) + 1);
     byWord.set(w, tags);
-    tagCounts.set(s.tags[i]!, (tagCounts.get(s.tags[i]!) ?? 0) + 1);
+    tagCounts.set(s.tags[i], (tagCounts.get(s.tags[i]) ?? 0) + 1);
   });
 }
 const argmax = (m: Map<string, number>): string => [...m].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
@@ -93,6 +93,6 @@ if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`held-out token accuracy ${(100 * accuracy).toFixed(2)} % (most-frequent-tag baseline ${(100 * baseline).toFixed(2)} %)`);
-  const s = testSentences[3]!;
-  say(`  ${s.words.map((w, i) => `${w}/${tagNames[predicted[3]![i]!]}`).join(' ')}`);
+  const s = testSentences[3];
+  say(`  ${s.words.map((w, i) => `${w}/${tagNames[predicted[3][i]]}`).join(' ')}`);
 }

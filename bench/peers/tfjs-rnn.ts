@@ -210,8 +210,8 @@ function oneHotBatch(batch: number, steps: number): [tf.Tensor3D, tf.Tensor3D] {
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < steps; t++) {
       const at = (b * steps + t) * vocab;
-      x[at + tokens[b * (steps + 1) + t]!] = 1;
-      y[at + tokens[b * (steps + 1) + t + 1]!] = 1;
+      x[at + tokens[b * (steps + 1) + t]] = 1;
+      y[at + tokens[b * (steps + 1) + t + 1]] = 1;
     }
   }
   return [tf.tensor3d(x, [batch, steps, vocab]), tf.tensor3d(y, [batch, steps, vocab])];

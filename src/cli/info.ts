@@ -95,7 +95,7 @@ function selfCheck(backend: Backend): number {
       wa.set(a);
       wb.set(b);
       backend.gemm(transA, transB, m, n, k, 1, wa, transA ? m : k, wb, transB ? k : n, 0, wc, n);
-      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i]! - wc[i]!));
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - wc[i]));
       for (const buffer of [wa, wb, wc]) backend.free(buffer);
     }
   }

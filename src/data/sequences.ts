@@ -92,7 +92,7 @@ export class IndexBatches {
     const shuffled = random.shuffle(Array.from({ length: this.count }, (_, i) => i));
     const lengths = this.lengths;
     if (lengths === undefined) return shuffled;
-    const sorted = shuffled.sort((a, b) => lengths[a]! - lengths[b]!); // stable: ties stay shuffled
+    const sorted = shuffled.sort((a, b) => lengths[a] - lengths[b]); // stable: ties stay shuffled
     const batches = Array.from({ length: this.batchesPerEpoch }, (_, i) => sorted.slice(i * this.batchSize, (i + 1) * this.batchSize));
     return random.shuffle(batches).flat();
   }

@@ -33,8 +33,8 @@ export function slidingWindows(series: ArrayLike<number>, window: number, horizo
   const out: WindowExample[] = [];
   for (let t = first; t < series.length; t++) {
     const start = t - horizon - window + 1;
-    const data = Float32Array.from({ length: window }, (_, i) => series[start + i]!);
-    out.push({ frames: { steps: window, data }, target: [series[t]!], at: t });
+    const data = Float32Array.from({ length: window }, (_, i) => series[start + i]);
+    out.push({ frames: { steps: window, data }, target: [series[t]], at: t });
   }
   return out;
 }

@@ -129,8 +129,8 @@ export class TokenBatches {
     for (let b = 0; b < B; b++) {
       const start = b * L + i * T; // stream_b[i·T]
       for (let t = 0; t < T; t++) {
-        inputs[t * B + b] = ids[start + t]!;
-        targets[t * B + b] = ids[start + t + 1]!;
+        inputs[t * B + b] = ids[start + t];
+        targets[t * B + b] = ids[start + t + 1];
       }
     }
   }

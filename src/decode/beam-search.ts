@@ -92,7 +92,7 @@ export async function beamSearch<P>(
     const candidates: { row: number; token: number; logProb: number }[] = [];
     for (let row = 0; row < live.length; row++) {
       for (let v = 0; v < V; v++) {
-        const logProb = live[row]!.logProb + logProbs[row * V + v]!;
+        const logProb = live[row].logProb + logProbs[row * V + v];
         if (logProb > -Infinity) candidates.push({ row, token: v, logProb });
       }
     }
@@ -100,7 +100,7 @@ export async function beamSearch<P>(
     const next: Live<P>[] = [];
     parents = new Int32Array(k);
     for (const c of candidates) {
-      const from = live[c.row]!;
+      const from = live[c.row];
       if (c.token === end) {
         finished.push({
           tokens: from.tokens,
@@ -119,8 +119,8 @@ export async function beamSearch<P>(
     // Stop once k outputs have finished that no live hypothesis can still beat: its
     // log-probability only falls, and its length is at most maxLength.
     if (finished.length >= k && live.length > 0) {
-      const kth = finished.map((h) => h.score).sort((x, y) => y - x)[k - 1]!;
-      if (kth >= score(live[0]!.logProb, maxLength)) break;
+      const kth = finished.map((h) => h.score).sort((x, y) => y - x)[k - 1];
+      if (kth >= score(live[0].logProb, maxLength)) break;
     }
   }
   const ranked = finished.sort((a, b) => b.score - a.score);

@@ -36,7 +36,7 @@ export function ctcGreedyDecode(logits: FloatTensor, options: CtcDecodeOptions =
   for (let b = 0; b < B; b++) {
     const labels: number[] = [];
     let previous = -1;
-    for (let t = 0; t < lengths[b]!; t++) {
+    for (let t = 0; t < lengths[b]; t++) {
       const row = (t * B + b) * C;
       const best = argmax(logits.data, row, C);
       if (best !== blank && best !== previous) labels.push(best);
@@ -61,7 +61,7 @@ export function ctcBeamSearch(logits: FloatTensor, options: CtcBeamOptions = {})
   for (let b = 0; b < B; b++) {
     // Prefix key → [log P(prefix, ends in blank), log P(prefix, ends in a label)].
     let beam = new Map<string, { labels: number[]; blank: number; label: number }>([['', { labels: [], blank: 0, label: -Infinity }]]);
-    for (let t = 0; t < lengths[b]!; t++) {
+    for (let t = 0; t < lengths[b]; t++) {
       logSoftmaxRow(logits.data, (t * B + b) * C, C, lp);
       const next = new Map<string, { labels: number[]; blank: number; label: number }>();
       const entry = (labels: number[]) => {
@@ -73,17 +73,17 @@ export function ctcBeamSearch(logits: FloatTensor, options: CtcBeamOptions = {})
       for (const p of beam.values()) {
         const total = logAdd(p.blank, p.label);
         const same = entry(p.labels);
-        same.blank = logAdd(same.blank, total + lp[blank]!);
+        same.blank = logAdd(same.blank, total + lp[blank]);
         const last = p.labels.at(-1);
         for (let c = 0; c < C; c++) {
           if (c === blank) continue;
           const extended = entry([...p.labels, c]);
           if (c === last) {
             // A repeat extends the prefix only across a blank; without one it merges into the same label.
-            extended.label = logAdd(extended.label, p.blank + lp[c]!);
-            same.label = logAdd(same.label, p.label + lp[c]!);
+            extended.label = logAdd(extended.label, p.blank + lp[c]);
+            same.label = logAdd(same.label, p.label + lp[c]);
           } else {
-            extended.label = logAdd(extended.label, total + lp[c]!);
+            extended.label = logAdd(extended.label, total + lp[c]);
           }
         }
       }

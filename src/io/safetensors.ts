@@ -171,7 +171,7 @@ export function writeSafetensors(tensors: Record<string, Tensor>, metadata?: Rec
     if (LITTLE_ENDIAN) {
       out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     } else {
-      for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i]!, true);
+      for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true);
     }
     at += data.byteLength;
   }
@@ -369,7 +369,7 @@ function isNonNegativeInteger(value: unknown): boolean {
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
 }
 

@@ -75,24 +75,24 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   if (`${rnn}weight_ih_l0_reverse` in dict) throw new FormatError('PyTorch import: a bidirectional RNN cannot be a language model');
   // An LSTM with proj_size P has weight_hr_l0 [P, H] and weight_hh_l0 [4H, P].
   const hr = dict[`${rnn}weight_hr_l0`];
-  if (hr !== undefined && (hr.shape.length !== 2 || hr.shape[0]! !== hh.shape[1])) {
+  if (hr !== undefined && (hr.shape.length !== 2 || hr.shape[0] !== hh.shape[1])) {
     throw new FormatError(
       `PyTorch import: ${rnn}weight_hr_l0 has shape [${hr.shape.join(', ')}], not [P, H] with P = ${String(hh.shape[1])}`,
     );
   }
-  const H = hr === undefined ? hh.shape[1]! : hr.shape[1]!;
-  const S = hh.shape[1]!;
-  const gates = hh.shape[0]! / H;
+  const H = hr === undefined ? hh.shape[1] : hr.shape[1];
+  const S = hh.shape[1];
+  const gates = hh.shape[0] / H;
   const cell: CellKind | undefined = gates === 4 ? 'lstm' : gates === 3 ? 'gru' : gates === 1 ? 'rnn' : undefined;
   if (hh.shape.length !== 2 || cell === undefined) {
     throw new FormatError(`PyTorch import: ${rnn}weight_hh_l0 has shape [${hh.shape.join(', ')}], not [G·H, H] with G 1, 3 or 4`);
   }
   let numLayers = 0;
   while (`${rnn}weight_ih_l${numLayers}` in dict) numLayers++;
-  const E = ih.shape[1]!;
+  const E = ih.shape[1];
   const embedding = get(`${names.embedding}.weight`);
   const decoderWeight = get(`${names.decoder}.weight`);
-  const V = embedding.shape[0]!;
+  const V = embedding.shape[0];
   if (embedding.shape.length !== 2 || embedding.shape[1] !== E) {
     throw new FormatError(`PyTorch import: ${names.embedding}.weight has shape [${embedding.shape.join(', ')}], expected [V, ${E}]`);
   }
@@ -115,7 +115,7 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   for (const [name, t] of Object.entries(model.stateDict())) {
     if (!name.startsWith('rnn.')) continue;
     const key = rnn + name.slice('rnn.'.length);
-    if (key in dict) weights[name] = dict[key]!;
+    if (key in dict) weights[name] = dict[key];
     else if (name.includes('.bias_')) weights[name] = { shape: t.shape, data: new Float32Array(t.data.length) };
     else throw new FormatError(`PyTorch import: the state dict lacks '${key}'`);
   }
@@ -136,7 +136,7 @@ function findModules(dict: Record<string, Tensor>, given: Partial<PyTorchModuleN
   const one = (what: keyof PyTorchModuleNames, found: string[]): string => {
     const name = given[what];
     if (name !== undefined) return name;
-    if (found.length === 1) return found[0]!;
+    if (found.length === 1) return found[0];
     throw new FormatError(
       `PyTorch import: cannot tell the ${what} module (${
         found.length === 0 ? 'none found' : `candidates: ${found.join(', ')}`
@@ -147,7 +147,7 @@ function findModules(dict: Record<string, Tensor>, given: Partial<PyTorchModuleN
     'rnn',
     candidates((k) => (k.endsWith('.weight_ih_l0') ? k.slice(0, -'.weight_ih_l0'.length) : undefined)),
   );
-  const matrices = candidates((k) => (k.endsWith('.weight') && dict[k]!.shape.length === 2 ? k.slice(0, -'.weight'.length) : undefined));
+  const matrices = candidates((k) => (k.endsWith('.weight') && dict[k].shape.length === 2 ? k.slice(0, -'.weight'.length) : undefined));
   const embedding = one(
     'embedding',
     matrices.filter((m) => !(`${m}.bias` in dict)),

@@ -57,23 +57,23 @@ export function attentionForward<F extends FloatArray>(backend: Backend<F>, a: A
   }
   context.fill(0, 0, B * D);
   for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
+    const n = lengths[b];
     const row = weights.subarray(b * S, (b + 1) * S);
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      row[i] = a.score === 'additive' ? scores[i * B + b]! : dot(a, i, b);
-      if (row[i]! > max) max = row[i]!;
+      row[i] = a.score === 'additive' ? scores[i * B + b] : dot(a, i, b);
+      if (row[i] > max) max = row[i];
     }
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      row[i] = Math.exp(row[i]! - max);
-      sum += row[i]!;
+      row[i] = Math.exp(row[i] - max);
+      sum += row[i];
     }
     row.fill(0, n, S);
     for (let i = 0; i < n; i++) {
-      row[i] = row[i]! / sum;
+      row[i] = row[i] / sum;
       const v = (i * B + b) * D;
-      for (let j = 0; j < D; j++) context[b * D + j] += row[i]! * values[v + j]!;
+      for (let j = 0; j < D; j++) context[b * D + j] += row[i] * values[v + j];
     }
   }
 }
@@ -109,7 +109,7 @@ export function attentionBackward<F extends FloatArray>(
   // de [S, B] (zero past each length), from the context through the softmax.
   scores.fill(0, 0, S * B);
   for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
+    const n = lengths[b];
     const alpha = weights.subarray(b * S, (b + 1) * S);
     // dα_i = dc · v_i; dv_i += α_i dc.
     let dot = 0;
@@ -117,22 +117,22 @@ export function attentionBackward<F extends FloatArray>(
       const v = (i * B + b) * D;
       let da = 0;
       for (let j = 0; j < D; j++) {
-        da += dContext[b * D + j]! * values[v + j]!;
-        grads.values[v + j] += alpha[i]! * dContext[b * D + j]!;
+        da += dContext[b * D + j] * values[v + j];
+        grads.values[v + j] += alpha[i] * dContext[b * D + j];
       }
       scratch[i] = da;
-      dot += alpha[i]! * da;
+      dot += alpha[i] * da;
     }
     // Softmax: de_i = α_i (dα_i − Σ_j α_j dα_j).
     for (let i = 0; i < n; i++) {
-      const de = alpha[i]! * (scratch[i]! - dot);
+      const de = alpha[i] * (scratch[i] - dot);
       scores[i * B + b] = de;
       if (kind === 'multiplicative') {
         // e_i = q · k_i.
         const k = (i * B + b) * K;
         for (let j = 0; j < K; j++) {
-          grads.query[b * K + j] += de * keys[k + j]!;
-          grads.keys[k + j] += de * query[b * K + j]!;
+          grads.query[b * K + j] += de * keys[k + j];
+          grads.keys[k + j] += de * query[b * K + j];
         }
       }
     }
@@ -154,6 +154,6 @@ function dot<F extends FloatArray>(a: AttentionInputs<F>, i: number, b: number):
   const { K, B, keys, query } = a;
   const k = (i * B + b) * K;
   let e = 0;
-  for (let j = 0; j < K; j++) e += query[b * K + j]! * keys[k + j]!;
+  for (let j = 0; j < K; j++) e += query[b * K + j] * keys[k + j];
   return e;
 }

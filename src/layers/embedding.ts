@@ -44,7 +44,7 @@ export function embeddingBackward<F extends FloatArray>(
  */
 export function checkIndices(indices: ArrayLike<number>, num: number, what: string): void {
   for (let i = 0; i < indices.length; i++) {
-    const v = indices[i]!;
+    const v = indices[i];
     if (!Number.isInteger(v) || v < 0 || v >= num) {
       throw new ShapeError(`${what}: index ${i} is ${v}; token ids must be integers in [0, ${num})`);
     }
@@ -90,7 +90,7 @@ export class Embedding extends Module {
     this.embeddingDim = dim;
     this.paddingIdx = paddingIdx;
     if (paddingIdx !== undefined) {
-      const w = this.params.stateDict().weight!;
+      const w = this.params.stateDict().weight;
       w.data.fill(0, paddingIdx * dim, (paddingIdx + 1) * dim);
       this.params.loadStateDict({ weight: w }, 'Embedding');
     }

@@ -13,7 +13,7 @@
  * Legend: T steps, B batch, D inputSize, H hiddenSize, O outputSize. Time-major inside.
  * Parameters: weight_ih [H, D], weight_yh [H, O], bias_h [H], weight_hy [O, H], bias_y [O].
  */
-import type { Activation, Backend, FloatArray, RnnNonlinearity } from '../backend/backend.js';
+import type { Backend, FloatArray, RnnNonlinearity } from '../backend/backend.js';
 import { RnnkitError, ShapeError, UsageError } from '../errors.js';
 import { assertFinite, assertTensor, formatShape, type Tensor } from '../tensor/tensor.js';
 import { Workspace } from '../tensor/workspace.js';
@@ -268,7 +268,7 @@ export class JordanCore<F extends FloatArray> {
     const { outputSize: O, outputActivation: kind } = this.config;
     if (kind === 'identity') this.b.copy(rows * O, o, y);
     else if (kind === 'softmax') this.b.softmax(rows, O, o, y);
-    else this.b.activate(kind as Activation, rows * O, o, y);
+    else this.b.activate(kind, rows * O, o, y);
   }
 
   // dL/do = outAct′ applied to dL/dŷ, through the output ŷ.
@@ -276,7 +276,7 @@ export class JordanCore<F extends FloatArray> {
     const { outputSize: O, outputActivation: kind } = this.config;
     if (kind === 'identity') this.b.copy(rows * O, dy, dx);
     else if (kind === 'softmax') this.b.softmaxBackward(rows, O, y, dy, dx);
-    else this.b.activateBackward(kind as Activation, rows * O, y, dy, dx);
+    else this.b.activateBackward(kind, rows * O, y, dy, dx);
   }
 
   private parameters(): { wih: P<F>; wyh: P<F>; why: P<F>; bh: P<F> | undefined; by: P<F> | undefined } {
@@ -354,7 +354,7 @@ export class Jordan extends Module {
       throw new ShapeError(`Jordan.forward: expected x of shape [${this.batchFirst ? 'B, T' : 'T, B'}, ${D}], got ${formatShape(x.shape)}`);
     }
     assertFinite(x.data, 'Jordan.forward: x');
-    const [T, B] = this.batchFirst ? [x.shape[1]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
+    const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
     const layout = layoutBatch(T, B, undefined, 'Jordan.forward');
     this.core ??= new JordanCore(this.config, b, this.params);
     const core = this.core;

@@ -146,7 +146,7 @@ export class ParameterSet<F extends FloatArray = Float32Array> {
     }
     for (const spec of this.specs) {
       const target = this.host?.get(spec.name) ?? this.get(spec.name).value;
-      target.set(dict[spec.name]!.data);
+      target.set(dict[spec.name].data);
     }
   }
 

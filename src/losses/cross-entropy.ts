@@ -47,7 +47,7 @@ export function crossEntropyForwardBackward<F extends FloatArray>(
   let counted = 0;
   for (let r = 0; r < rows; r++) {
     if (targets[r] === ignoreIndex) continue;
-    total += buffers.losses[r]!;
+    total += buffers.losses[r];
     counted++;
   }
   const divisor = reduction === 'mean' ? counted : 1;
@@ -100,7 +100,7 @@ export async function crossEntropy(logits: Tensor, targets: ArrayLike<number>, o
   const b = await getBackend();
   const t = b.allocInt(rows);
   for (let r = 0; r < rows; r++) {
-    const v = targets[r]!;
+    const v = targets[r];
     const masked = options.mask !== undefined && options.mask[r] === 0;
     if (!masked && v !== ignoreIndex && (!Number.isInteger(v) || v < 0 || v >= C)) {
       throw new ShapeError(`crossEntropy: target ${r} is ${v}; expected an integer in [0, ${C}) or ${ignoreIndex}`);

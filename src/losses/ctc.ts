@@ -68,8 +68,8 @@ export function ctcLoss<F extends Float32Array | Float64Array = Float32Array>(
   const grad: FloatTensor<F> = { shape: [T, B, C], data };
   const losses: number[] = [];
   for (let b = 0; b < B; b++) {
-    const scale = reduction === 'mean' ? 1 / (Math.max(targets[b]!.length, 1) * B) : 1;
-    let loss = itemLoss(logits.data, grad.data, B, C, b, inputLengths[b]!, targets[b]!, blank, scale);
+    const scale = reduction === 'mean' ? 1 / (Math.max(targets[b].length, 1) * B) : 1;
+    let loss = itemLoss(logits.data, grad.data, B, C, b, inputLengths[b], targets[b], blank, scale);
     if (loss === Infinity && zeroInfinity) {
       loss = 0;
       for (let t = 0; t < T; t++) grad.data.fill(0, (t * B + b) * C, (t * B + b + 1) * C);
@@ -79,7 +79,7 @@ export function ctcLoss<F extends Float32Array | Float64Array = Float32Array>(
   if (reduction === 'none') return { loss: losses, grad };
   const total =
     reduction === 'mean'
-      ? losses.reduce((sum, loss, b) => sum + loss / Math.max(targets[b]!.length, 1), 0) / B
+      ? losses.reduce((sum, loss, b) => sum + loss / Math.max(targets[b].length, 1), 0) / B
       : losses.reduce((sum, loss) => sum + loss, 0);
   return { loss: total, grad };
 }
@@ -99,7 +99,7 @@ function itemLoss(
   const L = target.length;
   const S = 2 * L + 1;
   if (Tb === 0) return L === 0 ? 0 : Infinity;
-  const label = (s: number): number => (s % 2 === 0 ? blank : target[(s - 1) >> 1]!);
+  const label = (s: number): number => (s % 2 === 0 ? blank : target[(s - 1) >> 1]);
   // May state s also come from s − 2 (skipping a blank)?
   const skip = (s: number): boolean => s >= 2 && s % 2 === 1 && label(s) !== label(s - 2);
 
@@ -107,31 +107,31 @@ function itemLoss(
   for (let t = 0; t < Tb; t++) logSoftmaxRow(logits, (t * B + b) * C, C, lp, t * C);
 
   const alpha = new Float64Array(Tb * S).fill(-Infinity);
-  alpha[0] = lp[blank]!;
-  if (S > 1) alpha[1] = lp[label(1)]!;
+  alpha[0] = lp[blank];
+  if (S > 1) alpha[1] = lp[label(1)];
   for (let t = 1; t < Tb; t++) {
     for (let s = 0; s < S; s++) {
       const prev = (t - 1) * S;
-      let a = alpha[prev + s]!;
-      if (s >= 1) a = logAdd(a, alpha[prev + s - 1]!);
-      if (skip(s)) a = logAdd(a, alpha[prev + s - 2]!);
-      alpha[t * S + s] = a + lp[t * C + label(s)]!;
+      let a = alpha[prev + s];
+      if (s >= 1) a = logAdd(a, alpha[prev + s - 1]);
+      if (skip(s)) a = logAdd(a, alpha[prev + s - 2]);
+      alpha[t * S + s] = a + lp[t * C + label(s)];
     }
   }
   const last = (Tb - 1) * S;
-  const logLikelihood = S > 1 ? logAdd(alpha[last + S - 1]!, alpha[last + S - 2]!) : alpha[last]!;
+  const logLikelihood = S > 1 ? logAdd(alpha[last + S - 1], alpha[last + S - 2]) : alpha[last];
   const loss = -logLikelihood;
 
   const beta = new Float64Array(Tb * S).fill(-Infinity);
-  beta[last + S - 1] = lp[(Tb - 1) * C + label(S - 1)]!;
-  if (S > 1) beta[last + S - 2] = lp[(Tb - 1) * C + label(S - 2)]!;
+  beta[last + S - 1] = lp[(Tb - 1) * C + label(S - 1)];
+  if (S > 1) beta[last + S - 2] = lp[(Tb - 1) * C + label(S - 2)];
   for (let t = Tb - 2; t >= 0; t--) {
     for (let s = 0; s < S; s++) {
       const next = (t + 1) * S;
-      let v = beta[next + s]!;
-      if (s + 1 < S) v = logAdd(v, beta[next + s + 1]!);
-      if (s + 2 < S && skip(s + 2)) v = logAdd(v, beta[next + s + 2]!);
-      beta[t * S + s] = v + lp[t * C + label(s)]!;
+      let v = beta[next + s];
+      if (s + 1 < S) v = logAdd(v, beta[next + s + 1]);
+      if (s + 2 < S && skip(s + 2)) v = logAdd(v, beta[next + s + 2]);
+      beta[t * S + s] = v + lp[t * C + label(s)];
     }
   }
 
@@ -141,12 +141,12 @@ function itemLoss(
     occupancy.fill(-Infinity);
     for (let s = 0; s < S; s++) {
       const c = label(s);
-      occupancy[c] = logAdd(occupancy[c]!, alpha[t * S + s]! + beta[t * S + s]!);
+      occupancy[c] = logAdd(occupancy[c], alpha[t * S + s] + beta[t * S + s]);
     }
     const row = (t * B + b) * C;
     for (let c = 0; c < C; c++) {
-      const l = lp[t * C + c]!;
-      grad[row + c] = scale * (Math.exp(l) - Math.exp(occupancy[c]! - l + loss));
+      const l = lp[t * C + c];
+      grad[row + c] = scale * (Math.exp(l) - Math.exp(occupancy[c] - l + loss));
     }
   }
   return loss;
@@ -173,10 +173,10 @@ function checkLengths(
     }
   }
   for (let b = 0; b < B; b++) {
-    const n = inputLengths[b]!;
+    const n = inputLengths[b];
     if (!Number.isInteger(n) || n < 0 || n > T)
       throw new ShapeError(`ctcLoss: inputLengths[${b}] must be an integer in [0, ${T}], got ${n}`);
-    const target = targets[b]!;
+    const target = targets[b];
     if (!Array.isArray(target)) throw new ShapeError(`ctcLoss: targets[${b}] must be an array of labels`);
     if (targetLengths[b] !== target.length) {
       throw new ShapeError(`ctcLoss: targetLengths[${b}] is ${targetLengths[b]} but targets[${b}] has ${target.length} labels`);

@@ -50,7 +50,7 @@ export async function mse(prediction: Tensor, target: Tensor, options: { reducti
     const loss = new Float32Array(n);
     const grad = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const d = prediction.data[i]! - target.data[i]!;
+      const d = prediction.data[i] - target.data[i];
       loss[i] = d * d;
       grad[i] = 2 * d;
     }

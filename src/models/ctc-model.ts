@@ -124,7 +124,7 @@ export class CTCModel extends ComposedModel {
       targets.map((t) => t.length),
       { blank: this.blank, zeroInfinity: true },
     );
-    const dOutput = await this.classifier.backward(grad as Tensor);
+    const dOutput = await this.classifier.backward(grad);
     await this.encoder.backward({ output: dOutput });
     return loss as number;
   }

@@ -163,7 +163,7 @@ export class SequenceGenerator extends ComposedModel {
     const dOutput = await this.output.backward(grad);
     const { x: dInput, h0: dh0 } = await this.rnn.backward({ output: dOutput });
     const E = this.embedding.embeddingDim;
-    const width = dInput.shape[2]!;
+    const width = dInput.shape[2];
     const dEmbedded: Tensor = { shape: [T, B, E], data: new Float32Array(T * B * E) };
     for (let r = 0; r < T * B; r++) dEmbedded.data.set(dInput.data.subarray(r * width, r * width + E), r * E);
     await this.embedding.backward(dEmbedded);
@@ -174,8 +174,8 @@ export class SequenceGenerator extends ComposedModel {
       for (let l = 0; l < L; l++) {
         for (let b = 0; b < B; b++) {
           for (let j = 0; j < H; j++) {
-            const h = state.data[(l * B + b) * H + j]!;
-            dProjected.data[b * L * H + l * H + j] = dh0.data[(l * B + b) * H + j]! * (1 - h * h);
+            const h = state.data[(l * B + b) * H + j];
+            dProjected.data[b * L * H + l * H + j] = dh0.data[(l * B + b) * H + j] * (1 - h * h);
           }
         }
       }
@@ -286,7 +286,7 @@ export class SequenceGenerator extends ComposedModel {
       state = { shape: [L, B, H], data: new Float32Array(L * B * H) };
       for (let l = 0; l < L; l++) {
         for (let b = 0; b < B; b++) {
-          for (let j = 0; j < H; j++) state.data[(l * B + b) * H + j] = Math.tanh(projected.data[b * L * H + l * H + j]!);
+          for (let j = 0; j < H; j++) state.data[(l * B + b) * H + j] = Math.tanh(projected.data[b * L * H + l * H + j]);
         }
       }
       h0 = state;

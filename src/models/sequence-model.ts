@@ -229,7 +229,7 @@ export async function batchedTask<E>(
     parameters: () => parameters,
     startEpoch: () => batches.startEpoch(),
     trainBatch: async (index) => {
-      const picked = batches.batch(index).map((i) => examples[i]!);
+      const picked = batches.batch(index).map((i) => examples[i]);
       const loss = await trainBatch(picked);
       return { loss, tokens: picked.reduce((n, e) => n + lengthOf(e), 0) };
     },
@@ -264,7 +264,7 @@ function randomStateOf(t: Tensor, name: string): number[] {
   if (halves.length !== 8 || !halves.every((h) => Number.isInteger(h) && h >= 0 && h <= 0xffff) || halves.every((h) => h === 0)) {
     throw new FormatError(`checkpoint entry '${name}' is not a generator state (eight 16-bit halves, not all zero)`);
   }
-  return [0, 1, 2, 3].map((i) => ((halves[2 * i]! << 16) | halves[2 * i + 1]!) >>> 0);
+  return [0, 1, 2, 3].map((i) => ((halves[2 * i] << 16) | halves[2 * i + 1]) >>> 0);
 }
 
 /** How an N→1 model turns the encoder's steps into one vector: the final states (`last`), or `mean`/`max` over real steps. */

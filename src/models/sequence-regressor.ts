@@ -145,12 +145,12 @@ export class SequenceRegressor extends ComposedModel {
       const squares = new Float64Array(count);
       let n = 0;
       values((i, v) => {
-        sum[i]! += v;
-        squares[i]! += v * v;
+        sum[i] += v;
+        squares[i] += v * v;
         if (i === 0) n++;
       });
       const mean = Float32Array.from(sum, (s) => s / n);
-      const std = Float32Array.from(squares, (q, i) => Math.sqrt(Math.max(q / n - mean[i]! ** 2, 0)) || 1);
+      const std = Float32Array.from(squares, (q, i) => Math.sqrt(Math.max(q / n - mean[i] ** 2, 0)) || 1);
       return { mean, std };
     };
     const inputs = stats(D, (visit) => examples.forEach((e) => e.frames.data.forEach((v, j) => visit(j % D, v))));
@@ -194,7 +194,7 @@ export class SequenceRegressor extends ComposedModel {
     const { prediction } = await this.forward(sequences);
     const { targetMean, targetStd } = this.normalization;
     const O = this.outputSize;
-    return sequences.map((_, b) => Array.from({ length: O }, (_, o) => prediction.data[b * O + o]! * targetStd[o]! + targetMean[o]!));
+    return sequences.map((_, b) => Array.from({ length: O }, (_, o) => prediction.data[b * O + o] * targetStd[o] + targetMean[o]));
   }
 
   /**
@@ -209,7 +209,7 @@ export class SequenceRegressor extends ComposedModel {
     batch.forEach((e, b) => {
       if (e.target.length !== O) throw new ShapeError(`SequenceRegressor: target ${b} has ${e.target.length} values, expected ${O}`);
       e.target.forEach((v, o) => {
-        target.data[b * O + o] = (v - targetMean[o]!) / targetStd[o]!;
+        target.data[b * O + o] = (v - targetMean[o]) / targetStd[o];
       });
     });
     const { loss, grad } = await mse(prediction, target);
@@ -238,9 +238,9 @@ export class SequenceRegressor extends ComposedModel {
     const [T, B] = x.shape as [number, number, number];
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {
-        if (t >= lengths[b]!) continue; // padding stays zero
+        if (t >= lengths[b]) continue; // padding stays zero
         const row = (t * B + b) * D;
-        for (let d = 0; d < D; d++) x.data[row + d] = (x.data[row + d]! - inputMean[d]!) / inputStd[d]!;
+        for (let d = 0; d < D; d++) x.data[row + d] = (x.data[row + d] - inputMean[d]) / inputStd[d];
       }
     }
     const { output, h } = await this.encoder.forward(x, { lengths });

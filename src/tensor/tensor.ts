@@ -26,14 +26,14 @@ export function sizeOf(shape: readonly number[]): number {
  */
 export function argmax(x: ArrayLike<number>, offset: number, n: number, allowed?: Uint8Array): number {
   let best = -1;
-  for (let i = 0; i < n; i++) if ((allowed === undefined || allowed[i]) && (best < 0 || x[offset + i]! > x[offset + best]!)) best = i;
+  for (let i = 0; i < n; i++) if ((allowed === undefined || allowed[i]) && (best < 0 || x[offset + i] > x[offset + best])) best = i;
   return best;
 }
 
 /** Rows of `width` numbers in place: row r takes what row from[r] held (rows past from.length stay). */
 export function permuteRows(data: Float32Array | Float64Array, width: number, from: ArrayLike<number>): void {
   const copy = data.slice(0, from.length * width);
-  for (let r = 0; r < from.length; r++) data.set(copy.subarray(from[r]! * width, (from[r]! + 1) * width), r * width);
+  for (let r = 0; r < from.length; r++) data.set(copy.subarray(from[r] * width, (from[r] + 1) * width), r * width);
 }
 
 /** Formats a shape as PyTorch prints it, e.g. `[2, 3, 4]`. */
@@ -117,7 +117,7 @@ export function assertShape(t: Tensor, expected: readonly (number | null)[], wha
  */
 export function assertFinite(data: ArrayLike<number>, what: string): void {
   for (let i = 0; i < data.length; i++) {
-    const v = data[i] as number;
+    const v = data[i];
     if (!Number.isFinite(v)) throw new NonFiniteError(`${what}: element ${i} is ${v}; values must be finite`);
   }
 }

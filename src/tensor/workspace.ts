@@ -62,9 +62,9 @@ export class Workspace<F extends FloatArray, K extends string, I extends string 
     owner?: object,
   ) {
     const slots = <B>(sizes: Record<string, SizeOf<S>> | undefined): Slot<B>[] =>
-      Object.entries(sizes ?? {}).map(([name, size]) => ({ name, size: size as SizeOf<never>, buffer: undefined }));
+      Object.entries(sizes ?? {}).map(([name, size]) => ({ name, size: size, buffer: undefined }));
     this.floats = slots<F>(plan.floats);
-    this.ints = slots<Int32Array>(plan.ints as Record<string, SizeOf<S>> | undefined);
+    this.ints = slots<Int32Array>(plan.ints);
     if (owner !== undefined) collector?.register(owner, () => this.free());
   }
 
@@ -78,7 +78,7 @@ export class Workspace<F extends FloatArray, K extends string, I extends string 
     const b = this.backend;
     const views: Record<string, F | Int32Array> = {};
     this.floats.forEach((slot, i) => {
-      const n = sizes[i]!;
+      const n = sizes[i];
       if (slot.buffer === undefined || slot.buffer.length < n) {
         if (slot.buffer !== undefined) b.free(slot.buffer);
         slot.buffer = b.alloc(n);
@@ -86,7 +86,7 @@ export class Workspace<F extends FloatArray, K extends string, I extends string 
       views[slot.name] = slot.buffer.subarray(0, n) as F;
     });
     this.ints.forEach((slot, i) => {
-      const n = sizes[this.floats.length + i]!;
+      const n = sizes[this.floats.length + i];
       if (slot.buffer === undefined || slot.buffer.length < n) {
         if (slot.buffer !== undefined) b.free(slot.buffer);
         slot.buffer = b.allocInt(n);

@@ -78,7 +78,7 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(
     for (const param of params) {
       const g = param.grad;
       for (let i = 0; i < g.length; i++) {
-        const a = Math.abs(g[i]!);
+        const a = Math.abs(g[i]);
         if (a > total || Number.isNaN(a)) total = a;
       }
     }
@@ -86,7 +86,7 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(
     let sum = 0;
     for (const param of params) {
       const g = param.grad;
-      for (let i = 0; i < g.length; i++) sum += Math.abs(g[i]!) ** p;
+      for (let i = 0; i < g.length; i++) sum += Math.abs(g[i]) ** p;
     }
     total = sum ** (1 / p);
   }

@@ -227,17 +227,17 @@ export class SequentialSchedule extends Schedule {
       );
     }
     milestones.forEach((m, i) => {
-      check.integer(owner, `milestones[${i}]`, m, i === 0 ? 1 : milestones[i - 1]! + 1);
+      check.integer(owner, `milestones[${i}]`, m, i === 0 ? 1 : milestones[i - 1] + 1);
     });
-    super(owner, schedules[0]!.baseLr);
+    super(owner, schedules[0].baseLr);
     this.schedules = [...schedules];
     this.milestones = [...milestones];
   }
 
   protected override rate(step: number): number {
     let k = 0;
-    while (k < this.milestones.length && step >= this.milestones[k]!) k++;
-    return this.schedules[k]!.lrAt(step - (k === 0 ? 0 : this.milestones[k - 1]!));
+    while (k < this.milestones.length && step >= this.milestones[k]) k++;
+    return this.schedules[k].lrAt(step - (k === 0 ? 0 : this.milestones[k - 1]));
   }
 }
 

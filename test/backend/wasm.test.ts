@@ -47,7 +47,7 @@ describe('wasm threads', () => {
               backend.gemm(transA, transB, m, n, k, 0.5, upload(backend, a), transA ? m : k, upload(backend, b), transB ? k : n, 1, c, n);
               return Float32Array.from(c);
             });
-            assertIdentical(`C ${m}x${n}x${k} transA=${transA} transB=${transB}`, results[1]!, results[0]!);
+            assertIdentical(`C ${m}x${n}x${k} transA=${transA} transB=${transB}`, results[1], results[0]);
             const packedResults = [one, many].map((backend) => {
               const packed = backend.alloc(backend.packedSize(k, n));
               backend.packMatrix(transB, k, n, upload(backend, b), transB ? k : n, packed);
@@ -55,8 +55,8 @@ describe('wasm threads', () => {
               backend.gemmPacked(transA, m, n, k, 0.5, upload(backend, a), transA ? m : k, packed, 1, c, n);
               return Float32Array.from(c);
             });
-            assertIdentical(`packed C ${m}x${n}x${k} transA=${transA} transB=${transB}`, packedResults[1]!, packedResults[0]!);
-            assertIdentical('packed equals unpacked', packedResults[0]!, results[0]!);
+            assertIdentical(`packed C ${m}x${n}x${k} transA=${transA} transB=${transB}`, packedResults[1], packedResults[0]);
+            assertIdentical('packed equals unpacked', packedResults[0], results[0]);
           }
         }
       }
@@ -94,7 +94,7 @@ describe('wasm threads (cell kernels)', () => {
         b.gruCellForward(rows, H, gru, upload(b, inputs.hh), upload(b, inputs.bhh), upload(b, inputs.cPrev), hn, hg, y, ldy);
         return [c, h, y, dh, dc, gates, gru, hn, hg].map((t) => Float32Array.from(t));
       });
-      results[0]!.forEach((want, i) => assertIdentical(`output ${i}`, results[1]![i]!, want));
+      results[0].forEach((want, i) => assertIdentical(`output ${i}`, results[1][i], want));
     });
   });
 });
@@ -145,7 +145,7 @@ describe('wasm threads (whole LSTM steps)', () => {
         ['1 thread', run(one, true)],
         ['3 threads', run(many, true)],
       ] as const) {
-        want.forEach((w, i) => assertIdentical(`${name}, output ${i}`, got[i]!, w));
+        want.forEach((w, i) => assertIdentical(`${name}, output ${i}`, got[i], w));
       }
     });
   });

@@ -28,10 +28,10 @@ function quotedText(random: Random, words: number): string {
   const out: string[] = [];
   for (let i = 0; i < words; i++) {
     if (random.next() < 0.15) {
-      const phrase = Array.from({ length: 2 + random.int(4) }, () => vocabulary[random.int(vocabulary.length)]!.toUpperCase());
+      const phrase = Array.from({ length: 2 + random.int(4) }, () => vocabulary[random.int(vocabulary.length)].toUpperCase());
       out.push(`"${phrase.join(' ')}"`);
     } else {
-      out.push(vocabulary[random.int(vocabulary.length)]!);
+      out.push(vocabulary[random.int(vocabulary.length)]);
     }
     if (random.next() < 0.1) out.push('\n');
   }
@@ -93,7 +93,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(file),
     });
-    await page.waitForFunction(() => /quotes\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /quotes\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     await page.fill('[data-testid=probe-text]', PROBE);
     await waitForTrace(page, [...PROBE].length);
 
@@ -116,9 +116,9 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
     const model = (await loadModel(file, { type: 'language-model', backend })).eval();
     const trace = traceLanguageModel(model, PROBE);
     const H = model.settings.hiddenSize;
-    const ranked = rankUnitsByCorrelation(trace.layers[0]!.hidden, H, patternIndicator(trace.tokens, '[“"][^”"]*[”"]'));
-    assert.equal(best.unit, ranked[0]!.unit);
-    assert.ok(Math.abs(best.r - ranked[0]!.correlation) < 1e-4, `page r ${best.r}, library r ${ranked[0]!.correlation}`);
+    const ranked = rankUnitsByCorrelation(trace.layers[0].hidden, H, patternIndicator(trace.tokens, '[“"][^”"]*[”"]'));
+    assert.equal(best.unit, ranked[0].unit);
+    assert.ok(Math.abs(best.r - ranked[0].correlation) < 1e-4, `page r ${best.r}, library r ${ranked[0].correlation}`);
     const randomUnit = new Random(11).int(H);
     const randomR = Math.abs(ranked.find((u) => u.unit === randomUnit)!.correlation);
     assert.ok(Math.abs(best.r) > randomR + 0.2, `best unit |r| ${Math.abs(best.r)} against unit ${randomUnit}'s ${randomR}`);
@@ -129,30 +129,30 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
     const step = 20;
     await page.click(`[data-testid=heatmap] span[data-step="${step}"]`);
     await page.waitForFunction(
-      (s) => new RegExp(`step ${s + 1} reads`).test(document.querySelector('[data-testid=cell-step]')!.textContent!),
+      (s) => new RegExp(`step ${s + 1} reads`).test(document.querySelector('[data-testid=cell-step]')!.textContent),
       step,
     );
     const shown = await page.$$eval('[data-testid=cell-step] td[data-key]', (cells) =>
       Object.fromEntries(cells.map((c) => [(c as HTMLElement).dataset.key!, Number((c as HTMLElement).dataset.value)])),
     );
     const unit = best.unit;
-    const layer = trace.layers[0]!;
-    const at = (values: Float32Array) => values[step * H + unit]!;
+    const layer = trace.layers[0];
+    const at = (values: Float32Array) => values[step * H + unit];
     for (const [key, values] of [
       ['h', layer.hidden],
       ['c', layer.cell!],
-      ['i', layer.gates.i!],
-      ['f', layer.gates.f!],
-      ['g', layer.gates.g!],
-      ['o', layer.gates.o!],
+      ['i', layer.gates.i],
+      ['f', layer.gates.f],
+      ['g', layer.gates.g],
+      ['o', layer.gates.o],
     ] as const) {
-      assert.ok(Math.abs(shown[key]! - at(values)) < 1e-6, `${key}: page ${shown[key]}, trace ${at(values)}`);
+      assert.ok(Math.abs(shown[key] - at(values)) < 1e-6, `${key}: page ${shown[key]}, trace ${at(values)}`);
     }
     const expected = cellStep(model, trace, 0, step);
     const gradient = Number(
       await page.$eval('[data-testid=cell-step] td[data-key="c"] + td', (td) => (td as HTMLElement).dataset.gradient),
     );
-    assert.ok(Math.abs(gradient - expected.gradients!.c![unit]!) < 1e-9);
+    assert.ok(Math.abs(gradient - expected.gradients!.c[unit]) < 1e-9);
     assert.match(await testText(page, 'cell-step'), /σ\(z_?f?\)|forget gate/);
     await screenshot('inside-2-cell-step');
 
@@ -206,7 +206,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(temp('projected.safetensors')),
     });
-    await page.waitForFunction(() => /projected\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /projected\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     await page.fill('[data-testid=probe-text]', PROBE);
     await waitForTrace(page, [...PROBE].length);
     const units = (): Promise<number> => page.$$eval('#state-unit option', (options) => options.length);
@@ -228,7 +228,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
   it('encoder–decoder: the outputs and the attention matrix of a typed source', async () => {
     const random = new Random(4);
     const pairs = Array.from({ length: 1500 }, () => {
-      const word = Array.from({ length: 3 + random.int(3) }, () => 'abcd'[random.int(4)]!).join('');
+      const word = Array.from({ length: 3 + random.int(3) }, () => 'abcd'[random.int(4)]).join('');
       return `${word}\t${[...word]
         .reverse()
         .map((c) => c.toUpperCase())
@@ -263,7 +263,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(temp('reverse.safetensors')),
     });
-    await page.waitForFunction(() => /seq2seq/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /seq2seq/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     assert.equal(await page.isHidden('[data-testid=heatmap]'), true, 'the language-model views make way');
     await page.fill('#attention-source', 'abcda');
     await page.waitForSelector('#attention-outputs .output');
@@ -306,11 +306,11 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(temp('mnist.safetensors')),
     });
-    await page.waitForFunction(() => /ctc-model/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /ctc-model/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     assert.equal(await page.isVisible('#ctc-canvas'), true, 'a model of 28-pixel columns and digit labels gets a canvas to draw on');
     const box = (await page.locator('#ctc-canvas').boundingBox())!;
     const stroke = async (points: [number, number][]) => {
-      await page.mouse.move(box.x + points[0]![0] * box.width, box.y + points[0]![1] * box.height);
+      await page.mouse.move(box.x + points[0][0] * box.width, box.y + points[0][1] * box.height);
       await page.mouse.down();
       for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 6 });
       await page.mouse.up();
@@ -336,7 +336,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
   it('CTC model: the lattice, its best path and the text of a line of frames', async () => {
     const random = new Random(8);
     const lines = Array.from({ length: 60 }, () => {
-      const target = Array.from({ length: 1 + random.int(3) }, () => 'ab'[random.int(2)]!).join('');
+      const target = Array.from({ length: 1 + random.int(3) }, () => 'ab'[random.int(2)]).join('');
       const input = [...target].flatMap((c) => [...Array<number[]>(3).fill(c === 'a' ? [1, 0] : [0, 1]), [0, 0]]);
       return JSON.stringify({ input, target });
     });
@@ -367,7 +367,7 @@ describe('the inside of the network in Chromium', { skip: unavailable }, () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(temp('reader.safetensors')),
     });
-    await page.waitForFunction(() => /ctc-model/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /ctc-model/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     assert.equal(await page.isVisible('#ctc-file'), true, 'a model of two features reads frames from a file');
     await page.setInputFiles('#ctc-frames', {
       name: 'strips.jsonl',

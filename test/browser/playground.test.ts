@@ -49,8 +49,8 @@ async function sampleWith(page: Page, s: { prime: string; seed: number; temperat
   const caption = `seed ${s.seed} · temperature ${s.temperature.toFixed(2)}`;
   await page.waitForFunction(
     ({ caption, prime }) =>
-      document.getElementById('sample-caption')!.textContent!.includes(caption) &&
-      document.querySelector('[data-testid=sample]')!.textContent!.startsWith(prime),
+      document.getElementById('sample-caption')!.textContent.includes(caption) &&
+      document.querySelector('[data-testid=sample]')!.textContent.startsWith(prime),
     { caption, prime: s.prime },
   );
   return testText(page, 'sample');
@@ -93,7 +93,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
   it('trains in the worker: steps rise, the loss falls, the page never blocks for 200 ms, samples and probabilities appear', async (t) => {
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     await fill(page, SMALL);
-    await page.waitForFunction(() => /characters/.test(document.getElementById('source-stats')!.textContent!)); // Moby Dick loaded
+    await page.waitForFunction(() => /characters/.test(document.getElementById('source-stats')!.textContent)); // Moby Dick loaded
     await page.evaluate(() => {
       const tasks: number[] = [];
       const losses: string[] = [];
@@ -102,7 +102,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
         for (const entry of list.getEntries()) tasks.push(entry.duration);
       }).observe({ type: 'longtask' });
       const loss = document.querySelector('[data-testid=loss]')!;
-      new MutationObserver(() => losses.push(loss.textContent!)).observe(loss, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => losses.push(loss.textContent)).observe(loss, { childList: true, characterData: true, subtree: true });
     });
     await page.click('[data-testid=train]');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=steps]')!.textContent) >= 5);
@@ -113,7 +113,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=steps]')!.textContent) >= 150, null, { timeout: 120_000 });
     const late = Number(await testText(page, 'loss'));
     assert.ok(late < early - 1, `the smoothed loss fell from ${early} to ${late}`);
-    await page.waitForFunction(() => document.querySelector('[data-testid=sample]')!.textContent!.startsWith('The whal'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=sample]')!.textContent.startsWith('The whal'));
     const bars = await page.locator('.bar-row').count();
     assert.ok(bars >= 3, `${bars} probability bars`);
     await screenshot('2-training');
@@ -220,7 +220,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
 
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     await openModelFile(page, 'cli.safetensors', readFileSync(file));
-    await page.waitForFunction(() => /cli\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /cli\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     assert.equal(
       await testText(page, 'model-info'),
       'Language model (language-model): LSTM, 1 layer of 32 hidden units, embedding 8, ' +
@@ -242,7 +242,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     const good = readFileSync(temp('cli.safetensors'));
     await openModelFile(page, 'good.safetensors', good);
-    await page.waitForFunction(() => /good\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /good\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     const info = await testText(page, 'model-info');
     const backend = await createWasmBackend({ threads: 1 });
     const tagger = SequenceTagger.create({
@@ -266,7 +266,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     backend.dispose();
     for (const [name, bytes, message] of bad) {
       await openModelFile(page, name, bytes);
-      await page.waitForFunction((n) => document.getElementById('model-error')!.textContent!.startsWith(n), name);
+      await page.waitForFunction((n) => document.getElementById('model-error')!.textContent.startsWith(n), name);
       assert.match((await page.textContent('#model-error')) ?? '', message);
       assert.equal(await testText(page, 'model-info'), info, `${name} left the open model as it was`);
     }
@@ -282,7 +282,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
       ['nul.txt', new TextEncoder().encode('abc\u0000def'), /nul\.txt is a binary file/],
     ] as const) {
       await page.setInputFiles('#text-file', { name, mimeType: 'text/plain', buffer: Buffer.from(bytes) });
-      await page.waitForFunction((n) => document.getElementById('data-error')!.textContent!.startsWith(n), name);
+      await page.waitForFunction((n) => document.getElementById('data-error')!.textContent.startsWith(n), name);
       assert.match((await page.textContent('#data-error')) ?? '', message);
     }
     await screenshot('6-bad-text-file');
@@ -311,7 +311,7 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.waitForFunction(
       () =>
         document.querySelector('[data-testid=steps]')!.textContent === '0' &&
-        /No model yet/.test(document.querySelector('[data-testid=model-info]')!.textContent!),
+        /No model yet/.test(document.querySelector('[data-testid=model-info]')!.textContent),
     );
     assert.equal(await page.isEnabled('#hidden'), true, 'Reset unlocks the settings');
     assert.deepEqual(errors, []);

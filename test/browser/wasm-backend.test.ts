@@ -14,7 +14,8 @@ interface PageResult {
 
 // Runs in the page: a 67×133×45 product (split across threads when there are two) against the reference.
 async function checkInPage(): Promise<PageResult> {
-  const rnnkit = (await import('/dist/index.js' as string)) as typeof import('../../src/index.js');
+  const entry: string = '/dist/index.js'; // served by the test's page, not resolved here
+  const rnnkit = (await import(entry)) as typeof import('../../src/index.js');
   const backend = await rnnkit.createWasmBackend({ threads: 2, memoryMiB: 64 });
   const reference = rnnkit.createReferenceBackend();
   const [m, n, k] = [67, 133, 45];
@@ -31,7 +32,7 @@ async function checkInPage(): Promise<PageResult> {
   const want = new Float32Array(m * n);
   reference.gemm(false, true, m, n, k, 1, Float32Array.from(a), k, Float32Array.from(b), k, 0, want, n);
   let maxDifference = 0;
-  for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(want[i]! - c[i]!));
+  for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(want[i] - c[i]));
   const description = backend.description;
   backend.dispose();
   const onnxBytes = rnnkit.exportOnnx(new rnnkit.LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 })).length;

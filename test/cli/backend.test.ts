@@ -74,7 +74,7 @@ describe('rnnkit --backend', () => {
     if (library.threads() !== undefined) assert.ok(Number.isInteger(info.blas.threads) && info.blas.threads! >= 1);
     assert.equal(info.defaultBackend, 'blas');
     assert.equal(info.backends.length, 3);
-    assert.ok(info.backends[2]!.description.startsWith(prefix));
+    assert.ok(info.backends[2].description.startsWith(prefix));
     assert.ok(info.maxDifference < 1e-3);
     const text = runCli(['info']);
     assert.match(text.stdout, new RegExp(`system BLAS: ${library.vendor} .* from ${library.path.replace(/[.]/g, '\\.')}`));

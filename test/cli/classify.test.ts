@@ -43,8 +43,8 @@ describe('rnnkit train classify / predict / eval', () => {
     assert.equal(summary.validation.examples, 12);
     // The 12 held-out rows (drawn with the default seed 1), what the saved model predicts for them, and the training majority.
     const rows = parseTable(readFileSync(data(), 'utf8'), { source: data() }).rows.map(({ fields }) => ({
-      text: fields[0]!,
-      label: fields[1]!,
+      text: fields[0],
+      label: fields[1],
     }));
     const { train, validation } = heldOut(rows, 0.2, 1);
     const predicted = runJson<{ predictions: { prediction: string }[] }>(
@@ -54,7 +54,7 @@ describe('rnnkit train classify / predict / eval', () => {
     assert.equal(predicted.length, 12);
     const majority = train.filter((r) => r.label === 'pos').length > train.length / 2 ? 'pos' : 'neg';
     assert.deepEqual(summary.validation, {
-      accuracy: predicted.filter((p, i) => p === validation[i]!.label).length / 12,
+      accuracy: predicted.filter((p, i) => p === validation[i].label).length / 12,
       majorityBaseline: validation.filter((r) => r.label === majority).length / 12,
       majorityClass: majority,
       examples: 12,
@@ -82,7 +82,7 @@ describe('rnnkit train classify / predict / eval', () => {
     const expected = (await loaded.predict(texts.map((t) => [...loaded.vocabularies.tokenizer!.encode(t)]))).map(
       (k) => loaded.vocabularies.labels![k],
     );
-    const one = runCli(['predict', '--model', model(), '--text', texts[0]!]);
+    const one = runCli(['predict', '--model', model(), '--text', texts[0]]);
     assert.equal(one.status, 0, one.stderr);
     assert.equal(one.stdout, `${expected[0]}\n`);
     const input = at('texts.txt');
@@ -144,7 +144,7 @@ describe('rnnkit train classify / predict / eval', () => {
       input: new ort.Tensor('int64', new BigInt64Array([3n, 4n, 5n]), [3, 1]),
       lengths: new ort.Tensor('int32', Int32Array.of(3), [1]),
     });
-    assert.deepEqual(probabilities!.dims, [1, 2]);
+    assert.deepEqual(probabilities.dims, [1, 2]);
     await session.release();
   });
 

@@ -18,7 +18,7 @@ const TINY = ['--hidden', '8', '--batch', '8', '--threads', '1'];
 function strips(count: number, withTarget: boolean): string {
   const random = new Random(9);
   return Array.from({ length: count }, () => {
-    const target = Array.from({ length: 1 + random.int(3) }, () => 'ab'[random.int(2)]!).join('');
+    const target = Array.from({ length: 1 + random.int(3) }, () => 'ab'[random.int(2)]).join('');
     const input = [...target].flatMap((c) => [...Array<number[]>(3).fill(c === 'a' ? [1, 0] : [0, 1]), [0, 0]]);
     return JSON.stringify(withTarget ? { input, target } : { input });
   }).join('\n');

@@ -47,7 +47,7 @@ describe('rnnkit train forecast / predict / eval', () => {
     assert.deepEqual(summary.examples, { train: 54, validation: 17 });
     assert.equal(summary.validation.windows, 17);
     // The naive forecast of the held-out targets (t = 63 … 79) is the value two days before each.
-    const naive = VALUES.slice(63).reduce((s, v, i) => s + Math.abs(VALUES[61 + i]! - v), 0) / 17;
+    const naive = VALUES.slice(63).reduce((s, v, i) => s + Math.abs(VALUES[61 + i] - v), 0) / 17;
     assert.ok(Math.abs(summary.validation.naiveMae - naive) < 1e-3, `${summary.validation.naiveMae} vs ${naive}`);
     // The same scores as eval on the series' last 17 + 8 + 2 − 1 values, whose windows are the 17 held out.
     const tail = at('tail.csv');
@@ -55,7 +55,7 @@ describe('rnnkit train forecast / predict / eval', () => {
     assert.deepEqual({ modelType: 'sequence-regressor', ...summary.validation }, runJson(['eval', '--model', model(), '--data', tail]));
     const loaded = await loadModel(model(), { type: 'sequence-regressor' });
     assert.deepEqual(loaded.forecast, { window: 8, horizon: 2 });
-    assert.ok(Math.abs(loaded.normalization.targetMean[0]! - 1000) < 60, 'the standardisation of the training windows is kept');
+    assert.ok(Math.abs(loaded.normalization.targetMean[0] - 1000) < 60, 'the standardisation of the training windows is kept');
   });
 
   it('predict forecasts from the last window of the series given, as the model does; eval scores a series', async () => {
@@ -122,8 +122,8 @@ describe('rnnkit train forecast / predict / eval', () => {
     const session = await ort.InferenceSession.create(onnx);
     const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(window), [8, 1, 1]) });
     assert.ok(
-      Math.abs((out.output!.data as Float32Array)[0]! - expected) < 1e-3 * Math.abs(expected),
-      `${String(out.output!.data[0])} vs ${expected}`,
+      Math.abs((out.output.data as Float32Array)[0] - expected) < 1e-3 * Math.abs(expected),
+      `${String(out.output.data[0])} vs ${expected}`,
     );
     assert.ok(Math.abs(expected - 1000) < 300, "a forecast in the series' units");
   });

@@ -114,7 +114,7 @@ describe('rnnkit import --from pytorch', () => {
       [3, 3, 4, 1],
     ];
     const logits = (await classifier.logits(ids)).data;
-    const ours = Array.from(logits, (_, i) => 1 / (1 + Math.exp(logits[i ^ 1]! - logits[i]!))); // softmax over two classes
+    const ours = Array.from(logits, (_, i) => 1 / (1 + Math.exp(logits[i ^ 1] - logits[i]))); // softmax over two classes
     assertClose('probabilities', ours, (model.predict(tf.tensor2d(ids)) as tf.Tensor).dataSync(), { atol: 2e-5, rtol: 1e-4 });
 
     assertFails(runCli(['import', '--from', 'tfjs', '--out', out]), 2, /--from tfjs needs the model.json/);

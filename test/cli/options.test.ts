@@ -68,7 +68,7 @@ describe('CLI options change what they say', () => {
   };
   const same = (a: Record<string, Tensor>, b: Record<string, Tensor>): boolean =>
     Object.keys(a).length === Object.keys(b).length &&
-    Object.keys(a).every((k) => Buffer.from(a[k]!.data.buffer).equals(Buffer.from(b[k]!.data.buffer)));
+    Object.keys(a).every((k) => Buffer.from(a[k].data.buffer).equals(Buffer.from(b[k].data.buffer)));
   const lr = 2e-3;
 
   it("--optimizer, --lr, --momentum: the weights of the library's optimizer, not Adam's", async () => {

@@ -18,7 +18,7 @@ const TINY = ['--hidden', '16', '--embed', '8', '--batch', '4', '--seq-len', '16
 /** The first characters of a poem's lines (a line ends after each of ，。？！；). */
 function lineInitials(poem: string): string[] {
   const chars = [...poem];
-  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]!));
+  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]));
 }
 
 /**
@@ -88,7 +88,7 @@ describe('rnnkit poem / sample on Tang quatrains', () => {
     assert.equal(lines.length, 4);
     for (const poem of lines.slice(0, 3)) assert.ok(poem.startsWith('白日'), poem);
     const regular = lines.slice(0, 3).filter((p) => formScore([p]) === 1).length;
-    assert.match(lines[3]!, new RegExp(`^form: ${regular} of 3 poems are regular quatrains \\(${Math.round((100 * regular) / 3)} %`));
+    assert.match(lines[3], new RegExp(`^form: ${regular} of 3 poems are regular quatrains \\(${Math.round((100 * regular) / 3)} %`));
     assert.equal(runCli(args).stdout, r.stdout);
   });
 
@@ -114,7 +114,7 @@ describe('rnnkit demo --corpus tang', () => {
     assert.match(r.stdout, /^Training a character-level LSTM \(1 × \d+ units\) on the Tang quatrains for 1s…/);
     const shown = /── 5 of 100 poems \(temperature 0\.8, acrostic 春夏秋冬\) ─+\n((?:.*\n){5})/.exec(r.stdout);
     assert.ok(shown, r.stdout);
-    for (const poem of shown[1]!.trim().split('\n')) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
+    for (const poem of shown[1].trim().split('\n')) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
     assert.match(r.stdout, /form: \d+ of 100 poems are regular quatrains \(\d+ %/);
     assert.match(r.stdout, new RegExp(`rnnkit poem --model ${out.replace(/[.]/g, '\\.')} --acrostic 春夏秋冬`));
     assert.ok(existsSync(out));

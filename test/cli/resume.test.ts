@@ -84,7 +84,7 @@ const COMMANDS: { task: string; file: string; data: () => string; args: string[]
 /** `count` words of 1–4 letters from "abc", drawn with `seed`. */
 function words(seed: number, count: number): string[] {
   const random = new Random(seed);
-  return Array.from({ length: count }, () => Array.from({ length: 1 + random.int(4) }, () => 'abc'[random.int(3)]!).join(''));
+  return Array.from({ length: count }, () => Array.from({ length: 1 + random.int(4) }, () => 'abc'[random.int(3)]).join(''));
 }
 
 describe('rnnkit train … --resume after a kill', () => {
@@ -145,7 +145,7 @@ describe('rnnkit train … --resume after a kill', () => {
   }
 
   it('kills at random moments of training and saving leave no unreadable file, and every resume ends where the full run does', async () => {
-    const { task, file, args, steps } = COMMANDS[1]!;
+    const { task, file, args, steps } = COMMANDS[1];
     const out = at('random-kill.safetensors');
     const checkpoint = at('random-kill.ckpt');
     const run = [
@@ -200,7 +200,7 @@ describe('rnnkit train … --resume after a kill', () => {
   });
 
   it('a write that fails (the disk full: a file size limit) leaves the old model and checkpoint and names the file', async () => {
-    const { task, file, args } = COMMANDS[1]!;
+    const { task, file, args } = COMMANDS[1];
     const out = at('full-disk.safetensors');
     const checkpoint = at('full-disk.ckpt');
     writeFileSync(out, 'the old model');

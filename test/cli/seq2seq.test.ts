@@ -16,7 +16,7 @@ const TINY = ['--hidden', '8', '--embed', '8', '--batch', '8', '--threads', '1']
 function pairs(count: number): string {
   const random = new Random(5);
   return Array.from({ length: count }, () => {
-    const word = Array.from({ length: 2 + random.int(3) }, () => 'abc'[random.int(3)]!).join('');
+    const word = Array.from({ length: 2 + random.int(3) }, () => 'abc'[random.int(3)]).join('');
     return `${word}\t${[...word]
       .reverse()
       .map((c) => c.toUpperCase())
@@ -84,7 +84,7 @@ describe('rnnkit train seq2seq / predict / eval', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${greedy.join('\n')}\n`);
     const beam = [];
-    for (const source of ids) beam.push(output.decode((await loaded.beamSearch(source, { beamWidth: 3, maxLength: 200 }))[0]!.tokens));
+    for (const source of ids) beam.push(output.decode((await loaded.beamSearch(source, { beamWidth: 3, maxLength: 200 }))[0].tokens));
     const json = runJson<{ modelType: string; predictions: { line: number; input: string; prediction: string }[] }>([
       'predict',
       '--model',
@@ -128,19 +128,19 @@ describe('rnnkit train seq2seq / predict / eval', () => {
     const feeds: Record<string, ort.Tensor> = { token: new ort.Tensor('int64', BigInt64Array.of(BigInt(loaded.begin)), [1]) };
     for (const name of decoder.inputNames) {
       if (name === 'source_lengths') feeds[name] = new ort.Tensor('int32', Int32Array.of(source.length), [1]);
-      else if (name !== 'token') feeds[name] = encoded[name === 'encoder_output' ? 'encoder_output' : name]!;
+      else if (name !== 'token') feeds[name] = encoded[name === 'encoder_output' ? 'encoder_output' : name];
     }
     const step = await decoder.run(feeds);
-    const probabilities = step.probabilities!.data as Float32Array;
+    const probabilities = step.probabilities.data as Float32Array;
     // An empty target's loss is −log p(end | begin): the first step's probability of the end token.
     const nll = await loaded.evaluate([{ source, target: [] }]);
-    assert.ok(Math.abs(-Math.log(probabilities[loaded.end]!) - nll) < 1e-4, `${-Math.log(probabilities[loaded.end]!)} vs ${nll}`);
+    assert.ok(Math.abs(-Math.log(probabilities[loaded.end]) - nll) < 1e-4, `${-Math.log(probabilities[loaded.end])} vs ${nll}`);
   });
 
   it('eval scores exact match and token error rate exactly: a model that writes "A" until the length limit', async () => {
     const output = (await loadModel(model(), { type: 'seq2seq' })).vocabularies.outputTokenizer!;
     const always = at('always-a.safetensors');
-    await rewriteModel(model(), always, { 'output.weight': zeros, 'output.bias': favour(output.encode('A')[0]!) });
+    await rewriteModel(model(), always, { 'output.weight': zeros, 'output.bias': favour(output.encode('A')[0]) });
     const file = at('scored.tsv');
     writeFileSync(file, 'ab\tB A\nc\tC\na\tA\nabc\tC B A\n');
     // The output is 200 × A (the longest output) each time: to reach a target, one substitution per token that is not A, and

@@ -19,10 +19,10 @@ function conll(): string {
   const places = ['Paris', 'Rome', 'Oslo'];
   const sentences = Array.from({ length: 40 }, () =>
     [
-      [names[random.int(4)]!, 'B-PER'],
+      [names[random.int(4)], 'B-PER'],
       ['lives', 'O'],
       ['in', 'O'],
-      [places[random.int(3)]!, 'B-LOC'],
+      [places[random.int(3)], 'B-LOC'],
       ['.', 'O'],
     ]
       .map(([w, t]) => `${w} NN _ ${t}`)
@@ -85,7 +85,7 @@ describe('rnnkit train tag / predict / eval', () => {
     const loaded = (await loadModel(model(), { type: 'sequence-tagger' })).eval();
     const sentence = ['Bob', 'lives', 'in', 'Lima', '.'];
     const ids = sentence.map((w) => Math.max(0, loaded.vocabularies.tokens!.indexOf(w)));
-    const tags = (await loaded.predict([ids]))[0]!.map((k) => loaded.vocabularies.labels![k]!);
+    const tags = (await loaded.predict([ids]))[0].map((k) => loaded.vocabularies.labels![k]);
     const r = runCli(['predict', '--model', model(), '--text', `  ${sentence.join(' ')}\n`]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${sentence.map((w, i) => `${w}/${tags[i]}`).join(' ')}\n`);
@@ -100,7 +100,7 @@ describe('rnnkit train tag / predict / eval', () => {
         [3, 1],
       ],
     );
-    assert.deepEqual(json.predictions[0]!.prediction, tags);
+    assert.deepEqual(json.predictions[0].prediction, tags);
   });
 
   it('eval --json scores a CoNLL file (entity F1 only for BIO tags; unknown tags count as errors); export --lengths writes ONNX', () => {
@@ -163,9 +163,9 @@ describe('rnnkit train tag / predict / eval', () => {
     const sentence = ['Bob', 'lives', 'in', 'Oslo', '.'];
     const ids = sentence.map((w) => Math.max(0, loaded.vocabularies.tokens!.indexOf(w)));
     const { logits, lengths } = await loaded.logits([ids]);
-    const viterbi = (await loaded.crf!.layer.decode(logits, { lengths }))[0]!.map((k) => loaded.vocabularies.labels![k]!);
+    const viterbi = (await loaded.crf!.layer.decode(logits, { lengths }))[0].map((k) => loaded.vocabularies.labels![k]);
     const json = runJson<{ predictions: { prediction: string[] }[] }>(['predict', '--model', crfModel, '--text', sentence.join(' ')]);
-    assert.deepEqual(json.predictions[0]!.prediction, viterbi);
+    assert.deepEqual(json.predictions[0].prediction, viterbi);
     const scores = runJson<{ tokens: number }>(['eval', '--model', crfModel, '--data', data()]);
     assert.equal(scores.tokens, 200);
     const none = at('ner-crf-none.safetensors');

@@ -23,8 +23,8 @@ describe('parseTable', () => {
   });
 
   it('reads TSV by the file name, or by the delimiter given', () => {
-    assert.deepEqual(parseTable('a\tb\n1,5\t2\n', { source: 'x.tsv' }).rows[0]!.fields, ['1,5', '2']);
-    assert.deepEqual(parseTable('a;b\n1;2\n', { source: 'x.txt', delimiter: ';' }).rows[0]!.fields, ['1', '2']);
+    assert.deepEqual(parseTable('a\tb\n1,5\t2\n', { source: 'x.tsv' }).rows[0].fields, ['1,5', '2']);
+    assert.deepEqual(parseTable('a;b\n1;2\n', { source: 'x.txt', delimiter: ';' }).rows[0].fields, ['1', '2']);
   });
 
   it('names the source and line of malformed input', () => {
@@ -101,7 +101,7 @@ describe('parseFrameLines', () => {
         [3, 1, [0, 1], ''],
       ],
     );
-    assert.equal(parseFrameLines('{"input": [[1]]}', 'p.jsonl', false).examples[0]!.target, undefined);
+    assert.equal(parseFrameLines('{"input": [[1]]}', 'p.jsonl', false).examples[0].target, undefined);
   });
 
   it('names the line of every malformed example', () => {

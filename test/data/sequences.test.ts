@@ -44,9 +44,9 @@ describe('IndexBatches', () => {
     const lengths = Array.from({ length: 64 }, () => 1 + random.int(100));
     const batches = new IndexBatches(64, 8, new Random(2), lengths);
     batches.startEpoch();
-    const spans = Array.from({ length: 8 }, (_, i) => batches.batch(i).map((j) => lengths[j]!));
+    const spans = Array.from({ length: 8 }, (_, i) => batches.batch(i).map((j) => lengths[j]));
     // Batches are runs of the sorted lengths: ordered by their shortest, they concatenate to the sorted list.
-    const runs = spans.map((span) => [...span].sort((x, y) => x - y)).sort((p, q) => p[0]! - q[0]! || p.at(-1)! - q.at(-1)!);
+    const runs = spans.map((span) => [...span].sort((x, y) => x - y)).sort((p, q) => p[0] - q[0] || p.at(-1) - q.at(-1));
     assert.deepEqual(
       runs.flat(),
       [...lengths].sort((x, y) => x - y),

@@ -14,8 +14,8 @@ function naiveBatch(ids: Int32Array, B: number, T: number, i: number): { x: numb
   const y: number[] = [];
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
-      x.push(streams[b]![i * T + t]!);
-      y.push(streams[b]![i * T + t + 1]!);
+      x.push(streams[b][i * T + t]);
+      y.push(streams[b][i * T + t + 1]);
     }
   }
   return { x, y };

@@ -120,7 +120,7 @@ describe('CharTokenizer', () => {
     // Every poem is 24 or 32 tokens (4 lines of 5 or 7 characters and their 4 marks) and its line break.
     const lengths = new Set<number>();
     let start = 0;
-    const newline = tok.encode('\n')[0]!;
+    const newline = tok.encode('\n')[0];
     ids.forEach((id, i) => {
       if (id !== newline) return;
       lengths.add(i - start);
@@ -225,7 +225,7 @@ describe('WordTokenizer', () => {
     assert.equal(roundTrip('‘ No ’ ; a : b ...'), '‘No’; a: b...');
     assert.equal(roundTrip('" x " y " He " [ world ]'), '"x" y "He" [world]');
     assert.equal(roundTrip('zzz\n\n He\n'), '<unk>\n\nHe\n');
-    const [he, said] = [tok.encode('He')[0]!, tok.encode('said')[0]!];
+    const [he, said] = [tok.encode('He')[0], tok.encode('said')[0]];
     assert.equal(tok.decode([PAD_ID, he, PAD_ID, said, PAD_ID]), 'He said');
     assert.equal(tok.decode([he, UNK_ID, said, EOS_ID, said]), 'He <unk> said\nsaid');
     assert.deepEqual([tok.tokenText(PAD_ID), tok.tokenText(UNK_ID), tok.tokenText(EOS_ID), tok.tokenText(he)], ['', '<unk>', '\n', 'He']);
@@ -259,7 +259,7 @@ describe('WordTokenizer', () => {
     assert.equal(capped.vocabSize, 10000);
     const cappedIds = capped.encode(mobyDick);
     assert.ok(cappedIds.includes(UNK_ID));
-    const expected = [...cappedIds].flatMap((id) => (id === UNK_ID ? ['<', 'unk', '>'] : [capped.words[id]!]));
+    const expected = [...cappedIds].flatMap((id) => (id === UNK_ID ? ['<', 'unk', '>'] : [capped.words[id]]));
     assert.deepEqual(splitWords(capped.decode(cappedIds)), expected); // <unk> prints as text, other tokens come back
     const decoder = capped.decoder();
     const head = cappedIds.subarray(0, 2000);

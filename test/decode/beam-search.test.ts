@@ -27,12 +27,10 @@ function toyDecoder(seed: number, k: number, calls: { count: number }): BeamDeco
   return (tokens, parents) => {
     calls.count++;
     prefixes =
-      calls.count === 1
-        ? Array.from({ length: k }, () => [])
-        : Array.from({ length: k }, (_, r) => [...prefixes[parents[r]!]!, tokens[r]!]);
+      calls.count === 1 ? Array.from({ length: k }, () => []) : Array.from({ length: k }, (_, r) => [...prefixes[parents[r]], tokens[r]]);
     const logProbs = new Float64Array(k * V);
     prefixes.forEach((p, r) => logProbs.set(nextLogProbs(seed, p), r * V));
-    return { logProbs, report: (row) => prefixes[row]!.length };
+    return { logProbs, report: (row) => prefixes[row].length };
   };
 }
 
@@ -88,7 +86,7 @@ describe('beamSearch', () => {
             where,
           );
           found.forEach((h, i) => {
-            assert.ok(Math.abs(h.logProb - expected[i]!.logProb) < 1e-12 && Math.abs(h.score - expected[i]!.score) < 1e-12, where);
+            assert.ok(Math.abs(h.logProb - expected[i].logProb) < 1e-12 && Math.abs(h.score - expected[i].score) < 1e-12, where);
             assert.deepEqual(
               h.steps,
               Array.from({ length: h.tokens.length + (h.finished ? 1 : 0) }, (_, t) => t),

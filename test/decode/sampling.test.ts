@@ -22,7 +22,7 @@ describe('sampling', () => {
       [0.25, 0.09, 0.0225, 0.0025].map((v) => v / 0.365),
       { atol: 1e-12 },
     );
-    assert.ok(dist({ temperature: 2 })[3]! > 0.05);
+    assert.ok(dist({ temperature: 2 })[3] > 0.05);
     assert.deepEqual(dist({ temperature: 0 }), [1, 0, 0, 0]);
   });
 
@@ -49,8 +49,8 @@ describe('sampling', () => {
     const p = [0.5, 0.3, 0.15, 0.05];
     const counts = [0, 0, 0, 0];
     const r = new Random(1);
-    for (let i = 0; i < 100_000; i++) counts[drawFrom(p, r)]!++;
-    counts.forEach((c, i) => assert.ok(Math.abs(c / 1e5 - p[i]!) < 0.01, `token ${i}: ${c / 1e5}`));
+    for (let i = 0; i < 100_000; i++) counts[drawFrom(p, r)]++;
+    counts.forEach((c, i) => assert.ok(Math.abs(c / 1e5 - p[i]) < 0.01, `token ${i}: ${c / 1e5}`));
     const a = Array.from(
       { length: 20 },
       (

@@ -23,8 +23,8 @@ export function assertClose(
   const bad: string[] = [];
   let badCount = 0;
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
+    const a = actual[i];
+    const e = expected[i];
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     const diff = Math.abs(a - e);
     if (!(diff <= maxDiff)) maxDiff = Number.isNaN(diff) ? Infinity : Math.max(maxDiff, diff);
@@ -45,8 +45,8 @@ export function assertClose(
 export function assertIdentical(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>): void {
   assert.equal(actual.length, expected.length, `${name}: length ${actual.length}, expected ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
+    const a = actual[i];
+    const e = expected[i];
     if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e))) {
       assert.fail(`${name}: element ${i} is ${a}, expected exactly ${e}`);
     }

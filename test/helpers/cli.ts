@@ -33,8 +33,8 @@ export function assertFails(r: CliResult, status: number, message: RegExp): void
   assert.equal(r.status, status, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^rnnkit: error: /);
-  assert.match(lines[0]!, message);
+  assert.match(lines[0], /^rnnkit: error: /);
+  assert.match(lines[0], message);
 }
 
 /** Runs a command that must succeed and parses its stdout as one JSON object. */
@@ -61,7 +61,7 @@ export function spawnCli(
         ? spawn(process.execPath, command, { stdio: ['ignore', 'ignore', 'pipe'], env })
         : spawn('bash', ['-c', `${shell} exec "$0" "$@"`, process.execPath, ...command], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
     child.on('error', reject);

@@ -109,8 +109,8 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
 
       for (let r = 0; r < rows; r++) {
         for (let j = 0; j < H; j++) {
-          wantGates[r * 3 * H + 2 * H + j] += product[r * H + j]!;
-          gates[r * 3 * H + 2 * H + j] += product[r * H + j]!;
+          wantGates[r * 3 * H + 2 * H + j] += product[r * H + j];
+          gates[r * 3 * H + 2 * H + j] += product[r * H + j];
         }
       }
       const wantH = new Float64Array(rows * H);
@@ -252,7 +252,7 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
       assertClose(
         'mul',
         out,
-        x.map((v, i) => v * y[i]!),
+        x.map((v, i) => v * y[i]),
         { atol: 1e-6, rtol: 1e-6 },
       );
       const c = upload(b, x);

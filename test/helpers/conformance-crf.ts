@@ -46,10 +46,10 @@ function pathScore(
   p: { start: number[]; end: number[]; transitions: number[] },
   tags: readonly number[],
 ): number {
-  let s = p.start[tags[0]!]! + p.end[tags.at(-1)!]!;
+  let s = p.start[tags[0]] + p.end[tags.at(-1)!];
   tags.forEach((y, t) => {
-    s += emissions[(t * B + b) * K + y]!;
-    if (t > 0) s += p.transitions[tags[t - 1]! * K + y]!;
+    s += emissions[(t * B + b) * K + y];
+    if (t > 0) s += p.transitions[tags[t - 1] * K + y];
   });
   return s;
 }
@@ -210,13 +210,13 @@ export function crfChecks(get: () => Backend<Float32Array>): void {
                 continue;
               }
               // A path of its length, −1 after; its own score is the one reported (equal scores may swap paths).
-              const L = lengths[item]!;
+              const L = lengths[item];
               assert.ok(
                 row.slice(0, L).every((y) => y >= 0 && y < K) && row.slice(L).every((y) => y === -1),
                 `item ${item} path ${r}: ${row}`,
               );
               const own = pathScore(emissions, B, K, item, p, row.slice(0, L));
-              assertClose(`item ${item} path ${r} score`, [own], [want.scores[item * k + r]!], { atol: 2e-5, rtol: 2e-6 });
+              assertClose(`item ${item} path ${r} score`, [own], [want.scores[item * k + r]], { atol: 2e-5, rtol: 2e-6 });
             }
           }
         });

@@ -21,8 +21,8 @@ export function gemmShapes(): [number, number, number][] {
   const s = AWKWARD_SIZES;
   const shapes: [number, number, number][] = [];
   for (let i = 0; i < s.length; i++) {
-    shapes.push([s[i]!, s[(i + 2) % s.length]!, s[(i + 4) % s.length]!]);
-    shapes.push([s[(i + 3) % s.length]!, s[i]!, s[(i + 1) % s.length]!]);
+    shapes.push([s[i], s[(i + 2) % s.length], s[(i + 4) % s.length]]);
+    shapes.push([s[(i + 3) % s.length], s[i], s[(i + 1) % s.length]]);
   }
   // Beyond one block in every dimension (M > 64, N > 256, K > 256) and a long thin product.
   shapes.push([70, 300, 600], [2, 520, 513], [133, 9, 260]);
@@ -130,13 +130,13 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
         assertClose(
           'axpy',
           buf,
-          y.map((v, i) => v - 0.5 * x[i]!),
+          y.map((v, i) => v - 0.5 * x[i]),
         );
         backend.scale(n, 3, buf);
         assertClose(
           'scale',
           buf,
-          y.map((v, i) => 3 * (v - 0.5 * x[i]!)),
+          y.map((v, i) => 3 * (v - 0.5 * x[i])),
         );
         backend.copy(n, upload(backend, x), buf);
         assertClose('copy', buf, Float32Array.from(x), { atol: 0, rtol: 0 });

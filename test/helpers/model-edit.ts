@@ -10,7 +10,7 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 export async function rewriteModel(path: string, out: string, changes: Record<string, (t: Tensor) => Float32Array>): Promise<void> {
   const model = await loadModel(path);
   const dict = model.stateDict();
-  for (const [name, change] of Object.entries(changes)) dict[name] = { shape: dict[name]!.shape, data: change(dict[name]!) };
+  for (const [name, change] of Object.entries(changes)) dict[name] = { shape: dict[name].shape, data: change(dict[name]) };
   model.loadStateDict(dict);
   await saveModel(model, out);
 }

@@ -36,15 +36,15 @@ export function startPlayground(args: string[] = [], env: NodeJS.ProcessEnv = pr
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString();
     });
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /^rnnkit playground: (http:\/\/\S+)\n/.exec(out);
       if (match) {
         resolve({
-          url: match[1]!,
+          url: match[1],
           child,
           stop: () => {
             child.kill('SIGINT');
@@ -100,7 +100,7 @@ export function canvasInk(page: Page, selector: string): Promise<number> {
     const canvas = element instanceof HTMLCanvasElement ? element : element.querySelector('canvas')!;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     let ink = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 245 || data[i + 1]! < 245 || data[i + 2]! < 245)) ink++;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245)) ink++;
     return ink / (data.length / 4);
   });
 }

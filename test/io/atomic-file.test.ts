@@ -57,7 +57,7 @@ describe('writeFileAtomic and readFileBytes', () => {
     await Promise.all(contents.map((c) => writeFileAtomic(path, c)));
     const final = new Uint8Array(readFileSync(path));
     assert.equal(final.length, 4096);
-    assert.ok(final.every((v) => v === final[0]) && final[0]! >= 1 && final[0]! <= 8, 'one whole write won');
+    assert.ok(final.every((v) => v === final[0]) && final[0] >= 1 && final[0] <= 8, 'one whole write won');
     assert.deepEqual(readdirSync(dir), ['race.bin']);
   });
 
@@ -140,7 +140,7 @@ describe('writeFileAtomic and readFileBytes', () => {
     const path = join(dir, 'lstm.safetensors');
     await writeFileAtomic(path, writeSafetensors({ weight_hh_l0: tensor([4, 1], [1, 2, 3, 4]) }, { format: 'rnnkit' }));
     const dict = readSafetensors(await readFileBytes(path));
-    assert.deepEqual(Array.from(dict['weight_hh_l0']!.data), [1, 2, 3, 4]);
+    assert.deepEqual(Array.from(dict['weight_hh_l0'].data), [1, 2, 3, 4]);
     assert.deepEqual(safetensorsMetadata(dict), { format: 'rnnkit' });
   });
 });

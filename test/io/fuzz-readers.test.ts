@@ -54,7 +54,7 @@ function apply(bytes: Uint8Array, d: Damage): Uint8Array {
     case 'truncate':
       return out.subarray(0, d.at);
     case 'flip':
-      for (const i of d.at) out[i]! ^= d.mask;
+      for (const i of d.at) out[i] ^= d.mask;
       return out;
     case 'splice':
       return Uint8Array.from([...out.subarray(0, d.at), ...d.bytes, ...out.subarray(d.at)]);
@@ -158,7 +158,7 @@ describe('readers under random damage (fast-check)', () => {
   it('loadModel: a config whose sizes the tensors do not hold is refused without building a huge model', async () => {
     const tensors = readSafetensors(model);
     const meta = (tensors as { __metadata__?: Record<string, string> }).__metadata__!;
-    const config = JSON.parse(meta.config!) as Record<string, unknown>;
+    const config = JSON.parse(meta.config) as Record<string, unknown>;
     const path = at('huge.safetensors');
     for (const [key, value] of [
       ['hiddenSize', 2 ** 30],

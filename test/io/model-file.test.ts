@@ -77,8 +77,8 @@ describe('model files', () => {
     assert.equal(meta.format, 'rnnkit');
     assert.equal(meta.format_version, String(FORMAT_VERSION));
     assert.equal(meta.model_type, 'language-model');
-    assert.deepEqual(JSON.parse(meta.config!), model.settings);
-    assert.deepEqual(JSON.parse(meta.tokenizer!), model.tokenizer.toJSON());
+    assert.deepEqual(JSON.parse(meta.config), model.settings);
+    assert.deepEqual(JSON.parse(meta.tokenizer), model.tokenizer.toJSON());
     assert.ok('rnn.weight_hh_l1' in tensors && 'embedding.weight' in tensors && 'decoder.bias' in tensors);
   });
 

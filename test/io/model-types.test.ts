@@ -103,8 +103,8 @@ describe('model files of the sequence models', () => {
     const stepwise = TOKENS.map((s, b) => s.map((_, t) => argmax(logits.data, (t * TOKENS.length + b) * 5, 5)));
     assert.notDeepEqual(await model.predict(TOKENS), stepwise);
     const metadata = safetensorsMetadata(readSafetensors(modelToBytes(model)));
-    assert.deepEqual((JSON.parse(metadata.config!) as { crf: unknown }).crf, { constraints: 'BIOES' });
-    assert.deepEqual(readSafetensors(modelToBytes(model))['crf.transitions']!.shape, [5, 5]);
+    assert.deepEqual((JSON.parse(metadata.config) as { crf: unknown }).crf, { constraints: 'BIOES' });
+    assert.deepEqual(readSafetensors(modelToBytes(model))['crf.transitions'].shape, [5, 5]);
   });
 
   it('a SequenceClassifier keeps its tokenizer, pooling and class names and scores the same', async () => {
@@ -237,7 +237,7 @@ describe('model files of the sequence models', () => {
       const field = variant.cell === 'gru' ? { resetAfter: false } : { peepholes: true };
       const settingsOf = (m: Model): Record<string, unknown> => m.settings as object as Record<string, unknown>;
       const check = (m: Model): void => {
-        const config = JSON.parse(safetensorsMetadata(readSafetensors(modelToBytes(m))).config!) as Record<string, unknown>;
+        const config = JSON.parse(safetensorsMetadata(readSafetensors(modelToBytes(m))).config) as Record<string, unknown>;
         for (const [key, value] of Object.entries(field)) {
           assert.equal(settingsOf(m)[key], value, `${modelTypeOf(m)} settings.${key}`);
           assert.equal(config[key], value, `${modelTypeOf(m)} config.${key}`);
@@ -355,7 +355,7 @@ describe('model files of the sequence models', () => {
   };
 
   it('rejects files whose config, vocabularies or tensors do not describe a model, naming the problem', async () => {
-    const config = JSON.parse(safetensorsMetadata(readSafetensors(taggerFile({}))).config!) as Record<string, unknown>;
+    const config = JSON.parse(safetensorsMetadata(readSafetensors(taggerFile({}))).config) as Record<string, unknown>;
     const withConfig = (change: Record<string, unknown>, drop?: string): Uint8Array => {
       const c: Record<string, unknown> = { ...config, ...change };
       if (drop !== undefined) delete c[drop];

@@ -43,7 +43,7 @@ function meanNll(probabilities: Float32Array, targets: (number | undefined)[], V
   let n = 0;
   targets.forEach((target, r) => {
     if (target === undefined) return;
-    sum -= Math.log(probabilities[r * V + target]!);
+    sum -= Math.log(probabilities[r * V + target]);
     n++;
   });
   return sum / n;
@@ -51,7 +51,7 @@ function meanNll(probabilities: Float32Array, targets: (number | undefined)[], V
 
 function argmaxAllowed(row: Float32Array, excluded: readonly number[]): number {
   let best = -1;
-  for (let v = 0; v < row.length; v++) if (!excluded.includes(v) && (best < 0 || row[v]! > row[best]!)) best = v;
+  for (let v = 0; v < row.length; v++) if (!excluded.includes(v) && (best < 0 || row[v] > row[best])) best = v;
   return best;
 }
 
@@ -65,11 +65,11 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
       for (const cell of ['lstm', 'gru'] as const) {
         const model = SequenceRegressor.create({ inputSize: D, outputSize: 2, pooling, cell, hiddenSize: 5, numLayers: 2, seed: 7 });
         model.fitNormalization(sequences.map((f, i) => ({ frames: f, target: [100 + 10 * i, -50 * i] })));
-        assert.ok(model.normalization.targetStd[0]! > 1 && model.normalization.inputMean[0]! > 5, 'a standardisation that matters');
+        assert.ok(model.normalization.targetStd[0] > 1 && model.normalization.inputMean[0] > 5, 'a standardisation that matters');
         const expected = (await model.eval().predict(sequences)).flat();
         const s = await session(exportOnnx(model, { lengths: true }));
         const out = await s.run({ input: floats(x.data, x.shape), lengths: int32([...lengths]) });
-        assert.deepEqual(out.output!.dims, [3, 2]);
+        assert.deepEqual(out.output.dims, [3, 2]);
         assertClose(`regressor ${cell} ${pooling}`, data(out.output), Float32Array.from(expected), TOLERANCE);
       }
     }
@@ -85,7 +85,7 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
       const logits = await model.logits(x, lengths);
       const s = await session(exportOnnx(model, { lengths: true }));
       const out = await s.run({ input: floats(x.data, x.shape), lengths: int32([...lengths]) });
-      assert.deepEqual(out.output!.dims, [7, 3, 6]);
+      assert.deepEqual(out.output.dims, [7, 3, 6]);
       const B = 3;
       const C = 6;
       const real = (values: Float32Array): Float32Array =>
@@ -127,8 +127,8 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
           const T = tokens.length - 1;
           const feeds: Feeds = {
             input: int64(tokens.slice(0, -1), [T, 1]),
-            h: initial.h!,
-            ...(cell === 'lstm' ? { c: initial.c! } : {}),
+            h: initial.h,
+            ...(cell === 'lstm' ? { c: initial.c } : {}),
             ...(conditioning === 'every-step' ? { condition: cond } : {}),
           };
           const out = await dec.run(feeds);
@@ -148,12 +148,12 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
         for (let i = 0; i < 12; i++) {
           const out = await dec.run({
             input: int64([token], [1, 1]),
-            h: state.h!,
-            ...(cell === 'lstm' ? { c: state.c! } : {}),
+            h: state.h,
+            ...(cell === 'lstm' ? { c: state.c } : {}),
             ...(conditioning === 'every-step' ? { condition: cond } : {}),
           });
           token = argmaxAllowed(data(out.output), []);
-          state = { h: out.next_h!, ...(cell === 'lstm' ? { c: out.next_c! } : {}) };
+          state = { h: out.next_h, ...(cell === 'lstm' ? { c: out.next_c } : {}) };
           if (token === 8) break;
           tokens.push(token);
         }
@@ -217,14 +217,14 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
         const encoded = await enc.run({ source: int64(sourceIds, [S, B]), source_lengths: int32(pairs.map((p) => p.source.length)) });
         const fixed = (state: Outputs): Feeds => ({
           ...(encoded.context ? { context: encoded.context } : {}),
-          ...(attention ? { encoder_output: encoded.encoder_output!, source_lengths: int32(pairs.map((p) => p.source.length)) } : {}),
+          ...(attention ? { encoder_output: encoded.encoder_output, source_lengths: int32(pairs.map((p) => p.source.length)) } : {}),
           ...(state.feed ? { feed: state.feed } : {}),
-          h: state.h!,
-          ...(lstm ? { c: state.c! } : {}),
+          h: state.h,
+          ...(lstm ? { c: state.c } : {}),
         });
         const next = (out: Outputs): Outputs => ({
-          h: out.next_h!,
-          ...(lstm ? { c: out.next_c! } : {}),
+          h: out.next_h,
+          ...(lstm ? { c: out.next_c } : {}),
           ...(out.next_feed ? { feed: out.next_feed } : {}),
         });
 
@@ -240,7 +240,7 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
           const probs = data(out.probabilities);
           targets.forEach((target, b) => {
             if (t < target.length) {
-              nll -= Math.log(probs[b * 9 + target[t]!]!);
+              nll -= Math.log(probs[b * 9 + target[t]]);
               count++;
             }
           });
@@ -265,9 +265,9 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
           tokens = pairs.map((_, b) => argmaxAllowed(logits.subarray(b * 9, (b + 1) * 9), model.excludedOutputs));
           tokens.forEach((token, b) => {
             if (done[b]) return;
-            if (attention) attentionRows[b]!.push(Array.from(data(out.attention).subarray(b * S, b * S + pairs[b]!.source.length)));
+            if (attention) attentionRows[b].push(Array.from(data(out.attention).subarray(b * S, b * S + pairs[b].source.length)));
             if (token === 2) done[b] = true;
-            else decoded[b]!.push(token);
+            else decoded[b].push(token);
           });
           state = next(out);
         }
@@ -278,7 +278,7 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
         if (attention) {
           greedy.forEach((g, b) =>
             g.attention.forEach((row, t) =>
-              assertClose(`attention row ${b} step ${t}`, Float32Array.from(attentionRows[b]![t]!), Float32Array.from(row), TOLERANCE),
+              assertClose(`attention row ${b} step ${t}`, Float32Array.from(attentionRows[b][t]), Float32Array.from(row), TOLERANCE),
             ),
           );
         }

@@ -153,7 +153,7 @@ describe('exportOnnx', () => {
         { shape: [ids.length, 1, V], data: Float32Array.from(model.core.output().subarray(0, ids.length * V)) },
         `${JSON.stringify(variant)} logits`,
       );
-      const probs = theirs.probabilities!.data;
+      const probs = theirs.probabilities.data;
       for (let t = 0; t < ids.length; t++) {
         const sum = probs.subarray(t * V, (t + 1) * V).reduce((a, b) => a + b, 0);
         assert.ok(Math.abs(sum - 1) < 1e-5, `probabilities at step ${t} sum to ${sum}`);
@@ -195,7 +195,7 @@ describe('exportOnnx', () => {
         seed: random.int(100),
       }).eval();
       const { logits } = await tagger.logits(sequences);
-      const theirs = (await runOrt(exportOnnx(tagger, { lengths: true }), feeds)).output!;
+      const theirs = (await runOrt(exportOnnx(tagger, { lengths: true }), feeds)).output;
       assert.deepEqual(theirs.shape, [T, B, 4]);
       // Compare the real steps (rnnkit's padded steps hold the bias alone, as ONNX's).
       const real = (t: Tensor) =>
@@ -265,22 +265,22 @@ describe('exportOnnx', () => {
     });
     assert.deepEqual(Object.keys(outputs).sort(), ['end_transitions', 'output', 'start_transitions', 'transitions']);
     // I-X may neither start a path nor follow O: those scores are −∞.
-    assert.equal(outputs.start_transitions!.data[2], -Infinity);
-    assert.equal(outputs.transitions!.data[0 * 3 + 2], -Infinity);
+    assert.equal(outputs.start_transitions.data[2], -Infinity);
+    assert.equal(outputs.transitions.data[0 * 3 + 2], -Infinity);
     for (const name of ['start_transitions', 'end_transitions', 'transitions']) {
-      assert.deepEqual(Array.from(outputs[name]!.data), Array.from(crf.decodingScores()[name]!.data), name);
+      assert.deepEqual(Array.from(outputs[name].data), Array.from(crf.decodingScores()[name].data), name);
     }
     // The best path by enumeration over ONNX Runtime's outputs, as a decoder outside rnnkit would find it.
-    const [e, start, end, trans] = ['output', 'start_transitions', 'end_transitions', 'transitions'].map(
-      (n) => outputs[n]!.data,
-    ) as Float32Array[];
+    const [e, start, end, trans] = ['output', 'start_transitions', 'end_transitions', 'transitions'].map<Float32Array>(
+      (n) => outputs[n].data,
+    );
     const decoded = sequences.map((s, b) => {
       let best: { score: number; tags: number[] } = { score: -Infinity, tags: [] };
       for (let n = 0; n < 3 ** s.length; n++) {
         const tags = s.map((_, t) => Math.floor(n / 3 ** t) % 3);
         const score = tags.reduce(
-          (sum, y, t) => sum + e![(t * B + b) * 3 + y]! + (t > 0 ? trans![tags[t - 1]! * 3 + y]! : start![y]!),
-          end![tags.at(-1)!]!,
+          (sum, y, t) => sum + e[(t * B + b) * 3 + y] + (t > 0 ? trans[tags[t - 1] * 3 + y] : start[y]),
+          end[tags.at(-1)],
         );
         if (score > best.score) best = { score, tags };
       }
@@ -294,13 +294,13 @@ describe('exportOnnx', () => {
     assert.equal(Number(before.attribute.find((a) => a.name === 'linear_before_reset')!.i), 0);
     const gru = makeLayer('gru', 1, false);
     const model = decodeModel(exportOnnx(gru));
-    assert.equal(model.opsetImport[0]!.version, 17);
+    assert.equal(model.opsetImport[0].version, 17);
     assert.equal(model.producerName, 'rnnkit');
     const node = model.graph.node.find((n) => n.opType === 'GRU')!;
     assert.equal(node.attribute.find((a) => a.name === 'linear_before_reset')!.i, 1);
     const W = model.graph.initializer.find((t) => t.name === node.input[1])!;
     const first = new Float32Array(Uint8Array.from(W.rawData).buffer);
-    const ih = gru.stateDict().weight_ih_l0!.data;
+    const ih = gru.stateDict().weight_ih_l0.data;
     const H = 6 * 5; // one gate block: H rows × D columns
     assert.deepEqual(first.subarray(0, H), ih.subarray(H, 2 * H), 'ONNX z block = PyTorch z block');
     assert.deepEqual(first.subarray(H, 2 * H), ih.subarray(0, H), 'ONNX r block = PyTorch r block');
@@ -320,7 +320,7 @@ describe('exportOnnx', () => {
       [0, ''],
       [1, '_reverse'],
     ] as const) {
-      const p = dict[`weight_peephole_l0${sfx}`]!.data;
+      const p = dict[`weight_peephole_l0${sfx}`].data;
       const row = values.subarray(d * 18, (d + 1) * 18);
       assert.deepEqual([...row], [...p.subarray(0, 6), ...p.subarray(12, 18), ...p.subarray(6, 12)], `direction ${d}: i, o, f`);
     }

@@ -81,9 +81,9 @@ describe('safetensors round trip', () => {
 
     assert.deepEqual(Object.keys(dict).sort(), Object.keys(tensors).sort(), 'Object.keys lists only tensors');
     for (const [name, t] of Object.entries(tensors)) {
-      assert.deepEqual(dict[name]!.shape, t.shape, `${name} shape`);
-      assert.ok(dict[name]!.data instanceof Float32Array, `${name} is float32`);
-      assertIdentical(name, dict[name]!.data, t.data);
+      assert.deepEqual(dict[name].shape, t.shape, `${name} shape`);
+      assert.ok(dict[name].data instanceof Float32Array, `${name} is float32`);
+      assertIdentical(name, dict[name].data, t.data);
     }
     const property = Object.getOwnPropertyDescriptor(dict, '__metadata__');
     assert.ok(property !== undefined && property.enumerable === false, '__metadata__ is an own non-enumerable property');
@@ -104,7 +104,7 @@ describe('safetensors round trip', () => {
     const bytes = writeSafetensors({ a: tensor([2], [1, 2]) });
     const dict = readSafetensors(bytes);
     bytes.fill(0, bytes.length - 8);
-    assert.deepEqual(Array.from(dict['a']!.data), [1, 2]);
+    assert.deepEqual(Array.from(dict['a'].data), [1, 2]);
   });
 
   it('reads a file that sits at an odd offset inside a larger buffer', () => {
@@ -112,7 +112,7 @@ describe('safetensors round trip', () => {
     const big = new Uint8Array(bytes.length + 3);
     big.set(bytes, 1);
     const dict = readSafetensors(big.subarray(1, 1 + bytes.length));
-    assert.deepEqual(Array.from(dict['a']!.data), [1.5, -2.5, 3.5]);
+    assert.deepEqual(Array.from(dict['a'].data), [1.5, -2.5, 3.5]);
     assert.deepEqual(safetensorsMetadata(dict), { k: 'v' });
   });
 
@@ -131,7 +131,7 @@ describe('safetensors round trip', () => {
   it('accepts a null __metadata__ (as the reference does) and header whitespace', () => {
     const dict = readSafetensors(file(` {"__metadata__":null,"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}\n `, f32Bytes([2])));
     assert.deepEqual(safetensorsMetadata(dict), {});
-    assert.deepEqual(Array.from(dict['a']!.data), [2]);
+    assert.deepEqual(Array.from(dict['a'].data), [2]);
   });
 });
 
@@ -195,7 +195,7 @@ describe('safetensors byte layout', () => {
 
   it("reproduces the Python writer's file byte for byte", () => {
     const want = fixture('f32_only.safetensors');
-    const spec = expected['f32_only.safetensors']!;
+    const spec = expected['f32_only.safetensors'];
     const tensors: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(spec.tensors)) tensors[name] = tensor(t.shape, numbers(t.values));
     assert.deepEqual(writeSafetensors(tensors, spec.metadata), want);
@@ -207,11 +207,11 @@ describe('safetensors byte layout', () => {
 describe('safetensors files written by Python (numpy)', () => {
   for (const name of ['floats.safetensors', 'integers.safetensors', 'f32_only.safetensors']) {
     it(`reads every tensor of ${name} as the float32 values numpy gives`, () => {
-      const spec = expected[name]!;
+      const spec = expected[name];
       const dict = readSafetensors(fixture(name));
       assert.deepEqual(Object.keys(dict).sort(), Object.keys(spec.tensors).sort());
       for (const [tensorName, want] of Object.entries(spec.tensors)) {
-        const got = dict[tensorName]!;
+        const got = dict[tensorName];
         assert.deepEqual(got.shape, want.shape, `${tensorName} (${want.dtype}) shape`);
         assertIdentical(`${tensorName} (${want.dtype})`, got.data, numbers(want.values));
       }
@@ -220,11 +220,11 @@ describe('safetensors files written by Python (numpy)', () => {
   }
 
   it('covers the dtypes, the scalar and the empty tensor it is meant to', () => {
-    const floats = expected['floats.safetensors']!.tensors;
+    const floats = expected['floats.safetensors'].tensors;
     assert.deepEqual(new Set(Object.values(floats).map((t) => t.dtype)), new Set(['F32', 'F16', 'BF16', 'F64']));
-    assert.deepEqual(floats['scalar']!.shape, []);
-    assert.deepEqual(floats['empty']!.shape, [0, 3]);
-    assert.equal(readSafetensors(fixture('floats.safetensors'))['scalar']!.data.length, 1);
+    assert.deepEqual(floats['scalar'].shape, []);
+    assert.deepEqual(floats['empty'].shape, [0, 3]);
+    assert.equal(readSafetensors(fixture('floats.safetensors'))['scalar'].data.length, 1);
   });
 });
 

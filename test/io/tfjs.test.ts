@@ -80,7 +80,7 @@ function predict(model: tfl.LayersModel): Float32Array {
 function softmax(scores: ArrayLike<number>, K: number): Float32Array {
   const out = new Float32Array(scores.length);
   for (let r = 0; r < scores.length / K; r++) {
-    const row = Array.from({ length: K }, (_, k) => scores[r * K + k]!);
+    const row = Array.from({ length: K }, (_, k) => scores[r * K + k]);
     const max = Math.max(...row);
     const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
     row.forEach((v, k) => {
@@ -143,7 +143,7 @@ describe('TensorFlow.js import', () => {
     pytorchForm.loadStateDict(classifier.stateDict());
     const other = softmax((await pytorchForm.eval().logits(SEQUENCES)).data, 4);
     assert.ok(
-      other.some((p, i) => Math.abs(p - tfjs[i]!) > 1e-3),
+      other.some((p, i) => Math.abs(p - tfjs[i]) > 1e-3),
       'the reset-after form differs',
     );
   });
@@ -152,9 +152,9 @@ describe('TensorFlow.js import', () => {
     await tf.setBackend('cpu');
     const model = sequential([
       tfl.layers.bidirectional({
-        layer: tfl.layers.simpleRNN({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform' }) as unknown as RnnLayer,
+        layer: tfl.layers.simpleRNN({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform' }),
       }),
-      tfl.layers.bidirectional({ layer: tfl.layers.simpleRNN({ units: H, recurrentInitializer: 'glorotUniform' }) as unknown as RnnLayer }),
+      tfl.layers.bidirectional({ layer: tfl.layers.simpleRNN({ units: H, recurrentInitializer: 'glorotUniform' }) }),
       tfl.layers.dropout({ rate: 0.5 }),
       tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
     ]);
@@ -177,7 +177,7 @@ describe('TensorFlow.js import', () => {
   it("a bidirectional GRU tagger with a TimeDistributed Dense and a softmax Activation gives tfjs's probabilities", async () => {
     await tf.setBackend('cpu');
     const model = sequential([
-      tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: H, returnSequences: true, ...CELL }) as unknown as RnnLayer }),
+      tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: H, returnSequences: true, ...CELL }) }),
       tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 3 }) }),
       tfl.layers.activation({ activation: 'softmax' }),
     ]);
@@ -199,7 +199,7 @@ describe('TensorFlow.js import', () => {
     const lm = await imported(model, { vocabulary });
     assert.ok(lm instanceof LanguageModel);
     assert.equal(lm.tokenizer.vocabSize, V + 1, '<unk> in front');
-    const ids = SEQUENCES[0]!;
+    const ids = SEQUENCES[0];
     lm.core.prepare(T, 1);
     lm.core.resetState();
     lm.core.inputIds().set(lm.tokenizer.encode(ids.map((i) => vocabulary[i]).join('')));
@@ -286,17 +286,17 @@ describe('TensorFlow.js import', () => {
     const w = Object.fromEntries(weights.map(([name, , v]) => [name, Float32Array.from(v)]));
     const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
     const kerasGru = (prefix: string, xs: Float32Array[]): Float32Array[] => {
-      const [kernel, rk, bias] = ['kernel', 'recurrent_kernel', 'bias'].map((n) => w[`bidirectional/${prefix}/gru_cell/${n}`]!);
+      const [kernel, rk, bias] = ['kernel', 'recurrent_kernel', 'bias'].map((n) => w[`bidirectional/${prefix}/gru_cell/${n}`]);
       let h = new Float32Array(H);
       return xs.map((x) => {
-        const matX = Array.from({ length: 3 * H }, (_, c) => bias![c]! + x.reduce((s, v, i) => s + v * kernel![i * 3 * H + c]!, 0));
-        const matH = Array.from({ length: 3 * H }, (_, c) => bias![3 * H + c]! + h.reduce((s, v, i) => s + v * rk![i * 3 * H + c]!, 0));
+        const matX = Array.from({ length: 3 * H }, (_, c) => bias[c] + x.reduce((s, v, i) => s + v * kernel[i * 3 * H + c], 0));
+        const matH = Array.from({ length: 3 * H }, (_, c) => bias[3 * H + c] + h.reduce((s, v, i) => s + v * rk[i * 3 * H + c], 0));
         const next = new Float32Array(H);
         for (let j = 0; j < H; j++) {
-          const z = sigmoid(matX[j]! + matH[j]!);
-          const r = sigmoid(matX[H + j]! + matH[H + j]!);
-          const hh = Math.tanh(matX[2 * H + j]! + r * matH[2 * H + j]!);
-          next[j] = z * h[j]! + (1 - z) * hh;
+          const z = sigmoid(matX[j] + matH[j]);
+          const r = sigmoid(matX[H + j] + matH[H + j]);
+          const hh = Math.tanh(matX[2 * H + j] + r * matH[2 * H + j]);
+          next[j] = z * h[j] + (1 - z) * hh;
         }
         h = next;
         return next;
@@ -304,17 +304,16 @@ describe('TensorFlow.js import', () => {
     };
     const expected: number[] = [];
     for (const sequence of SEQUENCES) {
-      const xs = sequence.map((id) => w['embedding/embeddings']!.slice(id * E, (id + 1) * E));
+      const xs = sequence.map((id) => w['embedding/embeddings'].slice(id * E, (id + 1) * E));
       const forward = kerasGru('forward_gru', xs);
       const backward = kerasGru('backward_gru', [...xs].reverse()).reverse();
       for (let t = 0; t < T; t++) {
-        const features = [...forward[t]!, ...backward[t]!];
+        const features = [...forward[t], ...backward[t]];
         expected.push(
           ...softmax(
             Array.from(
               { length: K },
-              (_, k) =>
-                w['time_distributed/bias']![k]! + features.reduce((s, v, i) => s + v * w['time_distributed/kernel']![i * K + k]!, 0),
+              (_, k) => w['time_distributed/bias'][k] + features.reduce((s, v, i) => s + v * w['time_distributed/kernel'][i * K + k], 0),
             ),
             K,
           ),
@@ -340,7 +339,7 @@ describe('TensorFlow.js import', () => {
     view.setUint16(9, 0xc100, true); // −2.5
     view.setFloat32(11, 0.125, true);
     const out = readWeights(specs, bytes);
-    assert.deepEqual([...out.a!.data, ...out.b!.data, ...out.c!.data, ...out.d!.data], [-1, 0, 126.5, 3, 4.5, 1, -2.5, 0.125]);
+    assert.deepEqual([...out.a.data, ...out.b.data, ...out.c.data, ...out.d.data], [-1, 0, 126.5, 3, 4.5, 1, -2.5, 0.125]);
     assert.throws(
       () => readWeights(specs, bytes.subarray(1)),
       (e: Error) => e instanceof FormatError && /end before d/.test(e.message),
@@ -394,7 +393,7 @@ describe('TensorFlow.js import', () => {
     const stacked = await saved(sequential([lstm(), lstm(), tfl.layers.dense({ units: 2 })]));
     const layers = (stacked.json as { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } }).modelTopology.config
       .layers;
-    layers[1]!.config.return_sequences = false;
+    layers[1].config.return_sequences = false;
     await assert.rejects(
       importTfjsLayersModel(stacked.json, stacked.weights),
       /returns one vector \(return_sequences: false\) but another recurrent layer follows/,

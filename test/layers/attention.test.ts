@@ -11,7 +11,7 @@ describe('attention', () => {
   const backend = createReferenceBackend(Float64Array);
   const [S, B, K, D] = [5, 3, 4, 3];
   const lengths = Int32Array.of(5, 2, 4);
-  const masked = (i: number, width: number): boolean => Math.floor(i / width / B) >= lengths[Math.floor(i / width) % B]!;
+  const masked = (i: number, width: number): boolean => Math.floor(i / width / B) >= lengths[Math.floor(i / width) % B];
   for (const score of ['additive', 'multiplicative'] as const satisfies readonly AttentionScore[]) {
     const setup = (seed: number): AttentionInputs<Float64Array> => {
       const random = new Random(seed);
@@ -38,7 +38,7 @@ describe('attention', () => {
       const loss = (): number => {
         const context = new Float64Array(B * D);
         attentionForward(backend, a, new Float64Array(B * S), context);
-        return context.reduce((s, v, i) => s + v * weightsOfContext[i]!, 0);
+        return context.reduce((s, v, i) => s + v * weightsOfContext[i], 0);
       };
       const weights = new Float64Array(B * S);
       attentionForward(backend, a, weights, new Float64Array(B * D));
@@ -71,7 +71,7 @@ describe('attention', () => {
       for (let b = 0; b < B; b++) {
         const row = weights.subarray(b * S, (b + 1) * S);
         assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-12, `row ${b} sums to 1`);
-        for (let i = lengths[b]!; i < S; i++) assert.equal(row[i], 0);
+        for (let i = lengths[b]; i < S; i++) assert.equal(row[i], 0);
         assert.ok(row.slice(0, lengths[b]).every((v) => v > 0));
       }
       for (let i = 0; i < a.keys.length; i++) if (masked(i, K)) a.keys[i] = 1e6;

@@ -20,7 +20,7 @@ function moves(c: TransitionConstraints, labels: readonly string[]): string[] {
   });
   labels.forEach((from, i) =>
     labels.forEach((to, j) => {
-      if (c.transitions[i]![j]) out.push(`${from}>${to}`);
+      if (c.transitions[i][j]) out.push(`${from}>${to}`);
     }),
   );
   return out;
@@ -101,7 +101,7 @@ describe('allowedTransitions', () => {
       moves(c, labels).filter((m) => m.includes('I-NAME')),
       ['I-NAME$', 'B-NAME>I-NAME', 'I-NAME>nn', 'I-NAME>B-NAME', 'I-NAME>I-NAME', 'I-NAME>vb'],
     );
-    assert.equal(c.transitions[0]![3], true);
+    assert.equal(c.transitions[0][3], true);
   });
 
   it('rejects an unknown scheme, BIOES tags under BIO and empty labels', () => {

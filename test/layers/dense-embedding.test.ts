@@ -56,22 +56,22 @@ describe('Dense', () => {
     assert.deepEqual(y.shape, [2, 2, 2]);
     for (let r = 0; r < 4; r++) {
       for (let o = 0; o < 2; o++) {
-        let want = bias!.data[o]!;
-        for (let i = 0; i < 3; i++) want += weight!.data[o * 3 + i]! * x.data[r * 3 + i]!;
-        assertClose(`y[${r}, ${o}]`, [y.data[r * 2 + o]!], [want]);
+        let want = bias.data[o];
+        for (let i = 0; i < 3; i++) want += weight.data[o * 3 + i] * x.data[r * 3 + i];
+        assertClose(`y[${r}, ${o}]`, [y.data[r * 2 + o]], [want]);
       }
     }
     const ones = { shape: [2, 2, 2], data: new Float32Array(8).fill(1) };
     await dense.backward(ones);
     await dense.backward(ones);
-    assertClose('bias grad accumulates', dense.gradients().bias!.data, [8, 8]);
+    assertClose('bias grad accumulates', dense.gradients().bias.data, [8, 8]);
     dense.zeroGrad();
-    assertClose('zeroGrad', dense.gradients().bias!.data, [0, 0]);
+    assertClose('zeroGrad', dense.gradients().bias.data, [0, 0]);
   });
 
   it('initialises U(-1/sqrt(in), 1/sqrt(in)) and checks its inputs', async () => {
     const dense = new Dense({ inFeatures: 100, outFeatures: 50, seed: 3 });
-    const w = dense.stateDict().weight!.data;
+    const w = dense.stateDict().weight.data;
     const bound = 0.1;
     assert.ok(w.every((v) => Math.abs(v) <= bound));
     assert.ok(Math.max(...w) > 0.09 && Math.min(...w) < -0.09, 'spans the interval');
@@ -111,7 +111,7 @@ describe('Embedding', () => {
 
   it('looks up shaped ids, zeroes the padding row and validates ids', async () => {
     const emb = new Embedding({ numEmbeddings: 5, embeddingDim: 2, paddingIdx: 0, seed: 2, backend: createReferenceBackend() });
-    const table = emb.stateDict().weight!.data;
+    const table = emb.stateDict().weight.data;
     assert.deepEqual(Array.from(table.subarray(0, 2)), [0, 0]);
     const y = await emb.forward([4, 0, 1, 4], [2, 2]);
     assert.deepEqual(y.shape, [2, 2, 2]);

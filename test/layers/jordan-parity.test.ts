@@ -20,8 +20,8 @@ interface Config {
 
 const fixture = readSafetensors(readFileSync(new URL('../fixtures/jordan/parity.safetensors', import.meta.url)));
 const meta = safetensorsMetadata(fixture);
-const configs = JSON.parse(meta.configs!) as Config[];
-const sizes = JSON.parse(meta.sizes!) as { D: number; H: number; O: number };
+const configs = JSON.parse(meta.configs) as Config[];
+const sizes = JSON.parse(meta.sizes) as { D: number; H: number; O: number };
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 const PARAMETERS = ['weight_ih', 'weight_yh', 'weight_hy', 'bias_h', 'bias_y'];
 
@@ -54,7 +54,7 @@ describe('Jordan network against PyTorch', () => {
         assertClose('grad x', grads.x.data, get('grad_x').data, TOL);
         assertClose('grad y0', grads.y0.data, get('grad_y0').data, TOL);
         const parameterGrads = jordan.gradients();
-        for (const n of PARAMETERS) assertClose(`grad ${n}`, parameterGrads[n]!.data, get(`grad_${n}`).data, TOL);
+        for (const n of PARAMETERS) assertClose(`grad ${n}`, parameterGrads[n].data, get(`grad_${n}`).data, TOL);
       });
     }
   });

@@ -99,15 +99,15 @@ describe('Jordan semantics', () => {
       const layer = new Jordan({ inputSize: D, hiddenSize: H, outputSize: O, outputActivation: 'softmax', seed: 3, backend });
       const { output, prediction } = await layer.forward(x);
       const grads = await layer.backward(dOut);
-      results.push({ output, prediction, dx: grads.x, dW: layer.gradients().weight_yh! });
+      results.push({ output, prediction, dx: grads.x, dW: layer.gradients().weight_yh });
       backend.dispose();
     }
     const [r, w] = results;
-    assertClose('output', w!.output.data, r!.output.data);
-    assertClose('prediction', w!.prediction.data, r!.prediction.data);
-    assertClose('dx', w!.dx.data, r!.dx.data);
-    assertClose('dW_yh', w!.dW.data, r!.dW.data);
-    assert.deepEqual(r!.output.shape, [T, B, O]);
+    assertClose('output', w.output.data, r.output.data);
+    assertClose('prediction', w.prediction.data, r.prediction.data);
+    assertClose('dx', w.dx.data, r.dx.data);
+    assertClose('dW_yh', w.dW.data, r.dW.data);
+    assert.deepEqual(r.output.shape, [T, B, O]);
   });
 
   it('rejects bad options and shapes', async () => {

@@ -39,9 +39,9 @@ describe('LSTM with projSize', () => {
       'bias_hh_l0_reverse',
       'weight_hr_l0_reverse',
     ]);
-    assert.deepEqual(dict.weight_hh_l0!.shape, [20, 2]);
-    assert.deepEqual(dict.weight_hr_l1_reverse!.shape, [2, 5]);
-    assert.deepEqual(dict.weight_ih_l1!.shape, [20, 4]);
+    assert.deepEqual(dict.weight_hh_l0.shape, [20, 2]);
+    assert.deepEqual(dict.weight_hr_l1_reverse.shape, [2, 5]);
+    assert.deepEqual(dict.weight_ih_l1.shape, [20, 4]);
   });
 
   it('outputs dirs·P features, h [L·dirs, B, P] and c [L·dirs, B, H]; zero output past a length', async () => {
@@ -111,7 +111,7 @@ describe('LSTM with projSize', () => {
         assertClose('grad x', gb.x.data, ga.x.data, { atol: 1e-5, rtol: 1e-4 });
         const pa = a.gradients();
         const pb = b.gradients();
-        for (const name of Object.keys(pa)) assertClose(`grad ${name}`, pb[name]!.data, pa[name]!.data, { atol: 1e-4, rtol: 1e-4 });
+        for (const name of Object.keys(pa)) assertClose(`grad ${name}`, pb[name].data, pa[name].data, { atol: 1e-4, rtol: 1e-4 });
       } finally {
         wasm.dispose();
       }
@@ -122,15 +122,15 @@ describe('LSTM with projSize', () => {
     const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, projSize: 2, backend: reference, seed: 2 });
     const { states, output } = await lstm.trace(random([4, 1, 2], 5));
     const [trace] = states;
-    assert.equal(trace!.hidden.length, 4 * 2);
-    assert.equal(trace!.cell!.length, 4 * 3);
-    assert.equal(trace!.gates.o!.length, 4 * 3);
-    assertClose('hidden = output', trace!.hidden, output.data, { atol: 0, rtol: 0 });
-    const whr = lstm.stateDict().weight_hr_l0!.data;
+    assert.equal(trace.hidden.length, 4 * 2);
+    assert.equal(trace.cell!.length, 4 * 3);
+    assert.equal(trace.gates.o.length, 4 * 3);
+    assertClose('hidden = output', trace.hidden, output.data, { atol: 0, rtol: 0 });
+    const whr = lstm.stateDict().weight_hr_l0.data;
     const t = 2;
-    const m = [0, 1, 2].map((j) => trace!.gates.o![t * 3 + j]! * Math.tanh(trace!.cell![t * 3 + j]!));
-    const h = [0, 1].map((p) => m.reduce((sum, v, j) => sum + whr[p * 3 + j]! * v, 0));
-    assertClose('h_t', trace!.hidden.subarray(t * 2, t * 2 + 2), Float32Array.from(h), { atol: 1e-6, rtol: 1e-5 });
+    const m = [0, 1, 2].map((j) => trace.gates.o[t * 3 + j] * Math.tanh(trace.cell![t * 3 + j]));
+    const h = [0, 1].map((p) => m.reduce((sum, v, j) => sum + whr[p * 3 + j] * v, 0));
+    assertClose('h_t', trace.hidden.subarray(t * 2, t * 2 + 2), Float32Array.from(h), { atol: 1e-6, rtol: 1e-5 });
   });
 
   it('exportOnnx refuses it, naming the reason', () => {

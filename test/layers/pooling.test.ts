@@ -17,11 +17,11 @@ describe('sequence pooling', () => {
       const loss = (): number => {
         const out = new Float64Array(B * F);
         poolForward(kind, T, B, F, x, lengths, out);
-        return out.reduce((s, v, i) => s + v * weights[i]!, 0);
+        return out.reduce((s, v, i) => s + v * weights[i], 0);
       };
       const dx = new Float64Array(T * B * F);
       poolBackward(kind, T, B, F, x, lengths, weights, dx);
-      const padding = (i: number): boolean => Math.floor(i / F / B) >= lengths[Math.floor(i / F) % B]!;
+      const padding = (i: number): boolean => Math.floor(i / F / B) >= lengths[Math.floor(i / F) % B];
       gradcheck([{ name: `x (${kind})`, values: x, grad: dx }], loss);
       for (let i = 0; i < dx.length; i++) if (padding(i)) assert.equal(dx[i], 0, `padding element ${i}`);
       // Changing padding changes nothing.

@@ -42,11 +42,11 @@ describe('recurrent layers: parameters', () => {
       'bias_ih_l1_reverse',
       'bias_hh_l1_reverse',
     ]);
-    assert.deepEqual(dict.weight_ih_l0!.shape, [16, 3]);
-    assert.deepEqual(dict.weight_ih_l1!.shape, [16, 8]);
-    assert.deepEqual(dict.weight_hh_l1_reverse!.shape, [16, 4]);
+    assert.deepEqual(dict.weight_ih_l0.shape, [16, 3]);
+    assert.deepEqual(dict.weight_ih_l1.shape, [16, 8]);
+    assert.deepEqual(dict.weight_hh_l1_reverse.shape, [16, 4]);
     assert.deepEqual(Object.keys(new GRU({ inputSize: 2, hiddenSize: 5, bias: false }).stateDict()), ['weight_ih_l0', 'weight_hh_l0']);
-    assert.deepEqual(new GRU({ inputSize: 2, hiddenSize: 5 }).stateDict().bias_hh_l0!.shape, [15]);
+    assert.deepEqual(new GRU({ inputSize: 2, hiddenSize: 5 }).stateDict().bias_hh_l0.shape, [15]);
     // A reset-before GRU has PyTorch's parameters; a peephole LSTM adds weight_peephole after each direction's biases.
     assert.deepEqual(Object.keys(new GRU({ inputSize: 2, hiddenSize: 5, resetAfter: false }).stateDict()), [
       'weight_ih_l0',
@@ -63,18 +63,18 @@ describe('recurrent layers: parameters', () => {
       'weight_hh_l0_reverse',
       'weight_peephole_l0_reverse',
     ]);
-    assert.deepEqual(peephole.weight_peephole_l0_reverse!.shape, [15]);
+    assert.deepEqual(peephole.weight_peephole_l0_reverse.shape, [15]);
   });
 
   it('initialises U(-1/sqrt(H), 1/sqrt(H)) reproducibly from its seed', () => {
     const a = new RNN({ inputSize: 30, hiddenSize: 16, seed: 5 }).stateDict();
     const b = new RNN({ inputSize: 30, hiddenSize: 16, seed: 5 }).stateDict();
     const c = new RNN({ inputSize: 30, hiddenSize: 16, seed: 6 }).stateDict();
-    const w = a.weight_ih_l0!.data;
+    const w = a.weight_ih_l0.data;
     assert.ok(w.every((v) => Math.abs(v) <= 0.25));
     assert.ok(Math.max(...w) > 0.24 && Math.min(...w) < -0.24);
-    assert.deepEqual(Array.from(w), Array.from(b.weight_ih_l0!.data));
-    assert.notDeepEqual(Array.from(w), Array.from(c.weight_ih_l0!.data));
+    assert.deepEqual(Array.from(w), Array.from(b.weight_ih_l0.data));
+    assert.notDeepEqual(Array.from(w), Array.from(c.weight_ih_l0.data));
   });
 
   it('loadStateDict rejects missing, unexpected, misshapen and non-finite entries', () => {
@@ -83,7 +83,7 @@ describe('recurrent layers: parameters', () => {
     const missing = { ...dict };
     delete missing.bias_hh_l0;
     assert.throws(() => gru.loadStateDict(missing), /GRU.loadStateDict: missing bias_hh_l0/);
-    assert.throws(() => gru.loadStateDict({ ...dict, weight_ih_l1: dict.weight_ih_l0! }), /unexpected weight_ih_l1/);
+    assert.throws(() => gru.loadStateDict({ ...dict, weight_ih_l1: dict.weight_ih_l0 }), /unexpected weight_ih_l1/);
     assert.throws(
       () => gru.loadStateDict({ ...dict, weight_hh_l0: { shape: [3, 9], data: new Float32Array(27) } }),
       /weight_hh_l0 must have shape \[9, 3\], got \[3, 9\]/,
@@ -91,9 +91,9 @@ describe('recurrent layers: parameters', () => {
     const nan = { shape: [9], data: new Float32Array(9).fill(NaN) };
     assert.throws(() => gru.loadStateDict({ ...dict, bias_ih_l0: nan }), NonFiniteError);
     const loaded = structuredClone(dict);
-    loaded.weight_ih_l0!.data.fill(0.5);
+    loaded.weight_ih_l0.data.fill(0.5);
     gru.loadStateDict(loaded);
-    assert.ok(gru.stateDict().weight_ih_l0!.data.every((v) => v === 0.5));
+    assert.ok(gru.stateDict().weight_ih_l0.data.every((v) => v === 0.5));
   });
 
   it('rejects unknown or invalid options', () => {
@@ -159,16 +159,16 @@ describe('recurrent layers: forward and backward', () => {
     const dOut = random([4, 2, 3], 2);
     await gru.forward(x);
     await gru.backward({ output: dOut });
-    const once = gru.gradients().weight_hh_l0!.data;
+    const once = gru.gradients().weight_hh_l0.data;
     await gru.forward(x);
     await gru.backward({ output: dOut });
     assertClose(
       'twice',
-      gru.gradients().weight_hh_l0!.data,
+      gru.gradients().weight_hh_l0.data,
       once.map((v) => 2 * v),
     );
     gru.zeroGrad();
-    assert.ok(gru.gradients().weight_hh_l0!.data.every((v) => v === 0));
+    assert.ok(gru.gradients().weight_hh_l0.data.every((v) => v === 0));
   });
 
   it('takes unbatched [T, D] input as a batch of one', async () => {
@@ -189,7 +189,7 @@ describe('recurrent layers: forward and backward', () => {
     const x = random([T, B, D]);
     const xt = new Float32Array(T * B * D);
     for (let t = 0; t < T; t++)
-      for (let b = 0; b < B; b++) for (let d = 0; d < D; d++) xt[(b * T + t) * D + d] = x.data[(t * B + b) * D + d]!;
+      for (let b = 0; b < B; b++) for (let d = 0; d < D; d++) xt[(b * T + t) * D + d] = x.data[(t * B + b) * D + d];
     const a = await tm.forward(x, { lengths: [4, 2, 3] });
     const c = await bf.forward({ shape: [B, T, D], data: xt }, { lengths: [4, 2, 3] });
     assert.deepEqual(c.output.shape, [B, T, 2 * H]);

@@ -43,7 +43,7 @@ interface Fixture {
 function readFixture(file: string): Fixture {
   const tensors = readSafetensors(readFileSync(new URL(`../fixtures/recurrent/${file}`, import.meta.url)));
   const meta = safetensorsMetadata(tensors);
-  return { tensors, configs: JSON.parse(meta.configs!) as Config[], sizes: JSON.parse(meta.sizes!) as Fixture['sizes'] };
+  return { tensors, configs: JSON.parse(meta.configs) as Config[], sizes: JSON.parse(meta.sizes) as Fixture['sizes'] };
 }
 
 const TOL = { atol: 2e-5, rtol: 1e-4 };
@@ -90,7 +90,7 @@ async function replay(fixture: Fixture, c: Config, backend: Backend): Promise<vo
     if (lstm) assertClose('grad c0', grads.c0!.data, get(c, 'grad.c0').data, TOL);
   }
   const paramGrads = layer.gradients();
-  for (const n of names) assertClose(`grad ${n}`, paramGrads[n]!.data, get(c, `grad.${n}`).data, TOL);
+  for (const n of names) assertClose(`grad ${n}`, paramGrads[n].data, get(c, `grad.${n}`).data, TOL);
 }
 
 for (const [label, make, skip] of [

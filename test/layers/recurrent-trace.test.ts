@@ -47,12 +47,12 @@ describe('RecurrentLayer.trace', () => {
           [1, 'reverse'],
         ],
       );
-      assert.deepEqual(Object.keys(states[0]!.gates), layer instanceof LSTM ? ['i', 'f', 'g', 'o'] : ['r', 'z', 'n']);
+      assert.deepEqual(Object.keys(states[0].gates), layer instanceof LSTM ? ['i', 'f', 'g', 'o'] : ['r', 'z', 'n']);
       for (let b = 0; b < B; b++) {
-        for (let t = 0; t < lengths[b]!; t++) {
+        for (let t = 0; t < lengths[b]; t++) {
           for (const [d, top] of [
-            [0, states[2]!],
-            [1, states[3]!],
+            [0, states[2]],
+            [1, states[3]],
           ] as const) {
             assert.deepEqual(
               top.hidden.subarray(row(b, t) * H, row(b, t) * H + H),
@@ -63,11 +63,11 @@ describe('RecurrentLayer.trace', () => {
         }
         // h_n: the forward direction's state at the last real step, the reverse one's at step 0 (layer k = l·2 + d).
         for (const [k, t] of [
-          [2, lengths[b]! - 1],
+          [2, lengths[b] - 1],
           [3, 0],
         ] as const) {
           assert.deepEqual(
-            states[k]!.hidden.subarray(row(b, t) * H, row(b, t) * H + H),
+            states[k].hidden.subarray(row(b, t) * H, row(b, t) * H + H),
             h.data.subarray((k * B + b) * H, (k * B + b + 1) * H),
           );
         }
@@ -79,14 +79,14 @@ describe('RecurrentLayer.trace', () => {
     const layer = new LSTM({ inputSize: D, hiddenSize: H, batchFirst: true, seed: 2, backend: createReferenceBackend() });
     const { states } = await layer.trace(x, { lengths });
     const dict = layer.stateDict();
-    const w = (name: string) => Float64Array.from(dict[name]!.data);
-    const trace = states[0]!;
+    const w = (name: string) => Float64Array.from(dict[name].data);
+    const trace = states[0];
     for (const [b, t] of [
       [0, 0],
       [1, 2],
       [2, 3],
     ] as const) {
-      const gates = w('bias_ih_l0').map((v, k) => v + w('bias_hh_l0')[k]!);
+      const gates = w('bias_ih_l0').map((v, k) => v + w('bias_hh_l0')[k]);
       const xt = Float64Array.from(x.data.subarray(row(b, t) * D, row(b, t) * D + D));
       const hPrev = t === 0 ? new Float64Array(H) : Float64Array.from(trace.hidden.subarray(row(b, t - 1) * H, row(b, t - 1) * H + H));
       const cPrev = t === 0 ? new Float64Array(H) : Float64Array.from(trace.cell!.subarray(row(b, t - 1) * H, row(b, t - 1) * H + H));
@@ -97,9 +97,9 @@ describe('RecurrentLayer.trace', () => {
       lstmCellForward(1, H, gates, cPrev, c, h, h, H);
       ['i', 'f', 'g', 'o'].forEach((name, k) => {
         for (let j = 0; j < H; j++)
-          assert.ok(Math.abs(gates[k * H + j]! - trace.gates[name]![row(b, t) * H + j]!) < 1e-6, `${name} item ${b} step ${t}`);
+          assert.ok(Math.abs(gates[k * H + j] - trace.gates[name][row(b, t) * H + j]) < 1e-6, `${name} item ${b} step ${t}`);
       });
-      for (let j = 0; j < H; j++) assert.ok(Math.abs(c[j]! - trace.cell![row(b, t) * H + j]!) < 1e-6);
+      for (let j = 0; j < H; j++) assert.ok(Math.abs(c[j] - trace.cell![row(b, t) * H + j]) < 1e-6);
     }
   });
 });

@@ -69,7 +69,7 @@ describe('StepCell', () => {
         const dxs: number[][] = [];
         for (let t = T - 1; t >= 0; t--) {
           const dh = stepCell.stateGrad();
-          for (let i = 0; i < B * H; i++) dh[i] += dy[t * B * H + i]!;
+          for (let i = 0; i < B * H; i++) dh[i] += dy[t * B * H + i];
           stepCell.stepBack(dx);
           dxs.unshift([...dx]);
         }

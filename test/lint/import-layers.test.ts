@@ -15,7 +15,7 @@ const eslint = new ESLint({ cwd: root });
 async function rulesFor(file: string, extra: string): Promise<string[]> {
   const path = join(root, file);
   const [result] = await eslint.lintText(`${extra}${readFileSync(path, 'utf8')}`, { filePath: path });
-  return result!.messages.map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
+  return result.messages.map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
 }
 
 describe('import layering', () => {
@@ -31,7 +31,7 @@ describe('import layering', () => {
       "import type { Backend } from '../backend/backend.js';\nexport type Planted = Backend;\n",
     );
     assert.equal(messages.length, 1, messages.join('\n'));
-    assert.match(messages[0]!, /^import-x\/no-restricted-paths: .*src\/cells sits below this folder/);
+    assert.match(messages[0], /^import-x\/no-restricted-paths: .*src\/cells sits below this folder/);
   });
 
   it('rejects an upward import: losses/ importing training/', async () => {
@@ -40,7 +40,7 @@ describe('import layering', () => {
       "import type { Optimizer } from '../training/optim/optimizer.js';\nexport type Planted = Optimizer;\n",
     );
     assert.equal(messages.length, 1, messages.join('\n'));
-    assert.match(messages[0]!, /^import-x\/no-restricted-paths: .*src\/losses sits below this folder/);
+    assert.match(messages[0], /^import-x\/no-restricted-paths: .*src\/losses sits below this folder/);
   });
 
   it('rejects a sibling import within a layer: layers/ importing data/', async () => {
@@ -49,7 +49,7 @@ describe('import layering', () => {
       "import type { Tokenizer } from '../data/tokenizers/tokenizer.js';\nexport type Planted = Tokenizer;\n",
     );
     assert.equal(messages.length, 1, messages.join('\n'));
-    assert.match(messages[0]!, /^import-x\/no-restricted-paths/);
+    assert.match(messages[0], /^import-x\/no-restricted-paths/);
   });
 
   it('rejects a cycle inside a folder', async () => {
@@ -59,6 +59,6 @@ describe('import layering', () => {
       "import { Direction } from './direction.js';\nexport const planted = Direction;\n",
     );
     assert.equal(messages.length, 1, messages.join('\n'));
-    assert.match(messages[0]!, /^import-x\/no-cycle: /);
+    assert.match(messages[0], /^import-x\/no-cycle: /);
   });
 });

@@ -23,7 +23,7 @@ interface Case {
 }
 
 const tensors = readSafetensors(readFileSync(new URL('../fixtures/ctc/cases.safetensors', import.meta.url)));
-const cases = JSON.parse(safetensorsMetadata(tensors).cases!) as Case[];
+const cases = JSON.parse(safetensorsMetadata(tensors).cases) as Case[];
 
 function random3(shape: [number, number, number], seed: number): FloatTensor<Float64Array> {
   const random = new Random(seed);
@@ -35,9 +35,9 @@ function random3(shape: [number, number, number], seed: number): FloatTensor<Flo
 describe('ctcLoss', () => {
   for (const c of cases) {
     it(`equals torch.nn.functional.ctc_loss: ${c.name} (${c.reduction}${c.zeroInfinity ? ', zeroInfinity' : ''}, blank ${c.blank})`, () => {
-      const logits = tensors[`${c.name}.logits`]!;
-      const expectedLoss = Array.from(tensors[`${c.name}.loss`]!.data);
-      const expectedGrad = tensors[`${c.name}.grad`]!.data;
+      const logits = tensors[`${c.name}.logits`];
+      const expectedLoss = Array.from(tensors[`${c.name}.loss`].data);
+      const expectedGrad = tensors[`${c.name}.grad`].data;
       const options: CtcLossOptions = { blank: c.blank, reduction: c.reduction, zeroInfinity: c.zeroInfinity };
       // float64, as PyTorch computed (the fixture stores its results rounded to float32),
       // then float32 input as callers give it.
@@ -158,11 +158,11 @@ describe('CTC decoding', () => {
         .map((labels) => ({ labels, p: Math.exp(-(ctcLoss(logits, [labels], [T], [labels.length], { reduction: 'sum' }).loss as number)) }))
         .sort((a, b) => b.p - a.p);
       assert.ok(Math.abs(scored.reduce((s, x) => s + x.p, 0) - 1) < 1e-9, 'the labellings partition the alignments');
-      const [best, second] = ctcBeamSearch(logits, { beamWidth: 64 })[0]!;
-      assert.deepEqual(best!.labels, scored[0]!.labels, `seed ${seed}`);
-      assert.ok(Math.abs(Math.exp(best!.logProbability) - scored[0]!.p) < 1e-9);
-      assert.deepEqual(second!.labels, scored[1]!.labels);
-      assert.ok(Math.abs(Math.exp(second!.logProbability) - scored[1]!.p) < 1e-9);
+      const [best, second] = ctcBeamSearch(logits, { beamWidth: 64 })[0];
+      assert.deepEqual(best.labels, scored[0].labels, `seed ${seed}`);
+      assert.ok(Math.abs(Math.exp(best.logProbability) - scored[0].p) < 1e-9);
+      assert.deepEqual(second.labels, scored[1].labels);
+      assert.ok(Math.abs(Math.exp(second.logProbability) - scored[1].p) < 1e-9);
     }
   });
 

@@ -32,9 +32,9 @@ describe('attentionMaps', () => {
     const maps = await attentionMaps(model, 'fab', { beamWidth: 3, maxLength: 6 });
     assert.deepEqual(maps.source, ['f', 'a', 'b']);
     const [greedy] = await model.greedy([[...source.encode('fab')]], { maxLength: 6 });
-    assert.equal(maps.greedy.text, output.decode(greedy!.tokens));
-    const finished = greedy!.attention.length > greedy!.tokens.length;
-    assert.deepEqual(maps.greedy.output, [...greedy!.tokens.map((id) => output.tokenText(id)), ...(finished ? [END_LABEL] : [])]);
+    assert.equal(maps.greedy.text, output.decode(greedy.tokens));
+    const finished = greedy.attention.length > greedy.tokens.length;
+    assert.deepEqual(maps.greedy.output, [...greedy.tokens.map((id) => output.tokenText(id)), ...(finished ? [END_LABEL] : [])]);
     const hypotheses = await model.beamSearch([...source.encode('fab')], { beamWidth: 3, maxLength: 6 });
     assert.deepEqual(
       maps.beam.map((m) => m.text),

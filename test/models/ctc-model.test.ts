@@ -52,7 +52,7 @@ describe('CTCModel', () => {
     model.eval();
     for (const beamWidth of [1, 8]) {
       const decoded = await model.decode(x, lengths, { beamWidth });
-      const exact = decoded.filter((labels, i) => labels.join() === testSet[i]!.labels.join()).length;
+      const exact = decoded.filter((labels, i) => labels.join() === testSet[i].labels.join()).length;
       assert.ok(exact >= 36, `beam ${beamWidth}: ${exact} of 40 read back exactly`);
     }
   });

@@ -114,7 +114,7 @@ describe('language-model engine', () => {
 
   for (const cell of ['lstm', 'gru'] as const) {
     const fixture = readSafetensors(readFileSync(new URL(`../fixtures/lm/${cell}.safetensors`, import.meta.url)));
-    const config = JSON.parse(safetensorsMetadata(fixture).config!) as {
+    const config = JSON.parse(safetensorsMetadata(fixture).config) as {
       vocab: number;
       embed: number;
       hidden: number;
@@ -147,7 +147,7 @@ describe('language-model engine', () => {
         lm.loadStateDict(weights('init.'));
         const params = lm.parameters();
         const adam = new Adam(params, { lr: config.lr }, backend);
-        const stream = fixture.stream!.data;
+        const stream = fixture.stream.data;
         const { steps: T, batch: B } = config;
         const losses: number[] = [];
         const norms: number[] = [];
@@ -160,11 +160,11 @@ describe('language-model engine', () => {
           norms.push(clipGradNorm(params, config.clip, {}, backend));
           adam.step();
         }
-        assertClose('losses', losses, fixture.losses!.data, { atol: 1e-5, rtol: 1e-5 });
-        assertClose('gradient norms', norms, fixture.norms!.data, { atol: 1e-5, rtol: 1e-4 });
+        assertClose('losses', losses, fixture.losses.data, { atol: 1e-5, rtol: 1e-5 });
+        assertClose('gradient norms', norms, fixture.norms.data, { atol: 1e-5, rtol: 1e-4 });
         const final = lm.stateDict();
         for (const [name, want] of Object.entries(weights('final.'))) {
-          assertClose(name, final[name]!.data, want.data, { atol: 1e-5, rtol: 1e-4 });
+          assertClose(name, final[name].data, want.data, { atol: 1e-5, rtol: 1e-4 });
         }
         backend.dispose();
       });

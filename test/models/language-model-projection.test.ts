@@ -25,9 +25,9 @@ describe('LanguageModel with projSize', () => {
     const model = await LanguageModel.create({ tokenizer, hiddenSize: 12, projSize: 5, numLayers: 2, embeddingDim: 6, seed: 3, backend });
     assert.equal(model.settings.projSize, 5);
     const dict = model.stateDict();
-    assert.deepEqual(dict['decoder.weight']!.shape, [tokenizer.vocabSize, 5]);
-    assert.deepEqual(dict['rnn.weight_hr_l1']!.shape, [5, 12]);
-    assert.deepEqual(dict['rnn.weight_ih_l1']!.shape, [48, 5]);
+    assert.deepEqual(dict['decoder.weight'].shape, [tokenizer.vocabSize, 5]);
+    assert.deepEqual(dict['rnn.weight_hr_l1'].shape, [5, 12]);
+    assert.deepEqual(dict['rnn.weight_ih_l1'].shape, [48, 5]);
     const ids = tokenizer.encode(text);
     const before = model.eval().evaluate(ids).bitsPerChar;
     await train(model.train().trainingTask(ids, 4, 12), {
@@ -62,8 +62,8 @@ describe('LanguageModel with projSize', () => {
   it('traces P-wide hidden states; cellStep and gradientFlow refuse the projection, naming it', async () => {
     const model = await LanguageModel.create({ tokenizer, hiddenSize: 6, projSize: 2, embeddingDim: 4, seed: 1, backend });
     const trace = traceLanguageModel(model, 'abc');
-    assert.equal(trace.layers[0]!.hidden.length, 3 * 2);
-    assert.equal(trace.layers[0]!.cell!.length, 3 * 6);
+    assert.equal(trace.layers[0].hidden.length, 3 * 2);
+    assert.equal(trace.layers[0].cell!.length, 3 * 6);
     assert.throws(
       () => cellStep(model, trace, 0, 1),
       (e: Error) => e instanceof UsageError && /cellStep: the model's LSTM projects its state \(projSize 2\)/.test(e.message),

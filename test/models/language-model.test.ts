@@ -89,7 +89,7 @@ describe('LanguageModel', () => {
     const sharp = model.nextTokenProbabilities('xyz', { temperature: t });
     const powered = plain.map((p) => p ** (1 / t));
     const total = powered.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < sharp.length; i++) assert.ok(Math.abs(sharp[i]! - powered[i]! / total) < 1e-9, `token ${i}`);
+    for (let i = 0; i < sharp.length; i++) assert.ok(Math.abs(sharp[i] - powered[i] / total) < 1e-9, `token ${i}`);
     // Top-k 3 keeps the three likeliest; an empty prime starts after a line break.
     assert.equal(model.nextTokenProbabilities('xyz', { topK: 3 }).filter((p) => p > 0).length, 3);
     assert.deepEqual(model.nextTokenProbabilities(''), model.nextTokenProbabilities('\n'));

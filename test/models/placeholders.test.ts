@@ -31,7 +31,7 @@ function withBias<M extends { stateDict(): Record<string, Tensor>; loadStateDict
   suppressed: readonly number[] = [],
 ): M {
   const dict = model.stateDict();
-  model.loadStateDict({ ...dict, [name]: favour(dict[name]!, favoured, suppressed) });
+  model.loadStateDict({ ...dict, [name]: favour(dict[name], favoured, suppressed) });
   return model;
 }
 
@@ -127,8 +127,8 @@ describe('generation never writes <unk> or <pad>', () => {
       assert.deepEqual(model.excludedOutputs, [V, ...outputTokenizer.placeholderIds]);
       const [greedy] = await model.greedy([[1, 2]], { maxLength: 6 });
       const beams = await model.beamSearch([1, 2], { beamWidth: 3, maxLength: 6 });
-      assert.equal(greedy!.tokens.length, 6);
-      for (const tokens of [greedy!.tokens, ...beams.map((b) => b.tokens)]) {
+      assert.equal(greedy.tokens.length, 6);
+      for (const tokens of [greedy.tokens, ...beams.map((b) => b.tokens)]) {
         assert.ok(
           tokens.every((id) => !model.excludedOutputs.includes(id)),
           `${outputTokenizer.kind}: ${tokens}`,

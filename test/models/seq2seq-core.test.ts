@@ -50,7 +50,7 @@ describe('seq2seq engine', () => {
       const source = Int32Array.from({ length: S * B }, () => random.int(5));
       const lengths = Int32Array.of(4, 3, 1);
       const real = [3, 1, 2];
-      const targets = Int32Array.from({ length: T * B }, (_, i) => (Math.floor(i / B) < real[i % B]! ? random.int(6) : -100));
+      const targets = Int32Array.from({ length: T * B }, (_, i) => (Math.floor(i / B) < real[i % B] ? random.int(6) : -100));
       const batch = { S, B, source, lengths };
       const evaluate = (backward: boolean): number =>
         core.run(batch, targets, 1, true, backward, ratio === undefined ? undefined : { ratio, random: new Random(9) });

@@ -24,9 +24,9 @@ interface Config {
 
 const fixture = readSafetensors(readFileSync(new URL('../fixtures/seq2seq/parity.safetensors', import.meta.url)));
 const meta = safetensorsMetadata(fixture);
-const configs = JSON.parse(meta.configs!) as Config[];
-const pairs = JSON.parse(meta.pairs!) as SequencePair[];
-const sizes = JSON.parse(meta.sizes!) as {
+const configs = JSON.parse(meta.configs) as Config[];
+const pairs = JSON.parse(meta.pairs) as SequencePair[];
+const sizes = JSON.parse(meta.sizes) as {
   sourceVocabSize: number;
   targetVocabSize: number;
   begin: number;

@@ -37,7 +37,7 @@ describe('SequenceClassifier', () => {
         clipNorm: 5,
       });
       const predicted = await model.eval().predict(testSet.map((e) => e.tokens));
-      const accuracy = predicted.filter((p, i) => p === testSet[i]!.label).length / testSet.length;
+      const accuracy = predicted.filter((p, i) => p === testSet[i].label).length / testSet.length;
       assert.ok(accuracy > 0.95, `${pooling}: ${accuracy}`);
     });
   }

@@ -16,8 +16,8 @@ function example(random: Random): RegressionExample {
   const steps = 3 + random.int(8);
   const data = Float32Array.from({ length: steps * 2 }, () => random.uniform(-1, 1));
   let mean0 = 0;
-  for (let t = 0; t < steps; t++) mean0 += data[2 * t]! / steps;
-  return { frames: { steps, data }, target: [1000 + 50 * mean0 - 20 * data[2 * steps - 1]!] };
+  for (let t = 0; t < steps; t++) mean0 += data[2 * t] / steps;
+  return { frames: { steps, data }, target: [1000 + 50 * mean0 - 20 * data[2 * steps - 1]] };
 }
 
 describe('SequenceRegressor', () => {
@@ -34,10 +34,10 @@ describe('SequenceRegressor', () => {
     ]);
     const n = model.normalization;
     assert.deepEqual([...n.inputMean], [3, 10]);
-    assert.ok(Math.abs(n.inputStd[0]! - Math.sqrt(8 / 3)) < 1e-6);
+    assert.ok(Math.abs(n.inputStd[0] - Math.sqrt(8 / 3)) < 1e-6);
     assert.equal(n.inputStd[1], 1, 'a constant feature gets std 1');
     assert.deepEqual([...n.targetMean, ...n.targetStd], [6, 1]);
-    assert.deepEqual([...model.stateDict()['normalization.targetMean']!.data], [6]);
+    assert.deepEqual([...model.stateDict()['normalization.targetMean'].data], [6]);
   });
 
   it("learns a whole-sequence function in the data's units (held-out error far below the targets' spread)", async () => {
@@ -52,10 +52,10 @@ describe('SequenceRegressor', () => {
       clipNorm: 5,
     });
     const predicted = await model.eval().predict(testSet.map((e) => e.frames));
-    const errors = predicted.map((p, i) => Math.abs(p[0]! - testSet[i]!.target[0]!));
+    const errors = predicted.map((p, i) => Math.abs(p[0] - testSet[i].target[0]));
     const mae = errors.reduce((a, b) => a + b) / errors.length;
-    const mean = testSet.reduce((s, e) => s + e.target[0]!, 0) / testSet.length;
-    const spread = testSet.reduce((s, e) => s + Math.abs(e.target[0]! - mean), 0) / testSet.length;
+    const mean = testSet.reduce((s, e) => s + e.target[0], 0) / testSet.length;
+    const spread = testSet.reduce((s, e) => s + Math.abs(e.target[0] - mean), 0) / testSet.length;
     assert.ok(mae < spread / 5, `MAE ${mae} vs mean absolute deviation ${spread}`);
   });
 

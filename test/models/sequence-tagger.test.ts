@@ -51,7 +51,7 @@ describe('SequenceTagger', () => {
     const b = { tokens: [6, 7], tags: [2, 2] };
     const both = await tagger.lossAndBackward([a, b]);
     const alone = [await tagger.lossAndBackward([a]), await tagger.lossAndBackward([b])];
-    assert.ok(Math.abs(both - (5 * alone[0]! + 2 * alone[1]!) / 7) < 1e-5, `${both} vs ${alone}`);
+    assert.ok(Math.abs(both - (5 * alone[0] + 2 * alone[1]) / 7) < 1e-5, `${both} vs ${alone}`);
   });
 
   it('with a CRF (crf: true on BIO tag names) learns chunks, never breaks BIO, and trains on the path likelihood', async () => {
@@ -59,7 +59,7 @@ describe('SequenceTagger', () => {
     // Tokens 1–3 are name words: a run of them is one chunk (B-N, then I-N); other tokens are O.
     const chunked = (random: Random): TaggedSequence => {
       const tokens = Array.from({ length: 2 + random.int(9) }, () => 1 + random.int(V - 1));
-      return { tokens, tags: tokens.map((w, t) => (w > 3 ? 0 : t > 0 && tokens[t - 1]! <= 3 ? 2 : 1)) };
+      return { tokens, tags: tokens.map((w, t) => (w > 3 ? 0 : t > 0 && tokens[t - 1] <= 3 ? 2 : 1)) };
     };
     const random = new Random(8);
     const trainSet = Array.from({ length: 300 }, () => chunked(random));

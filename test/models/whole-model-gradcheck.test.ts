@@ -30,7 +30,7 @@ async function checkModel(params: Parameter[], zeroGrad: () => void, loss: () =>
   let checked = 0;
   for (const [k, p] of params.entries()) {
     for (let i = 0; i < p.value.length; i++) {
-      const v = p.value[i]!;
+      const v = p.value[i];
       const step = Math.max(1e-2, 1e-2 * Math.abs(v));
       const up = Math.fround(v + step);
       const down = Math.fround(v - step);
@@ -40,14 +40,14 @@ async function checkModel(params: Parameter[], zeroGrad: () => void, loss: () =>
       const minus = await loss();
       p.value[i] = v;
       const numeric = (plus - minus) / (up - down);
-      const a = analytic[k]![i]!;
+      const a = analytic[k][i];
       checked++;
       if (!(Math.abs(numeric - a) <= 2e-4 + 2e-2 * Math.abs(numeric))) failures.push(`${p.name}[${i}]: analytic ${a}, numeric ${numeric}`);
     }
   }
   assert.ok(checked > 50, `only ${checked} elements checked`);
   assert.ok(
-    params.every((_, k) => analytic[k]!.some((g) => g !== 0)),
+    params.every((_, k) => analytic[k].some((g) => g !== 0)),
     'a parameter got no gradient at all',
   );
   if (failures.length > 0) assert.fail(`${failures.length} of ${checked} gradients differ:\n  ${failures.slice(0, 8).join('\n  ')}`);
@@ -170,7 +170,7 @@ describe('whole-model gradient checks (every parameter, float32 differences)', (
         [2, 4],
         [4, 1],
         [1, 3],
-      ].map(([s, t]) => ({ source: tokens(random, [s!], 4)[0]!, target: tokens(random, [t!], 3)[0]! }));
+      ].map(([s, t]) => ({ source: tokens(random, [s], 4)[0], target: tokens(random, [t], 3)[0] }));
       await checkModel(
         await model.parameters(),
         () => model.zeroGrad(),

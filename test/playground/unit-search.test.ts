@@ -22,10 +22,10 @@ describe('unit search', () => {
       ranked.map((r) => r.unit),
       [1, 2, 0, 3],
     );
-    assert.equal(ranked[0]!.correlation, 1);
-    assert.equal(ranked[1]!.correlation, -1);
-    assert.ok(Math.abs(ranked[2]!.correlation - 1 / Math.sqrt(5)) < 1e-15);
-    assert.equal(ranked[3]!.correlation, 0);
+    assert.equal(ranked[0].correlation, 1);
+    assert.equal(ranked[1].correlation, -1);
+    assert.ok(Math.abs(ranked[2].correlation - 1 / Math.sqrt(5)) < 1e-15);
+    assert.equal(ranked[3].correlation, 0);
   });
 
   it('orders units by their standard deviation over the text', () => {

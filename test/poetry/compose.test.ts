@@ -30,14 +30,14 @@ async function model(seed = 1): Promise<LanguageModel> {
 /** Adds `delta` to the decoder's bias of `ch`: a large one makes the model (nearly) always, or never, draw it. */
 function biasTowards(m: LanguageModel, ch: string, delta: number): void {
   const dict = m.stateDict();
-  dict['decoder.bias']!.data[m.tokenizer.encode(ch)[0]!]! += delta;
+  dict['decoder.bias'].data[m.tokenizer.encode(ch)[0]] += delta;
   m.loadStateDict(dict);
 }
 
 /** Splits a poem after each line-ending mark. */
 function lines(poem: string): string[] {
   return [...poem].reduce<string[]>((out, ch, i, all) => {
-    if (i === 0 || LINE_END_MARKS.has(all[i - 1]!)) out.push('');
+    if (i === 0 || LINE_END_MARKS.has(all[i - 1])) out.push('');
     out[out.length - 1] += ch;
     return out;
   }, []);
@@ -63,12 +63,12 @@ describe('samplePoems', () => {
     // Greedy, so that the text can be replayed with generate: the discarded poem, then two with the start.
     for (const start of ['春', '夏日山中静']) {
       const [first, second] = samplePoems(m, 2, { start, temperature: 0, maxLength: 12 });
-      const warm = (await m.generate({ prime: '\n', length: 12, temperature: 0 })).split('\n')[0]!;
+      const warm = (await m.generate({ prime: '\n', length: 12, temperature: 0 })).split('\n')[0];
       const poem1 =
-        start + (await m.generate({ prime: `\n${warm}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0]!;
+        start + (await m.generate({ prime: `\n${warm}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0];
       const poem2 =
         start +
-        (await m.generate({ prime: `\n${warm}\n${poem1}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0]!;
+        (await m.generate({ prime: `\n${warm}\n${poem1}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0];
       assert.deepEqual([first, second], [poem1, poem2], `start '${start}'`);
     }
   });

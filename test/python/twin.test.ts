@@ -206,8 +206,8 @@ describe('the PyTorch twin (rnnkit_torch)', { skip }, () => {
     const theirs = readSafetensors(readFileSync(outputsFile));
     for (const c of cases) {
       const name = `${c.name}/output`;
-      assert.deepEqual(theirs[name]?.shape, expected[name]!.shape, `${name} shape`);
-      assertClose(name, theirs[name]!.data, expected[name]!.data, TOLERANCE);
+      assert.deepEqual(theirs[name]?.shape, expected[name].shape, `${name} shape`);
+      assertClose(name, theirs[name].data, expected[name].data, TOLERANCE);
       // What the twin saved is the same model for rnnkit.
       const resaved = await loadModel(c.resaved);
       const original = models.get(c.name)!;
@@ -215,7 +215,7 @@ describe('the PyTorch twin (rnnkit_torch)', { skip }, () => {
       const a = original.stateDict();
       const b = resaved.stateDict();
       assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
-      for (const key of Object.keys(a)) assert.deepEqual(b[key]!.data, a[key]!.data, `${c.name}: ${key}`);
+      for (const key of Object.keys(a)) assert.deepEqual(b[key].data, a[key].data, `${c.name}: ${key}`);
     }
     assert.equal(cases.length, 16);
   });

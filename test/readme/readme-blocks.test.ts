@@ -30,16 +30,16 @@ function tsBlocks(file: string): Block[] {
   const lines = readFileSync(join(root, file), 'utf8').split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```ts\s*$/.exec(lines[i]!);
+    const open = /^(\s*)```ts\s*$/.exec(lines[i]);
     if (open === null) continue;
-    const indent = open[1]!.length;
+    const indent = open[1].length;
     let j = i + 1;
-    while (!/^\s*```\s*$/.test(lines[j]!)) j++;
+    while (!/^\s*```\s*$/.test(lines[j])) j++;
     const code = lines
       .slice(i + 1, j)
       .map((l) => l.slice(indent))
       .join('\n');
-    const skip = SKIP_MARK.exec(lines[i - 1]!.trim())?.[1];
+    const skip = SKIP_MARK.exec(lines[i - 1].trim())?.[1];
     blocks.push({ file, line: i + 1, code, skip });
     i = j;
   }

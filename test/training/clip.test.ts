@@ -42,7 +42,7 @@ forEachBackend((get) => {
         const params = withGrads(() => makeParams(backend), fx.grads);
         const total = clipGradNorm(params, fx.maxNorm, { normType: fx.normType }, backend);
         assertSameNumber(`${fx.name} total norm`, total, fx.totalNorm);
-        params.forEach((p, i) => assertClose(`${fx.name} clipped ${p.name}.grad`, p.grad, fx.clipped[i]!, TOL));
+        params.forEach((p, i) => assertClose(`${fx.name} clipped ${p.name}.grad`, p.grad, fx.clipped[i], TOL));
       });
     }
 
@@ -51,7 +51,7 @@ forEachBackend((get) => {
       const fx = fixtures.clipNorm.find((c) => c.name === 'norm2_unclipped')!;
       const params = withGrads(() => makeParams(backend), fx.grads);
       clipGradNorm(params, fx.maxNorm, {}, backend);
-      params.forEach((p, i) => assertIdentical(`${p.name}.grad`, p.grad, fx.grads[i]!));
+      params.forEach((p, i) => assertIdentical(`${p.name}.grad`, p.grad, fx.grads[i]));
     });
 
     it('with errorIfNonfinite throws NonFiniteError and leaves the gradients as they were', () => {
@@ -63,10 +63,10 @@ forEachBackend((get) => {
           () => clipGradNorm(params, fx.maxNorm, { normType: fx.normType, errorIfNonfinite: true }, backend),
           (e: unknown) =>
             e instanceof NonFiniteError &&
-            /^clipGradNorm: the total norm of order (2|Infinity) of the gradients is (Infinity|NaN)/.test((e as Error).message),
+            /^clipGradNorm: the total norm of order (2|Infinity) of the gradients is (Infinity|NaN)/.test(e.message),
           name,
         );
-        params.forEach((p, i) => assertIdentical(`${name} ${p.name}.grad`, p.grad, fx.grads[i]!));
+        params.forEach((p, i) => assertIdentical(`${name} ${p.name}.grad`, p.grad, fx.grads[i]));
       }
       // Finite norms do not throw.
       const fx = fixtures.clipNorm.find((c) => c.name === 'norm2_clipped')!;
@@ -81,7 +81,7 @@ forEachBackend((get) => {
         const backend = get();
         const params = withGrads(() => makeParams(backend), fx.grads);
         clipGradValue(params, fx.clipValue, backend);
-        params.forEach((p, i) => assertClose(`${fx.name} clipped ${p.name}.grad`, p.grad, fx.clipped[i]!, { atol: 0, rtol: 0 }));
+        params.forEach((p, i) => assertClose(`${fx.name} clipped ${p.name}.grad`, p.grad, fx.clipped[i], { atol: 0, rtol: 0 }));
       });
     }
   });
@@ -122,7 +122,7 @@ describe('clipping arguments', () => {
     for (const [label, make, message] of cases) {
       assert.throws(
         make,
-        (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
         `${label}: expected UsageError matching ${message}`,
       );
     }

@@ -62,15 +62,15 @@ forEachBackend((get) => {
         const params = makeParams(backend);
         const optimizer = makeOptimizer(fx.kind, params, fx.options, backend);
         for (let t = 0; t < fixtures.steps; t++) {
-          setGrads(params, fixtures.grads[t]!);
+          setGrads(params, fixtures.grads[t]);
           optimizer.step();
-          params.forEach((p, i) => assertClose(`${fx.name} step ${t + 1} ${p.name}`, p.value, fx.params[t]![i]!, TOL));
+          params.forEach((p, i) => assertClose(`${fx.name} step ${t + 1} ${p.name}`, p.value, fx.params[t][i], TOL));
         }
         assert.equal(optimizer.stepCount, fixtures.steps);
         const state = optimizer.stateDict();
         assert.deepEqual(Object.keys(state.buffers).sort(), Object.keys(fx.state).sort(), `${fx.name}: state buffer names`);
         for (const [key, expected] of Object.entries(fx.state)) {
-          assertClose(`${fx.name} state ${key}`, state.buffers[key]!, expected, TOL);
+          assertClose(`${fx.name} state ${key}`, state.buffers[key], expected, TOL);
         }
         optimizer.dispose();
       });
@@ -84,14 +84,14 @@ forEachBackend((get) => {
         const params = makeParams(backend);
         const first = makeOptimizer(fx.kind, params, fx.options, backend);
         for (let t = 0; t < 3; t++) {
-          setGrads(params, fixtures.grads[t]!);
+          setGrads(params, fixtures.grads[t]);
           first.step();
         }
         first.lr = first.lr * 0.5; // the snapshot must carry the learning rate too
         const snapshot = first.stateDict();
         const atStep3 = values(params);
         for (let t = 3; t < 5; t++) {
-          setGrads(params, fixtures.grads[t]!);
+          setGrads(params, fixtures.grads[t]);
           first.step();
         }
 
@@ -100,18 +100,18 @@ forEachBackend((get) => {
           const second = makeOptimizer(fx.kind, copies, fx.options, backend);
           if (restore) second.loadStateDict(snapshot);
           for (let t = 3; t < 5; t++) {
-            setGrads(copies, fixtures.grads[t]!);
+            setGrads(copies, fixtures.grads[t]);
             second.step();
           }
           if (restore) assert.equal(second.stepCount, 5);
           return values(copies);
         };
         const resumed = run(true);
-        params.forEach((p, i) => assertIdentical(`${fx.name} resumed ${p.name}`, resumed[i]!, p.value));
+        params.forEach((p, i) => assertIdentical(`${fx.name} resumed ${p.name}`, resumed[i], p.value));
         // Without the snapshot the continuation differs, so the comparison above can fail.
         const fresh = run(false);
         assert.ok(
-          fresh.some((v, i) => v.some((x, j) => x !== params[i]!.value[j])),
+          fresh.some((v, i) => v.some((x, j) => x !== params[i].value[j])),
           `${fx.name}: a fresh optimizer should not reproduce the resumed run`,
         );
       });
@@ -121,12 +121,12 @@ forEachBackend((get) => {
       const backend = get();
       const params = makeParams(backend);
       const adam = new Adam(params, { lr: 0.01 }, backend);
-      setGrads(params, fixtures.grads[0]!);
+      setGrads(params, fixtures.grads[0]);
       adam.step();
       const snapshot = adam.stateDict();
-      const before = Float32Array.from(snapshot.buffers['weight.exp_avg']!);
+      const before = Float32Array.from(snapshot.buffers['weight.exp_avg']);
       adam.step();
-      assertIdentical('weight.exp_avg snapshot', snapshot.buffers['weight.exp_avg']!, before);
+      assertIdentical('weight.exp_avg snapshot', snapshot.buffers['weight.exp_avg'], before);
       assert.deepEqual({ step: snapshot.step, lr: snapshot.lr }, { step: 1, lr: 0.01 });
       assert.ok(snapshot.buffers['weight.exp_avg'] instanceof Float32Array);
       assert.equal(Object.getPrototypeOf(snapshot), Object.prototype);
@@ -136,7 +136,7 @@ forEachBackend((get) => {
       const backend = get();
       const params = makeParams(backend);
       const adam = new Adam(params, { lr: 0.01 }, backend);
-      setGrads(params, fixtures.grads[0]!);
+      setGrads(params, fixtures.grads[0]);
       adam.step();
       const good = adam.stateDict();
       const withBuffers = (change: (b: Record<string, Float32Array>) => void): OptimizerState => {
@@ -197,12 +197,12 @@ forEachBackend((get) => {
       for (const [label, state, Kind, message] of cases) {
         assert.throws(
           () => adam.loadStateDict(state),
-          (e: unknown) => e instanceof Kind && message.test((e as Error).message),
+          (e: unknown) => e instanceof Kind && message.test(e.message),
           label,
         );
         const after = adam.stateDict();
         assert.equal(after.step, live.step, `${label}: step unchanged`);
-        for (const key of Object.keys(live.buffers)) assertIdentical(`${label}: ${key}`, after.buffers[key]!, live.buffers[key]!);
+        for (const key of Object.keys(live.buffers)) assertIdentical(`${label}: ${key}`, after.buffers[key], live.buffers[key]);
       }
       // An SGD without momentum has no buffers: loading any is an error naming that.
       const sgd = new SGD(params, { lr: 0.1 }, backend);
@@ -220,7 +220,7 @@ forEachBackend((get) => {
       const backend = get();
       const params = makeParams(backend);
       const sgd = new SGD(params, { lr: 0.1 }, backend);
-      setGrads(params, fixtures.grads[0]!);
+      setGrads(params, fixtures.grads[0]);
       sgd.zeroGrad();
       for (const p of params)
         assert.ok(
@@ -228,7 +228,7 @@ forEachBackend((get) => {
           `${p.name}.grad zeroed`,
         );
       sgd.step(); // zero gradient, no decay: nothing moves
-      params.forEach((p, i) => assertIdentical(p.name, p.value, fixtures.params[i]!.init));
+      params.forEach((p, i) => assertIdentical(p.name, p.value, fixtures.params[i].init));
     });
 
     it('uses the learning rate set between steps (as a schedule does)', () => {
@@ -236,16 +236,16 @@ forEachBackend((get) => {
       const params = makeParams(backend);
       const sgd = new SGD(params, { lr: 0.1 }, backend);
       sgd.lr = 0;
-      setGrads(params, fixtures.grads[0]!);
+      setGrads(params, fixtures.grads[0]);
       sgd.step();
-      params.forEach((p, i) => assertIdentical(`${p.name} with lr 0`, p.value, fixtures.params[i]!.init));
+      params.forEach((p, i) => assertIdentical(`${p.name} with lr 0`, p.value, fixtures.params[i].init));
       sgd.lr = 1;
       sgd.step();
       params.forEach((p, i) =>
         assertClose(
           `${p.name} with lr 1`,
           p.value,
-          fixtures.params[i]!.init.map((x, j) => x - fixtures.grads[0]![i]![j]!),
+          fixtures.params[i].init.map((x, j) => x - fixtures.grads[0][i][j]),
         ),
       );
     });
@@ -335,7 +335,7 @@ describe('optimizer options', () => {
     for (const [label, make, message] of cases) {
       assert.throws(
         make,
-        (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
         `${label}: expected UsageError matching ${message}`,
       );
     }
@@ -348,7 +348,7 @@ describe('optimizer options', () => {
       (e: unknown) => e instanceof UsageError && /empty parameter list/.test(String(e)),
     );
     assert.throws(
-      () => new Adam([weight!, bias!, { ...weight! }], {}, backend),
+      () => new Adam([weight, bias, { ...weight }], {}, backend),
       (e: unknown) => e instanceof UsageError && /parameter name 'weight' appears more than once/.test(String(e)),
     );
     const bad = { name: 'bad', shape: [2, 3], value: backend.alloc(6), grad: backend.alloc(5) };

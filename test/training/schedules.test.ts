@@ -141,7 +141,7 @@ describe('schedule arguments', () => {
     for (const [label, make, message] of cases) {
       assert.throws(
         make,
-        (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
         `${label}: expected UsageError matching ${message}`,
       );
     }

@@ -70,7 +70,7 @@ describe('train (the shared training loop)', () => {
       ['9.ckpt', '18.ckpt', '20.ckpt'],
     );
 
-    const loaded = await loadCheckpoint<{ note: string }, 'language-model'>(paths[0]!, { backend, type: 'language-model' });
+    const loaded = await loadCheckpoint<{ note: string }, 'language-model'>(paths[0], { backend, type: 'language-model' });
     assert.equal(loaded.settings.note, 'settings travel too');
     assert.equal(loaded.trainer.step, 9);
     const resumedModel = loaded.model;
@@ -87,7 +87,7 @@ describe('train (the shared training loop)', () => {
     assert.deepEqual(resumedLosses, losses.slice(9));
     const a = model.stateDict();
     const b = resumedModel.stateDict();
-    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+    for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, name);
   });
 
   it('an aborted run stops after the step in progress and resumes, after sampling in between, to an uninterrupted run', async () => {
@@ -128,7 +128,7 @@ describe('train (the shared training loop)', () => {
     assert.deepEqual(rest, losses.slice(5));
     const a = whole.model.stateDict();
     const b = model.stateDict();
-    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+    for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, name);
   });
 
   it('an already aborted signal stops before the first step', async () => {
@@ -170,7 +170,7 @@ describe('train (the shared training loop)', () => {
     });
     assert.deepEqual(resumedLosses, losses.slice(8));
     const [a, b] = [model.stateDict(), loaded.model.stateDict()];
-    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+    for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, name);
   });
 
   /** The task with batch `index` of step `bad` (1-based) spoiled by `spoil`. */
@@ -225,21 +225,21 @@ describe('train (the shared training loop)', () => {
     );
     assert.deepEqual(looped.lrs, [0.02, 0.02, 0.01, 0.01, 0.005]);
     const expected = model.stateDict();
-    for (const name of Object.keys(expected)) assert.deepEqual(looped.weights[name]!.data, expected[name]!.data, name);
+    for (const name of Object.keys(expected)) assert.deepEqual(looped.weights[name].data, expected[name].data, name);
     // Each option on its own changes the result: neither is ignored.
     const plain = (await run({ clipNorm: 1 })).weights;
     const valueOnly = (await run({ clipValue: 0.01, clipNorm: 1 })).weights;
     const scheduleOnly = (await run({ schedule, clipNorm: 1 })).weights;
     const name = 'decoder.weight';
-    assert.notDeepEqual(valueOnly[name]!.data, plain[name]!.data, 'clipValue changed nothing');
-    assert.notDeepEqual(scheduleOnly[name]!.data, plain[name]!.data, 'the schedule changed nothing');
+    assert.notDeepEqual(valueOnly[name].data, plain[name].data, 'clipValue changed nothing');
+    assert.notDeepEqual(scheduleOnly[name].data, plain[name].data, 'the schedule changed nothing');
   });
 
   it('a non-finite gradient stops the run under value clipping too (clipping must not hide it)', async () => {
     for (const clips of [{ clipValue: 0.5 }, { clipValue: 0.5, clipNorm: 1 }] as const) {
       for (const bad of [Infinity, -Infinity, NaN]) {
         const { model, task, optimizer } = await setup();
-        const first = (await model.parameters())[0]!;
+        const first = (await model.parameters())[0];
         let step = 0;
         const poisoned: TrainingTask = {
           ...task,
@@ -258,7 +258,7 @@ describe('train (the shared training loop)', () => {
     }
     // With skipNonFinite the batch is skipped, not clamped into an update.
     const { model, task, optimizer } = await setup();
-    const first = (await model.parameters())[0]!;
+    const first = (await model.parameters())[0];
     const before = Float32Array.from(first.value);
     const poisoned: TrainingTask = {
       ...task,
@@ -276,7 +276,7 @@ describe('train (the shared training loop)', () => {
   it('stops at a non-finite gradient, with and without clipping', async () => {
     for (const clipNorm of [undefined, 1]) {
       const { model, task, optimizer } = await setup();
-      const first = (await model.parameters())[0]!;
+      const first = (await model.parameters())[0];
       let step = 0;
       const poisoned: TrainingTask = {
         ...task,
@@ -297,7 +297,7 @@ describe('train (the shared training loop)', () => {
   it('with skipNonFinite, skips the bad batch without updating and goes on', async () => {
     const { model, task, optimizer } = await setup();
     const snapshots: Float32Array[] = [];
-    const first = (await model.parameters())[0]!;
+    const first = (await model.parameters())[0];
     const result = await train(
       spoiled(task, 3, () => Infinity),
       {
@@ -360,11 +360,11 @@ describe('train (the shared training loop)', () => {
       events.map((e) => e.fraction),
       [1, 2, 3, 4, 5, 6].map((s) => s / 6),
     );
-    assert.equal(events[1]!.tokensPerSecond, (2 * BATCH * STEPS) / 1);
-    assert.ok(Math.abs(events[1]!.etaSeconds - 2) < 1e-9, `ETA ${events[1]!.etaSeconds}`); // 4 steps left at 0.5 s each
-    assert.equal(events.at(-1)!.etaSeconds, 0);
-    assert.ok(Math.abs(events[0]!.smoothedLoss - events[0]!.loss) < 1e-12, 'the bias-corrected average of one loss is that loss');
-    assert.equal(events[2]!.lr, 0.01);
+    assert.equal(events[1].tokensPerSecond, (2 * BATCH * STEPS) / 1);
+    assert.ok(Math.abs(events[1].etaSeconds - 2) < 1e-9, `ETA ${events[1].etaSeconds}`); // 4 steps left at 0.5 s each
+    assert.equal(events.at(-1).etaSeconds, 0);
+    assert.ok(Math.abs(events[0].smoothedLoss - events[0].loss) < 1e-12, 'the bias-corrected average of one loss is that loss');
+    assert.equal(events[2].lr, 0.01);
   });
 
   it('rejects a missing or invalid budget and invalid options', async () => {

@@ -153,19 +153,19 @@ export function crfViterbi<F extends FloatArray>(
         const at = ((t * B + b) * K + j) * k;
         const e = emissions[(t * B + b) * K + j];
         for (let r = 0; r < k; r++) {
-          delta[at + r] = r < best.length ? best[r]!.score + e : -Infinity;
-          history[at + r] = r < best.length ? best[r]!.from : -1;
+          delta[at + r] = r < best.length ? best[r].score + e : -Infinity;
+          history[at + r] = r < best.length ? best[r].from : -1;
         }
       }
     }
     const lastRow = ((L - 1) * B + b) * K * k;
     const best = kBest(K * k, k, (c) => delta[lastRow + c] + end[Math.floor(c / k)]);
     for (let r = 0; r < k; r++) {
-      scores[b * k + r] = r < best.length ? best[r]!.score : -Infinity;
+      scores[b * k + r] = r < best.length ? best[r].score : -Infinity;
       if (r >= best.length) continue;
       // Backtrack: candidate c = j·k + r′ names the tag and the rank of the path it extends.
       const path = (b * k + r) * T;
-      let c = best[r]!.from;
+      let c = best[r].from;
       for (let t = L - 1; t >= 0; t--) {
         const tag = Math.floor(c / k);
         paths[path + t] = tag;

@@ -90,7 +90,7 @@ export class WasmHeap {
 
   private takeFree(size: number): number | undefined {
     for (let i = 0; i < this.freeBlocks.length; i++) {
-      const block = this.freeBlocks[i]!;
+      const block = this.freeBlocks[i];
       if (block.bytes < size) continue;
       const ptr = block.ptr;
       if (block.bytes === size) this.freeBlocks.splice(i, 1);
@@ -126,7 +126,7 @@ export class WasmHeap {
   private insertFree(block: Block): void {
     const list = this.freeBlocks;
     let i = 0;
-    while (i < list.length && list[i]!.ptr < block.ptr) i++;
+    while (i < list.length && list[i].ptr < block.ptr) i++;
     list.splice(i, 0, block);
     // Coalesce with the following and the preceding neighbours.
     const next = list[i + 1];

@@ -168,10 +168,10 @@ class WasmBackend implements Backend<Float32Array> {
       const { start, size } = block(split, t);
       if (split.columns) {
         const pbPart = pb + 4 * (transB ? start * ldb : start);
-        fill14(this.args[t]!, ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, this.workspaces[t]!);
+        fill14(this.args[t], ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, this.workspaces[t]);
       } else {
         const paPart = pa + 4 * (transA ? start : start * lda);
-        fill14(this.args[t]!, ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, this.workspaces[t]!);
+        fill14(this.args[t], ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, this.workspaces[t]);
       }
     }
     this.dispatch('gemm', split.parts);
@@ -222,11 +222,11 @@ class WasmBackend implements Backend<Float32Array> {
     const split = plan(this.threads, m, n, k);
     for (let t = 0; t < split.parts; t++) {
       const { start, size } = block(split, t);
-      const work = this.workspaces[t]!;
-      if (split.columns) fill14(this.args[t]!, ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
+      const work = this.workspaces[t];
+      if (split.columns) fill14(this.args[t], ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
       else {
         const paPart = pa + 4 * (transA ? start : start * lda);
-        fill14(this.args[t]!, ta, size, n, k, alpha, paPart, lda, pp, beta, pc + 4 * start * ldc, ldc, work, 0, n);
+        fill14(this.args[t], ta, size, n, k, alpha, paPart, lda, pp, beta, pc + 4 * start * ldc, ldc, work, 0, n);
       }
     }
     this.dispatch('gemmPacked', split.parts);
@@ -246,37 +246,21 @@ class WasmBackend implements Backend<Float32Array> {
   /** Runs parts 1… on the workers and part 0 here, from the argument lists in {@link args}. */
   private dispatch(fn: WorkerFunction, used: number): void {
     if (used === 1) {
-      this.call(fn, this.args[0]!);
+      this.call(fn, this.args[0]);
       return;
     }
     const pool = this.pool!;
-    for (let t = 1; t < used; t++) pool.setJob(t - 1, fn, this.args[t]!);
+    for (let t = 1; t < used; t++) pool.setJob(t - 1, fn, this.args[t]);
     pool.run(used - 1, this.runOwn[fn]);
   }
 
   // Arguments past a kernel's own are ignored by WebAssembly, so one signature serves all.
   private call(fn: WorkerFunction, a: number[]): void {
-    (this.k[fn] as (...args: number[]) => void)(
-      a[0]!,
-      a[1]!,
-      a[2]!,
-      a[3]!,
-      a[4]!,
-      a[5]!,
-      a[6]!,
-      a[7]!,
-      a[8]!,
-      a[9]!,
-      a[10]!,
-      a[11]!,
-      a[12]!,
-      a[13]!,
-      a[14]!,
-    );
+    this.k[fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
   }
 
   // The calling thread's share of a round, as closures made once.
-  private readonly runOwn = Object.fromEntries(workerFunctions.map((fn) => [fn, (): void => this.call(fn, this.args[0]!)])) as Record<
+  private readonly runOwn = Object.fromEntries(workerFunctions.map((fn) => [fn, (): void => this.call(fn, this.args[0])])) as Record<
     WorkerFunction,
     () => void
   >;
@@ -396,7 +380,7 @@ class WasmBackend implements Backend<Float32Array> {
 
   rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       kind === 'relu' ? 1 : 0,
       rows,
       H,
@@ -426,7 +410,7 @@ class WasmBackend implements Backend<Float32Array> {
     da: Float32Array,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       kind === 'relu' ? 1 : 0,
       rows,
       H,
@@ -457,7 +441,7 @@ class WasmBackend implements Backend<Float32Array> {
     peepholes?: Float32Array,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -489,7 +473,7 @@ class WasmBackend implements Backend<Float32Array> {
     peepholes?: Float32Array,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -521,7 +505,7 @@ class WasmBackend implements Backend<Float32Array> {
     ldy: number,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -552,7 +536,7 @@ class WasmBackend implements Backend<Float32Array> {
     dgh: Float32Array,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -572,7 +556,7 @@ class WasmBackend implements Backend<Float32Array> {
   }
 
   gruGatesForward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, rh: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(rh, 'rh'), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    fill14(this.args[0], rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(rh, 'rh'), 0, 0, 0, 0, 0, 0, 0, 0, 0);
     this.cellKernel('gruGatesForward', rows, H, 0);
   }
 
@@ -586,7 +570,7 @@ class WasmBackend implements Backend<Float32Array> {
     ldy: number,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -615,7 +599,7 @@ class WasmBackend implements Backend<Float32Array> {
     dh: Float32Array,
   ): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -636,7 +620,7 @@ class WasmBackend implements Backend<Float32Array> {
 
   gruGatesBackward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, drh: Float32Array, dh: Float32Array): void {
     fill14(
-      this.args[0]!,
+      this.args[0],
       rows,
       H,
       this.ptr(gates, 'gates'),
@@ -683,7 +667,7 @@ class WasmBackend implements Backend<Float32Array> {
       phn = this.ptr(h, 'h'),
       py = this.ptr(y, 'y');
     for (let t = 0; t < split.parts; t++) {
-      const a = this.args[t]!;
+      const a = this.args[t];
       const { start, size } = block(split, t);
       a[0] = rows;
       a[1] = H;
@@ -697,7 +681,7 @@ class WasmBackend implements Backend<Float32Array> {
       a[9] = phn;
       a[10] = py;
       a[11] = ldy;
-      a[12] = this.workspaces[t]!;
+      a[12] = this.workspaces[t];
     }
     this.dispatch('lstmStepForward', split.parts);
   }
@@ -731,7 +715,7 @@ class WasmBackend implements Backend<Float32Array> {
     const pdy = this.ptr(dy, 'dy'),
       pdc = this.ptr(dc, 'dc');
     for (let t = 0; t < split.parts; t++) {
-      const a = this.args[t]!;
+      const a = this.args[t];
       const { start, size } = block(split, t);
       a[0] = rows;
       a[1] = H;
@@ -740,7 +724,7 @@ class WasmBackend implements Backend<Float32Array> {
       a[4] = pda;
       a[5] = pw;
       a[6] = pdh;
-      a[7] = this.workspaces[t]!;
+      a[7] = this.workspaces[t];
       a[8] = cellRows;
       a[9] = pg;
       a[10] = pcp;

@@ -166,7 +166,7 @@ export class ThreadPool {
   setJob(w: number, fn: WorkerFunction, args: readonly number[]): void {
     const base = w * SLOT;
     this.slots[base] = workerFunctions.indexOf(fn);
-    for (let i = 0; i < args.length; i++) this.slots[base + 1 + i] = args[i]!;
+    for (let i = 0; i < args.length; i++) this.slots[base + 1 + i] = args[i];
   }
 
   /**

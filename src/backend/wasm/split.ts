@@ -109,15 +109,15 @@ const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
  * the whole call's list `out[0]` (pointers are byte offsets, advanced to each part's first row).
  */
 export function splitCellArguments(fn: CellKernel, split: Split, H: number, ldy: number, out: number[][]): void {
-  const whole = out[0]!;
+  const whole = out[0];
   const layout = CELL_ARGUMENTS[fn];
   // The last part first, so that part 0 (the whole call's list) is rewritten last.
   for (let t = split.parts - 1; t >= 0; t--) {
     const { start, size } = block(split, t);
-    const part = out[t]!;
+    const part = out[t];
     for (let i = 0; i < layout.length; i++) {
-      const kind = layout[i]!;
-      const value = whole[i]!;
+      const kind = layout[i];
+      const value = whole[i];
       part[i] = kind === KEEP ? value : kind === ROWS ? size : value + 4 * start * (kind === LDY ? ldy : kind * H);
     }
   }

@@ -51,8 +51,8 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
     const [text, label] = [columnIndex(table, 'text'), columnIndex(table, 'label')];
     if (table.rows.length === 0) throw new FormatError(`${path}: no example after the header`);
     return table.rows.map(({ line, fields }) => {
-      if (fields[label]!.trim() === '') throw new FormatError(`${path}:${line}: the label is empty`);
-      return { line, text: fields[text]!, label: fields[label]! };
+      if (fields[label].trim() === '') throw new FormatError(`${path}:${line}: the label is empty`);
+      return { line, text: fields[text], label: fields[label] };
     });
   },
   build: (records, flags, encoder) => {
@@ -80,7 +80,7 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
   trainingTask: (model, examples, batch) => model.trainingTask(examples, batch),
   evaluate: async (model, examples, reference) => {
     const predicted = await inSlices(examples, SLICE, (slice) => model.predict(slice.map((e) => e.tokens)));
-    const accuracy = predicted.filter((p, i) => p === examples[i]!.label).length / examples.length;
+    const accuracy = predicted.filter((p, i) => p === examples[i].label).length / examples.length;
     const counts = new Map<string, number>();
     for (const e of reference) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
     const majority = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
@@ -99,7 +99,7 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
       return { ...l, tokens };
     });
     const predicted = await inSlices(lines, SLICE, (slice) => model.predict(slice.map((l) => l.tokens)));
-    return lines.map((l, i) => ({ line: l.line, input: l.text, prediction: labels[predicted[i]!]!, text: labels[predicted[i]!]! }));
+    return lines.map((l, i) => ({ line: l.line, input: l.text, prediction: labels[predicted[i]], text: labels[predicted[i]] }));
   },
 };
 

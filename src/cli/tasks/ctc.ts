@@ -33,7 +33,7 @@ async function transcribe(model: CTCModel, frames: readonly Sequence[]): Promise
   const labels = vocabularyOf(model, 'labels');
   return inSlices(frames, SLICE, async (slice) => {
     const { x, lengths } = padSequences(slice, model.settings.inputSize);
-    return (await model.decode(x, lengths)).map((ids) => ids.map((id) => labels[id]!).join(''));
+    return (await model.decode(x, lengths)).map((ids) => ids.map((id) => labels[id]).join(''));
   });
 }
 
@@ -52,7 +52,7 @@ const spec: TaskSpec<CTCModel, FramesLine, TranscribedExample> = {
   build: (records, _flags, encoder) => {
     const labels = [...new Set(records.flatMap((r) => [...r.target!]))].sort();
     if (labels.length === 0) throw new UsageError('the training targets hold no character to learn');
-    const first = records[0]!.frames;
+    const first = records[0].frames;
     return CTCModel.create({
       ...encoder,
       cell: encoder.cell === 'gru' ? 'gru' : 'lstm',
@@ -79,7 +79,7 @@ const spec: TaskSpec<CTCModel, FramesLine, TranscribedExample> = {
             predicted.map((p) => [...p]),
             examples.map((e) => [...e.target]),
           );
-    const exact = predicted.filter((p, i) => p === examples[i]!.target).length / examples.length;
+    const exact = predicted.filter((p, i) => p === examples[i].target).length / examples.length;
     return {
       metrics: { characterErrorRate: cer, exactMatch: exact, examples: examples.length },
       text:
@@ -93,7 +93,7 @@ const spec: TaskSpec<CTCModel, FramesLine, TranscribedExample> = {
       model,
       lines.map((l) => l.frames),
     );
-    return lines.map((l, i) => ({ line: l.line, prediction: predicted[i]!, text: predicted[i]! }));
+    return lines.map((l, i) => ({ line: l.line, prediction: predicted[i], text: predicted[i] }));
   },
 };
 

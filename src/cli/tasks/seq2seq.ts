@@ -136,7 +136,7 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
     let total = 0;
     decoded.forEach((d, i) => {
       const said = d.tokens.map((id) => output.tokenText(id));
-      const expected = examples[i]!.expected;
+      const expected = examples[i].expected;
       const distance = editDistance(said, expected);
       if (distance === 0) exact++;
       errors += distance;
@@ -156,7 +156,7 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
     const beam = flags.beam ?? 1;
     const outputs =
       beam > 1
-        ? await inSlices(lines, 1, async ([l]) => [(await model.beamSearch(l!.ids, { beamWidth: beam, maxLength: MAX_OUTPUT }))[0]!.tokens])
+        ? await inSlices(lines, 1, async ([l]) => [(await model.beamSearch(l.ids, { beamWidth: beam, maxLength: MAX_OUTPUT }))[0].tokens])
         : (
             await inSlices(lines, SLICE, (slice) =>
               model.greedy(
@@ -166,7 +166,7 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
             )
           ).map((d) => d.tokens);
     return lines.map((l, i) => {
-      const prediction = output.decode(outputs[i]!);
+      const prediction = output.decode(outputs[i]);
       return { line: l.line, input: l.text, prediction, text: prediction };
     });
   },

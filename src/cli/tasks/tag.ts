@@ -120,7 +120,7 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
   evaluate: async (model, examples) => {
     const labels = vocabularyOf(model, 'labels');
     const predicted = (await inSlices(examples, SLICE, (slice) => model.predict(slice.map((e) => e.tokens)))).map((ids) =>
-      ids.map((id) => labels[id]!),
+      ids.map((id) => labels[id]),
     );
     const gold = examples.map((e) => e.names);
     const accuracy = tokenAccuracy(predicted, gold);
@@ -140,7 +140,7 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
     const sentences = nonBlankLines(text).map((l) => ({ ...l, tokens: l.text.trim().split(/\s+/) }));
     const predicted = await inSlices(sentences, SLICE, (slice) => model.predict(slice.map((s) => ids(s.tokens))));
     return sentences.map((s, i) => {
-      const tags = predicted[i]!.map((id) => labels[id]!);
+      const tags = predicted[i].map((id) => labels[id]);
       return { line: s.line, input: s.text, prediction: tags, text: s.tokens.map((t, j) => `${t}/${tags[j]}`).join(' ') };
     });
   },

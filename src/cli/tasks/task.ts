@@ -144,7 +144,7 @@ export function defineTask<M extends Model, R extends { line: number }, E>(spec:
       const command = trainCommand.command(spec.name).description(spec.description).requiredOption('--data <file>', spec.dataHelp);
       withTrainingOptions(command, {
         ...spec.defaults,
-        cell: spec.defaults.cells[0]!,
+        cell: spec.defaults.cells[0],
         layers: 1,
         dropout: 0,
         valFraction: 0.1,
@@ -335,5 +335,5 @@ export function vocabularyOf<K extends keyof Vocabularies>(
         '(as rnnkit train saves them)',
     );
   }
-  return value as NonNullable<Vocabularies[K]>;
+  return value;
 }

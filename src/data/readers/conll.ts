@@ -35,8 +35,8 @@ export function parseConll(text: string, source: string): TaggedSentence[] {
       current = { line: i + 1, tokens: [], tags: [] };
       sentences.push(current);
     }
-    current.tokens.push(columns[0]!);
-    current.tags.push(columns[columns.length - 1]!);
+    current.tokens.push(columns[0]);
+    current.tags.push(columns[columns.length - 1]);
   });
   if (sentences.length === 0) throw new FormatError(`${source}: no tagged sentence (expected lines "token … tag")`);
   return sentences;

@@ -82,7 +82,7 @@ export function columnIndex(table: Table, name: string): number {
 export function numericColumn(table: Table, name: string): { values: number[]; lines: number[] } {
   const index = columnIndex(table, name);
   const values = table.rows.map(({ line, fields }) => {
-    const text = fields[index]!.trim();
+    const text = fields[index].trim();
     const value = Number(text);
     if (text === '' || Number.isNaN(value)) {
       throw new FormatError(`${table.source}:${line}: column '${name}' holds ${JSON.stringify(fields[index])}, not a number`);

@@ -141,7 +141,7 @@ export class WordTokenizer implements Tokenizer {
     this.roles[PAD_ID] = Role.Pad;
     this.roles[EOS_ID] = Role.Eos;
     for (let id = 3; id < words.length; id++) {
-      const w = words[id]!;
+      const w = words[id];
       this.ids.set(w, id);
       this.roles[id] = w === '"' ? Role.StraightQuote : OPENING.has(w) ? Role.Opening : CLOSING.has(w) ? Role.Closing : Role.Plain;
     }
@@ -181,14 +181,14 @@ export class WordTokenizer implements Tokenizer {
   static fromJSON(record: Record<string, unknown>): WordTokenizer {
     checkFields(record, ['kind', 'version', 'lowercase', 'words'], 'word');
     if (typeof record.lowercase !== 'boolean') formatFail(`lowercase must be a boolean, got ${describeValue(record.lowercase)}`);
-    const lowercase = record.lowercase as boolean;
+    const lowercase = record.lowercase;
     const words = stringArray(record, 'words');
     SPECIALS.forEach((special, id) => {
       if (words[id] !== special) formatFail(`words[${id}] must be "${special}", got ${describeValue(words[id])}`);
     });
     const seen = new Map<string, number>();
     for (let id = 3; id < words.length; id++) {
-      const w = words[id]!;
+      const w = words[id];
       if (!isOneToken(w)) formatFail(`words[${id}] is ${describeValue(w)}, which is not a single token by the splitting rules`);
       if (lowercase && w.toLowerCase() !== w) formatFail(`words[${id}] is ${describeValue(w)}, but the tokenizer lowercases its text`);
       const first = seen.get(w);
@@ -223,14 +223,14 @@ export class WordTokenizer implements Tokenizer {
   decode(ids: ArrayLike<number>): string {
     const decoder = new WordDecoder(this.texts, this.roles, 'WordTokenizer.decode: ids');
     const parts: string[] = [];
-    for (let i = 0; i < ids.length; i++) parts.push(decoder.push(ids[i]!, i));
+    for (let i = 0; i < ids.length; i++) parts.push(decoder.push(ids[i], i));
     return parts.join('');
   }
 
   /** The token of `id` alone: the word, `''` for `<pad>`, `'\n'` for `<eos>`, `'<unk>'` for `<unk>`. */
   tokenText(id: number): string {
     checkId(id, this.vocabSize, 'WordTokenizer.tokenText: id');
-    return this.texts[id]!;
+    return this.texts[id];
   }
 
   /** A decoder that adds each token with the space before it that {@link WordTokenizer.decode} would put. */
@@ -259,7 +259,7 @@ class WordDecoder {
 
   push(id: number, index?: number): string {
     checkId(id, this.texts.length, index === undefined ? this.what : `${this.what}[${index}]`);
-    let role = this.roles[id]! as Role;
+    let role = this.roles[id] as Role;
     if (role === Role.Pad) return '';
     if (role === Role.Eos) {
       this.lineStart = true;
@@ -273,6 +273,6 @@ class WordDecoder {
     const space = !this.lineStart && !this.afterOpening && role !== Role.Closing;
     this.lineStart = false;
     this.afterOpening = role === Role.Opening;
-    return space ? ` ${this.texts[id]!}` : this.texts[id]!;
+    return space ? ` ${this.texts[id]}` : this.texts[id];
   }
 }

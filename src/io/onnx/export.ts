@@ -171,9 +171,9 @@ function languageModelGraph(g: GraphBuilder, model: LanguageModel, initialStates
   const ids = g.input('input', DataType.INT64, ['T', 'B']);
   const h0 = initialStates ? g.input('h0', DataType.FLOAT, [L, 'B', s.hiddenSize]) : undefined;
   const c0 = initialStates && s.cell === 'lstm' ? g.input('c0', DataType.FLOAT, [L, 'B', s.hiddenSize]) : undefined;
-  const x = embeddingLookup(g, weights['embedding.weight']!, ids, 'embedding');
+  const x = embeddingLookup(g, weights['embedding.weight'], ids, 'embedding');
   const out = recurrentStack(g, { ...model.core.rnn.options, weights: underPrefix(weights, 'rnn.') }, x, h0, c0, undefined);
-  const logits = denseLayer(g, out.output, weights['decoder.weight']!, weights['decoder.bias'], 'decoder');
+  const logits = denseLayer(g, out.output, weights['decoder.weight'], weights['decoder.bias'], 'decoder');
   scoreOutputs(g, logits, ['T', 'B', V]);
   g.output('h', out.h, DataType.FLOAT, [L, 'B', s.hiddenSize]);
   if (out.c !== undefined) g.output('c', out.c, DataType.FLOAT, [L, 'B', s.hiddenSize]);

@@ -38,7 +38,7 @@ export class GraphBuilder {
     const name = this.fresh(base);
     const bytes = new Uint8Array(data.length * 4);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
+    for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
     this.initializers.push({ name, dims: [...dims], dataType: DataType.FLOAT, rawData: bytes });
     return name;
   }

@@ -22,7 +22,7 @@ export type StackSpec = Pick<
 
 /** `Gather` of the rows of an embedding table [V, E] for int64 ids (any shape) → [..., E]. */
 export function embeddingLookup(g: GraphBuilder, table: Tensor, ids: string, name: string): string {
-  return g.node('Gather', [g.floats(`${name}.weight`, table.shape, table.data), ids], [`${name}_out`], { axis: 0 })[0]!;
+  return g.node('Gather', [g.floats(`${name}.weight`, table.shape, table.data), ids], [`${name}_out`], { axis: 0 })[0];
 }
 
 /** x [..., in] · Wᵀ + b for a PyTorch Linear weight [out, in] and bias [out] → [..., out]. */
@@ -33,14 +33,14 @@ export function denseLayer(g: GraphBuilder, x: string, weight: Tensor, bias: Ten
     [x, g.floats(`${name}.weight_t`, [inFeatures, out], transpose(weight.data, out, inFeatures))],
     [`${name}_matmul`],
   );
-  return bias === undefined ? product! : g.node('Add', [product!, g.floats(`${name}.bias`, [out], bias.data)], [`${name}_out`])[0]!;
+  return bias === undefined ? product : g.node('Add', [product, g.floats(`${name}.bias`, [out], bias.data)], [`${name}_out`])[0];
 }
 
 /** Declares `logits` as the output `output` and its softmax over the last axis as `probabilities`, both of `dims`. */
 export function scoreOutputs(g: GraphBuilder, logits: string, dims: readonly (string | number)[]): void {
   const [probabilities] = g.node('Softmax', [logits], ['softmax'], { axis: -1 });
   g.output('output', logits, DataType.FLOAT, dims);
-  g.output('probabilities', probabilities!, DataType.FLOAT, dims);
+  g.output('probabilities', probabilities, DataType.FLOAT, dims);
 }
 
 /**
@@ -49,12 +49,12 @@ export function scoreOutputs(g: GraphBuilder, logits: string, dims: readonly (st
  */
 export function realSteps(g: GraphBuilder, timeMajor: string, lengths: string): string {
   const [shape] = g.node('Shape', [timeMajor], ['steps_shape']);
-  const [steps] = g.node('Gather', [shape!, g.int64s('step_axis', [0], [])], ['steps'], { axis: 0 });
-  const [range] = g.node('Range', [g.int64s('zero', [0], []), steps!, g.int64s('one', [1], [])], ['step_index']);
-  const [stepColumn] = g.node('Unsqueeze', [range!, g.int64s('axes_1', [1])], ['step_column']);
+  const [steps] = g.node('Gather', [shape, g.int64s('step_axis', [0], [])], ['steps'], { axis: 0 });
+  const [range] = g.node('Range', [g.int64s('zero', [0], []), steps, g.int64s('one', [1], [])], ['step_index']);
+  const [stepColumn] = g.node('Unsqueeze', [range, g.int64s('axes_1', [1])], ['step_column']);
   const [length64] = g.node('Cast', [lengths], ['lengths_int64'], { to: DataType.INT64 });
-  const [lengthRow] = g.node('Unsqueeze', [length64!, g.int64s('axes_0', [0])], ['lengths_row']);
-  return g.node('Less', [stepColumn!, lengthRow!], ['real_steps'])[0]!;
+  const [lengthRow] = g.node('Unsqueeze', [length64, g.int64s('axes_0', [0])], ['lengths_row']);
+  return g.node('Less', [stepColumn, lengthRow], ['real_steps'])[0];
 }
 
 /** The entries of `weights` under `prefix`, without it. */
@@ -107,7 +107,7 @@ export function recurrentStack(
     if (spec.bias) {
       const bih = pick('bias_ih');
       const bhh = pick('bias_hh');
-      B = g.floats(`B_l${l}`, [dirs, 2 * G * H], concat(suffixes.flatMap((_, d) => [bih[d]!, bhh[d]!])));
+      B = g.floats(`B_l${l}`, [dirs, 2 * G * H], concat(suffixes.flatMap((_, d) => [bih[d], bhh[d]])));
     }
     const slice = (state: string | undefined, name: string): string =>
       state === undefined
@@ -116,7 +116,7 @@ export function recurrentStack(
             'Slice',
             [state, g.int64s(`${name}_start`, [l * dirs]), g.int64s(`${name}_end`, [(l + 1) * dirs]), g.int64s(`${name}_axes`, [0])],
             [`${name}_l${l}`],
-          )[0]!;
+          )[0];
     const P = cell === 'lstm' && spec.peepholes ? g.floats(`P_l${l}`, [dirs, 3 * H], concat(pick('weight_peephole', PEEPHOLE_ORDER))) : '';
     const inputs = [x, W, R, B, lengths ?? '', slice(h0, 'h0'), ...(cell === 'lstm' ? [slice(c0, 'c0'), P] : [])];
     while (inputs.at(-1) === '') inputs.pop();
@@ -127,14 +127,13 @@ export function recurrentStack(
     if (cell === 'gru') attributes.linear_before_reset = spec.resetAfter ? 1 : 0;
     if (cell === 'rnn') attributes.activations = suffixes.map(() => (spec.nonlinearity === 'relu' ? 'Relu' : 'Tanh'));
     const outs = g.node(op, inputs, cell === 'lstm' ? [`Y_l${l}`, `Y_h_l${l}`, `Y_c_l${l}`] : [`Y_l${l}`, `Y_h_l${l}`], attributes);
-    hs.push(outs[1]!);
-    if (cell === 'lstm') cs.push(outs[2]!);
-    const [transposed] = g.node('Transpose', [outs[0]!], [`Y_tbdh_l${l}`], { perm: [0, 2, 1, 3] });
-    [x] = g.node('Reshape', [transposed!, g.int64s(`Y_shape_l${l}`, [0, 0, -1])], [`output_l${l}`]) as [string];
+    hs.push(outs[1]);
+    if (cell === 'lstm') cs.push(outs[2]);
+    const [transposed] = g.node('Transpose', [outs[0]], [`Y_tbdh_l${l}`], { perm: [0, 2, 1, 3] });
+    [x] = g.node('Reshape', [transposed, g.int64s(`Y_shape_l${l}`, [0, 0, -1])], [`output_l${l}`]) as [string];
   }
-  const join = (parts: string[], name: string): string =>
-    parts.length === 1 ? parts[0]! : g.node('Concat', parts, [name], { axis: 0 })[0]!;
-  return { output: x, h: join(hs, 'h_all'), ...(cell === 'lstm' ? { c: join(cs, 'c_all') } : {}), topH: hs.at(-1)! };
+  const join = (parts: string[], name: string): string => (parts.length === 1 ? parts[0] : g.node('Concat', parts, [name], { axis: 0 })[0]);
+  return { output: x, h: join(hs, 'h_all'), ...(cell === 'lstm' ? { c: join(cs, 'c_all') } : {}), topH: hs.at(-1) };
 }
 
 /** The rows of a `[G·H, …]` weight (or `[G·H]` bias) with its blocks in the order `order` (ONNX's). */
@@ -158,6 +157,6 @@ function concat(parts: Float32Array[]): Float32Array {
 /** The transpose of a row-major `[rows, cols]` matrix. */
 function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
   return out;
 }

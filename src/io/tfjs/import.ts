@@ -103,7 +103,7 @@ export async function importTfjsLayersModel(
   const chain = readChain(model.layers);
   const tensors = readWeights(model.weights, weights);
   const kind = kindOf(chain, options);
-  const top = chain.recurrent[0]!;
+  const top = chain.recurrent[0];
   const shape = {
     cell: top.cell,
     hiddenSize: top.units,
@@ -128,7 +128,7 @@ export async function importTfjsLayersModel(
     dict = { ...prefixed('rnn.', stack), ...shiftedTokenWeights(shift, embedding, outWeight, outBias) };
   } else {
     const common = { ...shape, vocabSize: chain.vocabSize, bidirectional: top.bidirectional, vocabularies: options.vocabularies ?? {} };
-    const outputs = outWeight.shape[0]!;
+    const outputs = outWeight.shape[0];
     built =
       kind === 'sequence-tagger'
         ? SequenceTagger.create({ ...common, numTags: outputs })
@@ -145,7 +145,7 @@ export async function importTfjsLayersModel(
 
 /** The model to build, from the chain and the options. @throws UsageError when they disagree. */
 function kindOf(chain: Chain, options: TfjsImportOptions): TfjsImportKind {
-  const sequences = chain.recurrent.at(-1)!.returnSequences;
+  const sequences = chain.recurrent.at(-1).returnSequences;
   const kind = options.as ?? (!sequences ? 'sequence-classifier' : options.vocabulary !== undefined ? 'language-model' : 'sequence-tagger');
   if (!['language-model', 'sequence-tagger', 'sequence-classifier'].includes(kind)) {
     throw new UsageError(`${WHAT}: as must be 'language-model', 'sequence-tagger' or 'sequence-classifier', got '${String(kind)}'`);
@@ -154,12 +154,12 @@ function kindOf(chain: Chain, options: TfjsImportOptions): TfjsImportKind {
     throw new UsageError(
       `${WHAT}: a ${kind} needs the last recurrent layer to return ${
         kind === 'sequence-classifier' ? 'one vector ' + '(return_sequences: false)' : 'every step (return_sequences: true)'
-      }; '${chain.recurrent.at(-1)!.layer.name}' does not`,
+      }; '${chain.recurrent.at(-1).layer.name}' does not`,
     );
   }
   if (kind === 'language-model') {
     if (options.vocabulary === undefined) throw new UsageError(`${WHAT}: a language model needs its characters (vocabulary)`);
-    if (chain.recurrent[0]!.bidirectional) throw new UsageError(`${WHAT}: a bidirectional model cannot be a language model`);
+    if (chain.recurrent[0].bidirectional) throw new UsageError(`${WHAT}: a bidirectional model cannot be a language model`);
     if (chain.head !== 'scores' || chain.outputs !== chain.vocabSize) {
       throw new UsageError(
         `${WHAT}: a language model's Dense must score the ${chain.vocabSize} tokens of its Embedding; ` +
@@ -184,11 +184,11 @@ function readChain(layers: KerasLayer[]): Chain {
   const vocabSize = positive(first, 'input_dim');
   const embeddingDim = positive(first, 'output_dim');
   const recurrent: Recurrent[] = [];
-  while (rest.length > 0 && isRecurrent(rest[0]!)) recurrent.push(readRecurrent(rest.shift()!));
+  while (rest.length > 0 && isRecurrent(rest[0])) recurrent.push(readRecurrent(rest.shift()!));
   if (recurrent.length === 0) {
     throw new FormatError(`${WHAT}: ${rest[0] ? unsupported(rest[0]) : 'no SimpleRNN, LSTM or GRU layer follows the Embedding'}`);
   }
-  const top = recurrent[0]!;
+  const top = recurrent[0];
   recurrent.forEach((r, i) => {
     const same = r.cell === top.cell && r.units === top.units && r.bidirectional === top.bidirectional && r.resetAfter === top.resetAfter;
     if (!same) {
@@ -321,7 +321,7 @@ function denseWeights(chain: Chain, width: number, tensors: Record<string, Tenso
   two.set(weight.data, width);
   return [
     { shape: [2, width], data: two },
-    { shape: [2], data: Float32Array.of(0, bias.data[0]!) },
+    { shape: [2], data: Float32Array.of(0, bias.data[0]) },
   ];
 }
 
@@ -333,7 +333,7 @@ function kerasKernel(kernel: Tensor, order: readonly number[]): Tensor {
   order.forEach((from, to) => {
     for (let j = 0; j < n; j++) {
       const row = (to * n + j) * inputs;
-      for (let i = 0; i < inputs; i++) data[row + i] = kernel.data[i * columns + from * n + j]!;
+      for (let i = 0; i < inputs; i++) data[row + i] = kernel.data[i * columns + from * n + j];
     }
   });
   return { shape: [columns, inputs], data };
@@ -355,10 +355,10 @@ function pick(tensors: Record<string, Tensor>, prefix: string, leaf: string, sha
 }
 
 function pickOptional(tensors: Record<string, Tensor>, prefix: string, leaf: string, shape: number[]): Tensor | undefined {
-  const names = Object.keys(tensors).filter((n) => n.startsWith(prefix) && n.split('/').at(-1)!.replace(/:\d+$/, '') === leaf);
+  const names = Object.keys(tensors).filter((n) => n.startsWith(prefix) && n.split('/').at(-1).replace(/:\d+$/, '') === leaf);
   if (names.length > 1) throw new FormatError(`${WHAT}: more than one weight matches ${prefix}…${leaf}: ${names.join(', ')}`);
   if (names.length === 0) return undefined;
-  const t = tensors[names[0]!]!;
+  const t = tensors[names[0]];
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new FormatError(`${WHAT}: weight ${names[0]} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
   }

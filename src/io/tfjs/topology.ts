@@ -75,7 +75,7 @@ export function readModelJson(json: unknown): TfjsModel {
       throw new FormatError(`${WHAT}: a weightsManifest group lacks its paths`);
     }
     if (!Array.isArray(g.weights)) throw new FormatError(`${WHAT}: a weightsManifest group lacks its weights`);
-    paths.push(...(g.paths as string[]));
+    paths.push(...g.paths);
     for (const w of g.weights) weights.push(weightSpec(w));
   }
   return { layers: chainOf(topology), weights, paths };

@@ -64,7 +64,7 @@ function totalBytes(specs: readonly WeightSpec[]): number {
 
 function concat(parts: readonly (Uint8Array | ArrayBuffer)[]): Uint8Array {
   const arrays = parts.map((p) => (p instanceof Uint8Array ? p : new Uint8Array(p)));
-  if (arrays.length === 1) return arrays[0]!;
+  if (arrays.length === 1) return arrays[0];
   const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
   let at = 0;
   for (const a of arrays) {

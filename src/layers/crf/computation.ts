@@ -108,7 +108,7 @@ export class CrfComputation<F extends FloatArray> {
     return this.withBatch(batch, (e, lens, scores, scratch) => {
       const path = scratch(b.allocInt(T * B));
       tags.forEach((list, item) => {
-        for (let t = 0; t < lengths[item]!; t++) path[t * B + item] = list[t]!;
+        for (let t = 0; t < lengths[item]; t++) path[t * B + item] = list[t];
       });
       const { alpha, logZ, score } = this.forward(batch, e, lens, path, scores, scratch);
       const weights = scratch(b.alloc(B));
@@ -119,7 +119,7 @@ export class CrfComputation<F extends FloatArray> {
         end: this.params.get('end_transitions').grad,
         transitions: this.params.get('transitions').grad,
       });
-      const losses = Array.from({ length: B }, (_, item) => logZ[item]! - score[item]!);
+      const losses = Array.from({ length: B }, (_, item) => logZ[item] - score[item]);
       const sum = losses.reduce((s, l) => s + l, 0);
       const loss = reduction === 'none' ? losses : reduction === 'sum' ? sum : sum * weight;
       return { loss, grad: dEmissions.slice() as F };
@@ -178,9 +178,9 @@ export class CrfComputation<F extends FloatArray> {
       );
       return lengths.map((L, item) => {
         const found: ScoredTags[] = [];
-        for (let r = 0; r < k && pathScores[item * k + r]! > -Infinity; r++) {
+        for (let r = 0; r < k && pathScores[item * k + r] > -Infinity; r++) {
           const at = (item * k + r) * T;
-          found.push({ tags: Array.from(paths.subarray(at, at + L)), score: pathScores[item * k + r]! });
+          found.push({ tags: Array.from(paths.subarray(at, at + L)), score: pathScores[item * k + r] });
         }
         return found;
       });

@@ -33,7 +33,7 @@ const CHUNK_TAG = /^([BIES])-(.+)$/;
 
 function roleOf(label: string): ChunkRole {
   const match = CHUNK_TAG.exec(label);
-  return match === null ? { prefix: 'O', type: '' } : { prefix: match[1] as ChunkRole['prefix'], type: match[2]! };
+  return match === null ? { prefix: 'O', type: '' } : { prefix: match[1] as ChunkRole['prefix'], type: match[2] };
 }
 
 /**
@@ -54,7 +54,7 @@ export function allowedTransitions(scheme: ChunkScheme, labels: readonly string[
   }
   const roles = labels.map(roleOf);
   if (scheme === 'BIO') {
-    const bioes = labels.find((_, j) => roles[j]!.prefix === 'E' || roles[j]!.prefix === 'S');
+    const bioes = labels.find((_, j) => roles[j].prefix === 'E' || roles[j].prefix === 'S');
     if (bioes !== undefined) throw new UsageError(`allowedTransitions: '${bioes}' is a BIOES tag; use the 'BIOES' scheme`);
   }
   const opens = (r: ChunkRole): boolean => r.prefix === 'B' || r.prefix === 'I'; // a chunk is open after this tag
@@ -95,11 +95,11 @@ export interface Violation {
 /** The first place where `tags` breaks `constraints`, or undefined when it keeps them. */
 export function firstViolation(tags: readonly number[], constraints: TransitionConstraints): Violation | undefined {
   if (tags.length === 0) return undefined;
-  if (!constraints.start[tags[0]!]) return { step: 0, from: undefined, to: tags[0]! };
+  if (!constraints.start[tags[0]]) return { step: 0, from: undefined, to: tags[0] };
   for (let t = 1; t < tags.length; t++) {
-    if (!constraints.transitions[tags[t - 1]!]![tags[t]!]) return { step: t, from: tags[t - 1]!, to: tags[t]! };
+    if (!constraints.transitions[tags[t - 1]][tags[t]]) return { step: t, from: tags[t - 1], to: tags[t] };
   }
-  const last = tags[tags.length - 1]!;
+  const last = tags[tags.length - 1];
   return constraints.end[last] ? undefined : { step: tags.length, from: last, to: undefined };
 }
 

@@ -137,7 +137,7 @@ export class CRF extends Module {
    */
   async decode(emissions: Tensor, options: CrfDecodeOptions = {}): Promise<number[][]> {
     const best = await this.bestPaths(emissions, 1, options, 'CRF.decode');
-    return best.map((paths) => paths[0]!.tags);
+    return best.map((paths) => paths[0].tags);
   }
 
   /**
@@ -150,7 +150,7 @@ export class CRF extends Module {
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`${what}: k must be a positive integer, got ${String(k)}`);
     const best = await this.bestPaths(emissions, k, options, what);
     const logZ = await this.logPartition(emissions, options);
-    return best.map((paths, b) => paths.map((p) => ({ ...p, logProbability: p.score - logZ[b]! })));
+    return best.map((paths, b) => paths.map((p) => ({ ...p, logProbability: p.score - logZ[b] })));
   }
 
   /**
@@ -189,9 +189,9 @@ export class CRF extends Module {
       allowed.forEach((ok, i) => {
         if (!ok) t.data[i] = -Infinity;
       });
-    forbid(dict.start_transitions!, c.start);
-    forbid(dict.end_transitions!, c.end);
-    forbid(dict.transitions!, c.transitions.flat());
+    forbid(dict.start_transitions, c.start);
+    forbid(dict.end_transitions, c.end);
+    forbid(dict.transitions, c.transitions.flat());
     return dict;
   }
 
@@ -225,7 +225,7 @@ export class CRF extends Module {
     if (emissions.shape[2] !== this.numTags) {
       throw new ShapeError(`${what}: emissions.shape[-1] must be equal to numTags. Expected ${this.numTags}, got ${emissions.shape[2]}`);
     }
-    const [T, B] = this.batchFirst ? [emissions.shape[1]!, emissions.shape[0]!] : [emissions.shape[0]!, emissions.shape[1]!];
+    const [T, B] = this.batchFirst ? [emissions.shape[1], emissions.shape[0]] : [emissions.shape[0], emissions.shape[1]];
     if (T < 1 || B < 1)
       throw new ShapeError(`${what}: emissions ${order} need at least one step and one sequence, got ${formatShape(emissions.shape)}`);
     assertFinite(emissions.data, `${what}: emissions`);
@@ -253,7 +253,7 @@ export class CRF extends Module {
   }
 
   private checkTags(list: readonly number[], b: number, batch: CrfBatch, what: string): void {
-    const L = batch.lengths[b]!;
+    const L = batch.lengths[b];
     if (!Array.isArray(list) || (list.length !== L && list.length !== batch.T)) {
       throw new ShapeError(
         `${what}: tags[${b}] must hold lengths[${b}] = ${L} tags (or ${batch.T}, padded), ` +

@@ -154,14 +154,14 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       // Every row runs every step: one fused call per step (product and cell kernel).
       for (let s = 0; s < T; s++) {
         const t = dir === 0 ? s : T - 1 - s;
-        b.lstmStepForward(B, H, v.hPrev[t]!, this.packedWhhT, v.gates[t]!, v.cPrev[t]!, v.cNext[t]!, v.hNext[t]!, ys[t]!, ldy);
+        b.lstmStepForward(B, H, v.hPrev[t], this.packedWhhT, v.gates[t], v.cPrev[t], v.cNext[t], v.hNext[t], ys[t], ldy);
       }
       return;
     }
     for (let s = 0; s < T; s++) {
       const t = dir === 0 ? s : T - 1 - s;
       const rows = rowsAt[t];
-      this.step(rows, v.gates[t]!, v.hPrev[t]!, v.hNext[t]!, v.cPrev[t], v.cNext[t], v.hn[t]!, this.hh, v.m[t], ys[t]!);
+      this.step(rows, v.gates[t], v.hPrev[t], v.hNext[t], v.cPrev[t], v.cNext[t], v.hn[t], this.hh, v.m[t], ys[t]);
       const tail = tails[t];
       if (tail !== undefined) {
         // Sequences that are not running at step t keep their state.
@@ -353,21 +353,21 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       // dh_{t−1} = da_t · W_hh and the cell backward of the step before.
       const at = (s: number): number => (dir === 0 ? s : T - 1 - s);
       const tLast = at(T - 1);
-      b.lstmCellBackward(B, H, v.gates[tLast]!, v.cPrev[tLast]!, v.cNext[tLast]!, dys[tLast]!, ldy, this.dh, this.dc);
+      b.lstmCellBackward(B, H, v.gates[tLast], v.cPrev[tLast], v.cNext[tLast], dys[tLast], ldy, this.dh, this.dc);
       for (let s = T - 1; s >= 0; s--) {
         const t = at(s);
         const before = at(Math.max(s - 1, 0));
         b.lstmStepBackward(
           B,
           H,
-          v.gates[t]!,
+          v.gates[t],
           packedWhh,
           this.dh,
           s > 0 ? B : 0,
-          v.gates[before]!,
-          v.cPrev[before]!,
-          v.cNext[before]!,
-          dys[before]!,
+          v.gates[before],
+          v.cPrev[before],
+          v.cNext[before],
+          dys[before],
           ldy,
           this.dc,
         );
@@ -377,8 +377,8 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       for (let s = T - 1; s >= 0; s--) {
         const t = dir === 0 ? s : T - 1 - s;
         const rows = rowsAt[t];
-        const g = v.gates[t]!;
-        const dyt = dys[t]!;
+        const g = v.gates[t];
+        const dyt = dys[t];
         const tail = tails[t];
         if (tail !== undefined) {
           // Rows that did not run at step t get no gradient from it.
@@ -386,26 +386,26 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
           if (resetAfterGru) b.fill((B - rows) * GH, 0, tail.dgh!);
         }
         if (this.resetBefore) {
-          const hPrev = v.hPrev[t]!;
+          const hPrev = v.hPrev[t];
           b.gruCandidateBackward(rows, H, g, hPrev, dyt, ldy, this.dh); // da_z, da_n; dh = z ⊙ dh_t
-          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t]!, GH, this.packedWhn!, 0, this.hh, H); // d(r ⊙ h_{t−1}) = da_n · W_hn
+          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t], GH, this.packedWhn!, 0, this.hh, H); // d(r ⊙ h_{t−1}) = da_n · W_hn
           b.gruGatesBackward(rows, H, g, hPrev, this.hh, this.dh); // da_r; dh += d(r ⊙ h_{t−1}) ⊙ r
           b.gemmPacked(false, rows, H, 2 * H, 1, g, GH, packedWhh, 1, this.dh, H); // dh += [da_r, da_z] · W_h{r,z}
         } else if (cell === 'gru') {
-          b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
+          b.gruCellBackward(rows, H, g, v.hn[t], v.hPrev[t], dyt, ldy, this.dh, v.dgh[t]);
           // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
-          b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
+          b.gemmPacked(false, rows, H, GH, 1, v.dgh[t], GH, packedWhh, 1, this.dh, H);
         } else {
           if (whr !== undefined) {
             // h_t = m_t · W_hrᵀ, and y_t = h_t: dm_t = dy_t · W_hr + dh_t · W_hr; dW_hr += dh_tᵀ · m_t (dy's share after the loop)
             b.gemmPacked(false, rows, H, S, 1, dyt, ldy, this.packedWhr!, 0, this.dmy, H);
             b.gemmPacked(false, rows, H, S, 1, this.dh, S, this.packedWhr!, 0, this.dmh, H);
-            b.gemm(true, false, S, H, rows, 1, this.dh, S, v.m[t]!, H, 1, whr.grad, H);
-            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, this.dmy, H, this.dmh, this.dc, peepholes?.value);
+            b.gemm(true, false, S, H, rows, 1, this.dh, S, v.m[t], H, 1, whr.grad, H);
+            b.lstmCellBackward(rows, H, g, v.cPrev[t], v.cNext[t], this.dmy, H, this.dmh, this.dc, peepholes?.value);
           } else if (cell === 'lstm') {
-            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
+            b.lstmCellBackward(rows, H, g, v.cPrev[t], v.cNext[t], dyt, ldy, this.dh, this.dc, peepholes?.value);
           } else {
-            b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
+            b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t], dyt, ldy, this.dh, g);
           }
           // dh_{t−1} = da_t · W_hh
           b.gemmPacked(false, rows, S, GH, 1, g, GH, packedWhh, 0, this.dh, S);

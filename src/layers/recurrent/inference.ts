@@ -49,12 +49,12 @@ export class InferencePass<F extends FloatArray> {
 
   /** Final hidden state [B, S] of the last run. */
   finalH(B: number): F {
-    return this.slots(this.workspace.last).h[this.last]!.subarray(0, B * this.stateSize()) as F;
+    return this.slots(this.workspace.last).h[this.last].subarray(0, B * this.stateSize()) as F;
   }
 
   /** Final cell state [B, H] of the last run (LSTM). */
   finalC(B: number): F {
-    return this.slots(this.workspace.last).c[this.last]!.subarray(0, B * this.config.hiddenSize) as F;
+    return this.slots(this.workspace.last).c[this.last].subarray(0, B * this.config.hiddenSize) as F;
   }
 
   /**
@@ -82,11 +82,11 @@ export class InferencePass<F extends FloatArray> {
     const buffers = this.workspace.views(B);
     let cur = 0;
     const { h, c } = this.slots(buffers);
-    if (h0 === undefined) b.fill(B * S, 0, h[0]!);
-    else b.copy(B * S, h0, h[0]!);
+    if (h0 === undefined) b.fill(B * S, 0, h[0]);
+    else b.copy(B * S, h0, h[0]);
     if (cell === 'lstm') {
-      if (c0 === undefined) b.fill(B * H, 0, c[0]!);
-      else b.copy(B * H, c0, c[0]!);
+      if (c0 === undefined) b.fill(B * H, 0, c[0]);
+      else b.copy(B * H, c0, c[0]);
     }
     // Chunks of steps in the order the direction runs them; inside a chunk, steps in that order too.
     for (let done = 0; done < T; done += chunk) {
@@ -98,18 +98,18 @@ export class InferencePass<F extends FloatArray> {
         const t = dir === 0 ? t0 + s : t0 + steps - 1 - s;
         const g = gates.subarray((t - t0) * B * GH) as F;
         const yt = y.subarray(t * B * ldy + dir * S) as F;
-        const hPrev: F = h[cur]!,
-          hNext: F = h[1 - cur]!;
+        const hPrev: F = h[cur],
+          hNext: F = h[1 - cur];
         const cPrev: F | undefined = c[cur],
           cNext: F | undefined = c[1 - cur];
         const rows = rowsAt[t];
-        if (fused) this.fns.fusedStep(B, g, hPrev, hNext, cPrev!, cNext!, yt);
+        if (fused) this.fns.fusedStep(B, g, hPrev, hNext, cPrev, cNext, yt);
         else
           this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, buffers.hn, buffers.hh, this.config.projSize > 0 ? buffers.m : undefined, yt);
         if (rows < B) {
           // Sequences that are not running at step t keep their state.
           b.copy((B - rows) * S, hPrev.subarray(rows * S) as F, hNext.subarray(rows * S) as F);
-          if (cell === 'lstm') b.copy((B - rows) * H, cPrev!.subarray(rows * H) as F, cNext!.subarray(rows * H) as F);
+          if (cell === 'lstm') b.copy((B - rows) * H, cPrev.subarray(rows * H) as F, cNext.subarray(rows * H) as F);
         }
         cur = 1 - cur;
       }

@@ -241,12 +241,12 @@ export abstract class RecurrentLayer extends Module {
       );
     }
     const batched = x.shape.length === 3;
-    const D = x.shape[x.shape.length - 1]!;
+    const D = x.shape[x.shape.length - 1];
     if (D !== o.inputSize) {
       throw new ShapeError(`${what}: x.shape[-1] must be equal to inputSize. Expected ${o.inputSize}, got ${D}`);
     }
-    const T = batched ? x.shape[o.batchFirst ? 1 : 0]! : x.shape[0]!;
-    const B = batched ? x.shape[o.batchFirst ? 0 : 1]! : 1;
+    const T = batched ? x.shape[o.batchFirst ? 1 : 0] : x.shape[0];
+    const B = batched ? x.shape[o.batchFirst ? 0 : 1] : 1;
     if (T < 1 || B < 1) throw new ShapeError(`${what}: x must have at least one step and one sequence, got ${formatShape(x.shape)}`);
     assertFinite(x.data, `${what}: x`);
     const K = o.numLayers * o.directions;

@@ -118,32 +118,32 @@ export class RecurrentStack<F extends FloatArray> {
   /** [layer] input [T·B, D_l]; layer > 0 without dropout reads the previous output itself. */
   private get inputs(): F[] {
     const w = this.workspace.last;
-    return this.directions.map((_, l) => (l === 0 || this.options.dropout > 0 ? w[`input${l}`]! : w[`output${l - 1}`]!));
+    return this.directions.map((_, l) => (l === 0 || this.options.dropout > 0 ? w[`input${l}`] : w[`output${l - 1}`]));
   }
 
   private get outputs(): F[] {
-    return this.directions.map((_, l) => this.workspace.last[`output${l}`]!);
+    return this.directions.map((_, l) => this.workspace.last[`output${l}`]);
   }
   private get masks(): F[] {
-    return this.directions.map((_, l) => this.workspace.last[`mask${l}`]!);
+    return this.directions.map((_, l) => this.workspace.last[`mask${l}`]);
   }
   private get dInputs(): F[] {
-    return this.directions.map((_, l) => this.workspace.last[`dInput${l}`]!);
+    return this.directions.map((_, l) => this.workspace.last[`dInput${l}`]);
   }
   private get dOutput(): F {
-    return this.workspace.last.dOutput!;
+    return this.workspace.last.dOutput;
   }
   private get states(): F {
-    return this.workspace.last.states!;
+    return this.workspace.last.states;
   }
   private get cellStates(): F {
-    return this.workspace.last.cellStates!;
+    return this.workspace.last.cellStates;
   }
   private get dStates(): F {
-    return this.workspace.last.dStates!;
+    return this.workspace.last.dStates;
   }
   private get dCellStates(): F {
-    return this.workspace.last.dCellStates!;
+    return this.workspace.last.dCellStates;
   }
 
   /**
@@ -163,17 +163,17 @@ export class RecurrentStack<F extends FloatArray> {
    */
   stateInputs(): { h0: F; c0: F; dhT: F; dcT: F } {
     const { h0, c0, dhT, dcT } = this.workspace.last;
-    return { h0: h0!, c0: c0!, dhT: dhT!, dcT: dcT! };
+    return { h0: h0, c0: c0, dhT: dhT, dcT: dcT };
   }
 
   /** The input buffer [T·B, D] of the prepared batch (internal layout). */
   input(): F {
-    return this.view(this.inputs[0]!, this.options.inputSize);
+    return this.view(this.inputs[0], this.options.inputSize);
   }
 
   /** The output [T·B, dirs·S] of the last forward; zero where a sequence had ended. */
   output(): F {
-    return this.view(this.outputs[this.options.numLayers - 1]!, this.width());
+    return this.view(this.outputs[this.options.numLayers - 1], this.width());
   }
 
   /** Final hidden states [L·dirs, B, S] of the last forward. */
@@ -194,7 +194,7 @@ export class RecurrentStack<F extends FloatArray> {
   recorded(l: number, d: number): RecordedSteps<F> {
     if (this.phase !== 'forward')
       throw new RnnkitError('recorded() reads the last forward(): run forward() first, and read before backward()');
-    return this.directions[l]![d]!.recorded();
+    return this.directions[l][d].recorded();
   }
 
   /** The buffer for dL/d output [T·B, dirs·S]; fill it, then call {@link backward}. */
@@ -204,7 +204,7 @@ export class RecurrentStack<F extends FloatArray> {
 
   /** dL/d input [T·B, D] after backward. */
   inputGrad(): F {
-    return this.view(this.dInputs[0]!, this.options.inputSize);
+    return this.view(this.dInputs[0], this.options.inputSize);
   }
 
   /** dL/dh0 [L·dirs, B, S] after backward. */
@@ -238,21 +238,21 @@ export class RecurrentStack<F extends FloatArray> {
     this.usedDropout = training && o.dropout > 0;
     for (let l = 0; l < o.numLayers; l++) {
       const input = this.layerInput(l, tokens);
-      const y = this.view(this.outputs[l]!, width);
+      const y = this.view(this.outputs[l], width);
       b.fill(T * B * width, 0, y);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
-        const dir = this.directions[l]![d]!;
+        const dir = this.directions[l][d];
         if (forBackward) dir.forward(layout, input, y, this.stateOf(h0, k, S), this.stateOf(c0, k, H));
         else dir.infer(layout, input, y, this.stateOf(h0, k, S), this.stateOf(c0, k, H));
         b.copy(B * S, dir.finalH(), this.states.subarray(k * B * S) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
       }
       if (l < o.numLayers - 1 && o.dropout > 0) {
-        const next = this.view(this.inputs[l + 1]!, width);
+        const next = this.view(this.inputs[l + 1], width);
         if (this.usedDropout) {
-          drawDropoutMask(this.random, o.dropout, T * B * width, this.view(this.masks[l]!, width));
-          b.mul(T * B * width, y, this.view(this.masks[l]!, width), next);
+          drawDropoutMask(this.random, o.dropout, T * B * width, this.view(this.masks[l], width));
+          b.mul(T * B * width, y, this.view(this.masks[l], width), next);
         } else {
           b.copy(T * B * width, y, next);
         }
@@ -288,17 +288,17 @@ export class RecurrentStack<F extends FloatArray> {
     let dy = this.view(this.dOutput, width);
     for (let l = o.numLayers - 1; l >= 0; l--) {
       const input = this.layerInput(l, this.tokens);
-      const dx = this.view(this.dInputs[l]!, l === 0 ? o.inputSize : width);
+      const dx = this.view(this.dInputs[l], l === 0 ? o.inputSize : width);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
-        const dir = this.directions[l]![d]!;
+        const dir = this.directions[l][d];
         dir.backward(layout, input, dy, dx, d > 0, this.stateOf(dh, k, S), this.stateOf(dc, k, H));
         b.copy(B * S, dir.dh0(), this.dStates.subarray(k * B * S) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.dc0(), this.dCellStates.subarray(k * B * H) as F);
       }
       if (l > 0) {
         // dL/d(previous output) = dL/d(this input) ⊙ dropout mask.
-        if (this.usedDropout) b.mul(T * B * width, dx, this.view(this.masks[l - 1]!, width), dx);
+        if (this.usedDropout) b.mul(T * B * width, dx, this.view(this.masks[l - 1], width), dx);
         dy = dx;
       }
     }
@@ -309,7 +309,7 @@ export class RecurrentStack<F extends FloatArray> {
   private layerInput(l: number, tokens: TokenInput<F> | undefined): DirectionInput<F> {
     if (l === 0 && tokens !== undefined) return { kind: 'tokens', ...tokens };
     const o = this.options;
-    return { kind: 'vectors', x: this.view(this.inputs[l]!, l === 0 ? o.inputSize : this.width()) };
+    return { kind: 'vectors', x: this.view(this.inputs[l], l === 0 ? o.inputSize : this.width()) };
   }
 
   /** Layer-direction k's [B, width] slice of states [L·dirs, B, width], if given. */

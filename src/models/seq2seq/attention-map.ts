@@ -64,7 +64,7 @@ export async function attentionMaps(model: Seq2Seq, text: string, options: Atten
   const beam = await model.beamSearch(ids, { beamWidth: options.beamWidth ?? 4, maxLength });
   return {
     source: ids.map((id) => tokenizer.tokenText(id)),
-    greedy: map(greedy!.tokens, greedy!.attention),
+    greedy: map(greedy.tokens, greedy.attention),
     beam: beam.map((h) => map(h.tokens, h.steps, h.logProb)),
   };
 }

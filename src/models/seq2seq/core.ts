@@ -262,7 +262,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     const x = this.decoder.nextInput();
     const table = this.targetEmbedding.get('weight').value;
     for (let r = 0; r < B; r++) {
-      const id = ids[r]!;
+      const id = ids[r];
       buffers.fed[t * B + r] = id;
       b.copy(E, table.subarray(id * E) as F, x.subarray(r * In) as F);
     }
@@ -308,7 +308,7 @@ export class Seq2SeqCore<F extends FloatArray> extends ParameterGroups<F> {
     for (let t = 0; t < T; t++) {
       const logits = this.step(ids);
       for (let r = 0; r < B; r++) {
-        const truth = targets[t * B + r]!;
+        const truth = targets[t * B + r];
         ids[r] = truth >= 0 && (forcing === undefined || forcing.random.uniform(0, 1) < forcing.ratio) ? truth : argmax(logits, r * V, V);
       }
     }

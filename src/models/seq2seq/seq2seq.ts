@@ -200,7 +200,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     for (const id of this.excludedOutputs) allowed[id] = 0;
     for (let start = 0; start < sources.length; start += batchSize) {
       const indices = Array.from({ length: Math.min(batchSize, sources.length - start) }, (_, i) => start + i);
-      const { batch, order } = this.sourceBatch(indices.map((i) => sources[i]!));
+      const { batch, order } = this.sourceBatch(indices.map((i) => sources[i]));
       const B = batch.B;
       this.core.encode(batch, maxLength, false);
       const decoded: Decoded[] = Array.from({ length: B }, () => ({ tokens: [], attention: [] }));
@@ -213,13 +213,13 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
           if (done[r]) continue;
           const token = argmax(logits, r * V, V, allowed);
           ids[r] = token;
-          if (weights) decoded[r]!.attention.push(Array.from(weights.subarray(r * batch.S, r * batch.S + batch.lengths[r]!)));
+          if (weights) decoded[r].attention.push(Array.from(weights.subarray(r * batch.S, r * batch.S + batch.lengths[r])));
           if (token === this.end) done[r] = true;
-          else decoded[r]!.tokens.push(token);
+          else decoded[r].tokens.push(token);
         }
       }
       order.forEach((given, r) => {
-        out[indices[given]!] = decoded[r]!;
+        out[indices[given]] = decoded[r];
       });
     }
     return out;
@@ -270,7 +270,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     const T = Math.max(...pairs.map((p) => p.target.length)) + 1;
     const targets = new Int32Array(T * B).fill(IGNORE_INDEX);
     order.forEach((given, r) => {
-      const target = pairs[given]!.target;
+      const target = pairs[given].target;
       target.forEach((id, t) => {
         targets[t * B + r] = id;
       });
@@ -283,13 +283,13 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
 
   /** Sources as a time-major batch in order of decreasing length; order[r] = the given index of row r. */
   private sourceBatch(sources: readonly (readonly number[])[]): { batch: Seq2SeqBatch; order: number[] } {
-    const order = sources.map((_, i) => i).sort((a, b) => sources[b]!.length - sources[a]!.length || a - b);
+    const order = sources.map((_, i) => i).sort((a, b) => sources[b].length - sources[a].length || a - b);
     const B = sources.length;
-    const S = sources[order[0]!]!.length;
+    const S = sources[order[0]].length;
     const source = new Int32Array(S * B);
     const lengths = new Int32Array(B);
     order.forEach((given, r) => {
-      const s = sources[given]!;
+      const s = sources[given];
       lengths[r] = s.length;
       s.forEach((id, t) => {
         source[t * B + r] = id;

@@ -118,7 +118,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
   step(): void {
     this.assertLive();
     const t = this.steps + 1;
-    for (let i = 0; i < this.parameters.length; i++) this.update(this.parameters[i]!, this.state[i]!, t);
+    for (let i = 0; i < this.parameters.length; i++) this.update(this.parameters[i], this.state[i], t);
     this.steps = t;
   }
 
@@ -132,7 +132,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
     this.assertLive();
     const buffers: Record<string, Float32Array> = {};
     this.parameters.forEach((p, i) => {
-      for (const [name, buffer] of this.state[i]!) buffers[`${p.name}.${name}`] = Float32Array.from(buffer);
+      for (const [name, buffer] of this.state[i]) buffers[`${p.name}.${name}`] = Float32Array.from(buffer);
     });
     return { step: this.steps, lr: this.learningRate, buffers };
   }
@@ -157,7 +157,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
     if (typeof buffers !== 'object' || buffers === null) throw new UsageError(`${where}: buffers must be an object`);
     const targets = new Map<string, F>();
     this.parameters.forEach((p, i) => {
-      for (const [name, buffer] of this.state[i]!) targets.set(`${p.name}.${name}`, buffer);
+      for (const [name, buffer] of this.state[i]) targets.set(`${p.name}.${name}`, buffer);
     });
     const given = Object.keys(buffers);
     const unexpected = given.filter((k) => !targets.has(k));
@@ -204,7 +204,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
   /** Allocates the named zero-filled buffers for every parameter (call once, from the constructor). */
   protected allocateState(names: readonly string[]): void {
     this.parameters.forEach((p, i) => {
-      for (const name of names) this.state[i]!.set(name, this.backend.alloc(p.value.length));
+      for (const name of names) this.state[i].set(name, this.backend.alloc(p.value.length));
     });
   }
 
