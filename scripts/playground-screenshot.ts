@@ -29,7 +29,7 @@ try {
 async function tangScreenshot(): Promise<void> {
   const { page } = await openPlayground(chromium.browser, server.url);
   await page.selectOption('#source', 'tang');
-  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent!));
+  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent));
   await page.click('[data-testid=train]');
   await page.waitForTimeout(seconds * 1000);
   await page.fill('#prime', '春');
@@ -49,7 +49,8 @@ async function tangScreenshot(): Promise<void> {
   await page.waitForTimeout(1500);
   await page.screenshot({ path: docs('playground-zh.png'), fullPage: true });
   console.log(
-    `steps ${await testText(page, 'steps')}, held-out ${await page.textContent('#held-out')} bits/char, elapsed ${await page.textContent('#elapsed')}`,
+    `steps ${await testText(page, 'steps')}, held-out ${await page.textContent('#held-out')} bits/char, ` +
+      `elapsed ${await page.textContent('#elapsed')}`,
   );
   console.log(`poems:\n${(await page.$$eval('#sample .poem', (s) => s.map((e) => (e as HTMLElement).dataset.poem))).join('\n')}`);
   console.log(await testText(page, 'form-score-line'));

@@ -92,7 +92,7 @@ async function foreignTexts(page: Page, catalogue: Catalogue, locale: string): P
 /** The characters that begin the lines of a poem (its first, and each after ，。？！；). */
 function lineStarts(poem: string): string {
   const chars = [...poem];
-  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]!)).join('');
+  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1])).join('');
 }
 
 const steps = async (page: Page): Promise<number> => Number(await testText(page, 'steps'));
@@ -104,7 +104,7 @@ const shownPoems = (page: Page): Promise<string[]> =>
 /** Chooses the Tang poems, checks the poem defaults are set, and trains a small network until the form score follows training. */
 async function trainTang(page: Page): Promise<void> {
   await page.selectOption('#source', 'tang');
-  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent!));
+  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent));
   assert.deepEqual(
     [await page.inputValue('#batch'), await page.inputValue('#seq-len'), await page.inputValue('#lr')],
     ['16', '32', '0.003'],
@@ -156,7 +156,7 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
       await chromium?.close();
     });
 
-    it('shows the page in Chinese, trains on the Tang poems, samples poems and a form score, every text from the Chinese catalogue', async (t) => {
+    it('shows the page in Chinese, trains on Tang poems, samples poems, a form score, every text from the Chinese catalogue', async (t) => {
       assert.deepEqual(Object.keys(zhCN).sort(), Object.keys(en).sort(), 'both catalogues have the same keys');
       const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
@@ -177,7 +177,7 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
       await page.waitForFunction(
         () =>
           [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('春')) &&
-          /随机种子 3/.test(document.getElementById('sample-caption')!.textContent!),
+          /随机种子 3/.test(document.getElementById('sample-caption')!.textContent),
       );
       const fromPage = await shownPoems(page);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
@@ -253,7 +253,7 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
       await chromium?.close();
     });
 
-    it('shows the page in English, trains on the Tang poems, samples poems and a form score, every text from the English catalogue', async (t) => {
+    it('shows the page in English, trains on Tang poems, samples poems, a form score, every text from the English catalogue', async (t) => {
       const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
       assert.equal(await testText(page, 'train'), 'Start training');

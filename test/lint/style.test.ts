@@ -13,7 +13,7 @@ const file = join(root, 'src/tensor/tensor.ts');
 
 async function rulesFor(extra: string): Promise<string[]> {
   const [result] = await eslint.lintText(`${readFileSync(file, 'utf8')}${extra}`, { filePath: file });
-  return result!.messages.map((m) => m.ruleId ?? 'fatal');
+  return result.messages.map((m) => m.ruleId ?? 'fatal');
 }
 
 describe('style rules', () => {
