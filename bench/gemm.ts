@@ -10,7 +10,6 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { compileString } from 'assemblyscript/asc';
 import type { Backend } from '../src/backend/backend.js';
 import { createBlasBackend } from '../src/backend/blas/index.js';
 import { createReferenceBackend } from '../src/backend/reference/index.js';
@@ -149,6 +148,20 @@ function operands(backend: Backend, m: number, k: number, n: number): [Float32Ar
 }
 
 // GFLOP/s of twelve independent mul+add chains in registers (bench/assembly/peak.ts).
+/** The part of the AssemblyScript compiler's API the probe uses. */
+type CompileString = (source: string, options: Record<string, unknown>) => Promise<{ binary: Uint8Array | null; error: Error | null }>;
+
+/**
+ * The compiler, loaded at run time through a specifier TypeScript does not follow: its type
+ * declarations redeclare the global Array (`at()` returning T, never undefined), which must
+ * stay out of the project's program.
+ */
+async function compileString(source: string, options: Record<string, unknown>): ReturnType<CompileString> {
+  const specifier = 'assemblyscript/asc';
+  const asc = (await import(specifier)) as { compileString: CompileString };
+  return asc.compileString(source, options);
+}
+
 async function simdCeiling(): Promise<number> {
   const source = readFileSync(new URL('./assembly/peak.ts', import.meta.url), 'utf8');
   const { binary, error } = await compileString(source, { optimizeLevel: 3, runtime: 'stub', enable: ['simd'] });

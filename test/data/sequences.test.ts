@@ -46,7 +46,7 @@ describe('IndexBatches', () => {
     batches.startEpoch();
     const spans = Array.from({ length: 8 }, (_, i) => batches.batch(i).map((j) => lengths[j]));
     // Batches are runs of the sorted lengths: ordered by their shortest, they concatenate to the sorted list.
-    const runs = spans.map((span) => [...span].sort((x, y) => x - y)).sort((p, q) => p[0] - q[0] || p.at(-1) - q.at(-1));
+    const runs = spans.map((span) => [...span].sort((x, y) => x - y)).sort((p, q) => p[0] - q[0] || p.at(-1)! - q.at(-1)!);
     assert.deepEqual(
       runs.flat(),
       [...lengths].sort((x, y) => x - y),

@@ -20,7 +20,7 @@ describe('examples/ctc-mnist.ts', () => {
       { encoding: 'utf8' },
     );
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as {
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
       steps: number;
       characterErrorRate: number;
       stripAccuracy: number;

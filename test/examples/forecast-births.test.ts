@@ -13,7 +13,7 @@ describe('examples/forecast-births.ts', () => {
       encoding: 'utf8',
     });
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as {
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
       steps: number;
       mae: number;
       naiveLastValueMae: number;

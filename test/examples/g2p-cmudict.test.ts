@@ -20,7 +20,7 @@ describe('examples/g2p-cmudict.ts', () => {
       { encoding: 'utf8' },
     );
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as {
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
       steps: number;
       greedy: Score;
       beam4: Score & { words: number };

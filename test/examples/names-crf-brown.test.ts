@@ -22,7 +22,7 @@ describe('examples/names-crf-brown.ts', () => {
       { encoding: 'utf8' },
     );
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as {
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
       sentences: number;
       names: number;
       tags: number;

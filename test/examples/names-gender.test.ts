@@ -13,7 +13,7 @@ describe('examples/names-gender.ts', () => {
       encoding: 'utf8',
     });
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as { steps: number; accuracy: number; majorityBaseline: number };
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; accuracy: number; majorityBaseline: number };
     assert.ok(summary.steps >= 1);
     assert.ok(summary.accuracy > 0 && summary.accuracy <= 1, JSON.stringify(summary));
     assert.ok(summary.majorityBaseline > 0.5 && summary.majorityBaseline < 0.6, JSON.stringify(summary));

@@ -17,7 +17,7 @@ describe('examples/names-generation.ts', () => {
         { encoding: 'utf8' },
       );
       assert.equal(child.status, 0, child.stderr);
-      const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as {
+      const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
         steps: number;
         bitsPerChar: number;
         bitsPerCharSwapped: number;

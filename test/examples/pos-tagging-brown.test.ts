@@ -15,7 +15,7 @@ describe('examples/pos-tagging-brown.ts', () => {
       { encoding: 'utf8' },
     );
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)) as { steps: number; accuracy: number; baselineAccuracy: number };
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; accuracy: number; baselineAccuracy: number };
     assert.ok(summary.steps >= 1);
     assert.ok(summary.accuracy > 0 && summary.accuracy <= 1, JSON.stringify(summary));
     // The most-frequent-tag baseline on Brown is about 90 % with the full training set; with 300 sentences it is lower.

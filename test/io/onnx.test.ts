@@ -280,7 +280,7 @@ describe('exportOnnx', () => {
         const tags = s.map((_, t) => Math.floor(n / 3 ** t) % 3);
         const score = tags.reduce(
           (sum, y, t) => sum + e[(t * B + b) * 3 + y] + (t > 0 ? trans[tags[t - 1] * 3 + y] : start[y]),
-          end[tags.at(-1)],
+          end[tags.at(-1)!],
         );
         if (score > best.score) best = { score, tags };
       }

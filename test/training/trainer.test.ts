@@ -362,7 +362,7 @@ describe('train (the shared training loop)', () => {
     );
     assert.equal(events[1].tokensPerSecond, (2 * BATCH * STEPS) / 1);
     assert.ok(Math.abs(events[1].etaSeconds - 2) < 1e-9, `ETA ${events[1].etaSeconds}`); // 4 steps left at 0.5 s each
-    assert.equal(events.at(-1).etaSeconds, 0);
+    assert.equal(events.at(-1)!.etaSeconds, 0);
     assert.ok(Math.abs(events[0].smoothedLoss - events[0].loss) < 1e-12, 'the bias-corrected average of one loss is that loss');
     assert.equal(events[2].lr, 0.01);
   });

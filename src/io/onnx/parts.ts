@@ -133,7 +133,7 @@ export function recurrentStack(
     [x] = g.node('Reshape', [transposed, g.int64s(`Y_shape_l${l}`, [0, 0, -1])], [`output_l${l}`]) as [string];
   }
   const join = (parts: string[], name: string): string => (parts.length === 1 ? parts[0] : g.node('Concat', parts, [name], { axis: 0 })[0]);
-  return { output: x, h: join(hs, 'h_all'), ...(cell === 'lstm' ? { c: join(cs, 'c_all') } : {}), topH: hs.at(-1) };
+  return { output: x, h: join(hs, 'h_all'), ...(cell === 'lstm' ? { c: join(cs, 'c_all') } : {}), topH: hs.at(-1)! };
 }
 
 /** The rows of a `[G·H, …]` weight (or `[G·H]` bias) with its blocks in the order `order` (ONNX's). */

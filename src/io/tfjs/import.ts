@@ -145,7 +145,7 @@ export async function importTfjsLayersModel(
 
 /** The model to build, from the chain and the options. @throws UsageError when they disagree. */
 function kindOf(chain: Chain, options: TfjsImportOptions): TfjsImportKind {
-  const sequences = chain.recurrent.at(-1).returnSequences;
+  const sequences = chain.recurrent.at(-1)!.returnSequences;
   const kind = options.as ?? (!sequences ? 'sequence-classifier' : options.vocabulary !== undefined ? 'language-model' : 'sequence-tagger');
   if (!['language-model', 'sequence-tagger', 'sequence-classifier'].includes(kind)) {
     throw new UsageError(`${WHAT}: as must be 'language-model', 'sequence-tagger' or 'sequence-classifier', got '${String(kind)}'`);
@@ -154,7 +154,7 @@ function kindOf(chain: Chain, options: TfjsImportOptions): TfjsImportKind {
     throw new UsageError(
       `${WHAT}: a ${kind} needs the last recurrent layer to return ${
         kind === 'sequence-classifier' ? 'one vector ' + '(return_sequences: false)' : 'every step (return_sequences: true)'
-      }; '${chain.recurrent.at(-1).layer.name}' does not`,
+      }; '${chain.recurrent.at(-1)!.layer.name}' does not`,
     );
   }
   if (kind === 'language-model') {
@@ -355,7 +355,7 @@ function pick(tensors: Record<string, Tensor>, prefix: string, leaf: string, sha
 }
 
 function pickOptional(tensors: Record<string, Tensor>, prefix: string, leaf: string, shape: number[]): Tensor | undefined {
-  const names = Object.keys(tensors).filter((n) => n.startsWith(prefix) && n.split('/').at(-1).replace(/:\d+$/, '') === leaf);
+  const names = Object.keys(tensors).filter((n) => n.startsWith(prefix) && n.split('/').at(-1)!.replace(/:\d+$/, '') === leaf);
   if (names.length > 1) throw new FormatError(`${WHAT}: more than one weight matches ${prefix}…${leaf}: ${names.join(', ')}`);
   if (names.length === 0) return undefined;
   const t = tensors[names[0]];
