@@ -12,55 +12,34 @@ import { attentionBackward } from '../../layers/attention.js';
 import { denseBackward, denseForward } from '../../layers/dense.js';
 import { ParameterSet } from '../../layers/parameters.js';
 import type { Random } from '../../random.js';
-import { Workspace } from '../../tensor/workspace.js';
 import { AttentionHandover } from './attention-handover.js';
-import { type HandoverRun, linearSpecs, moveRows, type Seq2SeqExtent, type SourceHandover, stepSlice } from './handover.js';
+import { type HandoverRun, linearSpecs, moveRows, type SourceHandover, stepSlice } from './handover.js';
 
-export class AdditiveAttention<F extends FloatArray> extends AttentionHandover<F> implements SourceHandover<F> {
-  readonly group: { prefix: string; params: ParameterSet<F> };
-  readonly fedWidth: number;
+/** The buffers of additive attention besides the shared ones (see the constructor). */
+type AdditiveBuffer = 'queries' | 'hidden' | 'dHidden' | 'dState';
+
+export class AdditiveAttention<F extends FloatArray> extends AttentionHandover<F, AdditiveBuffer> implements SourceHandover<F> {
   readonly outWidth: number;
   readonly feedsOutput = false;
-  /** queries [T, B, A] W_q s_{t−1}; hidden [T, S, B, A] tanh(k_i + q_t); dHidden [S, B, A]; dState [B, Hd]. */
-  private readonly own: Workspace<F, 'queries' | 'hidden' | 'dHidden' | 'dState', never, Seq2SeqExtent>;
 
+  /** Own buffers: queries [T, B, A] W_q s_{t−1}; hidden [T, S, B, A] tanh(k_i + q_t); dHidden [S, B, A]; dState [B, Hd]. */
   constructor(run: HandoverRun<F>, A: number, random: Random) {
-    super(run, A, 'additive', true);
     const { Hd } = run;
-    this.group = {
-      prefix: 'attention.',
-      params: new ParameterSet<F>(
-        [
-          ...linearSpecs('query.', A, Hd, false),
-          ...linearSpecs('key.', A, Hd),
-          { name: 'score.weight', shape: [A], init: { uniform: 1 / Math.sqrt(A) } },
-        ],
-        random,
-      ),
-    };
-    this.fedWidth = Hd;
-    this.outWidth = 2 * Hd;
-    this.own = new Workspace(
-      run.backend,
-      {
-        floats: {
-          queries: ({ T, B }) => T * B * A,
-          hidden: ({ S, T, B }) => T * S * B * A,
-          dHidden: ({ S, B }) => S * B * A,
-          dState: ({ B }) => B * Hd,
-        },
-      },
-      this,
+    const params = new ParameterSet<F>(
+      [
+        ...linearSpecs('query.', A, Hd, false),
+        ...linearSpecs('key.', A, Hd),
+        { name: 'score.weight', shape: [A], init: { uniform: 1 / Math.sqrt(A) } },
+      ],
+      random,
     );
-  }
-
-  protected get params(): ParameterSet<F> {
-    return this.group.params;
-  }
-
-  begin(extent: Seq2SeqExtent, hT: F): F {
-    this.own.views(extent);
-    return this.beginAttention(extent, hT);
+    super(run, A, 'additive', true, params, {
+      queries: ({ T, B }) => T * B * A,
+      hidden: ({ S, T, B }) => T * S * B * A,
+      dHidden: ({ S, B }) => S * B * A,
+      dState: ({ B }) => B * Hd,
+    });
+    this.outWidth = 2 * Hd;
   }
 
   step(t: number, fedWith: F, In: number, out: F): void {

@@ -13,13 +13,23 @@ import type { FloatArray } from '../../backend/backend.js';
 import { type AttentionInputs, type AttentionScore, attentionForward } from '../../layers/attention.js';
 import { denseBackward, denseForward } from '../../layers/dense.js';
 import type { ParameterSet } from '../../layers/parameters.js';
-import { Workspace } from '../../tensor/workspace.js';
+import { type SizeOf, Workspace } from '../../tensor/workspace.js';
 import { type HandoverRun, type Seq2SeqExtent, stepSlice } from './handover.js';
 
 /** The buffers every attention needs (see {@link AttentionHandover}). */
 type AttentionBuffer = 'keys' | 'weights' | 'contexts' | 'scores' | 'dKeys' | 'dc' | 'dq' | 'scratch' | 'dKeyInput';
 
-export abstract class AttentionHandover<F extends FloatArray> {
+/**
+ * The shared part of an attention handover; K names the buffers of the subclass's own
+ * workspace ({@link own}), sized with the shared ones in {@link begin}.
+ */
+export abstract class AttentionHandover<F extends FloatArray, K extends string> {
+  /** The attention's parameters, under `attention.`. */
+  readonly group: { prefix: string; params: ParameterSet<F> };
+  /** The context c_t is fed with the token (additive) or the attentional output h̃_{t−1} (Luong): Hd columns either way. */
+  readonly fedWidth: number;
+  /** The subclass's own buffers. */
+  protected readonly own: Workspace<F, K, never, Seq2SeqExtent>;
   /**
    * keys [S, B, K] (projected keys only); weights [T, B, S]; contexts [T, B, Hd]; scores [S, B];
    * dKeys [S, B, K] (projected keys only); dc [B, Hd]; dq [B, K]; scratch [S];
@@ -32,14 +42,21 @@ export abstract class AttentionHandover<F extends FloatArray> {
    * @param keyWidth K
    * @param score additive (keys W_k h_i + b_k) or multiplicative (keys h_i, or W_a h_i when `projected`)
    * @param projected whether the keys are a projection of the encoder outputs
+   * @param params the attention's parameters (key.weight, key.bias where there are, and the subclass's)
+   * @param ownPlan the sizes of the subclass's own buffers
    */
   protected constructor(
     protected readonly run: HandoverRun<F>,
     protected readonly keyWidth: number,
     private readonly score: AttentionScore,
     private readonly projected: boolean,
+    params: ParameterSet<F>,
+    ownPlan: Record<K, SizeOf<Seq2SeqExtent>>,
   ) {
     const { Hd } = run;
+    this.group = { prefix: 'attention.', params };
+    this.fedWidth = Hd;
+    this.own = new Workspace(run.backend, { floats: ownPlan }, this);
     const K = keyWidth;
     const ifProjected =
       (size: (e: Seq2SeqExtent) => number) =>
@@ -64,12 +81,15 @@ export abstract class AttentionHandover<F extends FloatArray> {
     );
   }
 
-  /** The attention's parameters (key.weight, key.bias where there are). */
-  protected abstract get params(): ParameterSet<F>;
+  /** The attention's parameters. */
+  protected get params(): ParameterSet<F> {
+    return this.group.params;
+  }
 
   /** Sizes the buffers and computes the keys; the decoder starts from h_T. */
-  protected beginAttention(extent: Seq2SeqExtent, hT: F): F {
+  begin(extent: Seq2SeqExtent, hT: F): F {
     this.extent = extent;
+    this.own.views(extent);
     const { S, B } = extent;
     const { keys } = this.attention.views(extent);
     if (this.projected) {

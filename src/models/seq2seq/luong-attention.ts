@@ -13,47 +13,29 @@ import { attentionBackward } from '../../layers/attention.js';
 import { denseForward } from '../../layers/dense.js';
 import { ParameterSet } from '../../layers/parameters.js';
 import type { Random } from '../../random.js';
-import { Workspace } from '../../tensor/workspace.js';
 import { AttentionHandover } from './attention-handover.js';
-import { type HandoverRun, linearSpecs, moveRows, type Seq2SeqExtent, type SourceHandover, stepSlice } from './handover.js';
+import { type HandoverRun, linearSpecs, moveRows, type SourceHandover, stepSlice } from './handover.js';
 
-export class LuongAttention<F extends FloatArray> extends AttentionHandover<F> implements SourceHandover<F> {
-  readonly group: { prefix: string; params: ParameterSet<F> };
-  readonly fedWidth: number;
+/** The buffers of Luong attention besides the shared ones (see the constructor). */
+type LuongBuffer = 'combined' | 'dFeed' | 'dCombined';
+
+export class LuongAttention<F extends FloatArray> extends AttentionHandover<F, LuongBuffer> implements SourceHandover<F> {
   readonly outWidth: number;
   readonly feedsOutput = true;
-  /** combined [T, B, 2·Hd] [c_t; s_t]; dFeed [B, Hd] dL/dh̃_{t−1} from step t's input; dCombined [B, 2·Hd]. */
-  private readonly own: Workspace<F, 'combined' | 'dFeed' | 'dCombined', never, Seq2SeqExtent>;
 
+  /** Own buffers: combined [T, B, 2·Hd] [c_t; s_t]; dFeed [B, Hd] dL/dh̃_{t−1} from step t's input; dCombined [B, 2·Hd]. */
   constructor(run: HandoverRun<F>, general: boolean, random: Random) {
     const { Hd } = run;
-    super(run, Hd, 'multiplicative', general);
-    this.group = {
-      prefix: 'attention.',
-      params: new ParameterSet<F>([...(general ? linearSpecs('key.', Hd, Hd, false) : []), ...linearSpecs('combine.', Hd, 2 * Hd)], random),
-    };
-    this.fedWidth = Hd;
-    this.outWidth = Hd;
-    this.own = new Workspace(
-      run.backend,
-      {
-        floats: {
-          combined: ({ T, B }) => T * B * 2 * Hd,
-          dFeed: ({ B }) => B * Hd,
-          dCombined: ({ B }) => B * 2 * Hd,
-        },
-      },
-      this,
+    const params = new ParameterSet<F>(
+      [...(general ? linearSpecs('key.', Hd, Hd, false) : []), ...linearSpecs('combine.', Hd, 2 * Hd)],
+      random,
     );
-  }
-
-  protected get params(): ParameterSet<F> {
-    return this.group.params;
-  }
-
-  begin(extent: Seq2SeqExtent, hT: F): F {
-    this.own.views(extent);
-    return this.beginAttention(extent, hT);
+    super(run, Hd, 'multiplicative', general, params, {
+      combined: ({ T, B }) => T * B * 2 * Hd,
+      dFeed: ({ B }) => B * Hd,
+      dCombined: ({ B }) => B * 2 * Hd,
+    });
+    this.outWidth = Hd;
   }
 
   step(t: number, fedWith: F, In: number, out: F, previousOut: F | undefined): void {
