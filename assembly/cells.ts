@@ -176,12 +176,13 @@ export function lstmBackwardUnits(rows: i32, H: i32, u0: i32, u1: i32, gates: us
   const r = sigmoidV(f32x4.add(ld(gi, full), f32x4.add(ld(hh, full), ld(bhh, full))));
   const z = sigmoidV(f32x4.add(ld(gi + hb, full), f32x4.add(ld(hh + hb, full), ld(bhh + hb, full))));
   const hnv = f32x4.add(ld(hh + 2 * hb, full), ld(bhh + 2 * hb, full));
-  // n = tanh(x_n + r ⊙ h_n);  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} = n + z ⊙ (h_{t−1} − n)
+  // n = tanh(x_n + r ⊙ h_n), with h_n = W_hn h_{t−1} + b_hn kept for backward
   const n = tanhV(f32x4.add(ld(gi + 2 * hb, full), f32x4.mul(r, hnv)));
   st(gi, r, full);
   st(gi + hb, z, full);
   st(gi + 2 * hb, n, full);
   st(hn, hnv, full);
+  // h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
   const ht = f32x4.add(f32x4.mul(f32x4.sub(ONE, z), n), f32x4.mul(z, ld(hPrev, full)));
   st(h, ht, full);
   st(y, ht, full);

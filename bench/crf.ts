@@ -38,21 +38,31 @@ export async function benchCrf(): Promise<void> {
     const params = new ParameterSet(crfParameterSpecs(K), random);
     params.bind(backend);
     const crf = new CrfComputation(backend, K, params);
-    const batch = { T, B, emissions: Float32Array.from({ length: T * B * K }, () => random.normal()), lengths: new Array<number>(B).fill(T) };
+    const batch = {
+      T,
+      B,
+      emissions: Float32Array.from({ length: T * B * K }, () => random.normal()),
+      lengths: new Array<number>(B).fill(T),
+    };
     const tags = Array.from({ length: B }, () => Array.from({ length: T }, () => random.int(K)));
     contenders.push({ id: `nll_k${K}`, name: `NLL + gradients K=${K}`, run: () => void crf.negativeLogLikelihood(batch, tags, 'sum') });
     contenders.push({ id: `decode_k${K}`, name: `Viterbi K=${K}`, run: () => void crf.bestPaths(batch, 1) });
   }
   const before = measure(contenders, B * T, { rounds: 3, minMs: 400 });
-  const torch = await runTorchScript('PyTorch reference', SCRIPT, ['--budget', String(TORCH_BUDGET)], TAGS.length * 2 * (TORCH_BUDGET + 20) + 30,
-    isResults);
+  const torch = await runTorchScript(
+    'PyTorch reference',
+    SCRIPT,
+    ['--budget', String(TORCH_BUDGET)],
+    TAGS.length * 2 * (TORCH_BUDGET + 20) + 30,
+    isResults,
+  );
   const after = measure(contenders, B * T, { rounds: 3, minMs: 400 });
   backend.dispose();
   if (torch !== undefined) {
     console.log(`PyTorch ${torch.torch}, ${torch.threads} threads, BLAS: ${torch.blas}`);
   }
   const rows = contenders.map((c, i) => {
-    const ours = Math.max(before[i]!.rate, after[i]!.rate);
+    const ours = Math.max(before[i].rate, after[i].rate);
     const theirs = torch?.results[c.id];
     return [c.name, fmt(ours, 0), theirs === undefined ? '—' : fmt(theirs, 0), theirs === undefined ? '—' : fmt(ours / theirs, 2)];
   });

@@ -10,7 +10,6 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { compileString } from 'assemblyscript/asc';
 import type { Backend } from '../src/backend/backend.js';
 import { createBlasBackend } from '../src/backend/blas/index.js';
 import { createReferenceBackend } from '../src/backend/reference/index.js';
@@ -20,8 +19,12 @@ import { runTorchGemm } from './peers/torch-gemm.js';
 
 /** [M, K, N]: C[M, N] = A[M, K] · B[K, N]. */
 const SHAPES: [number, number, number][] = [
-  [256, 256, 256], [512, 512, 512], [1024, 1024, 1024],
-  [32, 512, 2048], [2048, 512, 2048], [32, 128, 512],
+  [256, 256, 256],
+  [512, 512, 512],
+  [1024, 1024, 1024],
+  [32, 512, 2048],
+  [2048, 512, 2048],
+  [32, 128, 512],
 ];
 
 /** Seconds PyTorch measures each shape. */
@@ -40,8 +43,10 @@ export async function benchGemm(): Promise<void> {
   const ceiling = await simdCeiling();
   console.log(`wasm backends: ${single.description}; ${all.description}`);
   if (blas !== undefined) console.log(`blas backend: ${blas.description}`);
-  console.log(`tfjs: ${tf.getBackend()} backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
-    `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`);
+  console.log(
+    `tfjs: ${tf.getBackend()} backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, ` +
+      `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}`,
+  );
   console.log(`4-wide SIMD ceiling without FMA (register-only mul+add chains): ${fmt(ceiling)} GFLOP/s per core\n`);
 
   const measured: { reference: number; one: number; many: number; blas: number | undefined; tfjs: number }[] = [];
@@ -58,17 +63,28 @@ export async function benchGemm(): Promise<void> {
     const tb = tf.tensor2d(rb, [k, n]);
     // The triple loop is slow: one timed call is enough.
     const [refResult] = measure(
-      [{ name: 'reference', run: () => reference.gemm(false, false, m, n, k, 1, ra, k, rb, n, 0, rc, n) }], flops, { rounds: 1, minMs: 0, warmup: false });
-    const [one, many, tfjs, viaBlas] = measure([
-      { name: 'wasm 1 thread', run: () => single.gemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n) },
-      { name: 'wasm all threads', run: () => all.gemm(false, false, m, n, k, 1, aa, k, ab, n, 0, ac, n) },
-      { name: 'tfjs-wasm', run: () => tf.matMul(ta, tb).dispose() },
-      ...(blas === undefined ? [] : [blasProduct(m, k, n)]),
-    ], flops);
+      [{ name: 'reference', run: () => reference.gemm(false, false, m, n, k, 1, ra, k, rb, n, 0, rc, n) }],
+      flops,
+      { rounds: 1, minMs: 0, warmup: false },
+    );
+    const [one, many, tfjs, viaBlas] = measure(
+      [
+        { name: 'wasm 1 thread', run: () => single.gemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n) },
+        { name: 'wasm all threads', run: () => all.gemm(false, false, m, n, k, 1, aa, k, ab, n, 0, ac, n) },
+        { name: 'tfjs-wasm', run: () => tf.matMul(ta, tb).dispose() },
+        ...(blas === undefined ? [] : [blasProduct(m, k, n)]),
+      ],
+      flops,
+    );
     ta.dispose();
     tb.dispose();
-    measured.push({ reference: refResult!.rate / 1e9, one: one!.rate / 1e9, many: many!.rate / 1e9,
-      blas: viaBlas === undefined ? undefined : viaBlas.rate / 1e9, tfjs: tfjs!.rate / 1e9 });
+    measured.push({
+      reference: refResult.rate / 1e9,
+      one: one.rate / 1e9,
+      many: many.rate / 1e9,
+      blas: viaBlas === undefined ? undefined : viaBlas.rate / 1e9,
+      tfjs: tfjs.rate / 1e9,
+    });
   }
   const torch = await runTorchGemm(SHAPES, TORCH_SECONDS, all.threads);
   if (torch !== undefined) {
@@ -78,20 +94,46 @@ export async function benchGemm(): Promise<void> {
     // Again after PyTorch, so that both see the machine in about the same state.
     SHAPES.forEach(([m, k, n], i) => {
       const [again] = measure([blasProduct(m, k, n)], 2 * m * n * k);
-      measured[i]!.blas = Math.max(measured[i]!.blas!, again!.rate / 1e9);
+      measured[i].blas = Math.max(measured[i].blas!, again.rate / 1e9);
     });
   }
   const opt = (v: number | undefined, digits = 1): string => (v === undefined ? '—' : fmt(v, digits));
   const rows = SHAPES.map(([m, k, n], i) => {
-    const r = measured[i]!;
+    const r = measured[i];
     const peer = torch?.results[`${m},${k},${n}`];
-    return [`${m}×${k} · ${k}×${n}`, fmt(r.reference), fmt(r.one), fmt(r.many), opt(r.blas), fmt(r.tfjs), opt(peer),
-      fmt(r.one / r.tfjs, 2), fmt(r.many / r.tfjs, 2), opt(r.blas !== undefined && peer !== undefined ? r.blas / peer : undefined, 2),
-      `${fmt((100 * r.one) / ceiling, 0)}%`];
+    return [
+      `${m}×${k} · ${k}×${n}`,
+      fmt(r.reference),
+      fmt(r.one),
+      fmt(r.many),
+      opt(r.blas),
+      fmt(r.tfjs),
+      opt(peer),
+      fmt(r.one / r.tfjs, 2),
+      fmt(r.many / r.tfjs, 2),
+      opt(r.blas !== undefined && peer !== undefined ? r.blas / peer : undefined, 2),
+      `${fmt((100 * r.one) / ceiling, 0)}%`,
+    ];
   });
   const threads = `${all.threads}T`;
-  console.log(table(['GFLOP/s', 'reference', 'wasm 1T', `wasm ${threads}`, `blas ${threads}`, 'tfjs-wasm',
-    `PyTorch ${threads}`, '1T / tfjs', 'all / tfjs', 'blas / PyTorch', '1T / ceiling'], rows));
+  console.log(
+    table(
+      [
+        'GFLOP/s',
+        'reference',
+        'wasm 1T',
+        `wasm ${threads}`,
+        `blas ${threads}`,
+        'tfjs-wasm',
+        `PyTorch ${threads}`,
+        '1T / tfjs',
+        'all / tfjs',
+        'blas / PyTorch',
+        '1T / ceiling',
+      ],
+      rows,
+    ),
+  );
   single.dispose();
   all.dispose();
   blas?.dispose();
@@ -106,6 +148,20 @@ function operands(backend: Backend, m: number, k: number, n: number): [Float32Ar
 }
 
 // GFLOP/s of twelve independent mul+add chains in registers (bench/assembly/peak.ts).
+/** The part of the AssemblyScript compiler's API the probe uses. */
+type CompileString = (source: string, options: Record<string, unknown>) => Promise<{ binary: Uint8Array | null; error: Error | null }>;
+
+/**
+ * The compiler, loaded at run time through a specifier TypeScript does not follow: its type
+ * declarations redeclare the global Array (`at()` returning T, never undefined), which must
+ * stay out of the project's program.
+ */
+async function compileString(source: string, options: Record<string, unknown>): ReturnType<CompileString> {
+  const specifier = 'assemblyscript/asc';
+  const asc = (await import(specifier)) as { compileString: CompileString };
+  return asc.compileString(source, options);
+}
+
 async function simdCeiling(): Promise<number> {
   const source = readFileSync(new URL('./assembly/peak.ts', import.meta.url), 'utf8');
   const { binary, error } = await compileString(source, { optimizeLevel: 3, runtime: 'stub', enable: ['simd'] });
@@ -117,5 +173,5 @@ async function simdCeiling(): Promise<number> {
   for (let i = 0; i < 2000; i++) peak(1000, 1e-7);
   const iterations = 5e6;
   const [result] = measure([{ name: 'peak', run: () => void peak(iterations, 1e-7) }], iterations * 96, { minMs: 100 });
-  return result!.rate / 1e9;
+  return result.rate / 1e9;
 }

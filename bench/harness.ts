@@ -27,8 +27,11 @@ export interface MeasureOptions {
 }
 
 /** Times contenders in interleaved rounds and keeps each one's best rate. */
-export function measure(contenders: Contender[], work: number,
-  { rounds = 5, minMs = 150, warmup = true }: MeasureOptions = {}): Measurement[] {
+export function measure(
+  contenders: Contender[],
+  work: number,
+  { rounds = 5, minMs = 150, warmup = true }: MeasureOptions = {},
+): Measurement[] {
   const best = new Map<string, number>();
   if (warmup) for (const c of contenders) c.run();
   for (let r = 0; r < rounds; r++) {
@@ -50,9 +53,9 @@ export function measure(contenders: Contender[], work: number,
 
 /** Renders rows as a Markdown table with right-aligned numeric columns. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }

@@ -19,7 +19,18 @@ import { runTorchLanguageModel, type TorchLmResult } from './peers/torch-lm.js';
 
 const CORPUS = 'data/moby-dick.txt';
 /** The reference script's defaults. */
-const CONFIG = { cell: 'lstm', embed: 64, hidden: 256, layers: 1, batch: 32, steps: 64, lr: 2e-3, clip: 5, seed: 1, valFraction: 0.05 } as const;
+const CONFIG = {
+  cell: 'lstm',
+  embed: 64,
+  hidden: 256,
+  layers: 1,
+  batch: 32,
+  steps: 64,
+  lr: 2e-3,
+  clip: 5,
+  seed: 1,
+  valFraction: 0.05,
+} as const;
 
 interface LmFigures {
   steps: number;
@@ -33,17 +44,29 @@ async function rnnkitLanguageModel(backend: Backend, budgetSeconds: number): Pro
   const text = readFileSync(new URL(`../${CORPUS}`, import.meta.url), 'utf8');
   const tokenizer = CharTokenizer.fromText(text);
   const { train: trainIds, validation } = splitValidation(tokenizer.encode(text), CONFIG.valFraction);
-  const model = await LanguageModel.create({ tokenizer, cell: CONFIG.cell, embeddingDim: CONFIG.embed,
-    hiddenSize: CONFIG.hidden, numLayers: CONFIG.layers, seed: CONFIG.seed, backend });
+  const model = await LanguageModel.create({
+    tokenizer,
+    cell: CONFIG.cell,
+    embeddingDim: CONFIG.embed,
+    hiddenSize: CONFIG.hidden,
+    numLayers: CONFIG.layers,
+    seed: CONFIG.seed,
+    backend,
+  });
   const task = model.train().trainingTask(trainIds, CONFIG.batch, CONFIG.steps);
   const result = await train(task, {
-    optimizer: new Adam(model.parameters(), { lr: CONFIG.lr }, backend),
+    optimizer: new Adam(await model.parameters(), { lr: CONFIG.lr }, backend),
     budget: { seconds: budgetSeconds },
     clipNorm: CONFIG.clip,
   });
   const evaluation = model.eval().evaluate(validation, { batch: CONFIG.batch, steps: CONFIG.steps });
-  return { steps: result.steps, epochs: result.epochs, tokensPerSecond: result.tokens / result.seconds,
-    trainSeconds: result.seconds, valBitsPerChar: evaluation.bitsPerChar };
+  return {
+    steps: result.steps,
+    epochs: result.epochs,
+    tokensPerSecond: result.tokens / result.seconds,
+    trainSeconds: result.seconds,
+    valBitsPerChar: evaluation.bitsPerChar,
+  };
 }
 
 function budgetFromEnvironment(): number {
@@ -57,25 +80,47 @@ function budgetFromEnvironment(): number {
 export async function benchLanguageModel(): Promise<void> {
   const budget = budgetFromEnvironment();
   const { cell, embed, hidden, layers, batch, steps, lr, clip } = CONFIG;
-  console.log(`character LM on ${CORPUS}: ${cell.toUpperCase()} ${layers}×${hidden}, embedding ${embed}, ` +
-    `B ${batch} × T ${steps}, Adam ${lr}, clip ${clip}; ${budget} s of training each, one after the other`);
+  console.log(
+    `character LM on ${CORPUS}: ${cell.toUpperCase()} ${layers}×${hidden}, embedding ${embed}, ` +
+      `B ${batch} × T ${steps}, Adam ${lr}, clip ${clip}; ${budget} s of training each, one after the other`,
+  );
   const backend = await getBackend();
   console.log(`rnnkit: ${backend.description}`);
   const ours = await rnnkitLanguageModel(backend, budget);
   console.log(`  rnnkit done: ${fmt(ours.valBitsPerChar, 4)} bits/char`);
-  const torch: TorchLmResult | undefined = await runTorchLanguageModel({ budgetSeconds: budget, cell, hidden, layers, embed,
-    batch, steps, lr, clip, data: CORPUS });
+  const torch: TorchLmResult | undefined = await runTorchLanguageModel({
+    budgetSeconds: budget,
+    cell,
+    hidden,
+    layers,
+    embed,
+    batch,
+    steps,
+    lr,
+    clip,
+    data: CORPUS,
+  });
   if (torch !== undefined) {
-    console.log(`PyTorch ${torch.torch}, ${torch.threads} threads, BLAS: ${torch.blas} (${torch.blas_threads ?? '?'} BLAS threads, ` +
-      `OMP_WAIT_POLICY=${torch.omp_wait_policy})`);
+    console.log(
+      `PyTorch ${torch.torch}, ${torch.threads} threads, BLAS: ${torch.blas} (${torch.blas_threads ?? '?'} BLAS threads, ` +
+        `OMP_WAIT_POLICY=${torch.omp_wait_policy})`,
+    );
   }
-  const row = (name: string, f: LmFigures): string[] => [name, fmt(f.valBitsPerChar, 4), String(f.steps), fmt(f.epochs, 2),
-    fmt(f.tokensPerSecond, 0), fmt(f.trainSeconds, 1)];
+  const row = (name: string, f: LmFigures): string[] => [
+    name,
+    fmt(f.valBitsPerChar, 4),
+    String(f.steps),
+    fmt(f.epochs, 2),
+    fmt(f.tokensPerSecond, 0),
+    fmt(f.trainSeconds, 1),
+  ];
   const rows = [row('rnnkit', ours)];
   if (torch !== undefined) rows.push(row('PyTorch', torch));
   console.log(`\n${table(['', 'val bits/char', 'steps', 'epochs', 'tokens/s', 'train s'], rows)}`);
   if (torch !== undefined) {
-    console.log(`\nbits/char rnnkit / PyTorch: ${fmt(ours.valBitsPerChar / torch.valBitsPerChar, 3)} ` +
-      `(≤ 1: rnnkit ahead after the same budget); tokens/s ratio ${fmt(ours.tokensPerSecond / torch.tokensPerSecond, 2)}`);
+    console.log(
+      `\nbits/char rnnkit / PyTorch: ${fmt(ours.valBitsPerChar / torch.valBitsPerChar, 3)} ` +
+        `(≤ 1: rnnkit ahead after the same budget); tokens/s ratio ${fmt(ours.tokensPerSecond / torch.tokensPerSecond, 2)}`,
+    );
   }
 }

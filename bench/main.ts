@@ -10,7 +10,12 @@ import { benchRnn } from './rnn.js';
 import { benchVariants } from './variants.js';
 
 const benches: Record<string, () => Promise<void>> = {
-  gemm: benchGemm, rnn: benchRnn, lm: benchLanguageModel, playground: benchPlayground, variants: benchVariants, crf: benchCrf,
+  gemm: benchGemm,
+  rnn: benchRnn,
+  lm: benchLanguageModel,
+  playground: benchPlayground,
+  variants: benchVariants,
+  crf: benchCrf,
 };
 
 const names = process.argv.slice(2);
@@ -22,6 +27,6 @@ for (const name of names) {
 }
 for (const name of names.length > 0 ? names : Object.keys(benches)) {
   console.log(`\n## ${name}\n`);
-  await benches[name]!();
+  await benches[name]();
 }
 process.exit(0);

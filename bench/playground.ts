@@ -14,7 +14,10 @@ import { createDefaultBackend } from '../src/backend/select.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import { CharTokenizer } from '../src/data/tokenizers/char.js';
 import {
-  LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, LanguageModel, splitForTraining,
+  LANGUAGE_MODEL_DEFAULTS,
+  LANGUAGE_MODEL_TRAINING_DEFAULTS,
+  LanguageModel,
+  splitForTraining,
 } from '../src/models/language-model/language-model.js';
 import { trainWithOptimization } from '../src/training/optimization.js';
 import { launchChromium } from '../test/helpers/browser.js';
@@ -29,15 +32,22 @@ async function nodeStepsPerSecond(text: string, backend: Backend): Promise<numbe
   const tokenizer = CharTokenizer.fromText(text);
   const { train } = splitForTraining(tokenizer.encode(text), training);
   const model = await LanguageModel.create({ tokenizer, ...LANGUAGE_MODEL_DEFAULTS, seed: training.seed, backend });
-  const result = await trainWithOptimization(model.train().trainingTask(train, training.batch, training.seqLen), model.parameters(),
-    training, { steps: STEPS }, backend);
+  const result = await trainWithOptimization(
+    model.train().trainingTask(train, training.batch, training.seqLen),
+    model.parameters(),
+    training,
+    { steps: STEPS },
+    backend,
+  );
   return result.steps / result.seconds;
 }
 
 export async function benchPlayground(): Promise<void> {
   const text = readFileSync(new URL('../data/moby-dick.txt', import.meta.url), 'utf8');
-  console.log(`character LM on Moby Dick with the playground's defaults (LSTM 1×256, embedding 64, B 32 × T 64, Adam): ${STEPS} steps each, ` +
-    `${ROUNDS} alternating rounds`);
+  console.log(
+    `character LM on Moby Dick with the playground's defaults (LSTM 1×256, embedding 64, B 32 × T 64, Adam): ${STEPS} steps each, ` +
+      `${ROUNDS} alternating rounds`,
+  );
   const wasm = await createWasmBackend();
   const fallback = await createDefaultBackend();
   const nodeDefault = fallback.name === wasm.name ? undefined : fallback;
@@ -54,8 +64,10 @@ export async function benchPlayground(): Promise<void> {
       const { page } = await openPlayground(chromium.browser, server.url);
       pageEngine = (await page.locator('#backend').textContent()) ?? '';
       await page.click('[data-testid=train]');
-      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=steps]')!.textContent) >= n, STEPS,
-        { timeout: 600_000, polling: 50 });
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=steps]')!.textContent) >= n, STEPS, {
+        timeout: 600_000,
+        polling: 50,
+      });
       const rate = Number(/[\d.]+/.exec((await page.locator('#speed-steps').textContent()) ?? '')?.[0]);
       best.page = Math.max(best.page, rate);
       await page.close();
@@ -69,11 +81,16 @@ export async function benchPlayground(): Promise<void> {
   console.log(`page: ${pageEngine} (Chromium, Web Worker)`);
   const tokensPerStep = LANGUAGE_MODEL_TRAINING_DEFAULTS.batch * LANGUAGE_MODEL_TRAINING_DEFAULTS.seqLen;
   const row = (label: string, stepsPerSecond: number): string[] => [label, fmt(stepsPerSecond, 2), fmt(stepsPerSecond * tokensPerStep, 0)];
-  console.log(`\n${table(['', 'steps/s', 'tokens/s'], [
-    row(`Node, ${wasm.name} (rnnkit train lm --backend ${wasm.name})`, best.wasm),
-    ...(nodeDefault === undefined ? [] : [row(`Node, ${nodeDefault.name} (rnnkit train lm)`, best.nodeDefault)]),
-    row('page (rnnkit playground)', best.page),
-  ])}`);
+  console.log(
+    `\n${table(
+      ['', 'steps/s', 'tokens/s'],
+      [
+        row(`Node, ${wasm.name} (rnnkit train lm --backend ${wasm.name})`, best.wasm),
+        ...(nodeDefault === undefined ? [] : [row(`Node, ${nodeDefault.name} (rnnkit train lm)`, best.nodeDefault)]),
+        row('page (rnnkit playground)', best.page),
+      ],
+    )}`,
+  );
   console.log(`\nsteps/s page / Node ${wasm.name}: ${fmt(best.page / best.wasm, 2)}`);
   if (nodeDefault !== undefined) console.log(`steps/s page / Node ${nodeDefault.name}: ${fmt(best.page / best.nodeDefault, 2)}`);
 }

@@ -53,10 +53,15 @@ export async function benchRnn(): Promise<void> {
   const torchInfo: TorchResults[] = [];
   const rows: Row[] = [];
 
-  const compare = async (id: WorkloadId, label: string, ours: (backend: Backend, name: string) => Workload,
-    wasmPeer: () => Promise<TfjsPeer>, cpuPeer: (() => Promise<TfjsPeer>) | undefined): Promise<void> => {
+  const compare = async (
+    id: WorkloadId,
+    label: string,
+    ours: (backend: Backend, name: string) => Workload,
+    wasmPeer: () => Promise<TfjsPeer>,
+    cpuPeer: (() => Promise<TfjsPeer>) | undefined,
+  ): Promise<void> => {
     const contenders = [ours(wasm, `rnnkit wasm ${label}`), ...(blas === undefined ? [] : [ours(blas, `rnnkit blas ${label}`)])];
-    const tokens = contenders[0]!.tokens;
+    const tokens = contenders[0].tokens;
     const peer = withTfjs ? await wasmPeer() : undefined;
     const before = measure([...contenders, ...(peer === undefined ? [] : [peer])], tokens, { rounds: 2, minMs: 2000 });
     peer?.dispose();
@@ -66,42 +71,78 @@ export async function benchRnn(): Promise<void> {
     let tfjsCpu: number | undefined;
     if (withTfjs && cpuPeer !== undefined) {
       const cpu = await cpuPeer();
-      tfjsCpu = measure([cpu], cpu.tokens, { rounds: 1, minMs: 0, warmup: false })[0]!.rate;
+      tfjsCpu = measure([cpu], cpu.tokens, { rounds: 1, minMs: 0, warmup: false })[0].rate;
       cpu.dispose();
     }
-    const best = (i: number): number => Math.max(before[i]!.rate, after[i]!.rate);
-    rows.push({ label, wasm: best(0), blas: blas === undefined ? undefined : best(1),
-      tfjsWasm: peer === undefined ? undefined : before[contenders.length]!.rate, tfjsCpu, torch: torch?.results[id] });
+    const best = (i: number): number => Math.max(before[i].rate, after[i].rate);
+    rows.push({
+      label,
+      wasm: best(0),
+      blas: blas === undefined ? undefined : best(1),
+      tfjsWasm: peer === undefined ? undefined : before[contenders.length].rate,
+      tfjsCpu,
+      torch: torch?.results[id],
+    });
     console.log(`  measured ${label}`);
   };
 
   for (const w of TRAIN_WORKLOADS) {
     const label = `W1 ${w.cell.toUpperCase()} H=${w.hidden} train`;
-    await compare(w.id, label, (backend, name) => rnnkitTrainer(backend, w.cell, w.hidden, name),
+    await compare(
+      w.id,
+      label,
+      (backend, name) => rnnkitTrainer(backend, w.cell, w.hidden, name),
       () => createTfjsTrainer({ cell: w.cell, hidden: w.hidden, backend: 'wasm' }),
-      () => createTfjsTrainer({ cell: w.cell, hidden: w.hidden, backend: 'cpu' }));
+      () => createTfjsTrainer({ cell: w.cell, hidden: w.hidden, backend: 'cpu' }),
+    );
   }
   for (const w of INFERENCE_WORKLOADS) {
     const label = `LSTM H=${w.hidden} infer ${w.batch}×${w.steps}`;
     const options = { hidden: w.hidden, batch: w.batch, steps: w.steps };
-    await compare(w.id, label, (backend, name) => rnnkitInference(backend, w.hidden, w.batch, w.steps, name),
+    await compare(
+      w.id,
+      label,
+      (backend, name) => rnnkitInference(backend, w.hidden, w.batch, w.steps, name),
       () => createTfjsInference({ ...options, backend: 'wasm' }),
-      w.batch === 1 ? () => createTfjsInference({ ...options, backend: 'cpu' }) : undefined);
+      w.batch === 1 ? () => createTfjsInference({ ...options, backend: 'cpu' }) : undefined,
+    );
   }
   wasm.dispose();
   blas?.dispose();
 
   const t = torchInfo[0];
   if (t !== undefined) {
-    console.log(`\nPyTorch ${t.torch}, ${t.threads} threads, BLAS: ${t.blas} (${t.blas_threads ?? '?'} BLAS threads, ` +
-      `OMP_WAIT_POLICY=${t.omp_wait_policy})`);
+    console.log(
+      `\nPyTorch ${t.torch}, ${t.threads} threads, BLAS: ${t.blas} (${t.blas_threads ?? '?'} BLAS threads, ` +
+        `OMP_WAIT_POLICY=${t.omp_wait_policy})`,
+    );
   }
   const opt = (v: number | undefined, digits = 0): string => (v === undefined ? '—' : fmt(v, digits));
   const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '—' : fmt(a / b, 2));
-  console.log(`\n${table(
-    ['tokens/s', 'rnnkit wasm', 'rnnkit blas', 'tfjs-wasm', 'tfjs-cpu', 'PyTorch', 'wasm ÷ PyTorch', 'blas ÷ PyTorch',
-      'blas ÷ tfjs-wasm'],
-    rows.map((r) => [r.label, fmt(r.wasm, 0), opt(r.blas), opt(r.tfjsWasm), opt(r.tfjsCpu), opt(r.torch),
-      ratio(r.wasm, r.torch), ratio(r.blas, r.torch), ratio(r.blas, r.tfjsWasm)]),
-  )}`);
+  console.log(
+    `\n${table(
+      [
+        'tokens/s',
+        'rnnkit wasm',
+        'rnnkit blas',
+        'tfjs-wasm',
+        'tfjs-cpu',
+        'PyTorch',
+        'wasm ÷ PyTorch',
+        'blas ÷ PyTorch',
+        'blas ÷ tfjs-wasm',
+      ],
+      rows.map((r) => [
+        r.label,
+        fmt(r.wasm, 0),
+        opt(r.blas),
+        opt(r.tfjsWasm),
+        opt(r.tfjsCpu),
+        opt(r.torch),
+        ratio(r.wasm, r.torch),
+        ratio(r.blas, r.torch),
+        ratio(r.blas, r.tfjsWasm),
+      ]),
+    )}`,
+  );
 }

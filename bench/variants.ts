@@ -28,12 +28,18 @@ export async function benchVariants(): Promise<void> {
     const tfjs = await createTfjsTrainer({ cell: 'gru', hidden, backend: 'wasm' });
     const [a, b, t] = measure([after, before, tfjs], tokens, { rounds: 6, minMs: 1000 });
     tfjs.dispose();
-    gruRows.push([`W1 GRU H=${hidden} train`, fmt(a!.rate, 0), fmt(b!.rate, 0), fmt(t!.rate, 0), fmt(b!.rate / a!.rate, 2),
-      fmt(b!.rate / t!.rate, 2)]);
+    gruRows.push([
+      `W1 GRU H=${hidden} train`,
+      fmt(a.rate, 0),
+      fmt(b.rate, 0),
+      fmt(t.rate, 0),
+      fmt(b.rate / a.rate, 2),
+      fmt(b.rate / t.rate, 2),
+    ]);
     const plain = rnnkitTrainer(backend, 'lstm', hidden, `rnnkit LSTM H=${hidden}`);
     const peephole = rnnkitTrainer(backend, 'lstm', hidden, `rnnkit LSTM peepholes H=${hidden}`, { peepholes: true });
     const [p, q] = measure([plain, peephole], tokens, { rounds: 6, minMs: 1000 });
-    lstmRows.push([`W1 LSTM H=${hidden} train`, fmt(p!.rate, 0), fmt(q!.rate, 0), fmt(q!.rate / p!.rate, 2)]);
+    lstmRows.push([`W1 LSTM H=${hidden} train`, fmt(p.rate, 0), fmt(q.rate, 0), fmt(q.rate / p.rate, 2)]);
     console.log(`  measured H=${hidden}`);
   }
   backend.dispose();

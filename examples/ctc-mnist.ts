@@ -1,5 +1,5 @@
 /**
- * CTC on real handwriting (seed 004): MNIST digits joined into unsegmented strips. Each
+ * CTC on real handwriting (Graves et al. 2006): MNIST digits joined into unsegmented strips. Each
  * pair of 28-pixel columns of a strip is one frame (56 features); the only label is the digit string — where one
  * digit ends and the next begins is never given. A bidirectional LSTM + Dense + CTC
  * learns to read the strips; the example reports the character error rate (greedy
@@ -30,10 +30,11 @@ const images = Array.from({ length: 10 }, (_, d) => {
   const { data } = JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] };
   return Array.from({ length: data.length / (SIDE * SIDE) }, (_, i) => data.slice(i * SIDE * SIDE, (i + 1) * SIDE * SIDE));
 });
-const split = (part: 'train' | 'test') => images.map((list) => {
-  const cut = Math.floor(list.length * 0.8);
-  return part === 'train' ? list.slice(0, cut) : list.slice(cut);
-});
+const split = (part: 'train' | 'test') =>
+  images.map((list) => {
+    const cut = Math.floor(list.length * 0.8);
+    return part === 'train' ? list.slice(0, cut) : list.slice(cut);
+  });
 
 /** Columns per frame. */
 const WIDTH = 2;
@@ -45,8 +46,8 @@ function strips(source: number[][][], count: number, random: Random): CTCExample
     const columns: number[][] = [];
     for (const digit of labels) {
       for (let gap = random.int(4); gap > 0; gap--) columns.push(new Array<number>(SIDE).fill(0));
-      const image = source[digit]![random.int(source[digit]!.length)]!;
-      for (let x = 0; x < SIDE; x++) columns.push(Array.from({ length: SIDE }, (_, y) => image[y * SIDE + x]!));
+      const image = source[digit][random.int(source[digit].length)];
+      for (let x = 0; x < SIDE; x++) columns.push(Array.from({ length: SIDE }, (_, y) => image[y * SIDE + x]));
     }
     while (columns.length % WIDTH !== 0) columns.push(new Array<number>(SIDE).fill(0));
     return { frames: { steps: columns.length / WIDTH, data: Float32Array.from(columns.flat()) }, labels };
@@ -56,19 +57,35 @@ function strips(source: number[][][], count: number, random: Random): CTCExample
 const random = new Random(2024);
 const trainSet = strips(split('train'), Number(values['train-strips']), random);
 const testSet = strips(split('test'), Number(values['test-strips']), random);
-const model = CTCModel.create({ inputSize: SIDE * WIDTH, numLabels: 10, hiddenSize: 96, seed: 1, backend,
-  vocabularies: { labels: Array.from({ length: 10 }, (_, d) => String(d)) } });
+const model = CTCModel.create({
+  inputSize: SIDE * WIDTH,
+  numLabels: 10,
+  hiddenSize: 96,
+  seed: 1,
+  backend,
+  vocabularies: { labels: Array.from({ length: 10 }, (_, d) => String(d)) },
+});
 if (!json) {
-  console.log(`${trainSet.length} training strips, ${testSet.length} test strips from held-out images; ` +
-    `bidirectional LSTM 2×96 + Dense + CTC on ${backend.description}, ${seconds} s`);
+  console.log(
+    `${trainSet.length} training strips, ${testSet.length} test strips from held-out images; ` +
+      `bidirectional LSTM 2×96 + Dense + CTC on ${backend.description}, ${seconds} s`,
+  );
 }
 /** Mean CTC loss of the test strips (no update: the gradients it leaves are cleared). */
 async function testLoss(): Promise<number> {
   let total = 0;
   for (let i = 0; i < testSet.length; i += 100) {
     const batch = testSet.slice(i, i + 100);
-    const { x, lengths } = padSequences(batch.map((e) => e.frames), SIDE * WIDTH);
-    total += (await model.eval().lossAndBackward(x, lengths, batch.map((e) => e.labels))) * batch.length;
+    const { x, lengths } = padSequences(
+      batch.map((e) => e.frames),
+      SIDE * WIDTH,
+    );
+    total +=
+      (await model.eval().lossAndBackward(
+        x,
+        lengths,
+        batch.map((e) => e.labels),
+      )) * batch.length;
   }
   model.zeroGrad();
   return total / testSet.length;
@@ -79,7 +96,8 @@ const result = await train(await model.trainingTask(trainSet, 32), {
   budget,
   clipNorm: 5,
   onProgress: (p) => {
-    if (!json && p.step % 25 === 0) console.log(`step ${p.step}  loss ${p.smoothedLoss.toFixed(3)}  ${Math.round(p.tokensPerSecond)} frames/s`);
+    if (!json && p.step % 25 === 0)
+      console.log(`step ${p.step}  loss ${p.smoothedLoss.toFixed(3)}  ${Math.round(p.tokensPerSecond)} frames/s`);
   },
 });
 
@@ -87,19 +105,29 @@ model.eval();
 const predictions: number[][] = [];
 for (let i = 0; i < testSet.length; i += 100) {
   const batch = testSet.slice(i, i + 100);
-  const { x, lengths } = padSequences(batch.map((e) => e.frames), SIDE * WIDTH);
+  const { x, lengths } = padSequences(
+    batch.map((e) => e.frames),
+    SIDE * WIDTH,
+  );
   predictions.push(...(await model.decode(x, lengths)));
 }
 const references = testSet.map((e) => e.labels);
 const cer = errorRate(predictions, references);
-const exact = predictions.filter((p, i) => p.join() === references[i]!.join()).length / testSet.length;
-const summary = { steps: result.steps, seconds: Number(result.seconds.toFixed(1)), characterErrorRate: cer, stripAccuracy: exact,
-  testLoss: await testLoss(), untrainedTestLoss: untrainedLoss };
+const exact = predictions.filter((p, i) => p.join() === references[i].join()).length / testSet.length;
+const summary = {
+  steps: result.steps,
+  seconds: Number(result.seconds.toFixed(1)),
+  characterErrorRate: cer,
+  stripAccuracy: exact,
+  testLoss: await testLoss(),
+  untrainedTestLoss: untrainedLoss,
+};
 if (typeof values.out === 'string') await saveModel(model, values.out);
 if (json) console.log(JSON.stringify(summary));
 else {
   console.log(`\n${result.steps} steps in ${result.seconds.toFixed(0)} s`);
   console.log(`test strips: character error rate ${(100 * cer).toFixed(2)} %, strips read exactly ${(100 * exact).toFixed(1)} %`);
-  for (let i = 0; i < 3; i++) console.log(`  ${references[i]!.join('')} → ${predictions[i]!.join('')}`);
-  if (typeof values.out === 'string') console.log(`model saved to ${values.out}: open it in the playground (npx rnnkit playground) and draw digits`);
+  for (let i = 0; i < 3; i++) console.log(`  ${references[i].join('')} → ${predictions[i].join('')}`);
+  if (typeof values.out === 'string')
+    console.log(`model saved to ${values.out}: open it in the playground (npx rnnkit playground) and draw digits`);
 }

@@ -1,5 +1,5 @@
 /**
- * N→1 classification on real data (seed 000): is an English first name in the female or
+ * N→1 classification on real data: is an English first name in the female or
  * the male list? A character-level bidirectional LSTM reads the name; the example reports
  * held-out accuracy against the majority-class baseline. Names in both lists are dropped
  * (their label is ambiguous).
@@ -26,9 +26,18 @@ const testSet = shuffled.slice(cut).map(encode);
 const majority = trainSet.filter((e) => e.label === 0).length >= trainSet.length / 2 ? 0 : 1;
 const baseline = testSet.filter((e) => e.label === majority).length / testSet.length;
 
-say(`${trainSet.length} training and ${testSet.length} test names (${tokenizer.vocabSize} symbols); ` +
-  `character bidirectional LSTM on ${backend.description}, ${seconds} s`);
-const model = SequenceClassifier.create({ vocabSize: tokenizer.vocabSize, numClasses: 2, embeddingDim: 32, hiddenSize: 64, seed: 1, backend });
+say(
+  `${trainSet.length} training and ${testSet.length} test names (${tokenizer.vocabSize} symbols); ` +
+    `character bidirectional LSTM on ${backend.description}, ${seconds} s`,
+);
+const model = SequenceClassifier.create({
+  vocabSize: tokenizer.vocabSize,
+  numClasses: 2,
+  embeddingDim: 32,
+  hiddenSize: 64,
+  seed: 1,
+  backend,
+});
 const result = await train(await model.trainingTask(trainSet, 32), {
   optimizer: new Adam(await model.parameters(), { lr: 5e-3 }, backend),
   budget: { seconds },
@@ -39,12 +48,12 @@ const result = await train(await model.trainingTask(trainSet, 32), {
 });
 model.eval();
 const predicted = await model.predict(testSet.map((e) => e.tokens));
-const accuracy = predicted.filter((p, i) => p === testSet[i]!.label).length / testSet.length;
+const accuracy = predicted.filter((p, i) => p === testSet[i].label).length / testSet.length;
 const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), accuracy, majorityBaseline: baseline };
 if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`held-out accuracy ${(100 * accuracy).toFixed(2)} % (majority class "${LABELS[majority]}": ${(100 * baseline).toFixed(2)} %)`);
-  const shown = shuffled.slice(cut, cut + 6).map(([n], i) => `${n} → ${LABELS[predicted[i]!]}`);
+  const shown = shuffled.slice(cut, cut + 6).map(([n], i) => `${n} → ${LABELS[predicted[i]]}`);
   say(`  ${shown.join(', ')}`);
 }

@@ -1,5 +1,5 @@
 /**
- * N→N tagging on real text (seed 000): part-of-speech tags of the Brown corpus with a
+ * N→N tagging on real text: part-of-speech tags of the Brown corpus with a
  * bidirectional LSTM tagger. Every tenth file of the corpus is held out for testing; the
  * example reports token accuracy on it against the classic baseline (each word's most
  * frequent training tag; unseen words get the most frequent tag overall).
@@ -42,20 +42,30 @@ const tagCounts = new Map<string, number>();
 for (const s of trainSentences) {
   s.words.forEach((w, i) => {
     const tags = byWord.get(w) ?? new Map<string, number>();
-    tags.set(s.tags[i]!, (tags.get(s.tags[i]!) ?? 0) + 1);
+    tags.set(s.tags[i], (tags.get(s.tags[i]) ?? 0) + 1);
     byWord.set(w, tags);
-    tagCounts.set(s.tags[i]!, (tagCounts.get(s.tags[i]!) ?? 0) + 1);
+    tagCounts.set(s.tags[i], (tagCounts.get(s.tags[i]) ?? 0) + 1);
   });
 }
 const argmax = (m: Map<string, number>): string => [...m].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
 const overall = argmax(tagCounts);
-const baseline = tokenAccuracy(testSentences.map((s) => s.words.map((w) => (byWord.has(w) ? argmax(byWord.get(w)!) : overall))),
-  testSentences.map((s) => s.tags));
+const baseline = tokenAccuracy(
+  testSentences.map((s) => s.words.map((w) => (byWord.has(w) ? argmax(byWord.get(w)!) : overall))),
+  testSentences.map((s) => s.tags),
+);
 
-say(`${trainSet.length} training and ${testSet.length} test sentences, ${vocabulary.size + 1} words, ${tagNames.length} tags; ` +
-  `bidirectional LSTM tagger on ${backend.description}, ${seconds} s`);
-const tagger = SequenceTagger.create({ vocabSize: vocabulary.size + 1, numTags: tagNames.length, embeddingDim: 64, hiddenSize: 128,
-  seed: 1, backend });
+say(
+  `${trainSet.length} training and ${testSet.length} test sentences, ${vocabulary.size + 1} words, ${tagNames.length} tags; ` +
+    `bidirectional LSTM tagger on ${backend.description}, ${seconds} s`,
+);
+const tagger = SequenceTagger.create({
+  vocabSize: vocabulary.size + 1,
+  numTags: tagNames.length,
+  embeddingDim: 64,
+  hiddenSize: 128,
+  seed: 1,
+  backend,
+});
 const result = await train(await tagger.trainingTask(trainSet, 32), {
   optimizer: new Adam(await tagger.parameters(), { lr: 3e-3 }, backend),
   budget: { seconds },
@@ -68,13 +78,21 @@ const result = await train(await tagger.trainingTask(trainSet, 32), {
 tagger.eval();
 const predicted: number[][] = [];
 for (let i = 0; i < testSet.length; i += 256) predicted.push(...(await tagger.predict(testSet.slice(i, i + 256).map((s) => s.tokens))));
-const accuracy = tokenAccuracy(predicted, testSet.map((s) => s.tags));
-const summary = { steps: result.steps, epochs: Number(result.epochs.toFixed(2)), seconds: Number(result.seconds.toFixed(1)),
-  accuracy, baselineAccuracy: baseline };
+const accuracy = tokenAccuracy(
+  predicted,
+  testSet.map((s) => s.tags),
+);
+const summary = {
+  steps: result.steps,
+  epochs: Number(result.epochs.toFixed(2)),
+  seconds: Number(result.seconds.toFixed(1)),
+  accuracy,
+  baselineAccuracy: baseline,
+};
 if (json) console.log(JSON.stringify(summary));
 else {
   say(`\n${result.steps} steps (${summary.epochs} epochs) in ${result.seconds.toFixed(0)} s`);
   say(`held-out token accuracy ${(100 * accuracy).toFixed(2)} % (most-frequent-tag baseline ${(100 * baseline).toFixed(2)} %)`);
-  const s = testSentences[3]!;
-  say(`  ${s.words.map((w, i) => `${w}/${tagNames[predicted[3]![i]!]}`).join(' ')}`);
+  const s = testSentences[3];
+  say(`  ${s.words.map((w, i) => `${w}/${tagNames[predicted[3][i]]}`).join(' ')}`);
 }

@@ -102,7 +102,9 @@ async function withDownloadedPackage<T>(use: (packageDir: string) => Promise<T>)
   try {
     const spec = `chinese-poetry@${CHINESE_POETRY_VERSION}`;
     console.error(`fetching ${spec} (85 MB) into ${dir}`);
-    const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', dir], { encoding: 'utf8' })) as [{ filename: string }];
+    const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--pack-destination', dir], { encoding: 'utf8' })) as [
+      { filename: string },
+    ];
     execFileSync('tar', ['-xzf', join(dir, filename), '-C', dir]);
     return await use(join(dir, 'package'));
   } finally {
@@ -117,8 +119,10 @@ async function main(args: string[]): Promise<void> {
   const extraction = packageDir === undefined ? await withDownloadedPackage(extractQuatrains) : await extractQuatrains(packageDir);
   await writeFile(out, quatrainFile(extraction.poems));
   const { poems, read, fiveCharacter, sevenCharacter, duplicates } = extraction;
-  console.error(`read ${read} poems; wrote ${poems.length} regular quatrains (${fiveCharacter} of 5 characters a line, ` +
-    `${sevenCharacter} of 7; ${duplicates} repeated texts left out) to ${out}`);
+  console.error(
+    `read ${read} poems; wrote ${poems.length} regular quatrains (${fiveCharacter} of 5 characters a line, ` +
+      `${sevenCharacter} of 7; ${duplicates} repeated texts left out) to ${out}`,
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch reference values for rnnkit's optimizers, learning-rate schedules and
-gradient clipping (DESIGN habit 3).
+gradient clipping (compared tensor by tensor, as llm.c's test_gpt2 compares its AdamW steps).
 
 Run with Debian's Python, which has torch 1.13:
 

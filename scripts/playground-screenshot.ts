@@ -29,21 +29,29 @@ try {
 async function tangScreenshot(): Promise<void> {
   const { page } = await openPlayground(chromium.browser, server.url);
   await page.selectOption('#source', 'tang');
-  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent!));
+  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent));
   await page.click('[data-testid=train]');
   await page.waitForTimeout(seconds * 1000);
   await page.fill('#prime', '春');
-  await page.click('[data-testid=train]');  // pause: the last form score is the paused model's
+  await page.click('[data-testid=train]'); // pause: the last form score is the paused model's
   await page.waitForFunction(() => document.querySelector('[data-testid=train]')!.textContent === '继续训练');
-  await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid=form-score]')!.dataset.step
-    === document.querySelector('[data-testid=steps]')!.textContent, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () =>
+      document.querySelector<HTMLElement>('[data-testid=form-score]')!.dataset.step ===
+      document.querySelector('[data-testid=steps]')!.textContent,
+    null,
+    { timeout: 120_000 },
+  );
   await page.click('#pattern-presets button >> nth=1');
   await page.waitForSelector('#search-results .chip');
   await page.click('[data-testid=heatmap] span[data-step="10"]');
   await page.waitForSelector('[data-testid=cell-step] table');
   await page.waitForTimeout(1500);
   await page.screenshot({ path: docs('playground-zh.png'), fullPage: true });
-  console.log(`steps ${await testText(page, 'steps')}, held-out ${await page.textContent('#held-out')} bits/char, elapsed ${await page.textContent('#elapsed')}`);
+  console.log(
+    `steps ${await testText(page, 'steps')}, held-out ${await page.textContent('#held-out')} bits/char, ` +
+      `elapsed ${await page.textContent('#elapsed')}`,
+  );
   console.log(`poems:\n${(await page.$$eval('#sample .poem', (s) => s.map((e) => (e as HTMLElement).dataset.poem))).join('\n')}`);
   console.log(await testText(page, 'form-score-line'));
   console.log(`wrote ${docs('playground-zh.png')}`);
@@ -57,11 +65,14 @@ async function mobyDickScreenshots(): Promise<void> {
   await page.fill('#prime', 'The whale');
   await page.waitForTimeout(4000);
   await page.screenshot({ path: docs('playground.png'), fullPage: true, clip: { x: 0, y: 0, width: 1400, height: 1560 } });
-  console.log(`steps ${await testText(page, 'steps')}, loss ${await testText(page, 'loss')}, held-out ${await read('#held-out')} bits/char, ` +
-    `${await read('#speed')} chars/s (${await read('#speed-steps')}), threads ${await testText(page, 'threads')}, elapsed ${await read('#elapsed')}`);
+  console.log(
+    `steps ${await testText(page, 'steps')}, loss ${await testText(page, 'loss')}, held-out ${await read('#held-out')} bits/char, ` +
+      `${await read('#speed')} chars/s (${await read('#speed-steps')}), ` +
+      `threads ${await testText(page, 'threads')}, elapsed ${await read('#elapsed')}`,
+  );
   console.log(`sample: ${await testText(page, 'sample')}`);
 
-  await page.click('[data-testid=train]');  // pause
+  await page.click('[data-testid=train]'); // pause
   await page.waitForFunction(() => document.querySelector('[data-testid=train]')!.textContent === 'Continue training');
   await page.click('#pattern-presets button:text("inside quotes")');
   await page.waitForSelector('#search-results .chip');
@@ -71,10 +82,15 @@ async function mobyDickScreenshots(): Promise<void> {
   await page.locator('.card:has([data-testid=heatmap])').screenshot({ path: docs('playground-states.png') });
 
   await page.click('#compare');
-  await page.waitForFunction(() => document.querySelector('[data-testid=gradient-flow]')!.getAttribute('data-kind') === 'comparison',
-    null, { timeout: 300_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=gradient-flow]')!.getAttribute('data-kind') === 'comparison',
+    null,
+    { timeout: 300_000 },
+  );
   await page.waitForTimeout(500);
-  console.log(`gradient flow on the probe text:\n${(await page.$$eval('#flow-summary span', (s) => s.map((e) => e.textContent))).join('\n')}`);
+  console.log(
+    `gradient flow on the probe text:\n${(await page.$$eval('#flow-summary span', (s) => s.map((e) => e.textContent))).join('\n')}`,
+  );
   await page.locator('.card:has([data-testid=gradient-flow])').screenshot({ path: docs('playground-gradient-flow.png') });
   console.log(`wrote ${docs('')}`);
 }

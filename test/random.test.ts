@@ -9,8 +9,14 @@ describe('Random', () => {
     const b = new Random(42);
     const c = new Random(43);
     const sa = Array.from({ length: 8 }, () => a.nextUint32());
-    assert.deepEqual(Array.from({ length: 8 }, () => b.nextUint32()), sa);
-    assert.notDeepEqual(Array.from({ length: 8 }, () => c.nextUint32()), sa);
+    assert.deepEqual(
+      Array.from({ length: 8 }, () => b.nextUint32()),
+      sa,
+    );
+    assert.notDeepEqual(
+      Array.from({ length: 8 }, () => c.nextUint32()),
+      sa,
+    );
   });
 
   it('draws uniform numbers in [0, 1) with the right mean and normal numbers with unit variance', () => {
@@ -52,7 +58,10 @@ describe('Random', () => {
     const items = Array.from({ length: 50 }, (_, i) => i);
     const shuffled = new Random(3).shuffle([...items]);
     assert.notDeepEqual(shuffled, items);
-    assert.deepEqual([...shuffled].sort((x, y) => x - y), items);
+    assert.deepEqual(
+      [...shuffled].sort((x, y) => x - y),
+      items,
+    );
     assert.throws(() => new Random(0.5), UsageError);
     assert.throws(() => new Random(0).setState([0, 0, 0, 0]), /four integers, not all zero/);
   });

@@ -55,8 +55,13 @@ async function probe(): Promise<string | undefined> {
  * `isResult` accepts it; otherwise (no torch, a failure, unexpected output) prints a note
  * naming `what` and returns `undefined`.
  */
-export async function runTorchScript<R>(what: string, script: string, args: readonly string[], timeoutSeconds: number,
-  isResult: (value: unknown) => value is R): Promise<R | undefined> {
+export async function runTorchScript<R>(
+  what: string,
+  script: string,
+  args: readonly string[],
+  timeoutSeconds: number,
+  isResult: (value: unknown) => value is R,
+): Promise<R | undefined> {
   const python = await findTorchPython();
   if (python === undefined) {
     console.log(`note: ${what} skipped: no Python among ${TORCH_PYTHONS.join(', ')} can import torch`);
@@ -86,6 +91,7 @@ function describe(error: unknown): string {
 export function hasTorchEnvironment(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['torch'] === 'string' && typeof v['blas'] === 'string' && typeof v['threads'] === 'number' &&
-    typeof v['budget'] === 'number';
+  return (
+    typeof v['torch'] === 'string' && typeof v['blas'] === 'string' && typeof v['threads'] === 'number' && typeof v['budget'] === 'number'
+  );
 }

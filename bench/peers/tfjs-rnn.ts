@@ -80,9 +80,10 @@ export async function useTfjsBackend(name: TfjsBackendName): Promise<string> {
   tf.enableProdMode(); // as a production app would: no debug checks, no console banners
   if (!(await tf.setBackend(name))) throw new Error(`tfjs: cannot initialise the '${name}' backend`);
   await tf.ready();
-  const wasm = name === 'wasm'
-    ? `, SIMD ${String(tf.env().getBool('WASM_HAS_SIMD_SUPPORT'))}, threads ${String(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'))}`
-    : '';
+  const wasm =
+    name === 'wasm'
+      ? `, SIMD ${String(tf.env().getBool('WASM_HAS_SIMD_SUPPORT'))}, threads ${String(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'))}`
+      : '';
   return `tfjs ${tf.version_core} ${name}${wasm}`;
 }
 
@@ -162,7 +163,10 @@ export async function tfjsInferenceTokensPerSecond(options: TfjsInferenceOptions
 function buildModel(cell: CellKind, hidden: number): tfl.Sequential {
   const { vocab, embed } = CHAR_LM;
   const recurrent = {
-    units: hidden, returnSequences: true, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform',
+    units: hidden,
+    returnSequences: true,
+    recurrentActivation: 'sigmoid',
+    recurrentInitializer: 'glorotUniform',
   } as const;
   return tfl.sequential({
     layers: [
@@ -206,8 +210,8 @@ function oneHotBatch(batch: number, steps: number): [tf.Tensor3D, tf.Tensor3D] {
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < steps; t++) {
       const at = (b * steps + t) * vocab;
-      x[at + tokens[b * (steps + 1) + t]!] = 1;
-      y[at + tokens[b * (steps + 1) + t + 1]!] = 1;
+      x[at + tokens[b * (steps + 1) + t]] = 1;
+      y[at + tokens[b * (steps + 1) + t + 1]] = 1;
     }
   }
   return [tf.tensor3d(x, [batch, steps, vocab]), tf.tensor3d(y, [batch, steps, vocab])];

@@ -16,8 +16,11 @@ export interface TorchGemmResults extends TorchEnvironment {
  * GFLOP/s of torch.mm for each [M, K, N] with `threads` threads, `seconds` per shape, or
  * `undefined` (after a note) when no Python with torch is found.
  */
-export function runTorchGemm(shapes: readonly [number, number, number][], seconds: number,
-  threads: number): Promise<TorchGemmResults | undefined> {
+export function runTorchGemm(
+  shapes: readonly [number, number, number][],
+  seconds: number,
+  threads: number,
+): Promise<TorchGemmResults | undefined> {
   const args = ['--shapes', shapes.map((s) => s.join(',')).join(';'), '--seconds', String(seconds), '--threads', String(threads)];
   return runTorchScript('PyTorch GEMM', SCRIPT, args, shapes.length * (seconds + 5) + 60, isResults);
 }

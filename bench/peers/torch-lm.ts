@@ -65,10 +65,17 @@ export interface TorchLmResult extends TorchEnvironment {
   evalSeconds: number;
   /** The hyperparameters of the run. */
   config: {
-    cell: CellKind; embed: number; hidden: number; layers: number; batch: number;
+    cell: CellKind;
+    embed: number;
+    hidden: number;
+    layers: number;
+    batch: number;
     /** T. */
     steps: number;
-    lr: number; clip: number; seed: number; valFraction: number;
+    lr: number;
+    clip: number;
+    seed: number;
+    valFraction: number;
   };
   /** The corpus as the script saw it. */
   data: {
@@ -93,9 +100,15 @@ export interface TorchLmResult extends TorchEnvironment {
 export async function runTorchLanguageModel(options: TorchLmOptions): Promise<TorchLmResult | undefined> {
   const args = ['--budget', String(options.budgetSeconds)];
   const flags: [string, string | number | undefined][] = [
-    ['--cell', options.cell], ['--hidden', options.hidden], ['--layers', options.layers],
-    ['--embed', options.embed], ['--batch', options.batch], ['--seq-len', options.steps],
-    ['--lr', options.lr], ['--clip', options.clip], ['--seed', options.seed],
+    ['--cell', options.cell],
+    ['--hidden', options.hidden],
+    ['--layers', options.layers],
+    ['--embed', options.embed],
+    ['--batch', options.batch],
+    ['--seq-len', options.steps],
+    ['--lr', options.lr],
+    ['--clip', options.clip],
+    ['--seed', options.seed],
     ['--data', options.data === undefined ? undefined : resolve(REPO_ROOT, options.data)],
   ];
   for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
@@ -103,11 +116,25 @@ export async function runTorchLanguageModel(options: TorchLmOptions): Promise<To
   return runTorchScript('PyTorch language model', SCRIPT, args, 2 * options.budgetSeconds + 180, isTorchLmResult);
 }
 
-const NUMBERS = ['steps', 'epochs', 'tokens', 'trainSeconds', 'tokensPerSecond', 'trainLoss', 'valLoss', 'valBitsPerChar',
-  'evalSeconds'] as const;
+const NUMBERS = [
+  'steps',
+  'epochs',
+  'tokens',
+  'trainSeconds',
+  'tokensPerSecond',
+  'trainLoss',
+  'valLoss',
+  'valBitsPerChar',
+  'evalSeconds',
+] as const;
 
 function isTorchLmResult(value: unknown): value is TorchLmResult {
-  return hasTorchEnvironment(value) && NUMBERS.every((key) => typeof value[key] === 'number') &&
-    typeof value['config'] === 'object' && value['config'] !== null &&
-    typeof value['data'] === 'object' && value['data'] !== null;
+  return (
+    hasTorchEnvironment(value) &&
+    NUMBERS.every((key) => typeof value[key] === 'number') &&
+    typeof value['config'] === 'object' &&
+    value['config'] !== null &&
+    typeof value['data'] === 'object' &&
+    value['data'] !== null
+  );
 }

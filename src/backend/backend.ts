@@ -4,7 +4,7 @@
  * Conventions (BLAS-like): matrices are row-major with a leading dimension (`ld*`,
  * the distance in elements between consecutive rows); vectors and matrices are passed
  * as typed-array views that start at the first element used. Kernels trust their
- * arguments: the layer above has already checked shapes (DESIGN habit 10).
+ * arguments: the layer above has already checked shapes (as llm.c's kernels: validation happens once, at the boundary).
  *
  * Buffers passed to a backend must come from its own `alloc`/`allocInt` (for the
  * WebAssembly backend they live in its memory, so calls copy nothing).
@@ -12,14 +12,9 @@
  * Legend: M rows, N columns, K inner dimension of a product.
  */
 
-/** Float element arrays a backend can work on. */
-export type FloatArray = Float32Array | Float64Array;
+import type { Activation, Allocator, FloatArray, RnnNonlinearity } from '../tensor/elements.js';
 
-/** Elementwise nonlinearities with derivatives expressible through their output. */
-export type Activation = 'sigmoid' | 'tanh' | 'relu';
-
-/** Nonlinearity of an Elman RNN cell. */
-export type RnnNonlinearity = 'tanh' | 'relu';
+export type { Activation, Allocator, FloatArray, RnnNonlinearity } from '../tensor/elements.js';
 
 /** Settings of one Adam / AdamW update (PyTorch's `torch.optim.Adam` / `AdamW`). */
 export interface AdamStep {
@@ -57,7 +52,7 @@ export interface RmspropStep {
 }
 
 /** The numeric kernels, over element arrays of type `F`. */
-export interface Backend<F extends FloatArray = Float32Array> {
+export interface Backend<F extends FloatArray = Float32Array> extends Allocator<F> {
   /** Short name: `'reference'` or `'wasm'`. */
   readonly name: string;
   /** Human-readable details (instruction set, threads). */
@@ -77,8 +72,21 @@ export interface Backend<F extends FloatArray = Float32Array> {
    * op(A) is [M, K], op(B) is [K, N], C is [M, N]. With `beta` 0, C is write-only
    * (NaN or garbage in C does not propagate).
    */
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-    a: F, lda: number, b: F, ldb: number, beta: number, c: F, ldc: number): void;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: F,
+    lda: number,
+    b: F,
+    ldb: number,
+    beta: number,
+    c: F,
+    ldc: number,
+  ): void;
 
   /** Elements of the buffer {@link packMatrix} fills for op(B) of shape [k, n]. */
   packedSize(k: number, n: number): number;
@@ -88,8 +96,19 @@ export interface Backend<F extends FloatArray = Float32Array> {
    */
   packMatrix(trans: boolean, k: number, n: number, b: F, ldb: number, packed: F): void;
   /** C = alpha · op(A) · B + beta · C, with B [k, n] packed by {@link packMatrix}. */
-  gemmPacked(transA: boolean, m: number, n: number, k: number, alpha: number, a: F, lda: number, packed: F,
-    beta: number, c: F, ldc: number): void;
+  gemmPacked(
+    transA: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: F,
+    lda: number,
+    packed: F,
+    beta: number,
+    c: F,
+    ldc: number,
+  ): void;
 
   /** C[i, j] += bias[j] for a [rows, cols] matrix C. */
   addBias(rows: number, cols: number, bias: F, c: F, ldc: number): void;
@@ -113,15 +132,21 @@ export interface Backend<F extends FloatArray = Float32Array> {
    * probs = softmax(logits), losses[r] = −log probs[r, targets[r]];
    * a row whose target equals `ignoreIndex` gets loss 0 (its probs are still written).
    */
-  softmaxCrossEntropy(rows: number, cols: number, logits: F, targets: Int32Array, ignoreIndex: number,
-    probs: F, losses: F): void;
+  softmaxCrossEntropy(rows: number, cols: number, logits: F, targets: Int32Array, ignoreIndex: number, probs: F, losses: F): void;
 
   /**
    * dlogits = scale · (probs − onehot(targets)) row by row; rows with target `ignoreIndex` get 0.
    * `dlogits` may be `probs`.
    */
-  softmaxCrossEntropyBackward(rows: number, cols: number, probs: F, targets: Int32Array, ignoreIndex: number,
-    scale: number, dlogits: F): void;
+  softmaxCrossEntropyBackward(
+    rows: number,
+    cols: number,
+    probs: F,
+    targets: Int32Array,
+    ignoreIndex: number,
+    scale: number,
+    dlogits: F,
+  ): void;
 
   /** Row-wise softmax: y[r, :] = softmax(x[r, :]) over [rows, cols] (y may be x). */
   softmax(rows: number, cols: number, x: F, y: F): void;
@@ -162,23 +187,33 @@ export interface Backend<F extends FloatArray = Float32Array> {
    * LSTM step backward: gates become preactivation gradients, dc becomes dc_{t−1}; `peepholes`
    * as in the forward (see cells/lstm.ts).
    */
-  lstmCellBackward(rows: number, H: number, gates: F, cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F,
-    peepholes?: F): void;
+  lstmCellBackward(rows: number, H: number, gates: F, cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F, peepholes?: F): void;
   /**
    * A whole LSTM step forward: gates += hPrev · W_hhᵀ, then {@link lstmCellForward}. hPrev [rows, H];
    * packedWhhT is W_hhᵀ [H, 4H] from `packMatrix(true, H, 4H, W_hh, H, ·)`. Equal to the two calls
    * it stands for; a backend may run them as one (the wasm one: one round of its threads per step).
    */
-  lstmStepForward(rows: number, H: number, hPrev: F, packedWhhT: F, gates: F, cPrev: F, c: F, h: F, y: F,
-    ldy: number): void;
+  lstmStepForward(rows: number, H: number, hPrev: F, packedWhhT: F, gates: F, cPrev: F, c: F, h: F, y: F, ldy: number): void;
   /**
    * Backward across a step boundary: dh = da · W_hh for the gate gradients da [rows, 4H] of step t
    * (packedWhh is W_hh [4H, H] from `packMatrix(false, 4H, H, W_hh, H, ·)`), then, when `cellRows`
    * is positive, {@link lstmCellBackward} of step t − 1 (its gates, cPrev, c and dy), which reads
    * that dh and carries dc. Equal to the two calls it stands for.
    */
-  lstmStepBackward(rows: number, H: number, da: F, packedWhh: F, dh: F, cellRows: number, gates: F, cPrev: F, c: F,
-    dy: F, ldy: number, dc: F): void;
+  lstmStepBackward(
+    rows: number,
+    H: number,
+    da: F,
+    packedWhh: F,
+    dh: F,
+    cellRows: number,
+    gates: F,
+    cPrev: F,
+    c: F,
+    dy: F,
+    ldy: number,
+    dc: F,
+  ): void;
   /** GRU step: gates [rows, 3H] = x-part in, r, z, n out; hh = W_hh h_{t−1}; writes hn, h, y (see cells/gru.ts). */
   gruCellForward(rows: number, H: number, gates: F, hh: F, bhh: F, hPrev: F, hn: F, h: F, y: F, ldy: number): void;
   /** GRU step backward: gates and dgh become x- and h-part gradients, dh becomes z ⊙ dh_t (see cells/gru.ts). */
@@ -213,8 +248,21 @@ export interface Backend<F extends FloatArray = Float32Array> {
    * Scores may be −∞ (forbidden transitions); a tag no path reaches has α = −∞. `work` is
    * scratch of K·K + 2K elements.
    */
-  crfForward(T: number, B: number, K: number, emissions: F, lengths: Int32Array, tags: Int32Array | null, start: F, end: F,
-    transitions: F, alpha: F, logZ: F, score: F, work: F): void;
+  crfForward(
+    T: number,
+    B: number,
+    K: number,
+    emissions: F,
+    lengths: Int32Array,
+    tags: Int32Array | null,
+    start: F,
+    end: F,
+    transitions: F,
+    alpha: F,
+    logZ: F,
+    score: F,
+    work: F,
+  ): void;
   /**
    * The CRF's backward recursion and gradient, after {@link crfForward}:
    *   β_{L−1}(i) = end[i],   β_{t−1}(i) = logsumexp_j(transitions[i, j] + e_t(j) + β_t(j)),
@@ -225,16 +273,46 @@ export interface Backend<F extends FloatArray = Float32Array> {
    * dStart, dEnd, dTransitions accumulate (+=) w_b times the marginals of the first step, the last
    * step and each pair of steps, minus the path's counts. `work` is scratch of K·K + 2K elements.
    */
-  crfBackward(T: number, B: number, K: number, emissions: F, lengths: Int32Array, tags: Int32Array | null, end: F,
-    transitions: F, alpha: F, logZ: F, weights: F, beta: F, dEmissions: F, dStart: F, dEnd: F, dTransitions: F, work: F): void;
+  crfBackward(
+    T: number,
+    B: number,
+    K: number,
+    emissions: F,
+    lengths: Int32Array,
+    tags: Int32Array | null,
+    end: F,
+    transitions: F,
+    alpha: F,
+    logZ: F,
+    weights: F,
+    beta: F,
+    dEmissions: F,
+    dStart: F,
+    dEnd: F,
+    dTransitions: F,
+    work: F,
+  ): void;
   /**
    * The `k` highest-scoring tag paths of each sequence, best first (Viterbi for k = 1, list
    * Viterbi beyond); ties go to the smaller previous tag. delta [T, B, K, k] and history
    * [T, B, K, k] are workspace; paths [B, k, T] receive the tags (−1 past a length and for paths
    * that do not exist, when fewer than k have a finite score), scores [B, k] their scores (−∞ for those).
    */
-  crfViterbi(T: number, B: number, K: number, k: number, emissions: F, lengths: Int32Array, start: F, end: F, transitions: F,
-    delta: F, history: Int32Array, paths: Int32Array, scores: F): void;
+  crfViterbi(
+    T: number,
+    B: number,
+    K: number,
+    k: number,
+    emissions: F,
+    lengths: Int32Array,
+    start: F,
+    end: F,
+    transitions: F,
+    delta: F,
+    history: Int32Array,
+    paths: Int32Array,
+    scores: F,
+  ): void;
 
   /** Releases threads and memory. The backend must not be used afterwards. */
   dispose(): void;

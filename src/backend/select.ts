@@ -56,9 +56,12 @@ export function getBackend(): Promise<Backend> {
   if (current === undefined) {
     const created = createDefaultBackend();
     current = created;
-    void created.then((backend) => {
-      if (current === created) resolved = backend;
-    }, () => {});
+    void created.then(
+      (backend) => {
+        if (current === created) resolved = backend;
+      },
+      () => {},
+    );
   }
   return current;
 }

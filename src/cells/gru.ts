@@ -23,15 +23,24 @@
  *
  * Legend: rows active batch rows, H hidden size; gate rows [r | z | n], 3H wide.
  */
-import type { FloatArray } from '../backend/backend.js';
-import { sigmoid } from '../backend/reference/elementwise.js';
+import { type FloatArray, sigmoid } from '../tensor/elements.js';
 
 /**
  * Reset-after form. In: `gates` [rows, 3H] = x-part, `hh` [rows, 3H] = W_hh h_{t−1} (no bias), `bhh` [3H].
  * Out: `gates` = r, z, n; `hn` [rows, H] = h_n (kept for backward); h [rows, H]; y (stride ldy).
  */
-export function gruCellForward<F extends FloatArray>(rows: number, H: number, gates: F, hh: F, bhh: F,
-  hPrev: F, hn: F, h: F, y: F, ldy: number): void {
+export function gruCellForward<F extends FloatArray>(
+  rows: number,
+  H: number,
+  gates: F,
+  hh: F,
+  bhh: F,
+  hPrev: F,
+  hn: F,
+  h: F,
+  y: F,
+  ldy: number,
+): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 3 * H;
     for (let j = 0; j < H; j++) {
@@ -56,8 +65,17 @@ export function gruCellForward<F extends FloatArray>(rows: number, H: number, ga
  * [da_r, da_z, da_n]; `dgh` [rows, 3H] = gradients of the h-part [da_r, da_z, da_n ⊙ r];
  * `dh` = z ⊙ dh_t, the direct part of dh_{t−1} (the caller adds dgh · W_hh).
  */
-export function gruCellBackward<F extends FloatArray>(rows: number, H: number, gates: F, hn: F, hPrev: F,
-  dy: F, ldy: number, dh: F, dgh: F): void {
+export function gruCellBackward<F extends FloatArray>(
+  rows: number,
+  H: number,
+  gates: F,
+  hn: F,
+  hPrev: F,
+  dy: F,
+  ldy: number,
+  dh: F,
+  dgh: F,
+): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 3 * H;
     for (let j = 0; j < H; j++) {
@@ -107,8 +125,7 @@ export function gruGatesForward<F extends FloatArray>(rows: number, H: number, g
  * preactivation W_in x + b_in + W_hn (r ⊙ h_{t−1}) + b_hn in `gates`. Out: n in its place,
  * h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} in `h` [rows, H] and y (stride ldy).
  */
-export function gruCandidateForward<F extends FloatArray>(rows: number, H: number, gates: F, hPrev: F, h: F,
-  y: F, ldy: number): void {
+export function gruCandidateForward<F extends FloatArray>(rows: number, H: number, gates: F, hPrev: F, h: F, y: F, ldy: number): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 3 * H;
     for (let j = 0; j < H; j++) {
@@ -128,8 +145,7 @@ export function gruCandidateForward<F extends FloatArray>(rows: number, H: numbe
  * {@link gruGatesBackward}); `dh` = z ⊙ dh_t, the direct part of dh_{t−1}. The caller then
  * forms d(r ⊙ h_{t−1}) = da_n · W_hn.
  */
-export function gruCandidateBackward<F extends FloatArray>(rows: number, H: number, gates: F, hPrev: F, dy: F,
-  ldy: number, dh: F): void {
+export function gruCandidateBackward<F extends FloatArray>(rows: number, H: number, gates: F, hPrev: F, dy: F, ldy: number, dh: F): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 3 * H;
     for (let j = 0; j < H; j++) {
@@ -149,8 +165,7 @@ export function gruCandidateBackward<F extends FloatArray>(rows: number, H: numb
  * [rows, H] = d(r ⊙ h_{t−1}) = da_n · W_hn. Out: da_r in `gates`; `dh` += drh ⊙ r. The caller
  * then adds [da_r, da_z] · W_h{r,z} to dh.
  */
-export function gruGatesBackward<F extends FloatArray>(rows: number, H: number, gates: F, hPrev: F, drh: F,
-  dh: F): void {
+export function gruGatesBackward<F extends FloatArray>(rows: number, H: number, gates: F, hPrev: F, drh: F, dh: F): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 3 * H;
     for (let j = 0; j < H; j++) {

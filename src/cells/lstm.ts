@@ -13,15 +13,23 @@
  * Legend: rows active batch rows, H hidden size; gate rows are [i | f | g | o], 4H wide;
  * peepholes [p_i | p_f | p_o], 3H.
  */
-import type { FloatArray } from '../backend/backend.js';
-import { sigmoid } from '../backend/reference/elementwise.js';
+import { type FloatArray, sigmoid } from '../tensor/elements.js';
 
 /**
  * Activates `gates` [rows, 4H] in place (preactivations in, i, f, g, o out) and writes
  * c [rows, H], h [rows, H] and y (row stride ldy). `peepholes` [3H], or undefined for none.
  */
-export function lstmCellForward<F extends FloatArray>(rows: number, H: number, gates: F,
-  cPrev: F, c: F, h: F, y: F, ldy: number, peepholes?: F): void {
+export function lstmCellForward<F extends FloatArray>(
+  rows: number,
+  H: number,
+  gates: F,
+  cPrev: F,
+  c: F,
+  h: F,
+  y: F,
+  ldy: number,
+  peepholes?: F,
+): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 4 * H;
     for (let j = 0; j < H; j++) {
@@ -53,8 +61,18 @@ export function lstmCellForward<F extends FloatArray>(rows: number, H: number, g
  * dc_{t−1}. (The peepholes' own gradients are Σ da_i ⊙ c_{t−1}, Σ da_f ⊙ c_{t−1} and
  * Σ da_o ⊙ c_t over rows and steps; the caller forms them from `gates` afterwards.)
  */
-export function lstmCellBackward<F extends FloatArray>(rows: number, H: number, gates: F,
-  cPrev: F, c: F, dy: F, ldy: number, dh: F, dc: F, peepholes?: F): void {
+export function lstmCellBackward<F extends FloatArray>(
+  rows: number,
+  H: number,
+  gates: F,
+  cPrev: F,
+  c: F,
+  dy: F,
+  ldy: number,
+  dh: F,
+  dc: F,
+  peepholes?: F,
+): void {
   for (let b = 0; b < rows; b++) {
     const g0 = b * 4 * H;
     for (let j = 0; j < H; j++) {

@@ -7,11 +7,18 @@
  * Legend: rows active batch rows, H hidden size. `y` is the layer output at this step,
  * a strided view (row stride ldy) into [T, B, dirs·H].
  */
-import type { FloatArray, RnnNonlinearity } from '../backend/backend.js';
+import type { FloatArray, RnnNonlinearity } from '../tensor/elements.js';
 
 /** h = act(a); y rows = h. `pre` [rows, H], `h` [rows, H]. */
-export function rnnCellForward<F extends FloatArray>(kind: RnnNonlinearity, rows: number, H: number,
-  pre: F, h: F, y: F, ldy: number): void {
+export function rnnCellForward<F extends FloatArray>(
+  kind: RnnNonlinearity,
+  rows: number,
+  H: number,
+  pre: F,
+  h: F,
+  y: F,
+  ldy: number,
+): void {
   for (let b = 0; b < rows; b++) {
     for (let j = 0; j < H; j++) {
       const a = pre[b * H + j];
@@ -26,8 +33,16 @@ export function rnnCellForward<F extends FloatArray>(kind: RnnNonlinearity, rows
  * da = (dy + dh) · act′, with act′ through the output: tanh′ = 1 − h², relu′ = [h > 0].
  * `dh` [rows, H] is the gradient carried from step t+1; `da` [rows, H] may alias the preactivations.
  */
-export function rnnCellBackward<F extends FloatArray>(kind: RnnNonlinearity, rows: number, H: number,
-  h: F, dy: F, ldy: number, dh: F, da: F): void {
+export function rnnCellBackward<F extends FloatArray>(
+  kind: RnnNonlinearity,
+  rows: number,
+  H: number,
+  h: F,
+  dy: F,
+  ldy: number,
+  dh: F,
+  da: F,
+): void {
   for (let b = 0; b < rows; b++) {
     for (let j = 0; j < H; j++) {
       const v = h[b * H + j];

@@ -41,8 +41,9 @@ export interface BackendFlags {
 /** Adds `--backend` and `--threads`. */
 export function withBackendOptions(command: Command): Command {
   return command
-    .addOption(new Option('--backend <name>', 'compute backend (default: blas when a system BLAS is found, else wasm)')
-      .choices(BACKEND_NAMES))
+    .addOption(
+      new Option('--backend <name>', 'compute backend (default: blas when a system BLAS is found, else wasm)').choices(BACKEND_NAMES),
+    )
     .option('--threads <n>', 'threads for the wasm and blas backends (default: all cores)', integer(1));
 }
 

@@ -37,13 +37,21 @@ interface DemoCorpus {
 
 const CORPORA = {
   'moby-dick': {
-    file: 'moby-dick.txt', title: 'Moby Dick', pass: 'passes over the book', out: 'moby-dick.safetensors', seconds: 150,
+    file: 'moby-dick.txt',
+    title: 'Moby Dick',
+    pass: 'passes over the book',
+    out: 'moby-dick.safetensors',
+    seconds: 150,
     settings: DEMO_SETTINGS,
   },
   // 13,976 poems over 5,188 characters: short batches, many updates (POEM_TRAINING_DEFAULTS);
   // the form (lines of equal length, ，。，。) takes more of them than English words do, hence five minutes.
   tang: {
-    file: 'tang-quatrains.txt', title: 'the Tang quatrains', pass: 'passes over the poems', out: 'tang-poems.safetensors', seconds: 300,
+    file: 'tang-quatrains.txt',
+    title: 'the Tang quatrains',
+    pass: 'passes over the poems',
+    out: 'tang-poems.safetensors',
+    seconds: 300,
     settings: { ...DEMO_SETTINGS, ...POEM_TRAINING_DEFAULTS },
   },
 } satisfies Record<string, DemoCorpus>;
@@ -65,14 +73,22 @@ interface DemoFlags extends BackendFlags {
 }
 
 export function registerDemo(program: Command): void {
-  const command = program.command('demo')
+  const command = program
+    .command('demo')
     .description('train a character-level LSTM on Moby Dick (or Tang poems) for a few minutes and show what it writes')
-    .addOption(new Option('--corpus <name>', 'text to learn: Moby Dick, or the Tang quatrains (五言/七言绝句)').choices(Object.keys(CORPORA)).default('moby-dick'))
+    .addOption(
+      new Option('--corpus <name>', 'text to learn: Moby Dick, or the Tang quatrains (五言/七言绝句)')
+        .choices(Object.keys(CORPORA))
+        .default('moby-dick'),
+    )
     .option('--time <seconds>', 'training time (default: 150, tang 300)', number(1))
     .option('--out <model>', 'where to save the model (default: moby-dick.safetensors, tang-poems.safetensors)')
     .option('--start <text>', 'tang: the first character or line of each poem')
     .option('--acrostic <characters>', 'tang: an acrostic (藏头诗), each line beginning with the next character')
-    .addHelpText('after', '\nExamples:\n  $ rnnkit demo --time 60 --out /tmp/moby.safetensors\n  $ rnnkit demo --corpus tang --acrostic 春夏秋冬');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ rnnkit demo --time 60 --out /tmp/moby.safetensors\n  $ rnnkit demo --corpus tang --acrostic 春夏秋冬',
+    );
   withBackendOptions(command).action(async (flags: DemoFlags) => {
     const corpus: DemoCorpus = CORPORA[flags.corpus];
     const poems = flags.corpus === 'tang' ? poemOptionsOf({ ...flags, temperature: POEM_TEMPERATURE, seed: 7 }) : undefined;
@@ -94,8 +110,10 @@ export function registerDemo(program: Command): void {
       out,
       onProgress: (p) => display.update(p),
     }).finally(() => display.stop());
-    say(`\n${training.steps} steps, ${training.tokens.toLocaleString('en-US')} characters ` +
-      `(${training.epochs.toFixed(2)} ${corpus.pass}), ${Math.round(training.tokens / training.seconds).toLocaleString('en-US')} chars/s`);
+    say(
+      `\n${training.steps} steps, ${training.tokens.toLocaleString('en-US')} characters ` +
+        `(${training.epochs.toFixed(2)} ${corpus.pass}), ${Math.round(training.tokens / training.seconds).toLocaleString('en-US')} chars/s`,
+    );
     if (validation) say(`held-out text: ${validation.bitsPerChar.toFixed(3)} bits per character`);
     if (poems === undefined) {
       await showSamples(model);
@@ -125,7 +143,8 @@ async function showSamples(model: LanguageModel): Promise<void> {
 
 function showPoems(model: LanguageModel, options: PoemOptions): void {
   const written = writePoems(model, POEMS_SCORED, options);
-  const from = options.acrostic !== undefined ? `, acrostic ${options.acrostic}` : options.start !== undefined ? `, starting ${options.start}` : '';
+  const from =
+    options.acrostic !== undefined ? `, acrostic ${options.acrostic}` : options.start !== undefined ? `, starting ${options.start}` : '';
   say(`\n── ${POEMS_SHOWN} of ${POEMS_SCORED} poems (temperature ${POEM_TEMPERATURE}${from}) ${'─'.repeat(30)}`);
   for (const poem of written.poems.slice(0, POEMS_SHOWN)) say(poem);
   say(`\n${formLine(written)}`);

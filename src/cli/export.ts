@@ -27,9 +27,12 @@ function partPaths(out: string): { encoder: string; decoder: string } {
 }
 
 export function registerExport(program: Command): void {
-  const command = program.command('export')
-    .description('export a model file to ONNX: language models, taggers, classifiers, regressors and CTC models as one graph; ' +
-      'generators and seq2seq models as an encoder graph and a one-step decoder graph (OUT.encoder.onnx, OUT.decoder.onnx)')
+  const command = program
+    .command('export')
+    .description(
+      'export a model file to ONNX: language models, taggers, classifiers, regressors and CTC models as one graph; ' +
+        'generators and seq2seq models as an encoder graph and a one-step decoder graph (OUT.encoder.onnx, OUT.decoder.onnx)',
+    )
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .addOption(new Option('--format <format>', 'output format').choices(['onnx']).makeOptionMandatory())
     .requiredOption('--out <file>', 'where to write the exported model (two-graph models: the stem of both files)')
@@ -37,8 +40,11 @@ export function registerExport(program: Command): void {
     .option('--initial-states', 'language models: add inputs h0 (and c0) for the initial recurrent states')
     .option('--lengths', 'taggers, classifiers, regressors and CTC models: add the input lengths (int32 [B]) for padded batches')
     .option('--json', 'print one JSON object: { out, bytes, opset } (two-graph models: { encoder, decoder, bytes, opset })')
-    .addHelpText('after', '\nExamples:\n  $ rnnkit export --model moby.safetensors --format onnx --out moby.onnx' +
-      '\n  $ rnnkit export --model g2p.safetensors --format onnx --out g2p.onnx   # g2p.encoder.onnx, g2p.decoder.onnx');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ rnnkit export --model moby.safetensors --format onnx --out moby.onnx' +
+        '\n  $ rnnkit export --model g2p.safetensors --format onnx --out g2p.onnx   # g2p.encoder.onnx, g2p.decoder.onnx',
+    );
   withBackendOptions(command).action(async (flags: ExportFlags) => {
     await useBackend(flags);
     const model = await loadModel(flags.model);
@@ -49,7 +55,10 @@ export function registerExport(program: Command): void {
       await writeFileAtomic(paths.decoder, parts.decoder);
       const bytes = parts.encoder.length + parts.decoder.length;
       if (flags.json) printJson({ ...paths, bytes, opset: flags.opset });
-      else process.stdout.write(`wrote ${paths.encoder} and ${paths.decoder} (${bytes.toLocaleString('en-US')} bytes, ONNX opset ${flags.opset})\n`);
+      else
+        process.stdout.write(
+          `wrote ${paths.encoder} and ${paths.decoder} (${bytes.toLocaleString('en-US')} bytes, ONNX opset ${flags.opset})\n`,
+        );
       return;
     }
     const bytes = exportOnnx(model, { opset: flags.opset, initialStates: flags.initialStates === true, lengths: flags.lengths === true });

@@ -34,25 +34,36 @@ interface ImportFlags extends BackendFlags {
 }
 
 export function registerImport(program: Command): void {
-  const command = program.command('import')
-    .description('import a PyTorch character language model (Embedding → LSTM/GRU/RNN → Linear, saved with safetensors) or a ' +
-      'TensorFlow.js / Keras LayersModel (Embedding → SimpleRNN/LSTM/GRU, optionally Bidirectional → Dense)')
-    .argument('[model]', "tfjs: the model.json (its weight files are read from beside it); pytorch: the state dict, as --weights")
+  const command = program
+    .command('import')
+    .description(
+      'import a PyTorch character language model (Embedding → LSTM/GRU/RNN → Linear, saved with safetensors) or a ' +
+        'TensorFlow.js / Keras LayersModel (Embedding → SimpleRNN/LSTM/GRU, optionally Bidirectional → Dense)',
+    )
+    .argument('[model]', 'tfjs: the model.json (its weight files are read from beside it); pytorch: the state dict, as --weights')
     .addOption(new Option('--from <framework>', 'where the model comes from').choices(['pytorch', 'tfjs']).makeOptionMandatory())
     .option('--weights <file>', 'pytorch: the state dict, from safetensors.torch.save_file(model.state_dict(), file)')
     .option('--vocab <file>', "a language model's characters in id order, as a JSON array")
     .option('--vocab-from <text>', 'a text whose sorted distinct characters are the vocabulary (sorted(set(text)))')
-    .addOption(new Option('--as <kind>', 'tfjs: the model to build (default: a classifier when the last recurrent layer returns ' +
-      'one vector, a language model with --vocab or --vocab-from, else a tagger)').choices(['language-model', 'sequence-tagger', 'sequence-classifier']))
+    .addOption(
+      new Option(
+        '--as <kind>',
+        'tfjs: the model to build (default: a classifier when the last recurrent layer returns ' +
+          'one vector, a language model with --vocab or --vocab-from, else a tagger)',
+      ).choices(['language-model', 'sequence-tagger', 'sequence-classifier']),
+    )
     .option('--tokens <file>', "tfjs: a tagger's input words in id order, as a JSON array (id 0 stands for unknown words)")
     .option('--labels <file>', "tfjs: the names of a tagger's tags or a classifier's classes in id order, as a JSON array")
     .requiredOption('--out <model>', 'where to save the rnnkit model (.safetensors)')
     .option('--embedding <name>', 'pytorch: name of the nn.Embedding module (default: found by shape)')
     .option('--rnn <name>', 'pytorch: name of the nn.LSTM / nn.GRU / nn.RNN module (default: found by shape)')
     .option('--decoder <name>', 'pytorch: name of the nn.Linear module (default: found by shape)')
-    .option('--json', 'print one JSON object with the imported model\'s type and settings')
-    .addHelpText('after', '\nExamples:\n  $ rnnkit import --from pytorch --weights charlm.safetensors --vocab vocab.json --out charlm.rnnkit.safetensors' +
-      '\n  $ rnnkit import --from tfjs web_model/model.json --labels labels.json --out sentiment.safetensors');
+    .option('--json', "print one JSON object with the imported model's type and settings")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ rnnkit import --from pytorch --weights charlm.safetensors --vocab vocab.json --out charlm.rnnkit.safetensors' +
+        '\n  $ rnnkit import --from tfjs web_model/model.json --labels labels.json --out sentiment.safetensors',
+    );
   withBackendOptions(command).action(async (file: string | undefined, flags: ImportFlags) => {
     await useBackend(flags);
     const model = flags.from === 'tfjs' ? await importTfjs(file, flags) : await importPyTorch(file, flags);
@@ -63,9 +74,11 @@ export function registerImport(program: Command): void {
       return;
     }
     const s = model.settings;
-    process.stdout.write(`imported a ${modelTypeOf(model)} with ${s.numLayers} ${s.cell.toUpperCase()} layer${s.numLayers > 1 ? 's' : ''}` +
-      `${s.resetAfter === false ? ' (reset gate before the product)' : ''} (hidden ${s.hiddenSize}, embedding ${s.embeddingDim}, ` +
-      `${vocabSize} token ids) to ${flags.out}\n`);
+    process.stdout.write(
+      `imported a ${modelTypeOf(model)} with ${s.numLayers} ${s.cell.toUpperCase()} layer${s.numLayers > 1 ? 's' : ''}` +
+        `${s.resetAfter === false ? ' (reset gate before the product)' : ''} (hidden ${s.hiddenSize}, embedding ${s.embeddingDim}, ` +
+        `${vocabSize} token ids) to ${flags.out}\n`,
+    );
   });
 }
 
@@ -73,7 +86,8 @@ async function importPyTorch(file: string | undefined, flags: ImportFlags): Prom
   for (const tfjsOnly of ['as', 'tokens', 'labels'] as const) {
     if (flags[tfjsOnly] !== undefined) throw new UsageError(`--${tfjsOnly} is for --from tfjs`);
   }
-  if ((file === undefined) === (flags.weights === undefined)) throw new UsageError('give the state dict once: --weights <file> or the file itself');
+  if ((file === undefined) === (flags.weights === undefined))
+    throw new UsageError('give the state dict once: --weights <file> or the file itself');
   const vocabulary = await readVocabulary(flags);
   if (vocabulary === undefined) throw new UsageError('give the vocabulary with exactly one of --vocab <json> and --vocab-from <text>');
   const names: Partial<PyTorchModuleNames> = {};
@@ -87,7 +101,8 @@ async function importPyTorch(file: string | undefined, flags: ImportFlags): Prom
 async function importTfjs(file: string | undefined, flags: ImportFlags): Promise<TfjsImportedModel> {
   if (file === undefined) throw new UsageError('--from tfjs needs the model.json: rnnkit import --from tfjs <model.json> --out <model>');
   for (const pytorchOnly of ['weights', 'embedding', 'rnn', 'decoder'] as const) {
-    if (flags[pytorchOnly] !== undefined) throw new UsageError(`--${pytorchOnly} is for --from pytorch (tfjs reads the weight files its model.json names)`);
+    if (flags[pytorchOnly] !== undefined)
+      throw new UsageError(`--${pytorchOnly} is for --from pytorch (tfjs reads the weight files its model.json names)`);
   }
   const json = await readText(file);
   // The weight shards, in the manifest's order, from beside the model.json.
@@ -96,7 +111,11 @@ async function importTfjs(file: string | undefined, flags: ImportFlags): Promise
   const vocabularies: Vocabularies = {};
   if (flags.tokens !== undefined) vocabularies.tokens = await readStringArray(flags.tokens, 'words');
   if (flags.labels !== undefined) vocabularies.labels = await readStringArray(flags.labels, 'names');
-  return importTfjsLayersModel(json, shards, { ...(flags.as ? { as: flags.as } : {}), ...(vocabulary ? { vocabulary } : {}), vocabularies });
+  return importTfjsLayersModel(json, shards, {
+    ...(flags.as ? { as: flags.as } : {}),
+    ...(vocabulary ? { vocabulary } : {}),
+    vocabularies,
+  });
 }
 
 /** The characters of --vocab or --vocab-from; undefined when neither is given. @throws UsageError when both are. */

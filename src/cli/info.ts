@@ -37,8 +37,7 @@ export function registerInfo(program: Command): void {
 
 /** The system BLAS as found, or why none is used. */
 type BlasReport =
-  | { found: true; vendor: string; version: string; library: string; threads: number | null }
-  | { found: false; reason: string };
+  { found: true; vendor: string; version: string; library: string; threads: number | null } | { found: false; reason: string };
 
 interface InfoReport {
   features: ReturnType<typeof detectFeatures>;
@@ -60,11 +59,21 @@ async function collect(): Promise<InfoReport> {
   try {
     const maxDifference = Math.max(...backends.map(selfCheck));
     const blas: BlasReport = search.found
-      ? { found: true, vendor: search.library.vendor, version: search.library.version, library: search.library.path,
-        threads: search.library.threads() ?? null }
+      ? {
+          found: true,
+          vendor: search.library.vendor,
+          version: search.library.version,
+          library: search.library.path,
+          threads: search.library.threads() ?? null,
+        }
       : { found: false, reason: search.reason };
-    return { features, blas, defaultBackend: search.found ? 'blas' : 'wasm', maxDifference,
-      backends: backends.map((b) => ({ description: b.description, gflops: measure(b) })) };
+    return {
+      features,
+      blas,
+      defaultBackend: search.found ? 'blas' : 'wasm',
+      maxDifference,
+      backends: backends.map((b) => ({ description: b.description, gflops: measure(b) })),
+    };
   } finally {
     for (const backend of backends) backend.dispose();
   }
@@ -86,7 +95,7 @@ function selfCheck(backend: Backend): number {
       wa.set(a);
       wb.set(b);
       backend.gemm(transA, transB, m, n, k, 1, wa, transA ? m : k, wb, transB ? k : n, 0, wc, n);
-      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i]! - wc[i]!));
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - wc[i]));
       for (const buffer of [wa, wb, wc]) backend.free(buffer);
     }
   }
@@ -114,9 +123,9 @@ function printReport(report: InfoReport): void {
   const yes = (v: boolean): string => (v ? 'yes' : 'no');
   process.stdout.write(
     `WebAssembly SIMD: ${yes(f.simd)}   relaxed SIMD (FMA): ${yes(f.relaxedSimd)}   threads: ${yes(f.threads)}\n` +
-    `${describeBlas(report.blas)}\n` +
-    `default backend: ${report.defaultBackend}\n` +
-    `kernel self-check against the reference: max difference ${report.maxDifference.toExponential(2)}\n`,
+      `${describeBlas(report.blas)}\n` +
+      `default backend: ${report.defaultBackend}\n` +
+      `kernel self-check against the reference: max difference ${report.maxDifference.toExponential(2)}\n`,
   );
   for (const b of report.backends) {
     process.stdout.write(`${b.description}: ${b.gflops.toFixed(1)} GFLOP/s on a ${SIZE}×${SIZE}×${SIZE} product\n`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `rnnkit` command. Errors follow SPEC §4: one line on stderr starting
+ * The `rnnkit` command. Errors follow one convention: one line on stderr starting
  * `rnnkit: error:`, exit code 2 for usage errors and 1 for anything else, and a
  * stack trace only with `--debug`.
  */
@@ -24,7 +24,9 @@ const program = new Command('rnnkit')
   .exitOverride()
   .configureOutput({ outputError: () => {} });
 
-const trainCommand = program.command('train').description(`train a model: lm, ${TASKS.map((t) => t.name).join(', ')} (see: rnnkit train lm --help)`);
+const trainCommand = program
+  .command('train')
+  .description(`train a model: lm, ${TASKS.map((t) => t.name).join(', ')} (see: rnnkit train lm --help)`);
 registerTrainLm(trainCommand);
 for (const task of TASKS) task.register(trainCommand);
 registerEval(program);

@@ -39,7 +39,7 @@ export async function describeModelFile(path: string): Promise<ModelFileReport> 
   const model = await loadModel(path);
   const meta = safetensorsMetadata(readSafetensors(await readFileBytes(path)));
   const vocabularies = model instanceof LanguageModel ? { tokenizer: model.tokenizer } : model.vocabularies;
-  const checkpoint = meta.checkpoint === undefined ? undefined : JSON.parse(meta.checkpoint) as { step?: unknown };
+  const checkpoint = meta.checkpoint === undefined ? undefined : (JSON.parse(meta.checkpoint) as { step?: unknown });
   return {
     file: path,
     modelType: modelTypeOf(model),
@@ -58,14 +58,25 @@ export async function describeModelFile(path: string): Promise<ModelFileReport> 
 export function printModelReport(r: ModelFileReport): void {
   const shown = 20;
   const lines = [
-    `${r.file}: ${r.modelType} (model file format ${r.formatVersion})${r.checkpointStep === null ? '' : `, a checkpoint at step ${r.checkpointStep}`}`,
-    `settings: ${Object.entries(r.settings).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}`,
+    `${r.file}: ${r.modelType} (model file format ${r.formatVersion})` +
+      (r.checkpointStep === null ? '' : `, a checkpoint at step ${r.checkpointStep}`),
+    `settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(', ')}`,
     `parameters: ${r.parameters.toLocaleString('en-US')}`,
     ...(r.tokenizer ? [`tokenizer: ${r.tokenizer.kind}, ${r.tokenizer.vocabSize.toLocaleString('en-US')} ids`] : []),
-    ...(r.outputTokenizer ? [`output tokenizer: ${r.outputTokenizer.kind}, ${r.outputTokenizer.vocabSize.toLocaleString('en-US')} ids`] : []),
+    ...(r.outputTokenizer
+      ? [`output tokenizer: ${r.outputTokenizer.kind}, ${r.outputTokenizer.vocabSize.toLocaleString('en-US')} ids`]
+      : []),
     ...(r.tokens !== null ? [`tokens: ${r.tokens.toLocaleString('en-US')} (id 0 for unknown ones)`] : []),
-    ...(r.labels ? [`labels (${r.labels.length}): ${r.labels.slice(0, shown).map((l) => JSON.stringify(l)).join(' ')}` +
-      `${r.labels.length > shown ? ' …' : ''}`] : []),
+    ...(r.labels
+      ? [
+          `labels (${r.labels.length}): ${r.labels
+            .slice(0, shown)
+            .map((l) => JSON.stringify(l))
+            .join(' ')}` + `${r.labels.length > shown ? ' …' : ''}`,
+        ]
+      : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -28,7 +28,8 @@ interface PlaygroundFlags {
 }
 
 export function registerPlayground(program: Command): void {
-  program.command('playground')
+  program
+    .command('playground')
     .description('serve the playground: train, watch and sample a network in your browser')
     .option('--port <n>', 'port to listen on (0: any free one)', integer(0), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0: every network)', '127.0.0.1')
@@ -52,9 +53,12 @@ export function registerPlayground(program: Command): void {
 
 /** Opens `url` with the system's default browser; a note on stderr when that is not possible. */
 function openInBrowser(url: string): void {
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]]
-      : ['xdg-open', [url]];
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   const child = spawn(command, args, { detached: true, stdio: 'ignore' });
   child.on('error', () => process.stderr.write(`rnnkit: could not open a browser (${command} failed); open ${url} yourself\n`));
   child.unref();

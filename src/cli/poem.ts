@@ -20,8 +20,10 @@ export interface WrittenPoems {
 /** One line on the form score of `poems`, e.g. `form: 87 of 100 poems are regular quatrains (87 %) …`. */
 export function formLine({ poems, formScore: score }: WrittenPoems): string {
   const regular = Math.round(score * poems.length);
-  return `form: ${regular} of ${poems.length} poems are regular quatrains (${(100 * score).toFixed(0)} %: ` +
-    'four lines of 5 or of 7 characters, closed by ，。，。)';
+  return (
+    `form: ${regular} of ${poems.length} poems are regular quatrains (${(100 * score).toFixed(0)} %: ` +
+    'four lines of 5 or of 7 characters, closed by ，。，。)'
+  );
 }
 
 /** Samples `count` poems and their form score. */
@@ -31,7 +33,13 @@ export function writePoems(model: LanguageModel, count: number, options: PoemOpt
 }
 
 /** The poem options of the flags `--start`, `--acrostic`, `--temperature`, `--top-p`, `--seed`. */
-export function poemOptionsOf(flags: { start?: string; acrostic?: string; temperature: number; topP?: number; seed?: number }): PoemOptions {
+export function poemOptionsOf(flags: {
+  start?: string;
+  acrostic?: string;
+  temperature: number;
+  topP?: number;
+  seed?: number;
+}): PoemOptions {
   return {
     temperature: flags.temperature,
     ...(flags.topP !== undefined ? { topP: flags.topP } : {}),
@@ -53,7 +61,8 @@ interface PoemFlags extends BackendFlags {
 }
 
 export function registerPoem(program: Command): void {
-  const command = program.command('poem')
+  const command = program
+    .command('poem')
     .description('write poems with a character model trained on poems one per line (rnnkit demo --corpus tang)')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .option('--start <text>', 'the first character or the first line of each poem')
@@ -63,8 +72,11 @@ export function registerPoem(program: Command): void {
     .option('--top-p <p>', 'draw only from the likeliest characters that make up probability p', number(0, 1, true), 1)
     .option('--seed <n>', 'seed of the draws (default: varies)', integer(0))
     .option('--json', 'print one JSON object: { poems, formScore }')
-    .addHelpText('after', '\nExamples:\n  $ rnnkit poem --model tang-poems.safetensors --acrostic 春夏秋冬' +
-      '\n  $ rnnkit poem --model tang-poems.safetensors --start 白日依山尽 --count 3 --seed 7');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ rnnkit poem --model tang-poems.safetensors --acrostic 春夏秋冬' +
+        '\n  $ rnnkit poem --model tang-poems.safetensors --start 白日依山尽 --count 3 --seed 7',
+    );
   withBackendOptions(command).action(async (flags: PoemFlags) => {
     await useBackend(flags);
     const model = (await loadModel(flags.model, { type: 'language-model' })).eval();

@@ -62,8 +62,9 @@ function lineDisplay(): ProgressDisplay {
   let last: Progress | undefined;
   const print = (p: Progress): void => {
     const f = fields(p);
-    process.stderr.write(`step ${f.step} (${Math.round(p.fraction * 100)}%) loss ${f.loss} ` +
-      `${f.speed} tok/s elapsed ${f.elapsed} ETA ${f.eta}\n`);
+    process.stderr.write(
+      `step ${f.step} (${Math.round(p.fraction * 100)}%) loss ${f.loss} ` + `${f.speed} tok/s elapsed ${f.elapsed} ETA ${f.eta}\n`,
+    );
     lastLine = p.elapsedSeconds;
   };
   return {

@@ -14,7 +14,8 @@ interface SampleFlags extends BackendFlags {
 }
 
 export function registerSample(program: Command): void {
-  const command = program.command('sample')
+  const command = program
+    .command('sample')
     .description('generate text from a language model')
     .requiredOption('--model <file>', 'model file (.safetensors)')
     .option('--prime <text>', 'text to continue (not repeated in the output)')
@@ -28,8 +29,14 @@ export function registerSample(program: Command): void {
     await useBackend(flags);
     const model = (await loadModel(flags.model, { type: 'language-model' })).eval();
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
-    const options = { length: flags.length, temperature: flags.temperature, topK: flags.topK, topP: flags.topP, seed,
-      ...(flags.prime !== undefined ? { prime: flags.prime } : {}) };
+    const options = {
+      length: flags.length,
+      temperature: flags.temperature,
+      topK: flags.topK,
+      topP: flags.topP,
+      seed,
+      ...(flags.prime !== undefined ? { prime: flags.prime } : {}),
+    };
     if (flags.prime !== undefined) process.stdout.write(flags.prime);
     for await (const piece of model.sample(options)) process.stdout.write(piece);
     process.stdout.write('\n');

@@ -56,9 +56,11 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   await new Promise<void>((done, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const where = `${options.host}:${options.port}`;
-      if (error.code === 'EADDRINUSE') fail(new RnnkitError(`port ${options.port} is already in use on ${options.host} (choose another with --port)`));
+      if (error.code === 'EADDRINUSE')
+        fail(new RnnkitError(`port ${options.port} is already in use on ${options.host} (choose another with --port)`));
       else if (error.code === 'EACCES') fail(new RnnkitError(`no permission to listen on ${where} (choose a port above 1023 with --port)`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') fail(new RnnkitError(`cannot listen on ${options.host}: no such address on this machine`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        fail(new RnnkitError(`cannot listen on ${options.host}: no such address on this machine`));
       else fail(new RnnkitError(`cannot listen on ${where}: ${error.message}`));
     });
     server.listen(options.port, options.host, () => done());
@@ -69,10 +71,11 @@ export async function serveDirectory(root: string, options: ServeOptions): Promi
   return {
     url: `http://${host}:${port}/`,
     port,
-    close: () => new Promise<void>((done) => {
-      server.close(() => done());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
   };
 }
 

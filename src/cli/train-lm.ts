@@ -13,15 +13,28 @@ import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { saveModel } from '../io/model-file.js';
 import { variantOptions } from '../layers/recurrent/options.js';
 import {
-  type Evaluation, LanguageModel, splitForTraining, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelOptions,
-  type LanguageModelSettings, type LanguageModelTraining,
+  type Evaluation,
+  LanguageModel,
+  splitForTraining,
+  LANGUAGE_MODEL_DEFAULTS,
+  LANGUAGE_MODEL_TRAINING_DEFAULTS,
+  type LanguageModelOptions,
+  type LanguageModelSettings,
+  type LanguageModelTraining,
 } from '../models/language-model/language-model.js';
 import type { Budget, Progress, TrainResult } from '../training/trainer.js';
 import { integer, printJson, readText, useBackend } from './common.js';
 import { finiteEvaluation } from './eval.js';
 import {
-  budgetOf, cellVariantOf, optimizationOf, runTraining, type TrainingFlags, trainingLine, trainingSummary,
-  withProgress, withTrainingOptions,
+  budgetOf,
+  cellVariantOf,
+  optimizationOf,
+  runTraining,
+  type TrainingFlags,
+  trainingLine,
+  trainingSummary,
+  withProgress,
+  withTrainingOptions,
 } from './training.js';
 
 /** Everything that defines a run (kept in checkpoints so that --resume continues it). */
@@ -34,7 +47,11 @@ export interface LanguageModelRun extends LanguageModelSettings, LanguageModelTr
 
 /** Defaults of a run. */
 export const RUN_DEFAULTS: Omit<LanguageModelRun, 'data'> = {
-  ...LANGUAGE_MODEL_DEFAULTS, ...LANGUAGE_MODEL_TRAINING_DEFAULTS, tokenizer: 'char', maxVocab: 10000, lowercase: false,
+  ...LANGUAGE_MODEL_DEFAULTS,
+  ...LANGUAGE_MODEL_TRAINING_DEFAULTS,
+  tokenizer: 'char',
+  maxVocab: 10000,
+  lowercase: false,
 };
 
 /** Hooks and outputs of {@link trainLanguageModel}. */
@@ -72,9 +89,10 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
   const text = await readText(run.data);
   let tokenizer: Tokenizer;
   if (resume === undefined) {
-    tokenizer = run.tokenizer === 'word'
-      ? WordTokenizer.fromText(text, { maxVocab: run.maxVocab, lowercase: run.lowercase })
-      : CharTokenizer.fromText(text);
+    tokenizer =
+      run.tokenizer === 'word'
+        ? WordTokenizer.fromText(text, { maxVocab: run.maxVocab, lowercase: run.lowercase })
+        : CharTokenizer.fromText(text);
     model = await LanguageModel.create({ tokenizer, ...settingsOf(run), seed: run.seed });
   } else {
     tokenizer = model!.tokenizer;
@@ -97,8 +115,15 @@ export async function trainLanguageModel(options: TrainLanguageModelOptions): Pr
 }
 
 function settingsOf(run: LanguageModelRun): Omit<LanguageModelOptions, 'tokenizer'> {
-  return { cell: run.cell, embeddingDim: run.embeddingDim, hiddenSize: run.hiddenSize, numLayers: run.numLayers, dropout: run.dropout,
-    ...variantOptions(run), ...(run.projSize !== undefined ? { projSize: run.projSize } : {}) };
+  return {
+    cell: run.cell,
+    embeddingDim: run.embeddingDim,
+    hiddenSize: run.hiddenSize,
+    numLayers: run.numLayers,
+    dropout: run.dropout,
+    ...variantOptions(run),
+    ...(run.projSize !== undefined ? { projSize: run.projSize } : {}),
+  };
 }
 
 interface TrainLmFlags extends TrainingFlags {
@@ -114,12 +139,21 @@ interface TrainLmFlags extends TrainingFlags {
 /** Registers `train lm` on the `train` command. */
 export function registerTrainLm(trainCommand: Command): void {
   const d = RUN_DEFAULTS;
-  const command = trainCommand.command('lm')
+  const command = trainCommand
+    .command('lm')
     .description('train a character- or word-level language model on a text file')
     .requiredOption('--data <file>', 'UTF-8 text to learn from');
   withTrainingOptions(command, {
-    cells: ['lstm', 'gru', 'rnn'], cell: d.cell, hidden: d.hiddenSize, layers: d.numLayers, dropout: d.dropout, valFraction: d.valFraction,
-    batch: d.batch, lr: d.lr, seed: d.seed, batchHelp: 'parallel streams per batch',
+    cells: ['lstm', 'gru', 'rnn'],
+    cell: d.cell,
+    hidden: d.hiddenSize,
+    layers: d.numLayers,
+    dropout: d.dropout,
+    valFraction: d.valFraction,
+    batch: d.batch,
+    lr: d.lr,
+    seed: d.seed,
+    batchHelp: 'parallel streams per batch',
     valFractionHelp: 'fraction of the text (its end) held out for validation',
   })
     .option('--embed <n>', 'embedding size', integer(1), d.embeddingDim)
@@ -131,24 +165,39 @@ export function registerTrainLm(trainCommand: Command): void {
     .addHelpText('after', '\nExample:\n  $ rnnkit train lm --data data/moby-dick.txt --out moby.safetensors --hidden 256 --time 300')
     .action(async (flags: TrainLmFlags) => {
       await useBackend(flags);
-      const result = await withProgress(flags, (onProgress) => trainLanguageModel({
-        run: runFromFlags(flags),
-        budget: budgetOf(flags),
-        out: flags.out,
-        checkpoint: flags.checkpoint ?? `${flags.out}.ckpt`,
-        ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
-        ...(flags.resume ? { resume: flags.resume } : {}),
-        onProgress,
-      }));
+      const result = await withProgress(flags, (onProgress) =>
+        trainLanguageModel({
+          run: runFromFlags(flags),
+          budget: budgetOf(flags),
+          out: flags.out,
+          checkpoint: flags.checkpoint ?? `${flags.out}.ckpt`,
+          ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
+          ...(flags.resume ? { resume: flags.resume } : {}),
+          onProgress,
+        }),
+      );
       report(result, flags);
     });
 }
 
 function runFromFlags(f: TrainLmFlags): LanguageModelRun {
   return {
-    data: f.data, cell: f.cell, ...cellVariantOf(f), ...projectionOf(f), hiddenSize: f.hidden, numLayers: f.layers, embeddingDim: f.embed, dropout: f.dropout,
-    tokenizer: f.tokenizer, maxVocab: f.maxVocab, lowercase: f.lowercase === true, valFraction: f.valFraction,
-    batch: f.batch, seqLen: f.seqLen, seed: f.seed, ...optimizationOf(f),
+    data: f.data,
+    cell: f.cell,
+    ...cellVariantOf(f),
+    ...projectionOf(f),
+    hiddenSize: f.hidden,
+    numLayers: f.layers,
+    embeddingDim: f.embed,
+    dropout: f.dropout,
+    tokenizer: f.tokenizer,
+    maxVocab: f.maxVocab,
+    lowercase: f.lowercase === true,
+    valFraction: f.valFraction,
+    batch: f.batch,
+    seqLen: f.seqLen,
+    seed: f.seed,
+    ...optimizationOf(f),
   };
 }
 
@@ -161,8 +210,10 @@ function report({ training, validation: v }: TrainLanguageModelResult, flags: Tr
   }
   process.stdout.write(`${trainingLine(summary)}\n`);
   if (v !== undefined) {
-    process.stdout.write(`validation: ${v.bitsPerChar.toFixed(4)} bits/char, perplexity ${v.perplexity.toFixed(3)} ` +
-      `(${v.tokens.toLocaleString('en-US')} tokens)\n`);
+    process.stdout.write(
+      `validation: ${v.bitsPerChar.toFixed(4)} bits/char, perplexity ${v.perplexity.toFixed(3)} ` +
+        `(${v.tokens.toLocaleString('en-US')} tokens)\n`,
+    );
   }
   process.stdout.write(`model saved to ${flags.out}\n`);
 }

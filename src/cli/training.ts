@@ -9,7 +9,11 @@ import { UsageError } from '../errors.js';
 import type { Parameter } from '../layers/parameters.js';
 import type { CellKind, CellVariantSettings } from '../layers/recurrent/options.js';
 import {
-  type Optimization, OPTIMIZATION_DEFAULTS, OPTIMIZERS, type TrainingHooks, trainWithOptimization,
+  type Optimization,
+  OPTIMIZATION_DEFAULTS,
+  OPTIMIZERS,
+  type TrainingHooks,
+  trainWithOptimization,
 } from '../training/optimization.js';
 import type { Budget, Progress, TrainingTask, TrainResult } from '../training/trainer.js';
 import { formatDuration } from '../training/duration.js';
@@ -51,7 +55,10 @@ export interface TrainingFlags extends BackendFlags {
 }
 
 /** A command's defaults for the shared options, the cells it offers and the help of two options. */
-export interface TrainingDefaults extends Pick<TrainingFlags, 'cell' | 'hidden' | 'layers' | 'dropout' | 'valFraction' | 'batch' | 'lr' | 'seed'> {
+export interface TrainingDefaults extends Pick<
+  TrainingFlags,
+  'cell' | 'hidden' | 'layers' | 'dropout' | 'valFraction' | 'batch' | 'lr' | 'seed'
+> {
   cells: readonly CellKind[];
   /** What `--batch` counts (e.g. "parallel streams per batch"). */
   batchHelp: string;
@@ -65,8 +72,13 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
   command
     .requiredOption('--out <model>', 'where to save the model (.safetensors)')
     .addOption(new Option('--cell <kind>', 'recurrent cell').choices([...d.cells]).default(d.cell))
-    .addOption(new Option('--gru-form <form>', 'GRU: the reset gate after the recurrent product (PyTorch, cuDNN; default) or before it ' +
-      '(Cho et al. 2014, Keras reset_after=False, TensorFlow.js, ONNX\'s default)').choices(['reset-after', 'reset-before']))
+    .addOption(
+      new Option(
+        '--gru-form <form>',
+        'GRU: the reset gate after the recurrent product (PyTorch, cuDNN; default) or before it ' +
+          "(Cho et al. 2014, Keras reset_after=False, TensorFlow.js, ONNX's default)",
+      ).choices(['reset-after', 'reset-before']),
+    )
     .option('--peepholes', 'LSTM: peephole connections from the cell state to the gates (Gers & Schmidhuber 2000)')
     .option('--hidden <n>', 'hidden units per layer (and direction)', integer(1), d.hidden)
     .option('--layers <n>', 'stacked recurrent layers', integer(1), d.layers)
@@ -98,8 +110,10 @@ export function withTrainingOptions(command: Command, d: TrainingDefaults): Comm
  * @throws UsageError when `--gru-form` or `--peepholes` is given for another cell.
  */
 export function cellVariantOf(flags: Pick<TrainingFlags, 'cell' | 'gruForm' | 'peepholes'>): CellVariantSettings {
-  if (flags.gruForm !== undefined && flags.cell !== 'gru') throw new UsageError(`--gru-form applies to --cell gru, not --cell ${flags.cell}`);
-  if (flags.peepholes === true && flags.cell !== 'lstm') throw new UsageError(`--peepholes applies to --cell lstm, not --cell ${flags.cell}`);
+  if (flags.gruForm !== undefined && flags.cell !== 'gru')
+    throw new UsageError(`--gru-form applies to --cell gru, not --cell ${flags.cell}`);
+  if (flags.peepholes === true && flags.cell !== 'lstm')
+    throw new UsageError(`--peepholes applies to --cell lstm, not --cell ${flags.cell}`);
   return { ...(flags.gruForm === 'reset-before' ? { resetAfter: false } : {}), ...(flags.peepholes === true ? { peepholes: true } : {}) };
 }
 
@@ -115,13 +129,26 @@ export function budgetOf(flags: TrainingFlags): Budget {
 
 /** The optimisation settings of the flags. */
 export function optimizationOf(f: TrainingFlags): Optimization {
-  return { optimizer: f.optimizer, lr: f.lr, weightDecay: f.weightDecay, momentum: f.momentum, schedule: f.schedule,
-    warmup: f.warmup, clip: f.clip, skipNonFinite: f.skipNonfinite === true };
+  return {
+    optimizer: f.optimizer,
+    lr: f.lr,
+    weightDecay: f.weightDecay,
+    momentum: f.momentum,
+    schedule: f.schedule,
+    warmup: f.warmup,
+    clip: f.clip,
+    skipNonFinite: f.skipNonfinite === true,
+  };
 }
 
 /** Runs the shared training loop over `task` with the optimizer, schedule and clipping of `run`, on the current backend. */
-export function runTraining(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
-  hooks: TrainingHooks = {}): Promise<TrainResult> {
+export function runTraining(
+  task: TrainingTask,
+  params: Parameter[] | Promise<Parameter[]>,
+  run: Optimization,
+  budget: Budget,
+  hooks: TrainingHooks = {},
+): Promise<TrainResult> {
   return trainWithOptimization(task, params, run, budget, currentBackend(), hooks);
 }
 
@@ -165,6 +192,8 @@ export function trainingSummary(out: string, t: TrainResult): TrainingSummary {
 
 /** "trained 40 steps (2.5 epochs, 12,000 tokens) in 3s, 4,000 tokens/s; train loss 0.4321" (`unit`: what tokens count). */
 export function trainingLine(s: TrainingSummary, unit = 'tokens'): string {
-  return `trained ${s.steps} steps (${s.epochs} epochs, ${s.tokens.toLocaleString('en-US')} ${unit}) ` +
-    `in ${formatDuration(s.seconds)}, ${s.tokensPerSecond.toLocaleString('en-US')} ${unit}/s; train loss ${s.trainLoss.toFixed(4)}`;
+  return (
+    `trained ${s.steps} steps (${s.epochs} epochs, ${s.tokens.toLocaleString('en-US')} ${unit}) ` +
+    `in ${formatDuration(s.seconds)}, ${s.tokensPerSecond.toLocaleString('en-US')} ${unit}/s; train loss ${s.trainLoss.toFixed(4)}`
+  );
 }

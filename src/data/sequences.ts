@@ -1,7 +1,7 @@
 /**
  * Variable-length sequences of feature vectors, batched for the recurrent layers:
  * padded to the longest, time-major `[T, B, D]`, with their lengths (the layers give
- * padding no weight, see SPEC §3).
+ * padding no weight, as PyTorch's packed sequences).
  *
  * Legend: T steps of the longest sequence in a batch, B sequences, D features per step.
  */
@@ -45,11 +45,19 @@ export class IndexBatches {
   /** The generator state this epoch's order was drawn from. */
   private epochState: [number, number, number, number] | undefined;
 
-  constructor(readonly count: number, readonly batchSize: number, private readonly random: Random,
-    private readonly lengths?: readonly number[]) {
+  constructor(
+    readonly count: number,
+    readonly batchSize: number,
+    private readonly random: Random,
+    private readonly lengths?: readonly number[],
+  ) {
     if (!Number.isInteger(count) || count < 1) throw new UsageError(`IndexBatches: need at least one item, got ${count}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`IndexBatches: batchSize must be a positive integer, got ${batchSize}`);
-    if (lengths !== undefined && lengths.length !== count) throw new ShapeError(`IndexBatches: ${lengths.length} lengths for ${count} items`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new UsageError(`IndexBatches: batchSize must be a positive integer, got ${batchSize}`);
+    }
+    if (lengths !== undefined && lengths.length !== count) {
+      throw new ShapeError(`IndexBatches: ${lengths.length} lengths for ${count} items`);
+    }
     this.order = Array.from({ length: count }, (_, i) => i);
   }
 
@@ -84,7 +92,7 @@ export class IndexBatches {
     const shuffled = random.shuffle(Array.from({ length: this.count }, (_, i) => i));
     const lengths = this.lengths;
     if (lengths === undefined) return shuffled;
-    const sorted = shuffled.sort((a, b) => lengths[a]! - lengths[b]!);  // stable: ties stay shuffled
+    const sorted = shuffled.sort((a, b) => lengths[a] - lengths[b]); // stable: ties stay shuffled
     const batches = Array.from({ length: this.batchesPerEpoch }, (_, i) => sorted.slice(i * this.batchSize, (i + 1) * this.batchSize));
     return random.shuffle(batches).flat();
   }
@@ -101,8 +109,11 @@ export class IndexBatches {
  * index, for targets). `owner` names the caller in errors.
  * @throws ShapeError when there is no sequence or one is empty.
  */
-export function padTokenIds(sequences: readonly (readonly number[])[], owner: string, padding = 0):
-  { ids: Int32Array; T: number; B: number; lengths: number[] } {
+export function padTokenIds(
+  sequences: readonly (readonly number[])[],
+  owner: string,
+  padding = 0,
+): { ids: Int32Array; T: number; B: number; lengths: number[] } {
   if (sequences.length === 0) throw new ShapeError(`${owner}: no sequence given`);
   const lengths = sequences.map((s, i) => {
     if (s.length === 0) throw new ShapeError(`${owner}: sequence ${i} is empty`);
@@ -111,6 +122,10 @@ export function padTokenIds(sequences: readonly (readonly number[])[], owner: st
   const T = Math.max(...lengths);
   const B = sequences.length;
   const ids = new Int32Array(T * B).fill(padding);
-  sequences.forEach((s, b) => s.forEach((id, t) => { ids[t * B + b] = id; }));
+  sequences.forEach((s, b) =>
+    s.forEach((id, t) => {
+      ids[t * B + b] = id;
+    }),
+  );
   return { ids, T, B, lengths };
 }

@@ -20,15 +20,21 @@ export interface WindowExample {
  * @throws UsageError on a window or horizon that is not a positive integer, or a series too short for one example.
  */
 export function slidingWindows(series: ArrayLike<number>, window: number, horizon = 1): WindowExample[] {
-  for (const [name, v] of [['window', window], ['horizon', horizon]] as const) {
+  for (const [name, v] of [
+    ['window', window],
+    ['horizon', horizon],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`slidingWindows: ${name} must be a positive integer, got ${v}`);
   }
   const first = window + horizon - 1;
-  if (series.length <= first) throw new UsageError(`slidingWindows: ${series.length} values are too few for a window of ${window} and horizon ${horizon}`);
+  if (series.length <= first) {
+    throw new UsageError(`slidingWindows: ${series.length} values are too few for a window of ${window} and horizon ${horizon}`);
+  }
   const out: WindowExample[] = [];
   for (let t = first; t < series.length; t++) {
     const start = t - horizon - window + 1;
-    out.push({ frames: { steps: window, data: Float32Array.from({ length: window }, (_, i) => series[start + i]!) }, target: [series[t]!], at: t });
+    const data = Float32Array.from({ length: window }, (_, i) => series[start + i]);
+    out.push({ frames: { steps: window, data }, target: [series[t]], at: t });
   }
   return out;
 }

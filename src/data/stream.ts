@@ -22,8 +22,11 @@ export interface SplitValidationOptions {
  * @throws UsageError if `fraction` is not in [0, 1), `minValidation` is not a positive integer,
  * or fewer than 2 training ids would remain.
  */
-export function splitValidation(ids: Int32Array, fraction: number, options: SplitValidationOptions = {}):
-  { train: Int32Array; validation: Int32Array } {
+export function splitValidation(
+  ids: Int32Array,
+  fraction: number,
+  options: SplitValidationOptions = {},
+): { train: Int32Array; validation: Int32Array } {
   const { minValidation = 2 } = options;
   if (!(ids instanceof Int32Array)) throw new UsageError(`splitValidation: ids must be an Int32Array, got ${typeName(ids)}`);
   if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1)) {
@@ -35,8 +38,10 @@ export function splitValidation(ids: Int32Array, fraction: number, options: Spli
   const n = ids.length;
   const nValidation = fraction > 0 ? Math.max(Math.floor(n * fraction), minValidation) : 0;
   if (n - nValidation < 2) {
-    throw new UsageError(`splitValidation: ${n} ids with fraction ${fraction} leave ${n - nValidation} for training `
-      + `after ${nValidation} for validation; training needs at least 2`);
+    throw new UsageError(
+      `splitValidation: ${n} ids with fraction ${fraction} leave ${n - nValidation} for training ` +
+        `after ${nValidation} for validation; training needs at least 2`,
+    );
   }
   return { train: ids.subarray(0, n - nValidation), validation: ids.subarray(n - nValidation) };
 }
@@ -75,14 +80,19 @@ export class TokenBatches {
    */
   constructor(ids: Int32Array, batch: number, steps: number) {
     if (!(ids instanceof Int32Array)) throw new UsageError(`TokenBatches: ids must be an Int32Array, got ${typeName(ids)}`);
-    for (const [name, v] of [['batch', batch], ['steps', steps]] as const) {
+    for (const [name, v] of [
+      ['batch', batch],
+      ['steps', steps],
+    ] as const) {
       if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`TokenBatches: ${name} must be a positive integer, got ${String(v)}`);
     }
     const n = ids.length;
     const L = n > 0 ? Math.floor((n - 1) / batch) : 0;
     if (L < steps) {
-      throw new UsageError(`TokenBatches: ${n} ids are too few for batch ${batch} × steps ${steps}: `
-        + `one batch needs batch·steps + 1 = ${batch * steps + 1} ids`);
+      throw new UsageError(
+        `TokenBatches: ${n} ids are too few for batch ${batch} × steps ${steps}: ` +
+          `one batch needs batch·steps + 1 = ${batch * steps + 1} ids`,
+      );
     }
     this.ids = ids;
     this.batch = batch;
@@ -107,7 +117,10 @@ export class TokenBatches {
     if (!Number.isInteger(i) || i < 0 || i >= this.batchesPerEpoch) {
       throw new UsageError(`TokenBatches.fill: batch index must be an integer in [0, ${this.batchesPerEpoch}), got ${String(i)}`);
     }
-    for (const [name, a] of [['inputs', inputs], ['targets', targets]] as const) {
+    for (const [name, a] of [
+      ['inputs', inputs],
+      ['targets', targets],
+    ] as const) {
       if (!(a instanceof Int32Array) || a.length !== T * B) {
         const got = a instanceof Int32Array ? `${a.length} ids` : typeName(a);
         throw new ShapeError(`TokenBatches.fill: ${name} must be an Int32Array of steps·batch = ${T}·${B} = ${T * B} ids, got ${got}`);
@@ -116,8 +129,8 @@ export class TokenBatches {
     for (let b = 0; b < B; b++) {
       const start = b * L + i * T; // stream_b[i·T]
       for (let t = 0; t < T; t++) {
-        inputs[t * B + b] = ids[start + t]!;
-        targets[t * B + b] = ids[start + t + 1]!;
+        inputs[t * B + b] = ids[start + t];
+        targets[t * B + b] = ids[start + t + 1];
       }
     }
   }

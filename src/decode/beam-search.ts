@@ -71,8 +71,13 @@ export function resolveBeamOptions(options: BeamSearchOptions = {}): Required<Be
  * no live hypothesis can beat any more, or `maxLength` steps have run; returns up to `beamWidth` hypotheses, best first
  * (unfinished ones only when too few finished).
  */
-export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: number, end: number,
-  options: BeamSearchOptions = {}): Promise<Hypothesis<P>[]> {
+export async function beamSearch<P>(
+  decoder: BeamDecoder<P>,
+  V: number,
+  begin: number,
+  end: number,
+  options: BeamSearchOptions = {},
+): Promise<Hypothesis<P>[]> {
   const { beamWidth: k, lengthPenalty, maxLength } = resolveBeamOptions(options);
   const score = (logProb: number, length: number): number => logProb / Math.pow(length, lengthPenalty);
   const finished: Hypothesis<P>[] = [];
@@ -87,7 +92,7 @@ export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: n
     const candidates: { row: number; token: number; logProb: number }[] = [];
     for (let row = 0; row < live.length; row++) {
       for (let v = 0; v < V; v++) {
-        const logProb = live[row]!.logProb + logProbs[row * V + v]!;
+        const logProb = live[row].logProb + logProbs[row * V + v];
         if (logProb > -Infinity) candidates.push({ row, token: v, logProb });
       }
     }
@@ -95,10 +100,15 @@ export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: n
     const next: Live<P>[] = [];
     parents = new Int32Array(k);
     for (const c of candidates) {
-      const from = live[c.row]!;
+      const from = live[c.row];
       if (c.token === end) {
-        finished.push({ tokens: from.tokens, logProb: c.logProb, score: score(c.logProb, length), finished: true,
-          steps: [...from.steps, report(c.row)] });
+        finished.push({
+          tokens: from.tokens,
+          logProb: c.logProb,
+          score: score(c.logProb, length),
+          finished: true,
+          steps: [...from.steps, report(c.row)],
+        });
       } else if (next.length < k) {
         parents[next.length] = c.row;
         tokens[next.length] = c.token;
@@ -109,8 +119,8 @@ export async function beamSearch<P>(decoder: BeamDecoder<P>, V: number, begin: n
     // Stop once k outputs have finished that no live hypothesis can still beat: its
     // log-probability only falls, and its length is at most maxLength.
     if (finished.length >= k && live.length > 0) {
-      const kth = finished.map((h) => h.score).sort((x, y) => y - x)[k - 1]!;
-      if (kth >= score(live[0]!.logProb, maxLength)) break;
+      const kth = finished.map((h) => h.score).sort((x, y) => y - x)[k - 1];
+      if (kth >= score(live[0].logProb, maxLength)) break;
     }
   }
   const ranked = finished.sort((a, b) => b.score - a.score);

@@ -1,5 +1,5 @@
 /**
- * Drawing the next token from a model's scores (seed 002: sampling novel sequences):
+ * Drawing the next token from a model's scores (sampling novel sequences, as in Graves 2013):
  * temperature, top-k and nucleus (top-p) filtering, from a seeded generator.
  *
  * Legend: V vocabulary size. `logits` are unnormalised scores of the V tokens.
@@ -64,23 +64,23 @@ export function samplingDistribution(logits: ArrayLike<number>, s: Sampling, pro
     probs[best] = 1;
     return;
   }
-  const max = logits[best]!;
+  const max = logits[best];
   let sum = 0;
   for (let i = 0; i < V; i++) {
-    const e = allowed[i] ? Math.exp((logits[i]! - max) / s.temperature) : 0;
+    const e = allowed[i] ? Math.exp((logits[i] - max) / s.temperature) : 0;
     probs[i] = e;
     sum += e;
   }
-  for (let i = 0; i < V; i++) probs[i]! /= sum;
+  for (let i = 0; i < V; i++) probs[i] /= sum;
   if ((s.topK === 0 || s.topK >= V) && s.topP >= 1) return;
   // Rank tokens by probability; keep the top k, then the smallest prefix reaching p.
-  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b);
   const k = s.topK === 0 ? V : Math.min(s.topK, V);
   let kept = 0;
   let mass = 0;
-  while (kept < k && (kept === 0 || mass < s.topP - 1e-12)) mass += probs[order[kept++]!]!; // (rounding slack)
-  for (let r = kept; r < V; r++) probs[order[r]!] = 0;
-  for (let r = 0; r < kept; r++) probs[order[r]!]! /= mass;
+  while (kept < k && (kept === 0 || mass < s.topP - 1e-12)) mass += probs[order[kept++]]; // (rounding slack)
+  for (let r = kept; r < V; r++) probs[order[r]] = 0;
+  for (let r = 0; r < kept; r++) probs[order[r]] /= mass;
 }
 
 /** Draws an index from a distribution that sums to 1. */
@@ -89,7 +89,7 @@ export function drawFrom(probs: ArrayLike<number>, random: Random): number {
   let acc = 0;
   let last = 0;
   for (let i = 0; i < probs.length; i++) {
-    const p = probs[i]!;
+    const p = probs[i];
     if (p <= 0) continue;
     acc += p;
     last = i;

@@ -36,7 +36,10 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 
   let created = false;
   try {
-    const mode = await fs.stat(path).then((s) => (s.isFile() ? s.mode & 0o7777 : 0o666), () => 0o666);
+    const mode = await fs.stat(path).then(
+      (s) => (s.isFile() ? s.mode & 0o7777 : 0o666),
+      () => 0o666,
+    );
     const handle = await fs.open(temp, 'wx', mode);
     created = true;
     try {

@@ -9,7 +9,8 @@
  * is unchanged.
  */
 import { CHAR_UNK_SYMBOL } from '../data/tokenizers/char.js';
-import { type Tokenizer, tokenizerFromJSON, TOKENIZER_JSON_VERSION } from '../data/tokenizers/tokenizer.js';
+import { tokenizerFromJSON } from '../data/tokenizers/from-json.js';
+import { type Tokenizer, TOKENIZER_JSON_VERSION } from '../data/tokenizers/tokenizer.js';
 import { UsageError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -54,9 +55,9 @@ export function shiftedTokenWeights(shift: 0 | 1, embedding: Tensor, decoderWeig
 /** Prepends `shift` (0 or 1) rows filled with `value`. */
 function shiftRows(t: Tensor, shift: 0 | 1, value: number): Tensor {
   if (shift === 0) return t;
-  const row = t.shape.length === 1 ? 1 : t.shape[1]!;
+  const row = t.shape.length === 1 ? 1 : t.shape[1];
   const data = new Float32Array(t.data.length + row);
   data.fill(value, 0, row);
   data.set(t.data, row);
-  return { shape: [t.shape[0]! + 1, ...t.shape.slice(1)], data };
+  return { shape: [t.shape[0] + 1, ...t.shape.slice(1)], data };
 }

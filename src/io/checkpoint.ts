@@ -9,7 +9,15 @@ import { FormatError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainerCheckpoint } from '../training/trainer.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
-import { CHECKPOINT_PREFIX, type LoadModelOptions, type Model, modelFromBytes, modelToBytes, type ModelType, type ModelTypes } from './model-file.js';
+import {
+  CHECKPOINT_PREFIX,
+  type LoadModelOptions,
+  type Model,
+  modelFromBytes,
+  modelToBytes,
+  type ModelType,
+  type ModelTypes,
+} from './model-file.js';
 import { readSafetensors, safetensorsMetadata } from './safetensors.js';
 
 const OPTIMIZER = `${CHECKPOINT_PREFIX}optimizer.`;
@@ -28,8 +36,20 @@ export async function saveCheckpoint(path: string, model: Model, trainer: Traine
   for (const [key, data] of Object.entries(trainer.optimizer.buffers)) tensors[OPTIMIZER + key] = { shape: [data.length], data };
   for (const [key, t] of Object.entries(trainer.taskState)) tensors[STATE + key] = t;
   const { step, epoch, batch, tokens, smoothedLoss, skipped, random, optimizer } = trainer;
-  const metadata = { checkpoint: JSON.stringify({ step, epoch, batch, tokens, smoothedLoss, skipped, random,
-    optimizerStep: optimizer.step, optimizerLr: optimizer.lr, settings }) };
+  const metadata = {
+    checkpoint: JSON.stringify({
+      step,
+      epoch,
+      batch,
+      tokens,
+      smoothedLoss,
+      skipped,
+      random,
+      optimizerStep: optimizer.step,
+      optimizerLr: optimizer.lr,
+      settings,
+    }),
+  };
   await writeFileAtomic(path, modelToBytes(model, { tensors, metadata }));
 }
 
@@ -37,8 +57,10 @@ export async function saveCheckpoint(path: string, model: Model, trainer: Traine
  * Reads a checkpoint written by {@link saveCheckpoint} (with `options.type`, of that model type).
  * @throws FormatError when the file is not a checkpoint (of that type) or its training state is malformed.
  */
-export async function loadCheckpoint<S, T extends ModelType = ModelType>(path: string, options: LoadModelOptions<T> = {}):
-  Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
+export async function loadCheckpoint<S, T extends ModelType = ModelType>(
+  path: string,
+  options: LoadModelOptions<T> = {},
+): Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
   const bytes = await readFileBytes(path);
   try {
     return await checkpointFromBytes<S, T>(bytes, path, options);
@@ -47,8 +69,11 @@ export async function loadCheckpoint<S, T extends ModelType = ModelType>(path: s
   }
 }
 
-async function checkpointFromBytes<S, T extends ModelType>(bytes: Uint8Array, path: string, options: LoadModelOptions<T>):
-  Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
+async function checkpointFromBytes<S, T extends ModelType>(
+  bytes: Uint8Array,
+  path: string,
+  options: LoadModelOptions<T>,
+): Promise<LoadedCheckpoint<S, ModelTypes[T]>> {
   const tensors = readSafetensors(bytes);
   const text = safetensorsMetadata(tensors).checkpoint;
   if (text === undefined) throw new FormatError(`${path} is a model file, not a training checkpoint`);
@@ -60,7 +85,8 @@ async function checkpointFromBytes<S, T extends ModelType>(bytes: Uint8Array, pa
   }
   const number = (key: string): number => {
     const v = meta[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${path}: checkpoint field '${key}' is missing or not a number`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new FormatError(`${path}: checkpoint field '${key}' is missing or not a number`);
     return v;
   };
   const random = meta.random;
@@ -77,8 +103,13 @@ async function checkpointFromBytes<S, T extends ModelType>(bytes: Uint8Array, pa
   return {
     model,
     trainer: {
-      step: number('step'), epoch: number('epoch'), batch: number('batch'), tokens: number('tokens'),
-      smoothedLoss: number('smoothedLoss'), skipped: number('skipped'), random: random as number[],
+      step: number('step'),
+      epoch: number('epoch'),
+      batch: number('batch'),
+      tokens: number('tokens'),
+      smoothedLoss: number('smoothedLoss'),
+      skipped: number('skipped'),
+      random: random as number[],
       optimizer: { step: number('optimizerStep'), lr: number('optimizerLr'), buffers },
       taskState,
     },

@@ -38,7 +38,7 @@ export function float16ToFloat32Bits(bits: number): number {
   const fraction = bits & 0x3ff;
   if (exponent === 0x1f && fraction !== 0) return (((bits & 0x8000) << 16) | 0x7f800000 | (fraction << 13)) >>> 0;
   scratch[0] = float16ToNumber(bits);
-  return scratchBits[0]!;
+  return scratchBits[0];
 }
 
 function table(): Uint32Array {
@@ -56,7 +56,7 @@ function table(): Uint32Array {
 export function decodeFloat16(source: DataView, byteOffset: number, n: number, out: Float32Array): void {
   const bitsOf = table();
   const out32 = new Uint32Array(out.buffer, out.byteOffset, n);
-  for (let i = 0; i < n; i++) out32[i] = bitsOf[source.getUint16(byteOffset + 2 * i, true)]!;
+  for (let i = 0; i < n; i++) out32[i] = bitsOf[source.getUint16(byteOffset + 2 * i, true)];
 }
 
 /**

@@ -36,13 +36,19 @@ export interface LoadModelOptions<T extends ModelType> {
  * Serialises a model (plus optional extra tensors and metadata, as checkpoints add).
  * @throws UsageError when `model` is not a model rnnkit saves.
  */
-export function modelToBytes(model: Model, extra: { tensors?: Record<string, Tensor>; metadata?: Record<string, string> } = {}): Uint8Array {
-  return writeSafetensors({ ...model.stateDict(), ...extra.tensors }, {
-    format: 'rnnkit',
-    format_version: String(FORMAT_VERSION),
-    ...modelMetadata(model),
-    ...extra.metadata,
-  });
+export function modelToBytes(
+  model: Model,
+  extra: { tensors?: Record<string, Tensor>; metadata?: Record<string, string> } = {},
+): Uint8Array {
+  return writeSafetensors(
+    { ...model.stateDict(), ...extra.tensors },
+    {
+      format: 'rnnkit',
+      format_version: String(FORMAT_VERSION),
+      ...modelMetadata(model),
+      ...extra.metadata,
+    },
+  );
 }
 
 /**
@@ -50,12 +56,17 @@ export function modelToBytes(model: Model, extra: { tensors?: Record<string, Ten
  * @throws FormatError when the bytes are not an rnnkit model file of a known version and type
  * (or not of `options.type`).
  */
-export async function modelFromBytes<T extends ModelType = ModelType>(bytes: Uint8Array, options: LoadModelOptions<T> = {}): Promise<ModelTypes[T]> {
+export async function modelFromBytes<T extends ModelType = ModelType>(
+  bytes: Uint8Array,
+  options: LoadModelOptions<T> = {},
+): Promise<ModelTypes[T]> {
   const tensors = readSafetensors(bytes);
   const meta = safetensorsMetadata(tensors);
   if (meta.format !== 'rnnkit') {
-    throw new FormatError('not an rnnkit model file: its metadata lacks format "rnnkit" ' +
-      '(a PyTorch state dict can be imported into a model with loadStateDict)');
+    throw new FormatError(
+      'not an rnnkit model file: its metadata lacks format "rnnkit" ' +
+        '(a PyTorch state dict can be imported into a model with loadStateDict)',
+    );
   }
   const version = Number(meta.format_version);
   if (!Number.isInteger(version) || version < 1) throw new FormatError(`model file: bad format_version '${meta.format_version}'`);
@@ -89,7 +100,7 @@ function checkSizesAgainstTensors(configText: string | undefined, weights: Recor
   try {
     config = JSON.parse(configText ?? '');
   } catch {
-    return;  // rebuildModel reports a config that is not JSON
+    return; // rebuildModel reports a config that is not JSON
   }
   if (typeof config !== 'object' || config === null) return;
   const largest = Math.max(0, ...Object.values(weights).flatMap((t) => t.shape));
@@ -115,7 +126,10 @@ export async function saveModel(model: Model, path: string): Promise<void> {
  * With `options.type` the result has that type (e.g. `loadModel(path, { type: 'language-model' })`).
  * @throws FormatError on a malformed, truncated or foreign file, or one of another type; RnnkitError when the file cannot be read.
  */
-export async function loadModel<T extends ModelType = ModelType>(source: string | Uint8Array, options: LoadModelOptions<T> = {}): Promise<ModelTypes[T]> {
+export async function loadModel<T extends ModelType = ModelType>(
+  source: string | Uint8Array,
+  options: LoadModelOptions<T> = {},
+): Promise<ModelTypes[T]> {
   if (typeof source !== 'string') return modelFromBytes(source, options);
   const bytes = await readFileBytes(source);
   try {

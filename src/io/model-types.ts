@@ -9,7 +9,7 @@
  * the model carries it (see `Vocabularies`).
  */
 import type { Backend } from '../backend/backend.js';
-import { tokenizerFromJSON } from '../data/tokenizers/tokenizer.js';
+import { tokenizerFromJSON } from '../data/tokenizers/from-json.js';
 import { FormatError, UsageError } from '../errors.js';
 import { CTCModel, type CTCModelOptions } from '../models/ctc-model.js';
 import { LanguageModel, resolveSettings } from '../models/language-model/language-model.js';
@@ -58,28 +58,47 @@ const CODECS: { [T in ModelType]: ModelCodec<ModelTypes[T]> } = {
   'language-model': {
     holds: (m): m is LanguageModel => m instanceof LanguageModel,
     metadata: (m) => ({ config: JSON.stringify(m.settings), tokenizer: JSON.stringify(m.tokenizer.toJSON()) }),
-    rebuild: (config, metadata, backend) => LanguageModel.create({
-      tokenizer: tokenizerFromJSON(metadataJson(metadata, 'tokenizer')), ...resolveSettings(config), ...(backend ? { backend } : {}),
-    }),
+    rebuild: (config, metadata, backend) =>
+      LanguageModel.create({
+        tokenizer: tokenizerFromJSON(metadataJson(metadata, 'tokenizer')),
+        ...resolveSettings(config),
+        ...(backend ? { backend } : {}),
+      }),
   },
-  'sequence-tagger': composed((m): m is SequenceTagger => m instanceof SequenceTagger,
-    (o: SequenceTaggerOptions) => SequenceTagger.create(o)),
-  'sequence-classifier': composed((m): m is SequenceClassifier => m instanceof SequenceClassifier,
-    (o: SequenceClassifierOptions) => SequenceClassifier.create(o)),
-  'sequence-regressor': composed((m): m is SequenceRegressor => m instanceof SequenceRegressor,
-    (o: SequenceRegressorOptions) => SequenceRegressor.create(o)),
-  'ctc-model': composed((m): m is CTCModel => m instanceof CTCModel, (o: CTCModelOptions) => CTCModel.create(o)),
-  'sequence-generator': composed((m): m is SequenceGenerator => m instanceof SequenceGenerator,
-    (o: SequenceGeneratorOptions) => SequenceGenerator.create(o)),
-  seq2seq: composed((m): m is Seq2Seq => m instanceof Seq2Seq, (o: Seq2SeqOptions) => Seq2Seq.create(o)),
+  'sequence-tagger': composed(
+    (m): m is SequenceTagger => m instanceof SequenceTagger,
+    (o: SequenceTaggerOptions) => SequenceTagger.create(o),
+  ),
+  'sequence-classifier': composed(
+    (m): m is SequenceClassifier => m instanceof SequenceClassifier,
+    (o: SequenceClassifierOptions) => SequenceClassifier.create(o),
+  ),
+  'sequence-regressor': composed(
+    (m): m is SequenceRegressor => m instanceof SequenceRegressor,
+    (o: SequenceRegressorOptions) => SequenceRegressor.create(o),
+  ),
+  'ctc-model': composed(
+    (m): m is CTCModel => m instanceof CTCModel,
+    (o: CTCModelOptions) => CTCModel.create(o),
+  ),
+  'sequence-generator': composed(
+    (m): m is SequenceGenerator => m instanceof SequenceGenerator,
+    (o: SequenceGeneratorOptions) => SequenceGenerator.create(o),
+  ),
+  seq2seq: composed(
+    (m): m is Seq2Seq => m instanceof Seq2Seq,
+    (o: Seq2SeqOptions) => Seq2Seq.create(o),
+  ),
 };
 
 /** Every model type, in {@link ModelTypes} order. */
 export const MODEL_TYPES = Object.keys(CODECS) as ModelType[];
 
 /** The codec of a sequence model: `config` is its settings; its vocabularies are `tokenizer`, `tokens` and `labels`. */
-function composed<M extends Model & { vocabularies: Readonly<Vocabularies> }, O>(holds: (model: Model) => model is M,
-  create: (options: O) => M | Promise<M>): ModelCodec<M> {
+function composed<M extends Model & { vocabularies: Readonly<Vocabularies> }, O>(
+  holds: (model: Model) => model is M,
+  create: (options: O) => M | Promise<M>,
+): ModelCodec<M> {
   return {
     holds,
     metadata: (m) => {
@@ -95,7 +114,8 @@ function composed<M extends Model & { vocabularies: Readonly<Vocabularies> }, O>
     rebuild: (config, metadata, backend) => {
       const vocabularies: Vocabularies = {};
       if (metadata.tokenizer !== undefined) vocabularies.tokenizer = tokenizerFromJSON(metadataJson(metadata, 'tokenizer'));
-      if (metadata.output_tokenizer !== undefined) vocabularies.outputTokenizer = tokenizerFromJSON(metadataJson(metadata, 'output_tokenizer'));
+      if (metadata.output_tokenizer !== undefined)
+        vocabularies.outputTokenizer = tokenizerFromJSON(metadataJson(metadata, 'output_tokenizer'));
       for (const key of ['tokens', 'labels'] as const) if (metadata[key] !== undefined) vocabularies[key] = stringList(metadata, key);
       // The option values are checked by `create` and, after it, against the rebuilt model's settings.
       return create({ ...config, vocabularies, ...(backend ? { backend } : {}) } as unknown as O);
@@ -127,7 +147,8 @@ export async function rebuildModel(metadata: Metadata, backend: Backend | undefi
     throw new FormatError(`model file: unknown model_type '${String(type)}' (this rnnkit reads ${MODEL_TYPES.join(', ')})`);
   }
   const config = metadataJson(metadata, 'config');
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError("model file: metadata 'config' must be a JSON object");
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new FormatError("model file: metadata 'config' must be a JSON object");
   let model: Model;
   try {
     model = await (CODECS[type as ModelType] as ModelCodec<Model>).rebuild(config as Record<string, unknown>, metadata, backend);

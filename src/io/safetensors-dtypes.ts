@@ -8,7 +8,19 @@ import { decodeBfloat16, decodeFloat16 } from './half.js';
 
 /** Bytes per element of each dtype rnnkit reads. */
 export const DTYPE_BYTES = {
-  BOOL: 1, U8: 1, I8: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 } as const;
 
 /** A dtype rnnkit reads. */
@@ -16,7 +28,15 @@ export type Dtype = keyof typeof DTYPE_BYTES;
 
 /** Dtypes the format defines but rnnkit does not read (sub-byte, 8-bit float and complex). */
 export const UNSUPPORTED_DTYPES: readonly string[] = [
-  'F4', 'F6_E2M3', 'F6_E3M2', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'C64',
+  'F4',
+  'F6_E2M3',
+  'F6_E3M2',
+  'F8_E5M2',
+  'F8_E4M3',
+  'F8_E8M0',
+  'F8_E4M3FNUZ',
+  'F8_E5M2FNUZ',
+  'C64',
 ];
 
 /** True on little-endian hosts (all common ones), where float32 bytes can be copied as they are. */
@@ -88,6 +108,8 @@ export function decodeElements(name: string, dtype: Dtype, view: DataView, begin
 }
 
 function notFloat32(name: string, dtype: Dtype, index: number, value: string): FormatError {
-  return new FormatError(`safetensors: tensor ${JSON.stringify(name)} (${dtype}): element ${index} is ${value}, ` +
-    'which float32 cannot represent exactly (rnnkit reads tensors as float32; integers up to 2^24 always fit)');
+  return new FormatError(
+    `safetensors: tensor ${JSON.stringify(name)} (${dtype}): element ${index} is ${value}, ` +
+      'which float32 cannot represent exactly (rnnkit reads tensors as float32; integers up to 2^24 always fit)',
+  );
 }

@@ -95,7 +95,9 @@ export function readSafetensors(bytes: Uint8Array): Record<string, Tensor> {
     // defineProperty, not assignment: a tensor may be named "__proto__".
     Object.defineProperty(result, entry.name, {
       value: { shape: entry.shape, data: decodeElements(entry.name, entry.dtype, view, entry.begin, entry.end) },
-      enumerable: true, writable: true, configurable: true,
+      enumerable: true,
+      writable: true,
+      configurable: true,
     });
   }
   Object.defineProperty(result, METADATA_KEY, { value: metadata, enumerable: false, writable: false, configurable: false });
@@ -169,7 +171,7 @@ export function writeSafetensors(tensors: Record<string, Tensor>, metadata?: Rec
     if (LITTLE_ENDIAN) {
       out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     } else {
-      for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i]!, true);
+      for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true);
     }
     at += data.byteLength;
   }
@@ -226,9 +228,13 @@ function parseMetadata(value: unknown): Record<string, string> {
     const v = value[key];
     if (typeof v !== 'string') {
       if ('dtype' in value && 'data_offsets' in value) {
-        throw new FormatError(`safetensors: a tensor may not be named "${METADATA_KEY}"; that key is reserved for the string-to-string metadata`);
+        throw new FormatError(
+          `safetensors: a tensor may not be named "${METADATA_KEY}"; that key is reserved for the string-to-string metadata`,
+        );
       }
-      throw new FormatError(`safetensors: metadata value of ${JSON.stringify(key)} must be a string, got ${kindOf(v)} ${excerpt(JSON.stringify(v))}`);
+      throw new FormatError(
+        `safetensors: metadata value of ${JSON.stringify(key)} must be a string, got ${kindOf(v)} ${excerpt(JSON.stringify(v))}`,
+      );
     }
     Object.defineProperty(metadata, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -264,8 +270,10 @@ function parseEntry(name: string, value: unknown, dataBytes: number): Entry {
   const d = dtype as Dtype;
   const needed = sizeOf(shape as number[]) * DTYPE_BYTES[d];
   if (end - begin !== needed) {
-    throw new FormatError(`${where}: shape ${formatShape(shape as number[])} of ${d} needs ${needed} bytes, ` +
-      `but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    throw new FormatError(
+      `${where}: shape ${formatShape(shape as number[])} of ${d} needs ${needed} bytes, ` +
+        `but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+    );
   }
   return { name, dtype: d, shape: (shape as number[]).map((extent) => extent + 0), begin, end }; // + 0 turns -0 into 0
 }
@@ -277,12 +285,16 @@ function checkCoverage(entries: Entry[], dataBytes: number): void {
   let previous: Entry | undefined;
   for (const entry of entries) {
     if (entry.begin < covered) {
-      throw new FormatError(`safetensors: tensors ${JSON.stringify(previous!.name)} [${previous!.begin}, ${previous!.end}] and ` +
-        `${JSON.stringify(entry.name)} [${entry.begin}, ${entry.end}] overlap in the data buffer`);
+      throw new FormatError(
+        `safetensors: tensors ${JSON.stringify(previous!.name)} [${previous!.begin}, ${previous!.end}] and ` +
+          `${JSON.stringify(entry.name)} [${entry.begin}, ${entry.end}] overlap in the data buffer`,
+      );
     }
     if (entry.begin > covered) {
-      throw new FormatError(`safetensors: bytes [${covered}, ${entry.begin}) of the data buffer belong to no tensor ` +
-        `(the next one, ${JSON.stringify(entry.name)}, begins at ${entry.begin})`);
+      throw new FormatError(
+        `safetensors: bytes [${covered}, ${entry.begin}) of the data buffer belong to no tensor ` +
+          `(the next one, ${JSON.stringify(entry.name)}, begins at ${entry.begin})`,
+      );
     }
     covered = entry.end;
     previous = entry;
@@ -357,7 +369,7 @@ function isNonNegativeInteger(value: unknown): boolean {
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
 }
 

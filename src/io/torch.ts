@@ -58,8 +58,10 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   }
   const peephole = Object.keys(dict).find((k) => /\.weight_peephole_l\d+(_reverse)?$/.test(k));
   if (peephole !== undefined) {
-    throw new FormatError(`PyTorch import: '${peephole}' is a peephole weight; PyTorch's LSTM has no peepholes, so this is not ` +
-      'a PyTorch state dict (build an LSTM with peepholes: true and use loadStateDict)');
+    throw new FormatError(
+      `PyTorch import: '${peephole}' is a peephole weight; PyTorch's LSTM has no peepholes, so this is not ` +
+        'a PyTorch state dict (build an LSTM with peepholes: true and use loadStateDict)',
+    );
   }
   const names = findModules(dict, options.names ?? {});
   const get = (name: string): Tensor => {
@@ -73,22 +75,24 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
   if (`${rnn}weight_ih_l0_reverse` in dict) throw new FormatError('PyTorch import: a bidirectional RNN cannot be a language model');
   // An LSTM with proj_size P has weight_hr_l0 [P, H] and weight_hh_l0 [4H, P].
   const hr = dict[`${rnn}weight_hr_l0`];
-  if (hr !== undefined && (hr.shape.length !== 2 || hr.shape[0]! !== hh.shape[1])) {
-    throw new FormatError(`PyTorch import: ${rnn}weight_hr_l0 has shape [${hr.shape.join(', ')}], not [P, H] with P = ${String(hh.shape[1])}`);
+  if (hr !== undefined && (hr.shape.length !== 2 || hr.shape[0] !== hh.shape[1])) {
+    throw new FormatError(
+      `PyTorch import: ${rnn}weight_hr_l0 has shape [${hr.shape.join(', ')}], not [P, H] with P = ${String(hh.shape[1])}`,
+    );
   }
-  const H = hr === undefined ? hh.shape[1]! : hr.shape[1]!;
-  const S = hh.shape[1]!;
-  const gates = hh.shape[0]! / H;
+  const H = hr === undefined ? hh.shape[1] : hr.shape[1];
+  const S = hh.shape[1];
+  const gates = hh.shape[0] / H;
   const cell: CellKind | undefined = gates === 4 ? 'lstm' : gates === 3 ? 'gru' : gates === 1 ? 'rnn' : undefined;
   if (hh.shape.length !== 2 || cell === undefined) {
     throw new FormatError(`PyTorch import: ${rnn}weight_hh_l0 has shape [${hh.shape.join(', ')}], not [G·H, H] with G 1, 3 or 4`);
   }
   let numLayers = 0;
   while (`${rnn}weight_ih_l${numLayers}` in dict) numLayers++;
-  const E = ih.shape[1]!;
+  const E = ih.shape[1];
   const embedding = get(`${names.embedding}.weight`);
   const decoderWeight = get(`${names.decoder}.weight`);
-  const V = embedding.shape[0]!;
+  const V = embedding.shape[0];
   if (embedding.shape.length !== 2 || embedding.shape[1] !== E) {
     throw new FormatError(`PyTorch import: ${names.embedding}.weight has shape [${embedding.shape.join(', ')}], expected [V, ${E}]`);
   }
@@ -96,14 +100,22 @@ export async function importPyTorchLanguageModel(dict: Record<string, Tensor>, o
     throw new FormatError(`PyTorch import: ${names.decoder}.weight has shape [${decoderWeight.shape.join(', ')}], expected [${V}, ${S}]`);
   }
   const { tokenizer, shift } = charVocabulary(options.vocabulary, V, 'PyTorch import');
-  const model = await LanguageModel.create({ tokenizer, cell, embeddingDim: E, hiddenSize: H, numLayers, dropout: 0,
-    ...(hr !== undefined ? { projSize: S } : {}), ...(options.backend ? { backend: options.backend } : {}) });
+  const model = await LanguageModel.create({
+    tokenizer,
+    cell,
+    embeddingDim: E,
+    hiddenSize: H,
+    numLayers,
+    dropout: 0,
+    ...(hr !== undefined ? { projSize: S } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
 
   const weights: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(model.stateDict())) {
     if (!name.startsWith('rnn.')) continue;
     const key = rnn + name.slice('rnn.'.length);
-    if (key in dict) weights[name] = dict[key]!;
+    if (key in dict) weights[name] = dict[key];
     else if (name.includes('.bias_')) weights[name] = { shape: t.shape, data: new Float32Array(t.data.length) };
     else throw new FormatError(`PyTorch import: the state dict lacks '${key}'`);
   }
@@ -124,13 +136,25 @@ function findModules(dict: Record<string, Tensor>, given: Partial<PyTorchModuleN
   const one = (what: keyof PyTorchModuleNames, found: string[]): string => {
     const name = given[what];
     if (name !== undefined) return name;
-    if (found.length === 1) return found[0]!;
-    throw new FormatError(`PyTorch import: cannot tell the ${what} module (${found.length === 0 ? 'none found'
-      : `candidates: ${found.join(', ')}`}); name it (names.${what}). Keys: ${keys.join(', ')}`);
+    if (found.length === 1) return found[0];
+    throw new FormatError(
+      `PyTorch import: cannot tell the ${what} module (${
+        found.length === 0 ? 'none found' : `candidates: ${found.join(', ')}`
+      }); name it (names.${what}). Keys: ${keys.join(', ')}`,
+    );
   };
-  const rnn = one('rnn', candidates((k) => (k.endsWith('.weight_ih_l0') ? k.slice(0, -'.weight_ih_l0'.length) : undefined)));
-  const matrices = candidates((k) => (k.endsWith('.weight') && dict[k]!.shape.length === 2 ? k.slice(0, -'.weight'.length) : undefined));
-  const embedding = one('embedding', matrices.filter((m) => !(`${m}.bias` in dict)));
-  const decoder = one('decoder', matrices.filter((m) => `${m}.bias` in dict));
+  const rnn = one(
+    'rnn',
+    candidates((k) => (k.endsWith('.weight_ih_l0') ? k.slice(0, -'.weight_ih_l0'.length) : undefined)),
+  );
+  const matrices = candidates((k) => (k.endsWith('.weight') && dict[k].shape.length === 2 ? k.slice(0, -'.weight'.length) : undefined));
+  const embedding = one(
+    'embedding',
+    matrices.filter((m) => !(`${m}.bias` in dict)),
+  );
+  const decoder = one(
+    'decoder',
+    matrices.filter((m) => `${m}.bias` in dict),
+  );
   return { embedding, rnn, decoder };
 }

@@ -1,5 +1,5 @@
 /**
- * Attention over an encoder's steps (seed 000's third context choice, c = q(h_1 … h_T)):
+ * Attention over an encoder's steps (Bahdanau et al. 2015; Luong et al. 2015: a context c_t = q(h_1 … h_T) per decoder step):
  * for each decoder row b, scores e_i over the real steps i < length_b, weights
  * α = softmax(e) and the context c = Σ α_i v_i. Steps past a sequence's length get
  * weight 0 and no gradient.
@@ -57,23 +57,23 @@ export function attentionForward<F extends FloatArray>(backend: Backend<F>, a: A
   }
   context.fill(0, 0, B * D);
   for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
+    const n = lengths[b];
     const row = weights.subarray(b * S, (b + 1) * S);
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      row[i] = a.score === 'additive' ? scores[i * B + b]! : dot(a, i, b);
-      if (row[i]! > max) max = row[i]!;
+      row[i] = a.score === 'additive' ? scores[i * B + b] : dot(a, i, b);
+      if (row[i] > max) max = row[i];
     }
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      row[i] = Math.exp(row[i]! - max);
-      sum += row[i]!;
+      row[i] = Math.exp(row[i] - max);
+      sum += row[i];
     }
     row.fill(0, n, S);
     for (let i = 0; i < n; i++) {
-      row[i] = row[i]! / sum;
+      row[i] = row[i] / sum;
       const v = (i * B + b) * D;
-      for (let j = 0; j < D; j++) context[b * D + j] += row[i]! * values[v + j]!;
+      for (let j = 0; j < D; j++) context[b * D + j] += row[i] * values[v + j];
     }
   }
 }
@@ -96,14 +96,20 @@ export interface AttentionGradients<F extends FloatArray> {
  * Backpropagates dL/dcontext [B, D] through the step that produced `weights` and, for the
  * additive score, `a.hidden`. `scratch` holds S numbers.
  */
-export function attentionBackward<F extends FloatArray>(backend: Backend<F>, a: AttentionInputs<F>, weights: F, dContext: F,
-  grads: AttentionGradients<F>, scratch: F): void {
+export function attentionBackward<F extends FloatArray>(
+  backend: Backend<F>,
+  a: AttentionInputs<F>,
+  weights: F,
+  dContext: F,
+  grads: AttentionGradients<F>,
+  scratch: F,
+): void {
   const { score: kind, S, B, K, D, keys, values, lengths, query, scores } = a;
   grads.query.fill(0, 0, B * K);
   // de [S, B] (zero past each length), from the context through the softmax.
   scores.fill(0, 0, S * B);
   for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
+    const n = lengths[b];
     const alpha = weights.subarray(b * S, (b + 1) * S);
     // dα_i = dc · v_i; dv_i += α_i dc.
     let dot = 0;
@@ -111,22 +117,22 @@ export function attentionBackward<F extends FloatArray>(backend: Backend<F>, a: 
       const v = (i * B + b) * D;
       let da = 0;
       for (let j = 0; j < D; j++) {
-        da += dContext[b * D + j]! * values[v + j]!;
-        grads.values[v + j] += alpha[i]! * dContext[b * D + j]!;
+        da += dContext[b * D + j] * values[v + j];
+        grads.values[v + j] += alpha[i] * dContext[b * D + j];
       }
       scratch[i] = da;
-      dot += alpha[i]! * da;
+      dot += alpha[i] * da;
     }
     // Softmax: de_i = α_i (dα_i − Σ_j α_j dα_j).
     for (let i = 0; i < n; i++) {
-      const de = alpha[i]! * (scratch[i]! - dot);
+      const de = alpha[i] * (scratch[i] - dot);
       scores[i * B + b] = de;
       if (kind === 'multiplicative') {
         // e_i = q · k_i.
         const k = (i * B + b) * K;
         for (let j = 0; j < K; j++) {
-          grads.query[b * K + j] += de * keys[k + j]!;
-          grads.keys[k + j] += de * query[b * K + j]!;
+          grads.query[b * K + j] += de * keys[k + j];
+          grads.keys[k + j] += de * query[b * K + j];
         }
       }
     }
@@ -148,6 +154,6 @@ function dot<F extends FloatArray>(a: AttentionInputs<F>, i: number, b: number):
   const { K, B, keys, query } = a;
   const k = (i * B + b) * K;
   let e = 0;
-  for (let j = 0; j < K; j++) e += query[b * K + j]! * keys[k + j]!;
+  for (let j = 0; j < K; j++) e += query[b * K + j] * keys[k + j];
   return e;
 }

@@ -49,7 +49,7 @@ export class Dropout extends Module {
     if (this.mask?.length !== n) this.mask = new Float32Array(n);
     drawDropoutMask(this.random, this.p, n, this.mask);
     const y = new Float32Array(n);
-    for (let i = 0; i < n; i++) y[i] = x.data[i]! * this.mask[i]!;
+    for (let i = 0; i < n; i++) y[i] = x.data[i] * this.mask[i];
     return { shape: [...x.shape], data: y };
   }
 
@@ -60,7 +60,7 @@ export class Dropout extends Module {
       throw new ShapeError(`Dropout.backward: expected dy of shape ${formatShape(shape)}, got ${formatShape(dy.shape)}`);
     }
     const dx = Float32Array.from(dy.data);
-    if (this.mask !== undefined) for (let i = 0; i < dx.length; i++) dx[i]! *= this.mask[i]!;
+    if (this.mask !== undefined) for (let i = 0; i < dx.length; i++) dx[i] *= this.mask[i];
     return { shape: [...shape], data: dx };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Embedding (PyTorch's `nn.Embedding`): row i of `weight` [num, dim] is the vector of
- * token i — the dense alternative to seed 001's one-hot word vectors. Initialised
+ * token i — the dense alternative to one-hot word vectors (Bengio et al. 2003). Initialised
  * N(0, 1) as PyTorch does; the row of `paddingIdx`, if set, starts at zero and never
  * receives a gradient.
  */
@@ -10,8 +10,14 @@ import { formatShape, sizeOf, type Tensor } from '../tensor/tensor.js';
 import { Module, type ModuleOptions } from './module.js';
 
 /** out [count, dim] = weight[indices]. */
-export function embeddingForward<F extends FloatArray>(b: Backend<F>, count: number, indices: Int32Array, weight: F,
-  dim: number, out: F): void {
+export function embeddingForward<F extends FloatArray>(
+  b: Backend<F>,
+  count: number,
+  indices: Int32Array,
+  weight: F,
+  dim: number,
+  out: F,
+): void {
   b.gatherRows(count, indices, weight, dim, out);
 }
 
@@ -19,8 +25,15 @@ export function embeddingForward<F extends FloatArray>(b: Backend<F>, count: num
  * dW[indices[r]] += dy[r] (repeated tokens accumulate). A row whose index is
  * `paddingIdx` contributes nothing.
  */
-export function embeddingBackward<F extends FloatArray>(b: Backend<F>, count: number, indices: Int32Array, dy: F,
-  dim: number, weightGrad: F, paddingIdx: number | undefined): void {
+export function embeddingBackward<F extends FloatArray>(
+  b: Backend<F>,
+  count: number,
+  indices: Int32Array,
+  dy: F,
+  dim: number,
+  weightGrad: F,
+  paddingIdx: number | undefined,
+): void {
   b.scatterAddRows(count, indices, dy, dim, weightGrad);
   if (paddingIdx !== undefined) b.fill(dim, 0, weightGrad.subarray(paddingIdx * dim, (paddingIdx + 1) * dim) as F);
 }
@@ -31,7 +44,7 @@ export function embeddingBackward<F extends FloatArray>(b: Backend<F>, count: nu
  */
 export function checkIndices(indices: ArrayLike<number>, num: number, what: string): void {
   for (let i = 0; i < indices.length; i++) {
-    const v = indices[i]!;
+    const v = indices[i];
     if (!Number.isInteger(v) || v < 0 || v >= num) {
       throw new ShapeError(`${what}: index ${i} is ${v}; token ids must be integers in [0, ${num})`);
     }
@@ -63,7 +76,10 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingOptions) {
     const { numEmbeddings: num, embeddingDim: dim, paddingIdx } = options;
-    for (const [name, v] of [['numEmbeddings', num], ['embeddingDim', dim]] as const) {
+    for (const [name, v] of [
+      ['numEmbeddings', num],
+      ['embeddingDim', dim],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new UsageError(`Embedding: ${name} must be a positive integer, got ${String(v)}`);
     }
     if (paddingIdx !== undefined && (!Number.isInteger(paddingIdx) || paddingIdx < 0 || paddingIdx >= num)) {
@@ -74,7 +90,7 @@ export class Embedding extends Module {
     this.embeddingDim = dim;
     this.paddingIdx = paddingIdx;
     if (paddingIdx !== undefined) {
-      const w = this.params.stateDict().weight!;
+      const w = this.params.stateDict().weight;
       w.data.fill(0, paddingIdx * dim, (paddingIdx + 1) * dim);
       this.params.loadStateDict({ weight: w }, 'Embedding');
     }

@@ -13,9 +13,10 @@
  * Legend: T steps, B batch, D inputSize, H hiddenSize, O outputSize. Time-major inside.
  * Parameters: weight_ih [H, D], weight_yh [H, O], bias_h [H], weight_hy [O, H], bias_y [O].
  */
-import type { Activation, Backend, FloatArray, RnnNonlinearity } from '../backend/backend.js';
+import type { Backend, FloatArray, RnnNonlinearity } from '../backend/backend.js';
 import { RnnkitError, ShapeError, UsageError } from '../errors.js';
 import { assertFinite, assertTensor, formatShape, type Tensor } from '../tensor/tensor.js';
+import { Workspace } from '../tensor/workspace.js';
 import { Module, type ModuleOptions } from './module.js';
 import { type ParameterSet, type ParameterSpec } from './parameters.js';
 import { layoutBatch } from './recurrent/batch.js';
@@ -49,54 +50,98 @@ export function jordanParameterSpecs(c: JordanConfig): ParameterSpec[] {
   return specs;
 }
 
+/** The buffers of {@link JordanCore}. */
+type JordanBuffer = 'x' | 'fed' | 'hidden' | 'scores' | 'predicted' | 'dScores' | 'dHidden' | 'dx' | 'dFed' | 'scratch' | 'y0' | 'targets';
+
 /** The Jordan engine over buffers in a backend (internal layout, time-major). */
 export class JordanCore<F extends FloatArray> {
   private T = 0;
   private B = 0;
-  private capacity = 0;
-  private x!: F;        // [T·B, D] inputs
-  private fed!: F;      // [(T+1)·B, O] fed-back values: rows of step t at t·B (y0 first); free-running: ŷ_t at (t+1)·B
-  private hidden!: F;   // [T·B, H] a_t, then h_t; backward: da_t
-  private scores!: F;   // [T·B, O] o_t
-  private predicted!: F; // [T·B, O] ŷ_t under teacher forcing (free-running reads fed[B…])
-  private dScores!: F;  // [T·B, O] dL/do_t, including what flows back through the feedback
-  private dHidden!: F;  // [T·B, H] dL/dh_t
-  private dx!: F;       // [T·B, D]
-  private dFed!: F;     // [B, O] carried dL/dŷ_{t−1}; after backward dL/dy0
-  private scratch!: F;  // [B, O]
+  /**
+   * The buffers of a run of T steps over B rows: x [T·B, D] inputs; fed [(T+1)·B, O] fed-back
+   * values, rows of step t at t·B (y0 first; free-running: ŷ_t at (t+1)·B); hidden [T·B, H]
+   * a_t, then h_t, in backward da_t; scores [T·B, O] o_t; predicted [T·B, O] ŷ_t under teacher
+   * forcing; dScores [T·B, O] dL/do_t, including what flows back through the feedback;
+   * dHidden [T·B, H]; dx [T·B, D]; dFed [B, O] the carried dL/dŷ_{t−1}, after backward
+   * dL/dy0; scratch [B, O]; y0 [B, O] and targets [T·B, O] as the caller gives them.
+   */
+  private readonly workspace: Workspace<F, JordanBuffer>;
   private teacher = false;
   private ready = false;
 
-  constructor(readonly config: JordanConfig, private readonly b: Backend<F>, private readonly params: ParameterSet<F>) {
+  constructor(
+    readonly config: JordanConfig,
+    private readonly b: Backend<F>,
+    private readonly params: ParameterSet<F>,
+  ) {
     params.bind(b);
+    const { inputSize: D, hiddenSize: H, outputSize: O } = config;
+    this.workspace = new Workspace(
+      b,
+      {
+        floats: {
+          x: ({ T, B }) => T * B * D,
+          fed: ({ T, B }) => (T + 1) * B * O,
+          hidden: ({ T, B }) => T * B * H,
+          scores: ({ T, B }) => T * B * O,
+          predicted: ({ T, B }) => T * B * O,
+          dScores: ({ T, B }) => T * B * O,
+          dHidden: ({ T, B }) => T * B * H,
+          dx: ({ T, B }) => T * B * D,
+          dFed: ({ B }) => B * O,
+          scratch: ({ B }) => B * O,
+          y0: ({ B }) => B * O,
+          targets: ({ T, B }) => T * B * O,
+        },
+      },
+      this,
+    );
+  }
+
+  private get x(): F {
+    return this.workspace.last.x;
+  }
+  private get fed(): F {
+    return this.workspace.last.fed;
+  }
+  private get hidden(): F {
+    return this.workspace.last.hidden;
+  }
+  private get scores(): F {
+    return this.workspace.last.scores;
+  }
+  private get predicted(): F {
+    return this.workspace.last.predicted;
+  }
+  private get dScores(): F {
+    return this.workspace.last.dScores;
+  }
+  private get dHidden(): F {
+    return this.workspace.last.dHidden;
+  }
+  private get dx(): F {
+    return this.workspace.last.dx;
+  }
+  private get dFed(): F {
+    return this.workspace.last.dFed;
+  }
+  private get scratch(): F {
+    return this.workspace.last.scratch;
+  }
+
+  /** Where the caller writes y0 [B, O], the fed-back value before the first step. */
+  y0Input(): F {
+    return this.workspace.last.y0;
+  }
+
+  /** Where the caller writes the teacher-forcing targets [T·B, O] (internal layout). */
+  targetInput(): F {
+    return this.workspace.last.targets;
   }
 
   /** Allocates buffers for (T, B); afterwards fill {@link input}. */
   prepare(T: number, B: number): void {
-    const { inputSize: D, hiddenSize: H, outputSize: O } = this.config;
-    if (T * B > this.capacity) {
-      if (this.capacity > 0) {
-        for (const f of [this.x, this.fed, this.hidden, this.scores, this.predicted, this.dScores, this.dHidden,
-          this.dx, this.dFed, this.scratch]) this.b.free(f);
-      }
-      const rows = T * B;
-      this.x = this.b.alloc(rows * D);
-      this.fed = this.b.alloc(rows * O + B * O);
-      this.hidden = this.b.alloc(rows * H);
-      this.scores = this.b.alloc(rows * O);
-      this.predicted = this.b.alloc(rows * O);
-      this.dScores = this.b.alloc(rows * O);
-      this.dHidden = this.b.alloc(rows * H);
-      this.dx = this.b.alloc(rows * D);
-      this.dFed = this.b.alloc(B * O);
-      this.scratch = this.b.alloc(B * O);
-      this.capacity = rows;
-    } else if (B * O > this.dFed.length) {
-      this.b.free(this.dFed);
-      this.b.free(this.scratch);
-      this.dFed = this.b.alloc(B * O);
-      this.scratch = this.b.alloc(B * O);
-    }
+    this.workspace.views({ T, B });
     this.T = T;
     this.B = B;
     this.ready = false;
@@ -113,7 +158,8 @@ export class JordanCore<F extends FloatArray> {
 
   /** Fed-back predictions ŷ = outAct(o) [T·B, O] of the last forward. */
   prediction(): F {
-    return this.teacher ? this.rows(this.predicted, 0, this.T, this.config.outputSize)
+    return this.teacher
+      ? this.rows(this.predicted, 0, this.T, this.config.outputSize)
       : this.rows(this.fed, 1, this.T, this.config.outputSize);
   }
 
@@ -182,8 +228,8 @@ export class JordanCore<F extends FloatArray> {
     const hidden = this.rows(this.hidden, 0, T, H);
     const dH = this.rows(this.dHidden, 0, T, H);
     if (this.teacher) {
-      b.gemm(false, false, T * B, H, O, 1, dO, O, p.why.value, H, 0, dH, H);        // dh = do · W_hy
-      b.activateBackward(nonlinearity, T * B * H, hidden, dH, dH);                  // da = dh ⊙ act′
+      b.gemm(false, false, T * B, H, O, 1, dO, O, p.why.value, H, 0, dH, H); // dh = do · W_hy
+      b.activateBackward(nonlinearity, T * B * H, hidden, dH, dH); // da = dh ⊙ act′
       b.gemm(false, false, B, O, H, 1, this.rows(this.dHidden, 0, 1, H), H, p.wyh.value, O, 0, this.y0Grad(), O);
     } else {
       b.fill(B * O, 0, this.dFed);
@@ -197,7 +243,7 @@ export class JordanCore<F extends FloatArray> {
         const dHt = this.rows(this.dHidden, t, 1, H);
         b.gemm(false, false, B, H, O, 1, dOt, O, p.why.value, H, 0, dHt, H);
         b.activateBackward(nonlinearity, B * H, this.rows(this.hidden, t, 1, H), dHt, dHt);
-        b.gemm(false, false, B, O, H, 1, dHt, H, p.wyh.value, O, 0, this.y0Grad(), O);  // dL/dŷ_{t−1}
+        b.gemm(false, false, B, O, H, 1, dHt, H, p.wyh.value, O, 0, this.y0Grad(), O); // dL/dŷ_{t−1}
       }
     }
     // Parameter gradients and dx over all steps at once (dH now holds da).
@@ -222,7 +268,7 @@ export class JordanCore<F extends FloatArray> {
     const { outputSize: O, outputActivation: kind } = this.config;
     if (kind === 'identity') this.b.copy(rows * O, o, y);
     else if (kind === 'softmax') this.b.softmax(rows, O, o, y);
-    else this.b.activate(kind as Activation, rows * O, o, y);
+    else this.b.activate(kind, rows * O, o, y);
   }
 
   // dL/do = outAct′ applied to dL/dŷ, through the output ŷ.
@@ -230,14 +276,19 @@ export class JordanCore<F extends FloatArray> {
     const { outputSize: O, outputActivation: kind } = this.config;
     if (kind === 'identity') this.b.copy(rows * O, dy, dx);
     else if (kind === 'softmax') this.b.softmaxBackward(rows, O, y, dy, dx);
-    else this.b.activateBackward(kind as Activation, rows * O, y, dy, dx);
+    else this.b.activateBackward(kind, rows * O, y, dy, dx);
   }
 
   private parameters(): { wih: P<F>; wyh: P<F>; why: P<F>; bh: P<F> | undefined; by: P<F> | undefined } {
     const get = (n: string): P<F> => this.params.get(n);
     const bias = this.config.bias;
-    return { wih: get('weight_ih'), wyh: get('weight_yh'), why: get('weight_hy'),
-      bh: bias ? get('bias_h') : undefined, by: bias ? get('bias_y') : undefined };
+    return {
+      wih: get('weight_ih'),
+      wyh: get('weight_yh'),
+      why: get('weight_hy'),
+      bh: bias ? get('bias_h') : undefined,
+      by: bias ? get('bias_y') : undefined,
+    };
   }
 
   // Rows of steps [t, t + count) of a [·, B, width] buffer.
@@ -283,8 +334,6 @@ export class Jordan extends Module {
   readonly batchFirst: boolean;
   private core: JordanCore<Float32Array> | undefined;
   private last: { T: number; B: number; shape: number[] } | undefined;
-  private y0Buffer: Float32Array | undefined;
-  private targetBuffer: Float32Array | undefined;
 
   constructor(options: JordanOptions) {
     const config = resolveJordan(options);
@@ -305,7 +354,7 @@ export class Jordan extends Module {
       throw new ShapeError(`Jordan.forward: expected x of shape [${this.batchFirst ? 'B, T' : 'T, B'}, ${D}], got ${formatShape(x.shape)}`);
     }
     assertFinite(x.data, 'Jordan.forward: x');
-    const [T, B] = this.batchFirst ? [x.shape[1]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
+    const [T, B] = this.batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
     const layout = layoutBatch(T, B, undefined, 'Jordan.forward');
     this.core ??= new JordanCore(this.config, b, this.params);
     const core = this.core;
@@ -314,13 +363,13 @@ export class Jordan extends Module {
     let y0: Float32Array | undefined;
     if (options.y0 !== undefined) {
       checkShape(options.y0, [B, O], 'y0');
-      y0 = this.y0Buffer = resize(b, this.y0Buffer, B * O);
+      y0 = core.y0Input();
       y0.set(options.y0.data);
     }
     let targets: Float32Array | undefined;
     if (options.targets !== undefined) {
       checkShape(options.targets, this.batchFirst ? [B, T, O] : [T, B, O], 'targets');
-      targets = this.targetBuffer = resize(b, this.targetBuffer, T * B * O);
+      targets = core.targetInput();
       toInternal(layout, this.batchFirst, O, options.targets.data, targets);
     }
     core.forward(y0, targets);
@@ -364,8 +413,14 @@ function resolveJordan(o: JordanOptions): JordanConfig {
   if (!['identity', 'softmax', 'sigmoid', 'tanh'].includes(outputActivation)) {
     throw new UsageError(`Jordan: outputActivation must be 'identity', 'softmax', 'sigmoid' or 'tanh', got '${String(outputActivation)}'`);
   }
-  return { inputSize: o.inputSize, hiddenSize: o.hiddenSize, outputSize: o.outputSize, nonlinearity, outputActivation,
-    bias: o.bias ?? true };
+  return {
+    inputSize: o.inputSize,
+    hiddenSize: o.hiddenSize,
+    outputSize: o.outputSize,
+    nonlinearity,
+    outputActivation,
+    bias: o.bias ?? true,
+  };
 }
 
 function checkShape(t: Tensor, shape: number[], what: string): void {
@@ -374,10 +429,4 @@ function checkShape(t: Tensor, shape: number[], what: string): void {
     throw new ShapeError(`Jordan: expected ${what} of shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
   }
   assertFinite(t.data, `Jordan: ${what}`);
-}
-
-function resize(b: Backend, current: Float32Array | undefined, n: number): Float32Array {
-  if (current !== undefined && current.length === n) return current;
-  if (current !== undefined) b.free(current);
-  return b.alloc(n);
 }

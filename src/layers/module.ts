@@ -29,7 +29,11 @@ export abstract class Module {
   readonly random: Random;
   private readonly explicitBackend: Backend | undefined;
 
-  protected constructor(specs: ParameterSpec[], options: ModuleOptions, protected readonly label: string) {
+  protected constructor(
+    specs: ParameterSpec[],
+    options: ModuleOptions,
+    protected readonly label: string,
+  ) {
     if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
       throw new UsageError(`${label}: seed must be an integer, got ${String(options.seed)}`);
     }

@@ -15,7 +15,10 @@ export interface ParameterGroup<F extends FloatArray> {
 
 export class ParameterGroups<F extends FloatArray> {
   /** @param owner names the model in error messages. */
-  constructor(readonly groups: readonly ParameterGroup<F>[], private readonly owner: string) {}
+  constructor(
+    readonly groups: readonly ParameterGroup<F>[],
+    private readonly owner: string,
+  ) {}
 
   /** Every parameter, named `<prefix><name>`, sharing the model's buffers. */
   parameters(): Parameter<F>[] {
@@ -42,7 +45,7 @@ export class ParameterGroups<F extends FloatArray> {
     if (unexpected.length > 0) throw new ShapeError(`${this.owner}.loadStateDict: unexpected ${unexpected.join(', ')}`);
     for (const { prefix, params } of this.groups) {
       const part: Record<string, Tensor> = {};
-      for (const name of params.names) if (prefix + name in dict) part[name] = dict[prefix + name]!;
+      for (const name of params.names) if (prefix + name in dict) part[name] = dict[prefix + name];
       params.loadStateDict(part, `${this.owner}.loadStateDict (${prefix.slice(0, -1)})`);
     }
   }

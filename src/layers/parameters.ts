@@ -138,14 +138,15 @@ export class ParameterSet<F extends FloatArray = Float32Array> {
       const t = dict[spec.name];
       assertTensor(t, `${owner}.loadStateDict: ${spec.name}`);
       if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-        throw new ShapeError(`${owner}.loadStateDict: ${spec.name} must have shape ${formatShape(spec.shape)}, ` +
-          `got ${formatShape(t.shape)}`);
+        throw new ShapeError(
+          `${owner}.loadStateDict: ${spec.name} must have shape ${formatShape(spec.shape)}, ` + `got ${formatShape(t.shape)}`,
+        );
       }
       assertFinite(t.data, `${owner}.loadStateDict: ${spec.name}`);
     }
     for (const spec of this.specs) {
       const target = this.host?.get(spec.name) ?? this.get(spec.name).value;
-      target.set(dict[spec.name]!.data);
+      target.set(dict[spec.name].data);
     }
   }
 

@@ -15,11 +15,11 @@ type Floats = Float32Array | Float64Array;
 export function poolForward(kind: Pooling, T: number, B: number, F: number, x: Floats, lengths: readonly number[], out: Floats): void {
   checkLengths(lengths, T, B);
   for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
+    const n = lengths[b];
     for (let f = 0; f < F; f++) {
       let acc = kind === 'mean' ? 0 : -Infinity;
       for (let t = 0; t < n; t++) {
-        const v = x[(t * B + b) * F + f]!;
+        const v = x[(t * B + b) * F + f];
         acc = kind === 'mean' ? acc + v : Math.max(acc, v);
       }
       out[b * F + f] = kind === 'mean' ? acc / n : acc;
@@ -31,19 +31,27 @@ export function poolForward(kind: Pooling, T: number, B: number, F: number, x: F
  * dx = d out / d x · dOut: for `mean`, dOut / length at every real step; for `max`, dOut at
  * the first step holding the maximum. dx is overwritten (zero at padding).
  */
-export function poolBackward(kind: Pooling, T: number, B: number, F: number, x: Floats, lengths: readonly number[],
-  dOut: Floats, dx: Floats): void {
+export function poolBackward(
+  kind: Pooling,
+  T: number,
+  B: number,
+  F: number,
+  x: Floats,
+  lengths: readonly number[],
+  dOut: Floats,
+  dx: Floats,
+): void {
   checkLengths(lengths, T, B);
   dx.fill(0);
   for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
+    const n = lengths[b];
     for (let f = 0; f < F; f++) {
-      const g = dOut[b * F + f]!;
+      const g = dOut[b * F + f];
       if (kind === 'mean') {
         for (let t = 0; t < n; t++) dx[(t * B + b) * F + f] = g / n;
       } else {
         let best = 0;
-        for (let t = 1; t < n; t++) if (x[(t * B + b) * F + f]! > x[(best * B + b) * F + f]!) best = t;
+        for (let t = 1; t < n; t++) if (x[(t * B + b) * F + f] > x[(best * B + b) * F + f]) best = t;
         dx[(best * B + b) * F + f] = g;
       }
     }

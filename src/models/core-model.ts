@@ -5,15 +5,18 @@
 import type { Parameter } from '../layers/parameters.js';
 import type { ParameterGroups } from '../layers/parameter-groups.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { ModelBase } from './model.js';
 
-export abstract class CoreModel<C extends ParameterGroups<Float32Array>> {
+export abstract class CoreModel<C extends ParameterGroups<Float32Array>> extends ModelBase {
   /** Training mode: dropout (and the like) active. */
   training = true;
 
-  protected constructor(readonly core: C) {}
+  protected constructor(readonly core: C) {
+    super();
+  }
 
-  /** Every parameter under its prefixed name, sharing the model's buffers. */
-  parameters(): Parameter[] {
+  /** Every parameter under its prefixed name, sharing the model's buffers (already in its backend). */
+  async parameters(): Promise<Parameter[]> {
     return this.core.parameters();
   }
 
@@ -34,9 +37,5 @@ export abstract class CoreModel<C extends ParameterGroups<Float32Array>> {
   train(mode = true): this {
     this.training = mode;
     return this;
-  }
-
-  eval(): this {
-    return this.train(false);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * CTCModel (seed 004): unaligned sequence recognition. A (by default bidirectional)
+ * CTCModel (Graves et al. 2006): unaligned sequence recognition. A (by default bidirectional)
  * LSTM or GRU reads feature frames, a Dense layer scores the classes at every frame,
  * and CTC sums over all alignments of the label sequence to the frames — no frame-level
  * labels are needed. Decoding is greedy (best path) or prefix beam search.
@@ -15,11 +15,18 @@ import { Dense } from '../layers/dense.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ctcLoss } from '../training/losses/ctc.js';
+import { ctcLoss } from '../losses/ctc.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
-  type EncoderOptions, type Vocabularies,
+  batchedTask,
+  checkVocabularies,
+  ComposedModel,
+  createEncoder,
+  encoderSettings,
+  type EncoderSettings,
+  encoderWidth,
+  type EncoderOptions,
+  type Vocabularies,
 } from './sequence-model.js';
 
 /** Options of {@link CTCModel.create}: the encoder's (hidden size 64 by default) and the data's. */
@@ -50,20 +57,36 @@ export class CTCModel extends ComposedModel {
   /** The blank's class index. */
   readonly blank = 0;
 
-  private constructor(readonly encoder: RecurrentLayer, readonly classifier: Dense, readonly numLabels: number,
-    readonly random: Random, vocabularies: Vocabularies) {
-    super([['encoder', encoder], ['classifier', classifier]], vocabularies);
+  private constructor(
+    readonly encoder: RecurrentLayer,
+    readonly classifier: Dense,
+    readonly numLabels: number,
+    readonly random: Random,
+    vocabularies: Vocabularies,
+  ) {
+    super(
+      [
+        ['encoder', encoder],
+        ['classifier', classifier],
+      ],
+      vocabularies,
+    );
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: CTCModelOptions): CTCModel {
     const { inputSize, numLabels, cell = 'lstm', seed = 1, backend, vocabularies = {} } = options;
-    if (!Number.isInteger(numLabels) || numLabels < 1) throw new UsageError(`CTCModel: numLabels must be a positive integer, got ${numLabels}`);
+    if (!Number.isInteger(numLabels) || numLabels < 1)
+      throw new UsageError(`CTCModel: numLabels must be a positive integer, got ${numLabels}`);
     if (cell !== 'lstm' && cell !== 'gru') throw new UsageError(`CTCModel: cell must be 'lstm' or 'gru', got '${String(cell)}'`);
     checkVocabularies(vocabularies, { outputs: numLabels }, 'CTCModel');
     const encoder = createEncoder(options, inputSize, 64);
-    const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numLabels + 1, seed: seed + 1,
-      ...(backend ? { backend } : {}) });
+    const classifier = new Dense({
+      inFeatures: encoderWidth(encoder),
+      outFeatures: numLabels + 1,
+      seed: seed + 1,
+      ...(backend ? { backend } : {}),
+    });
     return new CTCModel(encoder, classifier, numLabels, new Random(seed + 2), vocabularies);
   }
 
@@ -86,14 +109,22 @@ export class CTCModel extends ComposedModel {
    */
   async lossAndBackward(x: Tensor, lengths: readonly number[], labels: readonly (readonly number[])[]): Promise<number> {
     const logits = await this.logits(x, lengths);
-    const targets = labels.map((list, b) => list.map((label, i) => {
-      if (!Number.isInteger(label) || label < 0 || label >= this.numLabels) {
-        throw new UsageError(`CTCModel: labels[${b}][${i}] must be in [0, ${this.numLabels}), got ${label}`);
-      }
-      return label + 1;
-    }));
-    const { loss, grad } = ctcLoss(logits, targets, lengths, targets.map((t) => t.length), { blank: this.blank, zeroInfinity: true });
-    const dOutput = await this.classifier.backward(grad as Tensor);
+    const targets = labels.map((list, b) =>
+      list.map((label, i) => {
+        if (!Number.isInteger(label) || label < 0 || label >= this.numLabels) {
+          throw new UsageError(`CTCModel: labels[${b}][${i}] must be in [0, ${this.numLabels}), got ${label}`);
+        }
+        return label + 1;
+      }),
+    );
+    const { loss, grad } = ctcLoss(
+      logits,
+      targets,
+      lengths,
+      targets.map((t) => t.length),
+      { blank: this.blank, zeroInfinity: true },
+    );
+    const dOutput = await this.classifier.backward(grad);
     await this.encoder.backward({ output: dOutput });
     return loss as number;
   }
@@ -104,9 +135,10 @@ export class CTCModel extends ComposedModel {
   async decode(x: Tensor, lengths: readonly number[], options: { beamWidth?: number } = {}): Promise<number[][]> {
     const logits = await this.logits(x, lengths);
     const beamWidth = options.beamWidth ?? 1;
-    const classes = beamWidth > 1
-      ? ctcBeamSearch(logits, { blank: this.blank, lengths, beamWidth }).map((hypotheses) => hypotheses[0]?.labels ?? [])
-      : ctcGreedyDecode(logits, { blank: this.blank, lengths });
+    const classes =
+      beamWidth > 1
+        ? ctcBeamSearch(logits, { blank: this.blank, lengths, beamWidth }).map((hypotheses) => hypotheses[0]?.labels ?? [])
+        : ctcGreedyDecode(logits, { blank: this.blank, lengths });
     return classes.map((list) => list.map((c) => c - 1));
   }
 
@@ -122,9 +154,24 @@ export class CTCModel extends ComposedModel {
         throw new ShapeError(`CTCModel: example ${i} has ${e.frames.data.length} values for ${e.frames.steps} frames of ${D} features`);
       }
     });
-    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.frames.steps, async (batch) => {
-      const { x, lengths } = padSequences(batch.map((e) => e.frames), D);
-      return this.train().lossAndBackward(x, lengths, batch.map((e) => e.labels));
-    }, this.partGenerators());
+    return batchedTask(
+      examples,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (e) => e.frames.steps,
+      async (batch) => {
+        const { x, lengths } = padSequences(
+          batch.map((e) => e.frames),
+          D,
+        );
+        return this.train().lossAndBackward(
+          x,
+          lengths,
+          batch.map((e) => e.labels),
+        );
+      },
+      this.partGenerators(),
+    );
   }
 }

@@ -40,23 +40,23 @@ export async function readFrames(model: CTCModel, frames: Sequence): Promise<Ctc
     throw new ShapeError(`CTC frames: expected ${T} frames of ${D} features (${T * D} numbers), got ${frames.data.length}`);
   }
   const logits = await model.logits({ shape: [T, 1, D], data: frames.data }, [T]);
-  const C = logits.shape[2]!;
+  const C = logits.shape[2];
   const posteriors = new Float32Array(T * C);
   const bestPath: number[] = [];
   for (let t = 0; t < T; t++) {
     let max = -Infinity;
     let best = 0;
     for (let c = 0; c < C; c++) {
-      const v = logits.data[t * C + c]!;
+      const v = logits.data[t * C + c];
       if (v > max) [max, best] = [v, c];
     }
     let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp(logits.data[t * C + c]! - max);
-    for (let c = 0; c < C; c++) posteriors[t * C + c] = Math.exp(logits.data[t * C + c]! - max) / sum;
+    for (let c = 0; c < C; c++) sum += Math.exp(logits.data[t * C + c] - max);
+    for (let c = 0; c < C; c++) posteriors[t * C + c] = Math.exp(logits.data[t * C + c] - max) / sum;
     bestPath.push(best);
   }
   const names = model.vocabularies.labels ?? Array.from({ length: C - 1 }, (_, k) => String(k));
-  const labels = ctcGreedyDecode({ shape: [T, 1, C], data: logits.data as Float32Array }, { blank: model.blank })[0]!.map((c) => c - 1);
+  const labels = ctcGreedyDecode({ shape: [T, 1, C], data: logits.data }, { blank: model.blank })[0].map((c) => c - 1);
   const spaced = names.some((n) => [...n].length > 1);
-  return { classes: [BLANK_LABEL, ...names], posteriors, bestPath, labels, text: labels.map((k) => names[k]!).join(spaced ? ' ' : '') };
+  return { classes: [BLANK_LABEL, ...names], posteriors, bestPath, labels, text: labels.map((k) => names[k]).join(spaced ? ' ' : '') };
 }

@@ -1,5 +1,5 @@
 /**
- * SequenceClassifier (seed 000, N→1): one label per sequence — sentiment, spam, a name's
+ * SequenceClassifier (N→1): one label per sequence — sentiment, spam, a name's
  * gender. Token ids → Embedding → (by default bidirectional) LSTM/GRU → one vector per
  * sequence → Dense → softmax cross-entropy. The vector is the final hidden state of the
  * top layer (`last`: each direction's state after its last real step), or the mean or
@@ -14,11 +14,22 @@ import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import { argmax, type Tensor } from '../tensor/tensor.js';
-import { crossEntropy } from '../training/losses/cross-entropy.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask, checkPooling, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
-  type EncoderOptions, pool, pooledGradient, type SequencePooling, type Vocabularies,
+  batchedTask,
+  checkPooling,
+  checkVocabularies,
+  ComposedModel,
+  createEncoder,
+  encoderSettings,
+  type EncoderSettings,
+  encoderWidth,
+  type EncoderOptions,
+  pool,
+  pooledGradient,
+  type SequencePooling,
+  type Vocabularies,
 } from './sequence-model.js';
 
 /** Options of {@link SequenceClassifier.create}: the encoder's (hidden size 64 by default) and the data's. */
@@ -49,9 +60,23 @@ export interface LabelledSequence {
 }
 
 export class SequenceClassifier extends ComposedModel {
-  private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly pooling: SequencePooling, readonly numClasses: number, readonly random: Random, vocabularies: Vocabularies) {
-    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier]], vocabularies);
+  private constructor(
+    readonly embedding: Embedding,
+    readonly encoder: RecurrentLayer,
+    readonly classifier: Dense,
+    readonly pooling: SequencePooling,
+    readonly numClasses: number,
+    readonly random: Random,
+    vocabularies: Vocabularies,
+  ) {
+    super(
+      [
+        ['embedding', embedding],
+        ['encoder', encoder],
+        ['classifier', classifier],
+      ],
+      vocabularies,
+    );
   }
 
   /** @throws UsageError on an invalid option. */
@@ -68,8 +93,13 @@ export class SequenceClassifier extends ComposedModel {
 
   /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
   get settings(): SequenceClassifierSettings {
-    return { vocabSize: this.embedding.numEmbeddings, numClasses: this.numClasses, embeddingDim: this.embedding.embeddingDim,
-      pooling: this.pooling, ...encoderSettings(this.encoder) };
+    return {
+      vocabSize: this.embedding.numEmbeddings,
+      numClasses: this.numClasses,
+      embeddingDim: this.embedding.embeddingDim,
+      pooling: this.pooling,
+      ...encoderSettings(this.encoder),
+    };
   }
 
   /** Class scores `[B, K]` of token sequences. */
@@ -105,8 +135,15 @@ export class SequenceClassifier extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count sequences' steps. */
   async trainingTask(examples: readonly LabelledSequence[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
-      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
+    return batchedTask(
+      examples,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (e) => e.tokens.length,
+      (batch) => this.train().lossAndBackward(batch),
+      this.partGenerators(),
+    );
   }
 
   private async forward(sequences: readonly (readonly number[])[]) {

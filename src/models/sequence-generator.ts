@@ -1,6 +1,6 @@
 /**
- * SequenceGenerator (seed 000, 1→N): generates a token sequence conditioned on a vector
- * (a class as one-hot, or features), in either form of seed 000:
+ * SequenceGenerator (1→N): generates a token sequence conditioned on a vector
+ * (a class as one-hot, or features), in either of two forms (as in image captioning, Vinyals et al. 2015, or Karpathy & Fei-Fei 2015):
  * - `initial-state`: the vector sets the initial state, h0 = tanh(W c + b) for every layer
  *   (an LSTM's c0 is zero), then the network runs as a language model;
  * - `every-step`: the vector is fed with the previous token at every step (the input is
@@ -20,10 +20,16 @@ import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { variantSettings } from '../layers/recurrent/options.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
+import { crossEntropy, IGNORE_INDEX } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderOptions, type EncoderSettings,
+  batchedTask,
+  checkVocabularies,
+  ComposedModel,
+  createEncoder,
+  encoderSettings,
+  type EncoderOptions,
+  type EncoderSettings,
   type Vocabularies,
 } from './sequence-model.js';
 
@@ -73,37 +79,70 @@ export interface GenerateOptions extends SamplingOptions {
 }
 
 export class SequenceGenerator extends ComposedModel {
-  private constructor(readonly embedding: Embedding, readonly rnn: RecurrentLayer, readonly output: Dense,
-    readonly initialState: Dense | undefined, readonly conditioning: Conditioning, readonly conditionSize: number,
-    readonly random: Random, vocabularies: Vocabularies) {
-    super([['embedding', embedding], ['rnn', rnn], ['output', output], ...(initialState ? [['initial_state', initialState] as const] : [])] as
-      [string, Module][], vocabularies);
+  private constructor(
+    readonly embedding: Embedding,
+    readonly rnn: RecurrentLayer,
+    readonly output: Dense,
+    readonly initialState: Dense | undefined,
+    readonly conditioning: Conditioning,
+    readonly conditionSize: number,
+    readonly random: Random,
+    vocabularies: Vocabularies,
+  ) {
+    super(
+      [['embedding', embedding], ['rnn', rnn], ['output', output], ...(initialState ? [['initial_state', initialState] as const] : [])] as [
+        string,
+        Module,
+      ][],
+      vocabularies,
+    );
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceGeneratorOptions): SequenceGenerator {
-    const { vocabSize, conditionSize, conditioning = 'initial-state', embeddingDim = 32, hiddenSize = 64, numLayers = 1,
-      seed = 1, backend, vocabularies = {} } = options;
+    const {
+      vocabSize,
+      conditionSize,
+      conditioning = 'initial-state',
+      embeddingDim = 32,
+      hiddenSize = 64,
+      numLayers = 1,
+      seed = 1,
+      backend,
+      vocabularies = {},
+    } = options;
     if (conditioning !== 'initial-state' && conditioning !== 'every-step') {
       throw new UsageError(`SequenceGenerator: conditioning must be 'initial-state' or 'every-step', got '${String(conditioning)}'`);
     }
-    if (!Number.isInteger(conditionSize) || conditionSize < 1) throw new UsageError(`SequenceGenerator: conditionSize must be a positive integer, got ${conditionSize}`);
+    if (!Number.isInteger(conditionSize) || conditionSize < 1)
+      throw new UsageError(`SequenceGenerator: conditionSize must be a positive integer, got ${conditionSize}`);
     checkVocabularies(vocabularies, { inputs: vocabSize }, 'SequenceGenerator');
     const common = { ...(backend ? { backend } : {}) };
     const embedding = new Embedding({ numEmbeddings: vocabSize, embeddingDim, seed, ...common });
     const inputSize = embeddingDim + (conditioning === 'every-step' ? conditionSize : 0);
     const rnn = createEncoder({ ...options, hiddenSize, numLayers, bidirectional: false, seed: seed + 1 }, inputSize, hiddenSize);
     const output = new Dense({ inFeatures: hiddenSize, outFeatures: vocabSize, seed: seed + 2, ...common });
-    const initialState = conditioning === 'initial-state'
-      ? new Dense({ inFeatures: conditionSize, outFeatures: numLayers * hiddenSize, seed: seed + 3, ...common }) : undefined;
+    const initialState =
+      conditioning === 'initial-state'
+        ? new Dense({ inFeatures: conditionSize, outFeatures: numLayers * hiddenSize, seed: seed + 3, ...common })
+        : undefined;
     return new SequenceGenerator(embedding, rnn, output, initialState, conditioning, conditionSize, new Random(seed + 4), vocabularies);
   }
 
   /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
   get settings(): SequenceGeneratorSettings {
     const { cell, hiddenSize, numLayers, dropout } = encoderSettings(this.rnn);
-    return { vocabSize: this.embedding.numEmbeddings, conditionSize: this.conditionSize, conditioning: this.conditioning,
-      embeddingDim: this.embedding.embeddingDim, cell, hiddenSize, numLayers, dropout, ...variantSettings(this.rnn.config) };
+    return {
+      vocabSize: this.embedding.numEmbeddings,
+      conditionSize: this.conditionSize,
+      conditioning: this.conditioning,
+      embeddingDim: this.embedding.embeddingDim,
+      cell,
+      hiddenSize,
+      numLayers,
+      dropout,
+      ...variantSettings(this.rnn.config),
+    };
   }
 
   /**
@@ -124,7 +163,7 @@ export class SequenceGenerator extends ComposedModel {
     const dOutput = await this.output.backward(grad);
     const { x: dInput, h0: dh0 } = await this.rnn.backward({ output: dOutput });
     const E = this.embedding.embeddingDim;
-    const width = dInput.shape[2]!;
+    const width = dInput.shape[2];
     const dEmbedded: Tensor = { shape: [T, B, E], data: new Float32Array(T * B * E) };
     for (let r = 0; r < T * B; r++) dEmbedded.data.set(dInput.data.subarray(r * width, r * width + E), r * E);
     await this.embedding.backward(dEmbedded);
@@ -135,8 +174,8 @@ export class SequenceGenerator extends ComposedModel {
       for (let l = 0; l < L; l++) {
         for (let b = 0; b < B; b++) {
           for (let j = 0; j < H; j++) {
-            const h = state.data[(l * B + b) * H + j]!;
-            dProjected.data[b * L * H + l * H + j] = dh0.data[(l * B + b) * H + j]! * (1 - h * h);
+            const h = state.data[(l * B + b) * H + j];
+            dProjected.data[b * L * H + l * H + j] = dh0.data[(l * B + b) * H + j] * (1 - h * h);
           }
         }
       }
@@ -149,11 +188,18 @@ export class SequenceGenerator extends ComposedModel {
     batch.forEach((s, b) => {
       if (s.tokens.length < 2) throw new ShapeError(`SequenceGenerator: sequence ${b} needs at least a begin and an end token`);
     });
-    const { ids, T, B, lengths } = padTokenIds(batch.map((s) => s.tokens.slice(0, -1)), 'SequenceGenerator');
+    const { ids, T, B, lengths } = padTokenIds(
+      batch.map((s) => s.tokens.slice(0, -1)),
+      'SequenceGenerator',
+    );
     const conditions = this.conditions(batch.map((s) => s.condition));
     const { logits, state } = await this.run(ids, T, B, lengths, conditions, undefined);
     // Targets are the inputs shifted by one; padded steps get the ignore index.
-    const targets = padTokenIds(batch.map((s) => s.tokens.slice(1)), 'SequenceGenerator', IGNORE_INDEX).ids;
+    const targets = padTokenIds(
+      batch.map((s) => s.tokens.slice(1)),
+      'SequenceGenerator',
+      IGNORE_INDEX,
+    ).ids;
     const { loss, grad } = await crossEntropy(logits, targets);
     return { loss: loss as number, grad, state, T, B };
   }
@@ -186,8 +232,15 @@ export class SequenceGenerator extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count predicted steps. */
   async trainingTask(examples: readonly ConditionedSequence[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length - 1,
-      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
+    return batchedTask(
+      examples,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (e) => e.tokens.length - 1,
+      (batch) => this.train().lossAndBackward(batch),
+      this.partGenerators(),
+    );
   }
 
   /** Conditions as a [B, C] tensor. */
@@ -205,8 +258,14 @@ export class SequenceGenerator extends ComposedModel {
    * Runs the network over ids [T, B] from `from` (a carried state) or the condition's initial
    * state; returns logits [T, B, V], the initial state used (initial-state form) and the final states.
    */
-  private async run(ids: Int32Array, T: number, B: number, lengths: readonly number[], conditions: Tensor,
-    from: { h: Tensor; c: Tensor | undefined } | undefined) {
+  private async run(
+    ids: Int32Array,
+    T: number,
+    B: number,
+    lengths: readonly number[],
+    conditions: Tensor,
+    from: { h: Tensor; c: Tensor | undefined } | undefined,
+  ) {
     const E = this.embedding.embeddingDim;
     const C = this.conditionSize;
     let input = await this.embedding.forward(ids, [T, B]);
@@ -214,7 +273,7 @@ export class SequenceGenerator extends ComposedModel {
       const joined: Tensor = { shape: [T, B, E + C], data: new Float32Array(T * B * (E + C)) };
       for (let r = 0; r < T * B; r++) {
         joined.data.set(input.data.subarray(r * E, (r + 1) * E), r * (E + C));
-        joined.data.set(conditions.data.subarray((r % B) * C, (r % B + 1) * C), r * (E + C) + E);
+        joined.data.set(conditions.data.subarray((r % B) * C, ((r % B) + 1) * C), r * (E + C) + E);
       }
       input = joined;
     }
@@ -223,11 +282,11 @@ export class SequenceGenerator extends ComposedModel {
     const c0 = from?.c;
     if (h0 === undefined && this.initialState !== undefined) {
       const { numLayers: L, hiddenSize: H } = this.rnn.config;
-      const projected = await this.initialState.forward(conditions);  // [B, L·H]
+      const projected = await this.initialState.forward(conditions); // [B, L·H]
       state = { shape: [L, B, H], data: new Float32Array(L * B * H) };
       for (let l = 0; l < L; l++) {
         for (let b = 0; b < B; b++) {
-          for (let j = 0; j < H; j++) state.data[(l * B + b) * H + j] = Math.tanh(projected.data[b * L * H + l * H + j]!);
+          for (let j = 0; j < H; j++) state.data[(l * B + b) * H + j] = Math.tanh(projected.data[b * L * H + l * H + j]);
         }
       }
       h0 = state;

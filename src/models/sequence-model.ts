@@ -11,10 +11,17 @@ import type { Module } from '../layers/module.js';
 import { type Parameter, prefixed } from '../layers/parameters.js';
 import { type Pooling, poolBackward, poolForward } from '../layers/pooling.js';
 import { type RecurrentBackwardInput, type RecurrentLayer, recurrentLayer } from '../layers/recurrent/layers.js';
-import { type CellKind, type CellVariantOptions, type CellVariantSettings, variantOptions, variantSettings } from '../layers/recurrent/options.js';
+import {
+  type CellKind,
+  type CellVariantOptions,
+  type CellVariantSettings,
+  variantOptions,
+  variantSettings,
+} from '../layers/recurrent/options.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TrainingTask } from '../training/trainer.js';
+import { ModelBase } from './model.js';
 
 /**
  * What turns a sequence model's ids into text and back. A model carries them (and its
@@ -47,7 +54,10 @@ export function checkVocabularies(vocabularies: Vocabularies, sizes: { inputs?: 
     if (count !== want) throw new UsageError(`${owner}: ${count} ${what} for ${want} ${wantWhat}`);
   };
   if (tokenizer !== undefined) check('tokenizer ids', tokenizer.vocabSize, sizes.inputs, 'input ids');
-  for (const [what, list, want, wantWhat] of [['tokens', tokens, sizes.inputs, 'input ids'], ['labels', labels, sizes.outputs, 'outputs']] as const) {
+  for (const [what, list, want, wantWhat] of [
+    ['tokens', tokens, sizes.inputs, 'input ids'],
+    ['labels', labels, sizes.outputs, 'outputs'],
+  ] as const) {
     if (list === undefined) continue;
     check(what, list.length, want, wantWhat);
     const seen = new Set<string>();
@@ -63,12 +73,17 @@ export function checkVocabularies(vocabularies: Vocabularies, sizes: { inputs?: 
  * A model made of named layers: its parameters and state dict are theirs under
  * `<name>.` prefixes, and training mode and gradient resets reach all of them.
  */
-export abstract class ComposedModel {
+export abstract class ComposedModel extends ModelBase {
   /**
    * @param parts the layers, by name
    * @param vocabularies what turns the model's ids into text (see {@link Vocabularies})
    */
-  protected constructor(private readonly parts: readonly (readonly [string, Module])[], readonly vocabularies: Readonly<Vocabularies>) {}
+  protected constructor(
+    private readonly parts: readonly (readonly [string, Module])[],
+    readonly vocabularies: Readonly<Vocabularies>,
+  ) {
+    super();
+  }
 
   /** Parameters named `<part>.<name>` (optimizers key their state on names). */
   async parameters(): Promise<Parameter[]> {
@@ -126,10 +141,6 @@ export abstract class ComposedModel {
     for (const [, module] of this.parts) module.train(mode);
     return this;
   }
-
-  eval(): this {
-    return this.train(false);
-  }
 }
 
 /**
@@ -174,8 +185,16 @@ export function encoderSettings(encoder: RecurrentLayer): EncoderSettings {
 /** Builds the encoder over `inputSize` features; `defaultHidden` when the options give none. */
 export function createEncoder(options: EncoderOptions, inputSize: number, defaultHidden: number): RecurrentLayer {
   const { cell = 'lstm', hiddenSize = defaultHidden, numLayers = 1, bidirectional = true, dropout = 0, seed = 1, backend } = options;
-  return recurrentLayer(cell, { inputSize, hiddenSize, numLayers, bidirectional, dropout, seed, ...variantOptions(options),
-    ...(backend ? { backend } : {}) });
+  return recurrentLayer(cell, {
+    inputSize,
+    hiddenSize,
+    numLayers,
+    bidirectional,
+    dropout,
+    seed,
+    ...variantOptions(options),
+    ...(backend ? { backend } : {}),
+  });
 }
 
 /** Features of the encoder's output per step: directions × hidden size. */
@@ -193,9 +212,15 @@ const EPOCH_ORDER = 'batches.epoch_random';
  * the generator state the epoch's order was drawn from and the states of `generators`
  * (the model's parts' own, which draw dropout masks) — lets a checkpoint resume mid-epoch exactly.
  */
-export async function batchedTask<E>(examples: readonly E[], batchSize: number, random: Random, parameters: Parameter[],
-  lengthOf: (example: E) => number, trainBatch: (batch: E[]) => Promise<number>,
-  generators: Readonly<Record<string, Random>> = {}): Promise<TrainingTask> {
+export async function batchedTask<E>(
+  examples: readonly E[],
+  batchSize: number,
+  random: Random,
+  parameters: Parameter[],
+  lengthOf: (example: E) => number,
+  trainBatch: (batch: E[]) => Promise<number>,
+  generators: Readonly<Record<string, Random>> = {},
+): Promise<TrainingTask> {
   const batches = new IndexBatches(examples.length, batchSize, random, examples.map(lengthOf));
   const generatorKey = (name: string): string => `random.${name}`;
   return {
@@ -204,7 +229,7 @@ export async function batchedTask<E>(examples: readonly E[], batchSize: number, 
     parameters: () => parameters,
     startEpoch: () => batches.startEpoch(),
     trainBatch: async (index) => {
-      const picked = batches.batch(index).map((i) => examples[i]!);
+      const picked = batches.batch(index).map((i) => examples[i]);
       const loss = await trainBatch(picked);
       return { loss, tokens: picked.reduce((n, e) => n + lengthOf(e), 0) };
     },
@@ -239,7 +264,7 @@ function randomStateOf(t: Tensor, name: string): number[] {
   if (halves.length !== 8 || !halves.every((h) => Number.isInteger(h) && h >= 0 && h <= 0xffff) || halves.every((h) => h === 0)) {
     throw new FormatError(`checkpoint entry '${name}' is not a generator state (eight 16-bit halves, not all zero)`);
   }
-  return [0, 1, 2, 3].map((i) => ((halves[2 * i]! << 16) | halves[2 * i + 1]!) >>> 0);
+  return [0, 1, 2, 3].map((i) => ((halves[2 * i] << 16) | halves[2 * i + 1]) >>> 0);
 }
 
 /** How an N→1 model turns the encoder's steps into one vector: the final states (`last`), or `mean`/`max` over real steps. */
@@ -262,8 +287,14 @@ export function pool(encoder: RecurrentLayer, pooling: SequencePooling, output: 
 }
 
 /** The encoder's backward input for dL/d(pooled vector) [B, dirs·H]. */
-export function pooledGradient(encoder: RecurrentLayer, pooling: SequencePooling, output: Tensor, h: Tensor,
-  lengths: readonly number[], dPooled: Tensor): RecurrentBackwardInput {
+export function pooledGradient(
+  encoder: RecurrentLayer,
+  pooling: SequencePooling,
+  output: Tensor,
+  h: Tensor,
+  lengths: readonly number[],
+  dPooled: Tensor,
+): RecurrentBackwardInput {
   const [T, B, F] = output.shape as [number, number, number];
   if (pooling === 'last') {
     const dh: Tensor = { shape: [...h.shape], data: new Float32Array(h.data.length) };

@@ -1,5 +1,5 @@
 /**
- * SequenceRegressor (seed 000, N→1 with real-valued outputs): feature sequences →
+ * SequenceRegressor (N→1 with real-valued outputs): feature sequences →
  * (by default bidirectional) LSTM/GRU → one vector per sequence (final states, mean or
  * max) → Dense → mean squared error. Inputs and targets are standardised with the mean
  * and standard deviation of the training data ({@link SequenceRegressor.fitNormalization}),
@@ -15,11 +15,20 @@ import { Dense } from '../layers/dense.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { mse } from '../training/losses/mse.js';
+import { mse } from '../losses/mse.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask, checkPooling, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth, type EncoderOptions,
-  pool, pooledGradient, type SequencePooling,
+  batchedTask,
+  checkPooling,
+  ComposedModel,
+  createEncoder,
+  encoderSettings,
+  type EncoderSettings,
+  encoderWidth,
+  type EncoderOptions,
+  pool,
+  pooledGradient,
+  type SequencePooling,
 } from './sequence-model.js';
 
 /** Options of {@link SequenceRegressor.create}: the encoder's (hidden size 64 by default) and the data's. */
@@ -70,24 +79,41 @@ export class SequenceRegressor extends ComposedModel {
   /** Identity until {@link fitNormalization}. */
   normalization: Normalization;
 
-  private constructor(readonly encoder: RecurrentLayer, readonly head: Dense, readonly pooling: SequencePooling,
-    readonly inputSize: number, readonly outputSize: number, readonly forecast: ForecastWindows | undefined, readonly random: Random) {
-    super([['encoder', encoder], ['head', head]], {});
+  private constructor(
+    readonly encoder: RecurrentLayer,
+    readonly head: Dense,
+    readonly pooling: SequencePooling,
+    readonly inputSize: number,
+    readonly outputSize: number,
+    readonly forecast: ForecastWindows | undefined,
+    readonly random: Random,
+  ) {
+    super(
+      [
+        ['encoder', encoder],
+        ['head', head],
+      ],
+      {},
+    );
     this.normalization = {
-      inputMean: new Float32Array(inputSize), inputStd: new Float32Array(inputSize).fill(1),
-      targetMean: new Float32Array(outputSize), targetStd: new Float32Array(outputSize).fill(1),
+      inputMean: new Float32Array(inputSize),
+      inputStd: new Float32Array(inputSize).fill(1),
+      targetMean: new Float32Array(outputSize),
+      targetStd: new Float32Array(outputSize).fill(1),
     };
   }
 
   /** @throws UsageError on an invalid option. */
   static create(options: SequenceRegressorOptions): SequenceRegressor {
     const { inputSize, outputSize = 1, pooling = 'last', forecast, seed = 1, backend } = options;
-    if (!Number.isInteger(outputSize) || outputSize < 1) throw new UsageError(`SequenceRegressor: outputSize must be a positive integer, got ${outputSize}`);
+    if (!Number.isInteger(outputSize) || outputSize < 1)
+      throw new UsageError(`SequenceRegressor: outputSize must be a positive integer, got ${outputSize}`);
     checkPooling(pooling, 'SequenceRegressor');
     if (forecast !== undefined) {
       for (const key of ['window', 'horizon'] as const) {
         const v = (forecast as Partial<ForecastWindows>)[key];
-        if (!Number.isInteger(v) || v! < 1) throw new UsageError(`SequenceRegressor: forecast.${key} must be a positive integer, got ${String(v)}`);
+        if (!Number.isInteger(v) || v! < 1)
+          throw new UsageError(`SequenceRegressor: forecast.${key} must be a positive integer, got ${String(v)}`);
       }
     }
     const encoder = createEncoder(options, inputSize, 64);
@@ -98,8 +124,13 @@ export class SequenceRegressor extends ComposedModel {
 
   /** Its settings: `create(settings)` builds the same shape (the weights and standardisation travel in the state dict). */
   get settings(): SequenceRegressorSettings {
-    return { inputSize: this.inputSize, outputSize: this.outputSize, pooling: this.pooling, ...encoderSettings(this.encoder),
-      ...(this.forecast ? { forecast: { ...this.forecast } } : {}) };
+    return {
+      inputSize: this.inputSize,
+      outputSize: this.outputSize,
+      pooling: this.pooling,
+      ...encoderSettings(this.encoder),
+      ...(this.forecast ? { forecast: { ...this.forecast } } : {}),
+    };
   }
 
   /**
@@ -114,12 +145,12 @@ export class SequenceRegressor extends ComposedModel {
       const squares = new Float64Array(count);
       let n = 0;
       values((i, v) => {
-        sum[i]! += v;
-        squares[i]! += v * v;
+        sum[i] += v;
+        squares[i] += v * v;
         if (i === 0) n++;
       });
       const mean = Float32Array.from(sum, (s) => s / n);
-      const std = Float32Array.from(squares, (q, i) => Math.sqrt(Math.max(q / n - mean[i]! ** 2, 0)) || 1);
+      const std = Float32Array.from(squares, (q, i) => Math.sqrt(Math.max(q / n - mean[i] ** 2, 0)) || 1);
       return { mean, std };
     };
     const inputs = stats(D, (visit) => examples.forEach((e) => e.frames.data.forEach((v, j) => visit(j % D, v))));
@@ -130,7 +161,8 @@ export class SequenceRegressor extends ComposedModel {
   /** The standardisation under `normalization.` (the parameters are under `encoder.` and `head.`). */
   protected override extraState(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, data] of Object.entries(this.normalization)) out[`normalization.${name}`] = { shape: [data.length], data: Float32Array.from(data) };
+    for (const [name, data] of Object.entries(this.normalization))
+      out[`normalization.${name}`] = { shape: [data.length], data: Float32Array.from(data) };
     return out;
   }
 
@@ -149,7 +181,12 @@ export class SequenceRegressor extends ComposedModel {
       }
       return Float32Array.from(t.data);
     };
-    this.normalization = { inputMean: read('inputMean'), inputStd: read('inputStd'), targetMean: read('targetMean'), targetStd: read('targetStd') };
+    this.normalization = {
+      inputMean: read('inputMean'),
+      inputStd: read('inputStd'),
+      targetMean: read('targetMean'),
+      targetStd: read('targetStd'),
+    };
   }
 
   /** Predictions [B][O] in the data's units. */
@@ -157,7 +194,7 @@ export class SequenceRegressor extends ComposedModel {
     const { prediction } = await this.forward(sequences);
     const { targetMean, targetStd } = this.normalization;
     const O = this.outputSize;
-    return sequences.map((_, b) => Array.from({ length: O }, (_, o) => prediction.data[b * O + o]! * targetStd[o]! + targetMean[o]!));
+    return sequences.map((_, b) => Array.from({ length: O }, (_, o) => prediction.data[b * O + o] * targetStd[o] + targetMean[o]));
   }
 
   /**
@@ -171,7 +208,9 @@ export class SequenceRegressor extends ComposedModel {
     const target: Tensor = { shape: [batch.length, O], data: new Float32Array(batch.length * O) };
     batch.forEach((e, b) => {
       if (e.target.length !== O) throw new ShapeError(`SequenceRegressor: target ${b} has ${e.target.length} values, expected ${O}`);
-      e.target.forEach((v, o) => { target.data[b * O + o] = (v - targetMean[o]!) / targetStd[o]!; });
+      e.target.forEach((v, o) => {
+        target.data[b * O + o] = (v - targetMean[o]) / targetStd[o];
+      });
     });
     const { loss, grad } = await mse(prediction, target);
     const dPooled = await this.head.backward(grad);
@@ -181,8 +220,15 @@ export class SequenceRegressor extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count steps. */
   async trainingTask(examples: readonly RegressionExample[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.frames.steps,
-      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
+    return batchedTask(
+      examples,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (e) => e.frames.steps,
+      (batch) => this.train().lossAndBackward(batch),
+      this.partGenerators(),
+    );
   }
 
   private async forward(sequences: readonly Sequence[]) {
@@ -192,9 +238,9 @@ export class SequenceRegressor extends ComposedModel {
     const [T, B] = x.shape as [number, number, number];
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {
-        if (t >= lengths[b]!) continue;  // padding stays zero
+        if (t >= lengths[b]) continue; // padding stays zero
         const row = (t * B + b) * D;
-        for (let d = 0; d < D; d++) x.data[row + d] = (x.data[row + d]! - inputMean[d]!) / inputStd[d]!;
+        for (let d = 0; d < D; d++) x.data[row + d] = (x.data[row + d] - inputMean[d]) / inputStd[d];
       }
     }
     const { output, h } = await this.encoder.forward(x, { lengths });

@@ -1,5 +1,5 @@
 /**
- * SequenceTagger (seed 000, N→N): one label per step — part-of-speech tags, named-entity
+ * SequenceTagger (N→N): one label per step — part-of-speech tags, named-entity
  * or slot labels, per-frame classes. Token ids → Embedding → (by default bidirectional)
  * LSTM/GRU → Dense at every step → softmax cross-entropy over the real steps only
  * (padding never counts). With `crf`, the Dense layer's scores are a linear-chain CRF's
@@ -18,11 +18,18 @@ import { Embedding } from '../layers/embedding.js';
 import type { RecurrentLayer } from '../layers/recurrent/layers.js';
 import { Random } from '../random.js';
 import { argmax, type Tensor } from '../tensor/tensor.js';
-import { crossEntropy, IGNORE_INDEX } from '../training/losses/cross-entropy.js';
+import { crossEntropy, IGNORE_INDEX } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask, checkVocabularies, ComposedModel, createEncoder, encoderSettings, type EncoderSettings, encoderWidth,
-  type EncoderOptions, type Vocabularies,
+  batchedTask,
+  checkVocabularies,
+  ComposedModel,
+  createEncoder,
+  encoderSettings,
+  type EncoderSettings,
+  encoderWidth,
+  type EncoderOptions,
+  type Vocabularies,
 } from './sequence-model.js';
 
 /** Options of {@link SequenceTagger.create}: the encoder's (hidden size 128 by default) and the data's. */
@@ -62,12 +69,20 @@ export interface TaggedSequence {
 }
 
 export class SequenceTagger extends ComposedModel {
-  private constructor(readonly embedding: Embedding, readonly encoder: RecurrentLayer, readonly classifier: Dense,
-    readonly numTags: number, readonly random: Random, vocabularies: Vocabularies,
+  private constructor(
+    readonly embedding: Embedding,
+    readonly encoder: RecurrentLayer,
+    readonly classifier: Dense,
+    readonly numTags: number,
+    readonly random: Random,
+    vocabularies: Vocabularies,
     /** The CRF output layer, when the tagger has one, and the constraints it keeps. */
-    readonly crf?: { layer: CRF; constraints: CrfConstraintsSetting }) {
-    super([['embedding', embedding], ['encoder', encoder], ['classifier', classifier], ...(crf ? [['crf', crf.layer] as const] : [])],
-      vocabularies);
+    readonly crf?: { layer: CRF; constraints: CrfConstraintsSetting },
+  ) {
+    super(
+      [['embedding', embedding], ['encoder', encoder], ['classifier', classifier], ...(crf ? [['crf', crf.layer] as const] : [])],
+      vocabularies,
+    );
   }
 
   /** @throws UsageError on an invalid option. */
@@ -79,23 +94,35 @@ export class SequenceTagger extends ComposedModel {
     const encoder = createEncoder({ ...options, seed: seed + 1 }, embeddingDim, 128);
     const classifier = new Dense({ inFeatures: encoderWidth(encoder), outFeatures: numTags, seed: seed + 2, ...common });
     const constraints = crfConstraintsOf(options.crf ?? false, vocabularies.labels);
-    const crf = constraints === undefined ? undefined : {
-      layer: new CRF({ numTags, seed: seed + 4, ...common,
-        ...(constraints === 'none' ? {} : { constraints: allowedTransitions(constraints, vocabularies.labels!) }) }),
-      constraints,
-    };
+    const crf =
+      constraints === undefined
+        ? undefined
+        : {
+            layer: new CRF({
+              numTags,
+              seed: seed + 4,
+              ...common,
+              ...(constraints === 'none' ? {} : { constraints: allowedTransitions(constraints, vocabularies.labels!) }),
+            }),
+            constraints,
+          };
     return new SequenceTagger(embedding, encoder, classifier, numTags, new Random(seed + 3), vocabularies, crf);
   }
 
   /** Its settings: `create({ ...settings, vocabularies })` builds the same shape. */
   get settings(): SequenceTaggerSettings {
-    return { vocabSize: this.embedding.numEmbeddings, numTags: this.numTags, embeddingDim: this.embedding.embeddingDim,
-      ...encoderSettings(this.encoder), ...(this.crf ? { crf: { constraints: this.crf.constraints } } : {}) };
+    return {
+      vocabSize: this.embedding.numEmbeddings,
+      numTags: this.numTags,
+      embeddingDim: this.embedding.embeddingDim,
+      ...encoderSettings(this.encoder),
+      ...(this.crf ? { crf: { constraints: this.crf.constraints } } : {}),
+    };
   }
 
   /** Tag scores `[T, B, K]` of token sequences (padded inside; steps past a sequence's end score 0). */
   async logits(sequences: readonly (readonly number[])[]): Promise<{ logits: Tensor; lengths: number[] }> {
-    const { ids, T, B, lengths } = padTokenIds(sequences, 'SequenceTagger');  // padding steps are masked out
+    const { ids, T, B, lengths } = padTokenIds(sequences, 'SequenceTagger'); // padding steps are masked out
     const embedded = await this.embedding.forward(ids, [T, B]);
     const { output } = await this.encoder.forward(embedded, { lengths });
     return { logits: await this.classifier.forward(output), lengths };
@@ -116,10 +143,18 @@ export class SequenceTagger extends ComposedModel {
     const { logits, lengths } = await this.logits(batch.map((s) => s.tokens));
     let result: { loss: number | number[] | Float32Array; grad: Tensor };
     if (this.crf !== undefined) {
-      result = await this.crf.layer.negativeLogLikelihood(logits, batch.map((s) => s.tags), { lengths, reduction: 'tokenMean' });
+      result = await this.crf.layer.negativeLogLikelihood(
+        logits,
+        batch.map((s) => s.tags),
+        { lengths, reduction: 'tokenMean' },
+      );
     } else {
       // Padded steps get the ignore index: only real steps count.
-      const targets = padTokenIds(batch.map((s) => s.tags), 'SequenceTagger', IGNORE_INDEX).ids;
+      const targets = padTokenIds(
+        batch.map((s) => s.tags),
+        'SequenceTagger',
+        IGNORE_INDEX,
+      ).ids;
       result = await crossEntropy(logits, targets);
     }
     const dEncoded = await this.classifier.backward(result.grad);
@@ -146,12 +181,22 @@ export class SequenceTagger extends ComposedModel {
       examples.forEach((e, i) => {
         const violation = firstViolation(e.tags, constraints);
         if (violation === undefined) return;
-        throw new UsageError(`SequenceTagger: example ${i} ${describeViolation(violation, this.vocabularies.labels)}, which the ` +
-          `${this.crf!.constraints} rules of its CRF forbid (create the tagger with crf: { constraints: 'none' } for tags that break them)`);
+        throw new UsageError(
+          `SequenceTagger: example ${i} ${describeViolation(violation, this.vocabularies.labels)}, which the ` +
+            `${this.crf!.constraints} rules of its CRF forbid ` +
+            "(create the tagger with crf: { constraints: 'none' } for tags that break them)",
+        );
       });
     }
-    return batchedTask(examples, batchSize, this.random, await this.parameters(), (e) => e.tokens.length,
-      (batch) => this.train().lossAndBackward(batch), this.partGenerators());
+    return batchedTask(
+      examples,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (e) => e.tokens.length,
+      (batch) => this.train().lossAndBackward(batch),
+      this.partGenerators(),
+    );
   }
 }
 
@@ -160,13 +205,18 @@ export class SequenceTagger extends ComposedModel {
  * a CRF; `auto` (or `true`) gives the chunk scheme of the names, or none.
  * @throws UsageError on an invalid option, or a scheme without tag names.
  */
-export function crfConstraintsOf(option: SequenceTaggerOptions['crf'], labels: readonly string[] | undefined): CrfConstraintsSetting | undefined {
+export function crfConstraintsOf(
+  option: SequenceTaggerOptions['crf'],
+  labels: readonly string[] | undefined,
+): CrfConstraintsSetting | undefined {
   if (option === false) return undefined;
-  const asked = option === true ? 'auto' : typeof option === 'object' && option !== null ? option.constraints ?? 'auto' : option;
+  const asked = option === true ? 'auto' : typeof option === 'object' && option !== null ? (option.constraints ?? 'auto') : option;
   if (asked === 'auto') return (labels === undefined ? undefined : chunkSchemeOf(labels)) ?? 'none';
   if (asked === 'none') return 'none';
   if (asked !== 'BIO' && asked !== 'BIOES') {
-    throw new UsageError(`SequenceTagger: crf must be true, false or { constraints: 'auto' | 'BIO' | 'BIOES' | 'none' }, got ${JSON.stringify(option)}`);
+    throw new UsageError(
+      `SequenceTagger: crf must be true, false or { constraints: 'auto' | 'BIO' | 'BIOES' | 'none' }, got ${JSON.stringify(option)}`,
+    );
   }
   if (labels === undefined) throw new UsageError(`SequenceTagger: CRF constraints '${asked}' need the tag names (vocabularies.labels)`);
   return asked;

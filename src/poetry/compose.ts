@@ -69,7 +69,7 @@ export function samplePoems(model: LanguageModel, count: number, options: PoemOp
 
 /** Samples one poem: `samplePoems(model, 1, options)[0]`, see {@link samplePoems}. */
 export function samplePoem(model: LanguageModel, options: PoemOptions = {}): string {
-  return samplePoems(model, 1, options)[0]!;
+  return samplePoems(model, 1, options)[0];
 }
 
 interface PoemPlan {
@@ -101,7 +101,7 @@ function planPoem(tokenizer: Tokenizer, options: PoemOptions): PoemPlan {
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new UsageError(`maxLength must be an integer ≥ 1, got ${maxLength}`);
   const idOf = (ch: string, what: string): number => {
     if (ch === POEM_END) throw new UsageError(`the ${what} of a poem cannot contain a line break`);
-    const id = tokenizer.encode(ch)[0]!;
+    const id = tokenizer.encode(ch)[0];
     if (id === tokenizer.unkId) throw new UsageError(`the ${what} has '${ch}', a character the model does not know`);
     return id;
   };
@@ -123,10 +123,14 @@ function planPoem(tokenizer: Tokenizer, options: PoemOptions): PoemPlan {
 class PoemWriter {
   private readonly text: TextContinuation;
   private readonly scores: Float32Array; // [V] the model's scores, masked
-  private readonly probs: Float64Array;  // [V] the distribution drawn from
+  private readonly probs: Float64Array; // [V] the distribution drawn from
 
-  constructor(private readonly model: LanguageModel, private readonly sampling: Sampling, private readonly random: Random,
-    private readonly endId: number | undefined) {
+  constructor(
+    private readonly model: LanguageModel,
+    private readonly sampling: Sampling,
+    private readonly random: Random,
+    private readonly endId: number | undefined,
+  ) {
     this.text = model.continuation(POEM_END);
     this.scores = new Float32Array(model.tokenizer.vocabSize);
     this.probs = new Float64Array(model.tokenizer.vocabSize);
@@ -150,7 +154,7 @@ class PoemWriter {
     for (const id of plan.opening) append(id);
     while (length < plan.maxLength) {
       if (lineStart && nextLine < plan.acrostic.length) {
-        append(plan.acrostic[nextLine++]!);
+        append(plan.acrostic[nextLine++]);
         continue;
       }
       scores.set(text.logits());

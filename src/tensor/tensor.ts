@@ -26,14 +26,14 @@ export function sizeOf(shape: readonly number[]): number {
  */
 export function argmax(x: ArrayLike<number>, offset: number, n: number, allowed?: Uint8Array): number {
   let best = -1;
-  for (let i = 0; i < n; i++) if ((allowed === undefined || allowed[i]) && (best < 0 || x[offset + i]! > x[offset + best]!)) best = i;
+  for (let i = 0; i < n; i++) if ((allowed === undefined || allowed[i]) && (best < 0 || x[offset + i] > x[offset + best])) best = i;
   return best;
 }
 
 /** Rows of `width` numbers in place: row r takes what row from[r] held (rows past from.length stay). */
 export function permuteRows(data: Float32Array | Float64Array, width: number, from: ArrayLike<number>): void {
   const copy = data.slice(0, from.length * width);
-  for (let r = 0; r < from.length; r++) data.set(copy.subarray(from[r]! * width, (from[r]! + 1) * width), r * width);
+  for (let r = 0; r < from.length; r++) data.set(copy.subarray(from[r] * width, (from[r] + 1) * width), r * width);
 }
 
 /** Formats a shape as PyTorch prints it, e.g. `[2, 3, 4]`. */
@@ -89,7 +89,7 @@ function checkTensor(value: unknown, what: string, float64: boolean): void {
     throw new ShapeError(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
   }
   if (!(data instanceof Float32Array) && !(float64 && data instanceof Float64Array)) {
-    const got = data === undefined ? 'undefined' : (data as object).constructor?.name ?? typeof data;
+    const got = data === undefined ? 'undefined' : ((data as object).constructor?.name ?? typeof data);
     throw new ShapeError(`${what}: data must be a Float32Array${float64 ? ' or Float64Array' : ''}, got ${got}`);
   }
   const n = sizeOf(shape as number[]);
@@ -117,7 +117,7 @@ export function assertShape(t: Tensor, expected: readonly (number | null)[], wha
  */
 export function assertFinite(data: ArrayLike<number>, what: string): void {
   for (let i = 0; i < data.length; i++) {
-    const v = data[i] as number;
+    const v = data[i];
     if (!Number.isFinite(v)) throw new NonFiniteError(`${what}: element ${i} is ${v}; values must be finite`);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Argument checks shared by the optimizers, schedules and clipping. Messages name the
- * function, the option and the value that came (DESIGN habit 10). Internal: not exported
+ * function, the option and the value that came. Internal: not exported
  * from the package.
  */
 import { UsageError } from '../errors.js';

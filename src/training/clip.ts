@@ -3,7 +3,6 @@
  * (PyTorch 1.13). Both work in place on the parameters' `.grad` buffers.
  */
 import type { Backend, FloatArray } from '../backend/backend.js';
-import { currentBackend } from '../backend/select.js';
 import { NonFiniteError, UsageError } from '../errors.js';
 import type { Parameter } from '../layers/parameters.js';
 import { check, describeValue } from './check.js';
@@ -40,18 +39,23 @@ export interface ClipGradNormOptions {
  * @param params the parameters whose `.grad` to clip.
  * @param maxNorm the largest allowed norm, ≥ 0 (may be `Infinity`: measure only).
  * @param options see {@link ClipGradNormOptions}.
- * @param backend the backend holding the gradients. @default currentBackend()
+ * @param backend the backend holding the gradients
  * @returns the total norm before clipping (0 for an empty list).
  * @throws UsageError on an invalid `maxNorm` or `normType`.
  * @throws NonFiniteError when `errorIfNonfinite` is set and the total norm is NaN or infinite.
  * @example
- * const norm = clipGradNorm(params, 5);
+ * const norm = clipGradNorm(params, 5, {}, backend);
  * if (!Number.isFinite(norm)) console.warn('skipping a step: gradient norm is', norm);
  */
-export function clipGradNorm<F extends FloatArray = Float32Array>(params: readonly Parameter<F>[], maxNorm: number,
-  options: ClipGradNormOptions = {}, backend?: Backend<F>): number {
+export function clipGradNorm<F extends FloatArray = Float32Array>(
+  params: readonly Parameter<F>[],
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+  backend: Backend<F>,
+): number {
   const owner = 'clipGradNorm';
   checkParams(owner, params);
+  checkBackend(owner, backend);
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) {
     throw new UsageError(`${owner}: maxNorm must be a number >= 0, got ${describeValue(maxNorm)}`);
   }
@@ -62,12 +66,11 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(params: readon
   }
   const errorIfNonfinite = check.flag(owner, 'errorIfNonfinite', options.errorIfNonfinite ?? false);
   if (params.length === 0) return 0;
-  const b = backend ?? (currentBackend() as unknown as Backend<F>);
 
   let total: number;
   if (p === 2) {
     let sum = 0;
-    for (const param of params) sum += b.sumSquares(param.grad.length, param.grad);
+    for (const param of params) sum += backend.sumSquares(param.grad.length, param.grad);
     total = Math.sqrt(sum);
   } else if (p === Infinity) {
     // max |g|; NaN propagates, as torch's abs().max().
@@ -75,7 +78,7 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(params: readon
     for (const param of params) {
       const g = param.grad;
       for (let i = 0; i < g.length; i++) {
-        const a = Math.abs(g[i]!);
+        const a = Math.abs(g[i]);
         if (a > total || Number.isNaN(a)) total = a;
       }
     }
@@ -83,19 +86,20 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(params: readon
     let sum = 0;
     for (const param of params) {
       const g = param.grad;
-      for (let i = 0; i < g.length; i++) sum += Math.abs(g[i]!) ** p;
+      for (let i = 0; i < g.length; i++) sum += Math.abs(g[i]) ** p;
     }
     total = sum ** (1 / p);
   }
 
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new NonFiniteError(`${owner}: the total norm of order ${p} of the gradients is ${total}, ` +
-      'so they cannot be clipped (gradients left unchanged)');
+    throw new NonFiniteError(
+      `${owner}: the total norm of order ${p} of the gradients is ${total}, ` + 'so they cannot be clipped (gradients left unchanged)',
+    );
   }
   const coef = maxNorm / (total + 1e-6);
   // `!(coef >= 1)` also scales by a NaN coefficient, as PyTorch's clamp(coef, max=1) does.
   if (!(coef >= 1)) {
-    for (const param of params) b.scale(param.grad.length, coef, param.grad);
+    for (const param of params) backend.scale(param.grad.length, coef, param.grad);
   }
   return total;
 }
@@ -105,25 +109,35 @@ export function clipGradNorm<F extends FloatArray = Float32Array>(params: readon
  * `torch.nn.utils.clip_grad_value_`. NaN elements stay NaN.
  * @param params the parameters whose `.grad` to clip.
  * @param clipValue the largest allowed magnitude, ≥ 0 (may be `Infinity`).
- * @param backend the backend holding the gradients. @default currentBackend()
+ * @param backend the backend holding the gradients
  * @throws UsageError on an invalid `clipValue`.
- * @example clipGradValue(params, 1);
+ * @example clipGradValue(params, 1, backend);
  */
-export function clipGradValue<F extends FloatArray = Float32Array>(params: readonly Parameter<F>[], clipValue: number,
-  backend?: Backend<F>): void {
+export function clipGradValue<F extends FloatArray = Float32Array>(
+  params: readonly Parameter<F>[],
+  clipValue: number,
+  backend: Backend<F>,
+): void {
   const owner = 'clipGradValue';
   checkParams(owner, params);
+  checkBackend(owner, backend);
   if (typeof clipValue !== 'number' || !(clipValue >= 0)) {
     throw new UsageError(`${owner}: clipValue must be a number >= 0, got ${describeValue(clipValue)}`);
   }
   if (params.length === 0) return;
-  const b = backend ?? (currentBackend() as unknown as Backend<F>);
-  for (const param of params) b.clamp(param.grad.length, -clipValue, clipValue, param.grad);
+  for (const param of params) backend.clamp(param.grad.length, -clipValue, clipValue, param.grad);
 }
 
 function checkParams(owner: string, params: unknown): void {
-  if (!Array.isArray(params) || !params.every((p: unknown) => typeof p === 'object' && p !== null &&
-    ArrayBuffer.isView((p as { grad?: unknown }).grad))) {
+  if (
+    !Array.isArray(params) ||
+    !params.every((p: unknown) => typeof p === 'object' && p !== null && ArrayBuffer.isView((p as { grad?: unknown }).grad))
+  ) {
     throw new UsageError(`${owner}: params must be an array of parameters with a grad buffer`);
   }
+}
+
+/** @throws UsageError when a JavaScript caller left the backend out. */
+function checkBackend(owner: string, backend: unknown): void {
+  if (backend === undefined || backend === null) throw new UsageError(`${owner}: pass the backend that holds the gradients`);
 }

@@ -7,11 +7,11 @@ export function editDistance<T>(a: readonly T[], b: readonly T[]): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
     }
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[b.length];
 }
 
 /**
@@ -25,17 +25,19 @@ export function errorRate<T>(predictions: readonly (readonly T[])[], references:
   }
   const total = references.reduce((n, r) => n + r.length, 0);
   if (total === 0) throw new ShapeError('errorRate: the references are empty');
-  return predictions.reduce((n, p, i) => n + editDistance(p, references[i]!), 0) / total;
+  return predictions.reduce((n, p, i) => n + editDistance(p, references[i]), 0) / total;
 }
 
 /** Fraction of positions whose predicted label equals the reference. @throws ShapeError on different lengths. */
 export function tokenAccuracy<T>(predictions: readonly (readonly T[])[], references: readonly (readonly T[])[]): number {
   let total = 0;
   let correct = 0;
-  if (predictions.length !== references.length) throw new ShapeError(`tokenAccuracy: ${predictions.length} predictions for ${references.length} references`);
+  if (predictions.length !== references.length)
+    throw new ShapeError(`tokenAccuracy: ${predictions.length} predictions for ${references.length} references`);
   references.forEach((reference, i) => {
-    const prediction = predictions[i]!;
-    if (prediction.length !== reference.length) throw new ShapeError(`tokenAccuracy: sequence ${i} has ${prediction.length} predictions for ${reference.length} labels`);
+    const prediction = predictions[i];
+    if (prediction.length !== reference.length)
+      throw new ShapeError(`tokenAccuracy: sequence ${i} has ${prediction.length} predictions for ${reference.length} labels`);
     reference.forEach((label, t) => {
       total++;
       if (prediction[t] === label) correct++;
@@ -77,16 +79,19 @@ export function chunks(tags: readonly string[]): Chunk[] {
 }
 
 /** Entity-level precision, recall and F1 (CoNLL): a predicted chunk counts when its type and span match exactly. */
-export function entityF1(predictions: readonly (readonly string[])[], references: readonly (readonly string[])[]):
-  { precision: number; recall: number; f1: number } {
-  if (predictions.length !== references.length) throw new ShapeError(`entityF1: ${predictions.length} predictions for ${references.length} references`);
+export function entityF1(
+  predictions: readonly (readonly string[])[],
+  references: readonly (readonly string[])[],
+): { precision: number; recall: number; f1: number } {
+  if (predictions.length !== references.length)
+    throw new ShapeError(`entityF1: ${predictions.length} predictions for ${references.length} references`);
   let predicted = 0;
   let gold = 0;
   let matched = 0;
   references.forEach((reference, i) => {
     const key = (c: Chunk): string => `${c.type}|${c.start}|${c.end}`;
     const wanted = new Set(chunks(reference).map(key));
-    const found = chunks(predictions[i]!);
+    const found = chunks(predictions[i]);
     predicted += found.length;
     gold += wanted.size;
     matched += found.filter((c) => wanted.has(key(c))).length;

@@ -36,7 +36,13 @@ export const OPTIMIZERS: readonly Optimization['optimizer'][] = ['adam', 'adamw'
 
 /** Defaults of {@link Optimization} (the learning rate is each model's). */
 export const OPTIMIZATION_DEFAULTS: Omit<Optimization, 'lr'> = {
-  optimizer: 'adam', weightDecay: 0, momentum: 0, schedule: 'constant', warmup: 0, clip: 5, skipNonFinite: false,
+  optimizer: 'adam',
+  weightDecay: 0,
+  momentum: 0,
+  schedule: 'constant',
+  warmup: 0,
+  clip: 5,
+  skipNonFinite: false,
 };
 
 /** Hooks of {@link trainWithOptimization} beyond the optimisation: progress, checkpoints, resume, stopping. */
@@ -45,12 +51,19 @@ export type TrainingHooks = Pick<TrainOptions, 'onProgress' | 'checkpointEvery' 
 /**
  * Runs the shared training loop ({@link train}) over `task` with the optimizer, schedule and
  * clipping that `run` asks for, on `backend` (where the parameters live).
+ * @param params the parameters, or the promise a model's `parameters()` returns
  * @throws UsageError when the schedule needs a budget in steps or epochs and has none.
  */
-export function trainWithOptimization(task: TrainingTask, params: Parameter[], run: Optimization, budget: Budget,
-  backend: Backend, hooks: TrainingHooks = {}): Promise<TrainResult> {
+export async function trainWithOptimization(
+  task: TrainingTask,
+  params: Parameter[] | Promise<Parameter[]>,
+  run: Optimization,
+  budget: Budget,
+  backend: Backend,
+  hooks: TrainingHooks = {},
+): Promise<TrainResult> {
   return train(task, {
-    optimizer: createOptimizer(run, params, backend),
+    optimizer: createOptimizer(run, await params, backend),
     budget,
     schedule: createSchedule(run, budget, task.batchesPerEpoch),
     clipNorm: run.clip > 0 ? run.clip : undefined,
@@ -62,10 +75,14 @@ export function trainWithOptimization(task: TrainingTask, params: Parameter[], r
 /** The optimizer `run` names, over `params`. */
 export function createOptimizer(run: Optimization, params: Parameter[], backend: Backend): Optimizer {
   switch (run.optimizer) {
-    case 'adam': return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
-    case 'adamw': return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
-    case 'sgd': return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
-    case 'rmsprop': return new RMSprop(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
+    case 'adam':
+      return new Adam(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
+    case 'adamw':
+      return new AdamW(params, { lr: run.lr, weightDecay: run.weightDecay }, backend);
+    case 'sgd':
+      return new SGD(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
+    case 'rmsprop':
+      return new RMSprop(params, { lr: run.lr, momentum: run.momentum, weightDecay: run.weightDecay }, backend);
   }
 }
 

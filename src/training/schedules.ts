@@ -32,7 +32,10 @@ export interface LrSchedule {
 abstract class Schedule implements LrSchedule {
   readonly baseLr: number;
 
-  protected constructor(protected readonly owner: string, lr: unknown) {
+  protected constructor(
+    protected readonly owner: string,
+    lr: unknown,
+  ) {
     this.baseLr = check.nonNegative(owner, 'lr', lr);
   }
 
@@ -210,26 +213,31 @@ export class SequentialSchedule extends Schedule {
    */
   constructor(schedules: readonly LrSchedule[], milestones: readonly number[]) {
     const owner = 'SequentialSchedule';
-    if (!Array.isArray(schedules) || schedules.length === 0 ||
-      !schedules.every((s: unknown): boolean => typeof s === 'object' && s !== null && 'lrAt' in s)) {
+    if (
+      !Array.isArray(schedules) ||
+      schedules.length === 0 ||
+      !schedules.every((s: unknown): boolean => typeof s === 'object' && s !== null && 'lrAt' in s)
+    ) {
       throw new UsageError(`${owner}: schedules must be a non-empty array of schedules`);
     }
     if (!Array.isArray(milestones) || milestones.length !== schedules.length - 1) {
-      throw new UsageError(`${owner}: expected ${schedules.length - 1} milestone(s) for ${schedules.length} ` +
-        `schedules, got ${Array.isArray(milestones) ? milestones.length : typeof milestones}`);
+      throw new UsageError(
+        `${owner}: expected ${schedules.length - 1} milestone(s) for ${schedules.length} ` +
+          `schedules, got ${Array.isArray(milestones) ? milestones.length : typeof milestones}`,
+      );
     }
     milestones.forEach((m, i) => {
-      check.integer(owner, `milestones[${i}]`, m, i === 0 ? 1 : milestones[i - 1]! + 1);
+      check.integer(owner, `milestones[${i}]`, m, i === 0 ? 1 : milestones[i - 1] + 1);
     });
-    super(owner, schedules[0]!.baseLr);
+    super(owner, schedules[0].baseLr);
     this.schedules = [...schedules];
     this.milestones = [...milestones];
   }
 
   protected override rate(step: number): number {
     let k = 0;
-    while (k < this.milestones.length && step >= this.milestones[k]!) k++;
-    return this.schedules[k]!.lrAt(step - (k === 0 ? 0 : this.milestones[k - 1]!));
+    while (k < this.milestones.length && step >= this.milestones[k]) k++;
+    return this.schedules[k].lrAt(step - (k === 0 ? 0 : this.milestones[k - 1]));
   }
 }
 

@@ -140,8 +140,11 @@ const SMOOTHING = 0.98;
 export async function train(task: TrainingTask, options: TrainOptions): Promise<TrainResult> {
   const { optimizer, budget, schedule } = options;
   checkBudget(budget);
-  for (const [name, v] of [['clipNorm', options.clipNorm], ['clipValue', options.clipValue],
-    ['checkpointEvery', options.checkpointEvery]] as const) {
+  for (const [name, v] of [
+    ['clipNorm', options.clipNorm],
+    ['clipValue', options.clipValue],
+    ['checkpointEvery', options.checkpointEvery],
+  ] as const) {
     if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
       throw new UsageError(`train: ${name} must be a positive number, got ${String(v)}`);
     }
@@ -169,8 +172,15 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   const start = now();
   const elapsed = (): number => (now() - start) / 1000;
   const checkpoint = (): TrainerCheckpoint => ({
-    step, epoch, batch, tokens, smoothedLoss: smoothed, skipped, random: task.random.getState(),
-    optimizer: optimizer.stateDict(), taskState: task.saveState(),
+    step,
+    epoch,
+    batch,
+    tokens,
+    smoothedLoss: smoothed,
+    skipped,
+    random: task.random.getState(),
+    optimizer: optimizer.stateDict(),
+    taskState: task.saveState(),
   });
 
   const stopReason = (): TrainResult['stoppedBy'] | undefined => {
@@ -189,8 +199,11 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     const { loss, tokens: n } = await task.trainBatch(batch);
     // Finiteness first: value clipping would turn ±Inf into ±clipValue (as PyTorch's
     // clip_grad_value_ does) and hide the problem.
-    const problem = !Number.isFinite(loss) ? `the loss is ${loss}`
-      : !gradientsFinite(params, optimizer) ? 'a gradient is not finite' : undefined;
+    const problem = !Number.isFinite(loss)
+      ? `the loss is ${loss}`
+      : !gradientsFinite(params, optimizer)
+        ? 'a gradient is not finite'
+        : undefined;
     const finite = problem === undefined;
     if (finite && options.clipValue !== undefined) clipGradValue(params, options.clipValue, optimizer.backend);
     if (finite && options.clipNorm !== undefined) clipGradNorm(params, options.clipNorm, {}, optimizer.backend);
@@ -200,8 +213,10 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     } else if (options.skipNonFinite) {
       skipped++;
     } else {
-      throw new NonFiniteError(`training stopped at step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1}): ${problem}; ` +
-        'lower the learning rate or clip gradients (or skip such batches)');
+      throw new NonFiniteError(
+        `training stopped at step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1}): ${problem}; ` +
+          'lower the learning rate or clip gradients (or skip such batches)',
+      );
     }
     step++;
     tokens += n;
@@ -212,20 +227,35 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     }
     const seconds = elapsed();
     const fraction = budgetFraction(budget, step, epoch + batch / task.batchesPerEpoch, seconds);
-    const rate = (fraction - startFraction) / Math.max(seconds, 1e-9);  // budget spent per second
+    const rate = (fraction - startFraction) / Math.max(seconds, 1e-9); // budget spent per second
     options.onProgress?.({
-      step, epoch, batch, loss, smoothedLoss: debias(smoothed, step - skipped), lr: optimizer.lr,
-      tokensPerSecond: seconds > 0 ? (tokens - startTokens) / seconds : 0, elapsedSeconds: seconds,
-      etaSeconds: rate > 0 ? (1 - fraction) / rate : 0, fraction, skipped,
+      step,
+      epoch,
+      batch,
+      loss,
+      smoothedLoss: debias(smoothed, step - skipped),
+      lr: optimizer.lr,
+      tokensPerSecond: seconds > 0 ? (tokens - startTokens) / seconds : 0,
+      elapsedSeconds: seconds,
+      etaSeconds: rate > 0 ? (1 - fraction) / rate : 0,
+      fraction,
+      skipped,
     });
-    reason = stopReason();  // after the progress hook, which may abort the run
+    reason = stopReason(); // after the progress hook, which may abort the run
     if (reason === undefined && options.checkpointEvery !== undefined && step % options.checkpointEvery === 0) {
       await options.onCheckpoint?.(checkpoint());
     }
   }
   await options.onCheckpoint?.(checkpoint());
-  return { steps: step, epochs: epoch + batch / task.batchesPerEpoch, tokens, seconds: elapsed(),
-    loss: debias(smoothed, step - skipped), skipped, stoppedBy: reason };
+  return {
+    steps: step,
+    epochs: epoch + batch / task.batchesPerEpoch,
+    tokens,
+    seconds: elapsed(),
+    loss: debias(smoothed, step - skipped),
+    skipped,
+    stoppedBy: reason,
+  };
 }
 
 function checkBudget(b: Budget): void {

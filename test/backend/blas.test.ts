@@ -79,32 +79,38 @@ describe('blas backend', { skip }, () => {
       const [rows, H] = [16, 512];
       assert.equal(takesProduct(rows, 4 * H, H, true), true);
       const random = rng(9);
-      const inputs = { whh: uniform(random, 4 * H * H, -0.3, 0.3), hPrev: uniform(random, rows * H),
-        gates: uniform(random, rows * 4 * H, -2, 2), cPrev: uniform(random, rows * H), da: uniform(random, rows * 4 * H),
-        dc: uniform(random, rows * H) };
+      const inputs = {
+        whh: uniform(random, 4 * H * H, -0.3, 0.3),
+        hPrev: uniform(random, rows * H),
+        gates: uniform(random, rows * 4 * H, -2, 2),
+        cPrev: uniform(random, rows * H),
+        da: uniform(random, rows * 4 * H),
+        dc: uniform(random, rows * H),
+      };
       const run = (b: Backend, fused: boolean): Float32Array[] => {
         const packedT = b.alloc(b.packedSize(H, 4 * H));
         b.packMatrix(true, H, 4 * H, upload(b, inputs.whh), H, packedT);
         const packed = b.alloc(b.packedSize(4 * H, H));
         b.packMatrix(false, 4 * H, H, upload(b, inputs.whh), H, packed);
-        const [hPrev, gates, cPrev, da, dc] = [inputs.hPrev, inputs.gates, inputs.cPrev, inputs.da, inputs.dc]
-          .map((x) => upload(b, x)) as Float32Array[];
+        const [hPrev, gates, cPrev, da, dc] = [inputs.hPrev, inputs.gates, inputs.cPrev, inputs.da, inputs.dc].map<Float32Array>((x) =>
+          upload(b, x),
+        );
         const [c, h, y, dh] = [b.alloc(rows * H), b.alloc(rows * H), b.alloc(rows * H), b.alloc(rows * H)];
         if (fused) {
-          b.lstmStepForward(rows, H, hPrev!, packedT, gates!, cPrev!, c, h, y, H);
-          b.lstmStepBackward(rows, H, da!, packed, dh, rows, gates!, cPrev!, c, y, H, dc!);
+          b.lstmStepForward(rows, H, hPrev, packedT, gates, cPrev, c, h, y, H);
+          b.lstmStepBackward(rows, H, da, packed, dh, rows, gates, cPrev, c, y, H, dc);
         } else {
-          b.gemm(false, true, rows, 4 * H, H, 1, hPrev!, H, upload(b, inputs.whh), H, 1, gates!, 4 * H);
-          b.lstmCellForward(rows, H, gates!, cPrev!, c, h, y, H);
-          b.gemm(false, false, rows, H, 4 * H, 1, da!, 4 * H, upload(b, inputs.whh), H, 0, dh, H);
-          b.lstmCellBackward(rows, H, gates!, cPrev!, c, y, H, dh, dc!);
+          b.gemm(false, true, rows, 4 * H, H, 1, hPrev, H, upload(b, inputs.whh), H, 1, gates, 4 * H);
+          b.lstmCellForward(rows, H, gates, cPrev, c, h, y, H);
+          b.gemm(false, false, rows, H, 4 * H, 1, da, 4 * H, upload(b, inputs.whh), H, 0, dh, H);
+          b.lstmCellBackward(rows, H, gates, cPrev, c, y, H, dh, dc);
         }
-        return [c, h, y, dh, dc!, gates!].map((t) => Float32Array.from(t));
+        return [c, h, y, dh, dc, gates].map((t) => Float32Array.from(t));
       };
       const want = run(blas, false);
-      run(blas, true).forEach((got, i) => assertIdentical(`output ${i}`, got, want[i]!));
+      run(blas, true).forEach((got, i) => assertIdentical(`output ${i}`, got, want[i]));
       // The wasm kernels' own product rounds differently, within float32 accuracy.
-      run(wasm, true).forEach((got, i) => assertClose(`wasm output ${i}`, got, want[i]!, { atol: 1e-4, rtol: 1e-4 }));
+      run(wasm, true).forEach((got, i) => assertClose(`wasm output ${i}`, got, want[i], { atol: 1e-4, rtol: 1e-4 }));
     } finally {
       blas.dispose();
       wasm.dispose();
@@ -118,15 +124,19 @@ describe('blas backend', { skip }, () => {
       assert.equal(search.found, false);
       assert.match(search.found ? '' : search.reason, /libc\.so\.6 has no cblas_sgemm/);
     }
-    await assert.rejects(createBlasBackend({ library: '/nonexistent/libopenblas.so.0' }), (e: unknown) =>
-      e instanceof EnvironmentError && /blas backend: cannot open \/nonexistent\/libopenblas\.so\.0/.test(e.message));
+    await assert.rejects(
+      createBlasBackend({ library: '/nonexistent/libopenblas.so.0' }),
+      (e: unknown) => e instanceof EnvironmentError && /blas backend: cannot open \/nonexistent\/libopenblas\.so\.0/.test(e.message),
+    );
   });
 
   it('refuses the Netlib reference BLAS, naming it', { skip: netlibUnavailable() }, async () => {
     const search = await openBlas(NETLIB_BLAS);
     assert.equal(search.found, false);
-    assert.equal(search.found ? '' : search.reason, `${NETLIB_BLAS} is refused: it is neither OpenBLAS, MKL, BLIS nor ` +
-      'Accelerate (most likely the slow Netlib reference BLAS)');
+    assert.equal(
+      search.found ? '' : search.reason,
+      `${NETLIB_BLAS} is refused: it is neither OpenBLAS, MKL, BLIS nor ` + 'Accelerate (most likely the slow Netlib reference BLAS)',
+    );
     await assert.rejects(createBlasBackend({ library: NETLIB_BLAS }), EnvironmentError);
   });
 
@@ -138,7 +148,7 @@ describe('blas backend', { skip }, () => {
     const linux = blasCandidates('linux');
     assert.equal(linux[0], 'libopenblas.so.0');
     assert.equal(linux.at(-1), 'libblas.so.3');
-    assert.match(blasCandidates('darwin')[0]!, /Accelerate\.framework/);
+    assert.match(blasCandidates('darwin')[0], /Accelerate\.framework/);
     assert.ok(blasCandidates('win32').includes('libopenblas.dll'));
   });
 });

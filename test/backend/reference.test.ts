@@ -14,13 +14,19 @@ describe('reference kernels by hand', () => {
     const a = Float64Array.of(1, 2, 3, 4);
     const m = Float64Array.of(5, 6, 7, 8);
     const cases: [boolean, boolean, number[]][] = [
-      [false, false, [19, 22, 43, 50]], [true, false, [26, 30, 38, 44]],
-      [false, true, [17, 23, 39, 53]], [true, true, [23, 31, 34, 46]],
+      [false, false, [19, 22, 43, 50]],
+      [true, false, [26, 30, 38, 44]],
+      [false, true, [17, 23, 39, 53]],
+      [true, true, [23, 31, 34, 46]],
     ];
     for (const [ta, tb, want] of cases) {
       const c = Float64Array.of(1, 1, 1, 1);
       b.gemm(ta, tb, 2, 2, 2, 2, a, 2, m, 2, 10, c, 2);
-      assert.deepEqual(Array.from(c), want.map((v) => 2 * v + 10), `transA=${ta} transB=${tb}`);
+      assert.deepEqual(
+        Array.from(c),
+        want.map((v) => 2 * v + 10),
+        `transA=${ta} transB=${tb}`,
+      );
     }
   });
 
@@ -38,7 +44,12 @@ describe('reference kernels by hand', () => {
     assertClose('sigmoid', y, [1 / (1 + Math.E), 0.5, 1 / (1 + Math.exp(-2))], { atol: 1e-15 });
     const dx = new Float64Array(3);
     b.activateBackward('sigmoid', 3, y, Float64Array.of(1, 1, 1), dx);
-    assertClose("sigmoid'", dx, Array.from(y, (v) => v * (1 - v)), { atol: 1e-15 });
+    assertClose(
+      "sigmoid'",
+      dx,
+      Array.from(y, (v) => v * (1 - v)),
+      { atol: 1e-15 },
+    );
     b.activate('tanh', 3, x, y);
     assertClose('tanh', y, [Math.tanh(-1), 0, Math.tanh(2)], { atol: 1e-15 });
     b.activate('relu', 3, x, y);

@@ -30,7 +30,12 @@ describe('wasm threads', () => {
     await withOneAndMany((one, many) => {
       assert.match(many.description, /3 threads/);
       // Wide (split by columns), tall (split by rows), uneven splits, every transpose.
-      for (const [m, n, k] of [[32, 2048, 512], [700, 96, 130], [129, 1000, 65], [1003, 17, 257]] as const) {
+      for (const [m, n, k] of [
+        [32, 2048, 512],
+        [700, 96, 130],
+        [129, 1000, 65],
+        [1003, 17, 257],
+      ] as const) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
             const random = rng(m + n + k);
@@ -39,11 +44,10 @@ describe('wasm threads', () => {
             const c0 = uniform(random, m * n);
             const results = [one, many].map((backend) => {
               const c = upload(backend, c0);
-              backend.gemm(transA, transB, m, n, k, 0.5, upload(backend, a), transA ? m : k,
-                upload(backend, b), transB ? k : n, 1, c, n);
+              backend.gemm(transA, transB, m, n, k, 0.5, upload(backend, a), transA ? m : k, upload(backend, b), transB ? k : n, 1, c, n);
               return Float32Array.from(c);
             });
-            assertIdentical(`C ${m}x${n}x${k} transA=${transA} transB=${transB}`, results[1]!, results[0]!);
+            assertIdentical(`C ${m}x${n}x${k} transA=${transA} transB=${transB}`, results[1], results[0]);
             const packedResults = [one, many].map((backend) => {
               const packed = backend.alloc(backend.packedSize(k, n));
               backend.packMatrix(transB, k, n, upload(backend, b), transB ? k : n, packed);
@@ -51,8 +55,8 @@ describe('wasm threads', () => {
               backend.gemmPacked(transA, m, n, k, 0.5, upload(backend, a), transA ? m : k, packed, 1, c, n);
               return Float32Array.from(c);
             });
-            assertIdentical(`packed C ${m}x${n}x${k} transA=${transA} transB=${transB}`, packedResults[1]!, packedResults[0]!);
-            assertIdentical('packed equals unpacked', packedResults[0]!, results[0]!);
+            assertIdentical(`packed C ${m}x${n}x${k} transA=${transA} transB=${transB}`, packedResults[1], packedResults[0]);
+            assertIdentical('packed equals unpacked', packedResults[0], results[0]);
           }
         }
       }
@@ -66,8 +70,15 @@ describe('wasm threads (cell kernels)', () => {
       const [rows, H] = [43, 96];
       const ldy = 2 * H + 3;
       const random = rng(7);
-      const inputs = { gates: uniform(random, rows * 4 * H, -3, 3), cPrev: uniform(random, rows * H), dy: uniform(random, rows * ldy),
-        dh: uniform(random, rows * H), dc: uniform(random, rows * H), hh: uniform(random, rows * 3 * H), bhh: uniform(random, 3 * H) };
+      const inputs = {
+        gates: uniform(random, rows * 4 * H, -3, 3),
+        cPrev: uniform(random, rows * H),
+        dy: uniform(random, rows * ldy),
+        dh: uniform(random, rows * H),
+        dc: uniform(random, rows * H),
+        hh: uniform(random, rows * 3 * H),
+        bhh: uniform(random, 3 * H),
+      };
       const results = [one, many].map((b) => {
         const gates = upload(b, inputs.gates);
         const c = b.alloc(rows * H);
@@ -83,7 +94,7 @@ describe('wasm threads (cell kernels)', () => {
         b.gruCellForward(rows, H, gru, upload(b, inputs.hh), upload(b, inputs.bhh), upload(b, inputs.cPrev), hn, hg, y, ldy);
         return [c, h, y, dh, dc, gates, gru, hn, hg].map((t) => Float32Array.from(t));
       });
-      results[0]!.forEach((want, i) => assertIdentical(`output ${i}`, results[1]![i]!, want));
+      results[0].forEach((want, i) => assertIdentical(`output ${i}`, results[1][i], want));
     });
   });
 });
@@ -94,16 +105,26 @@ describe('wasm threads (whole LSTM steps)', () => {
       const [rows, H] = [43, 96];
       const ldy = 2 * H + 3;
       const random = rng(11);
-      const inputs = { whh: uniform(random, 4 * H * H, -0.2, 0.2), hPrev: uniform(random, rows * H),
-        gates: uniform(random, rows * 4 * H, -2, 2), cPrev: uniform(random, rows * H), y: uniform(random, rows * ldy),
-        da: uniform(random, rows * 4 * H), dc: uniform(random, rows * H) };
+      const inputs = {
+        whh: uniform(random, 4 * H * H, -0.2, 0.2),
+        hPrev: uniform(random, rows * H),
+        gates: uniform(random, rows * 4 * H, -2, 2),
+        cPrev: uniform(random, rows * H),
+        y: uniform(random, rows * ldy),
+        da: uniform(random, rows * 4 * H),
+        dc: uniform(random, rows * H),
+      };
       const run = (b: Backend, fused: boolean): Float32Array[] => {
         const packedT = b.alloc(b.packedSize(H, 4 * H));
         b.packMatrix(true, H, 4 * H, upload(b, inputs.whh), H, packedT);
         const packed = b.alloc(b.packedSize(4 * H, H));
         b.packMatrix(false, 4 * H, H, upload(b, inputs.whh), H, packed);
-        const [hPrev, gates, cPrev, y] = [inputs.hPrev, inputs.gates, inputs.cPrev, inputs.y].map((x) => upload(b, x)) as
-          [Float32Array, Float32Array, Float32Array, Float32Array];
+        const [hPrev, gates, cPrev, y] = [inputs.hPrev, inputs.gates, inputs.cPrev, inputs.y].map((x) => upload(b, x)) as [
+          Float32Array,
+          Float32Array,
+          Float32Array,
+          Float32Array,
+        ];
         const c = b.alloc(rows * H);
         const h = b.alloc(rows * H);
         const [da, dc] = [upload(b, inputs.da), upload(b, inputs.dc)];
@@ -120,8 +141,11 @@ describe('wasm threads (whole LSTM steps)', () => {
         return [c, h, y, dh, dc, gates].map((t) => Float32Array.from(t));
       };
       const want = run(one, false);
-      for (const [name, got] of [['1 thread', run(one, true)], ['3 threads', run(many, true)]] as const) {
-        want.forEach((w, i) => assertIdentical(`${name}, output ${i}`, got[i]!, w));
+      for (const [name, got] of [
+        ['1 thread', run(one, true)],
+        ['3 threads', run(many, true)],
+      ] as const) {
+        want.forEach((w, i) => assertIdentical(`${name}, output ${i}`, got[i], w));
       }
     });
   });
@@ -131,8 +155,10 @@ describe('wasm backend boundaries', () => {
   it('rejects buffers that are not in its memory', async () => {
     const backend = await createWasmBackend({ threads: 1 });
     try {
-      assert.throws(() => backend.scale(2, 2, new Float32Array(2)), (e: unknown) =>
-        e instanceof RnnkitError && /x is not in the backend's memory/.test(e.message));
+      assert.throws(
+        () => backend.scale(2, 2, new Float32Array(2)),
+        (e: unknown) => e instanceof RnnkitError && /x is not in the backend's memory/.test(e.message),
+      );
       assert.throws(() => backend.free(new Float32Array(2)), RnnkitError);
     } finally {
       backend.dispose();
@@ -143,8 +169,10 @@ describe('wasm backend boundaries', () => {
     const backend = await createWasmBackend({ sharedMemory: false, memoryMiB: 2 });
     try {
       assert.match(backend.description, /1 thread, unshared memory/);
-      assert.throws(() => backend.alloc(1_000_000), (e: unknown) =>
-        e instanceof EnvironmentError && /out of memory \(2 MiB\)/.test(e.message));
+      assert.throws(
+        () => backend.alloc(1_000_000),
+        (e: unknown) => e instanceof EnvironmentError && /out of memory \(2 MiB\)/.test(e.message),
+      );
       const small = upload(backend, [1, 2, 3]);
       backend.scale(3, 2, small);
       assert.deepEqual(Array.from(small), [2, 4, 6]);
@@ -180,9 +208,11 @@ describe('wasm relaxed SIMD build', () => {
     const script = fileURLToPath(new URL('./relaxed-simd.run.ts', import.meta.url));
     const env = { ...process.env };
     delete env.NODE_TEST_CONTEXT; // else the child reports to this runner instead of running on its own
-    const child = spawnSync(process.execPath,
+    const child = spawnSync(
+      process.execPath,
       ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--test', '--test-reporter=tap', script],
-      { encoding: 'utf8', env });
+      { encoding: 'utf8', env },
+    );
     assert.equal(child.status, 0, `relaxed SIMD suite failed:\n${child.stdout}\n${child.stderr}`);
     const passed = Number(/^# pass (\d+)$/m.exec(child.stdout)?.[1] ?? 0);
     assert.ok(passed > 80, `the relaxed SIMD suite ran only ${passed} tests`);

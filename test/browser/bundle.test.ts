@@ -12,7 +12,10 @@ describe('playground bundle', () => {
     const assets = join(PLAYGROUND_DIR, 'assets');
     // The bundled corpus of rnnkit's own source code is text, not code: it is left out.
     const scripts = readdirSync(assets).filter((name) => name.endsWith('.js') && !name.startsWith('rnnkit-source'));
-    assert.ok(scripts.some((name) => name.startsWith('worker')), `no worker among ${scripts.join(', ')}`);
+    assert.ok(
+      scripts.some((name) => name.startsWith('worker')),
+      `no worker among ${scripts.join(', ')}`,
+    );
     for (const name of scripts) {
       const code = readFileSync(join(assets, name), 'utf8');
       assert.doesNotMatch(code, /koffi|cblas_sgemm/, name);

@@ -83,32 +83,40 @@ async function foreignTexts(page: Page, catalogue: Catalogue, locale: string): P
   const words = new Set(literal.match(LATIN_WORD));
   // <unk>, the character tokenizer's placeholder, is data in the model's description.
   words.add('unk');
-  return (await visibleTexts(page)).filter((text) =>
-    (text.match(LATIN_WORD) ?? []).some((word) => !words.has(word)) || (text.match(HAN_RUN) ?? []).some((run) => !literal.includes(run)));
+  return (await visibleTexts(page)).filter(
+    (text) =>
+      (text.match(LATIN_WORD) ?? []).some((word) => !words.has(word)) || (text.match(HAN_RUN) ?? []).some((run) => !literal.includes(run)),
+  );
 }
 
 /** The characters that begin the lines of a poem (its first, and each after ，。？！；). */
 function lineStarts(poem: string): string {
   const chars = [...poem];
-  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]!)).join('');
+  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1])).join('');
 }
 
 const steps = async (page: Page): Promise<number> => Number(await testText(page, 'steps'));
 
 /** The poems the sample shows. */
-const shownPoems = (page: Page): Promise<string[]> => page.$$eval('#sample .poem', (spans) => spans.map((s) => (s as HTMLElement).dataset.poem!));
+const shownPoems = (page: Page): Promise<string[]> =>
+  page.$$eval('#sample .poem', (spans) => spans.map((s) => (s as HTMLElement).dataset.poem!));
 
 /** Chooses the Tang poems, checks the poem defaults are set, and trains a small network until the form score follows training. */
 async function trainTang(page: Page): Promise<void> {
   await page.selectOption('#source', 'tang');
-  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent!));
-  assert.deepEqual([await page.inputValue('#batch'), await page.inputValue('#seq-len'), await page.inputValue('#lr')], ['16', '32', '0.003'],
-    'the poem defaults');
+  await page.waitForFunction(() => /13,976/.test(document.getElementById('source-stats')!.textContent));
+  assert.deepEqual(
+    [await page.inputValue('#batch'), await page.inputValue('#seq-len'), await page.inputValue('#lr')],
+    ['16', '32', '0.003'],
+    'the poem defaults',
+  );
   assert.match(await page.inputValue('[data-testid=probe-text]'), /^床前明月光/, 'a probe text of poems');
   for (const [id, value] of Object.entries(SMALL)) await page.fill(`#${id}`, value);
   await page.click('[data-testid=train]');
   // The form score is measured with every held-out evaluation: before training, then every 10 s of it.
-  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-testid=form-score]')!.dataset.step) > 0, null, { timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-testid=form-score]')!.dataset.step) > 0, null, {
+    timeout: 120_000,
+  });
   await page.waitForFunction(() => document.querySelectorAll('#sample .poem').length === 5);
 }
 
@@ -148,7 +156,7 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
       await chromium?.close();
     });
 
-    it('shows the page in Chinese, trains on the Tang poems, samples poems and a form score, every text from the Chinese catalogue', async (t) => {
+    it('shows the page in Chinese, trains on Tang poems, samples poems, a form score, every text from the Chinese catalogue', async (t) => {
       assert.deepEqual(Object.keys(zhCN).sort(), Object.keys(en).sort(), 'both catalogues have the same keys');
       const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
@@ -166,8 +174,11 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
       const paused = await pause(page, '继续训练');
       await page.fill('#prime', '春');
       await page.fill('#seed', '3');
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('春'))
-        && /随机种子 3/.test(document.getElementById('sample-caption')!.textContent!));
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('春')) &&
+          /随机种子 3/.test(document.getElementById('sample-caption')!.textContent),
+      );
       const fromPage = await shownPoems(page);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
       await download.saveAs(temp('tang.safetensors'));
@@ -182,8 +193,11 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
 
       // An acrostic: the lines begin with its characters, in order, as far as the poem has lines.
       await page.fill('#acrostic', '春夏秋冬');
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('春'))
-        && document.querySelectorAll('#sample .poem .prime').length > 5);
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('春')) &&
+          document.querySelectorAll('#sample .poem .prime').length > 5,
+      );
       for (const poem of await shownPoems(page)) {
         const starts = lineStarts(poem);
         assert.equal(starts.slice(0, 4), '春夏秋冬'.slice(0, Math.min(4, starts.length)), poem);
@@ -239,14 +253,16 @@ describe('the playground in Chinese and English in Chromium', { skip: unavailabl
       await chromium?.close();
     });
 
-    it('shows the page in English, trains on the Tang poems, samples poems and a form score, every text from the English catalogue', async (t) => {
+    it('shows the page in English, trains on Tang poems, samples poems, a form score, every text from the English catalogue', async (t) => {
       const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
       assert.equal(await testText(page, 'train'), 'Start training');
       await trainTang(page);
       assert.match(await testText(page, 'form-score-line'), /^\d+ of 20 poems are regular quatrains/);
       await page.fill('#prime', '白日依山尽');
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('白日依山尽')));
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLElement>('#sample .poem')].every((p) => p.dataset.poem!.startsWith('白日依山尽')),
+      );
       await openInsideViews(page);
       assert.deepEqual(await foreignTexts(page, en, 'en'), []);
       t.diagnostic(`screenshot: ${await screenshot('en-1-tang-training')}`);

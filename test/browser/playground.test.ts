@@ -14,9 +14,7 @@ import { loadModel, modelToBytes } from '../../src/io/model-file.js';
 import { SequenceTagger } from '../../src/models/sequence-tagger.js';
 import { browserUnavailable, launchChromium } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
-import {
-  openPlayground, PLAYGROUND_DIR, type PlaygroundServer, startPlayground, testText,
-} from '../helpers/playground.js';
+import { openPlayground, PLAYGROUND_DIR, type PlaygroundServer, startPlayground, testText } from '../helpers/playground.js';
 import { suiteDir } from '../helpers/temp.js';
 
 const CORPUS = new URL('../../data/moby-dick.txt', import.meta.url);
@@ -30,10 +28,14 @@ async function fill(page: Page, values: Record<string, string>): Promise<void> {
 
 /** Sets a range input as a user drags it (its input event included). */
 async function slide(page: Page, id: string, value: number): Promise<void> {
-  await page.$eval(`#${id}`, (input, v) => {
-    (input as HTMLInputElement).value = String(v);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
+  await page.$eval(
+    `#${id}`,
+    (input, v) => {
+      (input as HTMLInputElement).value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
 }
 
 const steps = async (page: Page): Promise<number> => Number(await testText(page, 'steps'));
@@ -45,9 +47,12 @@ async function sampleWith(page: Page, s: { prime: string; seed: number; temperat
   await page.fill('#seed', String(s.seed));
   await slide(page, 'temperature', s.temperature);
   const caption = `seed ${s.seed} · temperature ${s.temperature.toFixed(2)}`;
-  await page.waitForFunction(({ caption, prime }) =>
-    document.getElementById('sample-caption')!.textContent!.includes(caption) &&
-    document.querySelector('[data-testid=sample]')!.textContent!.startsWith(prime), { caption, prime: s.prime });
+  await page.waitForFunction(
+    ({ caption, prime }) =>
+      document.getElementById('sample-caption')!.textContent.includes(caption) &&
+      document.querySelector('[data-testid=sample]')!.textContent.startsWith(prime),
+    { caption, prime: s.prime },
+  );
   return testText(page, 'sample');
 }
 
@@ -85,17 +90,19 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.close();
   });
 
-  it('trains in the worker: steps rise and the loss falls, the page never blocks for 200 ms, samples and probabilities appear', async (t) => {
+  it('trains in the worker: steps rise, the loss falls, the page never blocks for 200 ms, samples and probabilities appear', async (t) => {
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     await fill(page, SMALL);
-    await page.waitForFunction(() => /characters/.test(document.getElementById('source-stats')!.textContent!));  // Moby Dick loaded
+    await page.waitForFunction(() => /characters/.test(document.getElementById('source-stats')!.textContent)); // Moby Dick loaded
     await page.evaluate(() => {
       const tasks: number[] = [];
       const losses: string[] = [];
       Object.assign(window, { longTasks: tasks, losses });
-      new PerformanceObserver((list) => { for (const entry of list.getEntries()) tasks.push(entry.duration); }).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) tasks.push(entry.duration);
+      }).observe({ type: 'longtask' });
       const loss = document.querySelector('[data-testid=loss]')!;
-      new MutationObserver(() => losses.push(loss.textContent!)).observe(loss, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => losses.push(loss.textContent)).observe(loss, { childList: true, characterData: true, subtree: true });
     });
     await page.click('[data-testid=train]');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=steps]')!.textContent) >= 5);
@@ -106,21 +113,24 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=steps]')!.textContent) >= 150, null, { timeout: 120_000 });
     const late = Number(await testText(page, 'loss'));
     assert.ok(late < early - 1, `the smoothed loss fell from ${early} to ${late}`);
-    await page.waitForFunction(() => document.querySelector('[data-testid=sample]')!.textContent!.startsWith('The whal'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=sample]')!.textContent.startsWith('The whal'));
     const bars = await page.locator('.bar-row').count();
     assert.ok(bars >= 3, `${bars} probability bars`);
     await screenshot('2-training');
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
     t.diagnostic(`long tasks on the page's thread while training: ${longTasks.length ? longTasks.map(Math.round).join(', ') : 'none'} ms`);
-    assert.ok(longTasks.every((ms) => ms < 200), `long tasks while training: ${longTasks.join(', ')} ms`);
+    assert.ok(
+      longTasks.every((ms) => ms < 200),
+      `long tasks while training: ${longTasks.join(', ')} ms`,
+    );
 
-    await page.click('[data-testid=train]');  // pause
+    await page.click('[data-testid=train]'); // pause
     await page.waitForFunction(() => document.querySelector('[data-testid=train]')!.textContent === 'Continue training');
     const paused = await steps(page);
     await page.waitForTimeout(400);
     assert.equal(await steps(page), paused, 'no step while paused');
     assert.match(await testText(page, 'model-info'), /LSTM, 1 layer of 48 hidden units, embedding 16/);
-    await page.click('[data-testid=train]');  // continue from where it paused
+    await page.click('[data-testid=train]'); // continue from where it paused
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=steps]')!.textContent) > n + 3, paused);
     await page.click('[data-testid=train]');
     await page.waitForFunction(() => document.querySelector('[data-testid=train]')!.textContent === 'Continue training');
@@ -148,10 +158,29 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     const backend = await createWasmBackend({ threads: 1 });
     const model = (await loadModel(path, { type: 'language-model', backend })).eval();
     assert.deepEqual(model.settings, { cell: 'gru', embeddingDim: 16, hiddenSize: 24, numLayers: 1, dropout: 0 });
-    const nodeSample = await model.generate({ prime: settings.prime, length: settings.length, temperature: settings.temperature, seed: settings.seed });
+    const nodeSample = await model.generate({
+      prime: settings.prime,
+      length: settings.length,
+      temperature: settings.temperature,
+      seed: settings.seed,
+    });
     assert.equal(pageSample, settings.prime + nodeSample);
     // The CLI samples it too.
-    const cli = runCli(['sample', '--model', path, '--prime', 'Ma', '--length', '120', '--temperature', '0.8', '--seed', '7', '--threads', '1']);
+    const cli = runCli([
+      'sample',
+      '--model',
+      path,
+      '--prime',
+      'Ma',
+      '--length',
+      '120',
+      '--temperature',
+      '0.8',
+      '--seed',
+      '7',
+      '--threads',
+      '1',
+    ]);
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(cli.stdout, `${pageSample}\n`);
     backend.dispose();
@@ -164,16 +193,40 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     const text = readFileSync(CORPUS, 'utf8').slice(20_000, 60_000);
     writeFileSync(data, text);
     const file = temp('cli.safetensors');
-    const trained = runCli(['train', 'lm', '--data', data, '--out', file, '--steps', '25', '--hidden', '32', '--embed', '8', '--batch', '8',
-      '--seq-len', '32', '--lr', '0.01', '--threads', '1', '--quiet']);
+    const trained = runCli([
+      'train',
+      'lm',
+      '--data',
+      data,
+      '--out',
+      file,
+      '--steps',
+      '25',
+      '--hidden',
+      '32',
+      '--embed',
+      '8',
+      '--batch',
+      '8',
+      '--seq-len',
+      '32',
+      '--lr',
+      '0.01',
+      '--threads',
+      '1',
+      '--quiet',
+    ]);
     assert.equal(trained.status, 0, trained.stderr);
 
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     await openModelFile(page, 'cli.safetensors', readFileSync(file));
-    await page.waitForFunction(() => /cli\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
-    assert.equal(await testText(page, 'model-info'),
-      `Language model (language-model): LSTM, 1 layer of 32 hidden units, embedding 8, vocabulary of ${new Set(text).size} characters + <unk>; ` +
-      'opened from cli.safetensors.');
+    await page.waitForFunction(() => /cli\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent));
+    assert.equal(
+      await testText(page, 'model-info'),
+      'Language model (language-model): LSTM, 1 layer of 32 hidden units, embedding 8, ' +
+        `vocabulary of ${new Set(text).size} characters + <unk>; ` +
+        'opened from cli.safetensors.',
+    );
     assert.equal(await page.inputValue('#hidden'), '32', 'the form shows the model’s shape');
     assert.equal(await page.isDisabled('#hidden'), true);
     const pageSample = await sampleWith(page, { prime: 'Call me', seed: 1, temperature: 0, length: 150 });
@@ -189,22 +242,32 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     const { page, errors, screenshot } = await openPlayground(chromium.browser, server.url);
     const good = readFileSync(temp('cli.safetensors'));
     await openModelFile(page, 'good.safetensors', good);
-    await page.waitForFunction(() => /good\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(() => /good\.safetensors/.test(document.querySelector('[data-testid=model-info]')!.textContent));
     const info = await testText(page, 'model-info');
     const backend = await createWasmBackend({ threads: 1 });
-    const tagger = SequenceTagger.create({ vocabSize: 5, numTags: 2, embeddingDim: 3, hiddenSize: 4, backend,
-      vocabularies: { tokens: ['<unk>', 'a', 'b', 'c', 'd'], labels: ['X', 'Y'] } });
+    const tagger = SequenceTagger.create({
+      vocabSize: 5,
+      numTags: 2,
+      embeddingDim: 3,
+      hiddenSize: 4,
+      backend,
+      vocabularies: { tokens: ['<unk>', 'a', 'b', 'c', 'd'], labels: ['X', 'Y'] },
+    });
     const bad: [string, Uint8Array, RegExp][] = [
       ['empty.safetensors', new Uint8Array(0), /empty\.safetensors: .*(empty|too short|8 bytes)/i],
       ['binary.safetensors', Uint8Array.from({ length: 300 }, (_, i) => (i * 131 + 7) % 256), /binary\.safetensors: /],
       ['truncated.safetensors', good.subarray(0, Math.floor(good.length / 2)), /truncated\.safetensors: .*/],
-      ['tagger.safetensors', modelToBytes(tagger), /tagger\.safetensors: model file holds a sequence-tagger; the playground opens language models, seq2seq models and CTC models/],
+      [
+        'tagger.safetensors',
+        modelToBytes(tagger),
+        /tagger\.safetensors: model file holds a sequence-tagger; the playground opens language models, seq2seq models and CTC models/,
+      ],
     ];
     backend.dispose();
     for (const [name, bytes, message] of bad) {
       await openModelFile(page, name, bytes);
-      await page.waitForFunction((n) => document.getElementById('model-error')!.textContent!.startsWith(n), name);
-      assert.match(await page.textContent('#model-error') ?? '', message);
+      await page.waitForFunction((n) => document.getElementById('model-error')!.textContent.startsWith(n), name);
+      assert.match((await page.textContent('#model-error')) ?? '', message);
       assert.equal(await testText(page, 'model-info'), info, `${name} left the open model as it was`);
     }
     await screenshot('5-bad-model-file');
@@ -219,8 +282,8 @@ describe('playground in Chromium', { skip: unavailable }, () => {
       ['nul.txt', new TextEncoder().encode('abc\u0000def'), /nul\.txt is a binary file/],
     ] as const) {
       await page.setInputFiles('#text-file', { name, mimeType: 'text/plain', buffer: Buffer.from(bytes) });
-      await page.waitForFunction((n) => document.getElementById('data-error')!.textContent!.startsWith(n), name);
-      assert.match(await page.textContent('#data-error') ?? '', message);
+      await page.waitForFunction((n) => document.getElementById('data-error')!.textContent.startsWith(n), name);
+      assert.match((await page.textContent('#data-error')) ?? '', message);
     }
     await screenshot('6-bad-text-file');
     assert.deepEqual(errors, []);
@@ -233,7 +296,10 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.fill('#paste', 'far too short');
     await page.click('[data-testid=train]');
     await page.waitForFunction(() => !document.getElementById('data-error')!.hidden);
-    assert.match(await page.textContent('#data-error') ?? '', /the pasted text gives \d+ training tokens, too few for one batch of 32 × 64/);
+    assert.match(
+      (await page.textContent('#data-error')) ?? '',
+      /the pasted text gives \d+ training tokens, too few for one batch of 32 × 64/,
+    );
     assert.match(await testText(page, 'model-info'), /No model yet/, 'no model is made for a text that cannot train');
     assert.equal(await page.isEnabled('#hidden'), true);
     await page.fill('#paste', 'the quick brown fox jumps over the lazy dog. '.repeat(100));
@@ -242,8 +308,11 @@ describe('playground in Chromium', { skip: unavailable }, () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=steps]')!.textContent) >= 3);
     assert.equal(await page.isHidden('#data-error'), true);
     await page.click('#reset');
-    await page.waitForFunction(() => document.querySelector('[data-testid=steps]')!.textContent === '0'
-      && /No model yet/.test(document.querySelector('[data-testid=model-info]')!.textContent!));
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=steps]')!.textContent === '0' &&
+        /No model yet/.test(document.querySelector('[data-testid=model-info]')!.textContent),
+    );
     assert.equal(await page.isEnabled('#hidden'), true, 'Reset unlocks the settings');
     assert.deepEqual(errors, []);
     await page.close();

@@ -14,20 +14,25 @@ interface PageResult {
 
 // Runs in the page: a 67×133×45 product (split across threads when there are two) against the reference.
 async function checkInPage(): Promise<PageResult> {
-  const rnnkit = await import('/dist/index.js' as string) as typeof import('../../src/index.js');
+  const entry: string = '/dist/index.js'; // served by the test's page, not resolved here
+  const rnnkit = (await import(entry)) as typeof import('../../src/index.js');
   const backend = await rnnkit.createWasmBackend({ threads: 2, memoryMiB: 64 });
   const reference = rnnkit.createReferenceBackend();
   const [m, n, k] = [67, 133, 45];
   const a = backend.alloc(m * k);
   const b = backend.alloc(k * n);
   const c = backend.alloc(m * n);
-  a.forEach((_, i) => { a[i] = Math.sin(i); });
-  b.forEach((_, i) => { b[i] = Math.cos(i); });
+  a.forEach((_, i) => {
+    a[i] = Math.sin(i);
+  });
+  b.forEach((_, i) => {
+    b[i] = Math.cos(i);
+  });
   backend.gemm(false, true, m, n, k, 1, a, k, b, k, 0, c, n);
   const want = new Float32Array(m * n);
   reference.gemm(false, true, m, n, k, 1, Float32Array.from(a), k, Float32Array.from(b), k, 0, want, n);
   let maxDifference = 0;
-  for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(want[i]! - c[i]!));
+  for (let i = 0; i < want.length; i++) maxDifference = Math.max(maxDifference, Math.abs(want[i] - c[i]));
   const description = backend.description;
   backend.dispose();
   const onnxBytes = rnnkit.exportOnnx(new rnnkit.LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 })).length;

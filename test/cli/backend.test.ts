@@ -36,16 +36,22 @@ describe('rnnkit --backend', () => {
 
   it('without a BLAS, defaults to wasm, and --backend blas fails saying why', () => {
     assert.match(train(['--threads', '1'], NO_BLAS).backend, /^wasm/);
-    assertFails(runCli(['train', 'lm', '--data', data, '--out', join(dir, 'x.safetensors'), ...TINY, '--backend', 'blas'],
-      undefined, NO_BLAS), 1, /blas backend: cannot open \/nonexistent\/libopenblas\.so\.0/);
+    assertFails(
+      runCli(['train', 'lm', '--data', data, '--out', join(dir, 'x.safetensors'), ...TINY, '--backend', 'blas'], undefined, NO_BLAS),
+      1,
+      /blas backend: cannot open \/nonexistent\/libopenblas\.so\.0/,
+    );
     const info = runJson<{ blas: { found: boolean; reason: string }; defaultBackend: string }>(['info'], undefined, NO_BLAS);
     assert.deepEqual(info.blas, { found: false, reason: 'cannot open /nonexistent/libopenblas.so.0' });
     assert.equal(info.defaultBackend, 'wasm');
   });
 
   it('rejects an unknown backend as a usage error', () => {
-    assertFails(runCli(['train', 'lm', '--data', data, '--out', join(dir, 'y.safetensors'), '--backend', 'gpu']), 2,
-      /--backend.*gpu.*wasm, blas, reference/);
+    assertFails(
+      runCli(['train', 'lm', '--data', data, '--out', join(dir, 'y.safetensors'), '--backend', 'gpu']),
+      2,
+      /--backend.*gpu.*wasm, blas, reference/,
+    );
   });
 
   it('with a BLAS, defaults to blas, and info names the library, its version and threads', { skip: blasUnavailable() }, () => {
@@ -55,8 +61,12 @@ describe('rnnkit --backend', () => {
     const explicit = train(['--backend', 'blas', '--threads', '1']).backend;
     assert.ok(explicit.startsWith(prefix), explicit);
     assert.match(explicit, /wasm SIMD, 1 thread\)$/);
-    const info = runJson<{ blas: { found: boolean; vendor: string; version: string; library: string; threads: number | null };
-      defaultBackend: string; backends: { description: string; gflops: number }[]; maxDifference: number }>(['info']);
+    const info = runJson<{
+      blas: { found: boolean; vendor: string; version: string; library: string; threads: number | null };
+      defaultBackend: string;
+      backends: { description: string; gflops: number }[];
+      maxDifference: number;
+    }>(['info']);
     assert.equal(info.blas.found, true);
     assert.equal(info.blas.vendor, library.vendor);
     assert.equal(info.blas.version, library.version);
@@ -64,7 +74,7 @@ describe('rnnkit --backend', () => {
     if (library.threads() !== undefined) assert.ok(Number.isInteger(info.blas.threads) && info.blas.threads! >= 1);
     assert.equal(info.defaultBackend, 'blas');
     assert.equal(info.backends.length, 3);
-    assert.ok(info.backends[2]!.description.startsWith(prefix));
+    assert.ok(info.backends[2].description.startsWith(prefix));
     assert.ok(info.maxDifference < 1e-3);
     const text = runCli(['info']);
     assert.match(text.stdout, new RegExp(`system BLAS: ${library.vendor} .* from ${library.path.replace(/[.]/g, '\\.')}`));

@@ -9,7 +9,7 @@ describe('rnnkit CLI conventions', () => {
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0]!, /^rnnkit: error: /);
+      assert.match(lines[0], /^rnnkit: error: /);
       assert.equal(r.stdout, '');
     }
   });
@@ -35,7 +35,7 @@ describe('rnnkit CLI conventions', () => {
     assert.equal(report.features.simd, true);
     assert.ok(report.maxDifference < 1e-3);
     assert.equal(report.backends.length, report.blas.found ? 3 : 2);
-    assert.match(report.backends[0]!.description, /1 thread/);
+    assert.match(report.backends[0].description, /1 thread/);
     for (const b of report.backends) assert.ok(b.gflops > 0, `${b.description}: ${b.gflops}`);
   });
 });

@@ -41,9 +41,22 @@ describe('CLI options change what they say', () => {
     const text = readFileSync(at('text.txt'), 'utf8');
     const tokenizer = CharTokenizer.fromText(text);
     const ids = splitValidation(tokenizer.encode(text), 0.05).train;
-    const model = await LanguageModel.create({ tokenizer, cell: 'lstm', embeddingDim: 6, hiddenSize: 12, numLayers: 1, dropout: 0, seed: 1, backend });
-    await train(model.train().trainingTask(ids, 4, 12), { optimizer: optimizer(model.parameters()), budget: { steps: STEPS },
-      clipNorm: options.clipNorm, schedule: options.schedule });
+    const model = await LanguageModel.create({
+      tokenizer,
+      cell: 'lstm',
+      embeddingDim: 6,
+      hiddenSize: 12,
+      numLayers: 1,
+      dropout: 0,
+      seed: 1,
+      backend,
+    });
+    await train(model.train().trainingTask(ids, 4, 12), {
+      optimizer: optimizer(await model.parameters()),
+      budget: { steps: STEPS },
+      clipNorm: options.clipNorm,
+      schedule: options.schedule,
+    });
     return model.stateDict();
   };
   /** The weights of `rnnkit train lm` with `extra` options. */
@@ -54,21 +67,25 @@ describe('CLI options change what they say', () => {
     return (await loadModel(out)).stateDict();
   };
   const same = (a: Record<string, Tensor>, b: Record<string, Tensor>): boolean =>
-    Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => Buffer.from(a[k]!.data.buffer).equals(Buffer.from(b[k]!.data.buffer)));
+    Object.keys(a).length === Object.keys(b).length &&
+    Object.keys(a).every((k) => Buffer.from(a[k].data.buffer).equals(Buffer.from(b[k].data.buffer)));
   const lr = 2e-3;
 
-  it('--optimizer, --lr, --momentum: the weights of the library\'s optimizer, not Adam\'s', async () => {
+  it("--optimizer, --lr, --momentum: the weights of the library's optimizer, not Adam's", async () => {
     const adam = await cli('adam', '--backend', 'reference');
     assert.ok(same(adam, await library((p) => new Adam(p, { lr }, backend), { clipNorm: 5 })), 'the default is Adam');
     const sgd = await cli('sgd', '--backend', 'reference', '--optimizer', 'sgd', '--lr', '0.5');
     assert.ok(same(sgd, await library((p) => new SGD(p, { lr: 0.5 }, backend), { clipNorm: 5 })), '--optimizer sgd --lr 0.5');
     assert.ok(!same(sgd, adam));
     const rmsprop = await cli('rmsprop', '--backend', 'reference', '--optimizer', 'rmsprop', '--momentum', '0.5');
-    assert.ok(same(rmsprop, await library((p) => new RMSprop(p, { lr, momentum: 0.5 }, backend), { clipNorm: 5 })), '--optimizer rmsprop --momentum 0.5');
+    assert.ok(
+      same(rmsprop, await library((p) => new RMSprop(p, { lr, momentum: 0.5 }, backend), { clipNorm: 5 })),
+      '--optimizer rmsprop --momentum 0.5',
+    );
     assert.ok(!same(rmsprop, await library((p) => new RMSprop(p, { lr }, backend), { clipNorm: 5 })), 'momentum matters');
   });
 
-  it('--schedule cosine and --warmup: the library\'s schedules, step by step', async () => {
+  it("--schedule cosine and --warmup: the library's schedules, step by step", async () => {
     const cosine = await cli('cosine', '--backend', 'reference', '--schedule', 'cosine', '--warmup', '2');
     const schedule = warmupThen(new CosineAnnealing({ lr, tMax: STEPS - 2 }), { warmupSteps: 2 });
     assert.ok(same(cosine, await library((p) => new Adam(p, { lr }, backend), { clipNorm: 5, schedule })));
@@ -84,18 +101,36 @@ describe('CLI options change what they say', () => {
     assert.ok(same(off, await library((p) => new SGD(p, { lr: 1 }, backend))));
   });
 
-  it('--backend: the reference backend gives the library\'s reference weights; the wasm kernels round differently', async () => {
+  it("--backend: the reference backend gives the library's reference weights; the wasm kernels round differently", async () => {
     const reference = await cli('reference', '--backend', 'reference');
     const wasm = await cli('wasm', '--backend', 'wasm', '--threads', '1');
     assert.ok(same(reference, await library((p) => new Adam(p, { lr }, backend), { clipNorm: 5 })));
-    assert.ok(!same(wasm, reference), 'the wasm backend gave the reference backend\'s weights bit for bit');
+    assert.ok(!same(wasm, reference), "the wasm backend gave the reference backend's weights bit for bit");
   });
 
   it('--epochs and --time end the run where they say', () => {
     const data = at('labels.csv');
-    writeFileSync(data, `text,label\n${Array.from({ length: 21 }, (_, i) => `${'ab'.repeat(1 + (i % 3))},${i % 2 ? 'odd' : 'even'}`).join('\n')}\n`);
-    const classify = (...extra: string[]) => runJson<{ steps: number; epochs: number; stoppedBy: string; seconds: number }>(['train', 'classify',
-      '--data', data, '--out', at('epochs.safetensors'), '--hidden', '4', '--embed', '4', '--batch', '4', '--quiet', ...extra]);
+    writeFileSync(
+      data,
+      `text,label\n${Array.from({ length: 21 }, (_, i) => `${'ab'.repeat(1 + (i % 3))},${i % 2 ? 'odd' : 'even'}`).join('\n')}\n`,
+    );
+    const classify = (...extra: string[]) =>
+      runJson<{ steps: number; epochs: number; stoppedBy: string; seconds: number }>([
+        'train',
+        'classify',
+        '--data',
+        data,
+        '--out',
+        at('epochs.safetensors'),
+        '--hidden',
+        '4',
+        '--embed',
+        '4',
+        '--batch',
+        '4',
+        '--quiet',
+        ...extra,
+      ]);
     // 21 rows, ⌊2.1⌋ = 2 held out: 19 training examples in batches of 4 make 5 batches per epoch.
     const two = classify('--epochs', '2');
     assert.deepEqual([two.steps, two.epochs, two.stoppedBy], [10, 2, 'epochs']);
@@ -111,16 +146,56 @@ describe('CLI options change what they say', () => {
     const words = at('words.txt');
     writeFileSync(words, text);
     const out = at('words.safetensors');
-    assert.equal(runCli(['train', 'lm', '--data', words, '--out', out, '--tokenizer', 'word', '--hidden', '8', '--embed', '4', '--batch', '2',
-      '--seq-len', '8', '--steps', '2', '--quiet']).status, 0);
+    assert.equal(
+      runCli([
+        'train',
+        'lm',
+        '--data',
+        words,
+        '--out',
+        out,
+        '--tokenizer',
+        'word',
+        '--hidden',
+        '8',
+        '--embed',
+        '4',
+        '--batch',
+        '2',
+        '--seq-len',
+        '8',
+        '--steps',
+        '2',
+        '--quiet',
+      ]).status,
+      0,
+    );
     const lm = await loadModel(out, { type: 'language-model' });
-    assert.deepEqual((lm.tokenizer as WordTokenizer).words, ['<pad>', '<unk>', '<eos>', 'the', 'sat', 'on', '.', 'cat', 'mat', 'dog', 'log']);
+    assert.deepEqual((lm.tokenizer as WordTokenizer).words, [
+      '<pad>',
+      '<unk>',
+      '<eos>',
+      'the',
+      'sat',
+      'on',
+      '.',
+      'cat',
+      'mat',
+      'dog',
+      'log',
+    ]);
 
     const data = at('bidirectional.csv');
     writeFileSync(data, 'text,label\nab,x\nba,y\naab,x\nbba,y\n');
-    for (const [flags, directions] of [[[], 2], [['--no-bidirectional'], 1]] as const) {
+    for (const [flags, directions] of [
+      [[], 2],
+      [['--no-bidirectional'], 1],
+    ] as const) {
       const model = at(`directions-${directions}.safetensors`);
-      assert.equal(runCli(['train', 'classify', '--data', data, '--out', model, '--hidden', '4', '--steps', '1', '--quiet', ...flags]).status, 0);
+      assert.equal(
+        runCli(['train', 'classify', '--data', data, '--out', model, '--hidden', '4', '--steps', '1', '--quiet', ...flags]).status,
+        0,
+      );
       const loaded = await loadModel(model, { type: 'sequence-classifier' });
       assert.equal(loaded.settings.bidirectional, directions === 2);
       assert.equal(Object.keys(loaded.stateDict()).filter((k) => k.endsWith('_reverse')).length, directions === 2 ? 4 : 0);
@@ -131,6 +206,10 @@ describe('CLI options change what they say', () => {
     const greedy = sample('--temperature', '0');
     assert.equal(sample('--top-k', '1', '--seed', '1'), greedy);
     assert.equal(sample('--top-k', '1', '--seed', '2', '--temperature', '2'), greedy);
-    assert.notEqual(sample('--seed', '1', '--temperature', '2'), sample('--seed', '2', '--temperature', '2'), 'without --top-k the seed matters');
+    assert.notEqual(
+      sample('--seed', '1', '--temperature', '2'),
+      sample('--seed', '2', '--temperature', '2'),
+      'without --top-k the seed matters',
+    );
   });
 });

@@ -21,8 +21,10 @@ describe('static server', () => {
     const server = await serveDirectory(root, { host: '127.0.0.1', port: 0, headers: { 'x-test': 'yes' } });
     try {
       const index = await fetch(server.url);
-      assert.deepEqual([index.status, index.headers.get('content-type'), index.headers.get('x-test'), await index.text()],
-        [200, 'text/html; charset=utf-8', 'yes', '<p>hi</p>']);
+      assert.deepEqual(
+        [index.status, index.headers.get('content-type'), index.headers.get('x-test'), await index.text()],
+        [200, 'text/html; charset=utf-8', 'yes', '<p>hi</p>'],
+      );
       const script = await fetch(new URL('assets/app.js', server.url));
       assert.deepEqual([script.status, script.headers.get('content-type')], [200, 'text/javascript; charset=utf-8']);
       const head = await fetch(new URL('assets/app.js', server.url), { method: 'HEAD' });
@@ -42,8 +44,10 @@ describe('static server', () => {
   it('a taken port is an error naming it', async () => {
     const first = await serveDirectory(temp('.'), { host: '127.0.0.1', port: 0 });
     try {
-      await assert.rejects(serveDirectory(temp('.'), { host: '127.0.0.1', port: first.port }),
-        new RegExp(`^RnnkitError: port ${first.port} is already in use on 127\\.0\\.0\\.1 \\(choose another with --port\\)$`));
+      await assert.rejects(
+        serveDirectory(temp('.'), { host: '127.0.0.1', port: first.port }),
+        new RegExp(`^RnnkitError: port ${first.port} is already in use on 127\\.0\\.0\\.1 \\(choose another with --port\\)$`),
+      );
     } finally {
       await first.close();
     }

@@ -10,13 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import { formScore, LINE_END_MARKS } from '../../src/index.js';
 import { assertFails, runCli, runCliBytes, runJson } from '../helpers/cli.js';
 
-const POEMS = readFileSync(new URL('../../data/tang-quatrains.txt', import.meta.url), 'utf8').split('\n').slice(0, -1);
+const POEMS = readFileSync(new URL('../../data/tang-quatrains.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .slice(0, -1);
 const TINY = ['--hidden', '16', '--embed', '8', '--batch', '4', '--seq-len', '16', '--threads', '1'];
 
 /** The first characters of a poem's lines (a line ends after each of ，。？！；). */
 function lineInitials(poem: string): string[] {
   const chars = [...poem];
-  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]!));
+  return chars.filter((_, i) => i === 0 || LINE_END_MARKS.has(chars[i - 1]));
 }
 
 /**
@@ -51,12 +53,28 @@ describe('rnnkit poem / sample on Tang quatrains', () => {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(r.stdout); // throws on any invalid byte sequence
     const chars = [...text];
     assert.equal(chars.length, 1 + 3000 + 1); // the prime, the sample, a line break
-    for (const ch of chars) assert.ok(vocabulary.has(ch) || ch === '\uFFFD', `U+${ch.codePointAt(0)!.toString(16)} is not in the training text`);
-    assert.ok(chars.some((ch) => ch.codePointAt(0)! > 0xffff), 'a supplementary-plane ideograph was drawn, whole');
+    for (const ch of chars)
+      assert.ok(vocabulary.has(ch) || ch === '\uFFFD', `U+${ch.codePointAt(0)!.toString(16)} is not in the training text`);
+    assert.ok(
+      chars.some((ch) => ch.codePointAt(0)! > 0xffff),
+      'a supplementary-plane ideograph was drawn, whole',
+    );
   });
 
   it('poem --acrostic writes lines that begin with the given characters, and the form score of what it printed', () => {
-    const out = runJson<{ poems: string[]; formScore: number }>(['poem', '--model', model, '--acrostic', '春夏秋冬', '--count', '4', '--seed', '2', '--threads', '1']);
+    const out = runJson<{ poems: string[]; formScore: number }>([
+      'poem',
+      '--model',
+      model,
+      '--acrostic',
+      '春夏秋冬',
+      '--count',
+      '4',
+      '--seed',
+      '2',
+      '--threads',
+      '1',
+    ]);
     assert.equal(out.poems.length, 4);
     for (const poem of out.poems) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
     assert.equal(out.formScore, formScore(out.poems));
@@ -70,7 +88,7 @@ describe('rnnkit poem / sample on Tang quatrains', () => {
     assert.equal(lines.length, 4);
     for (const poem of lines.slice(0, 3)) assert.ok(poem.startsWith('白日'), poem);
     const regular = lines.slice(0, 3).filter((p) => formScore([p]) === 1).length;
-    assert.match(lines[3]!, new RegExp(`^form: ${regular} of 3 poems are regular quatrains \\(${Math.round(100 * regular / 3)} %`));
+    assert.match(lines[3], new RegExp(`^form: ${regular} of 3 poems are regular quatrains \\(${Math.round((100 * regular) / 3)} %`));
     assert.equal(runCli(args).stdout, r.stdout);
   });
 
@@ -96,7 +114,7 @@ describe('rnnkit demo --corpus tang', () => {
     assert.match(r.stdout, /^Training a character-level LSTM \(1 × \d+ units\) on the Tang quatrains for 1s…/);
     const shown = /── 5 of 100 poems \(temperature 0\.8, acrostic 春夏秋冬\) ─+\n((?:.*\n){5})/.exec(r.stdout);
     assert.ok(shown, r.stdout);
-    for (const poem of shown[1]!.trim().split('\n')) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
+    for (const poem of shown[1].trim().split('\n')) assertAcrostic(poem, ['春', '夏', '秋', '冬']);
     assert.match(r.stdout, /form: \d+ of 100 poems are regular quatrains \(\d+ %/);
     assert.match(r.stdout, new RegExp(`rnnkit poem --model ${out.replace(/[.]/g, '\\.')} --acrostic 春夏秋冬`));
     assert.ok(existsSync(out));

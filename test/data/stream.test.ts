@@ -14,8 +14,8 @@ function naiveBatch(ids: Int32Array, B: number, T: number, i: number): { x: numb
   const y: number[] = [];
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
-      x.push(streams[b]![i * T + t]!);
-      y.push(streams[b]![i * T + t + 1]!);
+      x.push(streams[b][i * T + t]);
+      y.push(streams[b][i * T + t + 1]);
     }
   }
   return { x, y };
@@ -44,7 +44,11 @@ describe('TokenBatches', () => {
   });
 
   it('runs its TSDoc example', () => {
-    const batches = new TokenBatches(Int32Array.from({ length: 21 }, (_, i) => i), 2, 3);
+    const batches = new TokenBatches(
+      Int32Array.from({ length: 21 }, (_, i) => i),
+      2,
+      3,
+    );
     const x = new Int32Array(6);
     const y = new Int32Array(6);
     batches.fill(1, x, y);
@@ -77,8 +81,11 @@ describe('TokenBatches', () => {
   it('needs B·T + 1 ids for one batch, and says so with the sizes', () => {
     assert.equal(new TokenBatches(range(7), 2, 3).batchesPerEpoch, 1);
     assert.equal(new TokenBatches(range(2), 1, 1).batchesPerEpoch, 1);
-    assert.throws(() => new TokenBatches(range(6), 2, 3), (e: unknown) => e instanceof UsageError
-      && /6 ids are too few for batch 2 × steps 3: one batch needs batch·steps \+ 1 = 7 ids/.test(e.message));
+    assert.throws(
+      () => new TokenBatches(range(6), 2, 3),
+      (e: unknown) =>
+        e instanceof UsageError && /6 ids are too few for batch 2 × steps 3: one batch needs batch·steps \+ 1 = 7 ids/.test(e.message),
+    );
     assert.throws(() => new TokenBatches(new Int32Array(0), 1, 1), /0 ids are too few/);
   });
 
@@ -95,11 +102,16 @@ describe('TokenBatches', () => {
     const batches = new TokenBatches(range(21), 2, 3);
     const ok = new Int32Array(6);
     for (const i of [-1, 3, 1.5, NaN]) {
-      assert.throws(() => batches.fill(i, ok, new Int32Array(6)), (e: unknown) => e instanceof UsageError
-        && new RegExp(`batch index must be an integer in \\[0, 3\\), got ${String(i)}`).test(e.message));
+      assert.throws(
+        () => batches.fill(i, ok, new Int32Array(6)),
+        (e: unknown) =>
+          e instanceof UsageError && new RegExp(`batch index must be an integer in \\[0, 3\\), got ${String(i)}`).test(e.message),
+      );
     }
-    assert.throws(() => batches.fill(0, new Int32Array(5), ok), (e: unknown) => e instanceof ShapeError
-      && /inputs must be an Int32Array of steps·batch = 3·2 = 6 ids, got 5 ids/.test(e.message));
+    assert.throws(
+      () => batches.fill(0, new Int32Array(5), ok),
+      (e: unknown) => e instanceof ShapeError && /inputs must be an Int32Array of steps·batch = 3·2 = 6 ids, got 5 ids/.test(e.message),
+    );
     assert.throws(() => batches.fill(0, ok, new Int32Array(7)), /targets must be .* got 7 ids/);
     assert.throws(() => batches.fill(0, ok, new Float32Array(6) as unknown as Int32Array), /targets must be .* got Float32Array/);
   });
@@ -131,13 +143,19 @@ describe('splitValidation', () => {
   it('rejects a fraction outside [0, 1), a bad minValidation, and a split that leaves fewer than 2 training ids', () => {
     const ids = range(100);
     for (const fraction of [1, -0.1, 1.5, NaN]) {
-      assert.throws(() => splitValidation(ids, fraction), (e: unknown) => e instanceof UsageError
-        && new RegExp(`fraction must be a number in \\[0, 1\\), got ${String(fraction)}`).test(e.message));
+      assert.throws(
+        () => splitValidation(ids, fraction),
+        (e: unknown) =>
+          e instanceof UsageError && new RegExp(`fraction must be a number in \\[0, 1\\), got ${String(fraction)}`).test(e.message),
+      );
     }
     for (const minValidation of [0, 1.5, -1]) {
       assert.throws(() => splitValidation(ids, 0.1, { minValidation }), /minValidation must be a positive integer/);
     }
-    assert.throws(() => splitValidation(range(3), 0.5), /3 ids with fraction 0\.5 leave 1 for training after 2 for validation; training needs at least 2/);
+    assert.throws(
+      () => splitValidation(range(3), 0.5),
+      /3 ids with fraction 0\.5 leave 1 for training after 2 for validation; training needs at least 2/,
+    );
     assert.throws(() => splitValidation(range(1), 0), /leave 1 for training/);
     assert.throws(() => splitValidation([1, 2, 3] as unknown as Int32Array, 0.1), /ids must be an Int32Array, got Array/);
   });

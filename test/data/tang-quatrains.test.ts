@@ -65,7 +65,10 @@ describe('data/tang-quatrains.txt', () => {
     const readme = readFileSync(new URL('../../data/README.md', import.meta.url), 'utf8');
     const stated = /([\d,]+) poems, ([\d,]+) of five characters a line and ([\d,]+) of seven/.exec(readme);
     assert.ok(stated, 'data/README.md states the counts');
-    const count = (i: number): number => Number(stated[i]!.replace(/,/g, ''));
-    assert.deepEqual([poems.length, lengths.filter((n) => n === 5).length, lengths.filter((n) => n === 7).length], [count(1), count(2), count(3)]);
+    const count = (i: number): number => Number(stated[i].replace(/,/g, ''));
+    assert.deepEqual(
+      [poems.length, lengths.filter((n) => n === 5).length, lengths.filter((n) => n === 7).length],
+      [count(1), count(2), count(3)],
+    );
   });
 });

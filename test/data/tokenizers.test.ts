@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { FormatError, UsageError } from '../../src/errors.js';
 import { CHAR_UNK_SYMBOL, CharTokenizer } from '../../src/data/tokenizers/char.js';
-import { characterCount, type Tokenizer, tokenizerFromJSON } from '../../src/data/tokenizers/tokenizer.js';
-import {
-  EOS_ID, EOS_TOKEN, PAD_ID, PAD_TOKEN, splitWords, UNK_ID, UNK_TOKEN, WordTokenizer,
-} from '../../src/data/tokenizers/word.js';
+import { tokenizerFromJSON } from '../../src/data/tokenizers/from-json.js';
+import { characterCount, type Tokenizer } from '../../src/data/tokenizers/tokenizer.js';
+import { EOS_ID, EOS_TOKEN, PAD_ID, PAD_TOKEN, splitWords, UNK_ID, UNK_TOKEN, WordTokenizer } from '../../src/data/tokenizers/word.js';
 
 const mobyDick = readFileSync(new URL('../../data/moby-dick.txt', import.meta.url), 'utf8');
 const tangQuatrains = readFileSync(new URL('../../data/tang-quatrains.txt', import.meta.url), 'utf8');
@@ -85,7 +84,10 @@ describe('CharTokenizer', () => {
 
   it('rejects ids outside the vocabulary, naming the id and the range', () => {
     const tok = CharTokenizer.fromText('abc');
-    assert.throws(() => tok.decode([1, 4]), (e: unknown) => e instanceof UsageError && /ids\[1\]: 4 is not a token id; ids are integers in \[0, 4\)/.test(e.message));
+    assert.throws(
+      () => tok.decode([1, 4]),
+      (e: unknown) => e instanceof UsageError && /ids\[1\]: 4 is not a token id; ids are integers in \[0, 4\)/.test(e.message),
+    );
     assert.throws(() => tok.decode([-1]), UsageError);
     assert.throws(() => tok.tokenText(1.5), /1\.5 is not a token id/);
     assert.throws(() => tok.decoder().push(NaN), UsageError);
@@ -118,7 +120,7 @@ describe('CharTokenizer', () => {
     // Every poem is 24 or 32 tokens (4 lines of 5 or 7 characters and their 4 marks) and its line break.
     const lengths = new Set<number>();
     let start = 0;
-    const newline = tok.encode('\n')[0]!;
+    const newline = tok.encode('\n')[0];
     ids.forEach((id, i) => {
       if (id !== newline) return;
       lengths.add(i - start);
@@ -134,10 +136,26 @@ describe('CharTokenizer', () => {
 describe('splitWords', () => {
   it('splits words with inner apostrophes and hyphens, numbers, and punctuation one by one', () => {
     assert.deepEqual(splitWords("Don't go—now!\n"), ["Don't", 'go', '—', 'now', '!', EOS_TOKEN]);
-    assert.deepEqual(
-      splitWords('The sperm-whale’s 3.14 feet, 1,000 men (really?!) -- 2nd "ok"'),
-      ['The', 'sperm-whale’s', '3.14', 'feet', ',', '1,000', 'men', '(', 'really', '?', '!', ')', '-', '-', '2nd', '"', 'ok', '"'],
-    );
+    assert.deepEqual(splitWords('The sperm-whale’s 3.14 feet, 1,000 men (really?!) -- 2nd "ok"'), [
+      'The',
+      'sperm-whale’s',
+      '3.14',
+      'feet',
+      ',',
+      '1,000',
+      'men',
+      '(',
+      'really',
+      '?',
+      '!',
+      ')',
+      '-',
+      '-',
+      '2nd',
+      '"',
+      'ok',
+      '"',
+    ]);
     assert.deepEqual(splitWords("'tis the whales' tails -x y-"), ["'", 'tis', 'the', 'whales', "'", 'tails', '-', 'x', 'y', '-']);
     assert.deepEqual(splitWords('end. 3. .5'), ['end', '.', '3', '.', '.', '5']);
   });
@@ -185,7 +203,8 @@ describe('WordTokenizer', () => {
     for (const maxVocab of [2, 0, 3.5, NaN]) {
       assert.throws(() => WordTokenizer.fromText(text, { maxVocab }), /maxVocab must be an integer ≥ 3.*got/);
     }
-    for (const minCount of [0, -1, 1.5]) assert.throws(() => WordTokenizer.fromText(text, { minCount }), /minCount must be a positive integer/);
+    for (const minCount of [0, -1, 1.5])
+      assert.throws(() => WordTokenizer.fromText(text, { minCount }), /minCount must be a positive integer/);
   });
 
   it('lowercases when asked, both when building and when encoding', () => {
@@ -206,17 +225,23 @@ describe('WordTokenizer', () => {
     assert.equal(roundTrip('‘ No ’ ; a : b ...'), '‘No’; a: b...');
     assert.equal(roundTrip('" x " y " He " [ world ]'), '"x" y "He" [world]');
     assert.equal(roundTrip('zzz\n\n He\n'), '<unk>\n\nHe\n');
-    const [he, said] = [tok.encode('He')[0]!, tok.encode('said')[0]!];
+    const [he, said] = [tok.encode('He')[0], tok.encode('said')[0]];
     assert.equal(tok.decode([PAD_ID, he, PAD_ID, said, PAD_ID]), 'He said');
     assert.equal(tok.decode([he, UNK_ID, said, EOS_ID, said]), 'He <unk> said\nsaid');
     assert.deepEqual([tok.tokenText(PAD_ID), tok.tokenText(UNK_ID), tok.tokenText(EOS_ID), tok.tokenText(he)], ['', '<unk>', '\n', 'He']);
     const decoder = tok.decoder();
-    assert.deepEqual([he, said, EOS_ID, said].map((id) => decoder.push(id)), ['He', ' said', '\n', 'said']);
+    assert.deepEqual(
+      [he, said, EOS_ID, said].map((id) => decoder.push(id)),
+      ['He', ' said', '\n', 'said'],
+    );
   });
 
   it('rejects ids outside the vocabulary, naming the id and the range', () => {
     const tok = WordTokenizer.fromText('a b\n');
-    assert.throws(() => tok.decode([3, 5]), (e: unknown) => e instanceof UsageError && /ids\[1\]: 5 is not a token id; ids are integers in \[0, 5\)/.test(e.message));
+    assert.throws(
+      () => tok.decode([3, 5]),
+      (e: unknown) => e instanceof UsageError && /ids\[1\]: 5 is not a token id; ids are integers in \[0, 5\)/.test(e.message),
+    );
     assert.throws(() => tok.tokenText(-1), UsageError);
     assert.throws(() => tok.decoder().push(0.5), UsageError);
   });
@@ -234,7 +259,7 @@ describe('WordTokenizer', () => {
     assert.equal(capped.vocabSize, 10000);
     const cappedIds = capped.encode(mobyDick);
     assert.ok(cappedIds.includes(UNK_ID));
-    const expected = [...cappedIds].flatMap((id) => (id === UNK_ID ? ['<', 'unk', '>'] : [capped.words[id]!]));
+    const expected = [...cappedIds].flatMap((id) => (id === UNK_ID ? ['<', 'unk', '>'] : [capped.words[id]]));
     assert.deepEqual(splitWords(capped.decode(cappedIds)), expected); // <unk> prints as text, other tokens come back
     const decoder = capped.decoder();
     const head = cappedIds.subarray(0, 2000);
@@ -259,7 +284,12 @@ describe('tokenizerFromJSON', () => {
       }
     }
     assert.deepEqual(char.toJSON(), { kind: 'char', version: 1, symbols: ['<unk>', ' ', 'h', 'l', 'o', 'é', '😀'] });
-    assert.deepEqual(word.toJSON(), { kind: 'word', version: 1, lowercase: true, words: ['<pad>', '<unk>', '<eos>', 'hello', ',', 'world', '!', 'again'] });
+    assert.deepEqual(word.toJSON(), {
+      kind: 'word',
+      version: 1,
+      lowercase: true,
+      words: ['<pad>', '<unk>', '<eos>', 'hello', ',', 'world', '!', 'again'],
+    });
     assert.ok(tokenizerFromJSON(word.toJSON()) instanceof WordTokenizer);
     assert.ok(tokenizerFromJSON(char.toJSON()) instanceof CharTokenizer);
   });
@@ -302,16 +332,23 @@ describe('tokenizerFromJSON', () => {
     ['word: an empty word', wordJSON(['<pad>', '<unk>', '<eos>', '']), /words\[3\] is "", which is not a single token/],
     ['word: a line break', wordJSON(['<pad>', '<unk>', '<eos>', '\n']), /words\[3\] is "\\n", which is not a single token/],
     ['word: a special again', wordJSON(['<pad>', '<unk>', '<eos>', '<eos>']), /words\[3\] is "<eos>", which is not a single token/],
-    ['word: uppercase when lowercasing', wordJSON(['<pad>', '<unk>', '<eos>', 'The'], true), /words\[3\] is "The", but the tokenizer lowercases/],
+    [
+      'word: uppercase when lowercasing',
+      wordJSON(['<pad>', '<unk>', '<eos>', 'The'], true),
+      /words\[3\] is "The", but the tokenizer lowercases/,
+    ],
   ];
   for (const [what, json, message] of bad) {
     it(`rejects ${what} with a FormatError`, () => {
-      assert.throws(() => tokenizerFromJSON(json), (e: unknown) => {
-        assert.ok(e instanceof FormatError, `expected a FormatError, got ${String(e)}`);
-        assert.match(e.message, /^tokenizer JSON: /);
-        assert.match(e.message, message);
-        return true;
-      });
+      assert.throws(
+        () => tokenizerFromJSON(json),
+        (e: unknown) => {
+          assert.ok(e instanceof FormatError, `expected a FormatError, got ${String(e)}`);
+          assert.match(e.message, /^tokenizer JSON: /);
+          assert.match(e.message, message);
+          return true;
+        },
+      );
     });
   }
 

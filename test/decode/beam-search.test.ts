@@ -10,7 +10,7 @@ import { Random } from '../../src/random.js';
 
 const V = 4;
 const END = 3;
-const BEGIN = 9;  // the decoder never scores it; only fed at the first step
+const BEGIN = 9; // the decoder never scores it; only fed at the first step
 
 /** log-probabilities of the next token after `prefix`: a softmax of scores drawn from the prefix itself (sharp enough to differ a lot). */
 function nextLogProbs(seed: number, prefix: readonly number[]): number[] {
@@ -26,14 +26,20 @@ function toyDecoder(seed: number, k: number, calls: { count: number }): BeamDeco
   let prefixes: number[][] = [[]];
   return (tokens, parents) => {
     calls.count++;
-    prefixes = calls.count === 1 ? Array.from({ length: k }, () => []) : Array.from({ length: k }, (_, r) => [...prefixes[parents[r]!]!, tokens[r]!]);
+    prefixes =
+      calls.count === 1 ? Array.from({ length: k }, () => []) : Array.from({ length: k }, (_, r) => [...prefixes[parents[r]], tokens[r]]);
     const logProbs = new Float64Array(k * V);
     prefixes.forEach((p, r) => logProbs.set(nextLogProbs(seed, p), r * V));
-    return { logProbs, report: (row) => prefixes[row]!.length };
+    return { logProbs, report: (row) => prefixes[row].length };
   };
 }
 
-interface Scored { tokens: number[]; logProb: number; score: number; finished: boolean }
+interface Scored {
+  tokens: number[];
+  logProb: number;
+  score: number;
+  finished: boolean;
+}
 
 /** Brute force: every extension of every kept prefix, every finished one kept, to maxLength; then the k best. */
 function enumerate(seed: number, k: number, alpha: number, maxLength: number): Scored[] {
@@ -41,15 +47,23 @@ function enumerate(seed: number, k: number, alpha: number, maxLength: number): S
   let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
   const finished: Scored[] = [];
   for (let length = 1; length <= maxLength; length++) {
-    const extensions = live.flatMap((h) => nextLogProbs(seed, h.tokens).map((lp, v) => ({ tokens: [...h.tokens, v], logProb: h.logProb + lp, v })));
+    const extensions = live.flatMap((h) =>
+      nextLogProbs(seed, h.tokens).map((lp, v) => ({ tokens: [...h.tokens, v], logProb: h.logProb + lp, v })),
+    );
     for (const e of extensions) {
-      if (e.v === END) finished.push({ tokens: e.tokens.slice(0, -1), logProb: e.logProb, score: score(e.logProb, length), finished: true });
+      if (e.v === END)
+        finished.push({ tokens: e.tokens.slice(0, -1), logProb: e.logProb, score: score(e.logProb, length), finished: true });
     }
-    live = extensions.filter((e) => e.v !== END).sort((a, b) => b.logProb - a.logProb).slice(0, k);
+    live = extensions
+      .filter((e) => e.v !== END)
+      .sort((a, b) => b.logProb - a.logProb)
+      .slice(0, k);
   }
   const ranked = finished.sort((a, b) => b.score - a.score);
   if (ranked.length < k) {
-    ranked.push(...live.map((h) => ({ ...h, score: score(h.logProb, h.tokens.length), finished: false })).sort((a, b) => b.score - a.score));
+    ranked.push(
+      ...live.map((h) => ({ ...h, score: score(h.logProb, h.tokens.length), finished: false })).sort((a, b) => b.score - a.score),
+    );
   }
   return ranked.slice(0, k);
 }
@@ -66,10 +80,18 @@ describe('beamSearch', () => {
           const found = await beamSearch(toyDecoder(seed, k, calls), V, BEGIN, END, { beamWidth: k, lengthPenalty: alpha, maxLength });
           const expected = enumerate(seed, k, alpha, maxLength);
           const where = `seed ${seed}, k ${k}, α ${alpha}`;
-          assert.deepEqual(found.map((h) => [h.tokens, h.finished]), expected.map((h) => [h.tokens, h.finished]), where);
+          assert.deepEqual(
+            found.map((h) => [h.tokens, h.finished]),
+            expected.map((h) => [h.tokens, h.finished]),
+            where,
+          );
           found.forEach((h, i) => {
-            assert.ok(Math.abs(h.logProb - expected[i]!.logProb) < 1e-12 && Math.abs(h.score - expected[i]!.score) < 1e-12, where);
-            assert.deepEqual(h.steps, Array.from({ length: h.tokens.length + (h.finished ? 1 : 0) }, (_, t) => t), where);
+            assert.ok(Math.abs(h.logProb - expected[i].logProb) < 1e-12 && Math.abs(h.score - expected[i].score) < 1e-12, where);
+            assert.deepEqual(
+              h.steps,
+              Array.from({ length: h.tokens.length + (h.finished ? 1 : 0) }, (_, t) => t),
+              where,
+            );
           });
           if (calls.count < maxLength) earlyStops++;
           cases++;

@@ -16,8 +16,13 @@ describe('sampling', () => {
   it('temperature 1 is the softmax; lower sharpens, higher flattens; 0 is greedy', () => {
     assertClose('T = 1', dist({}), [0.5, 0.3, 0.15, 0.05], { atol: 1e-12 });
     const sharp = dist({ temperature: 0.5 });
-    assertClose('T = 0.5', sharp, [0.25, 0.09, 0.0225, 0.0025].map((v) => v / 0.365), { atol: 1e-12 });
-    assert.ok(dist({ temperature: 2 })[3]! > 0.05);
+    assertClose(
+      'T = 0.5',
+      sharp,
+      [0.25, 0.09, 0.0225, 0.0025].map((v) => v / 0.365),
+      { atol: 1e-12 },
+    );
+    assert.ok(dist({ temperature: 2 })[3] > 0.05);
     assert.deepEqual(dist({ temperature: 0 }), [1, 0, 0, 0]);
   });
 
@@ -25,8 +30,18 @@ describe('sampling', () => {
     assertClose('top-2', dist({ topK: 2 }), [0.625, 0.375, 0, 0], { atol: 1e-12 });
     assertClose('top-p 0.7', dist({ topP: 0.7 }), [0.625, 0.375, 0, 0], { atol: 1e-12 });
     assertClose('top-p 0.8 reaches exactly', dist({ topP: 0.8 }), [0.625, 0.375, 0, 0], { atol: 1e-12 });
-    assertClose('top-p 0.81', dist({ topP: 0.81 }), [0.5, 0.3, 0.15, 0].map((v) => v / 0.95), { atol: 1e-12 });
-    assertClose('top-k 3 with top-p 0.99', dist({ topK: 3, topP: 0.99 }), [0.5, 0.3, 0.15, 0].map((v) => v / 0.95), { atol: 1e-12 });
+    assertClose(
+      'top-p 0.81',
+      dist({ topP: 0.81 }),
+      [0.5, 0.3, 0.15, 0].map((v) => v / 0.95),
+      { atol: 1e-12 },
+    );
+    assertClose(
+      'top-k 3 with top-p 0.99',
+      dist({ topK: 3, topP: 0.99 }),
+      [0.5, 0.3, 0.15, 0].map((v) => v / 0.95),
+      { atol: 1e-12 },
+    );
     assertClose('top-p tiny keeps one', dist({ topP: 0.01 }), [1, 0, 0, 0], { atol: 1e-12 });
   });
 
@@ -34,10 +49,22 @@ describe('sampling', () => {
     const p = [0.5, 0.3, 0.15, 0.05];
     const counts = [0, 0, 0, 0];
     const r = new Random(1);
-    for (let i = 0; i < 100_000; i++) counts[drawFrom(p, r)]!++;
-    counts.forEach((c, i) => assert.ok(Math.abs(c / 1e5 - p[i]!) < 0.01, `token ${i}: ${c / 1e5}`));
-    const a = Array.from({ length: 20 }, ((r1) => () => drawFrom(p, r1))(new Random(9)));
-    const b = Array.from({ length: 20 }, ((r2) => () => drawFrom(p, r2))(new Random(9)));
+    for (let i = 0; i < 100_000; i++) counts[drawFrom(p, r)]++;
+    counts.forEach((c, i) => assert.ok(Math.abs(c / 1e5 - p[i]) < 0.01, `token ${i}: ${c / 1e5}`));
+    const a = Array.from(
+      { length: 20 },
+      (
+        (r1) => () =>
+          drawFrom(p, r1)
+      )(new Random(9)),
+    );
+    const b = Array.from(
+      { length: 20 },
+      (
+        (r2) => () =>
+          drawFrom(p, r2)
+      )(new Random(9)),
+    );
     assert.deepEqual(a, b);
     assert.equal(drawFrom([0, 0, 1, 0], new Random(3)), 2);
   });
@@ -61,7 +88,9 @@ describe('sampling with excluded ids', () => {
     const random = new Random(4);
     samplingDistribution(logits, resolveSampling({ temperature: 5 }, [0, 2]), p);
     for (let i = 0; i < 200; i++) assert.ok([1, 3].includes(drawFrom(p, random)));
-    assert.throws(() => samplingDistribution(logits, resolveSampling({}, [0, 1, 2, 3]), p),
-      (e: Error) => e instanceof UsageError && /all 4 tokens are excluded/.test(e.message));
+    assert.throws(
+      () => samplingDistribution(logits, resolveSampling({}, [0, 1, 2, 3]), p),
+      (e: Error) => e instanceof UsageError && /all 4 tokens are excluded/.test(e.message),
+    );
   });
 });

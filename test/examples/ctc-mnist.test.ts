@@ -14,11 +14,19 @@ describe('examples/ctc-mnist.ts', () => {
 
   it('trains on MNIST strips, reports the character error rate of held-out strips and saves the model', async () => {
     const out = temp('mnist-ctc.safetensors');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--steps', '30', '--train-strips', '64',
-      '--test-strips', '20', '--threads', '1', '--json', '--out', out], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', script, '--steps', '30', '--train-strips', '64', '--test-strips', '20', '--threads', '1', '--json', '--out', out],
+      { encoding: 'utf8' },
+    );
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; characterErrorRate: number; stripAccuracy: number;
-      testLoss: number; untrainedTestLoss: number };
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+      steps: number;
+      characterErrorRate: number;
+      stripAccuracy: number;
+      testLoss: number;
+      untrainedTestLoss: number;
+    };
     assert.equal(summary.steps, 30);
     // The held-out CTC loss falls well below the untrained model's (29.4 nats per strip; 2.8 after these 30 steps on this machine).
     assert.ok(summary.testLoss < summary.untrainedTestLoss / 4, JSON.stringify(summary));

@@ -16,10 +16,19 @@ interface Arm {
 
 describe('examples/names-crf-brown.ts', () => {
   it('trains a tagger with and without a CRF on Brown names and parts of speech and scores both', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--seconds', '2', '--max-train', '400', '--max-test', '300',
-      '--threads', '1', '--json'], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', script, '--seconds', '2', '--max-train', '400', '--max-test', '300', '--threads', '1', '--json'],
+      { encoding: 'utf8' },
+    );
     assert.equal(child.status, 0, child.stderr);
-    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { sentences: number; names: number; tags: number; softmax: Arm; crf: Arm };
+    const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+      sentences: number;
+      names: number;
+      tags: number;
+      softmax: Arm;
+      crf: Arm;
+    };
     assert.equal(summary.sentences, 300);
     assert.ok(summary.names > 0, JSON.stringify(summary));
     // Twelve universal categories, B-NAME and I-NAME, as far as 400 sentences hold them.

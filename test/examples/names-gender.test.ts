@@ -9,7 +9,9 @@ const script = fileURLToPath(new URL('../../examples/names-gender.ts', import.me
 
 describe('examples/names-gender.ts', () => {
   it('trains a name classifier and reports held-out accuracy beside the majority baseline', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--seconds', '2', '--threads', '1', '--json'], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--seconds', '2', '--threads', '1', '--json'], {
+      encoding: 'utf8',
+    });
     assert.equal(child.status, 0, child.stderr);
     const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; accuracy: number; majorityBaseline: number };
     assert.ok(summary.steps >= 1);

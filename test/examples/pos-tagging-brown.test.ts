@@ -9,8 +9,11 @@ const script = fileURLToPath(new URL('../../examples/pos-tagging-brown.ts', impo
 
 describe('examples/pos-tagging-brown.ts', () => {
   it('trains a tagger on the Brown corpus and reports held-out accuracy beside the baseline', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--seconds', '2', '--max-train', '300',
-      '--threads', '1', '--json'], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', script, '--seconds', '2', '--max-train', '300', '--threads', '1', '--json'],
+      { encoding: 'utf8' },
+    );
     assert.equal(child.status, 0, child.stderr);
     const summary = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { steps: number; accuracy: number; baselineAccuracy: number };
     assert.ok(summary.steps >= 1);

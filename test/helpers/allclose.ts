@@ -12,15 +12,19 @@ export interface Tolerance {
 }
 
 /** Asserts |actual − expected| ≤ atol + rtol·|expected| everywhere (NaN matches only NaN). */
-export function assertClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>,
-  { atol = 1e-5, rtol = 1e-5 }: Tolerance = {}): void {
+export function assertClose(
+  name: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 1e-5, rtol = 1e-5 }: Tolerance = {},
+): void {
   assert.equal(actual.length, expected.length, `${name}: length ${actual.length}, expected ${expected.length}`);
   let maxDiff = 0;
   const bad: string[] = [];
   let badCount = 0;
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
+    const a = actual[i];
+    const e = expected[i];
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     const diff = Math.abs(a - e);
     if (!(diff <= maxDiff)) maxDiff = Number.isNaN(diff) ? Infinity : Math.max(maxDiff, diff);
@@ -30,8 +34,10 @@ export function assertClose(name: string, actual: ArrayLike<number>, expected: A
     }
   }
   if (badCount > 0) {
-    assert.fail(`${name}: ${badCount} of ${expected.length} elements differ (max |diff| ${maxDiff}, ` +
-      `atol ${atol}, rtol ${rtol}); first: ${bad.join(', ')}`);
+    assert.fail(
+      `${name}: ${badCount} of ${expected.length} elements differ (max |diff| ${maxDiff}, ` +
+        `atol ${atol}, rtol ${rtol}); first: ${bad.join(', ')}`,
+    );
   }
 }
 
@@ -39,8 +45,8 @@ export function assertClose(name: string, actual: ArrayLike<number>, expected: A
 export function assertIdentical(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>): void {
   assert.equal(actual.length, expected.length, `${name}: length ${actual.length}, expected ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
+    const a = actual[i];
+    const e = expected[i];
     if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e))) {
       assert.fail(`${name}: element ${i} is ${a}, expected exactly ${e}`);
     }

@@ -28,8 +28,10 @@ export function foundBlas(): BlasLibrary {
  * small ones to the wasm kernels): suites and fixtures of small sizes then check BLAS's side.
  */
 export function everyProductInBlas(threads: number): Promise<Backend> {
-  return createWasmBackendWith({ threads }, { name: 'blas', description: 'every product in BLAS', takes: () => true,
-    gemm: foundBlas().sgemm });
+  return createWasmBackendWith(
+    { threads },
+    { name: 'blas', description: 'every product in BLAS', takes: () => true, gemm: foundBlas().sgemm },
+  );
 }
 
 /** Debian's Netlib reference BLAS (package libblas3), which the blas backend must refuse. */

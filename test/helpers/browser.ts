@@ -38,8 +38,14 @@ export async function launchChromium(options: { locale?: string } = {}): Promise
     executablePath: CHROMIUM,
     headless: true,
     ...(options.locale !== undefined ? { locale: options.locale } : {}),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
   return {
     browser,

@@ -1,4 +1,4 @@
-/** Runs the rnnkit CLI from source in a child process, and checks failures as SPEC §4 wants them. */
+/** Runs the rnnkit CLI from source in a child process, and checks failures as the CLI reports them. */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,8 +14,11 @@ export interface CliResult {
 
 /** Runs `rnnkit args…`, with `input` on its stdin and `env` added to the environment. */
 export function runCli(args: string[], input?: string, env: Record<string, string> = {}): CliResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', main, ...args],
-    { encoding: 'utf8', env: { ...process.env, ...env }, ...(input === undefined ? {} : { input }) });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    ...(input === undefined ? {} : { input }),
+  });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -25,13 +28,13 @@ export function runCliBytes(args: string[]): { status: number | null; stdout: Bu
   return { status: child.status, stdout: child.stdout, stderr: child.stderr.toString('utf8') };
 }
 
-/** Asserts a failure as SPEC §4 wants it: the exit code, one `rnnkit: error:` line matching `message`, no stack. */
+/** Asserts a failure as the CLI reports it: the exit code, one `rnnkit: error:` line matching `message`, no stack. */
 export function assertFails(r: CliResult, status: number, message: RegExp): void {
   assert.equal(r.status, status, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^rnnkit: error: /);
-  assert.match(lines[0]!, message);
+  assert.match(lines[0], /^rnnkit: error: /);
+  assert.match(lines[0], message);
 }
 
 /** Runs a command that must succeed and parses its stdout as one JSON object. */
@@ -45,15 +48,22 @@ export function runJson<T>(args: string[], input?: string, env: Record<string, s
  * Spawns `rnnkit args…` and waits for it to end; `onStart` gets the child (e.g. to kill it).
  * With `shell`, bash runs those commands first (e.g. `ulimit -f 8;`) and then execs rnnkit.
  */
-export function spawnCli(args: string[], onStart: (child: ChildProcess) => void = () => {}, env: NodeJS.ProcessEnv = process.env,
-  shell?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+export function spawnCli(
+  args: string[],
+  onStart: (child: ChildProcess) => void = () => {},
+  env: NodeJS.ProcessEnv = process.env,
+  shell?: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const command = ['--import', 'tsx', main, ...args];
-    const child = shell === undefined
-      ? spawn(process.execPath, command, { stdio: ['ignore', 'ignore', 'pipe'], env })
-      : spawn('bash', ['-c', `${shell} exec "$0" "$@"`, process.execPath, ...command], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child =
+      shell === undefined
+        ? spawn(process.execPath, command, { stdio: ['ignore', 'ignore', 'pipe'], env })
+        : spawn('bash', ['-c', `${shell} exec "$0" "$@"`, process.execPath, ...command], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
     onStart(child);

@@ -11,7 +11,15 @@ import { f64, ref64, upload } from './conformance.js';
 import { rng, uniform } from './random.js';
 
 // The last two have enough units (rows × H ≥ 2048) for a threaded backend to split their rows.
-const CELL_SHAPES = [[1, 1], [3, 7], [5, 8], [17, 13], [2, 65], [37, 67], [3, 1000]] as const;
+const CELL_SHAPES = [
+  [1, 1],
+  [3, 7],
+  [5, 8],
+  [17, 13],
+  [2, 65],
+  [37, 67],
+  [3, 1000],
+] as const;
 const TOL = { atol: 2e-6, rtol: 2e-5 };
 
 export function cellChecks(get: () => Backend<Float32Array>): void {
@@ -88,7 +96,7 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
       const gates0 = uniform(random, rows * 3 * H, -3, 3);
       const hPrev = uniform(random, rows * H);
       const y0 = uniform(random, rows * ldy);
-      const product = uniform(random, rows * H, -2, 2);   // stands for rh · W_hnᵀ, added between the halves
+      const product = uniform(random, rows * H, -2, 2); // stands for rh · W_hnᵀ, added between the halves
       const wantGates = f64(gates0);
       const wantRh = new Float64Array(rows * H);
       ref64.gruGatesForward(rows, H, wantGates, f64(hPrev), wantRh);
@@ -101,8 +109,8 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
 
       for (let r = 0; r < rows; r++) {
         for (let j = 0; j < H; j++) {
-          wantGates[r * 3 * H + 2 * H + j] += product[r * H + j]!;
-          gates[r * 3 * H + 2 * H + j] += product[r * H + j]!;
+          wantGates[r * 3 * H + 2 * H + j] += product[r * H + j];
+          gates[r * 3 * H + 2 * H + j] += product[r * H + j];
         }
       }
       const wantH = new Float64Array(rows * H);
@@ -173,12 +181,19 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
 
   // Whole LSTM steps (product + cell kernel): H a multiple of 8 or not (the wasm backend then
   // composes the two calls), and sizes whose units threads split.
-  for (const [rows, H] of [[1, 1], [3, 7], [5, 8], [37, 67], [32, 64], [3, 200]] as const) {
+  for (const [rows, H] of [
+    [1, 1],
+    [3, 7],
+    [5, 8],
+    [37, 67],
+    [32, 64],
+    [3, 200],
+  ] as const) {
     it(`lstm step forward and backward (fused product), rows ${rows}, H ${H}`, () => {
       const b = get();
       const random = rng(rows * 7 + H);
       const ldy = 2 * H + 1;
-      const whh = uniform(random, 4 * H * H, -0.2, 0.2);          // W_hh [4H, H]
+      const whh = uniform(random, 4 * H * H, -0.2, 0.2); // W_hh [4H, H]
       const hPrev = uniform(random, rows * H);
       const gates0 = uniform(random, rows * 4 * H, -2, 2);
       const cPrev = uniform(random, rows * H, -2, 2);
@@ -212,8 +227,7 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
         const dh = b.alloc(rows * H);
         const dc = upload(b, dc0);
         const prevGates = upload(b, Float32Array.from(gates));
-        b.lstmStepBackward(rows, H, upload(b, da), packed, dh, cellRows, prevGates, upload(b, cPrev), c, upload(b, dy),
-          ldy, dc);
+        b.lstmStepBackward(rows, H, upload(b, da), packed, dh, cellRows, prevGates, upload(b, cPrev), c, upload(b, dy), ldy, dc);
         // dh_{t−1} = da_t · W_hh, then the cell backward of step t − 1
         const wantDh = new Float64Array(rows * H);
         ref64.gemm(false, false, rows, H, 4 * H, 1, f64(da), 4 * H, f64(whh), H, 0, wantDh, H);
@@ -235,10 +249,20 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
       const y = uniform(random, n);
       const out = b.alloc(n);
       b.mul(n, upload(b, x), upload(b, y), out);
-      assertClose('mul', out, x.map((v, i) => v * y[i]!), { atol: 1e-6, rtol: 1e-6 });
+      assertClose(
+        'mul',
+        out,
+        x.map((v, i) => v * y[i]),
+        { atol: 1e-6, rtol: 1e-6 },
+      );
       const c = upload(b, x);
       b.clamp(n, -1, 0.5, c);
-      assertClose('clamp', c, Float32Array.from(x, (v) => Math.min(Math.max(v, -1), 0.5)), { atol: 0, rtol: 0 });
+      assertClose(
+        'clamp',
+        c,
+        Float32Array.from(x, (v) => Math.min(Math.max(v, -1), 0.5)),
+        { atol: 0, rtol: 0 },
+      );
       const want = Float32Array.from(x).reduce((s, v) => s + v * v, 0);
       assertClose('sumSquares', [b.sumSquares(n, upload(b, x))], [want], { atol: 1e-9, rtol: 1e-9 });
     });

@@ -18,8 +18,16 @@ export function optimizerChecks(get: () => Backend<Float32Array>): void {
       const [rp, rm, rv] = [f64(p0), new Float64Array(N), new Float64Array(N)];
       for (let t = 1; t <= 3; t++) {
         const g = uniform(random, N);
-        const step: AdamStep = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled,
-          biasCorrection1: 1 - 0.9 ** t, biasCorrection2: 1 - 0.999 ** t };
+        const step: AdamStep = {
+          lr: 0.01,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-8,
+          weightDecay: 0.1,
+          decoupled,
+          biasCorrection1: 1 - 0.9 ** t,
+          biasCorrection2: 1 - 0.999 ** t,
+        };
         ref64.adamUpdate(N, rp, f64(g), rm, rv, step);
         b.adamUpdate(N, p, upload(b, g), m, v, step);
       }
@@ -29,7 +37,11 @@ export function optimizerChecks(get: () => Backend<Float32Array>): void {
     });
   }
 
-  for (const [momentum, nesterov, dampening] of [[0, false, 0], [0.9, false, 0.1], [0.9, true, 0]] as const) {
+  for (const [momentum, nesterov, dampening] of [
+    [0, false, 0],
+    [0.9, false, 0.1],
+    [0.9, true, 0],
+  ] as const) {
     it(`SGD update, momentum ${momentum}${nesterov ? ' (Nesterov)' : ''}, dampening ${dampening}`, () => {
       const b = get();
       const random = rng(10 + momentum * 10 + (nesterov ? 1 : 0));
@@ -47,7 +59,10 @@ export function optimizerChecks(get: () => Backend<Float32Array>): void {
     });
   }
 
-  for (const [momentum, centered] of [[0, false], [0.5, true]] as const) {
+  for (const [momentum, centered] of [
+    [0, false],
+    [0.5, true],
+  ] as const) {
     it(`RMSprop update, momentum ${momentum}, centered ${centered}`, () => {
       const b = get();
       const random = rng(20 + (centered ? 1 : 0));

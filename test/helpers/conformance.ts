@@ -2,7 +2,7 @@
  * The backend conformance suite: every kernel of a float32 backend against the
  * float64 reference backend, on awkward sizes, every transpose, beta 0 and 1 and
  * leading dimensions larger than the rows they hold. One suite for every backend,
- * no exclude list (DESIGN habit 5).
+ * no exclude list.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,8 +21,8 @@ export function gemmShapes(): [number, number, number][] {
   const s = AWKWARD_SIZES;
   const shapes: [number, number, number][] = [];
   for (let i = 0; i < s.length; i++) {
-    shapes.push([s[i]!, s[(i + 2) % s.length]!, s[(i + 4) % s.length]!]);
-    shapes.push([s[(i + 3) % s.length]!, s[i]!, s[(i + 1) % s.length]!]);
+    shapes.push([s[i], s[(i + 2) % s.length], s[(i + 4) % s.length]]);
+    shapes.push([s[(i + 3) % s.length], s[i], s[(i + 1) % s.length]]);
   }
   // Beyond one block in every dimension (M > 64, N > 256, K > 256) and a long thin product.
   shapes.push([70, 300, 600], [2, 520, 513], [133, 9, 260]);
@@ -63,7 +63,11 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
             const a = uniform(random, (transA ? k : m) * lda);
             const b = uniform(random, (transB ? n : k) * ldb);
             const c0 = uniform(random, m * ldc);
-            for (const [alpha, beta] of [[1, 0], [0.75, 1], [-1.5, 0.5]] as const) {
+            for (const [alpha, beta] of [
+              [1, 0],
+              [0.75, 1],
+              [-1.5, 0.5],
+            ] as const) {
               const expected = f64(c0);
               ref64.gemm(transA, transB, m, n, k, alpha, f64(a), lda, f64(b), ldb, beta, expected, ldc);
               const c = upload(backend, c0);
@@ -89,7 +93,10 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
             const a = uniform(random, (transA ? k : m) * lda);
             const ldc = n + 3;
             const c0 = uniform(random, m * ldc);
-            for (const [alpha, beta] of [[1, 0], [0.5, 1]] as const) {
+            for (const [alpha, beta] of [
+              [1, 0],
+              [0.5, 1],
+            ] as const) {
               const expected = f64(c0);
               ref64.gemm(transA, transB, m, n, k, alpha, f64(a), lda, f64(b), ldb, beta, expected, ldc);
               const c = upload(backend, c0);
@@ -120,9 +127,17 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
         const y = uniform(random, n);
         const buf = upload(backend, y);
         backend.axpy(n, -0.5, upload(backend, x), buf);
-        assertClose('axpy', buf, y.map((v, i) => v - 0.5 * x[i]!));
+        assertClose(
+          'axpy',
+          buf,
+          y.map((v, i) => v - 0.5 * x[i]),
+        );
         backend.scale(n, 3, buf);
-        assertClose('scale', buf, y.map((v, i) => 3 * (v - 0.5 * x[i]!)));
+        assertClose(
+          'scale',
+          buf,
+          y.map((v, i) => 3 * (v - 0.5 * x[i])),
+        );
         backend.copy(n, upload(backend, x), buf);
         assertClose('copy', buf, Float32Array.from(x), { atol: 0, rtol: 0 });
         backend.fill(n, 0.25, buf);
@@ -188,7 +203,13 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       });
     }
 
-    for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [65, 3], [7, 129]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [17, 65],
+      [65, 3],
+      [7, 129],
+    ] as const) {
       it(`softmax cross-entropy on [${rows}, ${cols}] with ignored rows`, () => {
         const random = rng(rows * 1000 + cols);
         const logits = uniform(random, rows * cols, -8, 8);
@@ -216,7 +237,12 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       });
     }
 
-    for (const [rows, cols] of [[1, 1], [3, 7], [17, 65], [2, 129]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [17, 65],
+      [2, 129],
+    ] as const) {
       it(`softmax and its backward on [${rows}, ${cols}], in place too`, () => {
         const random = rng(rows * 77 + cols);
         const x = uniform(random, rows * cols, -6, 6);
@@ -253,7 +279,10 @@ export function describeConformance(label: string, make: () => Promise<Backend<F
       a.fill(7);
       backend.free(a);
       const b = backend.alloc(1000);
-      assert.ok(b.every((v) => v === 0), 'a fresh buffer is zero-filled');
+      assert.ok(
+        b.every((v) => v === 0),
+        'a fresh buffer is zero-filled',
+      );
       const ints = backend.allocInt(5);
       assert.deepEqual(Array.from(ints), [0, 0, 0, 0, 0]);
       backend.free(b);

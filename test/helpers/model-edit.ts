@@ -10,7 +10,7 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 export async function rewriteModel(path: string, out: string, changes: Record<string, (t: Tensor) => Float32Array>): Promise<void> {
   const model = await loadModel(path);
   const dict = model.stateDict();
-  for (const [name, change] of Object.entries(changes)) dict[name] = { shape: dict[name]!.shape, data: change(dict[name]!) };
+  for (const [name, change] of Object.entries(changes)) dict[name] = { shape: dict[name].shape, data: change(dict[name]) };
   model.loadStateDict(dict);
   await saveModel(model, out);
 }
@@ -19,7 +19,10 @@ export async function rewriteModel(path: string, out: string, changes: Record<st
 export const zeros = (t: Tensor): Float32Array => new Float32Array(t.data.length);
 
 /** A bias of 20 at `index`, 0 elsewhere: with zero weights, that output wins everywhere. */
-export const favour = (index: number) => (t: Tensor): Float32Array => Float32Array.from(t.data, (_, i) => (i === index ? 20 : 0));
+export const favour =
+  (index: number) =>
+  (t: Tensor): Float32Array =>
+    Float32Array.from(t.data, (_, i) => (i === index ? 20 : 0));
 
 /**
  * The records held out by `rnnkit train` with `--val-fraction fraction --seed seed`: ⌊n·fraction⌋

@@ -28,17 +28,29 @@ export interface PlaygroundServer {
 
 /** Starts `rnnkit playground --port 0 …args` (in `env`) and waits for the line with its address. */
 export function startPlayground(args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<PlaygroundServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'playground', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'playground', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /^rnnkit playground: (http:\/\/\S+)\n/.exec(out);
       if (match) {
-        resolve({ url: match[1]!, child, stop: () => { child.kill('SIGINT'); return exited; } });
+        resolve({
+          url: match[1],
+          child,
+          stop: () => {
+            child.kill('SIGINT');
+            return exited;
+          },
+        });
       }
     });
     void exited.then((code) => reject(new Error(`rnnkit playground exited (${code}) before serving: ${out}${err}`)));
@@ -59,7 +71,9 @@ export async function openPlayground(browser: BrowserContext, url: string): Prom
   const page = await browser.newPage();
   await page.setViewportSize({ width: 1400, height: 1000 });
   const errors: string[] = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(url);
   await page.waitForFunction(() => !(document.querySelector('[data-testid=train]') as HTMLButtonElement).disabled);
@@ -86,7 +100,7 @@ export function canvasInk(page: Page, selector: string): Promise<number> {
     const canvas = element instanceof HTMLCanvasElement ? element : element.querySelector('canvas')!;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     let ink = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 245 || data[i + 1]! < 245 || data[i + 2]! < 245)) ink++;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245)) ink++;
     return ink / (data.length / 4);
   });
 }

@@ -57,7 +57,7 @@ describe('writeFileAtomic and readFileBytes', () => {
     await Promise.all(contents.map((c) => writeFileAtomic(path, c)));
     const final = new Uint8Array(readFileSync(path));
     assert.equal(final.length, 4096);
-    assert.ok(final.every((v) => v === final[0]) && final[0]! >= 1 && final[0]! <= 8, 'one whole write won');
+    assert.ok(final.every((v) => v === final[0]) && final[0] >= 1 && final[0] <= 8, 'one whole write won');
     assert.deepEqual(readdirSync(dir), ['race.bin']);
   });
 
@@ -105,8 +105,10 @@ describe('writeFileAtomic and readFileBytes', () => {
 
   it('rejects bytes that are not a Uint8Array before touching the disk', async () => {
     const dir = freshDir();
-    await assert.rejects(writeFileAtomic(join(dir, 'x'), 'text' as unknown as Uint8Array),
-      (error: unknown) => error instanceof UsageError && /expected the bytes as a Uint8Array, got string/.test(error.message));
+    await assert.rejects(
+      writeFileAtomic(join(dir, 'x'), 'text' as unknown as Uint8Array),
+      (error: unknown) => error instanceof UsageError && /expected the bytes as a Uint8Array, got string/.test(error.message),
+    );
     assert.deepEqual(readdirSync(dir), []);
   });
 
@@ -122,10 +124,15 @@ describe('writeFileAtomic and readFileBytes', () => {
   it('names the path when a file to read is missing or is a directory', async () => {
     const dir = freshDir();
     const missing = join(dir, 'nope.safetensors');
-    await assert.rejects(readFileBytes(missing),
-      (error: unknown) => error instanceof RnnkitError && error.message === `no such file: ${missing}`);
-    await assert.rejects(readFileBytes(dir),
-      (error: unknown) => error instanceof RnnkitError && error.message === `could not read ${dir}: illegal operation on a directory (EISDIR)`);
+    await assert.rejects(
+      readFileBytes(missing),
+      (error: unknown) => error instanceof RnnkitError && error.message === `no such file: ${missing}`,
+    );
+    await assert.rejects(
+      readFileBytes(dir),
+      (error: unknown) =>
+        error instanceof RnnkitError && error.message === `could not read ${dir}: illegal operation on a directory (EISDIR)`,
+    );
   });
 
   it('saves and loads a safetensors model file', async () => {
@@ -133,7 +140,7 @@ describe('writeFileAtomic and readFileBytes', () => {
     const path = join(dir, 'lstm.safetensors');
     await writeFileAtomic(path, writeSafetensors({ weight_hh_l0: tensor([4, 1], [1, 2, 3, 4]) }, { format: 'rnnkit' }));
     const dict = readSafetensors(await readFileBytes(path));
-    assert.deepEqual(Array.from(dict['weight_hh_l0']!.data), [1, 2, 3, 4]);
+    assert.deepEqual(Array.from(dict['weight_hh_l0'].data), [1, 2, 3, 4]);
     assert.deepEqual(safetensorsMetadata(dict), { format: 'rnnkit' });
   });
 });

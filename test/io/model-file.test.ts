@@ -17,8 +17,9 @@ import { LanguageModel } from '../../src/models/language-model/language-model.js
 import { Adam } from '../../src/training/optim/adam.js';
 import { train, type TrainerCheckpoint } from '../../src/training/trainer.js';
 
-const TEXT = 'Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, '
-  + 'and nothing particular to interest me on shore, I thought I would sail about a little and see the watery part of the world.\n';
+const TEXT =
+  'Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, ' +
+  'and nothing particular to interest me on shore, I thought I would sail about a little and see the watery part of the world.\n';
 
 describe('model files', () => {
   let backend: Backend<Float32Array>;
@@ -29,13 +30,31 @@ describe('model files', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const charModel = () => LanguageModel.create({ tokenizer: CharTokenizer.fromText(TEXT), cell: 'gru', embeddingDim: 5,
-    hiddenSize: 7, numLayers: 2, dropout: 0.1, seed: 4, backend });
+  const charModel = () =>
+    LanguageModel.create({
+      tokenizer: CharTokenizer.fromText(TEXT),
+      cell: 'gru',
+      embeddingDim: 5,
+      hiddenSize: 7,
+      numLayers: 2,
+      dropout: 0.1,
+      seed: 4,
+      backend,
+    });
 
   it('saveModel then loadModel gives the same weights, settings, tokenizer and predictions', async () => {
-    for (const make of [charModel, () => LanguageModel.create({
-      tokenizer: WordTokenizer.fromText(TEXT, { maxVocab: 20, lowercase: true }), cell: 'rnn', hiddenSize: 6, embeddingDim: 4, seed: 2, backend,
-    })]) {
+    for (const make of [
+      charModel,
+      () =>
+        LanguageModel.create({
+          tokenizer: WordTokenizer.fromText(TEXT, { maxVocab: 20, lowercase: true }),
+          cell: 'rnn',
+          hiddenSize: 6,
+          embeddingDim: 4,
+          seed: 2,
+          backend,
+        }),
+    ]) {
       const model = await make();
       const path = join(dir, 'model.safetensors');
       await saveModel(model, path);
@@ -58,8 +77,8 @@ describe('model files', () => {
     assert.equal(meta.format, 'rnnkit');
     assert.equal(meta.format_version, String(FORMAT_VERSION));
     assert.equal(meta.model_type, 'language-model');
-    assert.deepEqual(JSON.parse(meta.config!), model.settings);
-    assert.deepEqual(JSON.parse(meta.tokenizer!), model.tokenizer.toJSON());
+    assert.deepEqual(JSON.parse(meta.config), model.settings);
+    assert.deepEqual(JSON.parse(meta.tokenizer), model.tokenizer.toJSON());
     assert.ok('rnn.weight_hh_l1' in tensors && 'embedding.weight' in tensors && 'decoder.bias' in tensors);
   });
 
@@ -88,8 +107,11 @@ describe('model files', () => {
       [await withMetadata({ config: settings.replace('"cell":"gru"', '"cell":"transformer"') }), /invalid config: cell must be/],
     ];
     for (const [bytes, message] of cases) {
-      await assert.rejects(loadModel(bytes, { backend }), (e: Error) => e instanceof FormatError && message.test(e.message),
-        message.source);
+      await assert.rejects(
+        loadModel(bytes, { backend }),
+        (e: Error) => e instanceof FormatError && message.test(e.message),
+        message.source,
+      );
     }
     const bytes = modelToBytes(model);
     for (const cut of [4, 20, bytes.length - 3]) {
@@ -104,11 +126,19 @@ describe('model files', () => {
     const path = join(dir, 'kept.safetensors');
     writeFileSync(path, 'previous contents');
     const broken = Object.create(model) as LanguageModel;
-    Object.defineProperty(broken, 'tokenizer', { get: () => { throw new Error('serialisation failed'); } });
+    Object.defineProperty(broken, 'tokenizer', {
+      get: () => {
+        throw new Error('serialisation failed');
+      },
+    });
     await assert.rejects(saveModel(broken, path), /serialisation failed/);
     assert.equal(readFileSync(path, 'utf8'), 'previous contents');
     await assert.rejects(saveModel(model, join(dir, 'no-such-dir', 'm.safetensors')), RnnkitError);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temp file left behind');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp')),
+      [],
+      'no temp file left behind',
+    );
   });
 });
 
@@ -124,11 +154,12 @@ describe('checkpoints', () => {
   it('carries the optimizer buffers, the carried state and the loop position; loadModel reads it as a model', async () => {
     const tokenizer = CharTokenizer.fromText(TEXT);
     const model = await LanguageModel.create({ tokenizer, hiddenSize: 8, embeddingDim: 4, seed: 1, backend });
-    const optimizer = new Adam(model.parameters(), { lr: 0.01 }, backend);
+    const optimizer = new Adam(await model.parameters(), { lr: 0.01 }, backend);
     const path = join(dir, 'run.ckpt');
     let saved: TrainerCheckpoint | undefined;
     await train(model.trainingTask(tokenizer.encode(TEXT), 2, 10), {
-      optimizer, budget: { steps: 3 },
+      optimizer,
+      budget: { steps: 3 },
       onCheckpoint: async (c) => {
         saved = c;
         await saveCheckpoint(path, model, c, { lr: 0.01 });
@@ -144,6 +175,9 @@ describe('checkpoints', () => {
 
     const plain = join(dir, 'plain.safetensors');
     await saveModel(model, plain);
-    await assert.rejects(loadCheckpoint(plain, { backend }), (e: Error) => e instanceof FormatError && /not a training checkpoint/.test(e.message));
+    await assert.rejects(
+      loadCheckpoint(plain, { backend }),
+      (e: Error) => e instanceof FormatError && /not a training checkpoint/.test(e.message),
+    );
   });
 });

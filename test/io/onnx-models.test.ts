@@ -24,7 +24,12 @@ async function session(bytes: Uint8Array): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes);
 }
 const floats = (data: Float32Array | number[], dims: number[]): ort.Tensor => new ort.Tensor('float32', Float32Array.from(data), dims);
-const int64 = (values: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+const int64 = (values: number[], dims: number[]): ort.Tensor =>
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    dims,
+  );
 const int32 = (values: number[]): ort.Tensor => new ort.Tensor('int32', Int32Array.from(values), [values.length]);
 const data = (t: ort.Tensor | undefined): Float32Array => t!.data as Float32Array;
 
@@ -38,7 +43,7 @@ function meanNll(probabilities: Float32Array, targets: (number | undefined)[], V
   let n = 0;
   targets.forEach((target, r) => {
     if (target === undefined) return;
-    sum -= Math.log(probabilities[r * V + target]!);
+    sum -= Math.log(probabilities[r * V + target]);
     n++;
   });
   return sum / n;
@@ -46,12 +51,12 @@ function meanNll(probabilities: Float32Array, targets: (number | undefined)[], V
 
 function argmaxAllowed(row: Float32Array, excluded: readonly number[]): number {
   let best = -1;
-  for (let v = 0; v < row.length; v++) if (!excluded.includes(v) && (best < 0 || row[v]! > row[best]!)) best = v;
+  for (let v = 0; v < row.length; v++) if (!excluded.includes(v) && (best < 0 || row[v] > row[best])) best = v;
   return best;
 }
 
 describe('exportOnnx: every model type in ONNX Runtime', () => {
-  it('a SequenceRegressor standardises in the graph and predicts in the data\'s units (last, mean, max; ragged)', async () => {
+  it("a SequenceRegressor standardises in the graph and predicts in the data's units (last, mean, max; ragged)", async () => {
     const random = new Random(5);
     const D = 3;
     const sequences = [frames(random, 6, D, 10), frames(random, 2, D, 10), frames(random, 4, D, 10)];
@@ -60,17 +65,17 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
       for (const cell of ['lstm', 'gru'] as const) {
         const model = SequenceRegressor.create({ inputSize: D, outputSize: 2, pooling, cell, hiddenSize: 5, numLayers: 2, seed: 7 });
         model.fitNormalization(sequences.map((f, i) => ({ frames: f, target: [100 + 10 * i, -50 * i] })));
-        assert.ok(model.normalization.targetStd[0]! > 1 && model.normalization.inputMean[0]! > 5, 'a standardisation that matters');
+        assert.ok(model.normalization.targetStd[0] > 1 && model.normalization.inputMean[0] > 5, 'a standardisation that matters');
         const expected = (await model.eval().predict(sequences)).flat();
         const s = await session(exportOnnx(model, { lengths: true }));
         const out = await s.run({ input: floats(x.data, x.shape), lengths: int32([...lengths]) });
-        assert.deepEqual(out.output!.dims, [3, 2]);
+        assert.deepEqual(out.output.dims, [3, 2]);
         assertClose(`regressor ${cell} ${pooling}`, data(out.output), Float32Array.from(expected), TOLERANCE);
       }
     }
   });
 
-  it('a CTCModel gives rnnkit\'s per-frame class scores and probabilities over the real frames (ragged)', async () => {
+  it("a CTCModel gives rnnkit's per-frame class scores and probabilities over the real frames (ragged)", async () => {
     const random = new Random(8);
     const D = 4;
     const sequences = [frames(random, 3, D, 0), frames(random, 7, D, 0), frames(random, 5, D, 0)];
@@ -80,11 +85,13 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
       const logits = await model.logits(x, lengths);
       const s = await session(exportOnnx(model, { lengths: true }));
       const out = await s.run({ input: floats(x.data, x.shape), lengths: int32([...lengths]) });
-      assert.deepEqual(out.output!.dims, [7, 3, 6]);
+      assert.deepEqual(out.output.dims, [7, 3, 6]);
       const B = 3;
       const C = 6;
-      const real = (values: Float32Array): Float32Array => Float32Array.from(lengths.flatMap((n, b) =>
-        Array.from({ length: n }, (_, t) => [...values.subarray((t * B + b) * C, (t * B + b + 1) * C)]).flat()));
+      const real = (values: Float32Array): Float32Array =>
+        Float32Array.from(
+          lengths.flatMap((n, b) => Array.from({ length: n }, (_, t) => [...values.subarray((t * B + b) * C, (t * B + b + 1) * C)]).flat()),
+        );
       assertClose(`ctc ${cell} logits`, real(data(out.output)), real(logits.data), TOLERANCE);
       const probabilities = real(data(out.probabilities));
       for (let r = 0; r < probabilities.length / C; r++) {
@@ -96,19 +103,34 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
   for (const conditioning of ['initial-state', 'every-step'] as const) {
     for (const cell of ['lstm', 'gru'] as const) {
       it(`a SequenceGenerator (${conditioning}, ${cell}): encoder + decoder graphs give its loss and its greedy output`, async () => {
-        const model = SequenceGenerator.create({ vocabSize: 9, conditionSize: 3, conditioning, cell, embeddingDim: 4, hiddenSize: 7,
-          numLayers: 2, seed: 11 }).eval();
+        const model = SequenceGenerator.create({
+          vocabSize: 9,
+          conditionSize: 3,
+          conditioning,
+          cell,
+          embeddingDim: 4,
+          hiddenSize: 7,
+          numLayers: 2,
+          seed: 11,
+        }).eval();
         const { encoder, decoder } = exportOnnxParts(model);
         const [enc, dec] = await Promise.all([session(encoder), session(decoder)]);
-        const batch = [{ condition: [1, 0, 0.5], tokens: [0, 3, 4, 5, 8] }, { condition: [-0.2, 1, 0], tokens: [0, 6, 8] }];
+        const batch = [
+          { condition: [1, 0, 0.5], tokens: [0, 3, 4, 5, 8] },
+          { condition: [-0.2, 1, 0], tokens: [0, 6, 8] },
+        ];
         let nll = 0;
         let count = 0;
         for (const { condition, tokens } of batch) {
           const cond = floats(condition, [1, 3]);
           const initial = await enc.run({ condition: cond });
           const T = tokens.length - 1;
-          const feeds: Feeds = { input: int64(tokens.slice(0, -1), [T, 1]), h: initial.h!, ...(cell === 'lstm' ? { c: initial.c! } : {}),
-            ...(conditioning === 'every-step' ? { condition: cond } : {}) };
+          const feeds: Feeds = {
+            input: int64(tokens.slice(0, -1), [T, 1]),
+            h: initial.h,
+            ...(cell === 'lstm' ? { c: initial.c } : {}),
+            ...(conditioning === 'every-step' ? { condition: cond } : {}),
+          };
           const out = await dec.run(feeds);
           nll += meanNll(data(out.probabilities), tokens.slice(1), 9) * T;
           count += T;
@@ -124,10 +146,14 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
         let token = 0;
         const tokens: number[] = [];
         for (let i = 0; i < 12; i++) {
-          const out = await dec.run({ input: int64([token], [1, 1]), h: state.h!, ...(cell === 'lstm' ? { c: state.c! } : {}),
-            ...(conditioning === 'every-step' ? { condition: cond } : {}) });
+          const out = await dec.run({
+            input: int64([token], [1, 1]),
+            h: state.h,
+            ...(cell === 'lstm' ? { c: state.c } : {}),
+            ...(conditioning === 'every-step' ? { condition: cond } : {}),
+          });
           token = argmaxAllowed(data(out.output), []);
-          state = { h: out.next_h!, ...(cell === 'lstm' ? { c: out.next_c! } : {}) };
+          state = { h: out.next_h, ...(cell === 'lstm' ? { c: out.next_c } : {}) };
           if (token === 8) break;
           tokens.push(token);
         }
@@ -137,33 +163,70 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
   }
 
   const seq2seqConfigs = [
-    { context: 'final', contextUse: 'initial-state' }, { context: 'final', contextUse: 'every-step' },
-    { context: 'transform', contextUse: 'initial-state' }, { context: 'transform', contextUse: 'every-step' },
-    { context: 'attention', attention: 'additive' }, { context: 'attention', attention: 'dot' }, { context: 'attention', attention: 'general' },
+    { context: 'final', contextUse: 'initial-state' },
+    { context: 'final', contextUse: 'every-step' },
+    { context: 'transform', contextUse: 'initial-state' },
+    { context: 'transform', contextUse: 'every-step' },
+    { context: 'attention', attention: 'additive' },
+    { context: 'attention', attention: 'dot' },
+    { context: 'attention', attention: 'general' },
   ] as const;
   for (const config of seq2seqConfigs) {
-    for (const variant of [{ cell: 'lstm', bidirectional: true }, { cell: 'gru', bidirectional: false }] as const) {
-      it(`a Seq2Seq (${Object.values(config).join(', ')}, ${variant.cell}): the decoder graph step by step gives its loss, greedy tokens and attention`, async () => {
-        const model = (await Seq2Seq.create({ sourceVocabSize: 8, targetVocabSize: 9, begin: 1, end: 2, embeddingDim: 4, hiddenSize: 5,
-          numLayers: 2, attentionSize: 6, ...config, ...variant, seed: 4 })).eval();
+    for (const variant of [
+      { cell: 'lstm', bidirectional: true },
+      { cell: 'gru', bidirectional: false },
+    ] as const) {
+      const what = `a Seq2Seq (${Object.values(config).join(', ')}, ${variant.cell})`;
+      it(`${what}: the decoder graph step by step gives its loss, greedy tokens and attention`, async () => {
+        const model = (
+          await Seq2Seq.create({
+            sourceVocabSize: 8,
+            targetVocabSize: 9,
+            begin: 1,
+            end: 2,
+            embeddingDim: 4,
+            hiddenSize: 5,
+            numLayers: 2,
+            attentionSize: 6,
+            ...config,
+            ...variant,
+            seed: 4,
+          })
+        ).eval();
         const { encoder, decoder } = exportOnnxParts(model);
-        assert.deepEqual(decodeModel(decoder).metadataProps, [{ key: 'begin', value: '1' }, { key: 'end', value: '2' }]);
+        assert.deepEqual(decodeModel(decoder).metadataProps, [
+          { key: 'begin', value: '1' },
+          { key: 'end', value: '2' },
+        ]);
         const [enc, dec] = await Promise.all([session(encoder), session(decoder)]);
         const lstm = variant.cell === 'lstm';
         const attention = config.context === 'attention';
-        const pairs = [{ source: [3, 4], target: [5, 6, 7] }, { source: [5, 6, 7, 3, 4], target: [3] }, { source: [7, 7, 3], target: [4, 4] }];
+        const pairs = [
+          { source: [3, 4], target: [5, 6, 7] },
+          { source: [5, 6, 7, 3, 4], target: [3] },
+          { source: [7, 7, 3], target: [4, 4] },
+        ];
         const B = pairs.length;
         const S = 5;
         const sourceIds = new Array<number>(S * B).fill(0);
-        pairs.forEach((p, b) => p.source.forEach((id, t) => { sourceIds[t * B + b] = id; }));
+        pairs.forEach((p, b) =>
+          p.source.forEach((id, t) => {
+            sourceIds[t * B + b] = id;
+          }),
+        );
         const encoded = await enc.run({ source: int64(sourceIds, [S, B]), source_lengths: int32(pairs.map((p) => p.source.length)) });
         const fixed = (state: Outputs): Feeds => ({
           ...(encoded.context ? { context: encoded.context } : {}),
-          ...(attention ? { encoder_output: encoded.encoder_output!, source_lengths: int32(pairs.map((p) => p.source.length)) } : {}),
+          ...(attention ? { encoder_output: encoded.encoder_output, source_lengths: int32(pairs.map((p) => p.source.length)) } : {}),
           ...(state.feed ? { feed: state.feed } : {}),
-          h: state.h!, ...(lstm ? { c: state.c! } : {}),
+          h: state.h,
+          ...(lstm ? { c: state.c } : {}),
         });
-        const next = (out: Outputs): Outputs => ({ h: out.next_h!, ...(lstm ? { c: out.next_c! } : {}), ...(out.next_feed ? { feed: out.next_feed } : {}) });
+        const next = (out: Outputs): Outputs => ({
+          h: out.next_h,
+          ...(lstm ? { c: out.next_c } : {}),
+          ...(out.next_feed ? { feed: out.next_feed } : {}),
+        });
 
         // Teacher forcing: begin, then the true previous tokens; targets end with `end`.
         const targets = pairs.map((p) => [...p.target, 2]);
@@ -172,12 +235,12 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
         let nll = 0;
         let count = 0;
         for (let t = 0; t < T; t++) {
-          const fed = targets.map((target) => (t === 0 ? 1 : target[t - 1] ?? 0));
+          const fed = targets.map((target) => (t === 0 ? 1 : (target[t - 1] ?? 0)));
           const out = await dec.run({ token: int64(fed, [B]), ...fixed(state) });
           const probs = data(out.probabilities);
           targets.forEach((target, b) => {
             if (t < target.length) {
-              nll -= Math.log(probs[b * 9 + target[t]!]!);
+              nll -= Math.log(probs[b * 9 + target[t]]);
               count++;
             }
           });
@@ -187,7 +250,10 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
         assert.ok(Math.abs(nll / count - expected) < 1e-5 * Math.max(1, expected), `ONNX loss ${nll / count}, rnnkit ${expected}`);
 
         // Greedy decoding of the same sources.
-        const greedy = await model.greedy(pairs.map((p) => p.source), { maxLength: 6 });
+        const greedy = await model.greedy(
+          pairs.map((p) => p.source),
+          { maxLength: 6 },
+        );
         state = { ...encoded };
         let tokens = new Array<number>(B).fill(1);
         const decoded: number[][] = pairs.map(() => []);
@@ -199,16 +265,22 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
           tokens = pairs.map((_, b) => argmaxAllowed(logits.subarray(b * 9, (b + 1) * 9), model.excludedOutputs));
           tokens.forEach((token, b) => {
             if (done[b]) return;
-            if (attention) attentionRows[b]!.push(Array.from(data(out.attention).subarray(b * S, b * S + pairs[b]!.source.length)));
+            if (attention) attentionRows[b].push(Array.from(data(out.attention).subarray(b * S, b * S + pairs[b].source.length)));
             if (token === 2) done[b] = true;
-            else decoded[b]!.push(token);
+            else decoded[b].push(token);
           });
           state = next(out);
         }
-        assert.deepEqual(decoded, greedy.map((g) => g.tokens));
+        assert.deepEqual(
+          decoded,
+          greedy.map((g) => g.tokens),
+        );
         if (attention) {
-          greedy.forEach((g, b) => g.attention.forEach((row, t) =>
-            assertClose(`attention row ${b} step ${t}`, Float32Array.from(attentionRows[b]![t]!), Float32Array.from(row), TOLERANCE)));
+          greedy.forEach((g, b) =>
+            g.attention.forEach((row, t) =>
+              assertClose(`attention row ${b} step ${t}`, Float32Array.from(attentionRows[b][t]), Float32Array.from(row), TOLERANCE),
+            ),
+          );
         }
       });
     }
@@ -216,7 +288,10 @@ describe('exportOnnx: every model type in ONNX Runtime', () => {
 
   it('refuses a two-graph model without part, part for another model, and lengths for a decoder', async () => {
     const generator = SequenceGenerator.create({ vocabSize: 5, conditionSize: 2, hiddenSize: 3 });
-    assert.throws(() => exportOnnx(generator), (e: Error) => e instanceof UsageError && /exports as two graphs; pass part: 'encoder' or 'decoder'/.test(e.message));
+    assert.throws(
+      () => exportOnnx(generator),
+      (e: Error) => e instanceof UsageError && /exports as two graphs; pass part: 'encoder' or 'decoder'/.test(e.message),
+    );
     assert.throws(() => exportOnnx(generator, { part: 'decoder', lengths: true }), /take no initialStates or lengths/);
     const ctc = CTCModel.create({ inputSize: 2, numLabels: 3, hiddenSize: 3 });
     assert.throws(() => exportOnnx(ctc, { part: 'encoder' }), /part applies to a SequenceGenerator or a Seq2Seq/);

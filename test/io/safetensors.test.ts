@@ -42,18 +42,22 @@ function file(header: string | Uint8Array, data: Uint8Array | number = 0, size?:
 
 /** A header with the given tensor entries (name → [dtype, shape, [begin, end]]). */
 function header(entries: Record<string, [unknown, unknown, unknown]>, extra = ''): string {
-  const parts = Object.entries(entries).map(([name, [dtype, shape, offsets]]) =>
-    `${JSON.stringify(name)}:${JSON.stringify({ dtype, shape, data_offsets: offsets })}`);
+  const parts = Object.entries(entries).map(
+    ([name, [dtype, shape, offsets]]) => `${JSON.stringify(name)}:${JSON.stringify({ dtype, shape, data_offsets: offsets })}`,
+  );
   if (extra) parts.unshift(extra);
   return `{${parts.join(',')}}`;
 }
 
 function rejects(bytes: Uint8Array, message: RegExp): void {
-  assert.throws(() => readSafetensors(bytes), (error: unknown) => {
-    assert.ok(error instanceof FormatError, `expected a FormatError, got ${String(error)}`);
-    assert.match(error.message, message);
-    return true;
-  });
+  assert.throws(
+    () => readSafetensors(bytes),
+    (error: unknown) => {
+      assert.ok(error instanceof FormatError, `expected a FormatError, got ${String(error)}`);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
 }
 
 /** Little-endian float32 bytes of values. */
@@ -67,19 +71,19 @@ function f32Bytes(values: number[]): Uint8Array {
 describe('safetensors round trip', () => {
   it('writes and reads tensors bit for bit, with metadata as a non-enumerable property', () => {
     const tensors: Record<string, Tensor> = {
-      'weight_ih_l0': tensor([4, 3], [1, -2, 3.5, 0.1, -0, Infinity, -Infinity, NaN, 1e-45, 3.4e38, -7, 8]),
-      'bias_ih_l0': tensor([4], [0.5, 0.25, -0.125, 2]),
-      'step': tensor([], [42]),
-      'nothing': tensor([0, 3]),
+      weight_ih_l0: tensor([4, 3], [1, -2, 3.5, 0.1, -0, Infinity, -Infinity, NaN, 1e-45, 3.4e38, -7, 8]),
+      bias_ih_l0: tensor([4], [0.5, 0.25, -0.125, 2]),
+      step: tensor([], [42]),
+      nothing: tensor([0, 3]),
     };
     const metadata = { format: 'pt', config: '{"hiddenSize":1}' };
     const dict = readSafetensors(writeSafetensors(tensors, metadata));
 
     assert.deepEqual(Object.keys(dict).sort(), Object.keys(tensors).sort(), 'Object.keys lists only tensors');
     for (const [name, t] of Object.entries(tensors)) {
-      assert.deepEqual(dict[name]!.shape, t.shape, `${name} shape`);
-      assert.ok(dict[name]!.data instanceof Float32Array, `${name} is float32`);
-      assertIdentical(name, dict[name]!.data, t.data);
+      assert.deepEqual(dict[name].shape, t.shape, `${name} shape`);
+      assert.ok(dict[name].data instanceof Float32Array, `${name} is float32`);
+      assertIdentical(name, dict[name].data, t.data);
     }
     const property = Object.getOwnPropertyDescriptor(dict, '__metadata__');
     assert.ok(property !== undefined && property.enumerable === false, '__metadata__ is an own non-enumerable property');
@@ -100,7 +104,7 @@ describe('safetensors round trip', () => {
     const bytes = writeSafetensors({ a: tensor([2], [1, 2]) });
     const dict = readSafetensors(bytes);
     bytes.fill(0, bytes.length - 8);
-    assert.deepEqual(Array.from(dict['a']!.data), [1, 2]);
+    assert.deepEqual(Array.from(dict['a'].data), [1, 2]);
   });
 
   it('reads a file that sits at an odd offset inside a larger buffer', () => {
@@ -108,7 +112,7 @@ describe('safetensors round trip', () => {
     const big = new Uint8Array(bytes.length + 3);
     big.set(bytes, 1);
     const dict = readSafetensors(big.subarray(1, 1 + bytes.length));
-    assert.deepEqual(Array.from(dict['a']!.data), [1.5, -2.5, 3.5]);
+    assert.deepEqual(Array.from(dict['a'].data), [1.5, -2.5, 3.5]);
     assert.deepEqual(safetensorsMetadata(dict), { k: 'v' });
   });
 
@@ -127,7 +131,7 @@ describe('safetensors round trip', () => {
   it('accepts a null __metadata__ (as the reference does) and header whitespace', () => {
     const dict = readSafetensors(file(` {"__metadata__":null,"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}\n `, f32Bytes([2])));
     assert.deepEqual(safetensorsMetadata(dict), {});
-    assert.deepEqual(Array.from(dict['a']!.data), [2]);
+    assert.deepEqual(Array.from(dict['a'].data), [2]);
   });
 });
 
@@ -168,28 +172,30 @@ describe('safetensors byte layout', () => {
     const trimmed = text.trimEnd();
     assert.ok(/^ *$/.test(text.slice(trimmed.length)), 'padding is spaces');
     assert.ok(text.length - trimmed.length < 8, 'at most 7 spaces of padding');
-    assert.equal(trimmed,
+    assert.equal(
+      trimmed,
       '{"__metadata__":{"a":"2","z":"1"},' +
-      '"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},' +
-      '"b":{"dtype":"F32","shape":[],"data_offsets":[12,16]},' +
-      '"c":{"dtype":"F32","shape":[2,2],"data_offsets":[16,32]},' +
-      '"e":{"dtype":"F32","shape":[0],"data_offsets":[32,32]}}');
+        '"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},' +
+        '"b":{"dtype":"F32","shape":[],"data_offsets":[12,16]},' +
+        '"c":{"dtype":"F32","shape":[2,2],"data_offsets":[16,32]},' +
+        '"e":{"dtype":"F32","shape":[0],"data_offsets":[32,32]}}',
+    );
     assert.equal(out.length, 8 + n + 32);
     assert.deepEqual(out.subarray(8 + n), f32Bytes([5, 6, 7, 0, 1, 2, 3, 4]));
   });
 
   it('sorts names by code point (UTF-8 byte order), not by UTF-16 code unit', () => {
     assert.ok(compareCodePoints('\uFFFD', '\u{1F600}') < 0);
-    assert.ok('\uFFFD' > '\u{1F600}', 'JavaScript\'s default order differs');
+    assert.ok('\uFFFD' > '\u{1F600}', "JavaScript's default order differs");
     assert.ok(compareCodePoints('a', 'b') < 0 && compareCodePoints('ab', 'a') > 0 && compareCodePoints('x', 'x') === 0);
     assert.ok(compareCodePoints('Z', 'a') < 0 && compareCodePoints('é', '\uFFFD') < 0);
     const names = Object.keys(readSafetensors(writeSafetensors({ '\u{1F600}': tensor([1]), '\uFFFD': tensor([1]) })));
     assert.deepEqual(names, ['\uFFFD', '\u{1F600}'], 'written (and so read back) in code-point order');
   });
 
-  it('reproduces the Python writer\'s file byte for byte', () => {
+  it("reproduces the Python writer's file byte for byte", () => {
     const want = fixture('f32_only.safetensors');
-    const spec = expected['f32_only.safetensors']!;
+    const spec = expected['f32_only.safetensors'];
     const tensors: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(spec.tensors)) tensors[name] = tensor(t.shape, numbers(t.values));
     assert.deepEqual(writeSafetensors(tensors, spec.metadata), want);
@@ -201,11 +207,11 @@ describe('safetensors byte layout', () => {
 describe('safetensors files written by Python (numpy)', () => {
   for (const name of ['floats.safetensors', 'integers.safetensors', 'f32_only.safetensors']) {
     it(`reads every tensor of ${name} as the float32 values numpy gives`, () => {
-      const spec = expected[name]!;
+      const spec = expected[name];
       const dict = readSafetensors(fixture(name));
       assert.deepEqual(Object.keys(dict).sort(), Object.keys(spec.tensors).sort());
       for (const [tensorName, want] of Object.entries(spec.tensors)) {
-        const got = dict[tensorName]!;
+        const got = dict[tensorName];
         assert.deepEqual(got.shape, want.shape, `${tensorName} (${want.dtype}) shape`);
         assertIdentical(`${tensorName} (${want.dtype})`, got.data, numbers(want.values));
       }
@@ -214,20 +220,29 @@ describe('safetensors files written by Python (numpy)', () => {
   }
 
   it('covers the dtypes, the scalar and the empty tensor it is meant to', () => {
-    const floats = expected['floats.safetensors']!.tensors;
+    const floats = expected['floats.safetensors'].tensors;
     assert.deepEqual(new Set(Object.values(floats).map((t) => t.dtype)), new Set(['F32', 'F16', 'BF16', 'F64']));
-    assert.deepEqual(floats['scalar']!.shape, []);
-    assert.deepEqual(floats['empty']!.shape, [0, 3]);
-    assert.equal(readSafetensors(fixture('floats.safetensors'))['scalar']!.data.length, 1);
+    assert.deepEqual(floats['scalar'].shape, []);
+    assert.deepEqual(floats['empty'].shape, [0, 3]);
+    assert.equal(readSafetensors(fixture('floats.safetensors'))['scalar'].data.length, 1);
   });
 });
 
 describe('float16 and bfloat16', () => {
   it('decodes float16 zeros, subnormals, normals, extremes, infinities and NaN', () => {
     const cases: [number, number][] = [
-      [0x0000, 0], [0x8000, -0], [0x0001, 2 ** -24], [0x03ff, 1023 * 2 ** -24], [0x0400, 2 ** -14],
-      [0x3c00, 1], [0xc000, -2], [0x3555, 0.333251953125], [0x7bff, 65504], [0xfbff, -65504],
-      [0x7c00, Infinity], [0xfc00, -Infinity],
+      [0x0000, 0],
+      [0x8000, -0],
+      [0x0001, 2 ** -24],
+      [0x03ff, 1023 * 2 ** -24],
+      [0x0400, 2 ** -14],
+      [0x3c00, 1],
+      [0xc000, -2],
+      [0x3555, 0.333251953125],
+      [0x7bff, 65504],
+      [0xfbff, -65504],
+      [0x7c00, Infinity],
+      [0xfc00, -Infinity],
     ];
     for (const [bits, value] of cases) assert.ok(Object.is(float16ToNumber(bits), value), `0x${bits.toString(16)} → ${value}`);
     assert.ok(Number.isNaN(float16ToNumber(0x7e00)) && Number.isNaN(float16ToNumber(0xfc01)));
@@ -336,22 +351,28 @@ describe('readSafetensors rejects malformed files with a FormatError', () => {
   });
 
   it('a byte length that is not product(shape) × dtype size', () => {
-    rejects(file(header({ a: ['F32', [2, 3], [0, 20]] }), 20),
-      /tensor "a": shape \[2, 3\] of F32 needs 24 bytes, but data_offsets \[0, 20\] hold 20/);
+    rejects(
+      file(header({ a: ['F32', [2, 3], [0, 20]] }), 20),
+      /tensor "a": shape \[2, 3\] of F32 needs 24 bytes, but data_offsets \[0, 20\] hold 20/,
+    );
     rejects(file(header({ a: ['F16', [], [0, 4]] }), 4), /shape \[\] of F16 needs 2 bytes, but data_offsets \[0, 4\] hold 4/);
     rejects(file(header({ a: ['F64', [0, 5], [0, 8]] }), 8), /needs 0 bytes/);
   });
 
   it('overlapping tensors', () => {
-    rejects(file(header({ a: ['F32', [2], [0, 8]], b: ['F32', [2], [4, 12]] }), 12),
-      /tensors "a" \[0, 8\] and "b" \[4, 12\] overlap in the data buffer/);
+    rejects(
+      file(header({ a: ['F32', [2], [0, 8]], b: ['F32', [2], [4, 12]] }), 12),
+      /tensors "a" \[0, 8\] and "b" \[4, 12\] overlap in the data buffer/,
+    );
     rejects(file(header({ a: ['F32', [2], [0, 8]], b: ['F32', [2], [0, 8]] }), 8), /"a" \[0, 8\] and "b" \[0, 8\] overlap/);
     rejects(file(header({ a: ['F32', [2], [0, 8]], z: ['F32', [0], [4, 4]] }), 8), /"a" \[0, 8\] and "z" \[4, 4\] overlap/);
   });
 
   it('holes between tensors', () => {
-    rejects(file(header({ a: ['F32', [2], [0, 8]], b: ['F32', [2], [12, 20]] }), 20),
-      /bytes \[8, 12\) of the data buffer belong to no tensor \(the next one, "b", begins at 12\)/);
+    rejects(
+      file(header({ a: ['F32', [2], [0, 8]], b: ['F32', [2], [12, 20]] }), 20),
+      /bytes \[8, 12\) of the data buffer belong to no tensor \(the next one, "b", begins at 12\)/,
+    );
     rejects(file(header({ a: ['F32', [2], [4, 12]] }), 12), /bytes \[0, 4\) of the data buffer belong to no tensor/);
   });
 
@@ -368,23 +389,29 @@ describe('readSafetensors rejects malformed files with a FormatError', () => {
   });
 
   it('a tensor named __metadata__', () => {
-    rejects(file(header({ __metadata__: ['F32', [2], [0, 8]] }), 8),
-      /a tensor may not be named "__metadata__"; that key is reserved for the string-to-string metadata/);
+    rejects(
+      file(header({ __metadata__: ['F32', [2], [0, 8]] }), 8),
+      /a tensor may not be named "__metadata__"; that key is reserved for the string-to-string metadata/,
+    );
   });
 
   it('integers that float32 cannot hold exactly, and BOOL bytes other than 0 and 1', () => {
     const i32 = new Uint8Array(4);
     new DataView(i32.buffer).setInt32(0, 16777217, true);
-    rejects(file(header({ n: ['I32', [], [0, 4]] }), i32),
-      /tensor "n" \(I32\): element 0 is 16777217, which float32 cannot represent exactly/);
+    rejects(
+      file(header({ n: ['I32', [], [0, 4]] }), i32),
+      /tensor "n" \(I32\): element 0 is 16777217, which float32 cannot represent exactly/,
+    );
     const i64 = new Uint8Array(16);
     new DataView(i64.buffer).setBigInt64(8, 2n ** 60n + 1n, true);
     rejects(file(header({ n: ['I64', [2], [0, 16]] }), i64), /tensor "n" \(I64\): element 1 is 1152921504606846977/);
     const u64 = new Uint8Array(8);
     new DataView(u64.buffer).setBigUint64(0, 2n ** 64n - 1n, true);
     rejects(file(header({ n: ['U64', [1], [0, 8]] }), u64), /element 0 is 18446744073709551615/);
-    rejects(file(header({ m: ['BOOL', [3], [0, 3]] }), new Uint8Array([1, 0, 2])),
-      /tensor "m" \(BOOL\): element 2 is the byte 2; expected 0 or 1/);
+    rejects(
+      file(header({ m: ['BOOL', [3], [0, 3]] }), new Uint8Array([1, 0, 2])),
+      /tensor "m" \(BOOL\): element 2 is the byte 2; expected 0 or 1/,
+    );
   });
 
   it('anything but a Uint8Array, with a UsageError', () => {
@@ -396,8 +423,10 @@ describe('readSafetensors rejects malformed files with a FormatError', () => {
 describe('writeSafetensors rejects bad input', () => {
   it('a tensors argument that is not an object (UsageError)', () => {
     for (const bad of [null, [tensor([1])], 'x']) {
-      assert.throws(() => writeSafetensors(bad as unknown as Record<string, Tensor>),
-        (e: unknown) => e instanceof UsageError && /expected an object mapping names to tensors/.test(e.message));
+      assert.throws(
+        () => writeSafetensors(bad as unknown as Record<string, Tensor>),
+        (e: unknown) => e instanceof UsageError && /expected an object mapping names to tensors/.test(e.message),
+      );
     }
   });
 
@@ -410,30 +439,43 @@ describe('writeSafetensors rejects bad input', () => {
       [{ shape: [-1], data: new Float32Array(0) }, /shape must be an array of non-negative integers/],
     ];
     for (const [value, message] of cases) {
-      assert.throws(() => writeSafetensors({ w: value as Tensor }),
-        (e: unknown) => e instanceof ShapeError && message.test(e.message), String(message));
+      assert.throws(
+        () => writeSafetensors({ w: value as Tensor }),
+        (e: unknown) => e instanceof ShapeError && message.test(e.message),
+        String(message),
+      );
     }
   });
 
   it('a data length that does not match the shape (ShapeError)', () => {
-    assert.throws(() => writeSafetensors({ w: { shape: [2, 3], data: new Float32Array(5) } }),
-      (e: unknown) => e instanceof ShapeError && /tensor "w": shape \[2, 3\] holds 6 elements but data has 5/.test(e.message));
+    assert.throws(
+      () => writeSafetensors({ w: { shape: [2, 3], data: new Float32Array(5) } }),
+      (e: unknown) => e instanceof ShapeError && /tensor "w": shape \[2, 3\] holds 6 elements but data has 5/.test(e.message),
+    );
   });
 
   it('metadata that is not an object of strings (UsageError)', () => {
     const w = { w: tensor([1]) };
-    assert.throws(() => writeSafetensors(w, { epoch: 3 } as unknown as Record<string, string>),
-      (e: unknown) => e instanceof UsageError && /metadata value of "epoch" must be a string, got number/.test(e.message));
-    assert.throws(() => writeSafetensors(w, ['a'] as unknown as Record<string, string>),
-      (e: unknown) => e instanceof UsageError && /metadata must be an object of strings, got array/.test(e.message));
+    assert.throws(
+      () => writeSafetensors(w, { epoch: 3 } as unknown as Record<string, string>),
+      (e: unknown) => e instanceof UsageError && /metadata value of "epoch" must be a string, got number/.test(e.message),
+    );
+    assert.throws(
+      () => writeSafetensors(w, ['a'] as unknown as Record<string, string>),
+      (e: unknown) => e instanceof UsageError && /metadata must be an object of strings, got array/.test(e.message),
+    );
     assert.throws(() => writeSafetensors(w, null as unknown as Record<string, string>), UsageError);
   });
 
   it('a tensor named __metadata__, and names or values without a UTF-8 form (UsageError)', () => {
-    assert.throws(() => writeSafetensors({ __metadata__: tensor([1]) }),
-      (e: unknown) => e instanceof UsageError && /a tensor may not be named "__metadata__"/.test(e.message));
-    assert.throws(() => writeSafetensors({ 'a\uD800': tensor([1]) }),
-      (e: unknown) => e instanceof UsageError && /tensor name "a\\ud800" holds a lone surrogate/.test(e.message));
+    assert.throws(
+      () => writeSafetensors({ __metadata__: tensor([1]) }),
+      (e: unknown) => e instanceof UsageError && /a tensor may not be named "__metadata__"/.test(e.message),
+    );
+    assert.throws(
+      () => writeSafetensors({ 'a\uD800': tensor([1]) }),
+      (e: unknown) => e instanceof UsageError && /tensor name "a\\ud800" holds a lone surrogate/.test(e.message),
+    );
     assert.throws(() => writeSafetensors({}, { k: '\uDC00' }), /metadata value of "k" "\\udc00" holds a lone surrogate/);
     assert.doesNotThrow(() => writeSafetensors({ '\u{1F600}': tensor([1]) }, { '\u{1F600}': '\u{1F600}' }), 'pairs are fine');
   });

@@ -20,7 +20,11 @@ import { assertClose } from '../helpers/allclose.js';
 
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 const [V, E, H, T] = [9, 4, 5, 6];
-const SEQUENCES = [[1, 4, 2, 8, 0, 3], [7, 7, 1, 5, 6, 2], [3, 0, 0, 4, 8, 1]];
+const SEQUENCES = [
+  [1, 4, 2, 8, 0, 3],
+  [7, 7, 1, 5, 6, 2],
+  [3, 0, 0, 4, 8, 1],
+];
 
 /** tfjs's recurrent layers with rnnkit's gate function (tfjs defaults to hardSigmoid) and an initializer tfjs-core alone can run. */
 const CELL = { recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' } as const;
@@ -29,14 +33,20 @@ type RnnLayer = Parameters<typeof tfl.layers.bidirectional>[0]['layer'];
 /** What `model.save` writes: model.json's object and the weight bytes. */
 async function saved(model: tfl.LayersModel): Promise<{ json: object; weights: ArrayBuffer }> {
   let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   const a = artifacts!;
   return {
-    json: { format: 'layers-model', generatedBy: a.generatedBy, modelTopology: a.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] },
+    json: {
+      format: 'layers-model',
+      generatedBy: a.generatedBy,
+      modelTopology: a.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+    },
     weights: a.weightData as ArrayBuffer,
   };
 }
@@ -44,7 +54,14 @@ async function saved(model: tfl.LayersModel): Promise<{ json: object; weights: A
 /** Sets every weight (biases included, which tfjs initialises to zero) to seeded values in [-0.6, 0.6]. */
 function randomize(model: tfl.LayersModel, seed: number): void {
   const random = new Random(seed);
-  model.setWeights(model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => random.uniform(-0.6, 0.6)), w.shape)));
+  model.setWeights(
+    model.getWeights().map((w) =>
+      tf.tensor(
+        Float32Array.from({ length: w.size }, () => random.uniform(-0.6, 0.6)),
+        w.shape,
+      ),
+    ),
+  );
 }
 
 function sequential(layers: tfl.layers.Layer[]): tfl.Sequential {
@@ -63,10 +80,12 @@ function predict(model: tfl.LayersModel): Float32Array {
 function softmax(scores: ArrayLike<number>, K: number): Float32Array {
   const out = new Float32Array(scores.length);
   for (let r = 0; r < scores.length / K; r++) {
-    const row = Array.from({ length: K }, (_, k) => scores[r * K + k]!);
+    const row = Array.from({ length: K }, (_, k) => scores[r * K + k]);
     const max = Math.max(...row);
     const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
-    row.forEach((v, k) => { out[r * K + k] = Math.exp(v - max) / sum; });
+    row.forEach((v, k) => {
+      out[r * K + k] = Math.exp(v - max) / sum;
+    });
   }
   return out;
 }
@@ -87,23 +106,31 @@ async function imported(model: tfl.LayersModel, options: TfjsImportOptions = {})
 }
 
 describe('TensorFlow.js import', () => {
-  it('a two-layer LSTM tagger gives tfjs\'s probabilities at every step', async () => {
+  it("a two-layer LSTM tagger gives tfjs's probabilities at every step", async () => {
     await tf.setBackend('cpu');
-    const model = sequential([tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }), tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }),
-      tfl.layers.dense({ units: 3, activation: 'softmax' })]);
+    const model = sequential([
+      tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }),
+      tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }),
+      tfl.layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
     randomize(model, 1);
     const tagger = await imported(model, { vocabularies: { labels: ['A', 'B', 'C'] } });
     assert.ok(tagger instanceof SequenceTagger);
-    assert.deepEqual({ ...tagger.settings }, { vocabSize: V, numTags: 3, embeddingDim: E, cell: 'lstm', hiddenSize: H, numLayers: 2,
-      bidirectional: false, dropout: 0 });
+    assert.deepEqual(
+      { ...tagger.settings },
+      { vocabSize: V, numTags: 3, embeddingDim: E, cell: 'lstm', hiddenSize: H, numLayers: 2, bidirectional: false, dropout: 0 },
+    );
     assert.deepEqual(tagger.vocabularies.labels, ['A', 'B', 'C']);
     assertClose('LSTM tagger', await taggerProbabilities(tagger, 3), predict(model), TOL);
   });
 
-  it('a GRU classifier becomes rnnkit\'s GRU with the reset gate before the product, and gives tfjs\'s probabilities', async () => {
+  it("a GRU classifier becomes rnnkit's GRU with the reset gate before the product, and gives tfjs's probabilities", async () => {
     await tf.setBackend('cpu');
-    const model = sequential([tfl.layers.gru({ units: H, returnSequences: true, ...CELL }), tfl.layers.gru({ units: H, ...CELL }),
-      tfl.layers.dense({ units: 4, activation: 'softmax' })]);
+    const model = sequential([
+      tfl.layers.gru({ units: H, returnSequences: true, ...CELL }),
+      tfl.layers.gru({ units: H, ...CELL }),
+      tfl.layers.dense({ units: 4, activation: 'softmax' }),
+    ]);
     randomize(model, 2);
     const classifier = await imported(model);
     assert.ok(classifier instanceof SequenceClassifier);
@@ -115,31 +142,45 @@ describe('TensorFlow.js import', () => {
     const pytorchForm = SequenceClassifier.create({ ...classifier.settings, resetAfter: true });
     pytorchForm.loadStateDict(classifier.stateDict());
     const other = softmax((await pytorchForm.eval().logits(SEQUENCES)).data, 4);
-    assert.ok(other.some((p, i) => Math.abs(p - tfjs[i]!) > 1e-3), 'the reset-after form differs');
+    assert.ok(
+      other.some((p, i) => Math.abs(p - tfjs[i]) > 1e-3),
+      'the reset-after form differs',
+    );
   });
 
-  it('bidirectional SimpleRNNs with a sigmoid unit become a two-class classifier with tfjs\'s probability', async () => {
+  it("bidirectional SimpleRNNs with a sigmoid unit become a two-class classifier with tfjs's probability", async () => {
     await tf.setBackend('cpu');
     const model = sequential([
-      tfl.layers.bidirectional({ layer: tfl.layers.simpleRNN({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform' }) as unknown as RnnLayer }),
-      tfl.layers.bidirectional({ layer: tfl.layers.simpleRNN({ units: H, recurrentInitializer: 'glorotUniform' }) as unknown as RnnLayer }),
+      tfl.layers.bidirectional({
+        layer: tfl.layers.simpleRNN({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform' }),
+      }),
+      tfl.layers.bidirectional({ layer: tfl.layers.simpleRNN({ units: H, recurrentInitializer: 'glorotUniform' }) }),
       tfl.layers.dropout({ rate: 0.5 }),
-      tfl.layers.dense({ units: 1, activation: 'sigmoid' })]);
+      tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ]);
     randomize(model, 3);
     const classifier = await imported(model, { vocabularies: { labels: ['neg', 'pos'] } });
     assert.ok(classifier instanceof SequenceClassifier);
-    assert.deepEqual([classifier.settings.cell, classifier.settings.bidirectional, classifier.settings.numLayers, classifier.numClasses],
-      ['rnn', true, 2, 2]);
+    assert.deepEqual(
+      [classifier.settings.cell, classifier.settings.bidirectional, classifier.settings.numLayers, classifier.numClasses],
+      ['rnn', true, 2, 2],
+    );
     const probs = softmax((await classifier.logits(SEQUENCES)).data, 2);
-    assertClose('P(class 1) = σ(z)', probs.filter((_, i) => i % 2 === 1), predict(model), TOL);
+    assertClose(
+      'P(class 1) = σ(z)',
+      probs.filter((_, i) => i % 2 === 1),
+      predict(model),
+      TOL,
+    );
   });
 
-  it('a bidirectional GRU tagger with a TimeDistributed Dense and a softmax Activation gives tfjs\'s probabilities', async () => {
+  it("a bidirectional GRU tagger with a TimeDistributed Dense and a softmax Activation gives tfjs's probabilities", async () => {
     await tf.setBackend('cpu');
     const model = sequential([
-      tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: H, returnSequences: true, ...CELL }) as unknown as RnnLayer }),
+      tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: H, returnSequences: true, ...CELL }) }),
       tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 3 }) }),
-      tfl.layers.activation({ activation: 'softmax' })]);
+      tfl.layers.activation({ activation: 'softmax' }),
+    ]);
     randomize(model, 4);
     const tagger = await imported(model);
     assert.ok(tagger instanceof SequenceTagger);
@@ -147,25 +188,36 @@ describe('TensorFlow.js import', () => {
     assertClose('bidirectional GRU tagger', await taggerProbabilities(tagger, 3), predict(model), TOL);
   });
 
-  it('with its characters, an LSTM over the Embedding\'s vocabulary becomes a language model with tfjs\'s next-character distribution', async () => {
+  it("with its characters, an LSTM over the Embedding's vocabulary is a language model: tfjs's next-character distribution", async () => {
     await tf.setBackend('cpu');
-    const model = sequential([tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }), tfl.layers.dense({ units: V, activation: 'softmax' })]);
+    const model = sequential([
+      tfl.layers.lstm({ units: H, returnSequences: true, ...CELL }),
+      tfl.layers.dense({ units: V, activation: 'softmax' }),
+    ]);
     randomize(model, 5);
     const vocabulary = [...'abcdefghi'];
     const lm = await imported(model, { vocabulary });
     assert.ok(lm instanceof LanguageModel);
     assert.equal(lm.tokenizer.vocabSize, V + 1, '<unk> in front');
-    const ids = SEQUENCES[0]!;
+    const ids = SEQUENCES[0];
     lm.core.prepare(T, 1);
     lm.core.resetState();
     lm.core.inputIds().set(lm.tokenizer.encode(ids.map((i) => vocabulary[i]).join('')));
     lm.core.run(false, false, false);
     const ours = softmax(lm.core.output().subarray(0, T * (V + 1)), V + 1);
-    assert.ok(ours.every((p, i) => i % (V + 1) !== 0 || p === 0), '<unk> is never predicted');
-    assertClose('next-character distributions', ours.filter((_, i) => i % (V + 1) !== 0), predict(model).subarray(0, T * V), TOL);
+    assert.ok(
+      ours.every((p, i) => i % (V + 1) !== 0 || p === 0),
+      '<unk> is never predicted',
+    );
+    assertClose(
+      'next-character distributions',
+      ours.filter((_, i) => i % (V + 1) !== 0),
+      predict(model).subarray(0, T * V),
+      TOL,
+    );
   });
 
-  it('a Keras GRU with reset_after=True (converter layout, bias [2, 3H]) gives Keras\'s equations\' outputs', async () => {
+  it("a Keras GRU with reset_after=True (converter layout, bias [2, 3H]) gives Keras's equations' outputs", async () => {
     const random = new Random(6);
     const values = (n: number): number[] => Array.from({ length: n }, () => random.uniform(-0.6, 0.6));
     const K = 3;
@@ -180,39 +232,71 @@ describe('TensorFlow.js import', () => {
       ['time_distributed/kernel', [2 * H, K], values(2 * H * K)],
       ['time_distributed/bias', [K], values(K)],
     ];
-    const gru = { name: 'gru', units: H, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, return_sequences: true,
-      return_state: false, go_backwards: false, stateful: false, unroll: false, time_major: false, reset_after: true };
+    const gru = {
+      name: 'gru',
+      units: H,
+      activation: 'tanh',
+      recurrent_activation: 'sigmoid',
+      use_bias: true,
+      return_sequences: true,
+      return_state: false,
+      go_backwards: false,
+      stateful: false,
+      unroll: false,
+      time_major: false,
+      reset_after: true,
+    };
     const json = {
-      format: 'layers-model', generatedBy: 'keras v2.13.1', convertedBy: 'TensorFlow.js Converter v4.22.0',
-      modelTopology: { keras_version: '2.13.1', backend: 'tensorflow', model_config: { class_name: 'Sequential', config: { name: 'sequential', layers: [
-        { class_name: 'InputLayer', config: { batch_input_shape: [null, null], dtype: 'float32', name: 'embedding_input' } },
-        { class_name: 'Embedding', config: { name: 'embedding', input_dim: V, output_dim: E, mask_zero: false } },
-        { class_name: 'Bidirectional', config: { name: 'bidirectional', merge_mode: 'concat', layer: { class_name: 'GRU', config: gru } } },
-        { class_name: 'TimeDistributed', config: { name: 'time_distributed',
-          layer: { class_name: 'Dense', config: { name: 'dense', units: K, activation: 'softmax', use_bias: true } } } },
-      ] } } },
+      format: 'layers-model',
+      generatedBy: 'keras v2.13.1',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
+      modelTopology: {
+        keras_version: '2.13.1',
+        backend: 'tensorflow',
+        model_config: {
+          class_name: 'Sequential',
+          config: {
+            name: 'sequential',
+            layers: [
+              { class_name: 'InputLayer', config: { batch_input_shape: [null, null], dtype: 'float32', name: 'embedding_input' } },
+              { class_name: 'Embedding', config: { name: 'embedding', input_dim: V, output_dim: E, mask_zero: false } },
+              {
+                class_name: 'Bidirectional',
+                config: { name: 'bidirectional', merge_mode: 'concat', layer: { class_name: 'GRU', config: gru } },
+              },
+              {
+                class_name: 'TimeDistributed',
+                config: {
+                  name: 'time_distributed',
+                  layer: { class_name: 'Dense', config: { name: 'dense', units: K, activation: 'softmax', use_bias: true } },
+                },
+              },
+            ],
+          },
+        },
+      },
       weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: weights.map(([name, shape]) => ({ name, shape, dtype: 'float32' })) }],
     };
     const bytes = new Uint8Array(Float32Array.from(weights.flatMap(([, , v]) => v)).buffer);
     const tagger = await importTfjsLayersModel(JSON.stringify(json), [bytes.subarray(0, 100), bytes.subarray(100)]);
     assert.ok(tagger instanceof SequenceTagger);
-    assert.equal(tagger.settings.resetAfter, undefined, 'PyTorch\'s form');
+    assert.equal(tagger.settings.resetAfter, undefined, "PyTorch's form");
 
     // Keras's GRUCell (reset_after=True), in Keras's layout: gate columns z, r, h; bias rows [input; recurrent].
     const w = Object.fromEntries(weights.map(([name, , v]) => [name, Float32Array.from(v)]));
     const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
     const kerasGru = (prefix: string, xs: Float32Array[]): Float32Array[] => {
-      const [kernel, rk, bias] = ['kernel', 'recurrent_kernel', 'bias'].map((n) => w[`bidirectional/${prefix}/gru_cell/${n}`]!);
+      const [kernel, rk, bias] = ['kernel', 'recurrent_kernel', 'bias'].map((n) => w[`bidirectional/${prefix}/gru_cell/${n}`]);
       let h = new Float32Array(H);
       return xs.map((x) => {
-        const matX = Array.from({ length: 3 * H }, (_, c) => bias![c]! + x.reduce((s, v, i) => s + v * kernel![i * 3 * H + c]!, 0));
-        const matH = Array.from({ length: 3 * H }, (_, c) => bias![3 * H + c]! + h.reduce((s, v, i) => s + v * rk![i * 3 * H + c]!, 0));
+        const matX = Array.from({ length: 3 * H }, (_, c) => bias[c] + x.reduce((s, v, i) => s + v * kernel[i * 3 * H + c], 0));
+        const matH = Array.from({ length: 3 * H }, (_, c) => bias[3 * H + c] + h.reduce((s, v, i) => s + v * rk[i * 3 * H + c], 0));
         const next = new Float32Array(H);
         for (let j = 0; j < H; j++) {
-          const z = sigmoid(matX[j]! + matH[j]!);
-          const r = sigmoid(matX[H + j]! + matH[H + j]!);
-          const hh = Math.tanh(matX[2 * H + j]! + r * matH[2 * H + j]!);
-          next[j] = z * h[j]! + (1 - z) * hh;
+          const z = sigmoid(matX[j] + matH[j]);
+          const r = sigmoid(matX[H + j] + matH[H + j]);
+          const hh = Math.tanh(matX[2 * H + j] + r * matH[2 * H + j]);
+          next[j] = z * h[j] + (1 - z) * hh;
         }
         h = next;
         return next;
@@ -220,13 +304,20 @@ describe('TensorFlow.js import', () => {
     };
     const expected: number[] = [];
     for (const sequence of SEQUENCES) {
-      const xs = sequence.map((id) => w['embedding/embeddings']!.slice(id * E, (id + 1) * E));
+      const xs = sequence.map((id) => w['embedding/embeddings'].slice(id * E, (id + 1) * E));
       const forward = kerasGru('forward_gru', xs);
       const backward = kerasGru('backward_gru', [...xs].reverse()).reverse();
       for (let t = 0; t < T; t++) {
-        const features = [...forward[t]!, ...backward[t]!];
-        expected.push(...softmax(Array.from({ length: K }, (_, k) => w['time_distributed/bias']![k]! +
-          features.reduce((s, v, i) => s + v * w['time_distributed/kernel']![i * K + k]!, 0)), K));
+        const features = [...forward[t], ...backward[t]];
+        expected.push(
+          ...softmax(
+            Array.from(
+              { length: K },
+              (_, k) => w['time_distributed/bias'][k] + features.reduce((s, v, i) => s + v * w['time_distributed/kernel'][i * K + k], 0),
+            ),
+            K,
+          ),
+        );
       }
     }
     assertClose('Keras reset_after GRU tagger', await taggerProbabilities(tagger, K), expected, TOL);
@@ -244,13 +335,19 @@ describe('TensorFlow.js import', () => {
     bytes.set([0, 2, 255]);
     view.setUint16(3, 4, true);
     view.setUint16(5, 10, true);
-    view.setUint16(7, 0x3c00, true);   // 1
-    view.setUint16(9, 0xc100, true);   // −2.5
+    view.setUint16(7, 0x3c00, true); // 1
+    view.setUint16(9, 0xc100, true); // −2.5
     view.setFloat32(11, 0.125, true);
     const out = readWeights(specs, bytes);
-    assert.deepEqual([...out.a!.data, ...out.b!.data, ...out.c!.data, ...out.d!.data], [-1, 0, 126.5, 3, 4.5, 1, -2.5, 0.125]);
-    assert.throws(() => readWeights(specs, bytes.subarray(1)), (e: Error) => e instanceof FormatError && /end before d/.test(e.message));
-    assert.throws(() => readWeights(specs.slice(0, 3), bytes), (e: Error) => e instanceof FormatError && /hold 15 bytes but the manifest describes 11/.test(e.message));
+    assert.deepEqual([...out.a.data, ...out.b.data, ...out.c.data, ...out.d.data], [-1, 0, 126.5, 3, 4.5, 1, -2.5, 0.125]);
+    assert.throws(
+      () => readWeights(specs, bytes.subarray(1)),
+      (e: Error) => e instanceof FormatError && /end before d/.test(e.message),
+    );
+    assert.throws(
+      () => readWeights(specs.slice(0, 3), bytes),
+      (e: Error) => e instanceof FormatError && /hold 15 bytes but the manifest describes 11/.test(e.message),
+    );
     assert.throws(() => readWeights([{ name: 'i', shape: [1], dtype: 'int32' }], new Uint8Array(4)), /weight i is int32/);
   });
 
@@ -258,11 +355,19 @@ describe('TensorFlow.js import', () => {
     await tf.setBackend('cpu');
     const lstm = (options: object = {}): tfl.layers.Layer => tfl.layers.lstm({ units: H, returnSequences: true, ...CELL, ...options });
     const cases: [tfl.layers.Layer[], RegExp][] = [
-      [[tfl.layers.conv1d({ filters: 2, kernelSize: 2 }), tfl.layers.dense({ units: 2 })], /layer 'conv1d_Conv1D\d+' is a Conv1D, which rnnkit does not have/],
-      [[tfl.layers.lstm({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 2 })],
-        /recurrent_activation hardsigmoid; rnnkit's gates use the logistic sigmoid/],
+      [
+        [tfl.layers.conv1d({ filters: 2, kernelSize: 2 }), tfl.layers.dense({ units: 2 })],
+        /layer 'conv1d_Conv1D\d+' is a Conv1D, which rnnkit does not have/,
+      ],
+      [
+        [tfl.layers.lstm({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 2 })],
+        /recurrent_activation hardsigmoid; rnnkit's gates use the logistic sigmoid/,
+      ],
       [[lstm({ activation: 'relu' }), tfl.layers.dense({ units: 2 })], /uses activation relu/],
-      [[tfl.layers.bidirectional({ layer: lstm() as unknown as RnnLayer, mergeMode: 'sum' }), tfl.layers.dense({ units: 2 })], /merges with 'sum'/],
+      [
+        [tfl.layers.bidirectional({ layer: lstm() as unknown as RnnLayer, mergeMode: 'sum' }), tfl.layers.dense({ units: 2 })],
+        /merges with 'sum'/,
+      ],
       [[lstm(), tfl.layers.gru({ units: H, returnSequences: true, ...CELL }), tfl.layers.dense({ units: 2 })], /differ in cell, units/],
       [[lstm(), tfl.layers.dense({ units: 3, activation: 'relu' })], /ends in relu over 3 outputs/],
       [[lstm({ goBackwards: true }), tfl.layers.dense({ units: 2 })], /sets go_backwards/],
@@ -271,15 +376,28 @@ describe('TensorFlow.js import', () => {
       await assert.rejects(imported(sequential(layers)), (e: Error) => e instanceof FormatError && message.test(e.message), message.source);
     }
     const tagger = sequential([lstm(), tfl.layers.dense({ units: 3, activation: 'softmax' })]);
-    await assert.rejects(imported(tagger, { as: 'sequence-classifier' }), (e: Error) => e instanceof UsageError && /needs the last recurrent layer to return one vector/.test(e.message));
-    await assert.rejects(imported(tagger, { vocabulary: [...'abcdefghi'] }), (e: Error) => e instanceof UsageError && /must score the 9 tokens of its Embedding/.test(e.message));
-    await assert.rejects(imported(tagger, { as: 'language-model' }), (e: Error) => e instanceof UsageError && /needs its characters/.test(e.message));
+    await assert.rejects(
+      imported(tagger, { as: 'sequence-classifier' }),
+      (e: Error) => e instanceof UsageError && /needs the last recurrent layer to return one vector/.test(e.message),
+    );
+    await assert.rejects(
+      imported(tagger, { vocabulary: [...'abcdefghi'] }),
+      (e: Error) => e instanceof UsageError && /must score the 9 tokens of its Embedding/.test(e.message),
+    );
+    await assert.rejects(
+      imported(tagger, { as: 'language-model' }),
+      (e: Error) => e instanceof UsageError && /needs its characters/.test(e.message),
+    );
     const { json, weights } = await saved(tagger);
     // A recurrent layer that returns one vector, followed by another (tfjs would not build it; Keras would).
     const stacked = await saved(sequential([lstm(), lstm(), tfl.layers.dense({ units: 2 })]));
-    const layers = (stacked.json as { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } }).modelTopology.config.layers;
-    layers[1]!.config.return_sequences = false;
-    await assert.rejects(importTfjsLayersModel(stacked.json, stacked.weights), /returns one vector \(return_sequences: false\) but another recurrent layer follows/);
+    const layers = (stacked.json as { modelTopology: { config: { layers: { config: Record<string, unknown> }[] } } }).modelTopology.config
+      .layers;
+    layers[1].config.return_sequences = false;
+    await assert.rejects(
+      importTfjsLayersModel(stacked.json, stacked.weights),
+      /returns one vector \(return_sequences: false\) but another recurrent layer follows/,
+    );
     await assert.rejects(importTfjsLayersModel({ ...json, format: 'graph-model' }, weights), /holds a 'graph-model', not a 'layers-model'/);
     await assert.rejects(importTfjsLayersModel('{"modelTopology": ', weights), /model.json is not valid JSON/);
     await assert.rejects(importTfjsLayersModel(json, weights.slice(0, 40)), /the weight files end before/);

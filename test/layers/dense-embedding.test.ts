@@ -19,10 +19,13 @@ describe('Dense', () => {
   it('gradients match finite differences (float64), with and without bias', () => {
     for (const bias of [true, false]) {
       const [R, I, O] = [5, 4, 3];
-      const params = new ParameterSet<Float64Array>([
-        { name: 'weight', shape: [O, I], init: { uniform: 0.5 } },
-        ...(bias ? [{ name: 'bias', shape: [O], init: { uniform: 0.5 } as const }] : []),
-      ], new Random(1));
+      const params = new ParameterSet<Float64Array>(
+        [
+          { name: 'weight', shape: [O, I], init: { uniform: 0.5 } },
+          ...(bias ? [{ name: 'bias', shape: [O], init: { uniform: 0.5 } as const }] : []),
+        ],
+        new Random(1),
+      );
       params.bind(ref64);
       const random = rng(2);
       const x = Float64Array.from(uniform(random, R * I));
@@ -35,8 +38,13 @@ describe('Dense', () => {
       run();
       const dx = new Float64Array(R * I);
       denseBackward(ref64, R, I, O, x, params.get('weight'), bias ? params.get('bias') : undefined, Float64Array.from(w), dx);
-      gradcheck([...params.list().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-        { name: 'x', values: x, grad: dx }], run);
+      gradcheck(
+        [
+          ...params.list().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+          { name: 'x', values: x, grad: dx },
+        ],
+        run,
+      );
     }
   });
 
@@ -48,32 +56,36 @@ describe('Dense', () => {
     assert.deepEqual(y.shape, [2, 2, 2]);
     for (let r = 0; r < 4; r++) {
       for (let o = 0; o < 2; o++) {
-        let want = bias!.data[o]!;
-        for (let i = 0; i < 3; i++) want += weight!.data[o * 3 + i]! * x.data[r * 3 + i]!;
-        assertClose(`y[${r}, ${o}]`, [y.data[r * 2 + o]!], [want]);
+        let want = bias.data[o];
+        for (let i = 0; i < 3; i++) want += weight.data[o * 3 + i] * x.data[r * 3 + i];
+        assertClose(`y[${r}, ${o}]`, [y.data[r * 2 + o]], [want]);
       }
     }
     const ones = { shape: [2, 2, 2], data: new Float32Array(8).fill(1) };
     await dense.backward(ones);
     await dense.backward(ones);
-    assertClose('bias grad accumulates', dense.gradients().bias!.data, [8, 8]);
+    assertClose('bias grad accumulates', dense.gradients().bias.data, [8, 8]);
     dense.zeroGrad();
-    assertClose('zeroGrad', dense.gradients().bias!.data, [0, 0]);
+    assertClose('zeroGrad', dense.gradients().bias.data, [0, 0]);
   });
 
   it('initialises U(-1/sqrt(in), 1/sqrt(in)) and checks its inputs', async () => {
     const dense = new Dense({ inFeatures: 100, outFeatures: 50, seed: 3 });
-    const w = dense.stateDict().weight!.data;
+    const w = dense.stateDict().weight.data;
     const bound = 0.1;
     assert.ok(w.every((v) => Math.abs(v) <= bound));
     assert.ok(Math.max(...w) > 0.09 && Math.min(...w) < -0.09, 'spans the interval');
     assert.throws(() => new Dense({ inFeatures: 0, outFeatures: 1 }), UsageError);
     const small = new Dense({ inFeatures: 3, outFeatures: 1, backend: createReferenceBackend() });
-    await assert.rejects(small.forward({ shape: [2, 4], data: new Float32Array(8) }),
-      /x.shape\[-1\] must be equal to inFeatures. Expected 3, got shape \[2, 4\]/);
+    await assert.rejects(
+      small.forward({ shape: [2, 4], data: new Float32Array(8) }),
+      /x.shape\[-1\] must be equal to inFeatures. Expected 3, got shape \[2, 4\]/,
+    );
     await assert.rejects(small.backward({ shape: [2, 1], data: new Float32Array(2) }), /run forward\(\) first/);
-    assert.throws(() => small.loadStateDict({ weight: { shape: [1, 2], data: new Float32Array(2) } }),
-      (e: unknown) => e instanceof ShapeError && /missing bias/.test(e.message));
+    assert.throws(
+      () => small.loadStateDict({ weight: { shape: [1, 2], data: new Float32Array(2) } }),
+      (e: unknown) => e instanceof ShapeError && /missing bias/.test(e.message),
+    );
   });
 });
 
@@ -99,7 +111,7 @@ describe('Embedding', () => {
 
   it('looks up shaped ids, zeroes the padding row and validates ids', async () => {
     const emb = new Embedding({ numEmbeddings: 5, embeddingDim: 2, paddingIdx: 0, seed: 2, backend: createReferenceBackend() });
-    const table = emb.stateDict().weight!.data;
+    const table = emb.stateDict().weight.data;
     assert.deepEqual(Array.from(table.subarray(0, 2)), [0, 0]);
     const y = await emb.forward([4, 0, 1, 4], [2, 2]);
     assert.deepEqual(y.shape, [2, 2, 2]);

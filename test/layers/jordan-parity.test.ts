@@ -20,8 +20,8 @@ interface Config {
 
 const fixture = readSafetensors(readFileSync(new URL('../fixtures/jordan/parity.safetensors', import.meta.url)));
 const meta = safetensorsMetadata(fixture);
-const configs = JSON.parse(meta.configs!) as Config[];
-const sizes = JSON.parse(meta.sizes!) as { D: number; H: number; O: number };
+const configs = JSON.parse(meta.configs) as Config[];
+const sizes = JSON.parse(meta.sizes) as { D: number; H: number; O: number };
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 const PARAMETERS = ['weight_ih', 'weight_yh', 'weight_hy', 'bias_h', 'bias_y'];
 
@@ -34,18 +34,27 @@ describe('Jordan network against PyTorch', () => {
           assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
           return t;
         };
-        const jordan = new Jordan({ inputSize: sizes.D, hiddenSize: sizes.H, outputSize: sizes.O, nonlinearity: c.nonlinearity,
-          outputActivation: c.outputActivation, backend: backend() });
+        const jordan = new Jordan({
+          inputSize: sizes.D,
+          hiddenSize: sizes.H,
+          outputSize: sizes.O,
+          nonlinearity: c.nonlinearity,
+          outputActivation: c.outputActivation,
+          backend: backend(),
+        });
         assert.deepEqual(Object.keys(jordan.stateDict()).sort(), [...PARAMETERS].sort());
         jordan.loadStateDict(Object.fromEntries(PARAMETERS.map((n) => [n, get(n)])));
-        const { output, prediction } = await jordan.forward(get('x'), { y0: get('y0'), ...(c.teacherForcing ? { targets: get('targets') } : {}) });
+        const { output, prediction } = await jordan.forward(get('x'), {
+          y0: get('y0'),
+          ...(c.teacherForcing ? { targets: get('targets') } : {}),
+        });
         assertClose('output', output.data, get('output').data, TOL);
         assertClose('prediction', prediction.data, get('prediction').data, TOL);
         const grads = await jordan.backward(get('w'));
         assertClose('grad x', grads.x.data, get('grad_x').data, TOL);
         assertClose('grad y0', grads.y0.data, get('grad_y0').data, TOL);
         const parameterGrads = jordan.gradients();
-        for (const n of PARAMETERS) assertClose(`grad ${n}`, parameterGrads[n]!.data, get(`grad_${n}`).data, TOL);
+        for (const n of PARAMETERS) assertClose(`grad ${n}`, parameterGrads[n].data, get(`grad_${n}`).data, TOL);
       });
     }
   });

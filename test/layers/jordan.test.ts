@@ -43,11 +43,14 @@ describe('Jordan gradients match finite differences (float64)', () => {
           params.zeroGrad();
           core.outputGrad().set(w);
           core.backward();
-          gradcheck([
-            ...params.list().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-            { name: 'x', values: x, grad: Float64Array.from(core.inputGrad()) },
-            { name: 'y0', values: y0, grad: Float64Array.from(core.y0Grad()) },
-          ], run);
+          gradcheck(
+            [
+              ...params.list().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+              { name: 'x', values: x, grad: Float64Array.from(core.inputGrad()) },
+              { name: 'y0', values: y0, grad: Float64Array.from(core.y0Grad()) },
+            ],
+            run,
+          );
         });
       }
     }
@@ -55,7 +58,7 @@ describe('Jordan gradients match finite differences (float64)', () => {
 });
 
 describe('Jordan semantics', () => {
-  it('teacher forcing equals free running when the targets are the model\'s own outputs', () => {
+  it("teacher forcing equals free running when the targets are the model's own outputs", () => {
     const { core, x, y0 } = setup('sigmoid');
     core.prepare(T, B);
     core.input().set(x);
@@ -96,25 +99,29 @@ describe('Jordan semantics', () => {
       const layer = new Jordan({ inputSize: D, hiddenSize: H, outputSize: O, outputActivation: 'softmax', seed: 3, backend });
       const { output, prediction } = await layer.forward(x);
       const grads = await layer.backward(dOut);
-      results.push({ output, prediction, dx: grads.x, dW: layer.gradients().weight_yh! });
+      results.push({ output, prediction, dx: grads.x, dW: layer.gradients().weight_yh });
       backend.dispose();
     }
     const [r, w] = results;
-    assertClose('output', w!.output.data, r!.output.data);
-    assertClose('prediction', w!.prediction.data, r!.prediction.data);
-    assertClose('dx', w!.dx.data, r!.dx.data);
-    assertClose('dW_yh', w!.dW.data, r!.dW.data);
-    assert.deepEqual(r!.output.shape, [T, B, O]);
+    assertClose('output', w.output.data, r.output.data);
+    assertClose('prediction', w.prediction.data, r.prediction.data);
+    assertClose('dx', w.dx.data, r.dx.data);
+    assertClose('dW_yh', w.dW.data, r.dW.data);
+    assert.deepEqual(r.output.shape, [T, B, O]);
   });
 
   it('rejects bad options and shapes', async () => {
     assert.throws(() => new Jordan({ inputSize: 0, hiddenSize: 2, outputSize: 2 }), UsageError);
-    assert.throws(() => new Jordan({ inputSize: 1, hiddenSize: 2, outputSize: 2, outputActivation: 'relu' as JordanOutput }),
-      /outputActivation must be/);
+    assert.throws(
+      () => new Jordan({ inputSize: 1, hiddenSize: 2, outputSize: 2, outputActivation: 'relu' as JordanOutput }),
+      /outputActivation must be/,
+    );
     const layer = new Jordan({ inputSize: 2, hiddenSize: 2, outputSize: 2, backend: createReferenceBackend() });
     await assert.rejects(layer.forward({ shape: [3, 1, 3], data: new Float32Array(9) }), ShapeError);
     await assert.rejects(layer.backward({ shape: [3, 1, 2], data: new Float32Array(6) }), /run forward\(\) first/);
-    await assert.rejects(layer.forward({ shape: [3, 1, 2], data: new Float32Array(6) },
-      { targets: { shape: [3, 1, 3], data: new Float32Array(9) } }), /expected targets of shape \[3, 1, 2\]/);
+    await assert.rejects(
+      layer.forward({ shape: [3, 1, 2], data: new Float32Array(6) }, { targets: { shape: [3, 1, 3], data: new Float32Array(9) } }),
+      /expected targets of shape \[3, 1, 2\]/,
+    );
   });
 });

@@ -17,11 +17,11 @@ describe('sequence pooling', () => {
       const loss = (): number => {
         const out = new Float64Array(B * F);
         poolForward(kind, T, B, F, x, lengths, out);
-        return out.reduce((s, v, i) => s + v * weights[i]!, 0);
+        return out.reduce((s, v, i) => s + v * weights[i], 0);
       };
       const dx = new Float64Array(T * B * F);
       poolBackward(kind, T, B, F, x, lengths, weights, dx);
-      const padding = (i: number): boolean => Math.floor(i / F / B) >= lengths[Math.floor(i / F) % B]!;
+      const padding = (i: number): boolean => Math.floor(i / F / B) >= lengths[Math.floor(i / F) % B];
       gradcheck([{ name: `x (${kind})`, values: x, grad: dx }], loss);
       for (let i = 0; i < dx.length; i++) if (padding(i)) assert.equal(dx[i], 0, `padding element ${i}`);
       // Changing padding changes nothing.
@@ -34,7 +34,10 @@ describe('sequence pooling', () => {
   it('rejects lengths that do not fit', () => {
     const x = new Float64Array(T * B * F);
     assert.throws(() => poolForward('mean', T, B, F, x, [5, 0, 1], new Float64Array(B * F)), ShapeError);
-    assert.throws(() => poolForward('max', T, B, F, x, [6, 1, 1], new Float64Array(B * F)), /lengths\[0\] must be an integer in \[1, 5\], got 6/);
+    assert.throws(
+      () => poolForward('max', T, B, F, x, [6, 1, 1], new Float64Array(B * F)),
+      /lengths\[0\] must be an integer in \[1, 5\], got 6/,
+    );
     assert.throws(() => poolForward('max', T, B, F, x, [1, 1], new Float64Array(B * F)), /2 lengths for 3 sequences/);
   });
 });

@@ -27,13 +27,21 @@ interface Case extends CellVariantOptions {
 
 function check(c: Case): void {
   const [T, B, D, H] = [4, 3, 3, 5];
-  const options = resolveOptions(c.cell, {
-    inputSize: D, hiddenSize: H, numLayers: c.numLayers, bidirectional: c.bidirectional, dropout: c.dropout ?? 0,
-    ...(c.nonlinearity ? { nonlinearity: c.nonlinearity } : {}),
-    ...(c.resetAfter !== undefined ? { resetAfter: c.resetAfter } : {}),
-    ...(c.peepholes !== undefined ? { peepholes: c.peepholes } : {}),
-    ...(c.projSize !== undefined ? { projSize: c.projSize } : {}),
-  }, 'test');
+  const options = resolveOptions(
+    c.cell,
+    {
+      inputSize: D,
+      hiddenSize: H,
+      numLayers: c.numLayers,
+      bidirectional: c.bidirectional,
+      dropout: c.dropout ?? 0,
+      ...(c.nonlinearity ? { nonlinearity: c.nonlinearity } : {}),
+      ...(c.resetAfter !== undefined ? { resetAfter: c.resetAfter } : {}),
+      ...(c.peepholes !== undefined ? { peepholes: c.peepholes } : {}),
+      ...(c.projSize !== undefined ? { projSize: c.projSize } : {}),
+    },
+    'test',
+  );
   const S = c.projSize ?? H;
   const params = new ParameterSet<Float64Array>(recurrentParameterSpecs(options), new Random(7));
   const dropoutRandom = new Random(11);
@@ -77,10 +85,14 @@ function check(c: Case): void {
 
 describe('recurrent gradients match finite differences (float64)', () => {
   const cells: [string, Omit<Case, 'numLayers' | 'bidirectional' | 'initialStates'>][] = [
-    ['rnn/tanh', { cell: 'rnn', nonlinearity: 'tanh' }], ['rnn/relu', { cell: 'rnn', nonlinearity: 'relu' }],
-    ['lstm', { cell: 'lstm' }], ['lstm with peepholes', { cell: 'lstm', peepholes: true }],
-    ['lstm with a projection', { cell: 'lstm', projSize: 2 }], ['lstm with a projection and peepholes', { cell: 'lstm', projSize: 3, peepholes: true }],
-    ['gru', { cell: 'gru' }], ['gru, reset gate before the product', { cell: 'gru', resetAfter: false }],
+    ['rnn/tanh', { cell: 'rnn', nonlinearity: 'tanh' }],
+    ['rnn/relu', { cell: 'rnn', nonlinearity: 'relu' }],
+    ['lstm', { cell: 'lstm' }],
+    ['lstm with peepholes', { cell: 'lstm', peepholes: true }],
+    ['lstm with a projection', { cell: 'lstm', projSize: 2 }],
+    ['lstm with a projection and peepholes', { cell: 'lstm', projSize: 3, peepholes: true }],
+    ['gru', { cell: 'gru' }],
+    ['gru, reset gate before the product', { cell: 'gru', resetAfter: false }],
   ];
   for (const [name, base] of cells) {
     it(`${name}: one layer, full lengths, zero initial states`, () => {

@@ -20,8 +20,15 @@ import { assertClose, assertIdentical } from '../helpers/allclose.js';
 import { blasUnavailable } from '../helpers/blas.js';
 import { rng, uniform } from '../helpers/random.js';
 
-const tensor = (shape: number[], seed: number): Tensor =>
-  ({ shape, data: Float32Array.from(uniform(rng(seed), shape.reduce((a, b) => a * b, 1))) });
+const tensor = (shape: number[], seed: number): Tensor => ({
+  shape,
+  data: Float32Array.from(
+    uniform(
+      rng(seed),
+      shape.reduce((a, b) => a * b, 1),
+    ),
+  ),
+});
 
 /** Sizes [T, B, D, H]. H = 128 and B = 16: an LSTM's 32 steps of gates fill one chunk, so T = 75 runs three. */
 const SIZES = [75, 16, 24, 128] as const;
@@ -65,41 +72,57 @@ for (const [label, make, skip] of backends) {
     for (const cell of CELLS) {
       for (const bidirectional of [false, true]) {
         for (const ragged of [false, true]) {
-          it(`${cell}, ${bidirectional ? 'bidirectional' : 'one direction'}, ${ragged ? 'ragged lengths' : 'full batch'}, ` +
-            'initial states: the same outputs and states as the training forward', async () => {
-            const net = layer(cell, bidirectional, backend, D, H);
-            const K = 2 * (bidirectional ? 2 : 1);
-            const x = tensor([T, B, D], 1);
-            const lstm = cell.startsWith('lstm');
-            const options = { h0: tensor([K, B, stateSize(cell, H)], 2), ...(lstm ? { c0: tensor([K, B, H], 3) } : {}),
-              ...(ragged ? { lengths } : {}) };
-            const kept = await net.forward(x, options);
-            const inferred = await net.forward(x, { ...options, inference: true });
-            same('output', inferred.output.data, kept.output.data);
-            same('h', inferred.h.data, kept.h.data);
-            if (lstm) same('c', inferred.c!.data, kept.c!.data);
-            await assert.rejects(net.backward({ output: kept.output }), (e: unknown) =>
-              e instanceof RnnkitError && /cannot follow a forward-only \(inference\) pass/.test(e.message));
-            // A longer input through the same layer (its buffers grow): nothing of the first run is read again.
-            const x2 = tensor([T + 4, B, D], 4);
-            const inferred2 = await net.forward(x2, { ...options, inference: true });
-            const kept2 = await net.forward(x2, options);
-            same('output of a second input', inferred2.output.data, kept2.output.data);
-            // A training forward afterwards works as before.
-            await net.forward(x, options);
-            await net.backward({ output: kept.output });
-          });
+          it(
+            `${cell}, ${bidirectional ? 'bidirectional' : 'one direction'}, ${ragged ? 'ragged lengths' : 'full batch'}, ` +
+              'initial states: the same outputs and states as the training forward',
+            async () => {
+              const net = layer(cell, bidirectional, backend, D, H);
+              const K = 2 * (bidirectional ? 2 : 1);
+              const x = tensor([T, B, D], 1);
+              const lstm = cell.startsWith('lstm');
+              const options = {
+                h0: tensor([K, B, stateSize(cell, H)], 2),
+                ...(lstm ? { c0: tensor([K, B, H], 3) } : {}),
+                ...(ragged ? { lengths } : {}),
+              };
+              const kept = await net.forward(x, options);
+              const inferred = await net.forward(x, { ...options, inference: true });
+              same('output', inferred.output.data, kept.output.data);
+              same('h', inferred.h.data, kept.h.data);
+              if (lstm) same('c', inferred.c!.data, kept.c!.data);
+              await assert.rejects(
+                net.backward({ output: kept.output }),
+                (e: unknown) => e instanceof RnnkitError && /cannot follow a forward-only \(inference\) pass/.test(e.message),
+              );
+              // A longer input through the same layer (its buffers grow): nothing of the first run is read again.
+              const x2 = tensor([T + 4, B, D], 4);
+              const inferred2 = await net.forward(x2, { ...options, inference: true });
+              const kept2 = await net.forward(x2, options);
+              same('output of a second input', inferred2.output.data, kept2.output.data);
+              // A training forward afterwards works as before.
+              await net.forward(x, options);
+              await net.backward({ output: kept.output });
+            },
+          );
         }
       }
     }
 
     // A vocabulary no larger than the batch's T·B tokens goes through the projected table, a larger one row by row.
-    for (const [route, V] of [['through the table', 8], ['row by row', T * B + 5]] as const) {
+    for (const [route, V] of [
+      ['through the table', 8],
+      ['row by row', T * B + 5],
+    ] as const) {
       it(`a language model evaluates forward only (embeddings ${route}): the same logits and carried state as with backward`, () => {
-        const make = (): LanguageModelCore<Float32Array> => new LanguageModelCore({ vocabSize: V, embeddingDim: 16,
-          cell: 'lstm', hiddenSize: H, numLayers: 2, dropout: 0 }, backend as Backend<Float32Array>, new Random(4));
+        const make = (): LanguageModelCore<Float32Array> =>
+          new LanguageModelCore(
+            { vocabSize: V, embeddingDim: 16, cell: 'lstm', hiddenSize: H, numLayers: 2, dropout: 0 },
+            backend,
+            new Random(4),
+          );
         const [a, b] = [make(), make()];
-        for (let round = 0; round < 2; round++) {  // the second round starts from the carried state, on more tokens
+        for (let round = 0; round < 2; round++) {
+          // the second round starts from the carried state, on more tokens
           const steps = T + 3 * round;
           const ids = Int32Array.from(uniform(rng(8 + round), steps * B, 0, V), Math.floor);
           for (const lm of [a, b]) {
@@ -111,8 +134,8 @@ for (const [label, make, skip] of backends) {
           const lossInferred = b.run(false, true, false);
           same(`logits, round ${round}`, b.output(), a.output());
           same(`loss, round ${round}`, Float32Array.of(lossInferred), Float32Array.of(lossKept));
-          same(`carried h, round ${round}`, b.carriedState().h!.data, a.carriedState().h!.data);
-          same(`carried c, round ${round}`, b.carriedState().c!.data, a.carriedState().c!.data);
+          same(`carried h, round ${round}`, b.carriedState().h.data, a.carriedState().h.data);
+          same(`carried c, round ${round}`, b.carriedState().c.data, a.carriedState().c.data);
         }
       });
     }

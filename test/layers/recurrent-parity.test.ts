@@ -43,14 +43,20 @@ interface Fixture {
 function readFixture(file: string): Fixture {
   const tensors = readSafetensors(readFileSync(new URL(`../fixtures/recurrent/${file}`, import.meta.url)));
   const meta = safetensorsMetadata(tensors);
-  return { tensors, configs: JSON.parse(meta.configs!) as Config[], sizes: JSON.parse(meta.sizes!) as Fixture['sizes'] };
+  return { tensors, configs: JSON.parse(meta.configs) as Config[], sizes: JSON.parse(meta.sizes) as Fixture['sizes'] };
 }
 
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 
 function makeLayer(c: Config, sizes: Fixture['sizes'], backend: Backend): RecurrentLayer {
-  const options = { inputSize: sizes.D, hiddenSize: sizes.H, numLayers: c.numLayers, bidirectional: c.bidirectional,
-    batchFirst: c.batchFirst ?? false, backend };
+  const options = {
+    inputSize: sizes.D,
+    hiddenSize: sizes.H,
+    numLayers: c.numLayers,
+    bidirectional: c.bidirectional,
+    batchFirst: c.batchFirst ?? false,
+    backend,
+  };
   if (c.cell === 'lstm') return new LSTM({ ...options, peepholes: c.peepholes ?? false, projSize: c.projSize ?? 0 });
   if (c.cell === 'gru') return new GRU({ ...options, resetAfter: c.resetAfter ?? true });
   return new RNN({ ...options, nonlinearity: c.nonlinearity ?? 'tanh' });
@@ -84,7 +90,7 @@ async function replay(fixture: Fixture, c: Config, backend: Backend): Promise<vo
     if (lstm) assertClose('grad c0', grads.c0!.data, get(c, 'grad.c0').data, TOL);
   }
   const paramGrads = layer.gradients();
-  for (const n of names) assertClose(`grad ${n}`, paramGrads[n]!.data, get(c, `grad.${n}`).data, TOL);
+  for (const n of names) assertClose(`grad ${n}`, paramGrads[n].data, get(c, `grad.${n}`).data, TOL);
 }
 
 for (const [label, make, skip] of [
@@ -98,8 +104,11 @@ for (const [label, make, skip] of [
       backend = await make();
     });
     after(() => backend.dispose());
-    for (const [file, count, what] of [['parity.safetensors', 192, 'PyTorch'], ['variants.safetensors', 32, 'the torch-written variants'],
-      ['projection.safetensors', 32, "PyTorch's LSTM with proj_size"]] as const) {
+    for (const [file, count, what] of [
+      ['parity.safetensors', 192, 'PyTorch'],
+      ['variants.safetensors', 32, 'the torch-written variants'],
+      ['projection.safetensors', 32, "PyTorch's LSTM with proj_size"],
+    ] as const) {
       it(`matches all ${count} configurations of ${what}`, async () => {
         const fixture = readFixture(file);
         assert.equal(fixture.configs.length, count);

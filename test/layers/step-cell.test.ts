@@ -22,8 +22,13 @@ const backends: [string, () => Promise<Backend>][] = [
 
 describe('StepCell', () => {
   for (const [backendName, make] of backends) {
-    const kinds: [CellKind, CellVariantOptions, string][] = [['lstm', {}, 'lstm'], ['lstm', { peepholes: true }, 'peephole lstm'],
-      ['gru', {}, 'gru'], ['gru', { resetAfter: false }, 'reset-before gru'], ['rnn', {}, 'rnn']];
+    const kinds: [CellKind, CellVariantOptions, string][] = [
+      ['lstm', {}, 'lstm'],
+      ['lstm', { peepholes: true }, 'peephole lstm'],
+      ['gru', {}, 'gru'],
+      ['gru', { resetAfter: false }, 'reset-before gru'],
+      ['rnn', {}, 'rnn'],
+    ];
     for (const [cell, variant, label] of kinds) {
       it(`${label} on ${backendName}: equals the recurrent layer forward and backward`, async () => {
         const backend = await make();
@@ -35,7 +40,10 @@ describe('StepCell', () => {
         const layer = new RecurrentStack(options, backend, params, new Random(3));
         // Same weights in both.
         const names = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh', ...(variant.peepholes ? ['weight_peephole'] : [])];
-        assert.deepEqual(stepCell.params.list().map((p) => p.name), names);
+        assert.deepEqual(
+          stepCell.params.list().map((p) => p.name),
+          names,
+        );
         for (const name of names) params.get(`${name}_l0`).value.set(stepCell.params.get(name).value);
         const x = Float32Array.from({ length: T * B * D }, () => random.normal());
         const h0 = Float32Array.from({ length: B * H }, () => random.normal());
@@ -61,7 +69,7 @@ describe('StepCell', () => {
         const dxs: number[][] = [];
         for (let t = T - 1; t >= 0; t--) {
           const dh = stepCell.stateGrad();
-          for (let i = 0; i < B * H; i++) dh[i] += dy[t * B * H + i]!;
+          for (let i = 0; i < B * H; i++) dh[i] += dy[t * B * H + i];
           stepCell.stepBack(dx);
           dxs.unshift([...dx]);
         }

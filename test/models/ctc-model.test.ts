@@ -20,7 +20,8 @@ function example(random: Random): CTCExample {
   const frames: number[][] = [];
   labels.forEach((label, i) => {
     if (i > 0 && labels[i - 1] === label) frames.push(new Array<number>(D).fill(0));
-    for (let k = 1 + random.int(3); k > 0; k--) frames.push(Array.from({ length: D }, (_, d) => (d === label ? 1 : 0) + 0.1 * random.normal()));
+    for (let k = 1 + random.int(3); k > 0; k--)
+      frames.push(Array.from({ length: D }, (_, d) => (d === label ? 1 : 0) + 0.1 * random.normal()));
   });
   return { frames: { steps: frames.length, data: Float32Array.from(frames.flat()) }, labels };
 }
@@ -36,17 +37,22 @@ describe('CTCModel', () => {
     const model = CTCModel.create({ inputSize: D, numLabels: LABELS, hiddenSize: 24, seed: 5, backend });
     const losses: number[] = [];
     await train(await model.trainingTask(trainSet, 16), {
-      optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend), budget: { epochs: 12 }, clipNorm: 5,
+      optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend),
+      budget: { epochs: 12 },
+      clipNorm: 5,
       onProgress: (p) => losses.push(p.loss),
     });
     const first = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
     const last = losses.slice(-5).reduce((a, b) => a + b) / 5;
     assert.ok(last < first / 5, `loss ${first} → ${last}`);
-    const { x, lengths } = padSequences(testSet.map((e) => e.frames), D);
+    const { x, lengths } = padSequences(
+      testSet.map((e) => e.frames),
+      D,
+    );
     model.eval();
     for (const beamWidth of [1, 8]) {
       const decoded = await model.decode(x, lengths, { beamWidth });
-      const exact = decoded.filter((labels, i) => labels.join() === testSet[i]!.labels.join()).length;
+      const exact = decoded.filter((labels, i) => labels.join() === testSet[i].labels.join()).length;
       assert.ok(exact >= 36, `beam ${beamWidth}: ${exact} of 40 read back exactly`);
     }
   });
@@ -56,9 +62,14 @@ describe('CTCModel', () => {
     const model = CTCModel.create({ inputSize: D, numLabels: LABELS, hiddenSize: 4, backend });
     const e = example(new Random(1));
     const { x, lengths } = padSequences([e.frames], D);
-    await assert.rejects(model.lossAndBackward(x, lengths, [[LABELS]]), (err: Error) => err instanceof UsageError && /labels\[0\]\[0\] must be in \[0, 4\), got 4/.test(err.message));
-    await assert.rejects(model.trainingTask([{ frames: { steps: 2, data: new Float32Array(5) }, labels: [1] }], 4),
-      (err: Error) => err instanceof ShapeError && /example 0 has 5 values for 2 frames of 6 features/.test(err.message));
+    await assert.rejects(
+      model.lossAndBackward(x, lengths, [[LABELS]]),
+      (err: Error) => err instanceof UsageError && /labels\[0\]\[0\] must be in \[0, 4\), got 4/.test(err.message),
+    );
+    await assert.rejects(
+      model.trainingTask([{ frames: { steps: 2, data: new Float32Array(5) }, labels: [1] }], 4),
+      (err: Error) => err instanceof ShapeError && /example 0 has 5 values for 2 frames of 6 features/.test(err.message),
+    );
     assert.throws(() => CTCModel.create({ inputSize: D, numLabels: 0 }), /numLabels must be a positive integer/);
   });
 });

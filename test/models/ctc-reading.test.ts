@@ -12,8 +12,15 @@ describe('readFrames', () => {
   const T = 9;
   const D = 3;
   const frames = { steps: T, data: Float32Array.from({ length: T * D }, () => random.normal() * 3) };
-  const make = (labels?: string[]) => CTCModel.create({ inputSize: D, numLabels: 4, hiddenSize: 5, seed: 2, backend: createReferenceBackend(),
-    ...(labels ? { vocabularies: { labels } } : {}) });
+  const make = (labels?: string[]) =>
+    CTCModel.create({
+      inputSize: D,
+      numLabels: 4,
+      hiddenSize: 5,
+      seed: 2,
+      backend: createReferenceBackend(),
+      ...(labels ? { vocabularies: { labels } } : {}),
+    });
 
   it('gives per-frame distributions, their argmax path and the labels it decodes to', async () => {
     const model = make(['a', 'b', 'c', 'd']);
@@ -26,11 +33,11 @@ describe('readFrames', () => {
       const scores = Array.from(logits.data.subarray(t * 5, (t + 1) * 5));
       assert.equal(reading.bestPath[t], scores.indexOf(Math.max(...scores)));
       // Softmax: ratios of probabilities are exponentials of score differences.
-      assert.ok(Math.abs(row[1]! / row[0]! - Math.exp(scores[1]! - scores[0]!)) < 1e-4 * Math.exp(scores[1]! - scores[0]!));
+      assert.ok(Math.abs(row[1] / row[0] - Math.exp(scores[1] - scores[0])) < 1e-4 * Math.exp(scores[1] - scores[0]));
     }
     const [decoded] = await model.decode({ shape: [T, 1, D], data: frames.data }, [T]);
     assert.deepEqual(reading.labels, decoded);
-    assert.equal(reading.text, decoded!.map((k) => 'abcd'[k]).join(''));
+    assert.equal(reading.text, decoded.map((k) => 'abcd'[k]).join(''));
     // Collapsing the best path (merge repeats, drop blanks) gives the same labels.
     const collapsed = reading.bestPath.filter((c, t) => c !== 0 && c !== reading.bestPath[t - 1]).map((c) => c - 1);
     assert.deepEqual(reading.labels, collapsed);

@@ -17,12 +17,18 @@ import { blasUnavailable, everyProductInBlas } from '../helpers/blas.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 describe('language-model engine', () => {
-  for (const [label, variant] of [['LSTM', { cell: 'lstm' }], ['peephole LSTM', { cell: 'lstm', peepholes: true }],
-    ['GRU with the reset gate before the product', { cell: 'gru', resetAfter: false }]] as const) {
+  for (const [label, variant] of [
+    ['LSTM', { cell: 'lstm' }],
+    ['peephole LSTM', { cell: 'lstm', peepholes: true }],
+    ['GRU with the reset gate before the product', { cell: 'gru', resetAfter: false }],
+  ] as const) {
     it(`gradients of the mean cross-entropy match finite differences (float64, 2-layer ${label}, token input, ignored targets)`, () => {
       const ref64 = createReferenceBackend(Float64Array);
-      const lm = new LanguageModelCore({ vocabSize: 6, embeddingDim: 3, ...variant, hiddenSize: 4, numLayers: 2, dropout: 0 },
-        ref64, new Random(2));
+      const lm = new LanguageModelCore(
+        { vocabSize: 6, embeddingDim: 3, ...variant, hiddenSize: 4, numLayers: 2, dropout: 0 },
+        ref64,
+        new Random(2),
+      );
       const [T, B] = [4, 2];
       const random = new Random(3);
       const ids = Int32Array.from({ length: T * B }, () => random.int(6));
@@ -36,20 +42,30 @@ describe('language-model engine', () => {
       };
       lm.zeroGrad();
       evaluate(true);
-      gradcheck(lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-        () => evaluate(false));
+      gradcheck(
+        lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+        () => evaluate(false),
+      );
     });
   }
 
   // A vocabulary larger than the batch (V > T·B) takes the other input path: embedding rows
   // gathered first, their gradients scatter-added into the table.
-  for (const [label, cell, variant] of [['lstm', 'lstm', {}], ['peephole lstm', 'lstm', { peepholes: true }], ['gru', 'gru', {}],
-    ['gru, reset before the product', 'gru', { resetAfter: false }], ['rnn', 'rnn', {}]] as const) {
+  for (const [label, cell, variant] of [
+    ['lstm', 'lstm', {}],
+    ['peephole lstm', 'lstm', { peepholes: true }],
+    ['gru', 'gru', {}],
+    ['gru, reset before the product', 'gru', { resetAfter: false }],
+    ['rnn', 'rnn', {}],
+  ] as const) {
     it(`${label}: gradients match finite differences when the vocabulary outnumbers the batch's tokens (float64)`, () => {
       const ref64 = createReferenceBackend(Float64Array);
       const V = 11;
-      const lm = new LanguageModelCore({ vocabSize: V, embeddingDim: 3, cell, hiddenSize: 4, numLayers: 2, dropout: 0, ...variant },
-        ref64, new Random(6));
+      const lm = new LanguageModelCore(
+        { vocabSize: V, embeddingDim: 3, cell, hiddenSize: 4, numLayers: 2, dropout: 0, ...variant },
+        ref64,
+        new Random(6),
+      );
       const [T, B] = [3, 2];
       const ids = Int32Array.from([4, 9, 4, 0, 10, 9]); // repeated ids: their gradients add up in the table
       const targets = Int32Array.from([9, 4, -100, 10, 2, 7]);
@@ -62,8 +78,10 @@ describe('language-model engine', () => {
       };
       lm.zeroGrad();
       evaluate(true);
-      gradcheck(lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-        () => evaluate(false));
+      gradcheck(
+        lm.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+        () => evaluate(false),
+      );
     });
   }
 
@@ -96,25 +114,40 @@ describe('language-model engine', () => {
 
   for (const cell of ['lstm', 'gru'] as const) {
     const fixture = readSafetensors(readFileSync(new URL(`../fixtures/lm/${cell}.safetensors`, import.meta.url)));
-    const config = JSON.parse(safetensorsMetadata(fixture).config!) as {
-      vocab: number; embed: number; hidden: number; layers: number; steps: number; batch: number; trainSteps: number;
-      lr: number; clip: number;
+    const config = JSON.parse(safetensorsMetadata(fixture).config) as {
+      vocab: number;
+      embed: number;
+      hidden: number;
+      layers: number;
+      steps: number;
+      batch: number;
+      trainSteps: number;
+      lr: number;
+      clip: number;
     };
     const weights = (prefix: string): Record<string, { shape: number[]; data: Float32Array }> =>
-      Object.fromEntries(Object.entries(fixture).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+      Object.fromEntries(
+        Object.entries(fixture)
+          .filter(([k]) => k.startsWith(prefix))
+          .map(([k, v]) => [k.slice(prefix.length), v]),
+      );
 
-    for (const [label, make, skip] of [['reference', async () => createReferenceBackend(), undefined],
+    for (const [label, make, skip] of [
+      ['reference', async () => createReferenceBackend(), undefined],
       ['wasm', () => createWasmBackend({ threads: 2 }), undefined],
       ['blas (every product in BLAS)', () => everyProductInBlas(2), blasUnavailable()],
     ] as [string, () => Promise<Backend>, string | undefined][]) {
       it(`${cell}: ${config.trainSteps} Adam steps with clipping match PyTorch on the ${label} backend`, { skip }, async () => {
         const backend = await make();
-        const lm = new LanguageModelCore({ vocabSize: config.vocab, embeddingDim: config.embed, cell,
-          hiddenSize: config.hidden, numLayers: config.layers, dropout: 0 }, backend, new Random(0));
+        const lm = new LanguageModelCore(
+          { vocabSize: config.vocab, embeddingDim: config.embed, cell, hiddenSize: config.hidden, numLayers: config.layers, dropout: 0 },
+          backend,
+          new Random(0),
+        );
         lm.loadStateDict(weights('init.'));
         const params = lm.parameters();
         const adam = new Adam(params, { lr: config.lr }, backend);
-        const stream = fixture.stream!.data;
+        const stream = fixture.stream.data;
         const { steps: T, batch: B } = config;
         const losses: number[] = [];
         const norms: number[] = [];
@@ -127,11 +160,11 @@ describe('language-model engine', () => {
           norms.push(clipGradNorm(params, config.clip, {}, backend));
           adam.step();
         }
-        assertClose('losses', losses, fixture.losses!.data, { atol: 1e-5, rtol: 1e-5 });
-        assertClose('gradient norms', norms, fixture.norms!.data, { atol: 1e-5, rtol: 1e-4 });
+        assertClose('losses', losses, fixture.losses.data, { atol: 1e-5, rtol: 1e-5 });
+        assertClose('gradient norms', norms, fixture.norms.data, { atol: 1e-5, rtol: 1e-4 });
         const final = lm.stateDict();
         for (const [name, want] of Object.entries(weights('final.'))) {
-          assertClose(name, final[name]!.data, want.data, { atol: 1e-5, rtol: 1e-4 });
+          assertClose(name, final[name].data, want.data, { atol: 1e-5, rtol: 1e-4 });
         }
         backend.dispose();
       });

@@ -25,12 +25,15 @@ describe('LanguageModel with projSize', () => {
     const model = await LanguageModel.create({ tokenizer, hiddenSize: 12, projSize: 5, numLayers: 2, embeddingDim: 6, seed: 3, backend });
     assert.equal(model.settings.projSize, 5);
     const dict = model.stateDict();
-    assert.deepEqual(dict['decoder.weight']!.shape, [tokenizer.vocabSize, 5]);
-    assert.deepEqual(dict['rnn.weight_hr_l1']!.shape, [5, 12]);
-    assert.deepEqual(dict['rnn.weight_ih_l1']!.shape, [48, 5]);
+    assert.deepEqual(dict['decoder.weight'].shape, [tokenizer.vocabSize, 5]);
+    assert.deepEqual(dict['rnn.weight_hr_l1'].shape, [5, 12]);
+    assert.deepEqual(dict['rnn.weight_ih_l1'].shape, [48, 5]);
     const ids = tokenizer.encode(text);
     const before = model.eval().evaluate(ids).bitsPerChar;
-    await train(model.train().trainingTask(ids, 4, 12), { optimizer: new Adam(model.parameters(), { lr: 0.03 }, backend), budget: { steps: 60 } });
+    await train(model.train().trainingTask(ids, 4, 12), {
+      optimizer: new Adam(await model.parameters(), { lr: 0.03 }, backend),
+      budget: { steps: 60 },
+    });
     const after = model.eval().evaluate(ids).bitsPerChar;
     assert.ok(after < before / 2, `bits/char ${before} → ${after}`);
     const loaded = await modelFromBytes(modelToBytes(model), { backend });
@@ -47,21 +50,35 @@ describe('LanguageModel with projSize', () => {
     const imported = await importPyTorchLanguageModel(torchDict, { vocabulary, backend });
     assert.deepEqual(imported.settings, { cell: 'lstm', embeddingDim: 4, hiddenSize: 8, numLayers: 1, dropout: 0, projSize: 3 });
     assert.equal(imported.evaluate(text).bitsPerChar, source.eval().evaluate(text).bitsPerChar);
-    await assert.rejects(importPyTorchLanguageModel({ ...torchDict, 'lstm.weight_hr_l0': { shape: [4, 8], data: new Float32Array(32) } },
-      { vocabulary, backend }), /weight_hr_l0 has shape \[4, 8\], not \[P, H\] with P = 3/);
+    await assert.rejects(
+      importPyTorchLanguageModel(
+        { ...torchDict, 'lstm.weight_hr_l0': { shape: [4, 8], data: new Float32Array(32) } },
+        { vocabulary, backend },
+      ),
+      /weight_hr_l0 has shape \[4, 8\], not \[P, H\] with P = 3/,
+    );
   });
 
   it('traces P-wide hidden states; cellStep and gradientFlow refuse the projection, naming it', async () => {
     const model = await LanguageModel.create({ tokenizer, hiddenSize: 6, projSize: 2, embeddingDim: 4, seed: 1, backend });
     const trace = traceLanguageModel(model, 'abc');
-    assert.equal(trace.layers[0]!.hidden.length, 3 * 2);
-    assert.equal(trace.layers[0]!.cell!.length, 3 * 6);
-    assert.throws(() => cellStep(model, trace, 0, 1), (e: Error) => e instanceof UsageError && /cellStep: the model's LSTM projects its state \(projSize 2\)/.test(e.message));
+    assert.equal(trace.layers[0].hidden.length, 3 * 2);
+    assert.equal(trace.layers[0].cell!.length, 3 * 6);
+    assert.throws(
+      () => cellStep(model, trace, 0, 1),
+      (e: Error) => e instanceof UsageError && /cellStep: the model's LSTM projects its state \(projSize 2\)/.test(e.message),
+    );
     assert.throws(() => gradientFlow(model, 'abca'), /gradientFlow: the model's LSTM projects its state \(projSize 2\)/);
   });
 
   it('rejects projSize for a GRU and one not below hiddenSize', async () => {
-    await assert.rejects(LanguageModel.create({ tokenizer, cell: 'gru', hiddenSize: 6, projSize: 2 }), /'projSize' belongs to LSTM layers, not GRU/);
-    await assert.rejects(LanguageModel.create({ tokenizer, hiddenSize: 6, projSize: 6 }), /projSize must be an integer in \[0, hiddenSize\)/);
+    await assert.rejects(
+      LanguageModel.create({ tokenizer, cell: 'gru', hiddenSize: 6, projSize: 2 }),
+      /'projSize' belongs to LSTM layers, not GRU/,
+    );
+    await assert.rejects(
+      LanguageModel.create({ tokenizer, hiddenSize: 6, projSize: 6 }),
+      /projSize must be an integer in \[0, hiddenSize\)/,
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('LanguageModel', () => {
     const before = model.eval().evaluate(ids).bitsPerChar;
     assert.ok(Math.abs(before - Math.log2(tokenizer.vocabSize)) < 0.5, `an untrained model is near uniform: ${before}`);
     await train(model.train().trainingTask(ids, 8, 26), {
-      optimizer: new Adam(model.parameters(), { lr: 0.02 }, backend), budget: { steps: 150 }, clipNorm: 5,
+      optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend),
+      budget: { steps: 150 },
+      clipNorm: 5,
     });
     const after = model.eval().evaluate(text).bitsPerChar;
     assert.ok(after < 0.1, `bits/char after training: ${after}`);
@@ -87,7 +89,7 @@ describe('LanguageModel', () => {
     const sharp = model.nextTokenProbabilities('xyz', { temperature: t });
     const powered = plain.map((p) => p ** (1 / t));
     const total = powered.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < sharp.length; i++) assert.ok(Math.abs(sharp[i]! - powered[i]! / total) < 1e-9, `token ${i}`);
+    for (let i = 0; i < sharp.length; i++) assert.ok(Math.abs(sharp[i] - powered[i] / total) < 1e-9, `token ${i}`);
     // Top-k 3 keeps the three likeliest; an empty prime starts after a line break.
     assert.equal(model.nextTokenProbabilities('xyz', { topK: 3 }).filter((p) => p > 0).length, 3);
     assert.deepEqual(model.nextTokenProbabilities(''), model.nextTokenProbabilities('\n'));

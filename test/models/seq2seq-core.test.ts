@@ -1,5 +1,5 @@
 // The encoder–decoder engine: float64 finite-difference checks of every parameter's
-// gradient for each context choice of seed 000 (final state, learned transform, additive
+// gradient for each way of handing the source over (final state, learned transform, additive
 // and multiplicative attention), each cell and variant, bidirectional stacked encoders, ragged
 // sources and targets, and scheduled sampling.
 import { describe, it } from 'node:test';
@@ -9,8 +9,18 @@ import { Random } from '../../src/random.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 const base: Seq2SeqConfig = {
-  sourceVocabSize: 5, targetVocabSize: 6, embeddingDim: 3, cell: 'lstm', hiddenSize: 3, numLayers: 1, bidirectional: false,
-  dropout: 0, context: 'final', contextUse: 'initial-state', attention: 'additive', attentionSize: 4,
+  sourceVocabSize: 5,
+  targetVocabSize: 6,
+  embeddingDim: 3,
+  cell: 'lstm',
+  hiddenSize: 3,
+  numLayers: 1,
+  bidirectional: false,
+  dropout: 0,
+  context: 'final',
+  contextUse: 'initial-state',
+  attention: 'additive',
+  attentionSize: 4,
 };
 
 const cases: [string, Partial<Seq2SeqConfig>, number?][] = [
@@ -22,8 +32,10 @@ const cases: [string, Partial<Seq2SeqConfig>, number?][] = [
   ['dot attention (GRU, bidirectional)', { context: 'attention', attention: 'dot', cell: 'gru', bidirectional: true }],
   ['general attention (LSTM, 2 layers)', { context: 'attention', attention: 'general', numLayers: 2 }],
   ['additive attention with scheduled sampling (ratio 0.5)', { context: 'attention', attention: 'additive' }, 0.5],
-  ['additive attention (GRU with the reset gate before the product, bidirectional)',
-    { context: 'attention', attention: 'additive', cell: 'gru', resetAfter: false, bidirectional: true }],
+  [
+    'additive attention (GRU with the reset gate before the product, bidirectional)',
+    { context: 'attention', attention: 'additive', cell: 'gru', resetAfter: false, bidirectional: true },
+  ],
   ['c = h_T fed at every step (peephole LSTM)', { contextUse: 'every-step', peepholes: true }],
 ];
 
@@ -38,14 +50,17 @@ describe('seq2seq engine', () => {
       const source = Int32Array.from({ length: S * B }, () => random.int(5));
       const lengths = Int32Array.of(4, 3, 1);
       const real = [3, 1, 2];
-      const targets = Int32Array.from({ length: T * B }, (_, i) => (Math.floor(i / B) < real[i % B]! ? random.int(6) : -100));
+      const targets = Int32Array.from({ length: T * B }, (_, i) => (Math.floor(i / B) < real[i % B] ? random.int(6) : -100));
       const batch = { S, B, source, lengths };
       const evaluate = (backward: boolean): number =>
         core.run(batch, targets, 1, true, backward, ratio === undefined ? undefined : { ratio, random: new Random(9) });
       core.zeroGrad();
       evaluate(true);
-      gradcheck(core.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
-        () => evaluate(false), { atol: 1e-8, rtol: 1e-5 });
+      gradcheck(
+        core.parameters().map((p) => ({ name: p.name, values: p.value, grad: Float64Array.from(p.grad) })),
+        () => evaluate(false),
+        { atol: 1e-8, rtol: 1e-5 },
+      );
     });
   }
 });

@@ -24,10 +24,17 @@ interface Config {
 
 const fixture = readSafetensors(readFileSync(new URL('../fixtures/seq2seq/parity.safetensors', import.meta.url)));
 const meta = safetensorsMetadata(fixture);
-const configs = JSON.parse(meta.configs!) as Config[];
-const pairs = JSON.parse(meta.pairs!) as SequencePair[];
-const sizes = JSON.parse(meta.sizes!) as { sourceVocabSize: number; targetVocabSize: number; begin: number; end: number; embeddingDim: number;
-  hiddenSize: number; attentionSize: number };
+const configs = JSON.parse(meta.configs) as Config[];
+const pairs = JSON.parse(meta.pairs) as SequencePair[];
+const sizes = JSON.parse(meta.sizes) as {
+  sourceVocabSize: number;
+  targetVocabSize: number;
+  begin: number;
+  end: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  attentionSize: number;
+};
 const TOL = { atol: 2e-5, rtol: 2e-4 };
 
 describe('Seq2Seq against PyTorch', () => {
@@ -39,14 +46,24 @@ describe('Seq2Seq against PyTorch', () => {
           assert.ok(t !== undefined, `fixture lacks ${c.name}/${name}`);
           return t;
         };
-        const model = await Seq2Seq.create({ ...sizes, cell: c.cell, numLayers: c.numLayers, bidirectional: true, context: c.context,
-          contextUse: c.contextUse, attention: c.attention, teacherForcing: 1, seed: 1, backend: backend() });
+        const model = await Seq2Seq.create({
+          ...sizes,
+          cell: c.cell,
+          numLayers: c.numLayers,
+          bidirectional: true,
+          context: c.context,
+          contextUse: c.contextUse,
+          attention: c.attention,
+          teacherForcing: 1,
+          seed: 1,
+          backend: backend(),
+        });
         const names = Object.keys(model.stateDict());
         model.loadStateDict(Object.fromEntries(names.map((n) => [n, get(n)])));
         model.zeroGrad();
         const loss = await model.train().lossAndBackward(pairs);
         assertClose('loss', [loss], get('loss').data, TOL);
-        for (const p of model.parameters()) assertClose(`grad ${p.name}`, p.grad, get(`grad/${p.name}`).data, TOL);
+        for (const p of await model.parameters()) assertClose(`grad ${p.name}`, p.grad, get(`grad/${p.name}`).data, TOL);
       });
     }
   });

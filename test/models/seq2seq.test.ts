@@ -21,7 +21,14 @@ function reversalPairs(n: number, seed: number): SequencePair[] {
   });
 }
 const common: Seq2SeqOptions = {
-  sourceVocabSize: 6, targetVocabSize: 8, begin: BEGIN, end: END, embeddingDim: 16, hiddenSize: 32, attentionSize: 32, seed: 3,
+  sourceVocabSize: 6,
+  targetVocabSize: 8,
+  begin: BEGIN,
+  end: END,
+  embeddingDim: 16,
+  hiddenSize: 32,
+  attentionSize: 32,
+  seed: 3,
 };
 
 describe('Seq2Seq', () => {
@@ -37,52 +44,67 @@ describe('Seq2Seq', () => {
       const model = await Seq2Seq.create({ ...common, ...options, backend });
       const untrained = await model.eval().greedy(testSet.map((p) => p.source));
       const result = await train(await model.trainingTask(trainSet, 32), {
-        optimizer: new Adam(model.parameters(), { lr: 1e-2 }, backend), budget: { steps }, clipNorm: 5,
+        optimizer: new Adam(await model.parameters(), { lr: 1e-2 }, backend),
+        budget: { steps },
+        clipNorm: 5,
       });
       assert.equal(result.steps, steps);
       model.eval();
       const decoded = await model.greedy(testSet.map((p) => p.source));
       const exact = (outputs: { tokens: number[] }[]): number =>
-        outputs.filter((d, i) => d.tokens.join() === testSet[i]!.target.join()).length / testSet.length;
+        outputs.filter((d, i) => d.tokens.join() === testSet[i].target.join()).length / testSet.length;
       assert.ok(exact(untrained) < 0.1, `untrained exact match ${exact(untrained)}`);
       assert.ok(exact(decoded) >= bar, `exact match ${exact(decoded)}`);
-      assert.ok(await model.evaluate(testSet) < 0.5);
+      assert.ok((await model.evaluate(testSet)) < 0.5);
     });
   }
 
   it('greedy decoding returns attention weights over each source, one row per output step', async () => {
     const model = await Seq2Seq.create({ ...common, backend: createReferenceBackend() });
-    const sources = [[1, 2, 3], [4, 5, 0, 1, 2]];
+    const sources = [
+      [1, 2, 3],
+      [4, 5, 0, 1, 2],
+    ];
     const decoded = await model.greedy(sources, { maxLength: 6 });
     decoded.forEach((d, i) => {
       const ended = d.tokens.length < 6;
       assert.equal(d.attention.length, d.tokens.length + (ended ? 1 : 0));
       for (const row of d.attention) {
-        assert.equal(row.length, sources[i]!.length);
+        assert.equal(row.length, sources[i].length);
         assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-5);
       }
     });
     // The order of sources in a batch does not change their outputs.
-    const alone = await model.greedy([sources[1]!], { maxLength: 6 });
-    assert.deepEqual(alone[0]!.tokens, decoded[1]!.tokens);
+    const alone = await model.greedy([sources[1]], { maxLength: 6 });
+    assert.deepEqual(alone[0].tokens, decoded[1].tokens);
     // Without attention there are no weights.
     const plain = await Seq2Seq.create({ ...common, context: 'final', backend: createReferenceBackend() });
-    assert.deepEqual((await plain.greedy([[1, 2]], { maxLength: 3 }))[0]!.attention, []);
+    assert.deepEqual((await plain.greedy([[1, 2]], { maxLength: 3 }))[0].attention, []);
   });
 
-  it('beam search: width 1 follows greedy\'s path; a wide beam finds the most likely output found by brute force', async () => {
+  it("beam search: width 1 follows greedy's path; a wide beam finds the most likely output found by brute force", async () => {
     const backend = createReferenceBackend();
     // A small target vocabulary keeps brute force cheap: symbols 0–1, begin 2 (never emitted), end 3.
-    const model = await Seq2Seq.create({ sourceVocabSize: 3, targetVocabSize: 4, begin: 2, end: 3, embeddingDim: 4, hiddenSize: 4,
-      attentionSize: 4, seed: 8, backend });
+    const model = await Seq2Seq.create({
+      sourceVocabSize: 3,
+      targetVocabSize: 4,
+      begin: 2,
+      end: 3,
+      embeddingDim: 4,
+      hiddenSize: 4,
+      attentionSize: 4,
+      seed: 8,
+      backend,
+    });
     model.eval();
     const source = [0, 2, 1];
     const [greedy] = await model.greedy([source], { maxLength: 4 });
     const [narrow] = await model.beamSearch(source, { beamWidth: 1, maxLength: 4 });
     // The one live hypothesis is greedy's prefix; the answer is the best of its end extensions (or greedy's whole output).
-    assert.deepEqual(narrow!.tokens, greedy!.tokens.slice(0, narrow!.tokens.length));
+    assert.deepEqual(narrow.tokens, greedy.tokens.slice(0, narrow.tokens.length));
     // log P(tokens + end) by teacher forcing: evaluate() gives the mean over tokens + 1 steps.
-    const logProb = async (tokens: number[]): Promise<number> => -(await model.evaluate([{ source, target: tokens }])) * (tokens.length + 1);
+    const logProb = async (tokens: number[]): Promise<number> =>
+      -(await model.evaluate([{ source, target: tokens }])) * (tokens.length + 1);
     const all: number[][] = [[]];
     for (let length = 1; length <= 3; length++) {
       for (let code = 0; code < 2 ** length; code++) all.push(Array.from({ length }, (_, i) => Math.floor(code / 2 ** i) % 2));
@@ -94,15 +116,15 @@ describe('Seq2Seq', () => {
       // 15 outputs end within 4 steps and 16 are cut there: a beam of 40 keeps them all.
       const hypotheses = await model.beamSearch(source, { beamWidth: 40, maxLength: 4, lengthPenalty });
       assert.equal(hypotheses.length, 31);
-      assert.deepEqual(hypotheses[0]!.tokens, best.tokens, `lengthPenalty ${lengthPenalty}`);
-      assert.ok(Math.abs(hypotheses[0]!.logProb - best.logProb) < 1e-4);
-      assert.ok(hypotheses[0]!.finished);
+      assert.deepEqual(hypotheses[0].tokens, best.tokens, `lengthPenalty ${lengthPenalty}`);
+      assert.ok(Math.abs(hypotheses[0].logProb - best.logProb) < 1e-4);
+      assert.ok(hypotheses[0].finished);
       // Finished outputs come first, best first; unfinished ones (cut at maxLength) after them.
       const finished = hypotheses.filter((h) => h.finished);
       assert.ok(hypotheses.slice(0, finished.length).every((h) => h.finished));
-      for (let i = 1; i < finished.length; i++) assert.ok(finished[i - 1]!.score >= finished[i]!.score);
-      assert.equal(hypotheses[0]!.steps.length, best.tokens.length + 1);
-      assert.equal(hypotheses[0]!.steps[0]!.length, source.length);
+      for (let i = 1; i < finished.length; i++) assert.ok(finished[i - 1].score >= finished[i].score);
+      assert.equal(hypotheses[0].steps.length, best.tokens.length + 1);
+      assert.equal(hypotheses[0].steps[0].length, source.length);
     }
   });
 
@@ -120,7 +142,10 @@ describe('Seq2Seq', () => {
 
   it('rejects bad options and input with clear errors', async () => {
     const backend = createReferenceBackend();
-    await assert.rejects(Seq2Seq.create({ ...common, context: 'mean' as never, backend }), /context must be 'final', 'transform', 'attention', got 'mean'/);
+    await assert.rejects(
+      Seq2Seq.create({ ...common, context: 'mean' as never, backend }),
+      /context must be 'final', 'transform', 'attention', got 'mean'/,
+    );
     await assert.rejects(Seq2Seq.create({ ...common, teacherForcing: 1.5, backend }), UsageError);
     await assert.rejects(Seq2Seq.create({ ...common, begin: 8, backend }), /begin must be a target token id in \[0, 8\), got 8/);
     await assert.rejects(Seq2Seq.create({ ...common, end: BEGIN, backend }), /different/);

@@ -32,17 +32,22 @@ describe('SequenceClassifier', () => {
       const testSet = Array.from({ length: 100 }, () => example(random));
       const model = SequenceClassifier.create({ vocabSize: V, numClasses: 2, embeddingDim: 8, hiddenSize: 16, pooling, seed: 3, backend });
       await train(await model.trainingTask(trainSet, 20), {
-        optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend), budget: { epochs: 15 }, clipNorm: 5,
+        optimizer: new Adam(await model.parameters(), { lr: 0.02 }, backend),
+        budget: { epochs: 15 },
+        clipNorm: 5,
       });
       const predicted = await model.eval().predict(testSet.map((e) => e.tokens));
-      const accuracy = predicted.filter((p, i) => p === testSet[i]!.label).length / testSet.length;
+      const accuracy = predicted.filter((p, i) => p === testSet[i].label).length / testSet.length;
       assert.ok(accuracy > 0.95, `${pooling}: ${accuracy}`);
     });
   }
 
   it('rejects labels out of range, empty sequences and unknown pooling', async () => {
     const model = SequenceClassifier.create({ vocabSize: V, numClasses: 2, hiddenSize: 4, backend });
-    await assert.rejects(model.lossAndBackward([{ tokens: [1], label: 2 }]), (e: Error) => e instanceof ShapeError && /label 0 must be in \[0, 2\), got 2/.test(e.message));
+    await assert.rejects(
+      model.lossAndBackward([{ tokens: [1], label: 2 }]),
+      (e: Error) => e instanceof ShapeError && /label 0 must be in \[0, 2\), got 2/.test(e.message),
+    );
     await assert.rejects(model.predict([[1], []]), /sequence 1 is empty/);
     assert.throws(() => SequenceClassifier.create({ vocabSize: V, numClasses: 2, pooling: 'sum' as 'max' }), /pooling must be/);
   });

@@ -16,8 +16,8 @@ function example(random: Random): RegressionExample {
   const steps = 3 + random.int(8);
   const data = Float32Array.from({ length: steps * 2 }, () => random.uniform(-1, 1));
   let mean0 = 0;
-  for (let t = 0; t < steps; t++) mean0 += data[2 * t]! / steps;
-  return { frames: { steps, data }, target: [1000 + 50 * mean0 - 20 * data[2 * steps - 1]!] };
+  for (let t = 0; t < steps; t++) mean0 += data[2 * t] / steps;
+  return { frames: { steps, data }, target: [1000 + 50 * mean0 - 20 * data[2 * steps - 1]] };
 }
 
 describe('SequenceRegressor', () => {
@@ -34,33 +34,37 @@ describe('SequenceRegressor', () => {
     ]);
     const n = model.normalization;
     assert.deepEqual([...n.inputMean], [3, 10]);
-    assert.ok(Math.abs(n.inputStd[0]! - Math.sqrt(8 / 3)) < 1e-6);
+    assert.ok(Math.abs(n.inputStd[0] - Math.sqrt(8 / 3)) < 1e-6);
     assert.equal(n.inputStd[1], 1, 'a constant feature gets std 1');
     assert.deepEqual([...n.targetMean, ...n.targetStd], [6, 1]);
-    assert.deepEqual([...model.stateDict()['normalization.targetMean']!.data], [6]);
+    assert.deepEqual([...model.stateDict()['normalization.targetMean'].data], [6]);
   });
 
-  it('learns a whole-sequence function in the data\'s units (held-out error far below the targets\' spread)', async () => {
+  it("learns a whole-sequence function in the data's units (held-out error far below the targets' spread)", async () => {
     const random = new Random(5);
     const trainSet = Array.from({ length: 500 }, () => example(random));
     const testSet = Array.from({ length: 100 }, () => example(random));
     const model = SequenceRegressor.create({ inputSize: 2, hiddenSize: 24, seed: 2, backend });
     model.fitNormalization(trainSet);
     await train(await model.trainingTask(trainSet, 25), {
-      optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend), budget: { epochs: 25 }, clipNorm: 5,
+      optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend),
+      budget: { epochs: 25 },
+      clipNorm: 5,
     });
     const predicted = await model.eval().predict(testSet.map((e) => e.frames));
-    const errors = predicted.map((p, i) => Math.abs(p[0]! - testSet[i]!.target[0]!));
+    const errors = predicted.map((p, i) => Math.abs(p[0] - testSet[i].target[0]));
     const mae = errors.reduce((a, b) => a + b) / errors.length;
-    const mean = testSet.reduce((s, e) => s + e.target[0]!, 0) / testSet.length;
-    const spread = testSet.reduce((s, e) => s + Math.abs(e.target[0]! - mean), 0) / testSet.length;
+    const mean = testSet.reduce((s, e) => s + e.target[0], 0) / testSet.length;
+    const spread = testSet.reduce((s, e) => s + Math.abs(e.target[0] - mean), 0) / testSet.length;
     assert.ok(mae < spread / 5, `MAE ${mae} vs mean absolute deviation ${spread}`);
   });
 
   it('rejects targets of the wrong size and bad options', async () => {
     const model = SequenceRegressor.create({ inputSize: 2, outputSize: 2, hiddenSize: 4, backend });
-    await assert.rejects(model.lossAndBackward([{ frames: { steps: 1, data: Float32Array.of(1, 2) }, target: [1] }]),
-      (e: Error) => e instanceof ShapeError && /target 0 has 1 values, expected 2/.test(e.message));
+    await assert.rejects(
+      model.lossAndBackward([{ frames: { steps: 1, data: Float32Array.of(1, 2) }, target: [1] }]),
+      (e: Error) => e instanceof ShapeError && /target 0 has 1 values, expected 2/.test(e.message),
+    );
     assert.throws(() => SequenceRegressor.create({ inputSize: 2, outputSize: 0 }), UsageError);
   });
 });
@@ -68,7 +72,14 @@ describe('SequenceRegressor', () => {
 describe('slidingWindows', () => {
   it('pairs each window with the value horizon steps after it', () => {
     const w = slidingWindows([1, 2, 3, 4, 5, 6], 2, 2);
-    assert.deepEqual(w.map((e) => [[...e.frames.data], e.target, e.at]), [[[1, 2], [4], 3], [[2, 3], [5], 4], [[3, 4], [6], 5]]);
+    assert.deepEqual(
+      w.map((e) => [[...e.frames.data], e.target, e.at]),
+      [
+        [[1, 2], [4], 3],
+        [[2, 3], [5], 4],
+        [[3, 4], [6], 5],
+      ],
+    );
     assert.throws(() => slidingWindows([1, 2], 2, 1), /too few/);
     assert.throws(() => slidingWindows([1, 2, 3], 0), /window must be a positive integer/);
   });

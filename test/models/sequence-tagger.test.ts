@@ -33,10 +33,15 @@ describe('SequenceTagger', () => {
     const testSet = Array.from({ length: 60 }, () => example(random));
     const tagger = SequenceTagger.create({ vocabSize: V, numTags: 2, embeddingDim: 8, hiddenSize: 24, seed: 2, backend });
     await train(await tagger.trainingTask(trainSet, 20), {
-      optimizer: new Adam(await tagger.parameters(), { lr: 0.02 }, backend), budget: { epochs: 15 }, clipNorm: 5,
+      optimizer: new Adam(await tagger.parameters(), { lr: 0.02 }, backend),
+      budget: { epochs: 15 },
+      clipNorm: 5,
     });
     const predicted = await tagger.eval().predict(testSet.map((s) => s.tokens));
-    const accuracy = tokenAccuracy(predicted, testSet.map((s) => s.tags));
+    const accuracy = tokenAccuracy(
+      predicted,
+      testSet.map((s) => s.tags),
+    );
     assert.ok(accuracy > 0.95, `held-out token accuracy ${accuracy}`);
   });
 
@@ -46,7 +51,7 @@ describe('SequenceTagger', () => {
     const b = { tokens: [6, 7], tags: [2, 2] };
     const both = await tagger.lossAndBackward([a, b]);
     const alone = [await tagger.lossAndBackward([a]), await tagger.lossAndBackward([b])];
-    assert.ok(Math.abs(both - (5 * alone[0]! + 2 * alone[1]!) / 7) < 1e-5, `${both} vs ${alone}`);
+    assert.ok(Math.abs(both - (5 * alone[0] + 2 * alone[1]) / 7) < 1e-5, `${both} vs ${alone}`);
   });
 
   it('with a CRF (crf: true on BIO tag names) learns chunks, never breaks BIO, and trains on the path likelihood', async () => {
@@ -54,28 +59,49 @@ describe('SequenceTagger', () => {
     // Tokens 1–3 are name words: a run of them is one chunk (B-N, then I-N); other tokens are O.
     const chunked = (random: Random): TaggedSequence => {
       const tokens = Array.from({ length: 2 + random.int(9) }, () => 1 + random.int(V - 1));
-      return { tokens, tags: tokens.map((w, t) => (w > 3 ? 0 : t > 0 && tokens[t - 1]! <= 3 ? 2 : 1)) };
+      return { tokens, tags: tokens.map((w, t) => (w > 3 ? 0 : t > 0 && tokens[t - 1] <= 3 ? 2 : 1)) };
     };
     const random = new Random(8);
     const trainSet = Array.from({ length: 300 }, () => chunked(random));
     const testSet = Array.from({ length: 60 }, () => chunked(random));
-    const tagger = SequenceTagger.create({ vocabSize: V, numTags: 3, embeddingDim: 8, hiddenSize: 16, seed: 3, backend, crf: true,
-      vocabularies: { labels } });
+    const tagger = SequenceTagger.create({
+      vocabSize: V,
+      numTags: 3,
+      embeddingDim: 8,
+      hiddenSize: 16,
+      seed: 3,
+      backend,
+      crf: true,
+      vocabularies: { labels },
+    });
     assert.deepEqual(tagger.settings.crf, { constraints: 'BIO' });
-    assert.deepEqual(Object.keys(tagger.stateDict()).filter((n) => n.startsWith('crf.')),
-      ['crf.start_transitions', 'crf.end_transitions', 'crf.transitions']);
+    assert.deepEqual(
+      Object.keys(tagger.stateDict()).filter((n) => n.startsWith('crf.')),
+      ['crf.start_transitions', 'crf.end_transitions', 'crf.transitions'],
+    );
     // The training loss is the CRF's negative log-likelihood of the emissions per tag.
     const batch = trainSet.slice(0, 5);
     const loss = await tagger.lossAndBackward(batch);
     const { logits, lengths } = await tagger.logits(batch.map((s) => s.tokens));
-    const nll = await tagger.crf!.layer.negativeLogLikelihood(logits, batch.map((s) => s.tags), { lengths, reduction: 'tokenMean' });
+    const nll = await tagger.crf!.layer.negativeLogLikelihood(
+      logits,
+      batch.map((s) => s.tags),
+      { lengths, reduction: 'tokenMean' },
+    );
     assert.ok(Math.abs(loss - (nll.loss as number)) < 1e-6, `${loss} vs ${nll.loss}`);
     tagger.zeroGrad();
     await train(await tagger.trainingTask(trainSet, 20), {
-      optimizer: new Adam(await tagger.parameters(), { lr: 0.02 }, backend), budget: { epochs: 6 }, clipNorm: 5,
+      optimizer: new Adam(await tagger.parameters(), { lr: 0.02 }, backend),
+      budget: { epochs: 6 },
+      clipNorm: 5,
     });
     const predicted = await tagger.eval().predict(testSet.map((s) => s.tokens));
-    assert.ok(tokenAccuracy(predicted, testSet.map((s) => s.tags)) > 0.95);
+    assert.ok(
+      tokenAccuracy(
+        predicted,
+        testSet.map((s) => s.tags),
+      ) > 0.95,
+    );
     const constraints = allowedTransitions('BIO', labels);
     assert.equal(predicted.filter((p) => firstViolation(p, constraints) !== undefined).length, 0);
   });
@@ -89,16 +115,30 @@ describe('SequenceTagger', () => {
     assert.equal(make({ constraints: 'none' }, ['O', 'B-X', 'I-X']).crf!.layer.constraints, undefined);
     assert.equal(make(false).settings.crf, undefined);
     assert.equal(make(false).crf, undefined);
-    assert.throws(() => make({ constraints: 'BIO' }), (e: Error) => e instanceof UsageError && /constraints 'BIO' need the tag names/.test(e.message));
+    assert.throws(
+      () => make({ constraints: 'BIO' }),
+      (e: Error) => e instanceof UsageError && /constraints 'BIO' need the tag names/.test(e.message),
+    );
     assert.throws(() => make({ constraints: 'IOB1' as 'BIO' }, ['O', 'B-X', 'I-X']), /crf must be true, false or \{ constraints/);
     const tagger = make(true, ['O', 'B-X', 'I-X']);
-    await assert.rejects(tagger.trainingTask([{ tokens: [1, 2], tags: [1, 2] }, { tokens: [1, 2, 3], tags: [0, 2, 2] }], 2),
-      /example 1 'O' → 'I-X' at positions 1–2, which the BIO rules of its CRF forbid/);
+    await assert.rejects(
+      tagger.trainingTask(
+        [
+          { tokens: [1, 2], tags: [1, 2] },
+          { tokens: [1, 2, 3], tags: [0, 2, 2] },
+        ],
+        2,
+      ),
+      /example 1 'O' → 'I-X' at positions 1–2, which the BIO rules of its CRF forbid/,
+    );
   });
 
   it('rejects mismatched tags and empty sequences', async () => {
     const tagger = SequenceTagger.create({ vocabSize: V, numTags: 2, hiddenSize: 4, backend });
-    await assert.rejects(tagger.lossAndBackward([{ tokens: [1, 2], tags: [0] }]), (e: Error) => e instanceof ShapeError && /2 tokens but 1 tags/.test(e.message));
+    await assert.rejects(
+      tagger.lossAndBackward([{ tokens: [1, 2], tags: [0] }]),
+      (e: Error) => e instanceof ShapeError && /2 tokens but 1 tags/.test(e.message),
+    );
     await assert.rejects(tagger.predict([[]]), /sequence 0 is empty/);
   });
 });

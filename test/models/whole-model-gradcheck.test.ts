@@ -30,7 +30,7 @@ async function checkModel(params: Parameter[], zeroGrad: () => void, loss: () =>
   let checked = 0;
   for (const [k, p] of params.entries()) {
     for (let i = 0; i < p.value.length; i++) {
-      const v = p.value[i]!;
+      const v = p.value[i];
       const step = Math.max(1e-2, 1e-2 * Math.abs(v));
       const up = Math.fround(v + step);
       const down = Math.fround(v - step);
@@ -40,13 +40,16 @@ async function checkModel(params: Parameter[], zeroGrad: () => void, loss: () =>
       const minus = await loss();
       p.value[i] = v;
       const numeric = (plus - minus) / (up - down);
-      const a = analytic[k]![i]!;
+      const a = analytic[k][i];
       checked++;
       if (!(Math.abs(numeric - a) <= 2e-4 + 2e-2 * Math.abs(numeric))) failures.push(`${p.name}[${i}]: analytic ${a}, numeric ${numeric}`);
     }
   }
   assert.ok(checked > 50, `only ${checked} elements checked`);
-  assert.ok(params.every((_, k) => analytic[k]!.some((g) => g !== 0)), 'a parameter got no gradient at all');
+  assert.ok(
+    params.every((_, k) => analytic[k].some((g) => g !== 0)),
+    'a parameter got no gradient at all',
+  );
   if (failures.length > 0) assert.fail(`${failures.length} of ${checked} gradients differ:\n  ${failures.slice(0, 8).join('\n  ')}`);
 }
 
@@ -71,7 +74,11 @@ describe('whole-model gradient checks (every parameter, float32 differences)', (
     const random = new Random(1);
     const model = SequenceTagger.create({ ...encoder, vocabSize: 6, numTags: 4, embeddingDim: 3, backend });
     const batch = tokens(random, [4, 2, 3], 6).map((t) => ({ tokens: t, tags: t.map(() => random.int(4)) }));
-    await checkModel(await model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(batch));
+    await checkModel(
+      await model.parameters(),
+      () => model.zeroGrad(),
+      () => model.train().lossAndBackward(batch),
+    );
   });
 
   for (const pooling of ['last', 'mean', 'max'] as const) {
@@ -79,7 +86,11 @@ describe('whole-model gradient checks (every parameter, float32 differences)', (
       const random = new Random(2);
       const model = SequenceClassifier.create({ ...encoder, cell: 'gru', vocabSize: 5, numClasses: 3, embeddingDim: 2, pooling, backend });
       const batch = tokens(random, [3, 4, 1], 5).map((t) => ({ tokens: t, label: random.int(3) }));
-      await checkModel(await model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(batch));
+      await checkModel(
+        await model.parameters(),
+        () => model.zeroGrad(),
+        () => model.train().lossAndBackward(batch),
+      );
     });
   }
 
@@ -89,17 +100,33 @@ describe('whole-model gradient checks (every parameter, float32 differences)', (
       const model = SequenceRegressor.create({ ...encoder, bidirectional: false, inputSize: 2, outputSize: 2, pooling, backend });
       const batch = frames(random, [3, 2, 4], 2).map((f) => ({ frames: f, target: [random.uniform(-1, 1), random.uniform(-1, 1)] }));
       model.fitNormalization(batch);
-      await checkModel(await model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(batch));
+      await checkModel(
+        await model.parameters(),
+        () => model.zeroGrad(),
+        () => model.train().lossAndBackward(batch),
+      );
     });
   }
 
   for (const conditioning of ['initial-state', 'every-step'] as const) {
     it(`SequenceGenerator conditioned through the ${conditioning} (2 layers)`, async () => {
       const random = new Random(4);
-      const model = SequenceGenerator.create({ hiddenSize: 3, numLayers: 2, seed: 5, vocabSize: 5, conditionSize: 2, conditioning,
-        embeddingDim: 2, backend });
+      const model = SequenceGenerator.create({
+        hiddenSize: 3,
+        numLayers: 2,
+        seed: 5,
+        vocabSize: 5,
+        conditionSize: 2,
+        conditioning,
+        embeddingDim: 2,
+        backend,
+      });
       const batch = tokens(random, [4, 2, 3], 5).map((t) => ({ condition: [random.uniform(-1, 1), random.uniform(-1, 1)], tokens: t }));
-      await checkModel(await model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(batch));
+      await checkModel(
+        await model.parameters(),
+        () => model.zeroGrad(),
+        () => model.train().lossAndBackward(batch),
+      );
     });
   }
 
@@ -108,18 +135,47 @@ describe('whole-model gradient checks (every parameter, float32 differences)', (
     const model = CTCModel.create({ hiddenSize: 3, numLayers: 1, seed: 6, inputSize: 2, numLabels: 3, backend });
     const [x, lengths] = [frames(random, [5, 3], 2), [5, 3]];
     const padded = { shape: [5, 2, 2], data: new Float32Array(20) };
-    x.forEach((s, b) => { for (let t = 0; t < s.steps; t++) padded.data.set(s.data.subarray(2 * t, 2 * t + 2), (t * 2 + b) * 2); });
-    await checkModel(await model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(padded, lengths, [[0, 2], [1]]));
+    x.forEach((s, b) => {
+      for (let t = 0; t < s.steps; t++) padded.data.set(s.data.subarray(2 * t, 2 * t + 2), (t * 2 + b) * 2);
+    });
+    await checkModel(
+      await model.parameters(),
+      () => model.zeroGrad(),
+      () => model.train().lossAndBackward(padded, lengths, [[0, 2], [1]]),
+    );
   });
 
-  for (const [name, options] of [['c = h_T', { context: 'final' }], ['c = q(h_T) at every step', { context: 'transform', contextUse: 'every-step' }],
-    ['additive attention', { context: 'attention', attention: 'additive' }], ['general attention', { context: 'attention', attention: 'general' }]] as const) {
+  for (const [name, options] of [
+    ['c = h_T', { context: 'final' }],
+    ['c = q(h_T) at every step', { context: 'transform', contextUse: 'every-step' }],
+    ['additive attention', { context: 'attention', attention: 'additive' }],
+    ['general attention', { context: 'attention', attention: 'general' }],
+  ] as const) {
     it(`Seq2Seq with ${name} (sources in any order)`, async () => {
       const random = new Random(6);
-      const model = await Seq2Seq.create({ sourceVocabSize: 4, targetVocabSize: 5, begin: 3, end: 4, embeddingDim: 2, hiddenSize: 3,
-        attentionSize: 3, bidirectional: true, seed: 7, backend, ...options });
-      const pairs = [[2, 4], [4, 1], [1, 3]].map(([s, t]) => ({ source: tokens(random, [s!], 4)[0]!, target: tokens(random, [t!], 3)[0]! }));
-      await checkModel(model.parameters(), () => model.zeroGrad(), () => model.train().lossAndBackward(pairs));
+      const model = await Seq2Seq.create({
+        sourceVocabSize: 4,
+        targetVocabSize: 5,
+        begin: 3,
+        end: 4,
+        embeddingDim: 2,
+        hiddenSize: 3,
+        attentionSize: 3,
+        bidirectional: true,
+        seed: 7,
+        backend,
+        ...options,
+      });
+      const pairs = [
+        [2, 4],
+        [4, 1],
+        [1, 3],
+      ].map(([s, t]) => ({ source: tokens(random, [s], 4)[0], target: tokens(random, [t], 3)[0] }));
+      await checkModel(
+        await model.parameters(),
+        () => model.zeroGrad(),
+        () => model.train().lossAndBackward(pairs),
+      );
     });
   }
 });

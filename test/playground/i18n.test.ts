@@ -17,7 +17,8 @@ function shape(elements: readonly Element[], out = { args: new Map<string, strin
   for (const e of elements) {
     // Kinds: 1 argument, 2 number, 5 select, 6 plural, 8 tag (see @formatjs/icu-messageformat-parser's TYPE).
     // A plural is a number too: Chinese, without plurals, formats as a number what English pluralizes.
-    if (e.type === 1 || e.type === 2 || e.type === 5 || e.type === 6) out.args.set(e.value, ['', 'text', 'number', '', '', 'select', 'number'][e.type]!);
+    const kinds = ['', 'text', 'number', '', '', 'select', 'number'];
+    if (e.type === 1 || e.type === 2 || e.type === 5 || e.type === 6) out.args.set(e.value, kinds[e.type]);
     if (e.type === 8) {
       out.tags.add(e.value);
       shape(e.children, out);
@@ -50,7 +51,10 @@ describe('playground messages', () => {
   });
 
   it('every message formats with its placeholders filled, leaving no brace of the syntax behind', () => {
-    for (const [locale, catalogue] of [['en', en], ['zh-CN', zhCN]] as const) {
+    for (const [locale, catalogue] of [
+      ['en', en],
+      ['zh-CN', zhCN],
+    ] as const) {
       for (const key of keys) {
         const format = parse(catalogue[key], locale);
         const ast = format.getAst();
@@ -71,7 +75,8 @@ describe('playground messages', () => {
       parse(catalogue['source.stats'], locale).format({ characters: 1190317, distinct: 83 });
     assert.equal(stats(en, 'en'), '1,190,317 characters, 83 different ones.');
     assert.equal(stats(zhCN, 'zh-CN'), '共 1,190,317 个字符，其中不同的字符 83 个。');
-    const caption = (steps: number) => String(parse(en['sample.caption'], 'en').format({ fromFile: false, steps, seed: 1, temperature: '0.80', topP: '1.00' }));
+    const caption = (steps: number) =>
+      String(parse(en['sample.caption'], 'en').format({ fromFile: false, steps, seed: 1, temperature: '0.80', topP: '1.00' }));
     assert.match(caption(1), /^After 1 training step ·/);
     assert.match(caption(1500), /^After 1,500 training steps ·/);
   });
@@ -79,21 +84,35 @@ describe('playground messages', () => {
   it('no Chinese message is the English one, but for names (cells, optimizers, languages, compared models)', () => {
     const same = keys.filter((key) => zhCN[key] === en[key]).sort();
     assert.deepEqual(same, [
-      'cell.gru', 'cell.lstm', 'cell.rnn', 'compare.gru', 'compare.lstm', 'compare.rnn', 'locale.en', 'locale.zh-CN',
-      'optimizer.adam', 'optimizer.adamw', 'optimizer.rmsprop', 'optimizer.sgd', 'sample.topP',
+      'cell.gru',
+      'cell.lstm',
+      'cell.rnn',
+      'compare.gru',
+      'compare.lstm',
+      'compare.rnn',
+      'locale.en',
+      'locale.zh-CN',
+      'optimizer.adam',
+      'optimizer.adamw',
+      'optimizer.rmsprop',
+      'optimizer.sgd',
+      'sample.topP',
     ]);
   });
 
   it('the Chinese explanations use the notes’ terms and notation', () => {
     for (const term of ['遗忘门 σ(z_f)', '输入门 σ(z_i)', '输出门 σ(z_o)', '记忆单元 c', '隐状态 h']) {
-      assert.ok(Object.values(zhCN).some((m) => m.includes(term)), term);
+      assert.ok(
+        Object.values(zhCN).some((m) => m.includes(term)),
+        term,
+      );
     }
     for (const term of ['梯度消失', '梯度爆炸', '随时间反向传播', 'BPTT', '梯度修剪']) assert.match(zhCN['flow.hint'], new RegExp(term));
   });
 
   it('every key the page’s HTML names is in the catalogues', () => {
     const html = readFileSync(new URL('../../playground/index.html', import.meta.url), 'utf8');
-    const named = [...html.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)].map((m) => m[1]!);
+    const named = [...html.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)].map((m) => m[1]);
     assert.ok(named.length > 80, `${named.length} texts`);
     const unknown = named.filter((key) => !(key in en));
     assert.deepEqual(unknown, []);

@@ -19,7 +19,11 @@ describe('stripFrames', () => {
     assert.equal(frames.steps, 5);
     assert.equal(frames.data.length, 5 * 2 * 28);
     const column = (c: number) => Array.from(frames.data.subarray(c * 28, (c + 1) * 28));
-    assert.deepEqual(column(3), Array.from({ length: 28 }, (_, y) => Math.fround(0.5 + y / 100)), 'column 8, top to bottom');
+    assert.deepEqual(
+      column(3),
+      Array.from({ length: 28 }, (_, y) => Math.fround(0.5 + y / 100)),
+      'column 8, top to bottom',
+    );
     assert.ok(column(2).every((v) => v === 0) && column(5).every((v) => v === 0), 'margin and gap are empty');
   });
 

@@ -18,17 +18,22 @@ describe('unit search', () => {
     // Unit 0 rises steadily (r = 1/√5), unit 1 is the series itself, unit 2 its negation, unit 3 constant.
     const values = [1, 0, 1, 7, 2, 1, 0, 7, 3, 0, 1, 7, 4, 1, 0, 7];
     const ranked = rankUnitsByCorrelation(values, 4, series);
-    assert.deepEqual(ranked.map((r) => r.unit), [1, 2, 0, 3]);
-    assert.equal(ranked[0]!.correlation, 1);
-    assert.equal(ranked[1]!.correlation, -1);
-    assert.ok(Math.abs(ranked[2]!.correlation - 1 / Math.sqrt(5)) < 1e-15);
-    assert.equal(ranked[3]!.correlation, 0);
+    assert.deepEqual(
+      ranked.map((r) => r.unit),
+      [1, 2, 0, 3],
+    );
+    assert.equal(ranked[0].correlation, 1);
+    assert.equal(ranked[1].correlation, -1);
+    assert.ok(Math.abs(ranked[2].correlation - 1 / Math.sqrt(5)) < 1e-15);
+    assert.equal(ranked[3].correlation, 0);
   });
 
   it('orders units by their standard deviation over the text', () => {
-    const values = [0, 5, 1, 0, 5, 3, 0, 5, 5];  // T = 3, H = 3
+    const values = [0, 5, 1, 0, 5, 3, 0, 5, 5]; // T = 3, H = 3
     assert.deepEqual(unitsByVariation(values, 3, 3), [
-      { unit: 2, deviation: Math.sqrt(8 / 3) }, { unit: 0, deviation: 0 }, { unit: 1, deviation: 0 },
+      { unit: 2, deviation: Math.sqrt(8 / 3) },
+      { unit: 0, deviation: 0 },
+      { unit: 1, deviation: 0 },
     ]);
   });
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
-  CharTokenizer, createReferenceBackend, LanguageModel, LINE_END_MARKS, samplePoem, samplePoems, UsageError, WordTokenizer,
+  CharTokenizer,
+  createReferenceBackend,
+  LanguageModel,
+  LINE_END_MARKS,
+  samplePoem,
+  samplePoems,
+  UsageError,
+  WordTokenizer,
 } from '../../src/index.js';
 
 // A small character vocabulary with both couplet marks and the line break between poems.
@@ -23,14 +30,14 @@ async function model(seed = 1): Promise<LanguageModel> {
 /** Adds `delta` to the decoder's bias of `ch`: a large one makes the model (nearly) always, or never, draw it. */
 function biasTowards(m: LanguageModel, ch: string, delta: number): void {
   const dict = m.stateDict();
-  dict['decoder.bias']!.data[m.tokenizer.encode(ch)[0]!]! += delta;
+  dict['decoder.bias'].data[m.tokenizer.encode(ch)[0]] += delta;
   m.loadStateDict(dict);
 }
 
 /** Splits a poem after each line-ending mark. */
 function lines(poem: string): string[] {
   return [...poem].reduce<string[]>((out, ch, i, all) => {
-    if (i === 0 || LINE_END_MARKS.has(all[i - 1]!)) out.push('');
+    if (i === 0 || LINE_END_MARKS.has(all[i - 1])) out.push('');
     out[out.length - 1] += ch;
     return out;
   }, []);
@@ -46,16 +53,22 @@ describe('samplePoems', () => {
     const poems = samplePoems(m, 4, { seed: 3, temperature: 1.3, maxLength: 1000 });
     const text = await m.generate({ prime: '\n', length: 3000, temperature: 1.3, seed: 3 });
     assert.deepEqual(poems, text.split('\n').slice(1, 5));
-    assert.ok(poems.every((poem) => !poem.includes('\n')), poems.join(' | '));
+    assert.ok(
+      poems.every((poem) => !poem.includes('\n')),
+      poems.join(' | '),
+    );
   });
 
   it('opens each poem with the start, read after the previous poem and its line break', async () => {
     // Greedy, so that the text can be replayed with generate: the discarded poem, then two with the start.
     for (const start of ['春', '夏日山中静']) {
       const [first, second] = samplePoems(m, 2, { start, temperature: 0, maxLength: 12 });
-      const warm = (await m.generate({ prime: '\n', length: 12, temperature: 0 })).split('\n')[0]!;
-      const poem1 = start + (await m.generate({ prime: `\n${warm}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0]!;
-      const poem2 = start + (await m.generate({ prime: `\n${warm}\n${poem1}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0]!;
+      const warm = (await m.generate({ prime: '\n', length: 12, temperature: 0 })).split('\n')[0];
+      const poem1 =
+        start + (await m.generate({ prime: `\n${warm}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0];
+      const poem2 =
+        start +
+        (await m.generate({ prime: `\n${warm}\n${poem1}\n${start}`, length: 12 - [...start].length, temperature: 0 })).split('\n')[0];
       assert.deepEqual([first, second], [poem1, poem2], `start '${start}'`);
     }
   });
@@ -85,12 +98,22 @@ describe('samplePoems', () => {
     for (const poem of samplePoems(eager, 5, { acrostic: '春夏秋冬', seed: 4, maxLength: 500 })) {
       const ls = lines(poem);
       assert.equal(ls.length, 4, poem);
-      assert.deepEqual(ls.map((l) => l[0]), ['春', '夏', '秋', '冬'], poem);
+      assert.deepEqual(
+        ls.map((l) => l[0]),
+        ['春', '夏', '秋', '冬'],
+        poem,
+      );
       assert.equal(poem.at(-1), '冬', poem);
     }
     // An ordinary model: the acrostic's characters begin the first four lines.
     for (const poem of samplePoems(m, 5, { acrostic: '冬春', seed: 8, maxLength: 500, temperature: 1 })) {
-      assert.deepEqual(lines(poem).slice(0, 2).map((l) => l[0]), ['冬', '春'], poem);
+      assert.deepEqual(
+        lines(poem)
+          .slice(0, 2)
+          .map((l) => l[0]),
+        ['冬', '春'],
+        poem,
+      );
     }
   });
 
@@ -104,9 +127,19 @@ describe('samplePoems', () => {
       [{ maxLength: 0 }, /maxLength must be an integer ≥ 1/],
       [{ temperature: -1 }, /temperature/],
     ];
-    for (const [options, message] of cases) assert.throws(() => samplePoems(m, 1, options), (e: Error) => e instanceof UsageError && message.test(e.message), JSON.stringify(options));
+    for (const [options, message] of cases)
+      assert.throws(
+        () => samplePoems(m, 1, options),
+        (e: Error) => e instanceof UsageError && message.test(e.message),
+        JSON.stringify(options),
+      );
     assert.throws(() => samplePoems(m, -1), /count must be an integer ≥ 0/);
-    const words = await LanguageModel.create({ tokenizer: WordTokenizer.fromText('spring rain falls'), hiddenSize: 4, embeddingDim: 4, backend });
+    const words = await LanguageModel.create({
+      tokenizer: WordTokenizer.fromText('spring rain falls'),
+      hiddenSize: 4,
+      embeddingDim: 4,
+      backend,
+    });
     assert.throws(() => samplePoem(words), /character-level model, this one has a word tokenizer/);
   });
 });

@@ -20,34 +20,37 @@ describe('quatrainLineLength', () => {
 
   it('refuses other line counts, lengths and mixes of lengths', () => {
     for (const poem of [
-      '床前看月光，疑是地上霜。',                                                 // two lines
-      `${FIVE}床前看月光，疑是地上霜。`,                                           // six lines
-      '床前看月，疑是地上霜。举头望山月，低头思故乡。',                               // a line of 4
-      '白日依山尽，黄河入海流。欲穷千里目，更上一层楼台。',                             // 5, 5, 5, 6
-      '春眠不觉晓晓晓，处处闻啼鸟。夜来风雨声，花落知多少。',                           // 7 then 5
-      '春眠不觉，处处闻啼，夜来风雨，花落知多。',                                   // lines of 4 (and wrong marks)
-      '一二三四五六，一二三四五六。一二三四五六，一二三四五六。',                         // lines of 6
-    ]) assert.equal(quatrainLineLength(poem), undefined, poem);
+      '床前看月光，疑是地上霜。', // two lines
+      `${FIVE}床前看月光，疑是地上霜。`, // six lines
+      '床前看月，疑是地上霜。举头望山月，低头思故乡。', // a line of 4
+      '白日依山尽，黄河入海流。欲穷千里目，更上一层楼台。', // 5, 5, 5, 6
+      '春眠不觉晓晓晓，处处闻啼鸟。夜来风雨声，花落知多少。', // 7 then 5
+      '春眠不觉，处处闻啼，夜来风雨，花落知多。', // lines of 4 (and wrong marks)
+      '一二三四五六，一二三四五六。一二三四五六，一二三四五六。', // lines of 6
+    ])
+      assert.equal(quatrainLineLength(poem), undefined, poem);
   });
 
   it('wants ，。，。 exactly: a question mark, a swapped or missing mark breaks the form', () => {
     for (const poem of [
       '汉使却回凭寄语，黄金何日赎蛾眉？君王若问妾颜色，莫道不如宫里时。', // ？ ends the first couplet
-      '床前看月光。疑是地上霜，举头望山月，低头思故乡。',                  // 。， swapped
-      '床前看月光，疑是地上霜。举头望山月，低头思故乡',                    // last mark missing
-      '床前看月光,疑是地上霜.举头望山月,低头思故乡.',                      // ASCII marks
-      '床前看月光，疑是地上霜。举头望山月，低头思故乡。。',                  // one mark too many
-    ]) assert.equal(quatrainLineLength(poem), undefined, poem);
+      '床前看月光。疑是地上霜，举头望山月，低头思故乡。', // 。， swapped
+      '床前看月光，疑是地上霜。举头望山月，低头思故乡', // last mark missing
+      '床前看月光,疑是地上霜.举头望山月,低头思故乡.', // ASCII marks
+      '床前看月光，疑是地上霜。举头望山月，低头思故乡。。', // one mark too many
+    ])
+      assert.equal(quatrainLineLength(poem), undefined, poem);
   });
 
   it('wants Han characters only in the lines, and nothing around the poem', () => {
     for (const poem of [
-      '挂帆游□水，高枕到青州。千里东归客，无心忆旧游。',   // □ for a lost character
+      '挂帆游□水，高枕到青州。千里东归客，无心忆旧游。', // □ for a lost character
       '床前看月光，疑是地上霜。举头望山月，低头思故乡。\n', // the line break after it
-      ' 床前看月光，疑是地上霜。举头望山月，低头思故乡。',  // a space before it
-      '床前看月a，疑是地上霜。举头望山月，低头思故乡。',    // a Latin letter
+      ' 床前看月光，疑是地上霜。举头望山月，低头思故乡。', // a space before it
+      '床前看月a，疑是地上霜。举头望山月，低头思故乡。', // a Latin letter
       '',
-    ]) assert.equal(quatrainLineLength(poem), undefined, JSON.stringify(poem));
+    ])
+      assert.equal(quatrainLineLength(poem), undefined, JSON.stringify(poem));
   });
 });
 

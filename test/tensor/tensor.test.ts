@@ -27,8 +27,10 @@ describe('tensor', () => {
     assert.throws(() => assertTensor(null, 'x'), /x: expected a tensor \{ shape, data \}, got null/);
     assert.throws(() => assertTensor({ shape: [2], data: [1, 2] }, 'x'), /x: data must be a Float32Array, got Array/);
     assert.throws(() => assertTensor({ shape: [2, 'a'], data: new Float32Array(2) }, 'h0'), /h0: shape must be an array/);
-    assert.throws(() => assertTensor({ shape: [2, 2], data: new Float32Array(3) }, 'x'),
-      /x: shape \[2, 2\] holds 4 elements but data has 3/);
+    assert.throws(
+      () => assertTensor({ shape: [2, 2], data: new Float32Array(3) }, 'x'),
+      /x: shape \[2, 2\] holds 4 elements but data has 3/,
+    );
     assert.doesNotThrow(() => assertTensor({ shape: [2, 2], data: new Float32Array(4) }, 'x'));
   });
 
@@ -41,8 +43,10 @@ describe('tensor', () => {
 
   it('assertFinite points at the first NaN or infinity', () => {
     assert.doesNotThrow(() => assertFinite(Float32Array.of(1, -2, 0), 'x'));
-    assert.throws(() => assertFinite(Float32Array.of(1, NaN, Infinity), 'x'),
-      (e: unknown) => e instanceof NonFiniteError && /x: element 1 is NaN/.test(e.message));
+    assert.throws(
+      () => assertFinite(Float32Array.of(1, NaN, Infinity), 'x'),
+      (e: unknown) => e instanceof NonFiniteError && /x: element 1 is NaN/.test(e.message),
+    );
     assert.throws(() => assertFinite([0, -Infinity], 'lr'), /lr: element 1 is -Infinity/);
   });
 });

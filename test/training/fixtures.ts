@@ -81,7 +81,7 @@ export function makeParams(backend: Backend, values?: ArrayLike<number>[]): Para
 
 /** Copies `grads[i]` into `params[i].grad`. */
 export function setGrads(params: Parameter[], grads: ArrayLike<number>[]): void {
-  params.forEach((p, i) => p.grad.set(grads[i]!));
+  params.forEach((p, i) => p.grad.set(grads[i]));
 }
 
 /**

@@ -26,7 +26,9 @@ describe('tagging metrics', () => {
 
   it('chunks reads BIO as conlleval does (I- after O or another type opens a chunk)', () => {
     assert.deepEqual(chunks(['B-PER', 'I-PER', 'O', 'B-LOC', 'B-LOC', 'I-ORG', 'I-ORG']), [
-      { type: 'PER', start: 0, end: 2 }, { type: 'LOC', start: 3, end: 4 }, { type: 'LOC', start: 4, end: 5 },
+      { type: 'PER', start: 0, end: 2 },
+      { type: 'LOC', start: 3, end: 4 },
+      { type: 'LOC', start: 4, end: 5 },
       { type: 'ORG', start: 5, end: 7 },
     ]);
     assert.deepEqual(chunks(['O', 'O']), []);

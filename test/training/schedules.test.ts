@@ -4,7 +4,13 @@ import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { UsageError } from '../../src/errors.js';
 import { SGD } from '../../src/training/optim/sgd.js';
 import {
-  ConstantSchedule, CosineAnnealing, LinearWarmup, type LrSchedule, SequentialSchedule, StepDecay, warmupThen,
+  ConstantSchedule,
+  CosineAnnealing,
+  LinearWarmup,
+  type LrSchedule,
+  SequentialSchedule,
+  StepDecay,
+  warmupThen,
 } from '../../src/training/schedules.js';
 import { assertClose } from '../helpers/allclose.js';
 import { fixtures, makeParams, type ScheduleKind } from './fixtures.js';
@@ -14,13 +20,20 @@ const TOL = { atol: 1e-12, rtol: 1e-9 };
 
 function build(kind: ScheduleKind, options: Record<string, unknown>): LrSchedule {
   switch (kind) {
-    case 'constant': return new ConstantSchedule(options as never);
-    case 'step': return new StepDecay(options as never);
-    case 'cosine': return new CosineAnnealing(options as never);
-    case 'linear': return new LinearWarmup(options as never);
+    case 'constant':
+      return new ConstantSchedule(options as never);
+    case 'step':
+      return new StepDecay(options as never);
+    case 'cosine':
+      return new CosineAnnealing(options as never);
+    case 'linear':
+      return new LinearWarmup(options as never);
     case 'sequential': {
       const parts = options['schedules'] as [ScheduleKind, Record<string, unknown>][];
-      return new SequentialSchedule(parts.map(([k, o]) => build(k, o)), options['milestones'] as number[]);
+      return new SequentialSchedule(
+        parts.map(([k, o]) => build(k, o)),
+        options['milestones'] as number[],
+      );
     }
   }
 }
@@ -52,8 +65,7 @@ describe('learning-rate schedules against PyTorch', () => {
   it('TSDoc examples give the values they state', () => {
     assertClose('StepDecay example', [new StepDecay({ lr: 0.1, stepSize: 1000, gamma: 0.5 }).lrAt(2500)], [0.025], TOL);
     assertClose('CosineAnnealing example', [new CosineAnnealing({ lr: 0.1, tMax: 100 }).lrAt(50)], [0.05], TOL);
-    assertClose('LinearWarmup example', [new LinearWarmup({ lr: 0.1, warmupSteps: 4, startFactor: 0.25 }).lrAt(1)],
-      [0.04375], TOL);
+    assertClose('LinearWarmup example', [new LinearWarmup({ lr: 0.1, warmupSteps: 4, startFactor: 0.25 }).lrAt(1)], [0.04375], TOL);
   });
 
   it('allow a warm-up from zero (PyTorch 1.13 yields NaN there)', () => {
@@ -86,28 +98,52 @@ describe('schedule arguments', () => {
       ['negative gamma', () => new StepDecay({ lr: 0.1, stepSize: 1, gamma: -0.5 }), /StepDecay: gamma .* got -0.5/],
       ['tMax 0', () => new CosineAnnealing({ lr: 0.1, tMax: 0 }), /^CosineAnnealing: tMax must be a finite number > 0, got 0$/],
       ['negative etaMin', () => new CosineAnnealing({ lr: 0.1, tMax: 5, etaMin: -1 }), /CosineAnnealing: etaMin .* got -1/],
-      ['startFactor > 1', () => new LinearWarmup({ lr: 0.1, startFactor: 1.5 }),
-        /^LinearWarmup: startFactor must be in \[0, 1\], got 1.5$/],
+      [
+        'startFactor > 1',
+        () => new LinearWarmup({ lr: 0.1, startFactor: 1.5 }),
+        /^LinearWarmup: startFactor must be in \[0, 1\], got 1.5$/,
+      ],
       ['endFactor < 0', () => new LinearWarmup({ lr: 0.1, endFactor: -0.1 }), /LinearWarmup: endFactor must be in \[0, 1\]/],
       ['warmupSteps 0', () => new LinearWarmup({ lr: 0.1, warmupSteps: 0 }), /LinearWarmup: warmupSteps must be an integer >= 1, got 0/],
-      ['unknown option', () => new CosineAnnealing({ lr: 0.1, tMax: 5, T_max: 5 } as never),
-        /^CosineAnnealing: unknown option 'T_max' \(expected one of lr, tMax, etaMin\)$/],
-      ['milestone count', () => new SequentialSchedule([new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 })], []),
-        /^SequentialSchedule: expected 1 milestone\(s\) for 2 schedules, got 0$/],
-      ['milestones out of order', () => new SequentialSchedule(
-        [new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 })], [5, 5]),
-      /^SequentialSchedule: milestones\[1\] must be an integer >= 6, got 5$/],
-      ['milestone 0', () => new SequentialSchedule([new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 })], [0]),
-        /milestones\[0\] must be an integer >= 1, got 0/],
+      [
+        'unknown option',
+        () => new CosineAnnealing({ lr: 0.1, tMax: 5, T_max: 5 } as never),
+        /^CosineAnnealing: unknown option 'T_max' \(expected one of lr, tMax, etaMin\)$/,
+      ],
+      [
+        'milestone count',
+        () => new SequentialSchedule([new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 })], []),
+        /^SequentialSchedule: expected 1 milestone\(s\) for 2 schedules, got 0$/,
+      ],
+      [
+        'milestones out of order',
+        () =>
+          new SequentialSchedule(
+            [new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 })],
+            [5, 5],
+          ),
+        /^SequentialSchedule: milestones\[1\] must be an integer >= 6, got 5$/,
+      ],
+      [
+        'milestone 0',
+        () => new SequentialSchedule([new ConstantSchedule({ lr: 1 }), new ConstantSchedule({ lr: 1 })], [0]),
+        /milestones\[0\] must be an integer >= 1, got 0/,
+      ],
       ['no schedules', () => new SequentialSchedule([], []), /schedules must be a non-empty array of schedules/],
-      ['warmupThen warmupSteps', () => warmupThen(new ConstantSchedule({ lr: 1 }), { warmupSteps: -2 }),
-        /^warmupThen: warmupSteps must be an integer >= 1, got -2$/],
+      [
+        'warmupThen warmupSteps',
+        () => warmupThen(new ConstantSchedule({ lr: 1 }), { warmupSteps: -2 }),
+        /^warmupThen: warmupSteps must be an integer >= 1, got -2$/,
+      ],
       ['negative step', () => new ConstantSchedule({ lr: 1 }).lrAt(-1), /^ConstantSchedule\.lrAt: step must be an integer >= 0, got -1$/],
       ['fractional step', () => new CosineAnnealing({ lr: 1, tMax: 3 }).apply({ lr: 1 }, 0.5), /step must be an integer >= 0, got 0.5/],
     ];
     for (const [label, make, message] of cases) {
-      assert.throws(make, (e: unknown) => e instanceof UsageError && message.test((e as Error).message),
-        `${label}: expected UsageError matching ${message}`);
+      assert.throws(
+        make,
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+        `${label}: expected UsageError matching ${message}`,
+      );
     }
   });
 });

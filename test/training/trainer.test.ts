@@ -19,9 +19,10 @@ import { Adam } from '../../src/training/optim/adam.js';
 import { StepDecay } from '../../src/training/schedules.js';
 import { train, type Progress, type TrainerCheckpoint, type TrainingTask, type TrainOptions } from '../../src/training/trainer.js';
 
-const TEXT = 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of '
-  + 'foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, it was '
-  + 'the season of Darkness.\n';
+const TEXT =
+  'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of ' +
+  'foolishness, it was the epoch of belief, it was the epoch of incredulity, it was the season of Light, it was ' +
+  'the season of Darkness.\n';
 const BATCH = 4;
 const STEPS = 8;
 
@@ -38,12 +39,12 @@ describe('train (the shared training loop)', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A 2-layer LSTM with dropout between the layers, so that resume must restore the generator too. */
-  const makeModel = () => LanguageModel.create({ tokenizer, cell: 'lstm', embeddingDim: 6, hiddenSize: 10, numLayers: 2,
-    dropout: 0.3, seed: 11, backend });
+  const makeModel = () =>
+    LanguageModel.create({ tokenizer, cell: 'lstm', embeddingDim: 6, hiddenSize: 10, numLayers: 2, dropout: 0.3, seed: 11, backend });
   const setup = async () => {
     const model = await makeModel();
     const task = model.train().trainingTask(ids, BATCH, STEPS);
-    const optimizer = new Adam(model.parameters(), { lr: 0.01 }, backend);
+    const optimizer = new Adam(await model.parameters(), { lr: 0.01 }, backend);
     return { model, task, optimizer };
   };
 
@@ -53,7 +54,10 @@ describe('train (the shared training loop)', () => {
     const losses: number[] = [];
     const paths: string[] = [];
     await train(task, {
-      optimizer, budget: { steps: 20 }, clipNorm: 1, checkpointEvery: 9,
+      optimizer,
+      budget: { steps: 20 },
+      clipNorm: 1,
+      checkpointEvery: 9,
       onProgress: (p) => losses.push(p.loss),
       onCheckpoint: async (c) => {
         const path = join(dir, `step-${c.step}.ckpt`);
@@ -61,23 +65,29 @@ describe('train (the shared training loop)', () => {
         await saveCheckpoint(path, model, c, { note: 'settings travel too' });
       },
     });
-    assert.deepEqual(paths.map((p) => p.replace(/.*step-/, '')), ['9.ckpt', '18.ckpt', '20.ckpt']);
+    assert.deepEqual(
+      paths.map((p) => p.replace(/.*step-/, '')),
+      ['9.ckpt', '18.ckpt', '20.ckpt'],
+    );
 
-    const loaded = await loadCheckpoint<{ note: string }, 'language-model'>(paths[0]!, { backend, type: 'language-model' });
+    const loaded = await loadCheckpoint<{ note: string }, 'language-model'>(paths[0], { backend, type: 'language-model' });
     assert.equal(loaded.settings.note, 'settings travel too');
     assert.equal(loaded.trainer.step, 9);
     const resumedModel = loaded.model;
     const resumedTask = resumedModel.train().trainingTask(ids, BATCH, STEPS);
     const resumedLosses: number[] = [];
     const result = await train(resumedTask, {
-      optimizer: new Adam(resumedModel.parameters(), { lr: 0.01 }, backend), budget: { steps: 20 }, clipNorm: 1,
-      resume: loaded.trainer, onProgress: (p) => resumedLosses.push(p.loss),
+      optimizer: new Adam(await resumedModel.parameters(), { lr: 0.01 }, backend),
+      budget: { steps: 20 },
+      clipNorm: 1,
+      resume: loaded.trainer,
+      onProgress: (p) => resumedLosses.push(p.loss),
     });
     assert.equal(result.steps, 20);
     assert.deepEqual(resumedLosses, losses.slice(9));
     const a = model.stateDict();
     const b = resumedModel.stateDict();
-    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+    for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, name);
   });
 
   it('an aborted run stops after the step in progress and resumes, after sampling in between, to an uninterrupted run', async () => {
@@ -89,9 +99,16 @@ describe('train (the shared training loop)', () => {
     const controller = new AbortController();
     let checkpoint: TrainerCheckpoint | undefined;
     const first = await train(task, {
-      optimizer, budget: { steps: 12 }, clipNorm: 1, signal: controller.signal,
-      onProgress: (p) => { if (p.step === 5) controller.abort(); },
-      onCheckpoint: (c) => { checkpoint = c; },
+      optimizer,
+      budget: { steps: 12 },
+      clipNorm: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.step === 5) controller.abort();
+      },
+      onCheckpoint: (c) => {
+        checkpoint = c;
+      },
     });
     assert.deepEqual([first.stoppedBy, first.steps, checkpoint?.step], ['aborted', 5, 5]);
     // Side work re-prepares the engine for other shapes; the resumed run must not notice.
@@ -100,12 +117,18 @@ describe('train (the shared training loop)', () => {
     model.evaluate(ids.subarray(0, 40));
     model.train();
     const rest: number[] = [];
-    const second = await train(task, { optimizer, budget: { steps: 12 }, clipNorm: 1, resume: checkpoint, onProgress: (p) => rest.push(p.loss) });
+    const second = await train(task, {
+      optimizer,
+      budget: { steps: 12 },
+      clipNorm: 1,
+      resume: checkpoint,
+      onProgress: (p) => rest.push(p.loss),
+    });
     assert.equal(second.stoppedBy, 'steps');
     assert.deepEqual(rest, losses.slice(5));
     const a = whole.model.stateDict();
     const b = model.stateDict();
-    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+    for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, name);
   });
 
   it('an already aborted signal stops before the first step', async () => {
@@ -120,24 +143,34 @@ describe('train (the shared training loop)', () => {
       const tokens = Array.from({ length: 1 + random.int(6) }, () => random.int(7));
       return { tokens, tags: tokens.map((t) => t % 3) };
     });
-    const make = () => SequenceTagger.create({ vocabSize: 7, numTags: 3, embeddingDim: 3, hiddenSize: 4, numLayers: 2, dropout: 0.4, seed: 5,
-      backend });
+    const make = () =>
+      SequenceTagger.create({ vocabSize: 7, numTags: 3, embeddingDim: 3, hiddenSize: 4, numLayers: 2, dropout: 0.4, seed: 5, backend });
     const model = make();
     const task = await model.trainingTask(sentences, 4);
     assert.equal(task.batchesPerEpoch, 6);
     const losses: number[] = [];
     const path = join(dir, 'tagger.ckpt');
-    await train(task, { optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend), budget: { steps: 15 }, checkpointEvery: 8,
+    await train(task, {
+      optimizer: new Adam(await model.parameters(), { lr: 0.01 }, backend),
+      budget: { steps: 15 },
+      checkpointEvery: 8,
       onProgress: (p) => losses.push(p.loss),
-      onCheckpoint: async (c) => { if (c.step === 8) await saveCheckpoint(path, model, c, {}); } });
+      onCheckpoint: async (c) => {
+        if (c.step === 8) await saveCheckpoint(path, model, c, {});
+      },
+    });
     const loaded = await loadCheckpoint(path, { backend, type: 'sequence-tagger' });
     assert.deepEqual([loaded.trainer.epoch, loaded.trainer.batch], [1, 2], 'the checkpoint is in the middle of the second epoch');
     const resumedLosses: number[] = [];
-    await train(await loaded.model.trainingTask(sentences, 4), { optimizer: new Adam(await loaded.model.parameters(), { lr: 0.01 }, backend),
-      budget: { steps: 15 }, resume: loaded.trainer, onProgress: (p) => resumedLosses.push(p.loss) });
+    await train(await loaded.model.trainingTask(sentences, 4), {
+      optimizer: new Adam(await loaded.model.parameters(), { lr: 0.01 }, backend),
+      budget: { steps: 15 },
+      resume: loaded.trainer,
+      onProgress: (p) => resumedLosses.push(p.loss),
+    });
     assert.deepEqual(resumedLosses, losses.slice(8));
     const [a, b] = [model.stateDict(), loaded.model.stateDict()];
-    for (const name of Object.keys(a)) assert.deepEqual(b[name]!.data, a[name]!.data, name);
+    for (const name of Object.keys(a)) assert.deepEqual(b[name].data, a[name].data, name);
   });
 
   /** The task with batch `index` of step `bad` (1-based) spoiled by `spoil`. */
@@ -145,7 +178,8 @@ describe('train (the shared training loop)', () => {
     let step = 0;
     return {
       ...task,
-      trainBatch: async (index) => {  // an async task, as models built on the public layers give
+      trainBatch: async (index) => {
+        // an async task, as models built on the public layers give
         const r = await task.trainBatch(index);
         return ++step === bad ? { ...r, loss: spoil(r.loss) } : r;
       },
@@ -154,8 +188,13 @@ describe('train (the shared training loop)', () => {
 
   it('stops at a non-finite loss with a NonFiniteError naming the step', async () => {
     const { task, optimizer } = await setup();
-    await assert.rejects(train(spoiled(task, 3, () => NaN), { optimizer, budget: { steps: 10 } }),
-      (e: Error) => e instanceof NonFiniteError && /step 3 \(epoch 1, batch 3\): the loss is NaN/.test(e.message));
+    await assert.rejects(
+      train(
+        spoiled(task, 3, () => NaN),
+        { optimizer, budget: { steps: 10 } },
+      ),
+      (e: Error) => e instanceof NonFiniteError && /step 3 \(epoch 1, batch 3\): the loss is NaN/.test(e.message),
+    );
   });
 
   it('clipValue and a schedule shape every update as a hand-written loop does, and change the weights', async () => {
@@ -174,48 +213,61 @@ describe('train (the shared training loop)', () => {
       optimizer.lr = schedule.lrAt(step);
       optimizer.zeroGrad();
       await task.trainBatch(batch);
-      clipGradValue(model.parameters(), 0.01, backend);
-      clipGradNorm(model.parameters(), 1, {}, backend);
+      const params = await model.parameters();
+      clipGradValue(params, 0.01, backend);
+      clipGradNorm(params, 1, {}, backend);
       optimizer.step();
     }
     const looped = await run({ schedule, clipValue: 0.01, clipNorm: 1 });
-    assert.deepEqual(looped.lrs, [0, 1, 2, 3, 4].map((s) => schedule.lrAt(s)));
+    assert.deepEqual(
+      looped.lrs,
+      [0, 1, 2, 3, 4].map((s) => schedule.lrAt(s)),
+    );
     assert.deepEqual(looped.lrs, [0.02, 0.02, 0.01, 0.01, 0.005]);
     const expected = model.stateDict();
-    for (const name of Object.keys(expected)) assert.deepEqual(looped.weights[name]!.data, expected[name]!.data, name);
+    for (const name of Object.keys(expected)) assert.deepEqual(looped.weights[name].data, expected[name].data, name);
     // Each option on its own changes the result: neither is ignored.
     const plain = (await run({ clipNorm: 1 })).weights;
     const valueOnly = (await run({ clipValue: 0.01, clipNorm: 1 })).weights;
     const scheduleOnly = (await run({ schedule, clipNorm: 1 })).weights;
     const name = 'decoder.weight';
-    assert.notDeepEqual(valueOnly[name]!.data, plain[name]!.data, 'clipValue changed nothing');
-    assert.notDeepEqual(scheduleOnly[name]!.data, plain[name]!.data, 'the schedule changed nothing');
+    assert.notDeepEqual(valueOnly[name].data, plain[name].data, 'clipValue changed nothing');
+    assert.notDeepEqual(scheduleOnly[name].data, plain[name].data, 'the schedule changed nothing');
   });
 
   it('a non-finite gradient stops the run under value clipping too (clipping must not hide it)', async () => {
     for (const clips of [{ clipValue: 0.5 }, { clipValue: 0.5, clipNorm: 1 }] as const) {
       for (const bad of [Infinity, -Infinity, NaN]) {
         const { model, task, optimizer } = await setup();
-        const first = model.parameters()[0]!;
+        const first = (await model.parameters())[0];
         let step = 0;
-        const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
-          const r = await task.trainBatch(i);
-          if (++step === 2) first.grad[3] = bad;
-          return r;
-        } };
-        await assert.rejects(train(poisoned, { optimizer, budget: { steps: 4 }, ...clips }),
-          (e: Error) => e instanceof NonFiniteError && /step 2 .*a gradient is not finite/.test(e.message), `${JSON.stringify(clips)} ${bad}`);
+        const poisoned: TrainingTask = {
+          ...task,
+          trainBatch: async (i) => {
+            const r = await task.trainBatch(i);
+            if (++step === 2) first.grad[3] = bad;
+            return r;
+          },
+        };
+        await assert.rejects(
+          train(poisoned, { optimizer, budget: { steps: 4 }, ...clips }),
+          (e: Error) => e instanceof NonFiniteError && /step 2 .*a gradient is not finite/.test(e.message),
+          `${JSON.stringify(clips)} ${bad}`,
+        );
       }
     }
     // With skipNonFinite the batch is skipped, not clamped into an update.
     const { model, task, optimizer } = await setup();
-    const first = model.parameters()[0]!;
+    const first = (await model.parameters())[0];
     const before = Float32Array.from(first.value);
-    const poisoned: TrainingTask = { ...task, trainBatch: async (i) => {
-      const r = await task.trainBatch(i);
-      first.grad[3] = Infinity;
-      return r;
-    } };
+    const poisoned: TrainingTask = {
+      ...task,
+      trainBatch: async (i) => {
+        const r = await task.trainBatch(i);
+        first.grad[3] = Infinity;
+        return r;
+      },
+    };
     const result = await train(poisoned, { optimizer, budget: { steps: 2 }, clipValue: 0.5, skipNonFinite: true });
     assert.equal(result.skipped, 2);
     assert.deepEqual(first.value, before);
@@ -224,25 +276,37 @@ describe('train (the shared training loop)', () => {
   it('stops at a non-finite gradient, with and without clipping', async () => {
     for (const clipNorm of [undefined, 1]) {
       const { model, task, optimizer } = await setup();
-      const first = model.parameters()[0]!;
+      const first = (await model.parameters())[0];
       let step = 0;
-      const poisoned: TrainingTask = { ...task, trainBatch: (i) => {
-        const r = task.trainBatch(i);
-        if (++step === 2) first.grad[5] = Infinity;
-        return r;
-      } };
-      await assert.rejects(train(poisoned, { optimizer, budget: { steps: 10 }, clipNorm }),
-        (e: Error) => e instanceof NonFiniteError && /step 2 .*gradient/.test(e.message), `clipNorm ${clipNorm}`);
+      const poisoned: TrainingTask = {
+        ...task,
+        trainBatch: (i) => {
+          const r = task.trainBatch(i);
+          if (++step === 2) first.grad[5] = Infinity;
+          return r;
+        },
+      };
+      await assert.rejects(
+        train(poisoned, { optimizer, budget: { steps: 10 }, clipNorm }),
+        (e: Error) => e instanceof NonFiniteError && /step 2 .*gradient/.test(e.message),
+        `clipNorm ${clipNorm}`,
+      );
     }
   });
 
   it('with skipNonFinite, skips the bad batch without updating and goes on', async () => {
     const { model, task, optimizer } = await setup();
     const snapshots: Float32Array[] = [];
-    const result = await train(spoiled(task, 3, () => Infinity), {
-      optimizer, budget: { steps: 5 }, skipNonFinite: true,
-      onProgress: () => snapshots.push(Float32Array.from(model.parameters()[0]!.value)),
-    });
+    const first = (await model.parameters())[0];
+    const result = await train(
+      spoiled(task, 3, () => Infinity),
+      {
+        optimizer,
+        budget: { steps: 5 },
+        skipNonFinite: true,
+        onProgress: () => snapshots.push(Float32Array.from(first.value)),
+      },
+    );
     assert.equal(result.skipped, 1);
     assert.equal(result.steps, 5);
     assert.deepEqual(snapshots[2], snapshots[1], 'the skipped step changed no weight');
@@ -260,10 +324,13 @@ describe('train (the shared training loop)', () => {
 
     // A fake clock: every batch takes one second.
     let ms = 0;
-    const timed: TrainingTask = { ...task, trainBatch: (i) => {
-      ms += 1000;
-      return task.trainBatch(i);
-    } };
+    const timed: TrainingTask = {
+      ...task,
+      trainBatch: (i) => {
+        ms += 1000;
+        return task.trainBatch(i);
+      },
+    };
     const bySeconds = await train(timed, { optimizer, budget: { seconds: 3.5, epochs: 100 }, now: () => ms });
     assert.equal(bySeconds.stoppedBy, 'seconds');
     assert.equal(bySeconds.steps, 4);
@@ -276,19 +343,28 @@ describe('train (the shared training loop)', () => {
   it('reports progress after every step: counts, a rate, an ETA, a fraction that ends at 1', async () => {
     const { task, optimizer } = await setup();
     let ms = 0;
-    const timed: TrainingTask = { ...task, trainBatch: (i) => {
-      ms += 500;
-      return task.trainBatch(i);
-    } };
+    const timed: TrainingTask = {
+      ...task,
+      trainBatch: (i) => {
+        ms += 500;
+        return task.trainBatch(i);
+      },
+    };
     const events: Progress[] = [];
     await train(timed, { optimizer, budget: { steps: 6 }, now: () => ms, onProgress: (p) => events.push(p) });
-    assert.deepEqual(events.map((e) => e.step), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(events.map((e) => e.fraction), [1, 2, 3, 4, 5, 6].map((s) => s / 6));
-    assert.equal(events[1]!.tokensPerSecond, (2 * BATCH * STEPS) / 1);
-    assert.ok(Math.abs(events[1]!.etaSeconds - 2) < 1e-9, `ETA ${events[1]!.etaSeconds}`);  // 4 steps left at 0.5 s each
+    assert.deepEqual(
+      events.map((e) => e.step),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      events.map((e) => e.fraction),
+      [1, 2, 3, 4, 5, 6].map((s) => s / 6),
+    );
+    assert.equal(events[1].tokensPerSecond, (2 * BATCH * STEPS) / 1);
+    assert.ok(Math.abs(events[1].etaSeconds - 2) < 1e-9, `ETA ${events[1].etaSeconds}`); // 4 steps left at 0.5 s each
     assert.equal(events.at(-1)!.etaSeconds, 0);
-    assert.ok(Math.abs(events[0]!.smoothedLoss - events[0]!.loss) < 1e-12, 'the bias-corrected average of one loss is that loss');
-    assert.equal(events[2]!.lr, 0.01);
+    assert.ok(Math.abs(events[0].smoothedLoss - events[0].loss) < 1e-12, 'the bias-corrected average of one loss is that loss');
+    assert.equal(events[2].lr, 0.01);
   });
 
   it('rejects a missing or invalid budget and invalid options', async () => {
@@ -302,8 +378,11 @@ describe('train (the shared training loop)', () => {
       [{ budget: { steps: 1 }, checkpointEvery: -2 }, /checkpointEvery/],
     ];
     for (const [options, message] of cases) {
-      await assert.rejects(train(task, { optimizer, budget: { steps: 1 }, ...options }),
-        (e: Error) => e instanceof UsageError && message.test(e.message), message.source);
+      await assert.rejects(
+        train(task, { optimizer, budget: { steps: 1 }, ...options }),
+        (e: Error) => e instanceof UsageError && message.test(e.message),
+        message.source,
+      );
     }
   });
 });

@@ -12,8 +12,21 @@ import { EnvironmentError } from '../../errors.js';
 export type BlasVendor = 'OpenBLAS' | 'Accelerate' | 'MKL' | 'BLIS';
 
 /** Row-major single-precision product: C = alpha · op(A) · op(B) + beta · C (CBLAS's `cblas_sgemm`). */
-export type Sgemm = (transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number) => void;
+export type Sgemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
 
 /** An opened, identified BLAS. */
 export interface BlasLibrary {
@@ -30,16 +43,19 @@ export interface BlasLibrary {
 }
 
 /** The outcome of {@link openBlas}: a library, or why none could be used. */
-export type BlasSearch =
-  | { found: true; library: BlasLibrary; tried: string[] }
-  | { found: false; reason: string; tried: string[] };
+export type BlasSearch = { found: true; library: BlasLibrary; tried: string[] } | { found: false; reason: string; tried: string[] };
 
 /** The libraries tried, in order, on this platform. */
 export function blasCandidates(platform: NodeJS.Platform = process.platform): string[] {
   if (platform === 'darwin') {
-    return ['/System/Library/Frameworks/Accelerate.framework/Accelerate', 'libopenblas.dylib',
-      '/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib',
-      'libmkl_rt.dylib', 'libmkl_rt.2.dylib'];
+    return [
+      '/System/Library/Frameworks/Accelerate.framework/Accelerate',
+      'libopenblas.dylib',
+      '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+      '/usr/local/opt/openblas/lib/libopenblas.dylib',
+      'libmkl_rt.dylib',
+      'libmkl_rt.2.dylib',
+    ];
   }
   if (platform === 'win32') return ['libopenblas.dll', 'openblas.dll', 'mkl_rt.2.dll', 'mkl_rt.dll'];
   return ['libopenblas.so.0', 'libopenblas.so', 'libmkl_rt.so.2', 'libmkl_rt.so', 'libblis.so.4', 'libblas.so.3'];
@@ -90,8 +106,12 @@ export async function openBlas(path: string | undefined = process.env[BLAS_LIBRA
     refused.push(opened);
     handle.unload();
   }
-  const reason = refused.length > 0 ? refused.join('; ')
-    : path === undefined ? `no BLAS library found (tried ${tried.join(', ')})` : `cannot open ${path}`;
+  const reason =
+    refused.length > 0
+      ? refused.join('; ')
+      : path === undefined
+        ? `no BLAS library found (tried ${tried.join(', ')})`
+        : `cannot open ${path}`;
   return { found: false, reason, tried };
 }
 
@@ -113,8 +133,11 @@ function optional<T>(handle: KoffiLibrary, definition: string): T | undefined {
 
 /** The library opened as `path` as a {@link BlasLibrary}, or the reason it is refused. */
 function identify(handle: KoffiLibrary, path: string): BlasLibrary | string {
-  const raw = optional<(...args: number[]) => void>(handle, 'void cblas_sgemm(int order, int transA, int transB, ' +
-    'int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)');
+  const raw = optional<(...args: number[]) => void>(
+    handle,
+    'void cblas_sgemm(int order, int transA, int transB, ' +
+      'int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)',
+  );
   if (raw === undefined) return `${path} has no cblas_sgemm`;
   const sgemm = bindSgemm(raw as unknown as RawSgemm);
   const openblasConfig = optional<() => string>(handle, 'const char *openblas_get_config(void)');
@@ -126,29 +149,51 @@ function identify(handle: KoffiLibrary, path: string): BlasLibrary | string {
     const set = optional<(n: number) => void>(handle, 'void openblas_set_num_threads(int n)');
     return library('OpenBLAS', core ? `${version} (${core})` : version, path, sgemm, get, set);
   }
-  const mklVersion = optional<(buffer: Uint8Array, length: number) => void>(handle,
-    'void MKL_Get_Version_String(_Out_ uint8_t *buffer, int length)');
+  const mklVersion = optional<(buffer: Uint8Array, length: number) => void>(
+    handle,
+    'void MKL_Get_Version_String(_Out_ uint8_t *buffer, int length)',
+  );
   if (mklVersion !== undefined) {
     const buffer = new Uint8Array(256);
     mklVersion(buffer, buffer.length);
     const text = new TextDecoder().decode(buffer.subarray(0, Math.max(0, buffer.indexOf(0)))).trim();
-    return library('MKL', text.replace(/^Intel\(R\)\s*/, '') || 'unknown version', path, sgemm,
-      optional(handle, 'int MKL_Get_Max_Threads(void)'), optional(handle, 'void MKL_Set_Num_Threads(int n)'));
+    return library(
+      'MKL',
+      text.replace(/^Intel\(R\)\s*/, '') || 'unknown version',
+      path,
+      sgemm,
+      optional(handle, 'int MKL_Get_Max_Threads(void)'),
+      optional(handle, 'void MKL_Set_Num_Threads(int n)'),
+    );
   }
   const blisVersion = optional<() => string>(handle, 'const char *bli_info_get_version_str(void)');
   if (blisVersion !== undefined) {
-    return library('BLIS', blisVersion(), path, sgemm, optional(handle, 'int bli_thread_get_num_threads(void)'),
-      optional(handle, 'void bli_thread_set_num_threads(int n)'));
+    return library(
+      'BLIS',
+      blisVersion(),
+      path,
+      sgemm,
+      optional(handle, 'int bli_thread_get_num_threads(void)'),
+      optional(handle, 'void bli_thread_set_num_threads(int n)'),
+    );
   }
   if (/Accelerate\.framework/.test(path)) return library('Accelerate', 'system', path, sgemm, undefined, undefined);
-  return `${path} is refused: it is neither OpenBLAS, MKL, BLIS nor Accelerate (most likely the slow Netlib ` +
-    'reference BLAS)';
+  return `${path} is refused: it is neither OpenBLAS, MKL, BLIS nor Accelerate (most likely the slow Netlib ` + 'reference BLAS)';
 }
 
-function library(vendor: BlasVendor, version: string, path: string, sgemm: Sgemm, get: (() => number) | undefined,
-  set: ((n: number) => void) | undefined): BlasLibrary {
+function library(
+  vendor: BlasVendor,
+  version: string,
+  path: string,
+  sgemm: Sgemm,
+  get: (() => number) | undefined,
+  set: ((n: number) => void) | undefined,
+): BlasLibrary {
   return {
-    vendor, version, path, sgemm,
+    vendor,
+    version,
+    path,
+    sgemm,
     threads: () => get?.(),
     setThreads: (count) => {
       if (set === undefined) return false;
@@ -158,8 +203,22 @@ function library(vendor: BlasVendor, version: string, path: string, sgemm: Sgemm
   };
 }
 
-type RawSgemm = (order: number, transA: number, transB: number, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number) => void;
+type RawSgemm = (
+  order: number,
+  transA: number,
+  transB: number,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
 
 /** cblas_sgemm in row-major order; the typed arrays reach the library as pointers to their elements (no copy). */
 function bindSgemm(raw: RawSgemm): Sgemm {

@@ -10,8 +10,20 @@
 import { logAdd } from '../../tensor/log-space.js';
 import type { FloatArray } from '../backend.js';
 
-export function crfForward<F extends FloatArray>(_T: number, B: number, K: number, emissions: F, lengths: Int32Array,
-  tags: Int32Array | null, start: F, end: F, transitions: F, alpha: F, logZ: F, score: F): void {
+export function crfForward<F extends FloatArray>(
+  _T: number,
+  B: number,
+  K: number,
+  emissions: F,
+  lengths: Int32Array,
+  tags: Int32Array | null,
+  start: F,
+  end: F,
+  transitions: F,
+  alpha: F,
+  logZ: F,
+  score: F,
+): void {
   for (let b = 0; b < B; b++) {
     const L = lengths[b];
     const first = b * K;
@@ -44,9 +56,24 @@ export function crfForward<F extends FloatArray>(_T: number, B: number, K: numbe
   }
 }
 
-export function crfBackward<F extends FloatArray>(T: number, B: number, K: number, emissions: F, lengths: Int32Array,
-  tags: Int32Array | null, end: F, transitions: F, alpha: F, logZ: F, weights: F, beta: F, dEmissions: F, dStart: F,
-  dEnd: F, dTransitions: F): void {
+export function crfBackward<F extends FloatArray>(
+  T: number,
+  B: number,
+  K: number,
+  emissions: F,
+  lengths: Int32Array,
+  tags: Int32Array | null,
+  end: F,
+  transitions: F,
+  alpha: F,
+  logZ: F,
+  weights: F,
+  beta: F,
+  dEmissions: F,
+  dStart: F,
+  dEnd: F,
+  dTransitions: F,
+): void {
   for (let b = 0; b < B; b++) {
     const L = lengths[b];
     const w = weights[b];
@@ -90,8 +117,21 @@ export function crfBackward<F extends FloatArray>(T: number, B: number, K: numbe
   }
 }
 
-export function crfViterbi<F extends FloatArray>(T: number, B: number, K: number, k: number, emissions: F,
-  lengths: Int32Array, start: F, end: F, transitions: F, delta: F, history: Int32Array, paths: Int32Array, scores: F): void {
+export function crfViterbi<F extends FloatArray>(
+  T: number,
+  B: number,
+  K: number,
+  k: number,
+  emissions: F,
+  lengths: Int32Array,
+  start: F,
+  end: F,
+  transitions: F,
+  delta: F,
+  history: Int32Array,
+  paths: Int32Array,
+  scores: F,
+): void {
   // delta[t, b, j, r]: the score of the r-th best path of steps 0…t that ends in tag j;
   // history[t, b, j, r] = i·k + r′: it extends the r′-th best path ending in tag i at t − 1.
   paths.fill(-1, 0, B * k * T);
@@ -113,19 +153,19 @@ export function crfViterbi<F extends FloatArray>(T: number, B: number, K: number
         const at = ((t * B + b) * K + j) * k;
         const e = emissions[(t * B + b) * K + j];
         for (let r = 0; r < k; r++) {
-          delta[at + r] = r < best.length ? best[r]!.score + e : -Infinity;
-          history[at + r] = r < best.length ? best[r]!.from : -1;
+          delta[at + r] = r < best.length ? best[r].score + e : -Infinity;
+          history[at + r] = r < best.length ? best[r].from : -1;
         }
       }
     }
     const lastRow = ((L - 1) * B + b) * K * k;
     const best = kBest(K * k, k, (c) => delta[lastRow + c] + end[Math.floor(c / k)]);
     for (let r = 0; r < k; r++) {
-      scores[b * k + r] = r < best.length ? best[r]!.score : -Infinity;
+      scores[b * k + r] = r < best.length ? best[r].score : -Infinity;
       if (r >= best.length) continue;
       // Backtrack: candidate c = j·k + r′ names the tag and the rank of the path it extends.
       const path = (b * k + r) * T;
-      let c = best[r]!.from;
+      let c = best[r].from;
       for (let t = L - 1; t >= 0; t--) {
         const tag = Math.floor(c / k);
         paths[path + t] = tag;

@@ -1,5 +1,5 @@
 /** Reference elementwise kernels: vector arithmetic, bias, column sums, activations. */
-import type { Activation, FloatArray } from '../backend.js';
+import { type Activation, type FloatArray, sigmoid } from '../../tensor/elements.js';
 
 export function fill<F extends FloatArray>(n: number, value: number, x: F): void {
   for (let i = 0; i < n; i++) x[i] = value;
@@ -31,18 +31,21 @@ export function columnSums<F extends FloatArray>(rows: number, cols: number, x: 
   }
 }
 
-export function columnProductSums<F extends FloatArray>(rows: number, cols: number, x: F, ldx: number, y: F, ldy: number,
-  beta: number, out: F): void {
+export function columnProductSums<F extends FloatArray>(
+  rows: number,
+  cols: number,
+  x: F,
+  ldx: number,
+  y: F,
+  ldy: number,
+  beta: number,
+  out: F,
+): void {
   for (let j = 0; j < cols; j++) {
     let sum = 0;
     for (let i = 0; i < rows; i++) sum += x[i * ldx + j] * y[i * ldy + j];
     out[j] = beta === 0 ? sum : beta * out[j] + sum;
   }
-}
-
-/** The logistic function 1 / (1 + e^−x). */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
 }
 
 export function activate<F extends FloatArray>(kind: Activation, n: number, x: F, y: F): void {

@@ -4,15 +4,32 @@
  * kernels are tested against, and in float64 it serves the gradient checks.
  */
 import {
-  gruCandidateBackward, gruCandidateForward, gruCellBackward, gruCellForward, gruGatesBackward, gruGatesForward,
+  gruCandidateBackward,
+  gruCandidateForward,
+  gruCellBackward,
+  gruCellForward,
+  gruGatesBackward,
+  gruGatesForward,
 } from '../../cells/gru.js';
 import { lstmCellBackward, lstmCellForward } from '../../cells/lstm.js';
 import { rnnCellBackward, rnnCellForward } from '../../cells/rnn.js';
 import type { Backend, FloatArray } from '../backend.js';
 import { crfBackward, crfForward, crfViterbi } from './crf.js';
 import {
-  activate, activateBackward, addBias, axpy, clamp, columnProductSums, columnSums, copy, fill, gatherRows, mul, scale,
-  scatterAddRows, sumSquares,
+  activate,
+  activateBackward,
+  addBias,
+  axpy,
+  clamp,
+  columnProductSums,
+  columnSums,
+  copy,
+  fill,
+  gatherRows,
+  mul,
+  scale,
+  scatterAddRows,
+  sumSquares,
 } from './elementwise.js';
 import { gemm, gemmPacked, packedSize, packMatrix } from './gemm.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';

@@ -9,10 +9,11 @@ export function adamUpdate<F extends FloatArray>(n: number, param: F, grad: F, m
   const sqrtBc2 = Math.sqrt(s.biasCorrection2);
   for (let i = 0; i < n; i++) {
     let g = grad[i];
-    if (s.decoupled) param[i] *= 1 - s.lr * s.weightDecay;   // AdamW: θ ← θ − lr·λ·θ
-    else g += s.weightDecay * param[i];                       // Adam: g ← g + λ·θ
-    m[i] = s.beta1 * m[i] + (1 - s.beta1) * g;               // m ← β₁m + (1 − β₁)g
-    v[i] = s.beta2 * v[i] + (1 - s.beta2) * g * g;           // v ← β₂v + (1 − β₂)g²
+    if (s.decoupled)
+      param[i] *= 1 - s.lr * s.weightDecay; // AdamW: θ ← θ − lr·λ·θ
+    else g += s.weightDecay * param[i]; // Adam: g ← g + λ·θ
+    m[i] = s.beta1 * m[i] + (1 - s.beta1) * g; // m ← β₁m + (1 − β₁)g
+    v[i] = s.beta2 * v[i] + (1 - s.beta2) * g * g; // v ← β₂v + (1 − β₂)g²
     // θ ← θ − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
     param[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtBc2 + s.eps);
   }
@@ -30,14 +31,13 @@ export function sgdUpdate<F extends FloatArray>(n: number, param: F, grad: F, bu
   }
 }
 
-export function rmspropUpdate<F extends FloatArray>(n: number, param: F, grad: F, sq: F, buf: F, gAvg: F,
-  s: RmspropStep): void {
+export function rmspropUpdate<F extends FloatArray>(n: number, param: F, grad: F, sq: F, buf: F, gAvg: F, s: RmspropStep): void {
   for (let i = 0; i < n; i++) {
     const g = grad[i] + s.weightDecay * param[i];
-    sq[i] = s.alpha * sq[i] + (1 - s.alpha) * g * g;          // E[g²] ← αE[g²] + (1 − α)g²
+    sq[i] = s.alpha * sq[i] + (1 - s.alpha) * g * g; // E[g²] ← αE[g²] + (1 − α)g²
     let avg: number;
     if (s.centered) {
-      gAvg[i] = s.alpha * gAvg[i] + (1 - s.alpha) * g;        // E[g] ← αE[g] + (1 − α)g
+      gAvg[i] = s.alpha * gAvg[i] + (1 - s.alpha) * g; // E[g] ← αE[g] + (1 − α)g
       avg = Math.sqrt(sq[i] - gAvg[i] * gAvg[i]) + s.eps;
     } else {
       avg = Math.sqrt(sq[i]) + s.eps;

@@ -1,8 +1,15 @@
 /** Reference softmax, and softmax cross-entropy, forward and backward, one row per prediction. */
 import type { FloatArray } from '../backend.js';
 
-export function softmaxCrossEntropy<F extends FloatArray>(rows: number, cols: number, logits: F,
-  targets: Int32Array, ignoreIndex: number, probs: F, losses: F): void {
+export function softmaxCrossEntropy<F extends FloatArray>(
+  rows: number,
+  cols: number,
+  logits: F,
+  targets: Int32Array,
+  ignoreIndex: number,
+  probs: F,
+  losses: F,
+): void {
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     const { max, sum } = softmaxRow(cols, logits, probs, row);
@@ -12,8 +19,15 @@ export function softmaxCrossEntropy<F extends FloatArray>(rows: number, cols: nu
   }
 }
 
-export function softmaxCrossEntropyBackward<F extends FloatArray>(rows: number, cols: number, probs: F,
-  targets: Int32Array, ignoreIndex: number, scale: number, dlogits: F): void {
+export function softmaxCrossEntropyBackward<F extends FloatArray>(
+  rows: number,
+  cols: number,
+  probs: F,
+  targets: Int32Array,
+  ignoreIndex: number,
+  scale: number,
+  dlogits: F,
+): void {
   for (let r = 0; r < rows; r++) {
     const row = r * cols;
     const t = targets[r];

@@ -9,8 +9,21 @@
  */
 
 /** Row-major single-precision product C = alpha · op(A) · op(B) + beta · C on views of the wasm memory. */
-export type ExternalGemm = (transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number) => void;
+export type ExternalGemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
 
 /** A library's products, and which ones it takes. */
 export interface ExternalProducts {

@@ -19,11 +19,15 @@ interface Block {
 
 export class WasmHeap {
   private readonly owned = new WeakSet<ArrayBufferLike>();
-  private readonly sizes = new Map<number, number>();   // allocated block → bytes
-  private readonly freeBlocks: Block[] = [];            // sorted by ptr, coalesced
+  private readonly sizes = new Map<number, number>(); // allocated block → bytes
+  private readonly freeBlocks: Block[] = []; // sorted by ptr, coalesced
   private top: number;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number, private readonly growable: boolean) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+    private readonly growable: boolean,
+  ) {
     this.top = align(Math.max(base, ALIGN));
     this.owned.add(memory.buffer);
   }
@@ -86,7 +90,7 @@ export class WasmHeap {
 
   private takeFree(size: number): number | undefined {
     for (let i = 0; i < this.freeBlocks.length; i++) {
-      const block = this.freeBlocks[i]!;
+      const block = this.freeBlocks[i];
       if (block.bytes < size) continue;
       const ptr = block.ptr;
       if (block.bytes === size) this.freeBlocks.splice(i, 1);
@@ -106,8 +110,7 @@ export class WasmHeap {
     if (end > have) {
       if (!this.growable) {
         throw new EnvironmentError(
-          `wasm backend: out of memory (${(have / 2 ** 20).toFixed(0)} MiB); ` +
-          'pass a larger memoryMiB when creating the backend',
+          `wasm backend: out of memory (${(have / 2 ** 20).toFixed(0)} MiB); ` + 'pass a larger memoryMiB when creating the backend',
         );
       }
       try {
@@ -123,7 +126,7 @@ export class WasmHeap {
   private insertFree(block: Block): void {
     const list = this.freeBlocks;
     let i = 0;
-    while (i < list.length && list[i]!.ptr < block.ptr) i++;
+    while (i < list.length && list[i].ptr < block.ptr) i++;
     list.splice(i, 0, block);
     // Coalesce with the following and the preceding neighbours.
     const next = list[i + 1];

@@ -1,8 +1,9 @@
 /**
  * The WebAssembly backend: SIMD kernels compiled from assembly/, buffers that live in
  * the module's memory, and a worker pool that splits large matrix products across
- * cores (and the rows of the per-step cell kernels, or an LSTM step's hidden units). Each method is a thin wrapper that turns views into byte offsets; the math
- * is in the kernels.
+ * cores (and the rows of the per-step cell kernels, or an LSTM step's hidden units; see
+ * split.ts). Each method is a thin wrapper that turns views into byte offsets; the math is
+ * in the kernels.
  */
 import { UsageError } from '../../errors.js';
 import type { Activation, AdamStep, Backend, RmspropStep, RnnNonlinearity, SgdStep } from '../backend.js';
@@ -11,6 +12,7 @@ import { type ExternalProducts, PLAIN_HEADER, plainOffset } from './external.js'
 import { WasmHeap } from './heap.js';
 import { compileKernels, detectFeatures, isNode } from './loader.js';
 import { ThreadPool, type WorkerFunction } from './pool.js';
+import { block, type CellKernel, COLUMN_ALIGN, plan, planRows, planUnits, splitCellArguments } from './split.js';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
@@ -41,38 +43,8 @@ export interface WasmBackendOptions {
   memoryMiB?: number;
 }
 
-/** Multiply-adds below which a product is not split across threads. */
-const MIN_PARALLEL_WORK = 1 << 17;
-/** Split points are multiples of the micro-tile (4 rows, 8 columns), so no thread gets partial tiles. */
-const ROW_ALIGN = 4;
-const COLUMN_ALIGN = 8;
-/** Hidden units (rows × H) below which a cell kernel is not split across threads. */
-const MIN_PARALLEL_UNITS = 2048;
 const PAGE = 65536;
 const ACTIVATIONS: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 };
-
-/**
- * The row-wise cell kernels and their arguments, for splitting rows between threads:
- * ROWS is the row count, a positive number k a pointer to rows of k·H floats, LDY a
- * pointer to rows of `ldy` floats, KEEP an argument every part shares.
- */
-const ROWS = 0;
-const KEEP = -2;
-const LDY = -1;
-type CellKernel = 'rnnCellForward' | 'rnnCellBackward' | 'lstmCellForward' | 'lstmCellBackward' | 'gruCellForward' |
-  'gruCellBackward' | 'gruGatesForward' | 'gruCandidateForward' | 'gruCandidateBackward' | 'gruGatesBackward';
-const CELL_ARGUMENTS: Record<CellKernel, readonly number[]> = {
-  rnnCellForward: [KEEP, ROWS, KEEP, 1, 1, LDY, KEEP],                      // relu, rows, H, pre, h, y, ldy
-  rnnCellBackward: [KEEP, ROWS, KEEP, 1, LDY, KEEP, 1, 1],                  // relu, rows, H, h, dy, ldy, dh, da
-  lstmCellForward: [ROWS, KEEP, 4, 1, 1, 1, LDY, KEEP, KEEP],               // rows, H, gates, cPrev, c, h, y, ldy, peepholes
-  lstmCellBackward: [ROWS, KEEP, 4, 1, 1, LDY, KEEP, 1, 1, KEEP],           // rows, H, gates, cPrev, c, dy, ldy, dh, dc, peepholes
-  gruCellForward: [ROWS, KEEP, 3, 3, KEEP, 1, 1, 1, LDY, KEEP],             // rows, H, gates, hh, bhh, hPrev, hn, h, y, ldy
-  gruCellBackward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP, 1, 3],                  // rows, H, gates, hn, hPrev, dy, ldy, dh, dgh
-  gruGatesForward: [ROWS, KEEP, 3, 1, 1],                                   // rows, H, gates, hPrev, rh
-  gruCandidateForward: [ROWS, KEEP, 3, 1, 1, LDY, KEEP],                    // rows, H, gates, hPrev, h, y, ldy
-  gruCandidateBackward: [ROWS, KEEP, 3, 1, LDY, KEEP, 1],                   // rows, H, gates, hPrev, dy, ldy, dh
-  gruGatesBackward: [ROWS, KEEP, 3, 1, 1, 1],                               // rows, H, gates, hPrev, drh, dh
-};
 
 /**
  * Creates the WebAssembly backend.
@@ -88,8 +60,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): Promise<Bac
  * ../blas/), which decides by shape which ones it takes; everything else as in
  * {@link createWasmBackend}.
  */
-export async function createWasmBackendWith(options: WasmBackendOptions,
-  external: ExternalProducts | undefined): Promise<Backend<Float32Array>> {
+export async function createWasmBackendWith(
+  options: WasmBackendOptions,
+  external: ExternalProducts | undefined,
+): Promise<Backend<Float32Array>> {
   const features = detectFeatures();
   const requested = options.threads ?? (await logicalCores());
   if (!Number.isInteger(requested) || requested < 1) {
@@ -110,10 +84,12 @@ export async function createWasmBackendWith(options: WasmBackendOptions,
   const exports = instance.exports as unknown as KernelExports;
   const heap = new WasmHeap(memory, exports.heapBase(), shared);
   const pool = threads > 1 ? await ThreadPool.start(kernels.module, memory, threads - 1) : undefined;
-  const kernelsDescription = `${relaxed ? 'relaxed SIMD with FMA' : 'SIMD'}, ` +
-    `${threads} thread${threads > 1 ? 's' : ''}${shared ? '' : ', unshared memory'}`;
-  const description = external === undefined ? `wasm (${kernelsDescription})`
-    : `${external.name} (${external.description}; other kernels: wasm ${kernelsDescription})`;
+  const kernelsDescription =
+    `${relaxed ? 'relaxed SIMD with FMA' : 'SIMD'}, ` + `${threads} thread${threads > 1 ? 's' : ''}${shared ? '' : ', unshared memory'}`;
+  const description =
+    external === undefined
+      ? `wasm (${kernelsDescription})`
+      : `${external.name} (${external.description}; other kernels: wasm ${kernelsDescription})`;
   return new WasmBackend(exports, heap, pool, description, external);
 }
 
@@ -133,15 +109,15 @@ class WasmBackend implements Backend<Float32Array> {
   private readonly workspaces: number[] = [];
   /** One reusable argument list per thread (a product allocates nothing). */
   private readonly args: number[][] = [];
-  // The current product's split (see plan()).
-  private columns = true;
-  private extent = 0;
-  private chunk = 0;
   readonly threads: number;
 
-  constructor(private readonly k: KernelExports, private readonly heap: WasmHeap,
-    private readonly pool: ThreadPool | undefined, readonly description: string,
-    private readonly external: ExternalProducts | undefined) {
+  constructor(
+    private readonly k: KernelExports,
+    private readonly heap: WasmHeap,
+    private readonly pool: ThreadPool | undefined,
+    readonly description: string,
+    private readonly external: ExternalProducts | undefined,
+  ) {
     this.name = external?.name ?? 'wasm';
     this.workspaceBytes = k.gemmWorkspaceFloats() * 4;
     this.threads = 1 + (pool?.size ?? 0);
@@ -163,8 +139,21 @@ class WasmBackend implements Backend<Float32Array> {
     this.heap.release(this.heap.pointer(buffer, 'the freed buffer'));
   }
 
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number): void {
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+  ): void {
     if (this.external?.takes(m, n, k, false)) {
       this.external.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       return;
@@ -174,19 +163,18 @@ class WasmBackend implements Backend<Float32Array> {
     const pc = this.ptr(c, 'C');
     const ta = transA ? 1 : 0;
     const tb = transB ? 1 : 0;
-    const used = this.plan(m, n, k);
-    for (let t = 0; t < used; t++) {
-      const start = t * this.chunk;
-      const size = Math.min(this.chunk, this.extent - start);
-      if (this.columns) {
+    const split = plan(this.threads, m, n, k);
+    for (let t = 0; t < split.parts; t++) {
+      const { start, size } = block(split, t);
+      if (split.columns) {
         const pbPart = pb + 4 * (transB ? start * ldb : start);
-        fill14(this.args[t]!, ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, this.workspaces[t]!);
+        fill14(this.args[t], ta, tb, m, size, k, alpha, pa, lda, pbPart, ldb, beta, pc + 4 * start, ldc, this.workspaces[t]);
       } else {
         const paPart = pa + 4 * (transA ? start : start * lda);
-        fill14(this.args[t]!, ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, this.workspaces[t]!);
+        fill14(this.args[t], ta, tb, size, n, k, alpha, paPart, lda, pb, ldb, beta, pc + 4 * start * ldc, ldc, this.workspaces[t]);
       }
     }
-    this.dispatch('gemm', used);
+    this.dispatch('gemm', split.parts);
   }
 
   // With an external library, a packed buffer also holds a plain copy of op(B) for it (see external.ts).
@@ -207,8 +195,19 @@ class WasmBackend implements Backend<Float32Array> {
     else for (let r = 0; r < rows; r++) plain.set(b.subarray(r * ldb, r * ldb + cols), r * cols);
   }
 
-  gemmPacked(transA: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, lda: number,
-    packed: Float32Array, beta: number, c: Float32Array, ldc: number): void {
+  gemmPacked(
+    transA: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    packed: Float32Array,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+  ): void {
     if (this.external?.takes(m, n, k, false)) {
       const header = plainOffset(this.k.packedBFloats(k, n));
       const trans = packed[header] === 1;
@@ -220,86 +219,51 @@ class WasmBackend implements Backend<Float32Array> {
     const pp = this.ptr(packed, 'packed');
     const pc = this.ptr(c, 'C');
     const ta = transA ? 1 : 0;
-    const used = this.plan(m, n, k);
-    for (let t = 0; t < used; t++) {
-      const start = t * this.chunk;
-      const size = Math.min(this.chunk, this.extent - start);
-      const work = this.workspaces[t]!;
-      if (this.columns) fill14(this.args[t]!, ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
+    const split = plan(this.threads, m, n, k);
+    for (let t = 0; t < split.parts; t++) {
+      const { start, size } = block(split, t);
+      const work = this.workspaces[t];
+      if (split.columns) fill14(this.args[t], ta, m, n, k, alpha, pa, lda, pp, beta, pc, ldc, work, start, start + size);
       else {
         const paPart = pa + 4 * (transA ? start : start * lda);
-        fill14(this.args[t]!, ta, size, n, k, alpha, paPart, lda, pp, beta, pc + 4 * start * ldc, ldc, work, 0, n);
+        fill14(this.args[t], ta, size, n, k, alpha, paPart, lda, pp, beta, pc + 4 * start * ldc, ldc, work, 0, n);
       }
     }
-    this.dispatch('gemmPacked', used);
+    this.dispatch('gemmPacked', split.parts);
   }
 
-  /**
-   * Splits a product between threads by its size: columns (or, when taller than wide,
-   * rows) in chunks of whole micro-tiles. Sets {@link columns}, {@link extent} and
-   * {@link chunk}; returns the number of chunks (1: run on the calling thread).
-   */
-  private plan(m: number, n: number, k: number): number {
-    const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor((m * n * k) / MIN_PARALLEL_WORK));
-    this.columns = n >= m;
-    this.extent = this.columns ? n : m;
-    if (parts <= 1) {
-      this.chunk = this.extent;
-      return 1;
-    }
-    const unit = this.columns ? COLUMN_ALIGN : ROW_ALIGN;
-    this.chunk = Math.ceil(this.extent / parts / unit) * unit;
-    return Math.ceil(this.extent / this.chunk);
-  }
-
-  /** Runs chunks 1… on the workers and chunk 0 here, from the argument lists in {@link args}. */
   /**
    * Runs a row-wise cell kernel, its rows split between threads when there are enough
    * units; `this.args[0]` holds the whole call's arguments. Rows are independent, so the
    * result is the same however they are split.
    */
   private cellKernel(fn: CellKernel, rows: number, H: number, ldy: number): void {
-    const whole = this.args[0]!;
-    const parts = this.pool === undefined || rows * H < MIN_PARALLEL_UNITS ? 1 : Math.min(1 + this.pool.size, rows);
-    if (parts === 1) {
-      this.call(fn, whole);
-      return;
-    }
-    const chunk = Math.ceil(rows / parts);
-    const layout = CELL_ARGUMENTS[fn];
-    // The last part first, so that part 0 (the whole call's list) is rewritten last.
-    for (let t = parts - 1; t >= 0; t--) {
-      const first = t * chunk;
-      const out = this.args[t]!;
-      for (let i = 0; i < layout.length; i++) {
-        const kind = layout[i]!;
-        const value = whole[i]!;
-        out[i] = kind === KEEP ? value : kind === ROWS ? Math.max(0, Math.min(chunk, rows - first))
-          : value + 4 * first * (kind === LDY ? ldy : kind * H);
-      }
-    }
-    this.dispatch(fn, parts);
+    const split = planRows(this.threads, rows, H);
+    if (split.parts > 1) splitCellArguments(fn, split, H, ldy, this.args);
+    this.dispatch(fn, split.parts);
   }
 
+  /** Runs parts 1… on the workers and part 0 here, from the argument lists in {@link args}. */
   private dispatch(fn: WorkerFunction, used: number): void {
     if (used === 1) {
-      this.call(fn, this.args[0]!);
+      this.call(fn, this.args[0]);
       return;
     }
     const pool = this.pool!;
-    for (let t = 1; t < used; t++) pool.setJob(t - 1, fn, this.args[t]!);
+    for (let t = 1; t < used; t++) pool.setJob(t - 1, fn, this.args[t]);
     pool.run(used - 1, this.runOwn[fn]);
   }
 
   // Arguments past a kernel's own are ignored by WebAssembly, so one signature serves all.
   private call(fn: WorkerFunction, a: number[]): void {
-    (this.k[fn] as (...args: number[]) => void)(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!,
-      a[10]!, a[11]!, a[12]!, a[13]!, a[14]!);
+    this.k[fn](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
   }
 
   // The calling thread's share of a round, as closures made once.
-  private readonly runOwn = Object.fromEntries(workerFunctions.map((fn) => [fn, (): void => this.call(fn, this.args[0]!)])) as
-    Record<WorkerFunction, () => void>;
+  private readonly runOwn = Object.fromEntries(workerFunctions.map((fn) => [fn, (): void => this.call(fn, this.args[0])])) as Record<
+    WorkerFunction,
+    () => void
+  >;
 
   addBias(rows: number, cols: number, bias: Float32Array, c: Float32Array, ldc: number): void {
     this.k.addBias(rows, cols, this.ptr(bias, 'bias'), this.ptr(c, 'C'), ldc);
@@ -309,8 +273,16 @@ class WasmBackend implements Backend<Float32Array> {
     this.k.columnSums(rows, cols, this.ptr(x, 'x'), ldx, beta, this.ptr(out, 'out'));
   }
 
-  columnProductSums(rows: number, cols: number, x: Float32Array, ldx: number, y: Float32Array, ldy: number, beta: number,
-    out: Float32Array): void {
+  columnProductSums(
+    rows: number,
+    cols: number,
+    x: Float32Array,
+    ldx: number,
+    y: Float32Array,
+    ldy: number,
+    beta: number,
+    out: Float32Array,
+  ): void {
     this.k.columnProductSums(rows, cols, this.ptr(x, 'x'), ldx, this.ptr(y, 'y'), ldy, beta, this.ptr(out, 'out'));
   }
 
@@ -322,16 +294,44 @@ class WasmBackend implements Backend<Float32Array> {
     this.k.activateBackward(ACTIVATIONS[kind], n, this.ptr(y, 'y'), this.ptr(dy, 'dy'), this.ptr(dx, 'dx'));
   }
 
-  softmaxCrossEntropy(rows: number, cols: number, logits: Float32Array, targets: Int32Array, ignoreIndex: number,
-    probs: Float32Array, losses: Float32Array): void {
-    this.k.softmaxCrossEntropy(rows, cols, this.ptr(logits, 'logits'), this.ptr(targets, 'targets'), ignoreIndex,
-      this.ptr(probs, 'probs'), this.ptr(losses, 'losses'));
+  softmaxCrossEntropy(
+    rows: number,
+    cols: number,
+    logits: Float32Array,
+    targets: Int32Array,
+    ignoreIndex: number,
+    probs: Float32Array,
+    losses: Float32Array,
+  ): void {
+    this.k.softmaxCrossEntropy(
+      rows,
+      cols,
+      this.ptr(logits, 'logits'),
+      this.ptr(targets, 'targets'),
+      ignoreIndex,
+      this.ptr(probs, 'probs'),
+      this.ptr(losses, 'losses'),
+    );
   }
 
-  softmaxCrossEntropyBackward(rows: number, cols: number, probs: Float32Array, targets: Int32Array,
-    ignoreIndex: number, scale: number, dlogits: Float32Array): void {
-    this.k.softmaxCrossEntropyBackward(rows, cols, this.ptr(probs, 'probs'), this.ptr(targets, 'targets'),
-      ignoreIndex, scale, this.ptr(dlogits, 'dlogits'));
+  softmaxCrossEntropyBackward(
+    rows: number,
+    cols: number,
+    probs: Float32Array,
+    targets: Int32Array,
+    ignoreIndex: number,
+    scale: number,
+    dlogits: Float32Array,
+  ): void {
+    this.k.softmaxCrossEntropyBackward(
+      rows,
+      cols,
+      this.ptr(probs, 'probs'),
+      this.ptr(targets, 'targets'),
+      ignoreIndex,
+      scale,
+      this.ptr(dlogits, 'dlogits'),
+    );
   }
 
   softmax(rows: number, cols: number, x: Float32Array, y: Float32Array): void {
@@ -378,77 +378,279 @@ class WasmBackend implements Backend<Float32Array> {
     this.k.scatterAddRows(count, this.ptr(indices, 'indices'), this.ptr(src, 'src'), cols, this.ptr(table, 'table'));
   }
 
-  rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: Float32Array, h: Float32Array,
-    y: Float32Array, ldy: number): void {
-    fill14(this.args[0]!, kind === 'relu' ? 1 : 0, rows, H, this.ptr(pre, 'pre'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy,
-      0, 0, 0, 0, 0, 0, 0);
+  rnnCellForward(kind: RnnNonlinearity, rows: number, H: number, pre: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
+    fill14(
+      this.args[0],
+      kind === 'relu' ? 1 : 0,
+      rows,
+      H,
+      this.ptr(pre, 'pre'),
+      this.ptr(h, 'h'),
+      this.ptr(y, 'y'),
+      ldy,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('rnnCellForward', rows, H, ldy);
   }
 
-  rnnCellBackward(kind: RnnNonlinearity, rows: number, H: number, h: Float32Array, dy: Float32Array, ldy: number,
-    dh: Float32Array, da: Float32Array): void {
-    fill14(this.args[0]!, kind === 'relu' ? 1 : 0, rows, H, this.ptr(h, 'h'), this.ptr(dy, 'dy'), ldy,
-      this.ptr(dh, 'dh'), this.ptr(da, 'da'), 0, 0, 0, 0, 0, 0);
+  rnnCellBackward(
+    kind: RnnNonlinearity,
+    rows: number,
+    H: number,
+    h: Float32Array,
+    dy: Float32Array,
+    ldy: number,
+    dh: Float32Array,
+    da: Float32Array,
+  ): void {
+    fill14(
+      this.args[0],
+      kind === 'relu' ? 1 : 0,
+      rows,
+      H,
+      this.ptr(h, 'h'),
+      this.ptr(dy, 'dy'),
+      ldy,
+      this.ptr(dh, 'dh'),
+      this.ptr(da, 'da'),
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('rnnCellBackward', rows, H, ldy);
   }
 
-  lstmCellForward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
-    h: Float32Array, y: Float32Array, ldy: number, peepholes?: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
-      this.ptr(h, 'h'), this.ptr(y, 'y'), ldy, this.optionalPtr(peepholes, 'peepholes'), 0, 0, 0, 0, 0);
+  lstmCellForward(
+    rows: number,
+    H: number,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    h: Float32Array,
+    y: Float32Array,
+    ldy: number,
+    peepholes?: Float32Array,
+  ): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(cPrev, 'cPrev'),
+      this.ptr(c, 'c'),
+      this.ptr(h, 'h'),
+      this.ptr(y, 'y'),
+      ldy,
+      this.optionalPtr(peepholes, 'peepholes'),
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('lstmCellForward', rows, H, ldy);
   }
 
-  lstmCellBackward(rows: number, H: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array,
-    dy: Float32Array, ldy: number, dh: Float32Array, dc: Float32Array, peepholes?: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(cPrev, 'cPrev'), this.ptr(c, 'c'),
-      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dc, 'dc'), this.optionalPtr(peepholes, 'peepholes'), 0, 0, 0, 0);
+  lstmCellBackward(
+    rows: number,
+    H: number,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    dy: Float32Array,
+    ldy: number,
+    dh: Float32Array,
+    dc: Float32Array,
+    peepholes?: Float32Array,
+  ): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(cPrev, 'cPrev'),
+      this.ptr(c, 'c'),
+      this.ptr(dy, 'dy'),
+      ldy,
+      this.ptr(dh, 'dh'),
+      this.ptr(dc, 'dc'),
+      this.optionalPtr(peepholes, 'peepholes'),
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('lstmCellBackward', rows, H, ldy);
   }
 
-  gruCellForward(rows: number, H: number, gates: Float32Array, hh: Float32Array, bhh: Float32Array,
-    hPrev: Float32Array, hn: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hh, 'hh'), this.ptr(bhh, 'bhh'),
-      this.ptr(hPrev, 'hPrev'), this.ptr(hn, 'hn'), this.ptr(h, 'h'), this.ptr(y, 'y'), ldy, 0, 0, 0, 0);
+  gruCellForward(
+    rows: number,
+    H: number,
+    gates: Float32Array,
+    hh: Float32Array,
+    bhh: Float32Array,
+    hPrev: Float32Array,
+    hn: Float32Array,
+    h: Float32Array,
+    y: Float32Array,
+    ldy: number,
+  ): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(hh, 'hh'),
+      this.ptr(bhh, 'bhh'),
+      this.ptr(hPrev, 'hPrev'),
+      this.ptr(hn, 'hn'),
+      this.ptr(h, 'h'),
+      this.ptr(y, 'y'),
+      ldy,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('gruCellForward', rows, H, ldy);
   }
 
-  gruCellBackward(rows: number, H: number, gates: Float32Array, hn: Float32Array, hPrev: Float32Array,
-    dy: Float32Array, ldy: number, dh: Float32Array, dgh: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hn, 'hn'), this.ptr(hPrev, 'hPrev'),
-      this.ptr(dy, 'dy'), ldy, this.ptr(dh, 'dh'), this.ptr(dgh, 'dgh'), 0, 0, 0, 0, 0);
+  gruCellBackward(
+    rows: number,
+    H: number,
+    gates: Float32Array,
+    hn: Float32Array,
+    hPrev: Float32Array,
+    dy: Float32Array,
+    ldy: number,
+    dh: Float32Array,
+    dgh: Float32Array,
+  ): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(hn, 'hn'),
+      this.ptr(hPrev, 'hPrev'),
+      this.ptr(dy, 'dy'),
+      ldy,
+      this.ptr(dh, 'dh'),
+      this.ptr(dgh, 'dgh'),
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('gruCellBackward', rows, H, ldy);
   }
 
   gruGatesForward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, rh: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(rh, 'rh'),
-      0, 0, 0, 0, 0, 0, 0, 0, 0);
+    fill14(this.args[0], rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(rh, 'rh'), 0, 0, 0, 0, 0, 0, 0, 0, 0);
     this.cellKernel('gruGatesForward', rows, H, 0);
   }
 
-  gruCandidateForward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, h: Float32Array,
-    y: Float32Array, ldy: number): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(h, 'h'),
-      this.ptr(y, 'y'), ldy, 0, 0, 0, 0, 0, 0, 0);
+  gruCandidateForward(
+    rows: number,
+    H: number,
+    gates: Float32Array,
+    hPrev: Float32Array,
+    h: Float32Array,
+    y: Float32Array,
+    ldy: number,
+  ): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(hPrev, 'hPrev'),
+      this.ptr(h, 'h'),
+      this.ptr(y, 'y'),
+      ldy,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('gruCandidateForward', rows, H, ldy);
   }
 
-  gruCandidateBackward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, dy: Float32Array,
-    ldy: number, dh: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(dy, 'dy'), ldy,
-      this.ptr(dh, 'dh'), 0, 0, 0, 0, 0, 0, 0);
+  gruCandidateBackward(
+    rows: number,
+    H: number,
+    gates: Float32Array,
+    hPrev: Float32Array,
+    dy: Float32Array,
+    ldy: number,
+    dh: Float32Array,
+  ): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(hPrev, 'hPrev'),
+      this.ptr(dy, 'dy'),
+      ldy,
+      this.ptr(dh, 'dh'),
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('gruCandidateBackward', rows, H, ldy);
   }
 
-  gruGatesBackward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, drh: Float32Array,
-    dh: Float32Array): void {
-    fill14(this.args[0]!, rows, H, this.ptr(gates, 'gates'), this.ptr(hPrev, 'hPrev'), this.ptr(drh, 'drh'),
-      this.ptr(dh, 'dh'), 0, 0, 0, 0, 0, 0, 0, 0);
+  gruGatesBackward(rows: number, H: number, gates: Float32Array, hPrev: Float32Array, drh: Float32Array, dh: Float32Array): void {
+    fill14(
+      this.args[0],
+      rows,
+      H,
+      this.ptr(gates, 'gates'),
+      this.ptr(hPrev, 'hPrev'),
+      this.ptr(drh, 'drh'),
+      this.ptr(dh, 'dh'),
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     this.cellKernel('gruGatesBackward', rows, H, 0);
   }
 
-  lstmStepForward(rows: number, H: number, hPrev: Float32Array, packedWhhT: Float32Array, gates: Float32Array,
-    cPrev: Float32Array, c: Float32Array, h: Float32Array, y: Float32Array, ldy: number): void {
+  lstmStepForward(
+    rows: number,
+    H: number,
+    hPrev: Float32Array,
+    packedWhhT: Float32Array,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    h: Float32Array,
+    y: Float32Array,
+    ldy: number,
+  ): void {
     if (H % COLUMN_ALIGN !== 0 || this.external?.takes(rows, 4 * H, H, true)) {
       // The gates' column blocks would not start on whole micro-panels, or the library takes the
       // product: product, then cell kernel.
@@ -456,98 +658,244 @@ class WasmBackend implements Backend<Float32Array> {
       this.lstmCellForward(rows, H, gates, cPrev, c, h, y, ldy);
       return;
     }
-    const parts = this.unitParts(rows, H);
-    const ph = this.ptr(hPrev, 'hPrev'), pw = this.ptr(packedWhhT, 'packedWhhT'), pg = this.ptr(gates, 'gates');
-    const pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c'), phn = this.ptr(h, 'h'), py = this.ptr(y, 'y');
-    for (let t = 0; t < parts; t++) {
-      const a = this.args[t]!;
-      a[0] = rows; a[1] = H; a[2] = Math.min(H, t * this.chunk); a[3] = Math.min(H, (t + 1) * this.chunk);
-      a[4] = ph; a[5] = pw; a[6] = pg; a[7] = pcp; a[8] = pc; a[9] = phn; a[10] = py; a[11] = ldy;
-      a[12] = this.workspaces[t]!;
+    const split = planUnits(this.threads, rows, H);
+    const ph = this.ptr(hPrev, 'hPrev'),
+      pw = this.ptr(packedWhhT, 'packedWhhT'),
+      pg = this.ptr(gates, 'gates');
+    const pcp = this.ptr(cPrev, 'cPrev'),
+      pc = this.ptr(c, 'c'),
+      phn = this.ptr(h, 'h'),
+      py = this.ptr(y, 'y');
+    for (let t = 0; t < split.parts; t++) {
+      const a = this.args[t];
+      const { start, size } = block(split, t);
+      a[0] = rows;
+      a[1] = H;
+      a[2] = start;
+      a[3] = start + size;
+      a[4] = ph;
+      a[5] = pw;
+      a[6] = pg;
+      a[7] = pcp;
+      a[8] = pc;
+      a[9] = phn;
+      a[10] = py;
+      a[11] = ldy;
+      a[12] = this.workspaces[t];
     }
-    this.dispatch('lstmStepForward', parts);
+    this.dispatch('lstmStepForward', split.parts);
   }
 
-  lstmStepBackward(rows: number, H: number, da: Float32Array, packedWhh: Float32Array, dh: Float32Array,
-    cellRows: number, gates: Float32Array, cPrev: Float32Array, c: Float32Array, dy: Float32Array, ldy: number,
-    dc: Float32Array): void {
+  lstmStepBackward(
+    rows: number,
+    H: number,
+    da: Float32Array,
+    packedWhh: Float32Array,
+    dh: Float32Array,
+    cellRows: number,
+    gates: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    dy: Float32Array,
+    ldy: number,
+    dc: Float32Array,
+  ): void {
     if (this.external?.takes(rows, H, 4 * H, true)) {
       this.gemmPacked(false, rows, H, 4 * H, 1, da, 4 * H, packedWhh, 0, dh, H);
       if (cellRows > 0) this.lstmCellBackward(cellRows, H, gates, cPrev, c, dy, ldy, dh, dc);
       return;
     }
-    const parts = this.unitParts(rows, H);
-    const pda = this.ptr(da, 'da'), pw = this.ptr(packedWhh, 'packedWhh'), pdh = this.ptr(dh, 'dh');
-    const pg = this.ptr(gates, 'gates'), pcp = this.ptr(cPrev, 'cPrev'), pc = this.ptr(c, 'c');
-    const pdy = this.ptr(dy, 'dy'), pdc = this.ptr(dc, 'dc');
-    for (let t = 0; t < parts; t++) {
-      const a = this.args[t]!;
-      a[0] = rows; a[1] = H; a[2] = Math.min(H, t * this.chunk); a[3] = Math.min(H, (t + 1) * this.chunk);
-      a[4] = pda; a[5] = pw; a[6] = pdh; a[7] = this.workspaces[t]!; a[8] = cellRows; a[9] = pg; a[10] = pcp;
-      a[11] = pc; a[12] = pdy; a[13] = ldy; a[14] = pdc;
+    const split = planUnits(this.threads, rows, H);
+    const pda = this.ptr(da, 'da'),
+      pw = this.ptr(packedWhh, 'packedWhh'),
+      pdh = this.ptr(dh, 'dh');
+    const pg = this.ptr(gates, 'gates'),
+      pcp = this.ptr(cPrev, 'cPrev'),
+      pc = this.ptr(c, 'c');
+    const pdy = this.ptr(dy, 'dy'),
+      pdc = this.ptr(dc, 'dc');
+    for (let t = 0; t < split.parts; t++) {
+      const a = this.args[t];
+      const { start, size } = block(split, t);
+      a[0] = rows;
+      a[1] = H;
+      a[2] = start;
+      a[3] = start + size;
+      a[4] = pda;
+      a[5] = pw;
+      a[6] = pdh;
+      a[7] = this.workspaces[t];
+      a[8] = cellRows;
+      a[9] = pg;
+      a[10] = pcp;
+      a[11] = pc;
+      a[12] = pdy;
+      a[13] = ldy;
+      a[14] = pdc;
     }
-    this.dispatch('lstmStepBackward', parts);
-  }
-
-  /**
-   * Splits a step's H hidden units between threads in whole micro-panels (8 units) when the
-   * step's product is large enough; sets {@link chunk} (units per part) and returns the parts.
-   */
-  private unitParts(rows: number, H: number): number {
-    const work = rows * 4 * H * H;
-    const parts = this.pool === undefined ? 1 : Math.min(1 + this.pool.size, Math.floor(work / MIN_PARALLEL_WORK),
-      Math.ceil(H / COLUMN_ALIGN));
-    if (parts <= 1) {
-      this.chunk = H;
-      return 1;
-    }
-    this.chunk = Math.ceil(H / parts / COLUMN_ALIGN) * COLUMN_ALIGN;
-    return Math.ceil(H / this.chunk);
+    this.dispatch('lstmStepBackward', split.parts);
   }
 
   adamUpdate(n: number, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
-    this.k.adamUpdate(n, this.ptr(param, 'param'), this.ptr(grad, 'grad'), this.ptr(m, 'm'), this.ptr(v, 'v'),
-      s.lr, s.beta1, s.beta2, s.eps, s.weightDecay, s.decoupled ? 1 : 0, s.biasCorrection1, s.biasCorrection2);
+    this.k.adamUpdate(
+      n,
+      this.ptr(param, 'param'),
+      this.ptr(grad, 'grad'),
+      this.ptr(m, 'm'),
+      this.ptr(v, 'v'),
+      s.lr,
+      s.beta1,
+      s.beta2,
+      s.eps,
+      s.weightDecay,
+      s.decoupled ? 1 : 0,
+      s.biasCorrection1,
+      s.biasCorrection2,
+    );
   }
 
   sgdUpdate(n: number, param: Float32Array, grad: Float32Array, buf: Float32Array, s: SgdStep): void {
-    this.k.sgdUpdate(n, this.ptr(param, 'param'), this.ptr(grad, 'grad'), this.ptr(buf, 'momentumBuffer'),
-      s.lr, s.momentum, s.dampening, s.weightDecay, s.nesterov ? 1 : 0, s.first ? 1 : 0);
+    this.k.sgdUpdate(
+      n,
+      this.ptr(param, 'param'),
+      this.ptr(grad, 'grad'),
+      this.ptr(buf, 'momentumBuffer'),
+      s.lr,
+      s.momentum,
+      s.dampening,
+      s.weightDecay,
+      s.nesterov ? 1 : 0,
+      s.first ? 1 : 0,
+    );
   }
 
-  rmspropUpdate(n: number, param: Float32Array, grad: Float32Array, sq: Float32Array, buf: Float32Array,
-    gAvg: Float32Array, s: RmspropStep): void {
-    this.k.rmspropUpdate(n, this.ptr(param, 'param'), this.ptr(grad, 'grad'), this.ptr(sq, 'squareAvg'),
-      this.ptr(buf, 'momentumBuffer'), this.ptr(gAvg, 'gradAvg'), s.lr, s.alpha, s.eps, s.weightDecay, s.momentum,
-      s.centered ? 1 : 0);
+  rmspropUpdate(
+    n: number,
+    param: Float32Array,
+    grad: Float32Array,
+    sq: Float32Array,
+    buf: Float32Array,
+    gAvg: Float32Array,
+    s: RmspropStep,
+  ): void {
+    this.k.rmspropUpdate(
+      n,
+      this.ptr(param, 'param'),
+      this.ptr(grad, 'grad'),
+      this.ptr(sq, 'squareAvg'),
+      this.ptr(buf, 'momentumBuffer'),
+      this.ptr(gAvg, 'gradAvg'),
+      s.lr,
+      s.alpha,
+      s.eps,
+      s.weightDecay,
+      s.momentum,
+      s.centered ? 1 : 0,
+    );
   }
 
-  crfForward(T: number, B: number, K: number, emissions: Float32Array, lengths: Int32Array, tags: Int32Array | null,
-    start: Float32Array, end: Float32Array, transitions: Float32Array, alpha: Float32Array, logZ: Float32Array,
-    score: Float32Array, work: Float32Array): void {
-    this.k.crfForward(T, B, K, this.ptr(emissions, 'emissions'), this.ptr(lengths, 'lengths'),
-      tags === null ? 0 : this.ptr(tags, 'tags'), this.ptr(start, 'start'), this.ptr(end, 'end'),
-      this.ptr(transitions, 'transitions'), this.ptr(alpha, 'alpha'), this.ptr(logZ, 'logZ'), this.ptr(score, 'score'),
-      this.ptr(work, 'work'));
+  crfForward(
+    T: number,
+    B: number,
+    K: number,
+    emissions: Float32Array,
+    lengths: Int32Array,
+    tags: Int32Array | null,
+    start: Float32Array,
+    end: Float32Array,
+    transitions: Float32Array,
+    alpha: Float32Array,
+    logZ: Float32Array,
+    score: Float32Array,
+    work: Float32Array,
+  ): void {
+    this.k.crfForward(
+      T,
+      B,
+      K,
+      this.ptr(emissions, 'emissions'),
+      this.ptr(lengths, 'lengths'),
+      tags === null ? 0 : this.ptr(tags, 'tags'),
+      this.ptr(start, 'start'),
+      this.ptr(end, 'end'),
+      this.ptr(transitions, 'transitions'),
+      this.ptr(alpha, 'alpha'),
+      this.ptr(logZ, 'logZ'),
+      this.ptr(score, 'score'),
+      this.ptr(work, 'work'),
+    );
   }
 
-  crfBackward(T: number, B: number, K: number, emissions: Float32Array, lengths: Int32Array, tags: Int32Array | null,
-    end: Float32Array, transitions: Float32Array, alpha: Float32Array, logZ: Float32Array, weights: Float32Array,
-    beta: Float32Array, dEmissions: Float32Array, dStart: Float32Array, dEnd: Float32Array, dTransitions: Float32Array,
-    work: Float32Array): void {
-    this.k.crfBackward(T, B, K, this.ptr(emissions, 'emissions'), this.ptr(lengths, 'lengths'),
-      tags === null ? 0 : this.ptr(tags, 'tags'), this.ptr(end, 'end'), this.ptr(transitions, 'transitions'),
-      this.ptr(alpha, 'alpha'), this.ptr(logZ, 'logZ'), this.ptr(weights, 'weights'), this.ptr(beta, 'beta'),
-      this.ptr(dEmissions, 'dEmissions'), this.ptr(dStart, 'dStart'), this.ptr(dEnd, 'dEnd'), this.ptr(dTransitions, 'dTransitions'),
-      this.ptr(work, 'work'));
+  crfBackward(
+    T: number,
+    B: number,
+    K: number,
+    emissions: Float32Array,
+    lengths: Int32Array,
+    tags: Int32Array | null,
+    end: Float32Array,
+    transitions: Float32Array,
+    alpha: Float32Array,
+    logZ: Float32Array,
+    weights: Float32Array,
+    beta: Float32Array,
+    dEmissions: Float32Array,
+    dStart: Float32Array,
+    dEnd: Float32Array,
+    dTransitions: Float32Array,
+    work: Float32Array,
+  ): void {
+    this.k.crfBackward(
+      T,
+      B,
+      K,
+      this.ptr(emissions, 'emissions'),
+      this.ptr(lengths, 'lengths'),
+      tags === null ? 0 : this.ptr(tags, 'tags'),
+      this.ptr(end, 'end'),
+      this.ptr(transitions, 'transitions'),
+      this.ptr(alpha, 'alpha'),
+      this.ptr(logZ, 'logZ'),
+      this.ptr(weights, 'weights'),
+      this.ptr(beta, 'beta'),
+      this.ptr(dEmissions, 'dEmissions'),
+      this.ptr(dStart, 'dStart'),
+      this.ptr(dEnd, 'dEnd'),
+      this.ptr(dTransitions, 'dTransitions'),
+      this.ptr(work, 'work'),
+    );
   }
 
-  crfViterbi(T: number, B: number, K: number, k: number, emissions: Float32Array, lengths: Int32Array, start: Float32Array,
-    end: Float32Array, transitions: Float32Array, delta: Float32Array, history: Int32Array, paths: Int32Array,
-    scores: Float32Array): void {
-    this.k.crfViterbi(T, B, K, k, this.ptr(emissions, 'emissions'), this.ptr(lengths, 'lengths'), this.ptr(start, 'start'),
-      this.ptr(end, 'end'), this.ptr(transitions, 'transitions'), this.ptr(delta, 'delta'), this.ptr(history, 'history'),
-      this.ptr(paths, 'paths'), this.ptr(scores, 'scores'));
+  crfViterbi(
+    T: number,
+    B: number,
+    K: number,
+    k: number,
+    emissions: Float32Array,
+    lengths: Int32Array,
+    start: Float32Array,
+    end: Float32Array,
+    transitions: Float32Array,
+    delta: Float32Array,
+    history: Int32Array,
+    paths: Int32Array,
+    scores: Float32Array,
+  ): void {
+    this.k.crfViterbi(
+      T,
+      B,
+      K,
+      k,
+      this.ptr(emissions, 'emissions'),
+      this.ptr(lengths, 'lengths'),
+      this.ptr(start, 'start'),
+      this.ptr(end, 'end'),
+      this.ptr(transitions, 'transitions'),
+      this.ptr(delta, 'delta'),
+      this.ptr(history, 'history'),
+      this.ptr(paths, 'paths'),
+      this.ptr(scores, 'scores'),
+    );
   }
 
   dispose(): void {
@@ -564,8 +912,35 @@ class WasmBackend implements Backend<Float32Array> {
   }
 }
 
-function fill14(out: number[], a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number,
-  a7: number, a8: number, a9: number, a10: number, a11: number, a12: number, a13: number): void {
-  out[0] = a0; out[1] = a1; out[2] = a2; out[3] = a3; out[4] = a4; out[5] = a5; out[6] = a6;
-  out[7] = a7; out[8] = a8; out[9] = a9; out[10] = a10; out[11] = a11; out[12] = a12; out[13] = a13;
+function fill14(
+  out: number[],
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  a4: number,
+  a5: number,
+  a6: number,
+  a7: number,
+  a8: number,
+  a9: number,
+  a10: number,
+  a11: number,
+  a12: number,
+  a13: number,
+): void {
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+  out[4] = a4;
+  out[5] = a5;
+  out[6] = a6;
+  out[7] = a7;
+  out[8] = a8;
+  out[9] = a9;
+  out[10] = a10;
+  out[11] = a11;
+  out[12] = a12;
+  out[13] = a13;
 }

@@ -71,13 +71,10 @@ export interface KernelModule {
  * @throws EnvironmentError when the engine lacks WebAssembly SIMD.
  */
 export async function compileKernels(relaxedSimd: boolean, sharedMemory: boolean): Promise<KernelModule> {
-  const key = relaxedSimd
-    ? (sharedMemory ? 'relaxedShared' : 'relaxed')
-    : (sharedMemory ? 'simdShared' : 'simd');
+  const key = relaxedSimd ? (sharedMemory ? 'relaxedShared' : 'relaxed') : sharedMemory ? 'simdShared' : 'simd';
   if (!WebAssembly.validate(binary(key))) {
     throw new EnvironmentError(
-      'this JavaScript engine lacks WebAssembly SIMD, which the wasm backend needs; ' +
-      "use the 'reference' backend instead",
+      'this JavaScript engine lacks WebAssembly SIMD, which the wasm backend needs; ' + "use the 'reference' backend instead",
     );
   }
   const module = await WebAssembly.compile(binary(key));

@@ -40,8 +40,7 @@ const SHORT_WAIT_MS = 0.1;
 
 /** The spin budget after a wait that slept from `sleptAt` (performance.now(); −1: did not sleep). */
 function nextBudget(budget: number, sleptAt: number): number {
-  return sleptAt < 0 || performance.now() - sleptAt < SHORT_WAIT_MS ? Math.min(SPINS, budget * 2)
-    : Math.max(MIN_SPINS, budget >> 1);
+  return sleptAt < 0 || performance.now() - sleptAt < SHORT_WAIT_MS ? Math.min(SPINS, budget * 2) : Math.max(MIN_SPINS, budget >> 1);
 }
 
 // The worker's whole program. Plain JavaScript in a string, so it runs unchanged from
@@ -115,7 +114,11 @@ export class ThreadPool {
   /** Polls before sleeping, adapted to recent waits (see SPINS). */
   private budget = SPINS;
 
-  private constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer, slots: SharedArrayBuffer) {
+  private constructor(
+    private readonly workers: PoolWorker[],
+    control: SharedArrayBuffer,
+    slots: SharedArrayBuffer,
+  ) {
     this.control = new Int32Array(control);
     this.slots = new Float64Array(slots);
     this.canBlock = isNode() || typeof (globalThis as { document?: unknown }).document === 'undefined';
@@ -163,7 +166,7 @@ export class ThreadPool {
   setJob(w: number, fn: WorkerFunction, args: readonly number[]): void {
     const base = w * SLOT;
     this.slots[base] = workerFunctions.indexOf(fn);
-    for (let i = 0; i < args.length; i++) this.slots[base + 1 + i] = args[i]!;
+    for (let i = 0; i < args.length; i++) this.slots[base + 1 + i] = args[i];
   }
 
   /**

@@ -35,28 +35,38 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
   unit: 'tokens',
   defaults: { cells: ['lstm', 'gru', 'rnn'], hidden: 64, lr: 5e-3 },
   split: 'random',
-  options: (command) => command
-    .addOption(new Option('--tokens <kind>', 'read the text as characters or words').choices(['char', 'word']).default('char'))
-    .option('--max-vocab <n>', 'word tokens: vocabulary size, specials included', integer(4), 10000)
-    .option('--lowercase', 'word tokens: lowercase the text first')
-    .option('--embed <n>', 'embedding size', integer(1), 32)
-    .addOption(new Option('--pooling <kind>', 'one vector per text: final states, or mean or max over the steps')
-      .choices(['last', 'mean', 'max']).default('last')),
+  options: (command) =>
+    command
+      .addOption(new Option('--tokens <kind>', 'read the text as characters or words').choices(['char', 'word']).default('char'))
+      .option('--max-vocab <n>', 'word tokens: vocabulary size, specials included', integer(4), 10000)
+      .option('--lowercase', 'word tokens: lowercase the text first')
+      .option('--embed <n>', 'embedding size', integer(1), 32)
+      .addOption(
+        new Option('--pooling <kind>', 'one vector per text: final states, or mean or max over the steps')
+          .choices(['last', 'mean', 'max'])
+          .default('last'),
+      ),
   read: async (path) => {
     const table = parseTable(await readUtf8(path), { source: path });
     const [text, label] = [columnIndex(table, 'text'), columnIndex(table, 'label')];
     if (table.rows.length === 0) throw new FormatError(`${path}: no example after the header`);
     return table.rows.map(({ line, fields }) => {
-      if (fields[label]!.trim() === '') throw new FormatError(`${path}:${line}: the label is empty`);
-      return { line, text: fields[text]!, label: fields[label]! };
+      if (fields[label].trim() === '') throw new FormatError(`${path}:${line}: the label is empty`);
+      return { line, text: fields[text], label: fields[label] };
     });
   },
   build: (records, flags, encoder) => {
     const texts = records.map((r) => r.text);
     const tokenizer = tokenizerOfTexts(flags.tokens, texts, { maxVocab: flags.maxVocab ?? 10000, lowercase: flags.lowercase === true });
     const labels = [...new Set(records.map((r) => r.label))].sort();
-    return SequenceClassifier.create({ ...encoder, vocabSize: tokenizer.vocabSize, numClasses: labels.length,
-      embeddingDim: flags.embed ?? 32, pooling: flags.pooling ?? 'last', vocabularies: { tokenizer, labels } });
+    return SequenceClassifier.create({
+      ...encoder,
+      vocabSize: tokenizer.vocabSize,
+      numClasses: labels.length,
+      embeddingDim: flags.embed ?? 32,
+      pooling: flags.pooling ?? 'last',
+      vocabularies: { tokenizer, labels },
+    });
   },
   encode: (model, records, source) => {
     const tokenizer = vocabularyOf(model, 'tokenizer');
@@ -70,7 +80,7 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
   trainingTask: (model, examples, batch) => model.trainingTask(examples, batch),
   evaluate: async (model, examples, reference) => {
     const predicted = await inSlices(examples, SLICE, (slice) => model.predict(slice.map((e) => e.tokens)));
-    const accuracy = predicted.filter((p, i) => p === examples[i]!.label).length / examples.length;
+    const accuracy = predicted.filter((p, i) => p === examples[i].label).length / examples.length;
     const counts = new Map<string, number>();
     for (const e of reference) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
     const majority = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
@@ -89,7 +99,7 @@ const spec: TaskSpec<SequenceClassifier, TextRecord, TextExample> = {
       return { ...l, tokens };
     });
     const predicted = await inSlices(lines, SLICE, (slice) => model.predict(slice.map((l) => l.tokens)));
-    return lines.map((l, i) => ({ line: l.line, input: l.text, prediction: labels[predicted[i]!]!, text: labels[predicted[i]!]! }));
+    return lines.map((l, i) => ({ line: l.line, input: l.text, prediction: labels[predicted[i]], text: labels[predicted[i]] }));
   },
 };
 

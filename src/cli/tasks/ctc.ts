@@ -33,7 +33,7 @@ async function transcribe(model: CTCModel, frames: readonly Sequence[]): Promise
   const labels = vocabularyOf(model, 'labels');
   return inSlices(frames, SLICE, async (slice) => {
     const { x, lengths } = padSequences(slice, model.settings.inputSize);
-    return (await model.decode(x, lengths)).map((ids) => ids.map((id) => labels[id]!).join(''));
+    return (await model.decode(x, lengths)).map((ids) => ids.map((id) => labels[id]).join(''));
   });
 }
 
@@ -52,9 +52,14 @@ const spec: TaskSpec<CTCModel, FramesLine, TranscribedExample> = {
   build: (records, _flags, encoder) => {
     const labels = [...new Set(records.flatMap((r) => [...r.target!]))].sort();
     if (labels.length === 0) throw new UsageError('the training targets hold no character to learn');
-    const first = records[0]!.frames;
-    return CTCModel.create({ ...encoder, cell: encoder.cell === 'gru' ? 'gru' : 'lstm', inputSize: first.data.length / first.steps,
-      numLabels: labels.length, vocabularies: { labels } });
+    const first = records[0].frames;
+    return CTCModel.create({
+      ...encoder,
+      cell: encoder.cell === 'gru' ? 'gru' : 'lstm',
+      inputSize: first.data.length / first.steps,
+      numLabels: labels.length,
+      vocabularies: { labels },
+    });
   },
   encode: (model, records) => {
     const ids = new Map(vocabularyOf(model, 'labels').map((c, i) => [c, i]));
@@ -62,20 +67,33 @@ const spec: TaskSpec<CTCModel, FramesLine, TranscribedExample> = {
   },
   trainingTask: (model, examples, batch) => model.trainingTask(examples, batch),
   evaluate: async (model, examples) => {
-    const predicted = await transcribe(model, examples.map((e) => e.frames));
+    const predicted = await transcribe(
+      model,
+      examples.map((e) => e.frames),
+    );
     const characters = examples.reduce((n, e) => n + [...e.target].length, 0);
-    const cer = characters === 0 ? null : errorRate(predicted.map((p) => [...p]), examples.map((e) => [...e.target]));
-    const exact = predicted.filter((p, i) => p === examples[i]!.target).length / examples.length;
+    const cer =
+      characters === 0
+        ? null
+        : errorRate(
+            predicted.map((p) => [...p]),
+            examples.map((e) => [...e.target]),
+          );
+    const exact = predicted.filter((p, i) => p === examples[i].target).length / examples.length;
     return {
       metrics: { characterErrorRate: cer, exactMatch: exact, examples: examples.length },
-      text: `character error rate ${cer === null ? '— (empty targets)' : percent(cer)} on ${examples.length} examples ` +
+      text:
+        `character error rate ${cer === null ? '— (empty targets)' : percent(cer)} on ${examples.length} examples ` +
         `(${percent(exact)} read exactly)`,
     };
   },
   predict: async (model, text, source) => {
     const lines = frameLines(text, source, false, model);
-    const predicted = await transcribe(model, lines.map((l) => l.frames));
-    return lines.map((l, i) => ({ line: l.line, prediction: predicted[i]!, text: predicted[i]! }));
+    const predicted = await transcribe(
+      model,
+      lines.map((l) => l.frames),
+    );
+    return lines.map((l, i) => ({ line: l.line, prediction: predicted[i], text: predicted[i] }));
   },
 };
 

@@ -52,17 +52,27 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
   unit: 'tokens',
   defaults: { cells: ['lstm', 'gru', 'rnn'], hidden: 128, lr: 3e-3 },
   split: 'random',
-  options: (command) => command
-    .addOption(new Option('--source-tokens <kind>', 'read sources as characters or words').choices(['char', 'word']).default('char'))
-    .addOption(new Option('--target-tokens <kind>', 'read targets as characters or words').choices(['char', 'word']).default('char'))
-    .option('--embed <n>', 'embedding size', integer(1), 64)
-    .addOption(new Option('--context <kind>', 'what the decoder gets: the final state, a learned transform of it, or attention')
-      .choices(['attention', 'final', 'transform']).default('attention'))
-    .addOption(new Option('--context-use <kind>', 'final/transform: the decoder\'s initial state, or its input at every step')
-      .choices(['initial-state', 'every-step']).default('initial-state'))
-    .addOption(new Option('--attention <kind>', 'attention score: Bahdanau (additive) or Luong (dot, general)')
-      .choices(['additive', 'dot', 'general']).default('additive'))
-    .option('--teacher-forcing <p>', 'probability of feeding the true previous token in training', number(0, 1), 1),
+  options: (command) =>
+    command
+      .addOption(new Option('--source-tokens <kind>', 'read sources as characters or words').choices(['char', 'word']).default('char'))
+      .addOption(new Option('--target-tokens <kind>', 'read targets as characters or words').choices(['char', 'word']).default('char'))
+      .option('--embed <n>', 'embedding size', integer(1), 64)
+      .addOption(
+        new Option('--context <kind>', 'what the decoder gets: the final state, a learned transform of it, or attention')
+          .choices(['attention', 'final', 'transform'])
+          .default('attention'),
+      )
+      .addOption(
+        new Option('--context-use <kind>', "final/transform: the decoder's initial state, or its input at every step")
+          .choices(['initial-state', 'every-step'])
+          .default('initial-state'),
+      )
+      .addOption(
+        new Option('--attention <kind>', 'attention score: Bahdanau (additive) or Luong (dot, general)')
+          .choices(['additive', 'dot', 'general'])
+          .default('additive'),
+      )
+      .option('--teacher-forcing <p>', 'probability of feeding the true previous token in training', number(0, 1), 1),
   read: async (path) => {
     const pairs = nonBlankLines(await readUtf8(path)).map(({ line, text }) => {
       const tab = text.indexOf('\t');
@@ -78,13 +88,29 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
   },
   build: (records, flags, encoder) => {
     // Word vocabularies keep every distinct word: an output word the model cannot write is an error it cannot learn.
-    const tokenizer = tokenizerOfTexts(flags.sourceTokens, records.map((r) => r.source), { maxVocab: Infinity });
-    const outputTokenizer = tokenizerOfTexts(flags.targetTokens, records.map((r) => r.target), { maxVocab: Infinity });
+    const tokenizer = tokenizerOfTexts(
+      flags.sourceTokens,
+      records.map((r) => r.source),
+      { maxVocab: Infinity },
+    );
+    const outputTokenizer = tokenizerOfTexts(
+      flags.targetTokens,
+      records.map((r) => r.target),
+      { maxVocab: Infinity },
+    );
     const V = outputTokenizer.vocabSize;
     return Seq2Seq.create({
-      ...encoder, sourceVocabSize: tokenizer.vocabSize, targetVocabSize: V + 2, begin: V, end: V + 1,
-      embeddingDim: flags.embed ?? 64, attentionSize: encoder.hiddenSize ?? 128, context: flags.context ?? 'attention', contextUse: flags.contextUse ?? 'initial-state',
-      attention: flags.attention ?? 'additive', teacherForcing: flags.teacherForcing ?? 1,
+      ...encoder,
+      sourceVocabSize: tokenizer.vocabSize,
+      targetVocabSize: V + 2,
+      begin: V,
+      end: V + 1,
+      embeddingDim: flags.embed ?? 64,
+      attentionSize: encoder.hiddenSize ?? 128,
+      context: flags.context ?? 'attention',
+      contextUse: flags.contextUse ?? 'initial-state',
+      attention: flags.attention ?? 'additive',
+      teacherForcing: flags.teacherForcing ?? 1,
       vocabularies: { tokenizer, outputTokenizer },
     });
   },
@@ -99,13 +125,18 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
   trainingTask: (model, examples, batch) => model.trainingTask(examples, batch),
   evaluate: async (model, examples) => {
     const output = vocabularyOf(model, 'outputTokenizer');
-    const decoded = await inSlices(examples, SLICE, (slice) => model.greedy(slice.map((e) => e.source), { maxLength: MAX_OUTPUT }));
+    const decoded = await inSlices(examples, SLICE, (slice) =>
+      model.greedy(
+        slice.map((e) => e.source),
+        { maxLength: MAX_OUTPUT },
+      ),
+    );
     let exact = 0;
     let errors = 0;
     let total = 0;
     decoded.forEach((d, i) => {
       const said = d.tokens.map((id) => output.tokenText(id));
-      const expected = examples[i]!.expected;
+      const expected = examples[i].expected;
       const distance = editDistance(said, expected);
       if (distance === 0) exact++;
       errors += distance;
@@ -114,7 +145,8 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
     const tokenErrorRate = total === 0 ? null : errors / total;
     return {
       metrics: { exactMatch: exact / examples.length, tokenErrorRate, examples: examples.length },
-      text: `exact match ${percent(exact / examples.length)}, token error rate ${tokenErrorRate === null ? '–' : percent(tokenErrorRate)} ` +
+      text:
+        `exact match ${percent(exact / examples.length)}, token error rate ${tokenErrorRate === null ? '–' : percent(tokenErrorRate)} ` +
         `on ${examples.length} pairs (greedy)`,
     };
   },
@@ -122,11 +154,19 @@ const spec: TaskSpec<Seq2Seq, PairLine, PairExample> = {
     const output = vocabularyOf(model, 'outputTokenizer');
     const lines = nonBlankLines(text).map((l) => ({ ...l, ids: sourceIds(model, l.text, `${source}:${l.line}`) }));
     const beam = flags.beam ?? 1;
-    const outputs = beam > 1
-      ? await inSlices(lines, 1, async ([l]) => [(await model.beamSearch(l!.ids, { beamWidth: beam, maxLength: MAX_OUTPUT }))[0]!.tokens])
-      : (await inSlices(lines, SLICE, (slice) => model.greedy(slice.map((l) => l.ids), { maxLength: MAX_OUTPUT }))).map((d) => d.tokens);
+    const outputs =
+      beam > 1
+        ? await inSlices(lines, 1, async ([l]) => [(await model.beamSearch(l.ids, { beamWidth: beam, maxLength: MAX_OUTPUT }))[0].tokens])
+        : (
+            await inSlices(lines, SLICE, (slice) =>
+              model.greedy(
+                slice.map((l) => l.ids),
+                { maxLength: MAX_OUTPUT },
+              ),
+            )
+          ).map((d) => d.tokens);
     return lines.map((l, i) => {
-      const prediction = output.decode(outputs[i]!);
+      const prediction = output.decode(outputs[i]);
       return { line: l.line, input: l.text, prediction, text: prediction };
     });
   },

@@ -45,10 +45,15 @@ function checkChunkRules(records: readonly TaggedSentence[], flag: TaskFlags['cr
   const constraints = allowedTransitions(scheme, labels);
   const ids = new Map(labels.map((l, i) => [l, i]));
   for (const r of records) {
-    const v = firstViolation(r.tags.map((t) => ids.get(t)!), constraints);
+    const v = firstViolation(
+      r.tags.map((t) => ids.get(t)!),
+      constraints,
+    );
     if (v === undefined) continue;
-    throw new FormatError(`${path}:${r.line + Math.min(v.step, r.tags.length - 1)}: the tags ${describeViolation(v, labels)} of this ` +
-      `sentence break the ${scheme} rules that --crf keeps; fix them or train with --crf none`);
+    throw new FormatError(
+      `${path}:${r.line + Math.min(v.step, r.tags.length - 1)}: the tags ${describeViolation(v, labels)} of this ` +
+        `sentence break the ${scheme} rules that --crf keeps; fix them or train with --crf none`,
+    );
   }
 }
 
@@ -68,11 +73,19 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
   unit: 'tokens',
   defaults: { cells: ['lstm', 'gru', 'rnn'], hidden: 128, lr: 3e-3 },
   split: 'random',
-  options: (command) => command
-    .option('--embed <n>', 'embedding size', integer(1), 64)
-    .option('--min-count <n>', 'fewest occurrences of a word to get its own embedding (rarer ones share <unk>)', integer(1), 2)
-    .addOption(new Option('--crf [constraints]', 'a CRF output layer (BiLSTM-CRF): trained on whole tag paths, decoded with Viterbi; ' +
-      'its transition constraints: auto (BIO or BIOES from the tags), bio, bioes or none').choices(['auto', 'bio', 'bioes', 'none']).preset('auto')),
+  options: (command) =>
+    command
+      .option('--embed <n>', 'embedding size', integer(1), 64)
+      .option('--min-count <n>', 'fewest occurrences of a word to get its own embedding (rarer ones share <unk>)', integer(1), 2)
+      .addOption(
+        new Option(
+          '--crf [constraints]',
+          'a CRF output layer (BiLSTM-CRF): trained on whole tag paths, decoded with Viterbi; ' +
+            'its transition constraints: auto (BIO or BIOES from the tags), bio, bioes or none',
+        )
+          .choices(['auto', 'bio', 'bioes', 'none'])
+          .preset('auto'),
+      ),
   read: async (path, flags, model) => {
     const records = parseConll(await readUtf8(path), path);
     if (model === undefined && flags.crf !== undefined) checkChunkRules(records, flags.crf, path);
@@ -83,11 +96,20 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
     for (const r of records) for (const t of r.tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
     const minCount = flags.minCount ?? 2;
     // Most frequent first (ties in order of first occurrence); id 0 is the unknown word.
-    const words = [...counts].filter(([t, n]) => n >= minCount && t !== UNKNOWN).sort((a, b) => b[1] - a[1]).map(([t]) => t);
+    const words = [...counts]
+      .filter(([t, n]) => n >= minCount && t !== UNKNOWN)
+      .sort((a, b) => b[1] - a[1])
+      .map(([t]) => t);
     const tokens = [UNKNOWN, ...words];
     const labels = labelsOf(records);
-    return SequenceTagger.create({ ...encoder, vocabSize: tokens.length, numTags: labels.length, embeddingDim: flags.embed ?? 64,
-      vocabularies: { tokens, labels }, crf: crfOption(flags.crf) });
+    return SequenceTagger.create({
+      ...encoder,
+      vocabSize: tokens.length,
+      numTags: labels.length,
+      embeddingDim: flags.embed ?? 64,
+      vocabularies: { tokens, labels },
+      crf: crfOption(flags.crf),
+    });
   },
   encode: (model, records) => {
     const ids = tokenIds(model);
@@ -97,8 +119,9 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
   trainingTask: (model, examples, batch) => model.trainingTask(examples, batch),
   evaluate: async (model, examples) => {
     const labels = vocabularyOf(model, 'labels');
-    const predicted = (await inSlices(examples, SLICE, (slice) => model.predict(slice.map((e) => e.tokens))))
-      .map((ids) => ids.map((id) => labels[id]!));
+    const predicted = (await inSlices(examples, SLICE, (slice) => model.predict(slice.map((e) => e.tokens)))).map((ids) =>
+      ids.map((id) => labels[id]),
+    );
     const gold = examples.map((e) => e.names);
     const accuracy = tokenAccuracy(predicted, gold);
     const bio = gold.every((tags) => tags.every((t) => BIO.test(t)));
@@ -106,7 +129,8 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
     const tokens = gold.reduce((n, tags) => n + tags.length, 0);
     return {
       metrics: { tokenAccuracy: accuracy, entityF1: f1, sentences: examples.length, tokens },
-      text: `token accuracy ${percent(accuracy)}, ${f1 === null ? 'no entity F1 (the tags are not BIO chunks)' : `entity F1 ${percent(f1)}`} ` +
+      text:
+        `token accuracy ${percent(accuracy)}, ${f1 === null ? 'no entity F1 (the tags are not BIO chunks)' : `entity F1 ${percent(f1)}`} ` +
         `on ${examples.length} sentences (${tokens} tokens)`,
     };
   },
@@ -116,7 +140,7 @@ const spec: TaskSpec<SequenceTagger, TaggedSentence, SentenceExample> = {
     const sentences = nonBlankLines(text).map((l) => ({ ...l, tokens: l.text.trim().split(/\s+/) }));
     const predicted = await inSlices(sentences, SLICE, (slice) => model.predict(slice.map((s) => ids(s.tokens))));
     return sentences.map((s, i) => {
-      const tags = predicted[i]!.map((id) => labels[id]!);
+      const tags = predicted[i].map((id) => labels[id]);
       return { line: s.line, input: s.text, prediction: tags, text: s.tokens.map((t, j) => `${t}/${tags[j]}`).join(' ') };
     });
   },

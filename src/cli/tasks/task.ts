@@ -3,7 +3,8 @@
  * {@link TaskSpec} says how its files become examples, how a model is built for them,
  * trained, scored on held-out data and asked for predictions; {@link defineTask} turns it
  * into the `train <name>` subcommand and into what `eval` and `predict` call for its model
- * files. A new task is one spec (a file beside this one) and one line in index.ts.
+ * files. A new task is one spec (a file beside this one), its flags added to {@link TaskFlags}
+ * (the parsed options are shared by every task's commands), and one line in index.ts.
  */
 import type { Command } from 'commander';
 import { CharTokenizer } from '../../data/tokenizers/char.js';
@@ -18,7 +19,15 @@ import { Random } from '../../random.js';
 import type { TrainerCheckpoint, TrainingTask } from '../../training/trainer.js';
 import { printJson, useBackend } from '../common.js';
 import {
-  budgetOf, cellVariantOf, optimizationOf, runTraining, type TrainingDefaults, type TrainingFlags, trainingLine, trainingSummary, withProgress,
+  budgetOf,
+  cellVariantOf,
+  optimizationOf,
+  runTraining,
+  type TrainingDefaults,
+  type TrainingFlags,
+  trainingLine,
+  trainingSummary,
+  withProgress,
   withTrainingOptions,
 } from '../training.js';
 
@@ -134,12 +143,21 @@ export function defineTask<M extends Model, R extends { line: number }, E>(spec:
     register: (trainCommand) => {
       const command = trainCommand.command(spec.name).description(spec.description).requiredOption('--data <file>', spec.dataHelp);
       withTrainingOptions(command, {
-        ...spec.defaults, cell: spec.defaults.cells[0]!, layers: 1, dropout: 0, valFraction: 0.1, batch: 32, seed: 1,
+        ...spec.defaults,
+        cell: spec.defaults.cells[0],
+        layers: 1,
+        dropout: 0,
+        valFraction: 0.1,
+        batch: 32,
+        seed: 1,
         batchHelp: 'examples per batch',
-        valFractionHelp: spec.split === 'last' ? 'fraction of the windows (the last ones) held out for validation'
-          : 'fraction of the examples (drawn with the seed) held out for validation',
+        valFractionHelp:
+          spec.split === 'last'
+            ? 'fraction of the windows (the last ones) held out for validation'
+            : 'fraction of the examples (drawn with the seed) held out for validation',
       }).option('--no-bidirectional', 'read each sequence forwards only');
-      spec.options(command)
+      spec
+        .options(command)
         .addHelpText('after', `\nExample:\n  $ ${spec.example}`)
         .action((flags: TrainTaskFlags) => trainTask(spec, flags));
     },
@@ -158,8 +176,20 @@ export function defineTask<M extends Model, R extends { line: number }, E>(spec:
 }
 
 /** The flags of one invocation; a resumed run takes every other flag from its checkpoint. */
-const INVOCATION_FLAGS = ['data', 'out', 'checkpoint', 'checkpointEvery', 'resume', 'steps', 'epochs', 'time', 'json', 'quiet', 'backend',
-  'threads'] as const;
+const INVOCATION_FLAGS = [
+  'data',
+  'out',
+  'checkpoint',
+  'checkpointEvery',
+  'resume',
+  'steps',
+  'epochs',
+  'time',
+  'json',
+  'quiet',
+  'backend',
+  'threads',
+] as const;
 
 /** What a task's checkpoint keeps of its run: the flags that define it, and how many training examples it had. */
 interface TaskRun {
@@ -203,35 +233,52 @@ async function trainTask<M extends Model, R extends { line: number }, E>(spec: T
   const records = await spec.read(flags.data, flags, resumed?.model);
   const { train, validation } = splitRecords(records, flags.valFraction, spec.split, flags.seed);
   if (resumed !== undefined && train.length !== resumed.trainExamples) {
-    throw new FormatError(`${flags.data} gives ${train.length} training examples, the run in ${given.resume} had ${resumed.trainExamples}: ` +
-      'resume with the data it was trained on');
+    throw new FormatError(
+      `${flags.data} gives ${train.length} training examples, the run in ${given.resume} had ${resumed.trainExamples}: ` +
+        'resume with the data it was trained on',
+    );
   }
-  const model = resumed?.model ?? await spec.build(train, flags, { cell: flags.cell, ...cellVariantOf(flags), hiddenSize: flags.hidden,
-    numLayers: flags.layers, dropout: flags.dropout, bidirectional: flags.bidirectional, seed: flags.seed });
+  const model =
+    resumed?.model ??
+    (await spec.build(train, flags, {
+      cell: flags.cell,
+      ...cellVariantOf(flags),
+      hiddenSize: flags.hidden,
+      numLayers: flags.layers,
+      dropout: flags.dropout,
+      bidirectional: flags.bidirectional,
+      seed: flags.seed,
+    }));
   const trainExamples = spec.encode(model, train, flags.data);
   const heldOut = spec.encode(model, validation, flags.data);
   const task = await spec.trainingTask(model, trainExamples, flags.batch);
   const params = await model.parameters();
   const checkpoint = flags.checkpoint ?? `${flags.out}.ckpt`;
   const run: TaskRun = { flags: runFlags(flags), trainExamples: train.length };
-  const training = await withProgress(flags, (onProgress) => runTraining(task, params, optimizationOf(flags), budgetOf(flags), {
-    onProgress,
-    onCheckpoint: (c) => saveCheckpoint(checkpoint, model, c, run),
-    ...(flags.checkpointEvery === undefined ? {} : { checkpointEvery: flags.checkpointEvery }),
-    ...(resumed === undefined ? {} : { resume: resumed.trainer }),
-  }));
+  const training = await withProgress(flags, (onProgress) =>
+    runTraining(task, params, optimizationOf(flags), budgetOf(flags), {
+      onProgress,
+      onCheckpoint: (c) => saveCheckpoint(checkpoint, model, c, run),
+      ...(flags.checkpointEvery === undefined ? {} : { checkpointEvery: flags.checkpointEvery }),
+      ...(resumed === undefined ? {} : { resume: resumed.trainer }),
+    }),
+  );
   model.eval();
   const quality = heldOut.length > 0 ? await spec.evaluate(model, heldOut, trainExamples) : undefined;
   await saveModel(model, flags.out);
-  const summary = { ...trainingSummary(flags.out, training), modelType: spec.modelType,
-    examples: { train: train.length, validation: validation.length } };
+  const summary = {
+    ...trainingSummary(flags.out, training),
+    modelType: spec.modelType,
+    examples: { train: train.length, validation: validation.length },
+  };
   if (flags.json) {
     printJson({ ...summary, validation: quality?.metrics ?? null });
     return;
   }
   process.stdout.write(`${trainingLine(summary, spec.unit)}\n`);
-  process.stdout.write(quality === undefined ? 'validation: none (no example held out; raise --val-fraction)\n'
-    : `validation: ${quality.text}\n`);
+  process.stdout.write(
+    quality === undefined ? 'validation: none (no example held out; raise --val-fraction)\n' : `validation: ${quality.text}\n`,
+  );
   process.stdout.write(`model saved to ${flags.out}\n`);
 }
 
@@ -257,7 +304,10 @@ export async function inSlices<T, U>(items: readonly T[], size: number, run: (sl
 
 /** The lines of a text with their 1-based numbers, blank ones left out. */
 export function nonBlankLines(text: string): { line: number; text: string }[] {
-  return text.split(/\r\n|\n|\r/).map((t, i) => ({ line: i + 1, text: t })).filter((l) => l.text.trim() !== '');
+  return text
+    .split(/\r\n|\n|\r/)
+    .map((t, i) => ({ line: i + 1, text: t }))
+    .filter((l) => l.text.trim() !== '');
 }
 
 /** A tokenizer of `texts`: their characters, or their words (built with the `words` options). */
@@ -274,11 +324,16 @@ export function percent(x: number): string {
  * A vocabulary the model must carry to read or write text.
  * @throws UsageError when it was saved without it.
  */
-export function vocabularyOf<K extends keyof Vocabularies>(model: { vocabularies: Readonly<Vocabularies> }, key: K): NonNullable<Vocabularies[K]> {
+export function vocabularyOf<K extends keyof Vocabularies>(
+  model: { vocabularies: Readonly<Vocabularies> },
+  key: K,
+): NonNullable<Vocabularies[K]> {
   const value = model.vocabularies[key];
   if (value === undefined) {
-    throw new UsageError(`the model carries no ${key}; rnnkit reads and writes text only with models saved with their vocabularies ` +
-      '(as rnnkit train saves them)');
+    throw new UsageError(
+      `the model carries no ${key}; rnnkit reads and writes text only with models saved with their vocabularies ` +
+        '(as rnnkit train saves them)',
+    );
   }
-  return value as NonNullable<Vocabularies[K]>;
+  return value;
 }

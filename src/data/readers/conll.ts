@@ -20,7 +20,10 @@ export function parseConll(text: string, source: string): TaggedSentence[] {
   const sentences: TaggedSentence[] = [];
   let current: TaggedSentence | undefined;
   text.split(/\r\n|\n|\r/).forEach((raw, i) => {
-    const columns = raw.trim().split(/\s+/).filter((c) => c !== '');
+    const columns = raw
+      .trim()
+      .split(/\s+/)
+      .filter((c) => c !== '');
     if (columns.length === 0 || columns[0] === '-DOCSTART-') {
       current = undefined;
       return;
@@ -32,8 +35,8 @@ export function parseConll(text: string, source: string): TaggedSentence[] {
       current = { line: i + 1, tokens: [], tags: [] };
       sentences.push(current);
     }
-    current.tokens.push(columns[0]!);
-    current.tags.push(columns[columns.length - 1]!);
+    current.tokens.push(columns[0]);
+    current.tags.push(columns[columns.length - 1]);
   });
   if (sentences.length === 0) throw new FormatError(`${source}: no tagged sentence (expected lines "token … tag")`);
   return sentences;

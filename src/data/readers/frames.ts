@@ -36,8 +36,11 @@ export function parseFrameLines(text: string, source: string, requireTarget: boo
       value = JSON.parse(raw) as unknown;
     } catch (error) {
       const special = /(^|[^\w"])(NaN|-?Infinity)([^\w"]|$)/.exec(raw);
-      fail(special !== undefined && special !== null ? `not valid JSON: ${special[2]} is not a number JSON can hold (frames must be finite)`
-        : `not valid JSON (${(error as Error).message})`);
+      fail(
+        special !== undefined && special !== null
+          ? `not valid JSON: ${special[2]} is not a number JSON can hold (frames must be finite)`
+          : `not valid JSON (${(error as Error).message})`,
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('expected an object {"input": [[…], …], "target": "…"}');
     const { input, target } = value as { input?: unknown; target?: unknown };

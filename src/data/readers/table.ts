@@ -36,8 +36,13 @@ export function parseTable(text: string, options: ParseTableOptions): Table {
   let records: Table['rows'];
   try {
     // With `info`, each record comes as { record, info } (the typings only know plain string arrays).
-    const parsed = parse(text, { delimiter, bom: true, info: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] }) as
-      unknown as { record: string[]; info: InfoRecord }[];
+    const parsed = parse(text, {
+      delimiter,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as { record: string[]; info: InfoRecord }[];
     records = parsed.map(({ record, info }) => ({ line: info.lines, fields: record }));
   } catch (error) {
     if (error instanceof CsvError) {
@@ -77,13 +82,15 @@ export function columnIndex(table: Table, name: string): number {
 export function numericColumn(table: Table, name: string): { values: number[]; lines: number[] } {
   const index = columnIndex(table, name);
   const values = table.rows.map(({ line, fields }) => {
-    const text = fields[index]!.trim();
+    const text = fields[index].trim();
     const value = Number(text);
     if (text === '' || Number.isNaN(value)) {
       throw new FormatError(`${table.source}:${line}: column '${name}' holds ${JSON.stringify(fields[index])}, not a number`);
     }
     if (!isFiniteFloat32(value)) {
-      throw new FormatError(`${table.source}:${line}: column '${name}' holds ${JSON.stringify(fields[index])}, not a finite float32 number`);
+      throw new FormatError(
+        `${table.source}:${line}: column '${name}' holds ${JSON.stringify(fields[index])}, not a finite float32 number`,
+      );
     }
     return value;
   });

@@ -63,7 +63,7 @@ export class CharTokenizer implements Tokenizer {
       this.units[2 * id + 1] = text.length === 2 ? text.charCodeAt(1) : 0;
     });
     for (let id = 1; id < symbols.length; id++) {
-      const cp = symbols[id]!.codePointAt(0)!;
+      const cp = symbols[id].codePointAt(0)!;
       if (cp > 0xffff) this.astral.set(cp, id);
       else this.bmp[cp] = id;
     }
@@ -101,11 +101,12 @@ export class CharTokenizer implements Tokenizer {
     checkFields(record, ['kind', 'version', 'symbols'], 'char');
     const symbols = stringArray(record, 'symbols');
     if (symbols.length === 0 || symbols[0] !== CHAR_UNK_SYMBOL) {
-      formatFail(`symbols[0] must be "${CHAR_UNK_SYMBOL}" (the unknown token), got ${symbols.length === 0 ? 'an empty list' : JSON.stringify(symbols[0])}`);
+      const got = symbols.length === 0 ? 'an empty list' : JSON.stringify(symbols[0]);
+      formatFail(`symbols[0] must be "${CHAR_UNK_SYMBOL}" (the unknown token), got ${got}`);
     }
     const seen = new Map<string, number>();
     for (let id = 1; id < symbols.length; id++) {
-      const s = symbols[id]!;
+      const s = symbols[id];
       if (!isOneCodePoint(s)) formatFail(`symbols[${id}] is ${JSON.stringify(s)}, expected exactly one character (code point)`);
       const first = seen.get(s);
       if (first !== undefined) formatFail(`symbols[${id}] ${JSON.stringify(s)} repeats symbols[${first}]`);
@@ -125,7 +126,7 @@ export class CharTokenizer implements Tokenizer {
         out[n++] = astral.get(cp) ?? 0;
         i++;
       } else {
-        out[n++] = bmp[cp]!;
+        out[n++] = bmp[cp];
       }
     }
     return n === out.length ? out : out.slice(0, n);
@@ -138,10 +139,10 @@ export class CharTokenizer implements Tokenizer {
     const chunk = new Uint16Array(Math.min(2 * ids.length, 2 * DECODE_CHUNK + 2)); // UTF-16 code units
     let n = 0;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
+      const id = ids[i];
       if (!(id >= 0 && id < vocabSize && Number.isInteger(id))) checkId(id, vocabSize, `CharTokenizer.decode: ids[${i}]`);
-      chunk[n++] = units[2 * id]!;
-      const low = units[2 * id + 1]!;
+      chunk[n++] = units[2 * id];
+      const low = units[2 * id + 1];
       if (low !== 0) chunk[n++] = low;
       if (n >= DECODE_CHUNK) {
         parts.push(String.fromCharCode(...chunk.subarray(0, n)));
@@ -155,7 +156,7 @@ export class CharTokenizer implements Tokenizer {
   /** The character of `id` (U+FFFD for the unknown id). */
   tokenText(id: number): string {
     checkId(id, this.vocabSize, 'CharTokenizer.tokenText: id');
-    return this.texts[id]!;
+    return this.texts[id];
   }
 
   /** A decoder whose `push(id)` is `tokenText(id)` (characters need no spacing). */

@@ -1,15 +1,11 @@
 /**
- * The tokenizers of rnnkit's language models: the shared {@link Tokenizer} interface, its
- * JSON form (stored in a model file's metadata) and {@link tokenizerFromJSON}, which
- * rebuilds a tokenizer from that form after checking it thoroughly.
+ * The tokenizers of rnnkit's language models: the shared {@link Tokenizer} interface and its
+ * JSON form (stored in a model file's metadata; from-json.ts rebuilds a tokenizer from it
+ * after checking it thoroughly).
  *
  * Two kinds exist: {@link CharTokenizer} (one token per Unicode code point) and
  * {@link WordTokenizer} (words, numbers and punctuation, with `<pad>`, `<unk>`, `<eos>`).
  */
-import { FormatError } from '../../errors.js';
-import { CharTokenizer } from './char.js';
-import { describeValue, formatFail } from './json.js';
-import { WordTokenizer } from './word.js';
 
 /**
  * Turns text into token ids and back. Ids are integers 0 … vocabSize − 1; every text
@@ -67,42 +63,10 @@ export interface TokenDecoder {
  *   `lowercase` says whether text is lowercased before splitting.
  */
 export type TokenizerJSON =
-  | { kind: 'char'; version: 1; symbols: string[] }
-  | { kind: 'word'; version: 1; lowercase: boolean; words: string[] };
+  { kind: 'char'; version: 1; symbols: string[] } | { kind: 'word'; version: 1; lowercase: boolean; words: string[] };
 
 /** The version of {@link TokenizerJSON} this rnnkit writes and reads. */
 export const TOKENIZER_JSON_VERSION = 1;
-
-/**
- * Rebuilds a tokenizer from its {@link TokenizerJSON} (an object, or a string holding its JSON text).
- * Everything is checked: the kind, the version, the presence and types of the fields,
- * no unknown fields, the special tokens in their places, each symbol (one code point) or
- * word (one token by the splitting rules), and no duplicates.
- * @throws FormatError naming the problem, e.g. `tokenizer JSON: symbols[7] is "ab", expected exactly one character`.
- */
-export function tokenizerFromJSON(json: unknown): Tokenizer {
-  let value = json;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch (e) {
-      throw new FormatError(`tokenizer JSON: the text is not valid JSON (${(e as Error).message})`);
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    formatFail(`expected an object { kind, version, … }, got ${describeValue(value)}`);
-  }
-  const record = value as Record<string, unknown>;
-  if (!('kind' in record)) formatFail('missing field "kind" (expected "char" or "word")');
-  const kind = record.kind;
-  if (!('version' in record)) formatFail('missing field "version"');
-  if (record.version !== TOKENIZER_JSON_VERSION) {
-    formatFail(`version must be ${TOKENIZER_JSON_VERSION}, got ${describeValue(record.version)}`);
-  }
-  if (kind === 'char') return CharTokenizer.fromJSON(record);
-  if (kind === 'word') return WordTokenizer.fromJSON(record);
-  return formatFail(`kind must be "char" or "word", got ${describeValue(kind)}`);
-}
 
 /**
  * Number of Unicode code points of a text (characters for bits-per-character). A

@@ -1,6 +1,6 @@
 /**
  * Word-level tokenizer with a capped vocabulary and the special tokens `<pad>`, `<unk>`
- * and `<eos>` (the setup of PyTorch's word_language_model and of seed 002).
+ * and `<eos>` (the setup of PyTorch's word_language_model example).
  *
  * Splitting rules (in this order, at each position of a line; spaces separate tokens and vanish):
  * 1. a line break (`\n`, `\r\n` or `\r`) ends a sentence: token `<eos>`;
@@ -57,7 +57,11 @@ export interface SplitWordsOptions {
  */
 export function splitWords(text: string, options: SplitWordsOptions = {}): string[] {
   const tokens: string[] = [];
-  scan(options.lowercase === true ? text.toLowerCase() : text, (t) => tokens.push(t), () => tokens.push(EOS_TOKEN));
+  scan(
+    options.lowercase === true ? text.toLowerCase() : text,
+    (t) => tokens.push(t),
+    () => tokens.push(EOS_TOKEN),
+  );
   return tokens;
 }
 
@@ -65,12 +69,16 @@ export function splitWords(text: string, options: SplitWordsOptions = {}): strin
 function isOneToken(word: string): boolean {
   let count = 0;
   let same = false;
-  scan(word, (t) => {
-    count++;
-    same = t === word;
-  }, () => {
-    count += 2;
-  });
+  scan(
+    word,
+    (t) => {
+      count++;
+      same = t === word;
+    },
+    () => {
+      count += 2;
+    },
+  );
   return count === 1 && same;
 }
 
@@ -133,7 +141,7 @@ export class WordTokenizer implements Tokenizer {
     this.roles[PAD_ID] = Role.Pad;
     this.roles[EOS_ID] = Role.Eos;
     for (let id = 3; id < words.length; id++) {
-      const w = words[id]!;
+      const w = words[id];
       this.ids.set(w, id);
       this.roles[id] = w === '"' ? Role.StraightQuote : OPENING.has(w) ? Role.Opening : CLOSING.has(w) ? Role.Closing : Role.Plain;
     }
@@ -154,7 +162,11 @@ export class WordTokenizer implements Tokenizer {
     }
     if (typeof lowercase !== 'boolean') throw new UsageError(`WordTokenizer: lowercase must be a boolean, got ${String(lowercase)}`);
     const counts = new Map<string, number>(); // insertion order = order of first occurrence
-    scan(lowercase ? text.toLowerCase() : text, (t) => counts.set(t, (counts.get(t) ?? 0) + 1), () => undefined);
+    scan(
+      lowercase ? text.toLowerCase() : text,
+      (t) => counts.set(t, (counts.get(t) ?? 0) + 1),
+      () => undefined,
+    );
     const ranked = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1]); // stable: ties keep first occurrence
     const words = [...SPECIALS, ...ranked.slice(0, Math.min(ranked.length, maxVocab - 3)).map(([w]) => w)];
     return new WordTokenizer(words, lowercase);
@@ -169,14 +181,14 @@ export class WordTokenizer implements Tokenizer {
   static fromJSON(record: Record<string, unknown>): WordTokenizer {
     checkFields(record, ['kind', 'version', 'lowercase', 'words'], 'word');
     if (typeof record.lowercase !== 'boolean') formatFail(`lowercase must be a boolean, got ${describeValue(record.lowercase)}`);
-    const lowercase = record.lowercase as boolean;
+    const lowercase = record.lowercase;
     const words = stringArray(record, 'words');
     SPECIALS.forEach((special, id) => {
       if (words[id] !== special) formatFail(`words[${id}] must be "${special}", got ${describeValue(words[id])}`);
     });
     const seen = new Map<string, number>();
     for (let id = 3; id < words.length; id++) {
-      const w = words[id]!;
+      const w = words[id];
       if (!isOneToken(w)) formatFail(`words[${id}] is ${describeValue(w)}, which is not a single token by the splitting rules`);
       if (lowercase && w.toLowerCase() !== w) formatFail(`words[${id}] is ${describeValue(w)}, but the tokenizer lowercases its text`);
       const first = seen.get(w);
@@ -199,7 +211,11 @@ export class WordTokenizer implements Tokenizer {
       out[n++] = id;
     };
     const ids = this.ids;
-    scan(this.lowercase ? text.toLowerCase() : text, (t) => push(ids.get(t) ?? UNK_ID), () => push(EOS_ID));
+    scan(
+      this.lowercase ? text.toLowerCase() : text,
+      (t) => push(ids.get(t) ?? UNK_ID),
+      () => push(EOS_ID),
+    );
     return out.slice(0, n);
   }
 
@@ -207,14 +223,14 @@ export class WordTokenizer implements Tokenizer {
   decode(ids: ArrayLike<number>): string {
     const decoder = new WordDecoder(this.texts, this.roles, 'WordTokenizer.decode: ids');
     const parts: string[] = [];
-    for (let i = 0; i < ids.length; i++) parts.push(decoder.push(ids[i]!, i));
+    for (let i = 0; i < ids.length; i++) parts.push(decoder.push(ids[i], i));
     return parts.join('');
   }
 
   /** The token of `id` alone: the word, `''` for `<pad>`, `'\n'` for `<eos>`, `'<unk>'` for `<unk>`. */
   tokenText(id: number): string {
     checkId(id, this.vocabSize, 'WordTokenizer.tokenText: id');
-    return this.texts[id]!;
+    return this.texts[id];
   }
 
   /** A decoder that adds each token with the space before it that {@link WordTokenizer.decode} would put. */
@@ -235,11 +251,15 @@ class WordDecoder {
   private afterOpening = false;
   private quoteOpen = false;
 
-  constructor(private readonly texts: readonly string[], private readonly roles: Uint8Array, private readonly what: string) {}
+  constructor(
+    private readonly texts: readonly string[],
+    private readonly roles: Uint8Array,
+    private readonly what: string,
+  ) {}
 
   push(id: number, index?: number): string {
     checkId(id, this.texts.length, index === undefined ? this.what : `${this.what}[${index}]`);
-    let role = this.roles[id]! as Role;
+    let role = this.roles[id] as Role;
     if (role === Role.Pad) return '';
     if (role === Role.Eos) {
       this.lineStart = true;
@@ -253,6 +273,6 @@ class WordDecoder {
     const space = !this.lineStart && !this.afterOpening && role !== Role.Closing;
     this.lineStart = false;
     this.afterOpening = role === Role.Opening;
-    return space ? ` ${this.texts[id]!}` : this.texts[id]!;
+    return space ? ` ${this.texts[id]}` : this.texts[id];
   }
 }

@@ -52,8 +52,8 @@ export interface OnnxExportOptions {
 }
 
 /** Every model {@link exportOnnx} takes. */
-export type OnnxExportable = RecurrentLayer | LanguageModel | SequenceTagger | SequenceClassifier | SequenceRegressor | CTCModel
-  | SequenceGenerator | Seq2Seq;
+export type OnnxExportable =
+  RecurrentLayer | LanguageModel | SequenceTagger | SequenceClassifier | SequenceRegressor | CTCModel | SequenceGenerator | Seq2Seq;
 
 /** Opset versions the exporter writes, and the IR version each needs. */
 const MIN_OPSET = 14;
@@ -78,10 +78,13 @@ export function exportOnnx(layerOrModel: OnnxExportable, options: OnnxExportOpti
   if (twoGraphs) {
     const { part } = options;
     if (part !== 'encoder' && part !== 'decoder') {
-      throw new UsageError(`exportOnnx: a ${layerOrModel instanceof Seq2Seq ? 'Seq2Seq' : 'SequenceGenerator'} exports as two graphs; ` +
-        `pass part: 'encoder' or 'decoder' (or use exportOnnxParts), got ${String(part)}`);
+      throw new UsageError(
+        `exportOnnx: a ${layerOrModel instanceof Seq2Seq ? 'Seq2Seq' : 'SequenceGenerator'} exports as two graphs; ` +
+          `pass part: 'encoder' or 'decoder' (or use exportOnnxParts), got ${String(part)}`,
+      );
     }
-    if (options.initialStates || options.lengths) throw new UsageError('exportOnnx: the encoder and decoder graphs take no initialStates or lengths options');
+    if (options.initialStates || options.lengths)
+      throw new UsageError('exportOnnx: the encoder and decoder graphs take no initialStates or lengths options');
     if (layerOrModel instanceof Seq2Seq) seq2seqGraph(g, layerOrModel, part);
     else generatorGraph(g, layerOrModel, part);
     graphName = `rnnkit_${layerOrModel instanceof Seq2Seq ? 'seq2seq' : 'sequence_generator'}_${part}`;
@@ -106,8 +109,10 @@ export function exportOnnx(layerOrModel: OnnxExportable, options: OnnxExportOpti
     recurrentLayerGraph(g, layerOrModel, options);
     graphName = `rnnkit_${layerOrModel.config.cell}`;
   } else {
-    throw new UsageError('exportOnnx: expected an RNN, LSTM or GRU layer or an rnnkit model (LanguageModel, SequenceTagger, ' +
-      'SequenceClassifier, SequenceRegressor, CTCModel, SequenceGenerator, Seq2Seq)');
+    throw new UsageError(
+      'exportOnnx: expected an RNN, LSTM or GRU layer or an rnnkit model (LanguageModel, SequenceTagger, ' +
+        'SequenceClassifier, SequenceRegressor, CTCModel, SequenceGenerator, Seq2Seq)',
+    );
   }
   return encodeModel({
     irVersion: irVersionOf(opset),
@@ -123,14 +128,21 @@ export function exportOnnx(layerOrModel: OnnxExportable, options: OnnxExportOpti
  * decoder (run once per generated token, fed its own states back).
  * @throws UsageError on an unsupported option.
  */
-export function exportOnnxParts(model: SequenceGenerator | Seq2Seq, options: Pick<OnnxExportOptions, 'opset'> = {}):
-  { encoder: Uint8Array; decoder: Uint8Array } {
+export function exportOnnxParts(
+  model: SequenceGenerator | Seq2Seq,
+  options: Pick<OnnxExportOptions, 'opset'> = {},
+): { encoder: Uint8Array; decoder: Uint8Array } {
   return { encoder: exportOnnx(model, { ...options, part: 'encoder' }), decoder: exportOnnx(model, { ...options, part: 'decoder' }) };
 }
 
 function isRecurrentLayer(value: unknown): value is RecurrentLayer {
-  return typeof value === 'object' && value !== null && 'config' in value && 'stateDict' in value &&
-    typeof (value as { config: { cell?: unknown } }).config.cell === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'config' in value &&
+    'stateDict' in value &&
+    typeof (value as { config: { cell?: unknown } }).config.cell === 'string'
+  );
 }
 
 function recurrentLayerGraph(g: GraphBuilder, layer: RecurrentLayer, options: OnnxExportOptions): void {
@@ -159,11 +171,10 @@ function languageModelGraph(g: GraphBuilder, model: LanguageModel, initialStates
   const ids = g.input('input', DataType.INT64, ['T', 'B']);
   const h0 = initialStates ? g.input('h0', DataType.FLOAT, [L, 'B', s.hiddenSize]) : undefined;
   const c0 = initialStates && s.cell === 'lstm' ? g.input('c0', DataType.FLOAT, [L, 'B', s.hiddenSize]) : undefined;
-  const x = embeddingLookup(g, weights['embedding.weight']!, ids, 'embedding');
+  const x = embeddingLookup(g, weights['embedding.weight'], ids, 'embedding');
   const out = recurrentStack(g, { ...model.core.rnn.options, weights: underPrefix(weights, 'rnn.') }, x, h0, c0, undefined);
-  const logits = denseLayer(g, out.output, weights['decoder.weight']!, weights['decoder.bias'], 'decoder');
+  const logits = denseLayer(g, out.output, weights['decoder.weight'], weights['decoder.bias'], 'decoder');
   scoreOutputs(g, logits, ['T', 'B', V]);
   g.output('h', out.h, DataType.FLOAT, [L, 'B', s.hiddenSize]);
   if (out.c !== undefined) g.output('c', out.c, DataType.FLOAT, [L, 'B', s.hiddenSize]);
 }
-

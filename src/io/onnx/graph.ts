@@ -3,8 +3,14 @@
  * outputs with fixed or symbolic dimensions, and unique value names.
  */
 import {
-  AttributeType, type AttributeMessage, DataType, type Dimension, type GraphMessage, type NodeMessage,
-  type TensorMessage, type ValueInfoMessage,
+  AttributeType,
+  type AttributeMessage,
+  DataType,
+  type Dimension,
+  type GraphMessage,
+  type NodeMessage,
+  type TensorMessage,
+  type ValueInfoMessage,
 } from './protobuf.js';
 
 /** An attribute value: a number is an INT unless `float()` wraps it; arrays are INTS/STRINGS. */
@@ -32,7 +38,7 @@ export class GraphBuilder {
     const name = this.fresh(base);
     const bytes = new Uint8Array(data.length * 4);
     const view = new DataView(bytes.buffer);
-    for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
+    for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
     this.initializers.push({ name, dims: [...dims], dataType: DataType.FLOAT, rawData: bytes });
     return name;
   }
@@ -51,7 +57,10 @@ export class GraphBuilder {
   node(opType: string, inputs: readonly string[], outputs: readonly string[], attributes: Record<string, AttributeValue> = {}): string[] {
     const out = outputs.map((o) => this.fresh(o));
     this.nodes.push({
-      name: this.fresh(`${opType}_node`), opType, input: [...inputs], output: out,
+      name: this.fresh(`${opType}_node`),
+      opType,
+      input: [...inputs],
+      output: out,
       attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
     });
     return out;

@@ -28,7 +28,13 @@ import { DataType } from './protobuf.js';
 type Stack = ReturnType<typeof recurrentStack>;
 
 /** The recurrent stack of an encoder over `x` [T, B, D]; `lengths` (or undefined) as ONNX's sequence_lens. */
-function encoderStack(g: GraphBuilder, encoder: RecurrentLayer, weights: Record<string, Tensor>, x: string, lengths: string | undefined): Stack {
+function encoderStack(
+  g: GraphBuilder,
+  encoder: RecurrentLayer,
+  weights: Record<string, Tensor>,
+  x: string,
+  lengths: string | undefined,
+): Stack {
   return recurrentStack(g, { ...encoder.config, weights: underPrefix(weights, 'encoder.') }, x, undefined, undefined, lengths);
 }
 
@@ -36,14 +42,14 @@ function encoderStack(g: GraphBuilder, encoder: RecurrentLayer, weights: Record<
 function encodeTokens(g: GraphBuilder, encoder: RecurrentLayer, weights: Record<string, Tensor>, withLengths: boolean) {
   const ids = g.input('input', DataType.INT64, ['T', 'B']);
   const lengths = withLengths ? g.input('lengths', DataType.INT32, ['B']) : undefined;
-  const x = embeddingLookup(g, weights['embedding.weight']!, ids, 'embedding');
+  const x = embeddingLookup(g, weights['embedding.weight'], ids, 'embedding');
   return { stack: encoderStack(g, encoder, weights, x, lengths), lengths };
 }
 
 export function taggerGraph(g: GraphBuilder, tagger: SequenceTagger, withLengths: boolean): void {
   const weights = tagger.stateDict();
   const { stack } = encodeTokens(g, tagger.encoder, weights, withLengths);
-  const logits = denseLayer(g, stack.output, weights['classifier.weight']!, weights['classifier.bias'], 'classifier');
+  const logits = denseLayer(g, stack.output, weights['classifier.weight'], weights['classifier.bias'], 'classifier');
   if (tagger.crf === undefined) {
     scoreOutputs(g, logits, ['T', 'B', tagger.numTags]);
     return;
@@ -58,7 +64,7 @@ export function classifierGraph(g: GraphBuilder, model: SequenceClassifier, with
   const weights = model.stateDict();
   const { stack, lengths } = encodeTokens(g, model.encoder, weights, withLengths);
   const pooled = poolSequences(g, model.pooling, stack, lengths);
-  const logits = denseLayer(g, pooled, weights['classifier.weight']!, weights['classifier.bias'], 'classifier');
+  const logits = denseLayer(g, pooled, weights['classifier.weight'], weights['classifier.bias'], 'classifier');
   scoreOutputs(g, logits, ['B', model.numClasses]);
 }
 
@@ -74,13 +80,13 @@ export function regressorGraph(g: GraphBuilder, model: SequenceRegressor, withLe
   const x = g.input('input', DataType.FLOAT, ['T', 'B', D]);
   const lengths = withLengths ? g.input('lengths', DataType.INT32, ['B']) : undefined;
   const [centred] = g.node('Sub', [x, g.floats('normalization.inputMean', [D], inputMean)], ['input_centred']);
-  const [standardised] = g.node('Div', [centred!, g.floats('normalization.inputStd', [D], inputStd)], ['input_standardised']);
-  const stack = encoderStack(g, model.encoder, weights, standardised!, lengths);
+  const [standardised] = g.node('Div', [centred, g.floats('normalization.inputStd', [D], inputStd)], ['input_standardised']);
+  const stack = encoderStack(g, model.encoder, weights, standardised, lengths);
   const pooled = poolSequences(g, model.pooling, stack, lengths);
-  const prediction = denseLayer(g, pooled, weights['head.weight']!, weights['head.bias'], 'head');
+  const prediction = denseLayer(g, pooled, weights['head.weight'], weights['head.bias'], 'head');
   const [scaled] = g.node('Mul', [prediction, g.floats('normalization.targetStd', [O], targetStd)], ['prediction_scaled']);
-  const [output] = g.node('Add', [scaled!, g.floats('normalization.targetMean', [O], targetMean)], ['prediction']);
-  g.output('output', output!, DataType.FLOAT, ['B', O]);
+  const [output] = g.node('Add', [scaled, g.floats('normalization.targetMean', [O], targetMean)], ['prediction']);
+  g.output('output', output, DataType.FLOAT, ['B', O]);
 }
 
 /** The CTC model: frames [T, B, D] → class scores [T, B, C] (class 0 the blank) and their softmax. */
@@ -89,7 +95,7 @@ export function ctcGraph(g: GraphBuilder, model: CTCModel, withLengths: boolean)
   const x = g.input('input', DataType.FLOAT, ['T', 'B', model.encoder.config.inputSize]);
   const lengths = withLengths ? g.input('lengths', DataType.INT32, ['B']) : undefined;
   const stack = encoderStack(g, model.encoder, weights, x, lengths);
-  const logits = denseLayer(g, stack.output, weights['classifier.weight']!, weights['classifier.bias'], 'classifier');
+  const logits = denseLayer(g, stack.output, weights['classifier.weight'], weights['classifier.bias'], 'classifier');
   scoreOutputs(g, logits, ['T', 'B', model.numLabels + 1]);
 }
 
@@ -98,20 +104,20 @@ function poolSequences(g: GraphBuilder, pooling: SequencePooling, stack: Stack, 
   if (pooling === 'last') {
     // Top layer's final states [dirs, B, H] → [B, dirs·H], direction d in columns d·H …
     const [batchMajor] = g.node('Transpose', [stack.topH], ['top_states_bdh'], { perm: [1, 0, 2] });
-    return g.node('Reshape', [batchMajor!, g.int64s('pooled_shape', [0, -1])], ['pooled'])[0]!;
+    return g.node('Reshape', [batchMajor, g.int64s('pooled_shape', [0, -1])], ['pooled'])[0];
   }
   if (lengths === undefined) {
-    return g.node(pooling === 'mean' ? 'ReduceMean' : 'ReduceMax', [stack.output], ['pooled'], { axes: [0], keepdims: 0 })[0]!;
+    return g.node(pooling === 'mean' ? 'ReduceMean' : 'ReduceMax', [stack.output], ['pooled'], { axes: [0], keepdims: 0 })[0];
   }
   if (pooling === 'mean') {
     // Padding is zero in the output: the sum over all steps divided by each length.
     const [sum] = g.node('ReduceSum', [stack.output, g.int64s('axes_0', [0])], ['steps_sum'], { keepdims: 0 });
     const [count] = g.node('Cast', [lengths], ['lengths_float'], { to: DataType.FLOAT });
-    const [column] = g.node('Unsqueeze', [count!, g.int64s('axes_1', [1])], ['lengths_column']);
-    return g.node('Div', [sum!, column!], ['pooled'])[0]!;
+    const [column] = g.node('Unsqueeze', [count, g.int64s('axes_1', [1])], ['lengths_column']);
+    return g.node('Div', [sum, column], ['pooled'])[0];
   }
   // Steps past a sequence's end are set to −∞ before the maximum.
   const [mask] = g.node('Unsqueeze', [realSteps(g, stack.output, lengths), g.int64s('axes_2', [2])], ['real_steps_3d']);
-  const [masked] = g.node('Where', [mask!, stack.output, g.floats('minus_infinity', [], Float32Array.of(-Infinity))], ['masked_output']);
-  return g.node('ReduceMax', [masked!], ['pooled'], { axes: [0], keepdims: 0 })[0]!;
+  const [masked] = g.node('Where', [mask, stack.output, g.floats('minus_infinity', [], Float32Array.of(-Infinity))], ['masked_output']);
+  return g.node('ReduceMax', [masked], ['pooled'], { axes: [0], keepdims: 0 })[0];
 }

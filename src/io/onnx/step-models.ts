@@ -35,19 +35,19 @@ export type OnnxPart = 'encoder' | 'decoder';
 /** A float tensor of zeros `[lead, B, width]` (`lead` omitted: `[B, width]`), B read from dimension `axis` of `like`. */
 function zeros(g: GraphBuilder, like: string, axis: number, lead: number | undefined, width: number, name: string): string {
   const [shape] = g.node('Shape', [like], [`${name}_like_shape`]);
-  const [batch] = g.node('Gather', [shape!, g.int64s(`${name}_batch_axis`, [axis])], [`${name}_batch`], { axis: 0 });
-  const parts = [...(lead === undefined ? [] : [g.int64s(`${name}_lead`, [lead])]), batch!, g.int64s(`${name}_width`, [width])];
+  const [batch] = g.node('Gather', [shape, g.int64s(`${name}_batch_axis`, [axis])], [`${name}_batch`], { axis: 0 });
+  const parts = [...(lead === undefined ? [] : [g.int64s(`${name}_lead`, [lead])]), batch, g.int64s(`${name}_width`, [width])];
   const [dims] = g.node('Concat', parts, [`${name}_dims`], { axis: 0 });
-  return g.node('ConstantOfShape', [dims!], [name])[0]!;
+  return g.node('ConstantOfShape', [dims], [name])[0];
 }
 
 /** `x` with a leading axis of size 1 (axis 0 inserted) or without it (removed). */
 function unsqueeze0(g: GraphBuilder, x: string, name: string): string {
-  return g.node('Unsqueeze', [x, g.int64s(`${name}_axes`, [0])], [name])[0]!;
+  return g.node('Unsqueeze', [x, g.int64s(`${name}_axes`, [0])], [name])[0];
 }
 
 function squeeze0(g: GraphBuilder, x: string, name: string): string {
-  return g.node('Squeeze', [x, g.int64s(`${name}_axes`, [0])], [name])[0]!;
+  return g.node('Squeeze', [x, g.int64s(`${name}_axes`, [0])], [name])[0];
 }
 
 export function generatorGraph(g: GraphBuilder, model: SequenceGenerator, part: OnnxPart): void {
@@ -60,10 +60,10 @@ export function generatorGraph(g: GraphBuilder, model: SequenceGenerator, part: 
     let h: string;
     if (model.initialState !== undefined) {
       // h0 = tanh(W c + b) [B, L·H] → [L, B, H]
-      const projected = denseLayer(g, condition, weights['initial_state.weight']!, weights['initial_state.bias'], 'initial_state');
+      const projected = denseLayer(g, condition, weights['initial_state.weight'], weights['initial_state.bias'], 'initial_state');
       const [bounded] = g.node('Tanh', [projected], ['initial_state_tanh']);
-      const [layered] = g.node('Reshape', [bounded!, g.int64s('initial_state_shape', [0, L, H])], ['initial_state_blh']);
-      [h] = g.node('Transpose', [layered!], ['initial_h'], { perm: [1, 0, 2] }) as [string];
+      const [layered] = g.node('Reshape', [bounded, g.int64s('initial_state_shape', [0, L, H])], ['initial_state_blh']);
+      [h] = g.node('Transpose', [layered], ['initial_h'], { perm: [1, 0, 2] }) as [string];
     } else {
       h = zeros(g, condition, 0, L, H, 'initial_h');
     }
@@ -74,17 +74,17 @@ export function generatorGraph(g: GraphBuilder, model: SequenceGenerator, part: 
   const ids = g.input('input', DataType.INT64, ['T', 'B']);
   const h0 = g.input('h', DataType.FLOAT, [L, 'B', H]);
   const c0 = lstm ? g.input('c', DataType.FLOAT, [L, 'B', H]) : undefined;
-  let x = embeddingLookup(g, weights['embedding.weight']!, ids, 'embedding');
+  let x = embeddingLookup(g, weights['embedding.weight'], ids, 'embedding');
   if (s.conditioning === 'every-step') {
     // [embedding; condition] at every step: the condition [B, C] expanded to [T, B, C].
     const condition = g.input('condition', DataType.FLOAT, ['B', C]);
     const [idsShape] = g.node('Shape', [ids], ['ids_shape']);
-    const [dims] = g.node('Concat', [idsShape!, g.int64s('condition_width', [C])], ['condition_dims'], { axis: 0 });
-    const [tiled] = g.node('Expand', [unsqueeze0(g, condition, 'condition_step'), dims!], ['condition_tiled']);
-    [x] = g.node('Concat', [x, tiled!], ['decoder_input'], { axis: 2 }) as [string];
+    const [dims] = g.node('Concat', [idsShape, g.int64s('condition_width', [C])], ['condition_dims'], { axis: 0 });
+    const [tiled] = g.node('Expand', [unsqueeze0(g, condition, 'condition_step'), dims], ['condition_tiled']);
+    [x] = g.node('Concat', [x, tiled], ['decoder_input'], { axis: 2 }) as [string];
   }
   const stack = recurrentStack(g, { ...model.rnn.config, weights: underPrefix(weights, 'rnn.') }, x, h0, c0, undefined);
-  const logits = denseLayer(g, stack.output, weights['output.weight']!, weights['output.bias'], 'output');
+  const logits = denseLayer(g, stack.output, weights['output.weight'], weights['output.bias'], 'output');
   scoreOutputs(g, logits, ['T', 'B', s.vocabSize]);
   g.output('next_h', stack.h, DataType.FLOAT, [L, 'B', H]);
   if (stack.c !== undefined) g.output('next_c', stack.c, DataType.FLOAT, [L, 'B', H]);
@@ -101,17 +101,28 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
   if (part === 'encoder') {
     const source = g.input('source', DataType.INT64, ['S', 'B']);
     const lengths = g.input('source_lengths', DataType.INT32, ['B']);
-    const x = embeddingLookup(g, weights['encoder.embedding.weight']!, source, 'encoder_embedding');
-    const spec: StackSpec = { ...s, nonlinearity: 'tanh', inputSize: s.embeddingDim, directions: s.bidirectional ? 2 : 1, bias: true,
-      resetAfter: s.resetAfter !== false, peepholes: s.peepholes === true, projSize: 0, weights: underPrefix(weights, 'encoder.rnn.') };
+    const x = embeddingLookup(g, weights['encoder.embedding.weight'], source, 'encoder_embedding');
+    const spec: StackSpec = {
+      ...s,
+      nonlinearity: 'tanh',
+      inputSize: s.embeddingDim,
+      directions: s.bidirectional ? 2 : 1,
+      bias: true,
+      resetAfter: s.resetAfter !== false,
+      peepholes: s.peepholes === true,
+      projSize: 0,
+      weights: underPrefix(weights, 'encoder.rnn.'),
+    };
     const stack = recurrentStack(g, spec, x, undefined, undefined, lengths);
     // h_T: the top layer's final states, directions side by side [B, Hd].
     const [batchMajor] = g.node('Transpose', [stack.topH], ['top_states_bdh'], { perm: [1, 0, 2] });
-    const [hT] = g.node('Reshape', [batchMajor!, g.int64s('h_T_shape', [0, -1])], ['h_T']) as [string];
+    const [hT] = g.node('Reshape', [batchMajor, g.int64s('h_T_shape', [0, -1])], ['h_T']) as [string];
     let context = hT;
     if (s.context === 'transform') {
       // c = q(h_T) = tanh(W_q h_T + b_q)
-      [context] = g.node('Tanh', [denseLayer(g, hT, weights['bridge.weight']!, weights['bridge.bias'], 'bridge')], ['bridge_context']) as [string];
+      [context] = g.node('Tanh', [denseLayer(g, hT, weights['bridge.weight'], weights['bridge.bias'], 'bridge')], ['bridge_context']) as [
+        string,
+      ];
     }
     const initial = fixedFed ? zeros(g, hT, 0, undefined, Hd, 'zero_state') : s.context === 'transform' ? context : hT;
     g.output('encoder_output', stack.output, DataType.FLOAT, ['S', 'B', Hd]);
@@ -128,34 +139,38 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
   const values = attention ? g.input('encoder_output', DataType.FLOAT, ['S', 'B', Hd]) : undefined;
   const lengths = attention ? g.input('source_lengths', DataType.INT32, ['B']) : undefined;
   const feed = luong ? g.input('feed', DataType.FLOAT, ['B', Hd]) : undefined;
-  const embedded = embeddingLookup(g, weights['decoder.embedding.weight']!, token, 'decoder_embedding');
+  const embedded = embeddingLookup(g, weights['decoder.embedding.weight'], token, 'decoder_embedding');
   /** Attention of `query` [B, K] over the encoder outputs: the context [B, Hd], its weights output as `attention` [B, S]. */
   const attend = (query: string): string => {
     let scores: string;
     if (s.attention === 'additive') {
       // e_i = wᵀ tanh(W_k h_i + b_k + W_q s_{t−1})
-      const keys = denseLayer(g, values!, weights['attention.key.weight']!, weights['attention.key.bias'], 'attention_key');
-      const q = denseLayer(g, query, weights['attention.query.weight']!, undefined, 'attention_query');
-      const [hidden] = g.node('Tanh', [g.node('Add', [keys, q], ['attention_sum'])[0]!], ['attention_hidden']);
-      const w = weights['attention.score.weight']!;
-      const [e] = g.node('MatMul', [hidden!, g.floats('attention_score_w', [w.data.length, 1], w.data)], ['attention_e']);
-      [scores] = g.node('Squeeze', [e!, g.int64s('attention_e_axes', [2])], ['attention_scores']) as [string];
+      const keys = denseLayer(g, values!, weights['attention.key.weight'], weights['attention.key.bias'], 'attention_key');
+      const q = denseLayer(g, query, weights['attention.query.weight'], undefined, 'attention_query');
+      const [hidden] = g.node('Tanh', [g.node('Add', [keys, q], ['attention_sum'])[0]], ['attention_hidden']);
+      const w = weights['attention.score.weight'];
+      const [e] = g.node('MatMul', [hidden, g.floats('attention_score_w', [w.data.length, 1], w.data)], ['attention_e']);
+      [scores] = g.node('Squeeze', [e, g.int64s('attention_e_axes', [2])], ['attention_scores']) as [string];
     } else {
       // e_i = s_t · h_i (dot) or s_t · W_a h_i (general)
-      const keys = s.attention === 'general' ? denseLayer(g, values!, weights['attention.key.weight']!, undefined, 'attention_key') : values!;
+      const keys =
+        s.attention === 'general' ? denseLayer(g, values!, weights['attention.key.weight'], undefined, 'attention_key') : values!;
       const [products] = g.node('Mul', [keys, query], ['attention_products']);
-      [scores] = g.node('ReduceSum', [products!, g.int64s('attention_sum_axes', [2])], ['attention_scores'], { keepdims: 0 }) as [string];
+      [scores] = g.node('ReduceSum', [products, g.int64s('attention_sum_axes', [2])], ['attention_scores'], { keepdims: 0 }) as [string];
     }
     // α = softmax over the real steps [S, B]; c = Σ_i α_i h_i
-    const [masked] = g.node('Where', [realSteps(g, values!, lengths!), scores, g.floats('minus_infinity', [], Float32Array.of(-Infinity))],
-      ['attention_masked']);
-    const [alpha] = g.node('Softmax', [masked!], ['attention_alpha'], { axis: 0 });
-    const [alpha3] = g.node('Unsqueeze', [alpha!, g.int64s('alpha_axes', [2])], ['attention_alpha_3d']);
-    const [contributions] = g.node('Mul', [alpha3!, values!], ['attention_contributions']);
-    const [ctx] = g.node('ReduceSum', [contributions!, g.int64s('attention_context_axes', [0])], ['attention_context'], { keepdims: 0 });
-    const [byRow] = g.node('Transpose', [alpha!], ['attention_weights'], { perm: [1, 0] });
-    g.output('attention', byRow!, DataType.FLOAT, ['B', 'S']);
-    return ctx!;
+    const [masked] = g.node(
+      'Where',
+      [realSteps(g, values!, lengths!), scores, g.floats('minus_infinity', [], Float32Array.of(-Infinity))],
+      ['attention_masked'],
+    );
+    const [alpha] = g.node('Softmax', [masked], ['attention_alpha'], { axis: 0 });
+    const [alpha3] = g.node('Unsqueeze', [alpha, g.int64s('alpha_axes', [2])], ['attention_alpha_3d']);
+    const [contributions] = g.node('Mul', [alpha3, values!], ['attention_contributions']);
+    const [ctx] = g.node('ReduceSum', [contributions, g.int64s('attention_context_axes', [0])], ['attention_context'], { keepdims: 0 });
+    const [byRow] = g.node('Transpose', [alpha], ['attention_weights'], { perm: [1, 0] });
+    g.output('attention', byRow, DataType.FLOAT, ['B', 'S']);
+    return ctx;
   };
   const previous = squeeze0(g, h, 'previous_state');
   let x = embedded;
@@ -171,8 +186,19 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
   const cellWeights: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(underPrefix(weights, 'decoder.cell.'))) cellWeights[`${name}_l0`] = t;
   const inputSize = s.embeddingDim + (attention || fixedFed ? Hd : 0);
-  const spec: StackSpec = { cell: s.cell, nonlinearity: 'tanh', inputSize, hiddenSize: Hd, numLayers: 1, directions: 1, bias: true,
-    resetAfter: s.resetAfter !== false, peepholes: s.peepholes === true, projSize: 0, weights: cellWeights };
+  const spec: StackSpec = {
+    cell: s.cell,
+    nonlinearity: 'tanh',
+    inputSize,
+    hiddenSize: Hd,
+    numLayers: 1,
+    directions: 1,
+    bias: true,
+    resetAfter: s.resetAfter !== false,
+    peepholes: s.peepholes === true,
+    projSize: 0,
+    weights: cellWeights,
+  };
   const step = recurrentStack(g, spec, unsqueeze0(g, x, 'cell_input_step'), h, c, undefined);
   const state = squeeze0(g, step.h, 'state');
   let out = state;
@@ -181,11 +207,14 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
   } else if (luong) {
     // h̃_t = tanh(W_c [c_t; s_t] + b_c), also fed at the next step
     const [combined] = g.node('Concat', [attend(state), state], ['combined'], { axis: 1 });
-    [out] = g.node('Tanh', [denseLayer(g, combined!, weights['attention.combine.weight']!, weights['attention.combine.bias'], 'combine')],
-      ['attentional']) as [string];
+    [out] = g.node(
+      'Tanh',
+      [denseLayer(g, combined, weights['attention.combine.weight'], weights['attention.combine.bias'], 'combine')],
+      ['attentional'],
+    ) as [string];
     g.output('next_feed', out, DataType.FLOAT, ['B', Hd]);
   }
-  const logits = denseLayer(g, out, weights['output.weight']!, weights['output.bias'], 'output');
+  const logits = denseLayer(g, out, weights['output.weight'], weights['output.bias'], 'output');
   scoreOutputs(g, logits, ['B', s.targetVocabSize]);
   g.output('next_h', step.h, DataType.FLOAT, [1, 'B', Hd]);
   if (step.c !== undefined) g.output('next_c', step.c, DataType.FLOAT, [1, 'B', Hd]);
@@ -194,5 +223,8 @@ export function seq2seqGraph(g: GraphBuilder, model: Seq2Seq, part: OnnxPart): v
 /** The metadata an exported graph of `model` carries: the begin and end token ids of a Seq2Seq. */
 export function stepModelMetadata(model: SequenceGenerator | Seq2Seq): { key: string; value: string }[] {
   if (model instanceof SequenceGenerator) return [];
-  return [{ key: 'begin', value: String(model.begin) }, { key: 'end', value: String(model.end) }];
+  return [
+    { key: 'begin', value: String(model.begin) },
+    { key: 'end', value: String(model.end) },
+  ];
 }

@@ -45,7 +45,10 @@ export type TfjsImportedModel = LanguageModel | SequenceTagger | SequenceClassif
 
 /** Options of {@link importTfjsLayersModel}. */
 export interface TfjsImportOptions {
-  /** The model to build. @default a classifier when the last recurrent layer returns one vector; else a language model when `vocabulary` is given, else a tagger */
+  /**
+   * The model to build. @default a classifier when the last recurrent layer returns one
+   * vector; else a language model when `vocabulary` is given, else a tagger
+   */
   as?: TfjsImportKind;
   /** A character language model's characters in id order (one code point each); `<unk>` is added in front when missing. */
   vocabulary?: readonly string[];
@@ -91,20 +94,29 @@ interface Chain {
  * @throws FormatError when the model has layers or settings rnnkit lacks (naming them) or its
  *   weights do not match; UsageError on options that do not fit the model.
  */
-export async function importTfjsLayersModel(modelJson: unknown, weights: Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[],
-  options: TfjsImportOptions = {}): Promise<TfjsImportedModel> {
+export async function importTfjsLayersModel(
+  modelJson: unknown,
+  weights: Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[],
+  options: TfjsImportOptions = {},
+): Promise<TfjsImportedModel> {
   const model = readModelJson(modelJson);
   const chain = readChain(model.layers);
   const tensors = readWeights(model.weights, weights);
   const kind = kindOf(chain, options);
-  const top = chain.recurrent[0]!;
+  const top = chain.recurrent[0];
   const shape = {
-    cell: top.cell, hiddenSize: top.units, numLayers: chain.recurrent.length, embeddingDim: chain.embeddingDim,
-    ...(top.cell === 'gru' && !top.resetAfter ? { resetAfter: false } : {}), ...(options.backend ? { backend: options.backend } : {}),
+    cell: top.cell,
+    hiddenSize: top.units,
+    numLayers: chain.recurrent.length,
+    embeddingDim: chain.embeddingDim,
+    ...(top.cell === 'gru' && !top.resetAfter ? { resetAfter: false } : {}),
+    ...(options.backend ? { backend: options.backend } : {}),
   };
   const embedding = pick(tensors, `${chain.embedding.name}/`, 'embeddings', [chain.vocabSize, chain.embeddingDim]);
   const stack: Record<string, Tensor> = {};
-  chain.recurrent.forEach((r, l) => Object.assign(stack, recurrentWeights(r, l, l === 0 ? chain.embeddingDim : r.units * (r.bidirectional ? 2 : 1), tensors)));
+  chain.recurrent.forEach((r, l) =>
+    Object.assign(stack, recurrentWeights(r, l, l === 0 ? chain.embeddingDim : r.units * (r.bidirectional ? 2 : 1), tensors)),
+  );
   const width = top.units * (top.bidirectional ? 2 : 1);
   const [outWeight, outBias] = denseWeights(chain, width, tensors);
 
@@ -116,9 +128,11 @@ export async function importTfjsLayersModel(modelJson: unknown, weights: Uint8Ar
     dict = { ...prefixed('rnn.', stack), ...shiftedTokenWeights(shift, embedding, outWeight, outBias) };
   } else {
     const common = { ...shape, vocabSize: chain.vocabSize, bidirectional: top.bidirectional, vocabularies: options.vocabularies ?? {} };
-    const outputs = outWeight.shape[0]!;
-    built = kind === 'sequence-tagger' ? SequenceTagger.create({ ...common, numTags: outputs })
-      : SequenceClassifier.create({ ...common, numClasses: outputs, pooling: 'last' });
+    const outputs = outWeight.shape[0];
+    built =
+      kind === 'sequence-tagger'
+        ? SequenceTagger.create({ ...common, numTags: outputs })
+        : SequenceClassifier.create({ ...common, numClasses: outputs, pooling: 'last' });
     dict = { 'embedding.weight': embedding, ...prefixed('encoder.', stack), 'classifier.weight': outWeight, 'classifier.bias': outBias };
   }
   try {
@@ -137,15 +151,20 @@ function kindOf(chain: Chain, options: TfjsImportOptions): TfjsImportKind {
     throw new UsageError(`${WHAT}: as must be 'language-model', 'sequence-tagger' or 'sequence-classifier', got '${String(kind)}'`);
   }
   if ((kind === 'sequence-classifier') === sequences) {
-    throw new UsageError(`${WHAT}: a ${kind} needs the last recurrent layer to return ${kind === 'sequence-classifier' ? 'one vector ' +
-      '(return_sequences: false)' : 'every step (return_sequences: true)'}; '${chain.recurrent.at(-1)!.layer.name}' does not`);
+    throw new UsageError(
+      `${WHAT}: a ${kind} needs the last recurrent layer to return ${
+        kind === 'sequence-classifier' ? 'one vector ' + '(return_sequences: false)' : 'every step (return_sequences: true)'
+      }; '${chain.recurrent.at(-1)!.layer.name}' does not`,
+    );
   }
   if (kind === 'language-model') {
     if (options.vocabulary === undefined) throw new UsageError(`${WHAT}: a language model needs its characters (vocabulary)`);
-    if (chain.recurrent[0]!.bidirectional) throw new UsageError(`${WHAT}: a bidirectional model cannot be a language model`);
+    if (chain.recurrent[0].bidirectional) throw new UsageError(`${WHAT}: a bidirectional model cannot be a language model`);
     if (chain.head !== 'scores' || chain.outputs !== chain.vocabSize) {
-      throw new UsageError(`${WHAT}: a language model's Dense must score the ${chain.vocabSize} tokens of its Embedding; ` +
-        `'${chain.dense.name}' has ${chain.outputs} ${chain.head === 'sigmoid' ? 'sigmoid ' : ''}outputs`);
+      throw new UsageError(
+        `${WHAT}: a language model's Dense must score the ${chain.vocabSize} tokens of its Embedding; ` +
+          `'${chain.dense.name}' has ${chain.outputs} ${chain.head === 'sigmoid' ? 'sigmoid ' : ''}outputs`,
+      );
     }
   } else if (options.vocabulary !== undefined) {
     throw new UsageError(`${WHAT}: vocabulary (characters) is for language models; give a ${kind} its vocabularies`);
@@ -157,24 +176,31 @@ function kindOf(chain: Chain, options: TfjsImportOptions): TfjsImportKind {
 function readChain(layers: KerasLayer[]): Chain {
   const [first, ...rest] = layers;
   if (first === undefined || first.className !== 'Embedding') {
-    throw new FormatError(`${WHAT}: the model must start with an Embedding (token ids in)${first ? `; it starts with '${first.name}' (${first.className})` : ''}`);
+    throw new FormatError(
+      `${WHAT}: the model must start with an Embedding (token ids in)` +
+        (first ? `; it starts with '${first.name}' (${first.className})` : ''),
+    );
   }
   const vocabSize = positive(first, 'input_dim');
   const embeddingDim = positive(first, 'output_dim');
   const recurrent: Recurrent[] = [];
-  while (rest.length > 0 && isRecurrent(rest[0]!)) recurrent.push(readRecurrent(rest.shift()!));
+  while (rest.length > 0 && isRecurrent(rest[0])) recurrent.push(readRecurrent(rest.shift()!));
   if (recurrent.length === 0) {
     throw new FormatError(`${WHAT}: ${rest[0] ? unsupported(rest[0]) : 'no SimpleRNN, LSTM or GRU layer follows the Embedding'}`);
   }
-  const top = recurrent[0]!;
+  const top = recurrent[0];
   recurrent.forEach((r, i) => {
     const same = r.cell === top.cell && r.units === top.units && r.bidirectional === top.bidirectional && r.resetAfter === top.resetAfter;
     if (!same) {
-      throw new FormatError(`${WHAT}: recurrent layers '${top.layer.name}' and '${r.layer.name}' differ in cell, units, direction or ` +
-        'reset_after; an rnnkit stack repeats one cell of one size');
+      throw new FormatError(
+        `${WHAT}: recurrent layers '${top.layer.name}' and '${r.layer.name}' differ in cell, units, direction or ` +
+          'reset_after; an rnnkit stack repeats one cell of one size',
+      );
     }
     if (i < recurrent.length - 1 && !r.returnSequences) {
-      throw new FormatError(`${WHAT}: '${r.layer.name}' returns one vector (return_sequences: false) but another recurrent layer follows it`);
+      throw new FormatError(
+        `${WHAT}: '${r.layer.name}' returns one vector (return_sequences: false) but another recurrent layer follows it`,
+      );
     }
   });
   let dense = rest.shift();
@@ -186,7 +212,8 @@ function readChain(layers: KerasLayer[]): Chain {
   let activation = activationOf(dense, 'activation');
   const after = rest.shift();
   if (after !== undefined) {
-    if (after.className !== 'Activation' || activation !== 'linear' || rest.length > 0) throw new FormatError(`${WHAT}: ${unsupported(after)}`);
+    if (after.className !== 'Activation' || activation !== 'linear' || rest.length > 0)
+      throw new FormatError(`${WHAT}: ${unsupported(after)}`);
     activation = activationOf(after, 'activation');
   }
   const outputs = positive(dense, 'units');
@@ -194,8 +221,10 @@ function readChain(layers: KerasLayer[]): Chain {
   if (activation === 'softmax' || activation === 'linear') head = 'scores';
   else if (activation === 'sigmoid' && outputs === 1) head = 'sigmoid';
   else {
-    throw new FormatError(`${WHAT}: Dense '${dense.name}' ends in ${activation} over ${outputs} outputs; rnnkit's models score ` +
-      'classes with softmax (or a single sigmoid unit, read as two classes)');
+    throw new FormatError(
+      `${WHAT}: Dense '${dense.name}' ends in ${activation} over ${outputs} outputs; rnnkit's models score ` +
+        'classes with softmax (or a single sigmoid unit, read as two classes)',
+    );
   }
   return { embedding: first, vocabSize, embeddingDim, recurrent, dense, outputs, head };
 }
@@ -210,8 +239,10 @@ function readRecurrent(layer: KerasLayer): Recurrent {
   const cellLayer = bidirectional ? inner(layer, 'layer') : layer;
   if (bidirectional) {
     if ((layer.config.merge_mode ?? 'concat') !== 'concat') {
-      throw new FormatError(`${WHAT}: Bidirectional '${layer.name}' merges with '${String(layer.config.merge_mode)}'; rnnkit concatenates ` +
-        "the two directions (merge_mode 'concat')");
+      throw new FormatError(
+        `${WHAT}: Bidirectional '${layer.name}' merges with '${String(layer.config.merge_mode)}'; rnnkit concatenates ` +
+          "the two directions (merge_mode 'concat')",
+      );
     }
     const backward = layer.config.backward_layer;
     if (backward !== undefined && backward !== null) {
@@ -229,17 +260,26 @@ function readRecurrent(layer: KerasLayer): Recurrent {
   }
   const activation = activationOf(cellLayer, 'activation');
   if (activation !== 'tanh') {
-    throw new FormatError(`${WHAT}: '${cellLayer.name}' uses activation ${activation}; rnnkit's ${cell === 'rnn' ? "sequence models' RNNs use" : 'cells use'} tanh`);
+    throw new FormatError(
+      `${WHAT}: '${cellLayer.name}' uses activation ${activation}; ` +
+        `rnnkit's ${cell === 'rnn' ? "sequence models' RNNs use" : 'cells use'} tanh`,
+    );
   }
   if (cell !== 'rnn') {
     const gate = activationOf(cellLayer, 'recurrent_activation');
     if (gate !== 'sigmoid') {
-      throw new FormatError(`${WHAT}: '${cellLayer.name}' uses recurrent_activation ${gate}; rnnkit's gates use the logistic sigmoid ` +
-        "(build the model with recurrentActivation: 'sigmoid' — TensorFlow.js defaults to hardSigmoid)");
+      throw new FormatError(
+        `${WHAT}: '${cellLayer.name}' uses recurrent_activation ${gate}; rnnkit's gates use the logistic sigmoid ` +
+          "(build the model with recurrentActivation: 'sigmoid' — TensorFlow.js defaults to hardSigmoid)",
+      );
     }
   }
   return {
-    layer, cell, units: positive(cellLayer, 'units'), bidirectional, returnSequences: c.return_sequences === true,
+    layer,
+    cell,
+    units: positive(cellLayer, 'units'),
+    bidirectional,
+    returnSequences: c.return_sequences === true,
     resetAfter: cell !== 'gru' || c.reset_after === true,
   };
 }
@@ -279,7 +319,10 @@ function denseWeights(chain: Chain, width: number, tensors: Record<string, Tenso
   if (chain.head === 'scores') return [weight, bias];
   const two = new Float32Array(2 * width);
   two.set(weight.data, width);
-  return [{ shape: [2, width], data: two }, { shape: [2], data: Float32Array.of(0, bias.data[0]!) }];
+  return [
+    { shape: [2, width], data: two },
+    { shape: [2], data: Float32Array.of(0, bias.data[0]) },
+  ];
 }
 
 /** A Keras kernel [in, blocks·n] as rnnkit's [blocks·n, in], its row blocks in rnnkit's order (order[i]: the Keras block of block i). */
@@ -290,7 +333,7 @@ function kerasKernel(kernel: Tensor, order: readonly number[]): Tensor {
   order.forEach((from, to) => {
     for (let j = 0; j < n; j++) {
       const row = (to * n + j) * inputs;
-      for (let i = 0; i < inputs; i++) data[row + i] = kernel.data[i * columns + from * n + j]!;
+      for (let i = 0; i < inputs; i++) data[row + i] = kernel.data[i * columns + from * n + j];
     }
   });
   return { shape: [columns, inputs], data };
@@ -315,7 +358,7 @@ function pickOptional(tensors: Record<string, Tensor>, prefix: string, leaf: str
   const names = Object.keys(tensors).filter((n) => n.startsWith(prefix) && n.split('/').at(-1)!.replace(/:\d+$/, '') === leaf);
   if (names.length > 1) throw new FormatError(`${WHAT}: more than one weight matches ${prefix}…${leaf}: ${names.join(', ')}`);
   if (names.length === 0) return undefined;
-  const t = tensors[names[0]!]!;
+  const t = tensors[names[0]];
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new FormatError(`${WHAT}: weight ${names[0]} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
   }
@@ -346,8 +389,10 @@ function positive(layer: KerasLayer, key: string): number {
 }
 
 function unsupported(layer: KerasLayer): string {
-  return `layer '${layer.name}' is a ${layer.className}, which rnnkit does not have here (it reads Embedding → SimpleRNN / LSTM / GRU, ` +
-    'optionally Bidirectional → Dense, optionally TimeDistributed or followed by an Activation)';
+  return (
+    `layer '${layer.name}' is a ${layer.className}, which rnnkit does not have here (it reads Embedding → SimpleRNN / LSTM / GRU, ` +
+    'optionally Bidirectional → Dense, optionally TimeDistributed or followed by an Activation)'
+  );
 }
 
 function prefixed(prefix: string, dict: Record<string, Tensor>): Record<string, Tensor> {

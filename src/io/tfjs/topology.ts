@@ -58,8 +58,10 @@ export function readModelJson(json: unknown): TfjsModel {
   }
   const root = record(value, 'model.json');
   if (root.format !== undefined && root.format !== 'layers-model') {
-    throw new FormatError(`${WHAT}: model.json holds a '${String(root.format)}', not a 'layers-model' ` +
-      '(a graph model from a SavedModel has no layers to map)');
+    throw new FormatError(
+      `${WHAT}: model.json holds a '${String(root.format)}', not a 'layers-model' ` +
+        '(a graph model from a SavedModel has no layers to map)',
+    );
   }
   let topology = record(root.modelTopology, 'modelTopology');
   if (topology.model_config !== undefined) topology = record(topology.model_config, 'modelTopology.model_config');
@@ -73,7 +75,7 @@ export function readModelJson(json: unknown): TfjsModel {
       throw new FormatError(`${WHAT}: a weightsManifest group lacks its paths`);
     }
     if (!Array.isArray(g.weights)) throw new FormatError(`${WHAT}: a weightsManifest group lacks its weights`);
-    paths.push(...(g.paths as string[]));
+    paths.push(...g.paths);
     for (const w of g.weights) weights.push(weightSpec(w));
   }
   return { layers: chainOf(topology), weights, paths };
@@ -103,11 +105,15 @@ function checkChain(entries: unknown[]): void {
     const nodes = layer.inbound_nodes;
     if (i === 0) return;
     const previous = record(entries[i - 1], 'a layer').name;
-    const inbound = Array.isArray(nodes) && nodes.length === 1 && Array.isArray(nodes[0]) && nodes[0].length === 1 && Array.isArray(nodes[0][0])
-      ? (nodes[0][0] as unknown[])[0] : undefined;
+    const inbound =
+      Array.isArray(nodes) && nodes.length === 1 && Array.isArray(nodes[0]) && nodes[0].length === 1 && Array.isArray(nodes[0][0])
+        ? (nodes[0][0] as unknown[])[0]
+        : undefined;
     if (inbound !== previous) {
-      throw new FormatError(`${WHAT}: layer '${String(layer.name)}' does not take the output of the layer before it; ` +
-        'rnnkit imports models whose layers form one chain (Sequential ones, or functional ones written as a chain)');
+      throw new FormatError(
+        `${WHAT}: layer '${String(layer.name)}' does not take the output of the layer before it; ` +
+          'rnnkit imports models whose layers form one chain (Sequential ones, or functional ones written as a chain)',
+      );
     }
   });
 }
@@ -116,22 +122,30 @@ function kerasLayer(entry: unknown): KerasLayer {
   const layer = record(entry, 'a layer');
   const config = record(layer.config, 'a layer config');
   const name = config.name ?? layer.name;
-  if (typeof layer.class_name !== 'string' || typeof name !== 'string') throw new FormatError(`${WHAT}: a layer lacks its class_name or name`);
+  if (typeof layer.class_name !== 'string' || typeof name !== 'string')
+    throw new FormatError(`${WHAT}: a layer lacks its class_name or name`);
   return { className: layer.class_name, name, config };
 }
 
 function weightSpec(value: unknown): WeightSpec {
   const w = record(value, 'a weight');
-  if (typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0) ||
-    typeof w.dtype !== 'string') {
+  if (
+    typeof w.name !== 'string' ||
+    !Array.isArray(w.shape) ||
+    !w.shape.every((d) => Number.isInteger(d) && d >= 0) ||
+    typeof w.dtype !== 'string'
+  ) {
     throw new FormatError(`${WHAT}: a weight of the manifest lacks its name, shape or dtype`);
   }
   const spec: WeightSpec = { name: w.name, shape: w.shape as number[], dtype: w.dtype };
   if (w.quantization !== undefined) {
     const q = record(w.quantization, `the quantization of ${w.name}`);
     if (typeof q.dtype !== 'string') throw new FormatError(`${WHAT}: the quantization of ${w.name} lacks its dtype`);
-    spec.quantization = { dtype: q.dtype, ...(typeof q.scale === 'number' ? { scale: q.scale } : {}),
-      ...(typeof q.min === 'number' ? { min: q.min } : {}) };
+    spec.quantization = {
+      dtype: q.dtype,
+      ...(typeof q.scale === 'number' ? { scale: q.scale } : {}),
+      ...(typeof q.min === 'number' ? { min: q.min } : {}),
+    };
   }
   return spec;
 }

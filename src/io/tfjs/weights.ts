@@ -17,7 +17,10 @@ const STORED_BYTES: Record<string, number> = { float32: 4, uint8: 1, uint16: 2, 
  * The weights by name, from the shards' bytes (one buffer, or the shards in manifest order).
  * @throws FormatError on a dtype that is not float32 (or quantized float32), or when the bytes do not match the manifest.
  */
-export function readWeights(specs: readonly WeightSpec[], data: Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[]): Record<string, Tensor> {
+export function readWeights(
+  specs: readonly WeightSpec[],
+  data: Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[],
+): Record<string, Tensor> {
   const bytes = concat(Array.isArray(data) ? data : [data as Uint8Array | ArrayBuffer]);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Record<string, Tensor> = {};
@@ -26,13 +29,17 @@ export function readWeights(specs: readonly WeightSpec[], data: Uint8Array | Arr
     const stored = spec.quantization?.dtype ?? spec.dtype;
     const size = STORED_BYTES[stored];
     if (spec.dtype !== 'float32' || size === undefined) {
-      throw new FormatError(`TensorFlow.js import: weight ${spec.name} is ${spec.dtype}${spec.quantization ? ` stored as ${stored}` : ''}; ` +
-        'rnnkit reads float32 weights, plain or quantized to uint8, uint16 or float16');
+      throw new FormatError(
+        `TensorFlow.js import: weight ${spec.name} is ${spec.dtype}${spec.quantization ? ` stored as ${stored}` : ''}; ` +
+          'rnnkit reads float32 weights, plain or quantized to uint8, uint16 or float16',
+      );
     }
     const n = spec.shape.reduce((a, b) => a * b, 1);
     if (offset + n * size > bytes.byteLength) {
-      throw new FormatError(`TensorFlow.js import: the weight files end before ${spec.name} (${bytes.byteLength} bytes for the manifest's ` +
-        `${totalBytes(specs)})`);
+      throw new FormatError(
+        `TensorFlow.js import: the weight files end before ${spec.name} (${bytes.byteLength} bytes for the manifest's ` +
+          `${totalBytes(specs)})`,
+      );
     }
     const values = new Float32Array(n);
     const { scale = 1, min = 0 } = spec.quantization ?? {};
@@ -57,7 +64,7 @@ function totalBytes(specs: readonly WeightSpec[]): number {
 
 function concat(parts: readonly (Uint8Array | ArrayBuffer)[]): Uint8Array {
   const arrays = parts.map((p) => (p instanceof Uint8Array ? p : new Uint8Array(p)));
-  if (arrays.length === 1) return arrays[0]!;
+  if (arrays.length === 1) return arrays[0];
   const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
   let at = 0;
   for (const a of arrays) {

@@ -13,6 +13,7 @@
  * Legend: T steps, B sequences, K tags, k paths.
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
+import { Workspace } from '../../tensor/workspace.js';
 import type { ParameterSet, ParameterSpec } from '../parameters.js';
 import type { TransitionConstraints } from './constraints.js';
 
@@ -59,17 +60,85 @@ interface Scores<F extends FloatArray> {
   transitions: F;
 }
 
+/** The sizes the buffers of one call depend on: T steps, B sequences, k paths (1 but for k-best decoding). */
+interface CrfExtent {
+  T: number;
+  B: number;
+  k: number;
+}
+
+/** The float buffers of a call (see {@link CrfComputation}'s workspace). */
+type CrfBuffer =
+  | 'emissions'
+  | 'alpha'
+  | 'beta'
+  | 'dEmissions'
+  | 'logZ'
+  | 'score'
+  | 'weights'
+  | 'work'
+  | 'start'
+  | 'end'
+  | 'transitions'
+  | 'scratchStart'
+  | 'scratchEnd'
+  | 'scratchTransitions'
+  | 'delta'
+  | 'pathScores';
+
 /** The CRF computations over one parameter set in one backend. */
 export class CrfComputation<F extends FloatArray> {
   /** 0 where allowed, −∞ where forbidden; undefined without constraints. */
   private readonly penalties: Scores<F> | undefined;
+  /**
+   * The buffers of a call, for T steps, B sequences and k paths: emissions, alpha, beta,
+   * dEmissions [T, B, K]; logZ, score, weights [B]; work [K² + 2K] the kernels' scratch; start,
+   * end [K] and transitions [K, K] the scores with the constraints' penalties; scratchStart,
+   * scratchEnd, scratchTransitions the parameter gradients marginals() discards; delta
+   * [T, B, K, k] and pathScores [B, k] of k-best Viterbi; ints lengths [B], tags [T, B],
+   * history [T, B, K, k], paths [B, k, T].
+   */
+  private readonly workspace: Workspace<F, CrfBuffer, 'lengths' | 'tags' | 'history' | 'paths', CrfExtent>;
 
   /**
    * @param params the parameters of {@link crfParameterSpecs}, bound to `backend`
    * @param constraints forbidden moves (checked against K by the caller)
    */
-  constructor(private readonly backend: Backend<F>, readonly K: number, private readonly params: ParameterSet<F>,
-    constraints?: TransitionConstraints) {
+  constructor(
+    private readonly backend: Backend<F>,
+    readonly K: number,
+    private readonly params: ParameterSet<F>,
+    constraints?: TransitionConstraints,
+  ) {
+    const steps = ({ T, B }: CrfExtent): number => T * B * K;
+    const rows = ({ B }: CrfExtent): number => B;
+    const tags = (): number => K;
+    const masked = (n: number) => (): number => (constraints === undefined ? 0 : n);
+    this.workspace = new Workspace(
+      backend,
+      {
+        floats: {
+          emissions: steps,
+          alpha: steps,
+          beta: steps,
+          dEmissions: steps,
+          logZ: rows,
+          score: rows,
+          weights: rows,
+          work: () => K * K + 2 * K,
+          start: masked(K),
+          end: masked(K),
+          transitions: masked(K * K),
+          scratchStart: tags,
+          scratchEnd: tags,
+          scratchTransitions: () => K * K,
+          delta: ({ T, B, k }) => T * B * K * k,
+          pathScores: ({ B, k }) => B * k,
+        },
+        ints: { lengths: rows, tags: ({ T, B }) => T * B, history: ({ T, B, k }) => T * B * K * k, paths: ({ T, B, k }) => B * k * T },
+      },
+      this,
+    );
     if (constraints === undefined) return;
     const penalty = (allowed: readonly boolean[]): F => {
       const buffer = backend.alloc(allowed.length);
@@ -78,7 +147,11 @@ export class CrfComputation<F extends FloatArray> {
       });
       return buffer;
     };
-    this.penalties = { start: penalty(constraints.start), end: penalty(constraints.end), transitions: penalty(constraints.transitions.flat()) };
+    this.penalties = {
+      start: penalty(constraints.start),
+      end: penalty(constraints.end),
+      transitions: penalty(constraints.transitions.flat()),
+    };
   }
 
   /**
@@ -87,51 +160,51 @@ export class CrfComputation<F extends FloatArray> {
    * (zero past each length), and accumulates d loss / d parameters into the parameters' gradients.
    * A forbidden tag move is the caller's to reject first (it would make the loss infinite).
    */
-  negativeLogLikelihood(batch: CrfBatch, tags: readonly (readonly number[])[], reduction: CrfReduction): { loss: number | number[]; grad: F } {
-    const { T, B, lengths } = batch;
+  negativeLogLikelihood(
+    batch: CrfBatch,
+    tags: readonly (readonly number[])[],
+    reduction: CrfReduction,
+  ): { loss: number | number[]; grad: F } {
+    const { B, lengths } = batch;
     const b = this.backend;
     const tokens = lengths.reduce((n, L) => n + L, 0);
     // d reduced / d nll_b
     const weight = reduction === 'mean' ? 1 / B : reduction === 'tokenMean' ? 1 / tokens : 1;
-    return this.withBatch(batch, (e, lens, scores, scratch) => {
-      const path = scratch(b.allocInt(T * B));
-      tags.forEach((list, item) => {
-        for (let t = 0; t < lengths[item]!; t++) path[t * B + item] = list[t]!;
-      });
-      const { alpha, logZ, score } = this.forward(batch, e, lens, path, scores, scratch);
-      const weights = scratch(b.alloc(B));
-      b.fill(B, weight, weights);
-      const dEmissions = scratch(b.alloc(T * B * this.K));
-      this.backward(batch, e, lens, path, scores, alpha, logZ, weights, dEmissions, scratch, {
-        start: this.params.get('start_transitions').grad, end: this.params.get('end_transitions').grad,
-        transitions: this.params.get('transitions').grad,
-      });
-      const losses = Array.from({ length: B }, (_, item) => logZ[item]! - score[item]!);
-      const sum = losses.reduce((s, l) => s + l, 0);
-      const loss = reduction === 'none' ? losses : reduction === 'sum' ? sum : sum * weight;
-      return { loss, grad: dEmissions.slice() as F };
+    const v = this.prepare(batch, 1);
+    v.tags.fill(0);
+    tags.forEach((list, item) => {
+      for (let t = 0; t < lengths[item]; t++) v.tags[t * B + item] = list[t];
     });
+    this.forward(batch, v.tags);
+    b.fill(B, weight, v.weights);
+    this.backward(batch, v.tags, v.dEmissions, {
+      start: this.params.get('start_transitions').grad,
+      end: this.params.get('end_transitions').grad,
+      transitions: this.params.get('transitions').grad,
+    });
+    const losses = Array.from({ length: B }, (_, item) => v.logZ[item] - v.score[item]);
+    const sum = losses.reduce((s, l) => s + l, 0);
+    const loss = reduction === 'none' ? losses : reduction === 'sum' ? sum : sum * weight;
+    return { loss, grad: v.dEmissions.slice() as F };
   }
 
   /** log Z of each sequence. */
   logPartition(batch: CrfBatch): number[] {
-    return this.withBatch(batch, (e, lens, scores, scratch) => Array.from(this.forward(batch, e, lens, null, scores, scratch).logZ));
+    const v = this.prepare(batch, 1);
+    this.forward(batch, null);
+    return Array.from(v.logZ);
   }
 
   /** P(y_t = j) of every real step [T, B, K] (zero past each length), by forward–backward. */
   marginals(batch: CrfBatch): F {
-    const K = this.K;
     const b = this.backend;
-    return this.withBatch(batch, (e, lens, scores, scratch) => {
-      const { alpha, logZ } = this.forward(batch, e, lens, null, scores, scratch);
-      const weights = scratch(b.alloc(batch.B));
-      b.fill(batch.B, 1, weights);
-      // ∂logZ/∂e_t(j) = P(y_t = j); the parameter gradients it also gives go to scratch buffers.
-      const out = scratch(b.alloc(batch.T * batch.B * K));
-      this.backward(batch, e, lens, null, scores, alpha, logZ, weights, out, scratch,
-        { start: scratch(b.alloc(K)), end: scratch(b.alloc(K)), transitions: scratch(b.alloc(K * K)) });
-      return out.slice() as F;
-    });
+    const v = this.prepare(batch, 1);
+    this.forward(batch, null);
+    b.fill(batch.B, 1, v.weights);
+    // ∂logZ/∂e_t(j) = P(y_t = j); the parameter gradients it also gives go to scratch buffers.
+    for (const scratch of [v.scratchStart, v.scratchEnd, v.scratchTransitions]) b.fill(scratch.length, 0, scratch);
+    this.backward(batch, null, v.dEmissions, { start: v.scratchStart, end: v.scratchEnd, transitions: v.scratchTransitions });
+    return v.dEmissions.slice() as F;
   }
 
   /**
@@ -140,85 +213,104 @@ export class CrfComputation<F extends FloatArray> {
    */
   bestPaths(batch: CrfBatch, k: number): ScoredTags[][] {
     const { T, B, lengths } = batch;
-    const K = this.K;
-    const b = this.backend;
-    return this.withBatch(batch, (e, lens, scores, scratch) => {
-      const paths = scratch(b.allocInt(B * k * T));
-      const pathScores = scratch(b.alloc(B * k));
-      b.crfViterbi(T, B, K, k, e, lens, scores.start, scores.end, scores.transitions, scratch(b.alloc(T * B * K * k)),
-        scratch(b.allocInt(T * B * K * k)), paths, pathScores);
-      return lengths.map((L, item) => {
-        const found: ScoredTags[] = [];
-        for (let r = 0; r < k && pathScores[item * k + r]! > -Infinity; r++) {
-          const at = (item * k + r) * T;
-          found.push({ tags: Array.from(paths.subarray(at, at + L)), score: pathScores[item * k + r]! });
-        }
-        return found;
-      });
+    const v = this.prepare(batch, k);
+    const scores = this.scores();
+    this.backend.crfViterbi(
+      T,
+      B,
+      this.K,
+      k,
+      v.emissions,
+      v.lengths,
+      scores.start,
+      scores.end,
+      scores.transitions,
+      v.delta,
+      v.history,
+      v.paths,
+      v.pathScores,
+    );
+    return lengths.map((L, item) => {
+      const found: ScoredTags[] = [];
+      for (let r = 0; r < k && v.pathScores[item * k + r] > -Infinity; r++) {
+        const at = (item * k + r) * T;
+        found.push({ tags: Array.from(v.paths.subarray(at, at + L)), score: v.pathScores[item * k + r] });
+      }
+      return found;
     });
   }
 
-  /**
-   * Runs `work` with the batch's emissions and lengths in the backend, the scores the kernels
-   * read (parameters plus penalties), and `scratch`, which registers a buffer to free afterwards.
-   */
-  private withBatch<R>(batch: CrfBatch, work: (emissions: F, lengths: Int32Array, scores: Scores<F>,
-    scratch: <X extends F | Int32Array>(buffer: X) => X) => R): R {
-    const b = this.backend;
-    const owned: (F | Int32Array)[] = [];
-    const scratch = <X extends F | Int32Array>(buffer: X): X => {
-      owned.push(buffer);
-      return buffer;
-    };
-    try {
-      const e = scratch(b.alloc(batch.emissions.length));
-      e.set(batch.emissions);
-      const lens = scratch(b.allocInt(batch.B));
-      lens.set(batch.lengths);
-      return work(e, lens, this.scores(scratch), scratch);
-    } finally {
-      for (const buffer of owned) b.free(buffer);
-    }
+  /** Sizes the buffers for the batch and k paths, and copies its emissions and lengths in. */
+  private prepare(batch: CrfBatch, k: number): Workspace<F, CrfBuffer, 'lengths' | 'tags' | 'history' | 'paths', CrfExtent>['last'] {
+    const v = this.workspace.views({ T: batch.T, B: batch.B, k });
+    v.emissions.set(batch.emissions);
+    v.lengths.set(batch.lengths);
+    return v;
   }
 
   /** The parameters, with −∞ added where the constraints forbid a move. */
-  private scores(scratch: <X extends F>(buffer: X) => X): Scores<F> {
+  private scores(): Scores<F> {
     const value = (name: string): F => this.params.get(name).value;
     const raw = { start: value('start_transitions'), end: value('end_transitions'), transitions: value('transitions') };
     const penalties = this.penalties;
     if (penalties === undefined) return raw;
     const b = this.backend;
-    const masked = (x: F, penalty: F): F => {
-      const out = scratch(b.alloc(x.length));
+    const v = this.workspace.last;
+    const masked = (x: F, penalty: F, out: F): F => {
       b.copy(x.length, x, out);
       b.axpy(x.length, 1, penalty, out);
       return out;
     };
-    return { start: masked(raw.start, penalties.start), end: masked(raw.end, penalties.end),
-      transitions: masked(raw.transitions, penalties.transitions) };
+    return {
+      start: masked(raw.start, penalties.start, v.start),
+      end: masked(raw.end, penalties.end, v.end),
+      transitions: masked(raw.transitions, penalties.transitions, v.transitions),
+    };
   }
 
-  private forward(batch: CrfBatch, e: F, lens: Int32Array, tags: Int32Array | null, scores: Scores<F>,
-    scratch: <X extends F>(buffer: X) => X): { alpha: F; logZ: F; score: F } {
-    const { T, B } = batch;
-    const b = this.backend;
-    const alpha = scratch(b.alloc(T * B * this.K));
-    const logZ = scratch(b.alloc(B));
-    const score = scratch(b.alloc(B));
-    b.crfForward(T, B, this.K, e, lens, tags, scores.start, scores.end, scores.transitions, alpha, logZ, score, this.workspace(scratch));
-    return { alpha, logZ, score };
+  /** alpha, logZ and (with tags) the path scores of the prepared batch. */
+  private forward(batch: CrfBatch, tags: Int32Array | null): void {
+    const v = this.workspace.last;
+    const scores = this.scores();
+    this.backend.crfForward(
+      batch.T,
+      batch.B,
+      this.K,
+      v.emissions,
+      v.lengths,
+      tags,
+      scores.start,
+      scores.end,
+      scores.transitions,
+      v.alpha,
+      v.logZ,
+      v.score,
+      v.work,
+    );
   }
 
-  private backward(batch: CrfBatch, e: F, lens: Int32Array, tags: Int32Array | null, scores: Scores<F>, alpha: F, logZ: F,
-    weights: F, dEmissions: F, scratch: <X extends F>(buffer: X) => X, grads: Scores<F>): void {
-    const { T, B } = batch;
-    const b = this.backend;
-    b.crfBackward(T, B, this.K, e, lens, tags, scores.end, scores.transitions, alpha, logZ, weights,
-      scratch(b.alloc(T * B * this.K)), dEmissions, grads.start, grads.end, grads.transitions, this.workspace(scratch));
-  }
-
-  /** Scratch for the forward and backward kernels. */
-  private workspace(scratch: <X extends F>(buffer: X) => X): F {
-    return scratch(this.backend.alloc(this.K * this.K + 2 * this.K));
+  /** d(Σ_b weights_b · (log Z_b − s_b)) / d emissions into `dEmissions`, and the parameter gradients added to `grads`. */
+  private backward(batch: CrfBatch, tags: Int32Array | null, dEmissions: F, grads: Scores<F>): void {
+    const v = this.workspace.last;
+    const scores = this.scores();
+    this.backend.crfBackward(
+      batch.T,
+      batch.B,
+      this.K,
+      v.emissions,
+      v.lengths,
+      tags,
+      scores.end,
+      scores.transitions,
+      v.alpha,
+      v.logZ,
+      v.weights,
+      v.beta,
+      dEmissions,
+      grads.start,
+      grads.end,
+      grads.transitions,
+      v.work,
+    );
   }
 }

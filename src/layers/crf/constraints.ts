@@ -33,7 +33,7 @@ const CHUNK_TAG = /^([BIES])-(.+)$/;
 
 function roleOf(label: string): ChunkRole {
   const match = CHUNK_TAG.exec(label);
-  return match === null ? { prefix: 'O', type: '' } : { prefix: match[1] as ChunkRole['prefix'], type: match[2]! };
+  return match === null ? { prefix: 'O', type: '' } : { prefix: match[1] as ChunkRole['prefix'], type: match[2] };
 }
 
 /**
@@ -47,17 +47,18 @@ function roleOf(label: string): ChunkRole {
  * @throws UsageError on an unknown scheme, or an `E-`/`S-` label under BIO.
  */
 export function allowedTransitions(scheme: ChunkScheme, labels: readonly string[]): TransitionConstraints {
-  if (scheme !== 'BIO' && scheme !== 'BIOES') throw new UsageError(`allowedTransitions: scheme must be 'BIO' or 'BIOES', got '${String(scheme)}'`);
+  if (scheme !== 'BIO' && scheme !== 'BIOES')
+    throw new UsageError(`allowedTransitions: scheme must be 'BIO' or 'BIOES', got '${String(scheme)}'`);
   if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
     throw new UsageError('allowedTransitions: labels must be a non-empty array of tag names');
   }
   const roles = labels.map(roleOf);
   if (scheme === 'BIO') {
-    const bioes = labels.find((_, j) => roles[j]!.prefix === 'E' || roles[j]!.prefix === 'S');
+    const bioes = labels.find((_, j) => roles[j].prefix === 'E' || roles[j].prefix === 'S');
     if (bioes !== undefined) throw new UsageError(`allowedTransitions: '${bioes}' is a BIOES tag; use the 'BIOES' scheme`);
   }
-  const opens = (r: ChunkRole): boolean => r.prefix === 'B' || r.prefix === 'I';   // a chunk is open after this tag
-  const continues = (r: ChunkRole): boolean => r.prefix === 'I' || r.prefix === 'E';  // this tag needs an open chunk
+  const opens = (r: ChunkRole): boolean => r.prefix === 'B' || r.prefix === 'I'; // a chunk is open after this tag
+  const continues = (r: ChunkRole): boolean => r.prefix === 'I' || r.prefix === 'E'; // this tag needs an open chunk
   const follows = (from: ChunkRole, to: ChunkRole): boolean => {
     if (scheme === 'BIO') return to.prefix !== 'I' || (opens(from) && from.type === to.type);
     return opens(from) ? continues(to) && from.type === to.type : !continues(to);
@@ -80,7 +81,10 @@ export function chunkSchemeOf(labels: readonly string[]): ChunkScheme | undefine
   return undefined;
 }
 
-/** Where a tag sequence breaks its constraints: tag `to` may not follow `from` (`from` undefined: may not start; `to` undefined: may not end). */
+/**
+ * Where a tag sequence breaks its constraints: tag `to` may not follow `from` (`from`
+ * undefined: may not start; `to` undefined: may not end).
+ */
 export interface Violation {
   /** The step of `to` (L when the sequence may not end with `from`). */
   step: number;
@@ -91,11 +95,11 @@ export interface Violation {
 /** The first place where `tags` breaks `constraints`, or undefined when it keeps them. */
 export function firstViolation(tags: readonly number[], constraints: TransitionConstraints): Violation | undefined {
   if (tags.length === 0) return undefined;
-  if (!constraints.start[tags[0]!]) return { step: 0, from: undefined, to: tags[0]! };
+  if (!constraints.start[tags[0]]) return { step: 0, from: undefined, to: tags[0] };
   for (let t = 1; t < tags.length; t++) {
-    if (!constraints.transitions[tags[t - 1]!]![tags[t]!]) return { step: t, from: tags[t - 1]!, to: tags[t]! };
+    if (!constraints.transitions[tags[t - 1]][tags[t]]) return { step: t, from: tags[t - 1], to: tags[t] };
   }
-  const last = tags[tags.length - 1]!;
+  const last = tags[tags.length - 1];
   return constraints.end[last] ? undefined : { step: tags.length, from: last, to: undefined };
 }
 
@@ -112,11 +116,17 @@ export function describeViolation(v: Violation, labels?: readonly string[]): str
  * @throws UsageError naming the first malformed part.
  */
 export function checkConstraints(constraints: TransitionConstraints, K: number, owner: string): void {
-  const flags = (list: unknown, n: number): boolean => Array.isArray(list) && list.length === n && list.every((v) => typeof v === 'boolean');
-  if (typeof constraints !== 'object' || constraints === null) throw new UsageError(`${owner}: constraints must be { start, end, transitions }`);
+  const flags = (list: unknown, n: number): boolean =>
+    Array.isArray(list) && list.length === n && list.every((v) => typeof v === 'boolean');
+  if (typeof constraints !== 'object' || constraints === null)
+    throw new UsageError(`${owner}: constraints must be { start, end, transitions }`);
   if (!flags(constraints.start, K)) throw new UsageError(`${owner}: constraints.start must be ${K} booleans`);
   if (!flags(constraints.end, K)) throw new UsageError(`${owner}: constraints.end must be ${K} booleans`);
-  if (!Array.isArray(constraints.transitions) || constraints.transitions.length !== K || !constraints.transitions.every((row) => flags(row, K))) {
+  if (
+    !Array.isArray(constraints.transitions) ||
+    constraints.transitions.length !== K ||
+    !constraints.transitions.every((row) => flags(row, K))
+  ) {
     throw new UsageError(`${owner}: constraints.transitions must be ${K} rows of ${K} booleans`);
   }
 }

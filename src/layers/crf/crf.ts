@@ -97,7 +97,11 @@ export class CRF extends Module {
    * @throws ShapeError on a wrong shape, length or tag; NonFiniteError on non-finite emissions;
    *   UsageError on an unknown reduction or tags that make a forbidden move.
    */
-  async negativeLogLikelihood(emissions: Tensor, tags: readonly (readonly number[])[], options: CrfLossOptions = {}): Promise<CrfLossResult> {
+  async negativeLogLikelihood(
+    emissions: Tensor,
+    tags: readonly (readonly number[])[],
+    options: CrfLossOptions = {},
+  ): Promise<CrfLossResult> {
     const what = 'CRF.negativeLogLikelihood';
     const { reduction = 'sum' } = options;
     if (!CRF_REDUCTIONS.includes(reduction)) {
@@ -105,12 +109,16 @@ export class CRF extends Module {
     }
     const shape = this.checkEmissions(emissions, what);
     if (!Array.isArray(tags) || tags.length !== shape.B) {
-      throw new ShapeError(`${what}: tags must hold one tag list per sequence (${shape.B}), got ${Array.isArray(tags) ? tags.length : typeof tags}`);
+      throw new ShapeError(
+        `${what}: tags must hold one tag list per sequence (${shape.B}), got ${Array.isArray(tags) ? tags.length : typeof tags}`,
+      );
     }
     if (options.lengths === undefined) {
       tags.forEach((list, b) => {
         if (!Array.isArray(list) || list.length < 1 || list.length > shape.T) {
-          throw new ShapeError(`${what}: tags[${b}] must hold 1 to ${shape.T} tags (one per step), got ${Array.isArray(list) ? list.length : typeof list}`);
+          throw new ShapeError(
+            `${what}: tags[${b}] must hold 1 to ${shape.T} tags (one per step), got ${Array.isArray(list) ? list.length : typeof list}`,
+          );
         }
       });
     }
@@ -129,7 +137,7 @@ export class CRF extends Module {
    */
   async decode(emissions: Tensor, options: CrfDecodeOptions = {}): Promise<number[][]> {
     const best = await this.bestPaths(emissions, 1, options, 'CRF.decode');
-    return best.map((paths) => paths[0]!.tags);
+    return best.map((paths) => paths[0].tags);
   }
 
   /**
@@ -142,7 +150,7 @@ export class CRF extends Module {
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`${what}: k must be a positive integer, got ${String(k)}`);
     const best = await this.bestPaths(emissions, k, options, what);
     const logZ = await this.logPartition(emissions, options);
-    return best.map((paths, b) => paths.map((p) => ({ ...p, logProbability: p.score - logZ[b]! })));
+    return best.map((paths, b) => paths.map((p) => ({ ...p, logProbability: p.score - logZ[b] })));
   }
 
   /**
@@ -177,12 +185,13 @@ export class CRF extends Module {
     const dict = this.stateDict();
     const c = this.constraints;
     if (c === undefined) return dict;
-    const forbid = (t: Tensor, allowed: readonly boolean[]): void => allowed.forEach((ok, i) => {
-      if (!ok) t.data[i] = -Infinity;
-    });
-    forbid(dict.start_transitions!, c.start);
-    forbid(dict.end_transitions!, c.end);
-    forbid(dict.transitions!, c.transitions.flat());
+    const forbid = (t: Tensor, allowed: readonly boolean[]): void =>
+      allowed.forEach((ok, i) => {
+        if (!ok) t.data[i] = -Infinity;
+      });
+    forbid(dict.start_transitions, c.start);
+    forbid(dict.end_transitions, c.end);
+    forbid(dict.transitions, c.transitions.flat());
     return dict;
   }
 
@@ -190,7 +199,11 @@ export class CRF extends Module {
     const shape = this.checkEmissions(emissions, what);
     const batch = this.batchOf(emissions, shape, options.lengths, what);
     const best = (await this.ensureComputation()).bestPaths(batch, k);
-    this.checkReachable(best.map((paths) => (paths.length === 0 ? -Infinity : 0)), batch, what);
+    this.checkReachable(
+      best.map((paths) => (paths.length === 0 ? -Infinity : 0)),
+      batch,
+      what,
+    );
     return best;
   }
 
@@ -205,20 +218,23 @@ export class CRF extends Module {
     assertTensor(emissions, `${what}: emissions`);
     const order = this.batchFirst ? '[B, T, K]' : '[T, B, K]';
     if (emissions.shape.length !== 3) {
-      throw new ShapeError(`${what}: expected emissions ${order}, got a ${emissions.shape.length}D tensor of shape ${formatShape(emissions.shape)}`);
+      throw new ShapeError(
+        `${what}: expected emissions ${order}, got a ${emissions.shape.length}D tensor of shape ${formatShape(emissions.shape)}`,
+      );
     }
     if (emissions.shape[2] !== this.numTags) {
       throw new ShapeError(`${what}: emissions.shape[-1] must be equal to numTags. Expected ${this.numTags}, got ${emissions.shape[2]}`);
     }
-    const [T, B] = this.batchFirst ? [emissions.shape[1]!, emissions.shape[0]!] : [emissions.shape[0]!, emissions.shape[1]!];
-    if (T < 1 || B < 1) throw new ShapeError(`${what}: emissions ${order} need at least one step and one sequence, got ${formatShape(emissions.shape)}`);
+    const [T, B] = this.batchFirst ? [emissions.shape[1], emissions.shape[0]] : [emissions.shape[0], emissions.shape[1]];
+    if (T < 1 || B < 1)
+      throw new ShapeError(`${what}: emissions ${order} need at least one step and one sequence, got ${formatShape(emissions.shape)}`);
     assertFinite(emissions.data, `${what}: emissions`);
     return { T, B };
   }
 
   /** The batch in time-major layout, its lengths checked. */
   private batchOf(emissions: Tensor, { T, B }: { T: number; B: number }, lengths: ArrayLike<number> | undefined, what: string): CrfBatch {
-    layoutBatch(T, B, lengths, what);  // checks the lengths
+    layoutBatch(T, B, lengths, what); // checks the lengths
     let data = emissions.data;
     if (this.batchFirst) {
       data = new Float32Array(data.length);
@@ -237,10 +253,12 @@ export class CRF extends Module {
   }
 
   private checkTags(list: readonly number[], b: number, batch: CrfBatch, what: string): void {
-    const L = batch.lengths[b]!;
+    const L = batch.lengths[b];
     if (!Array.isArray(list) || (list.length !== L && list.length !== batch.T)) {
-      throw new ShapeError(`${what}: tags[${b}] must hold lengths[${b}] = ${L} tags (or ${batch.T}, padded), ` +
-        `got ${Array.isArray(list) ? list.length : typeof list}`);
+      throw new ShapeError(
+        `${what}: tags[${b}] must hold lengths[${b}] = ${L} tags (or ${batch.T}, padded), ` +
+          `got ${Array.isArray(list) ? list.length : typeof list}`,
+      );
     }
     for (let t = 0; t < L; t++) {
       const y = list[t];

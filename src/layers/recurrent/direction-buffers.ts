@@ -10,6 +10,7 @@
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import type { BatchLayout } from './batch.js';
 import type { DirectionConfig } from './direction.js';
+import { type Extent, type SizeOf, Workspace } from '../../tensor/workspace.js';
 import { gatesOf } from './options.js';
 import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
 
@@ -21,33 +22,63 @@ export abstract class DirectionBuffers<F extends FloatArray> {
   protected readonly resetBefore: boolean;
   /** Columns of the per-step product with h_{t−1}: G·H, or 2H (r, z) when the reset gate comes before. */
   protected readonly direct: number;
-  protected capT = 0;
-  protected capB = 0;
-  // Buffers (allocated for capT × capB, used as prefixes for the current T × B):
-  protected gates!: F;     // [T, B, G·H] preactivations → activations (forward) → their gradients (backward)
-  protected states!: F;    // [T+1, B, S] hidden states, slots as direction.ts describes
-  protected cells!: F;     // [T+1, B, H] cell states (LSTM)
-  protected hn!: F;        // [T, B, H] W_hn h + b_hn (GRU, reset after) or r ⊙ h_{t−1} (reset before)
-  protected hh!: F;        // [B, 3H] per-step recurrent projection (GRU, reset after); [B, H] d(r ⊙ h_{t−1}) (before)
-  protected dgh!: F;       // [T, B, 3H] gradients of the recurrent preactivations (GRU, reset after)
-  protected dh!: F;        // [B, S] carried dh, after backward dh0
-  protected dc!: F;        // [B, H] carried dc (LSTM), after backward dc0
-  protected m!: F;         // [T, B, H] o ⊙ tanh(c_t) (projected LSTM; zero in rows that do not run)
-  protected dmy!: F;       // [B, H] dy_t · W_hr (projected LSTM)
-  protected dmh!: F;       // [B, H] dh_t · W_hr (projected LSTM)
-  protected tokenRows: F | undefined; // [V, G·H] per-token projections (forward), then summed gate gradients (backward)
+  /** The buffers of the current (T, B), planned in {@link plan}. */
+  private readonly workspace: Workspace<F, DirectionBuffer>;
+  /** [V, G·H] per-token projections (forward), then summed gate gradients (backward). */
+  private readonly tokenWorkspace: Workspace<F, 'rows', never, number>;
   protected T = 0;
   protected B = 0;
   /** The step views of the current (T, B). */
   protected cached: StepViews<F> | undefined;
 
   /** `projected`: a projected LSTM, which keeps m_t = o ⊙ tanh(c_t) and its gradients. */
-  protected constructor(protected readonly backend: Backend<F>, readonly config: DirectionConfig, protected readonly projected: boolean) {
+  protected constructor(
+    protected readonly backend: Backend<F>,
+    readonly config: DirectionConfig,
+    protected readonly projected: boolean,
+  ) {
     this.G = gatesOf(config.cell);
     const H = config.hiddenSize;
     this.S = config.projSize > 0 ? config.projSize : H;
     this.resetBefore = config.cell === 'gru' && !config.resetAfter;
     this.direct = this.resetBefore ? 2 * H : this.G * H;
+    this.workspace = new Workspace(backend, { floats: plan(config, this.G, this.S, projected) }, this);
+    const GH = this.G * H;
+    this.tokenWorkspace = new Workspace(backend, { floats: { rows: (V: number) => V * GH } }, this);
+  }
+
+  protected get gates(): F {
+    return this.workspace.last.gates;
+  }
+  protected get states(): F {
+    return this.workspace.last.states;
+  }
+  protected get cells(): F {
+    return this.workspace.last.cells;
+  }
+  protected get hn(): F {
+    return this.workspace.last.hn;
+  }
+  protected get hh(): F {
+    return this.workspace.last.hh;
+  }
+  protected get dgh(): F {
+    return this.workspace.last.dgh;
+  }
+  protected get dh(): F {
+    return this.workspace.last.dh;
+  }
+  protected get dc(): F {
+    return this.workspace.last.dc;
+  }
+  protected get m(): F {
+    return this.workspace.last.m;
+  }
+  protected get dmy(): F {
+    return this.workspace.last.dmy;
+  }
+  protected get dmh(): F {
+    return this.workspace.last.dmh;
   }
 
   /** Final hidden state [B, S] of the last forward (internal row order). */
@@ -74,7 +105,8 @@ export abstract class DirectionBuffers<F extends FloatArray> {
     const { T, B, S } = this;
     const H = this.config.hiddenSize;
     // The state after step t sits in slot t + 1 (forward) or t (reverse): one block either way.
-    const after = (buffer: F, W: number): F => (this.config.dir === 0 ? buffer.slice(B * W, (T + 1) * B * W) : buffer.slice(0, T * B * W)) as F;
+    const after = (buffer: F, W: number): F =>
+      (this.config.dir === 0 ? buffer.slice(B * W, (T + 1) * B * W) : buffer.slice(0, T * B * W)) as F;
     return {
       hidden: after(this.states, S),
       cell: this.config.cell === 'lstm' ? after(this.cells, H) : undefined,
@@ -94,55 +126,21 @@ export abstract class DirectionBuffers<F extends FloatArray> {
 
   /** The [V, G·H] buffer of the token-input path, grown to V rows. */
   protected tokenBuffer(V: number): F {
-    const size = V * this.G * this.config.hiddenSize;
-    if (this.tokenRows === undefined || this.tokenRows.length < size) {
-      if (this.tokenRows !== undefined) this.backend.free(this.tokenRows);
-      this.tokenRows = this.backend.alloc(size);
-    }
-    return this.tokenRows.subarray(0, size) as F;
+    return this.tokenWorkspace.views(V).rows;
   }
 
-  /** Allocates buffers for at least T steps of B rows. */
+  /** Sizes the buffers for T steps of B rows. */
   protected ensure(T: number, B: number): void {
     this.T = T;
     this.B = B;
-    if (T <= this.capT && B <= this.capB) return;
-    const b = this.backend;
-    const { cell, hiddenSize: H } = this.config;
-    const { S } = this;
-    const GH = this.G * H;
-    if (this.capT > 0) {
-      for (const buffer of [this.gates, this.states, this.cells, this.hn, this.hh, this.dgh, this.dh, this.dc, this.m, this.dmy, this.dmh]) {
-        if (buffer !== undefined) b.free(buffer);
-      }
-    }
-    const capT = Math.max(T, this.capT);
-    const capB = Math.max(B, this.capB);
-    this.gates = b.alloc(capT * capB * GH);
-    this.states = b.alloc((capT + 1) * capB * S);
-    this.dh = b.alloc(capB * S);
-    if (this.projected) {
-      this.m = b.alloc(capT * capB * H);
-      this.dmy = b.alloc(capB * H);
-      this.dmh = b.alloc(capB * H);
-    }
-    if (cell === 'lstm') {
-      this.cells = b.alloc((capT + 1) * capB * H);
-      this.dc = b.alloc(capB * H);
-    }
-    if (cell === 'gru') {
-      this.hn = b.alloc(capT * capB * H);
-      this.hh = b.alloc(capB * (this.resetBefore ? H : GH));
-      if (!this.resetBefore) this.dgh = b.alloc(capT * capB * GH);
-    }
-    this.capT = capT;
-    this.capB = capB;
-    this.cached = undefined;
+    const before = this.workspace.planned ? this.workspace.last : undefined;
+    if (this.workspace.views({ T, B }) !== before) this.cached = undefined;
   }
 
   /** Per-step views of the buffers for this (T, B), made once per shape, so the loops allocate nothing. */
   protected views(T: number, B: number): StepViews<F> {
-    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B) this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
+    if (this.cached === undefined || this.cached.T !== T || this.cached.B !== B)
+      this.cached = stepViews(this.buffers(), this.viewShape(), T, B);
     return this.cached;
   }
 
@@ -159,14 +157,44 @@ export abstract class DirectionBuffers<F extends FloatArray> {
 
   protected buffers(): StepBuffers<F> {
     const { cell } = this.config;
-    return { gates: this.gates, states: this.states, cells: cell === 'lstm' ? this.cells : undefined,
-      hn: cell === 'gru' ? this.hn : undefined, dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined,
-      m: this.projected ? this.m : undefined };
+    return {
+      gates: this.gates,
+      states: this.states,
+      cells: cell === 'lstm' ? this.cells : undefined,
+      hn: cell === 'gru' ? this.hn : undefined,
+      dgh: cell === 'gru' && !this.resetBefore ? this.dgh : undefined,
+      m: this.projected ? this.m : undefined,
+    };
   }
 
   protected viewShape(): ViewShape {
     return { G: this.G, H: this.config.hiddenSize, S: this.S, dir: this.config.dir, resetBefore: this.resetBefore };
   }
+}
+
+/** The buffers of one direction. */
+type DirectionBuffer = 'gates' | 'states' | 'cells' | 'hn' | 'hh' | 'dgh' | 'dh' | 'dc' | 'm' | 'dmy' | 'dmh';
+
+/** Each buffer's size for T steps of B rows; 0 where the cell or its variant does not use it. */
+function plan(config: DirectionConfig, G: number, S: number, projected: boolean): Record<DirectionBuffer, SizeOf<Extent>> {
+  const { cell, hiddenSize: H } = config;
+  const GH = G * H;
+  const lstm = cell === 'lstm';
+  const gru = cell === 'gru';
+  const resetBefore = gru && !config.resetAfter;
+  return {
+    gates: ({ T, B }) => T * B * GH, // [T, B, G·H] preactivations → activations → their gradients
+    states: ({ T, B }) => (T + 1) * B * S, // [T+1, B, S] hidden states, slots as direction.ts describes
+    cells: ({ T, B }) => (lstm ? (T + 1) * B * H : 0), // [T+1, B, H] cell states
+    hn: ({ T, B }) => (gru ? T * B * H : 0), // [T, B, H] W_hn h + b_hn (reset after) or r ⊙ h_{t−1} (before)
+    hh: ({ B }) => (gru ? B * (resetBefore ? H : GH) : 0), // [B, 3H] per-step recurrent projection; [B, H] d(r ⊙ h_{t−1})
+    dgh: ({ T, B }) => (gru && !resetBefore ? T * B * GH : 0), // [T, B, 3H] gradients of the recurrent preactivations
+    dh: ({ B }) => B * S, // [B, S] carried dh, after backward dh0
+    dc: ({ B }) => (lstm ? B * H : 0), // [B, H] carried dc, after backward dc0
+    m: ({ T, B }) => (projected ? T * B * H : 0), // [T, B, H] o ⊙ tanh(c_t) (zero in rows that do not run)
+    dmy: ({ B }) => (projected ? B * H : 0), // [B, H] dy_t · W_hr
+    dmh: ({ B }) => (projected ? B * H : 0), // [B, H] dh_t · W_hr
+  };
 }
 
 /** What a direction computed at each step of its last forward, in time order. */

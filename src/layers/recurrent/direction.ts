@@ -35,6 +35,7 @@
  */
 import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend.js';
 import type { Parameter } from '../parameters.js';
+import { Workspace } from '../../tensor/workspace.js';
 import type { BatchLayout } from './batch.js';
 import { DirectionBuffers } from './direction-buffers.js';
 import { InferencePass } from './inference.js';
@@ -77,18 +78,22 @@ export interface DirectionParams<F extends FloatArray> {
 }
 
 export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
-  private readonly zeroBias: F | undefined;  // [3H] stands in for b_hh in a GRU without bias
-  private readonly packedWhhT: F;  // W_hhᵀ [S, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
-  private readonly packedWhh: F;   // W_hh [G·H, S] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
-  private readonly packedWhrT: F | undefined;  // W_hrᵀ [H, P] (projected LSTM)
-  private readonly packedWhr: F | undefined;   // W_hr [P, H] (projected LSTM)
-  private readonly packedWhnT: F | undefined;  // W_hnᵀ [H, H] (reset-before GRU)
-  private readonly packedWhn: F | undefined;   // W_hn [H, H] (reset-before GRU)
-  private embedded: F | undefined;  // [T·B, D] gathered embedding rows (forward), then their gradients (backward)
-  private inference: InferencePass<F> | undefined;  // the forward-only pass, made on first use
-  private inferred = false;                         // whether the last forward was that pass
+  private readonly zeroBias: F | undefined; // [3H] stands in for b_hh in a GRU without bias
+  private readonly packedWhhT: F; // W_hhᵀ [S, G·H] (reset-before GRU: W_h{r,z}ᵀ [H, 2H]) packed once per forward
+  private readonly packedWhh: F; // W_hh [G·H, S] (reset-before GRU: W_h{r,z} [2H, H]) packed once per backward
+  private readonly packedWhrT: F | undefined; // W_hrᵀ [H, P] (projected LSTM)
+  private readonly packedWhr: F | undefined; // W_hr [P, H] (projected LSTM)
+  private readonly packedWhnT: F | undefined; // W_hnᵀ [H, H] (reset-before GRU)
+  private readonly packedWhn: F | undefined; // W_hn [H, H] (reset-before GRU)
+  private readonly embedded: Workspace<F, 'x', never, number>; // [T·B, D] gathered embedding rows (token input)
+  private inference: InferencePass<F> | undefined; // the forward-only pass, made on first use
+  private inferred = false; // whether the last forward was that pass
 
-  constructor(backend: Backend<F>, config: DirectionConfig, private readonly params: DirectionParams<F>) {
+  constructor(
+    backend: Backend<F>,
+    config: DirectionConfig,
+    private readonly params: DirectionParams<F>,
+  ) {
     super(backend, config, params.whr !== undefined);
     const H = config.hiddenSize;
     const { S } = this;
@@ -100,6 +105,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     this.packedWhr = params.whr === undefined ? undefined : backend.alloc(backend.packedSize(S, H));
     this.packedWhnT = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
     this.packedWhn = this.resetBefore ? backend.alloc(backend.packedSize(H, H)) : undefined;
+    this.embedded = new Workspace(backend, { floats: { x: (rows: number) => rows * config.inputSize } }, this);
   }
 
   /** Final hidden state [B, S] of the last forward or forward-only pass (internal row order). */
@@ -148,14 +154,14 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       // Every row runs every step: one fused call per step (product and cell kernel).
       for (let s = 0; s < T; s++) {
         const t = dir === 0 ? s : T - 1 - s;
-        b.lstmStepForward(B, H, v.hPrev[t]!, this.packedWhhT, v.gates[t]!, v.cPrev[t]!, v.cNext[t]!, v.hNext[t]!, ys[t]!, ldy);
+        b.lstmStepForward(B, H, v.hPrev[t], this.packedWhhT, v.gates[t], v.cPrev[t], v.cNext[t], v.hNext[t], ys[t], ldy);
       }
       return;
     }
     for (let s = 0; s < T; s++) {
       const t = dir === 0 ? s : T - 1 - s;
       const rows = rowsAt[t];
-      this.step(rows, v.gates[t]!, v.hPrev[t]!, v.hNext[t]!, v.cPrev[t], v.cNext[t], v.hn[t]!, this.hh, v.m[t], ys[t]!);
+      this.step(rows, v.gates[t], v.hPrev[t], v.hNext[t], v.cPrev[t], v.cNext[t], v.hn[t], this.hh, v.m[t], ys[t]);
       const tail = tails[t];
       if (tail !== undefined) {
         // Sequences that are not running at step t keep their state.
@@ -192,8 +198,18 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
    * hh [B, 3H] is scratch for a reset-after GRU's recurrent product; m [B, H] keeps
    * o ⊙ tanh(c_t) of a projected LSTM; yt the step's row of the output (stride dirs·S).
    */
-  private step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F,
-    m: F | undefined, yt: F): void {
+  private step(
+    rows: number,
+    g: F,
+    hPrev: F,
+    hNext: F,
+    cPrev: F | undefined,
+    cNext: F | undefined,
+    hn: F,
+    hh: F,
+    m: F | undefined,
+    yt: F,
+  ): void {
     const b = this.backend;
     const { cell, nonlinearity, hiddenSize: H, dirs } = this.config;
     const { S } = this;
@@ -202,19 +218,19 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const whhT = this.packedWhhT;
     const { bhh, peepholes } = this.params;
     if (this.resetBefore) {
-      b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH);                              // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
-      b.gruGatesForward(rows, H, g, hPrev, hn);                                                    // r, z; hn = r ⊙ h_{t−1}
-      b.gemmPacked(false, rows, H, H, 1, hn, H, this.packedWhnT!, 1, g.subarray(2 * H) as F, GH);  // a_n += hn · W_hnᵀ
-      b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy);                                    // n, h_t
+      b.gemmPacked(false, rows, 2 * H, H, 1, hPrev, H, whhT, 1, g, GH); // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+      b.gruGatesForward(rows, H, g, hPrev, hn); // r, z; hn = r ⊙ h_{t−1}
+      b.gemmPacked(false, rows, H, H, 1, hn, H, this.packedWhnT!, 1, g.subarray(2 * H) as F, GH); // a_n += hn · W_hnᵀ
+      b.gruCandidateForward(rows, H, g, hPrev, hNext, yt, ldy); // n, h_t
     } else if (cell === 'gru') {
       b.gemmPacked(false, rows, GH, H, 1, hPrev, H, whhT, 0, hh, GH);
       b.gruCellForward(rows, H, g, hh, bhh?.value ?? this.zeroBias!, hPrev, hn, hNext, yt, ldy);
     } else {
       b.gemmPacked(false, rows, GH, S, 1, hPrev, S, whhT, 1, g, GH);
       if (m !== undefined) {
-        b.lstmCellForward(rows, H, g, cPrev!, cNext!, m, m, H, peepholes?.value);  // m_t = o ⊙ tanh(c_t)
-        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, hNext, S);    // h_t = m_t · W_hrᵀ
-        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, yt, ldy);     // y_t = h_t
+        b.lstmCellForward(rows, H, g, cPrev!, cNext!, m, m, H, peepholes?.value); // m_t = o ⊙ tanh(c_t)
+        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, hNext, S); // h_t = m_t · W_hrᵀ
+        b.gemmPacked(false, rows, S, H, 1, m, H, this.packedWhrT!, 0, yt, ldy); // y_t = h_t
       } else if (cell === 'lstm') {
         b.lstmCellForward(rows, H, g, cPrev!, cNext!, hNext, yt, ldy, peepholes?.value);
       } else {
@@ -235,11 +251,23 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const tableRows = this.tableProjections(input, layout.T * layout.B);
     this.inference ??= new InferencePass(this.backend, this.config, this.G, {
       step: (rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt) => this.step(rows, g, hPrev, hNext, cPrev, cNext, hn, hh, m, yt),
-      fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) => this.backend.lstmStepForward(B, this.config.hiddenSize, hPrev,
-        this.packedWhhT, g, cPrev, cNext, hNext, yt, this.config.dirs * this.S),
+      fusedStep: (B, g, hPrev, hNext, cPrev, cNext, yt) =>
+        this.backend.lstmStepForward(
+          B,
+          this.config.hiddenSize,
+          hPrev,
+          this.packedWhhT,
+          g,
+          cPrev,
+          cNext,
+          hNext,
+          yt,
+          this.config.dirs * this.S,
+        ),
     });
-    this.inference.run(layout, y, h0, c0, this.fusedSteps(layout),
-      (firstRow, rows, out) => this.projectSteps(input, firstRow, rows, tableRows, out));
+    this.inference.run(layout, y, h0, c0, this.fusedSteps(layout), (firstRow, rows, out) =>
+      this.projectSteps(input, firstRow, rows, tableRows, out),
+    );
     this.inferred = true;
   }
 
@@ -282,19 +310,14 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       b.gatherRows(rows, input.ids.subarray(firstRow), tableRows, this.G * H, out);
     } else {
       const x = this.embeddedRows(rows);
-      b.gatherRows(rows, input.ids.subarray(firstRow), input.table, D, x);   // x = E[ids]
+      b.gatherRows(rows, input.ids.subarray(firstRow), input.table, D, x); // x = E[ids]
       this.project(rows, x, out);
     }
   }
 
   /** The [T·B, D] buffer of gathered embedding rows (token input, V > T·B), grown to `rows` rows. */
   private embeddedRows(rows: number): F {
-    const size = rows * this.config.inputSize;
-    if (this.embedded === undefined || this.embedded.length < size) {
-      if (this.embedded !== undefined) this.backend.free(this.embedded);
-      this.embedded = this.backend.alloc(size);
-    }
-    return this.embedded.subarray(0, size) as F;
+    return this.embedded.views(rows).x;
   }
 
   /**
@@ -303,8 +326,7 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
    * Accumulates the parameter gradients and writes (accumulate = false) or adds to dx [T·B, D]
    * (vector input), or adds to the embedding table's gradient (token input).
    */
-  backward(layout: BatchLayout, input: DirectionInput<F>, dy: F, dx: F, accumulate: boolean,
-    dhT: F | undefined, dcT: F | undefined): void {
+  backward(layout: BatchLayout, input: DirectionInput<F>, dy: F, dx: F, accumulate: boolean, dhT: F | undefined, dcT: F | undefined): void {
     const b = this.backend;
     const { cell, nonlinearity, inputSize: D, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
@@ -331,20 +353,32 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
       // dh_{t−1} = da_t · W_hh and the cell backward of the step before.
       const at = (s: number): number => (dir === 0 ? s : T - 1 - s);
       const tLast = at(T - 1);
-      b.lstmCellBackward(B, H, v.gates[tLast]!, v.cPrev[tLast]!, v.cNext[tLast]!, dys[tLast]!, ldy, this.dh, this.dc);
+      b.lstmCellBackward(B, H, v.gates[tLast], v.cPrev[tLast], v.cNext[tLast], dys[tLast], ldy, this.dh, this.dc);
       for (let s = T - 1; s >= 0; s--) {
         const t = at(s);
         const before = at(Math.max(s - 1, 0));
-        b.lstmStepBackward(B, H, v.gates[t]!, packedWhh, this.dh, s > 0 ? B : 0, v.gates[before]!, v.cPrev[before]!,
-          v.cNext[before]!, dys[before]!, ldy, this.dc);
+        b.lstmStepBackward(
+          B,
+          H,
+          v.gates[t],
+          packedWhh,
+          this.dh,
+          s > 0 ? B : 0,
+          v.gates[before],
+          v.cPrev[before],
+          v.cNext[before],
+          dys[before],
+          ldy,
+          this.dc,
+        );
       }
     } else {
       // Steps in the reverse of the order forward ran them.
       for (let s = T - 1; s >= 0; s--) {
         const t = dir === 0 ? s : T - 1 - s;
         const rows = rowsAt[t];
-        const g = v.gates[t]!;
-        const dyt = dys[t]!;
+        const g = v.gates[t];
+        const dyt = dys[t];
         const tail = tails[t];
         if (tail !== undefined) {
           // Rows that did not run at step t get no gradient from it.
@@ -352,26 +386,26 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
           if (resetAfterGru) b.fill((B - rows) * GH, 0, tail.dgh!);
         }
         if (this.resetBefore) {
-          const hPrev = v.hPrev[t]!;
-          b.gruCandidateBackward(rows, H, g, hPrev, dyt, ldy, this.dh);                         // da_z, da_n; dh = z ⊙ dh_t
-          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t]!, GH, this.packedWhn!, 0, this.hh, H);  // d(r ⊙ h_{t−1}) = da_n · W_hn
-          b.gruGatesBackward(rows, H, g, hPrev, this.hh, this.dh);                             // da_r; dh += d(r ⊙ h_{t−1}) ⊙ r
-          b.gemmPacked(false, rows, H, 2 * H, 1, g, GH, packedWhh, 1, this.dh, H);             // dh += [da_r, da_z] · W_h{r,z}
+          const hPrev = v.hPrev[t];
+          b.gruCandidateBackward(rows, H, g, hPrev, dyt, ldy, this.dh); // da_z, da_n; dh = z ⊙ dh_t
+          b.gemmPacked(false, rows, H, H, 1, v.gatesN[t], GH, this.packedWhn!, 0, this.hh, H); // d(r ⊙ h_{t−1}) = da_n · W_hn
+          b.gruGatesBackward(rows, H, g, hPrev, this.hh, this.dh); // da_r; dh += d(r ⊙ h_{t−1}) ⊙ r
+          b.gemmPacked(false, rows, H, 2 * H, 1, g, GH, packedWhh, 1, this.dh, H); // dh += [da_r, da_z] · W_h{r,z}
         } else if (cell === 'gru') {
-          b.gruCellBackward(rows, H, g, v.hn[t]!, v.hPrev[t]!, dyt, ldy, this.dh, v.dgh[t]!);
+          b.gruCellBackward(rows, H, g, v.hn[t], v.hPrev[t], dyt, ldy, this.dh, v.dgh[t]);
           // dh_{t−1} = z ⊙ dh_t (left in dh by the kernel) + dgh · W_hh
-          b.gemmPacked(false, rows, H, GH, 1, v.dgh[t]!, GH, packedWhh, 1, this.dh, H);
+          b.gemmPacked(false, rows, H, GH, 1, v.dgh[t], GH, packedWhh, 1, this.dh, H);
         } else {
           if (whr !== undefined) {
             // h_t = m_t · W_hrᵀ, and y_t = h_t: dm_t = dy_t · W_hr + dh_t · W_hr; dW_hr += dh_tᵀ · m_t (dy's share after the loop)
             b.gemmPacked(false, rows, H, S, 1, dyt, ldy, this.packedWhr!, 0, this.dmy, H);
             b.gemmPacked(false, rows, H, S, 1, this.dh, S, this.packedWhr!, 0, this.dmh, H);
-            b.gemm(true, false, S, H, rows, 1, this.dh, S, v.m[t]!, H, 1, whr.grad, H);
-            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, this.dmy, H, this.dmh, this.dc, peepholes?.value);
+            b.gemm(true, false, S, H, rows, 1, this.dh, S, v.m[t], H, 1, whr.grad, H);
+            b.lstmCellBackward(rows, H, g, v.cPrev[t], v.cNext[t], this.dmy, H, this.dmh, this.dc, peepholes?.value);
           } else if (cell === 'lstm') {
-            b.lstmCellBackward(rows, H, g, v.cPrev[t]!, v.cNext[t]!, dyt, ldy, this.dh, this.dc, peepholes?.value);
+            b.lstmCellBackward(rows, H, g, v.cPrev[t], v.cNext[t], dyt, ldy, this.dh, this.dc, peepholes?.value);
           } else {
-            b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t]!, dyt, ldy, this.dh, g);
+            b.rnnCellBackward(nonlinearity, rows, H, v.hNext[t], dyt, ldy, this.dh, g);
           }
           // dh_{t−1} = da_t · W_hh
           b.gemmPacked(false, rows, S, GH, 1, g, GH, packedWhh, 0, this.dh, S);
@@ -383,8 +417,9 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     const slotBefore = dir === 0 ? 0 : 1;
     const hPrevAll = this.states.subarray(slotBefore * B * S, (slotBefore + T) * B * S) as F;
     const dRecurrent = resetAfterGru ? this.dgh : this.gates;
-    b.gemm(true, false, this.direct, S, T * B, 1, dRecurrent, GH, hPrevAll, S, 1, whh.grad, S);  // dW_hh += dahᵀ · h_{t−1}
-    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H);  // dW_hr += dyᵀ · m
+    b.gemm(true, false, this.direct, S, T * B, 1, dRecurrent, GH, hPrevAll, S, 1, whh.grad, S); // dW_hh += dahᵀ · h_{t−1}
+    // dW_hr += dyᵀ · m
+    if (whr !== undefined) b.gemm(true, false, S, H, T * B, 1, dy.subarray(dir * S) as F, ldy, this.m, H, 1, whr.grad, H);
     if (this.resetBefore) {
       // dW_hn += da_nᵀ · (r ⊙ h_{t−1})
       b.gemm(true, false, H, H, T * B, 1, this.gates.subarray(2 * H) as F, GH, this.hn, H, 1, whh.grad.subarray(2 * H * H) as F, H);
@@ -416,11 +451,16 @@ export class Direction<F extends FloatArray> extends DirectionBuffers<F> {
     }
     // Gathered embedding rows are x, then (overwritten once dW_ih is formed) their gradient.
     const embedded = input.kind === 'tokens' && !viaTable ? this.embeddedRows(T * B) : undefined;
-    const [x, dInput, beta]: [F, F, number] = input.kind === 'vectors' ? [input.x, dx, accumulate ? 1 : 0]
-      : embedded !== undefined ? [embedded, embedded, 0] : [input.table, input.tableGrad, 1];
-    b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D);             // dW_ih += daᵀ · x
-    b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D);   // dx (or dE) = da · W_ih
-    if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad); // dE[ids] += dx
+    const [x, dInput, beta]: [F, F, number] =
+      input.kind === 'vectors'
+        ? [input.x, dx, accumulate ? 1 : 0]
+        : embedded !== undefined
+          ? [embedded, embedded, 0]
+          : [input.table, input.tableGrad, 1];
+    b.gemm(true, false, GH, D, inputRows, 1, da, GH, x, D, 1, wih.grad, D); // dW_ih += daᵀ · x
+    b.gemm(false, false, inputRows, D, GH, 1, da, GH, wih.value, D, beta, dInput, D); // dx (or dE) = da · W_ih
+    // dE[ids] += dx
+    if (input.kind === 'tokens' && embedded !== undefined) b.scatterAddRows(T * B, input.ids, embedded, D, input.tableGrad);
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import type { BatchLayout } from './batch.js';
+import { type SizeOf, Workspace } from '../../tensor/workspace.js';
 import type { DirectionConfig } from './direction.js';
 
 /** Floats of gate preactivations projected at once (about 1 MiB), at least one step's worth. */
@@ -24,34 +25,36 @@ export interface StepFunctions<F extends FloatArray> {
    * after, hn [B, H] and hh [B, 3H] scratch, m [B, H] scratch of a projected LSTM, yt the
    * step's output row.
    */
-  step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F, m: F | undefined,
-    yt: F): void;
+  step(rows: number, g: F, hPrev: F, hNext: F, cPrev: F | undefined, cNext: F | undefined, hn: F, hh: F, m: F | undefined, yt: F): void;
   /** A whole LSTM step of all B rows as one backend call. */
   fusedStep(B: number, g: F, hPrev: F, hNext: F, cPrev: F, cNext: F, yt: F): void;
 }
 
-export class InferencePass<F extends FloatArray> {
-  private capB = 0;
-  private capGates = 0;
-  private gates!: F;                  // [chunk, B, G·H] input projections of a chunk of steps
-  private readonly slotsH: F[] = [];  // 2 × [B, S]: h_{t−1} and h_t, taking turns
-  private readonly slotsC: F[] = [];  // 2 × [B, H]: c_{t−1} and c_t (LSTM)
-  private hn!: F;                     // [B, H] per-step GRU scratch, not kept
-  private hh!: F;                     // [B, 3H] per-step recurrent projection (GRU)
-  private m: F | undefined;           // [B, H] o ⊙ tanh(c_t) of a projected LSTM, not kept
-  private last = 0;                   // the slot holding the final states
+/** The buffers of the pass: none grows with T. */
+type InferenceBuffer = 'gates' | 'h0' | 'h1' | 'c0' | 'c1' | 'hn' | 'hh' | 'm';
 
-  constructor(private readonly backend: Backend<F>, private readonly config: DirectionConfig, private readonly G: number,
-    private readonly fns: StepFunctions<F>) {}
+export class InferencePass<F extends FloatArray> {
+  /** The buffers for B rows, planned by {@link inferencePlan}. */
+  private readonly workspace: Workspace<F, InferenceBuffer, never, number>;
+  private last = 0; // the slot holding the final states
+
+  constructor(
+    private readonly backend: Backend<F>,
+    private readonly config: DirectionConfig,
+    private readonly G: number,
+    private readonly fns: StepFunctions<F>,
+  ) {
+    this.workspace = new Workspace(backend, { floats: inferencePlan(config, G) }, this);
+  }
 
   /** Final hidden state [B, S] of the last run. */
   finalH(B: number): F {
-    return this.slotsH[this.last]!.subarray(0, B * this.stateSize()) as F;
+    return this.slots(this.workspace.last).h[this.last].subarray(0, B * this.stateSize()) as F;
   }
 
   /** Final cell state [B, H] of the last run (LSTM). */
   finalC(B: number): F {
-    return this.slotsC[this.last]!.subarray(0, B * this.config.hiddenSize) as F;
+    return this.slots(this.workspace.last).c[this.last].subarray(0, B * this.config.hiddenSize) as F;
   }
 
   /**
@@ -61,42 +64,52 @@ export class InferencePass<F extends FloatArray> {
    * @param project out [rows, G·H] = the input projections of this run's input rows
    *   [firstRow, firstRow + rows), biases included.
    */
-  run(layout: BatchLayout, y: F, h0: F | undefined, c0: F | undefined, fused: boolean,
-    project: (firstRow: number, rows: number, out: F) => void): void {
+  run(
+    layout: BatchLayout,
+    y: F,
+    h0: F | undefined,
+    c0: F | undefined,
+    fused: boolean,
+    project: (firstRow: number, rows: number, out: F) => void,
+  ): void {
     const b = this.backend;
     const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
     const GH = this.G * H;
     const S = this.stateSize();
     const ldy = dirs * S;
-    const chunk = this.ensure(B);
+    const chunk = chunkSteps(B, GH);
+    const buffers = this.workspace.views(B);
     let cur = 0;
-    const [h, c] = [this.slotsH, this.slotsC];
-    if (h0 === undefined) b.fill(B * S, 0, h[0]!);
-    else b.copy(B * S, h0, h[0]!);
+    const { h, c } = this.slots(buffers);
+    if (h0 === undefined) b.fill(B * S, 0, h[0]);
+    else b.copy(B * S, h0, h[0]);
     if (cell === 'lstm') {
-      if (c0 === undefined) b.fill(B * H, 0, c[0]!);
-      else b.copy(B * H, c0, c[0]!);
+      if (c0 === undefined) b.fill(B * H, 0, c[0]);
+      else b.copy(B * H, c0, c[0]);
     }
     // Chunks of steps in the order the direction runs them; inside a chunk, steps in that order too.
     for (let done = 0; done < T; done += chunk) {
       const steps = Math.min(chunk, T - done);
-      const t0 = dir === 0 ? done : T - done - steps;   // the chunk is steps [t0, t0 + steps)
-      const gates = this.gates.subarray(0, steps * B * GH) as F;
+      const t0 = dir === 0 ? done : T - done - steps; // the chunk is steps [t0, t0 + steps)
+      const gates = buffers.gates.subarray(0, steps * B * GH) as F;
       project(t0 * B, steps * B, gates);
       for (let s = 0; s < steps; s++) {
         const t = dir === 0 ? t0 + s : t0 + steps - 1 - s;
         const g = gates.subarray((t - t0) * B * GH) as F;
         const yt = y.subarray(t * B * ldy + dir * S) as F;
-        const hPrev: F = h[cur]!, hNext: F = h[1 - cur]!;
-        const cPrev: F | undefined = c[cur], cNext: F | undefined = c[1 - cur];
+        const hPrev: F = h[cur],
+          hNext: F = h[1 - cur];
+        const cPrev: F | undefined = c[cur],
+          cNext: F | undefined = c[1 - cur];
         const rows = rowsAt[t];
-        if (fused) this.fns.fusedStep(B, g, hPrev, hNext, cPrev!, cNext!, yt);
-        else this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, this.hn, this.hh, this.m, yt);
+        if (fused) this.fns.fusedStep(B, g, hPrev, hNext, cPrev, cNext, yt);
+        else
+          this.fns.step(rows, g, hPrev, hNext, cPrev, cNext, buffers.hn, buffers.hh, this.config.projSize > 0 ? buffers.m : undefined, yt);
         if (rows < B) {
           // Sequences that are not running at step t keep their state.
           b.copy((B - rows) * S, hPrev.subarray(rows * S) as F, hNext.subarray(rows * S) as F);
-          if (cell === 'lstm') b.copy((B - rows) * H, cPrev!.subarray(rows * H) as F, cNext!.subarray(rows * H) as F);
+          if (cell === 'lstm') b.copy((B - rows) * H, cPrev.subarray(rows * H) as F, cNext.subarray(rows * H) as F);
         }
         cur = 1 - cur;
       }
@@ -104,33 +117,37 @@ export class InferencePass<F extends FloatArray> {
     this.last = cur;
   }
 
-  /** Buffers for B rows; returns the steps per chunk. */
-  private ensure(B: number): number {
-    const { cell, hiddenSize: H } = this.config;
-    const GH = this.G * H;
-    const steps = Math.max(1, Math.floor(CHUNK_FLOATS / (B * GH)));
-    const gateFloats = steps * B * GH;
-    if (B <= this.capB && gateFloats <= this.capGates) return steps;
-    const b = this.backend;
-    if (this.capB > 0) {
-      for (const buffer of [this.gates, ...this.slotsH, ...this.slotsC, this.hn, this.hh]) b.free(buffer);
-      if (this.m !== undefined) b.free(this.m);
-    }
-    const capB = Math.max(B, this.capB);
-    this.capGates = Math.max(gateFloats, this.capGates);
-    this.gates = b.alloc(this.capGates);
-    const states = (n: number): F[] => [b.alloc(n), b.alloc(n)];
-    this.slotsH.splice(0, 2, ...states(capB * this.stateSize()));
-    this.slotsC.splice(0, 2, ...states(cell === 'lstm' ? capB * H : 0));
-    this.hn = b.alloc(cell === 'gru' ? capB * H : 0);
-    this.hh = b.alloc(cell === 'gru' ? capB * GH : 0);
-    this.m = this.config.projSize > 0 ? b.alloc(capB * H) : undefined;
-    this.capB = capB;
-    return steps;
+  /** The two slots of h (2 × [B, S]) and of c (2 × [B, H], LSTM) that take turns as the states before and after a step. */
+  private slots(buffers: { readonly [name in InferenceBuffer]: F }): { h: F[]; c: F[] } {
+    return { h: [buffers.h0, buffers.h1], c: [buffers.c0, buffers.c1] };
   }
 
   /** S: the hidden size, or the projected size of a projected LSTM. */
   private stateSize(): number {
     return this.config.projSize > 0 ? this.config.projSize : this.config.hiddenSize;
   }
+}
+
+/** Steps per chunk for B rows of G·H gates: as many as fit in {@link CHUNK_FLOATS}, at least one. */
+function chunkSteps(B: number, GH: number): number {
+  return Math.max(1, Math.floor(CHUNK_FLOATS / (B * GH)));
+}
+
+/** Each buffer's size for B rows. */
+function inferencePlan(config: DirectionConfig, G: number): Record<InferenceBuffer, SizeOf<number>> {
+  const { cell, hiddenSize: H, projSize } = config;
+  const GH = G * H;
+  const S = projSize > 0 ? projSize : H;
+  const lstm = cell === 'lstm';
+  const gru = cell === 'gru';
+  return {
+    gates: (B) => chunkSteps(B, GH) * B * GH, // [chunk, B, G·H] input projections of a chunk of steps
+    h0: (B) => B * S, // [B, S] h_{t−1} and h_t, taking turns
+    h1: (B) => B * S,
+    c0: (B) => (lstm ? B * H : 0), // [B, H] c_{t−1} and c_t (LSTM), taking turns
+    c1: (B) => (lstm ? B * H : 0),
+    hn: (B) => (gru ? B * H : 0), // [B, H] per-step GRU scratch, not kept
+    hh: (B) => (gru ? B * GH : 0), // [B, 3H] per-step recurrent projection (GRU)
+    m: (B) => (projSize > 0 ? B * H : 0), // [B, H] o ⊙ tanh(c_t) of a projected LSTM, not kept
+  };
 }

@@ -16,7 +16,13 @@ import { Module } from '../module.js';
 import { type BatchLayout, layoutBatch } from './batch.js';
 import { fromInternal, statesFromInternal, statesToInternal, toInternal } from './layout.js';
 import {
-  type CellKind, type GruOptions, type LstmOptions, type RecurrentLayerOptions, resolveOptions, type ResolvedOptions, type RnnOptions,
+  type CellKind,
+  type GruOptions,
+  type LstmOptions,
+  type RecurrentLayerOptions,
+  resolveOptions,
+  type ResolvedOptions,
+  type RnnOptions,
   stateSizeOf,
 } from './options.js';
 import { RecurrentStack, recurrentParameterSpecs } from './stack.js';
@@ -94,10 +100,6 @@ export abstract class RecurrentLayer extends Module {
   /** The validated options. */
   readonly config: ResolvedOptions;
   private stack: RecurrentStack<Float32Array> | undefined;
-  private h0Buffer: Float32Array | undefined;
-  private c0Buffer: Float32Array | undefined;
-  private dhBuffer: Float32Array | undefined;
-  private dcBuffer: Float32Array | undefined;
   private last: ForwardShape | undefined;
 
   protected constructor(cell: CellKind, options: RecurrentLayerOptions, label: string) {
@@ -124,11 +126,11 @@ export abstract class RecurrentLayer extends Module {
     let h0: Float32Array | undefined;
     let c0: Float32Array | undefined;
     if (options.h0 !== undefined) {
-      h0 = this.h0Buffer = this.sized(this.h0Buffer, K * B * S);
+      h0 = stack.stateInputs().h0;
       statesToInternal(layout, K, S, options.h0.data, h0);
     }
     if (options.c0 !== undefined) {
-      c0 = this.c0Buffer = this.sized(this.c0Buffer, K * B * o.hiddenSize);
+      c0 = stack.stateInputs().c0;
       statesToInternal(layout, K, o.hiddenSize, options.c0.data, c0);
     }
     stack.forward(h0, c0, this.training, undefined, options.inference !== true);
@@ -164,7 +166,11 @@ export abstract class RecurrentLayer extends Module {
     for (let l = 0; l < o.numLayers; l++) {
       for (let d = 0; d < o.directions; d++) {
         const { hidden, cell, gates } = stack.recorded(l, d);
-        const recorded = { hidden: external(hidden, stateSizeOf(o)), cell: cell && external(cell, o.hiddenSize), gates: external(gates, gates.length / rows) };
+        const recorded = {
+          hidden: external(hidden, stateSizeOf(o)),
+          cell: cell && external(cell, o.hiddenSize),
+          gates: external(gates, gates.length / rows),
+        };
         states.push(stateTrace(recorded, o.cell, o.hiddenSize, l, d === 0 ? 'forward' : 'reverse'));
       }
     }
@@ -199,11 +205,11 @@ export abstract class RecurrentLayer extends Module {
     let dh: Float32Array | undefined;
     let dc: Float32Array | undefined;
     if (grads.h !== undefined) {
-      dh = this.dhBuffer = this.sized(this.dhBuffer, K * B * S);
+      dh = stack.stateInputs().dhT;
       statesToInternal(layout, K, S, grads.h.data, dh);
     }
     if (grads.c !== undefined) {
-      dc = this.dcBuffer = this.sized(this.dcBuffer, K * B * o.hiddenSize);
+      dc = stack.stateInputs().dcT;
       statesToInternal(layout, K, o.hiddenSize, grads.c.data, dc);
     }
     stack.backward(dh, dc);
@@ -225,29 +231,22 @@ export abstract class RecurrentLayer extends Module {
     return this.stack;
   }
 
-  /** A backend buffer of at least n elements, reusing `current` when it is big enough. */
-  private sized(current: Float32Array | undefined, n: number): Float32Array {
-    if (current !== undefined && current.length >= n) return current.subarray(0, n);
-    const backend = this.stack!.backend;
-    if (current !== undefined) backend.free(current);
-    return backend.alloc(n);
-  }
-
   private checkInput(x: Tensor, options: RecurrentForwardOptions): ForwardShape {
     const o = this.config;
     const what = `${this.label}.forward`;
     assertTensor(x, `${what}: x`);
     if (x.shape.length !== 2 && x.shape.length !== 3) {
-      throw new ShapeError(`${what}: expected x to be 2D (unbatched) or 3D, got a ${x.shape.length}D tensor ` +
-        `of shape ${formatShape(x.shape)}`);
+      throw new ShapeError(
+        `${what}: expected x to be 2D (unbatched) or 3D, got a ${x.shape.length}D tensor ` + `of shape ${formatShape(x.shape)}`,
+      );
     }
     const batched = x.shape.length === 3;
-    const D = x.shape[x.shape.length - 1]!;
+    const D = x.shape[x.shape.length - 1];
     if (D !== o.inputSize) {
       throw new ShapeError(`${what}: x.shape[-1] must be equal to inputSize. Expected ${o.inputSize}, got ${D}`);
     }
-    const T = batched ? x.shape[o.batchFirst ? 1 : 0]! : x.shape[0]!;
-    const B = batched ? x.shape[o.batchFirst ? 0 : 1]! : 1;
+    const T = batched ? x.shape[o.batchFirst ? 1 : 0] : x.shape[0];
+    const B = batched ? x.shape[o.batchFirst ? 0 : 1] : 1;
     if (T < 1 || B < 1) throw new ShapeError(`${what}: x must have at least one step and one sequence, got ${formatShape(x.shape)}`);
     assertFinite(x.data, `${what}: x`);
     const K = o.numLayers * o.directions;
@@ -281,8 +280,9 @@ export abstract class RecurrentLayer extends Module {
     const what = `${this.label}.backward`;
     assertTensor(grad, `${what}: ${name}`);
     if (!sameShape(grad.shape, shape)) {
-      throw new ShapeError(`${what}: expected the gradient of ${name} to have shape ${formatShape(shape)}, ` +
-        `got ${formatShape(grad.shape)}`);
+      throw new ShapeError(
+        `${what}: expected the gradient of ${name} to have shape ${formatShape(shape)}, ` + `got ${formatShape(grad.shape)}`,
+      );
     }
     assertFinite(grad.data, `${what}: ${name}`);
   }

@@ -100,8 +100,7 @@ export function gatesOf(cell: CellKind): number {
   return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
 }
 
-const KNOWN = new Set(['inputSize', 'hiddenSize', 'numLayers', 'bidirectional', 'batchFirst', 'bias', 'dropout',
-  'seed', 'backend']);
+const KNOWN = new Set(['inputSize', 'hiddenSize', 'numLayers', 'bidirectional', 'batchFirst', 'bias', 'dropout', 'seed', 'backend']);
 
 /** The options that belong to one cell only. */
 const CELL_OPTIONS: Record<string, CellKind> = { nonlinearity: 'rnn', resetAfter: 'gru', peepholes: 'lstm', projSize: 'lstm' };
@@ -143,8 +142,10 @@ export function resolveOptions(cell: CellKind, options: RecurrentLayerOptions, l
   const hiddenSize = positive('hiddenSize', options.hiddenSize);
   const projSize = options.projSize ?? 0;
   if (!Number.isInteger(projSize) || projSize < 0 || projSize >= hiddenSize) {
-    throw new UsageError(`${layer}: projSize must be an integer in [0, hiddenSize) (0: no projection), got ${String(options.projSize)} ` +
-      `with hiddenSize ${hiddenSize}`);
+    throw new UsageError(
+      `${layer}: projSize must be an integer in [0, hiddenSize) (0: no projection), got ${String(options.projSize)} ` +
+        `with hiddenSize ${hiddenSize}`,
+    );
   }
   return {
     cell,
@@ -185,7 +186,10 @@ export function resolveVariant(cell: CellKind, options: CellVariantOptions, owne
 
 /** The variant options as a layer takes them, leaving out the undefined ones. */
 export function variantOptions(o: CellVariantOptions): CellVariantOptions {
-  return { ...(o.resetAfter !== undefined ? { resetAfter: o.resetAfter } : {}), ...(o.peepholes !== undefined ? { peepholes: o.peepholes } : {}) };
+  return {
+    ...(o.resetAfter !== undefined ? { resetAfter: o.resetAfter } : {}),
+    ...(o.peepholes !== undefined ? { peepholes: o.peepholes } : {}),
+  };
 }
 
 /** PyTorch's parameter name suffix of layer `l`, direction `d`: `_l0`, `_l0_reverse`, … */

@@ -12,6 +12,7 @@
 import type { Backend, FloatArray } from '../../backend/backend.js';
 import { RnnkitError } from '../../errors.js';
 import type { Random } from '../../random.js';
+import { type Extent, type SizeOf, Workspace } from '../../tensor/workspace.js';
 import { drawDropoutMask } from '../dropout.js';
 import { ParameterSet, type ParameterSpec } from '../parameters.js';
 import type { BatchLayout } from './batch.js';
@@ -59,51 +60,90 @@ export interface TokenInput<F extends FloatArray> {
 type Phase = 'idle' | 'forward' | 'inference' | 'backward';
 
 export class RecurrentStack<F extends FloatArray> {
-  private readonly directions: Direction<F>[][] = [];   // [layer][dir]
-  private capacity = 0;                                  // T·B rows the layer buffers hold
-  private capB = 0;
-  private inputs: F[] = [];        // [layer] input [T·B, D_l]; layer > 0: the previous output after dropout
-  private outputs: F[] = [];       // [layer] output [T·B, dirs·H]
-  private masks: F[] = [];         // [layer] dropout masks of outputs of layers < L−1
-  private dInputs: F[] = [];       // [layer] dL/d input
-  private dOutput!: F;             // [T·B, dirs·H] dL/d output of the top layer
-  private states!: F;              // [L·dirs, B, H] final h (and c) gathered after forward
-  private cellStates!: F;
-  private dStates!: F;             // [L·dirs, B, H] dL/dh0 (and dc0) after backward
-  private dCellStates!: F;
+  private readonly directions: Direction<F>[][] = []; // [layer][dir]
+  /**
+   * Per layer l: input{l} [T·B, D_l] (layer > 0 with dropout: the previous output after it),
+   * output{l} [T·B, dirs·S], mask{l} (dropout mask of the outputs of layers < L−1), dInput{l};
+   * dOutput [T·B, dirs·S] dL/d output of the top layer; states, cellStates [L·dirs, B, S or H]
+   * the final h and c gathered after forward; dStates, dCellStates dL/dh0 and dc0 after backward;
+   * h0, c0, dhT, dcT the caller's initial states and final-state gradients (see {@link stateInputs}).
+   */
+  private readonly workspace: Workspace<F, string>;
   private layout: BatchLayout | undefined;
   private usedDropout = false;
-  private tokens: TokenInput<F> | undefined;  // the token input of the last forward
+  private tokens: TokenInput<F> | undefined; // the token input of the last forward
   private phase: Phase = 'idle';
 
-  constructor(readonly options: ResolvedOptions, readonly backend: Backend<F>, readonly params: ParameterSet<F>,
-    private readonly random: Random) {
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly backend: Backend<F>,
+    readonly params: ParameterSet<F>,
+    private readonly random: Random,
+  ) {
     params.bind(backend);
     const o = options;
     for (let l = 0; l < o.numLayers; l++) {
       const row: Direction<F>[] = [];
       for (let d = 0; d < o.directions; d++) {
         const sfx = suffix(l, d);
-        row.push(new Direction(backend, {
-          cell: o.cell,
-          nonlinearity: o.nonlinearity,
-          resetAfter: o.resetAfter,
-          inputSize: l === 0 ? o.inputSize : this.width(),
-          hiddenSize: o.hiddenSize,
-          projSize: o.projSize,
-          dir: d as 0 | 1,
-          dirs: o.directions,
-        }, {
-          wih: params.get(`weight_ih${sfx}`),
-          whh: params.get(`weight_hh${sfx}`),
-          bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
-          bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
-          peepholes: o.peepholes ? params.get(`weight_peephole${sfx}`) : undefined,
-          whr: o.projSize > 0 ? params.get(`weight_hr${sfx}`) : undefined,
-        }));
+        row.push(
+          new Direction(
+            backend,
+            {
+              cell: o.cell,
+              nonlinearity: o.nonlinearity,
+              resetAfter: o.resetAfter,
+              inputSize: l === 0 ? o.inputSize : this.width(),
+              hiddenSize: o.hiddenSize,
+              projSize: o.projSize,
+              dir: d as 0 | 1,
+              dirs: o.directions,
+            },
+            {
+              wih: params.get(`weight_ih${sfx}`),
+              whh: params.get(`weight_hh${sfx}`),
+              bih: o.bias ? params.get(`bias_ih${sfx}`) : undefined,
+              bhh: o.bias ? params.get(`bias_hh${sfx}`) : undefined,
+              peepholes: o.peepholes ? params.get(`weight_peephole${sfx}`) : undefined,
+              whr: o.projSize > 0 ? params.get(`weight_hr${sfx}`) : undefined,
+            },
+          ),
+        );
       }
       this.directions.push(row);
     }
+    this.workspace = new Workspace(backend, { floats: stackPlan(o, this.width()) }, this);
+  }
+
+  /** [layer] input [T·B, D_l]; layer > 0 without dropout reads the previous output itself. */
+  private get inputs(): F[] {
+    const w = this.workspace.last;
+    return this.directions.map((_, l) => (l === 0 || this.options.dropout > 0 ? w[`input${l}`] : w[`output${l - 1}`]));
+  }
+
+  private get outputs(): F[] {
+    return this.directions.map((_, l) => this.workspace.last[`output${l}`]);
+  }
+  private get masks(): F[] {
+    return this.directions.map((_, l) => this.workspace.last[`mask${l}`]);
+  }
+  private get dInputs(): F[] {
+    return this.directions.map((_, l) => this.workspace.last[`dInput${l}`]);
+  }
+  private get dOutput(): F {
+    return this.workspace.last.dOutput;
+  }
+  private get states(): F {
+    return this.workspace.last.states;
+  }
+  private get cellStates(): F {
+    return this.workspace.last.cellStates;
+  }
+  private get dStates(): F {
+    return this.workspace.last.dStates;
+  }
+  private get dCellStates(): F {
+    return this.workspace.last.dCellStates;
   }
 
   /**
@@ -112,52 +152,28 @@ export class RecurrentStack<F extends FloatArray> {
    */
   prepare(layout: BatchLayout): void {
     const { T, B } = layout;
-    const o = this.options;
-    const width = this.width();
-    if (T * B > this.capacity || B > this.capB) {
-      const b = this.backend;
-      if (this.capacity > 0) {
-        // Layer inputs may be the previous layer's output buffer itself: free each buffer once.
-        const owned = new Set([...this.inputs, ...this.outputs, ...this.masks, ...this.dInputs, this.dOutput,
-          this.states, this.cellStates, this.dStates, this.dCellStates]);
-        for (const buffer of owned) b.free(buffer);
-      }
-      const rows = Math.max(T * B, this.capacity);
-      const capB = Math.max(B, this.capB);
-      const stateSize = o.numLayers * o.directions * capB * stateSizeOf(o);
-      const cellSize = o.cell === 'lstm' ? o.numLayers * o.directions * capB * o.hiddenSize : 0;
-      this.inputs = [];
-      this.outputs = [];
-      this.masks = [];
-      this.dInputs = [];
-      for (let l = 0; l < o.numLayers; l++) {
-        const D = l === 0 ? o.inputSize : width;
-        // Layer l > 0 reads the previous output directly unless dropout needs a masked copy.
-        this.inputs.push(l === 0 || o.dropout > 0 ? b.alloc(rows * D) : this.outputs[l - 1]!);
-        this.outputs.push(b.alloc(rows * width));
-        this.masks.push(l < o.numLayers - 1 && o.dropout > 0 ? b.alloc(rows * width) : b.alloc(0));
-        this.dInputs.push(b.alloc(rows * D));
-      }
-      this.dOutput = b.alloc(rows * width);
-      this.states = b.alloc(stateSize);
-      this.cellStates = b.alloc(cellSize);
-      this.dStates = b.alloc(stateSize);
-      this.dCellStates = b.alloc(cellSize);
-      this.capacity = rows;
-      this.capB = capB;
-    }
+    this.workspace.views({ T, B });
     this.layout = layout;
     this.phase = 'idle';
   }
 
+  /**
+   * Buffers of the prepared batch for the caller's h0 and c0 [L·dirs, B, S or H] (to pass to
+   * {@link forward}) and dL/dh_T, dL/dc_T (to pass to {@link backward}), internal row order.
+   */
+  stateInputs(): { h0: F; c0: F; dhT: F; dcT: F } {
+    const { h0, c0, dhT, dcT } = this.workspace.last;
+    return { h0: h0, c0: c0, dhT: dhT, dcT: dcT };
+  }
+
   /** The input buffer [T·B, D] of the prepared batch (internal layout). */
   input(): F {
-    return this.view(this.inputs[0]!, this.options.inputSize);
+    return this.view(this.inputs[0], this.options.inputSize);
   }
 
   /** The output [T·B, dirs·S] of the last forward; zero where a sequence had ended. */
   output(): F {
-    return this.view(this.outputs[this.options.numLayers - 1]!, this.width());
+    return this.view(this.outputs[this.options.numLayers - 1], this.width());
   }
 
   /** Final hidden states [L·dirs, B, S] of the last forward. */
@@ -176,8 +192,9 @@ export class RecurrentStack<F extends FloatArray> {
    * @throws RnnkitError without a forward, or after a backward (which overwrote the gates).
    */
   recorded(l: number, d: number): RecordedSteps<F> {
-    if (this.phase !== 'forward') throw new RnnkitError('recorded() reads the last forward(): run forward() first, and read before backward()');
-    return this.directions[l]![d]!.recorded();
+    if (this.phase !== 'forward')
+      throw new RnnkitError('recorded() reads the last forward(): run forward() first, and read before backward()');
+    return this.directions[l][d].recorded();
   }
 
   /** The buffer for dL/d output [T·B, dirs·S]; fill it, then call {@link backward}. */
@@ -187,7 +204,7 @@ export class RecurrentStack<F extends FloatArray> {
 
   /** dL/d input [T·B, D] after backward. */
   inputGrad(): F {
-    return this.view(this.dInputs[0]!, this.options.inputSize);
+    return this.view(this.dInputs[0], this.options.inputSize);
   }
 
   /** dL/dh0 [L·dirs, B, S] after backward. */
@@ -221,21 +238,21 @@ export class RecurrentStack<F extends FloatArray> {
     this.usedDropout = training && o.dropout > 0;
     for (let l = 0; l < o.numLayers; l++) {
       const input = this.layerInput(l, tokens);
-      const y = this.view(this.outputs[l]!, width);
+      const y = this.view(this.outputs[l], width);
       b.fill(T * B * width, 0, y);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
-        const dir = this.directions[l]![d]!;
+        const dir = this.directions[l][d];
         if (forBackward) dir.forward(layout, input, y, this.stateOf(h0, k, S), this.stateOf(c0, k, H));
         else dir.infer(layout, input, y, this.stateOf(h0, k, S), this.stateOf(c0, k, H));
         b.copy(B * S, dir.finalH(), this.states.subarray(k * B * S) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.finalC(), this.cellStates.subarray(k * B * H) as F);
       }
       if (l < o.numLayers - 1 && o.dropout > 0) {
-        const next = this.view(this.inputs[l + 1]!, width);
+        const next = this.view(this.inputs[l + 1], width);
         if (this.usedDropout) {
-          drawDropoutMask(this.random, o.dropout, T * B * width, this.view(this.masks[l]!, width));
-          b.mul(T * B * width, y, this.view(this.masks[l]!, width), next);
+          drawDropoutMask(this.random, o.dropout, T * B * width, this.view(this.masks[l], width));
+          b.mul(T * B * width, y, this.view(this.masks[l], width), next);
         } else {
           b.copy(T * B * width, y, next);
         }
@@ -253,11 +270,13 @@ export class RecurrentStack<F extends FloatArray> {
    */
   backward(dh: F | undefined, dc: F | undefined): void {
     if (this.phase !== 'forward') {
-      throw new RnnkitError(this.phase === 'backward'
-        ? 'backward() already ran for this forward(); run forward() again first'
-        : this.phase === 'inference'
-          ? 'backward() cannot follow a forward-only (inference) pass, which keeps nothing for it; run forward() for training first'
-          : 'backward() needs a forward() first');
+      throw new RnnkitError(
+        this.phase === 'backward'
+          ? 'backward() already ran for this forward(); run forward() again first'
+          : this.phase === 'inference'
+            ? 'backward() cannot follow a forward-only (inference) pass, which keeps nothing for it; run forward() for training first'
+            : 'backward() needs a forward() first',
+      );
     }
     const layout = this.requireLayout();
     const { T, B } = layout;
@@ -269,17 +288,17 @@ export class RecurrentStack<F extends FloatArray> {
     let dy = this.view(this.dOutput, width);
     for (let l = o.numLayers - 1; l >= 0; l--) {
       const input = this.layerInput(l, this.tokens);
-      const dx = this.view(this.dInputs[l]!, l === 0 ? o.inputSize : width);
+      const dx = this.view(this.dInputs[l], l === 0 ? o.inputSize : width);
       for (let d = 0; d < o.directions; d++) {
         const k = l * o.directions + d;
-        const dir = this.directions[l]![d]!;
+        const dir = this.directions[l][d];
         dir.backward(layout, input, dy, dx, d > 0, this.stateOf(dh, k, S), this.stateOf(dc, k, H));
         b.copy(B * S, dir.dh0(), this.dStates.subarray(k * B * S) as F);
         if (o.cell === 'lstm') b.copy(B * H, dir.dc0(), this.dCellStates.subarray(k * B * H) as F);
       }
       if (l > 0) {
         // dL/d(previous output) = dL/d(this input) ⊙ dropout mask.
-        if (this.usedDropout) b.mul(T * B * width, dx, this.view(this.masks[l - 1]!, width), dx);
+        if (this.usedDropout) b.mul(T * B * width, dx, this.view(this.masks[l - 1], width), dx);
         dy = dx;
       }
     }
@@ -290,7 +309,7 @@ export class RecurrentStack<F extends FloatArray> {
   private layerInput(l: number, tokens: TokenInput<F> | undefined): DirectionInput<F> {
     if (l === 0 && tokens !== undefined) return { kind: 'tokens', ...tokens };
     const o = this.options;
-    return { kind: 'vectors', x: this.view(this.inputs[l]!, l === 0 ? o.inputSize : this.width()) };
+    return { kind: 'vectors', x: this.view(this.inputs[l], l === 0 ? o.inputSize : this.width()) };
   }
 
   /** Layer-direction k's [B, width] slice of states [L·dirs, B, width], if given. */
@@ -319,4 +338,30 @@ export class RecurrentStack<F extends FloatArray> {
     if (this.layout === undefined) throw new RnnkitError('recurrent layer: prepare() a batch first');
     return this.layout;
   }
+}
+
+/** The sizes of a stack's buffers for T steps of B rows (see {@link RecurrentStack}'s workspace). */
+function stackPlan(o: ResolvedOptions, width: number): Record<string, SizeOf<Extent>> {
+  const plan: Record<string, SizeOf<Extent>> = {};
+  for (let l = 0; l < o.numLayers; l++) {
+    const D = l === 0 ? o.inputSize : width;
+    plan[`input${l}`] = ({ T, B }) => (l === 0 || o.dropout > 0 ? T * B * D : 0);
+    plan[`output${l}`] = ({ T, B }) => T * B * width;
+    plan[`mask${l}`] = ({ T, B }) => (l < o.numLayers - 1 && o.dropout > 0 ? T * B * width : 0);
+    plan[`dInput${l}`] = ({ T, B }) => T * B * D;
+  }
+  const states = ({ B }: Extent): number => o.numLayers * o.directions * B * stateSizeOf(o);
+  const cells = ({ B }: Extent): number => (o.cell === 'lstm' ? o.numLayers * o.directions * B * o.hiddenSize : 0);
+  return {
+    ...plan,
+    dOutput: ({ T, B }) => T * B * width,
+    states,
+    cellStates: cells,
+    dStates: states,
+    dCellStates: cells,
+    h0: states,
+    c0: cells,
+    dhT: states,
+    dcT: cells,
+  };
 }

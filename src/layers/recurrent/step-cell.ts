@@ -20,6 +20,7 @@ import type { Backend, FloatArray, RnnNonlinearity } from '../../backend/backend
 import { RnnkitError } from '../../errors.js';
 import type { Random } from '../../random.js';
 import { permuteRows } from '../../tensor/tensor.js';
+import { type Extent, type SizeOf, Workspace } from '../../tensor/workspace.js';
 import { type Parameter, ParameterSet } from '../parameters.js';
 import { type CellKind, gatesOf, type ResolvedOptions } from './options.js';
 
@@ -29,19 +30,11 @@ export type StepCellVariant = Pick<ResolvedOptions, 'resetAfter' | 'peepholes'>;
 export class StepCell<F extends FloatArray> {
   readonly params: ParameterSet<F>;
   private readonly G: number;
-  private capT = 0;
-  private capB = 0;
-  private inputs!: F;
-  private gates!: F;
-  private states!: F;
-  private cells!: F;
-  private hn!: F;
-  private hh!: F;
-  private dgh!: F;
-  private dh!: F;
-  private dc!: F;
-  private zeros!: F;
+  /** The tape and the carried gradients, planned in {@link stepCellPlan}. */
+  private readonly workspace: Workspace<F, StepCellBuffer>;
   private B = 0;
+  /** Steps the tape holds, from {@link begin}. */
+  private T = 0;
   /** Steps recorded since {@link begin}. */
   private t = 0;
   /** Steps not yet walked back. */
@@ -50,29 +43,71 @@ export class StepCell<F extends FloatArray> {
   /** A GRU with the reset gate before the product. */
   private readonly resetBefore: boolean;
 
-  constructor(readonly cell: CellKind, readonly nonlinearity: RnnNonlinearity, readonly inputSize: number,
-    readonly hiddenSize: number, readonly backend: Backend<F>, random: Random,
-    readonly variant: StepCellVariant = { resetAfter: true, peepholes: false }) {
+  constructor(
+    readonly cell: CellKind,
+    readonly nonlinearity: RnnNonlinearity,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    readonly backend: Backend<F>,
+    random: Random,
+    readonly variant: StepCellVariant = { resetAfter: true, peepholes: false },
+  ) {
     this.G = gatesOf(cell);
     this.resetBefore = cell === 'gru' && !variant.resetAfter;
     const GH = this.G * hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
-    this.params = new ParameterSet<F>([
-      { name: 'weight_ih', shape: [GH, inputSize], init: { uniform: bound } },
-      { name: 'weight_hh', shape: [GH, hiddenSize], init: { uniform: bound } },
-      { name: 'bias_ih', shape: [GH], init: { uniform: bound } },
-      { name: 'bias_hh', shape: [GH], init: { uniform: bound } },
-      ...(cell === 'lstm' && variant.peepholes ? [{ name: 'weight_peephole', shape: [3 * hiddenSize], init: { uniform: bound } }] : []),
-    ], random);
+    this.params = new ParameterSet<F>(
+      [
+        { name: 'weight_ih', shape: [GH, inputSize], init: { uniform: bound } },
+        { name: 'weight_hh', shape: [GH, hiddenSize], init: { uniform: bound } },
+        { name: 'bias_ih', shape: [GH], init: { uniform: bound } },
+        { name: 'bias_hh', shape: [GH], init: { uniform: bound } },
+        ...(cell === 'lstm' && variant.peepholes ? [{ name: 'weight_peephole', shape: [3 * hiddenSize], init: { uniform: bound } }] : []),
+      ],
+      random,
+    );
     this.params.bind(backend);
+    this.workspace = new Workspace(backend, { floats: stepCellPlan(cell, inputSize, hiddenSize, this.resetBefore) }, this);
+  }
+
+  private get inputs(): F {
+    return this.workspace.last.inputs;
+  }
+  private get gates(): F {
+    return this.workspace.last.gates;
+  }
+  private get states(): F {
+    return this.workspace.last.states;
+  }
+  private get cells(): F {
+    return this.workspace.last.cells;
+  }
+  private get hn(): F {
+    return this.workspace.last.hn;
+  }
+  private get hh(): F {
+    return this.workspace.last.hh;
+  }
+  private get dgh(): F {
+    return this.workspace.last.dgh;
+  }
+  private get dh(): F {
+    return this.workspace.last.dh;
+  }
+  private get dc(): F {
+    return this.workspace.last.dc;
+  }
+  private get zeros(): F {
+    return this.workspace.last.zeros;
   }
 
   /**
    * Starts a tape of at most `T` steps over `B` rows from h0 (and c0) [B, H], or zeros.
    */
   begin(T: number, B: number, h0: F | undefined, c0: F | undefined): void {
-    this.ensure(T, B);
+    this.workspace.views({ T, B });
     this.B = B;
+    this.T = T;
     this.t = 0;
     this.pending = 0;
     const b = this.backend;
@@ -87,7 +122,7 @@ export class StepCell<F extends FloatArray> {
 
   /** Where the caller writes the next step's input [B, D]. */
   nextInput(): F {
-    if (this.t >= this.capT) throw new RnnkitError(`StepCell: the tape holds ${this.capT} steps`);
+    if (this.t >= this.T) throw new RnnkitError(`StepCell: the tape holds ${this.T} steps`);
     const D = this.inputSize;
     return this.inputs.subarray(this.t * this.B * D, (this.t + 1) * this.B * D) as F;
   }
@@ -115,9 +150,9 @@ export class StepCell<F extends FloatArray> {
     if (this.resetBefore) {
       const rh = this.slot(this.hn, t, H);
       b.addBias(B, GH, bhh, g, GH);
-      b.gemm(false, true, B, 2 * H, H, 1, hPrev, H, whh, H, 1, g, GH);                                 // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
-      b.gruGatesForward(B, H, g, hPrev, rh);                                                         // r, z; rh = r ⊙ h_{t−1}
-      b.gemm(false, true, B, H, H, 1, rh, H, whh.subarray(2 * H * H) as F, H, 1, g.subarray(2 * H) as F, GH);  // a_n += rh · W_hnᵀ
+      b.gemm(false, true, B, 2 * H, H, 1, hPrev, H, whh, H, 1, g, GH); // [a_r, a_z] += h_{t−1} · W_h{r,z}ᵀ
+      b.gruGatesForward(B, H, g, hPrev, rh); // r, z; rh = r ⊙ h_{t−1}
+      b.gemm(false, true, B, H, H, 1, rh, H, whh.subarray(2 * H * H) as F, H, 1, g.subarray(2 * H) as F, GH); // a_n += rh · W_hnᵀ
       b.gruCandidateForward(B, H, g, hPrev, h, h, H);
     } else if (cell === 'gru') {
       b.gemm(false, true, B, GH, H, 1, hPrev, H, whh, H, 0, this.hh, GH);
@@ -183,18 +218,28 @@ export class StepCell<F extends FloatArray> {
     if (this.resetBefore) {
       const hPrev = this.state(t);
       const drh = this.hh.subarray(0, B * H) as F;
-      b.gruCandidateBackward(B, H, g, hPrev, this.zeros, H, dh);                                        // da_z, da_n; dh = z ⊙ dh_t
-      b.gemm(false, false, B, H, H, 1, g.subarray(2 * H) as F, GH, whh.subarray(2 * H * H) as F, H, 0, drh, H);  // d(rh) = da_n · W_hn
-      b.gruGatesBackward(B, H, g, hPrev, drh, dh);                                                     // da_r; dh += d(rh) ⊙ r
-      b.gemm(false, false, B, H, 2 * H, 1, g, GH, whh, H, 1, dh, H);                                   // dh += [da_r, da_z] · W_h{r,z}
+      b.gruCandidateBackward(B, H, g, hPrev, this.zeros, H, dh); // da_z, da_n; dh = z ⊙ dh_t
+      b.gemm(false, false, B, H, H, 1, g.subarray(2 * H) as F, GH, whh.subarray(2 * H * H) as F, H, 0, drh, H); // d(rh) = da_n · W_hn
+      b.gruGatesBackward(B, H, g, hPrev, drh, dh); // da_r; dh += d(rh) ⊙ r
+      b.gemm(false, false, B, H, 2 * H, 1, g, GH, whh, H, 1, dh, H); // dh += [da_r, da_z] · W_h{r,z}
     } else if (cell === 'gru') {
       const dgh = this.slot(this.dgh, t, GH);
       b.gruCellBackward(B, H, g, this.slot(this.hn, t, H), this.state(t), this.zeros, H, dh, dgh);
       b.gemm(false, false, B, H, GH, 1, dgh, GH, whh, H, 1, dh, H);
     } else {
       if (cell === 'lstm') {
-        b.lstmCellBackward(B, H, g, this.slot(this.cells, t, H), this.slot(this.cells, t + 1, H), this.zeros, H, dh, this.cellGrad(),
-          this.peepholes());
+        b.lstmCellBackward(
+          B,
+          H,
+          g,
+          this.slot(this.cells, t, H),
+          this.slot(this.cells, t + 1, H),
+          this.zeros,
+          H,
+          dh,
+          this.cellGrad(),
+          this.peepholes(),
+        );
       } else {
         b.rnnCellBackward(nonlinearity, B, H, this.state(t + 1), this.zeros, H, dh, g);
       }
@@ -242,32 +287,26 @@ export class StepCell<F extends FloatArray> {
     const n = this.B * width;
     return buffer.subarray(index * n, (index + 1) * n) as F;
   }
+}
 
-  private ensure(T: number, B: number): void {
-    if (T <= this.capT && B <= this.capB) return;
-    const b = this.backend;
-    if (this.capT > 0) {
-      for (const buffer of [this.inputs, this.gates, this.states, this.cells, this.hn, this.hh, this.dgh, this.dh, this.dc, this.zeros]) {
-        b.free(buffer);
-      }
-    }
-    const capT = Math.max(T, this.capT);
-    const capB = Math.max(B, this.capB);
-    const H = this.hiddenSize;
-    const GH = this.G * H;
-    const lstm = this.cell === 'lstm';
-    const gru = this.cell === 'gru';
-    this.inputs = b.alloc(capT * capB * this.inputSize);
-    this.gates = b.alloc(capT * capB * GH);
-    this.states = b.alloc((capT + 1) * capB * H);
-    this.cells = b.alloc(lstm ? (capT + 1) * capB * H : 0);
-    this.hn = b.alloc(gru ? capT * capB * H : 0);
-    this.hh = b.alloc(gru ? capB * GH : 0);
-    this.dgh = b.alloc(gru && !this.resetBefore ? capT * capB * GH : 0);
-    this.dh = b.alloc(capB * H);
-    this.dc = b.alloc(lstm ? capB * H : 0);
-    this.zeros = b.alloc(capB * H);
-    this.capT = capT;
-    this.capB = capB;
-  }
+/** The buffers of a step cell's tape. */
+type StepCellBuffer = 'inputs' | 'gates' | 'states' | 'cells' | 'hn' | 'hh' | 'dgh' | 'dh' | 'dc' | 'zeros';
+
+/** Each buffer's size for a tape of T steps over B rows (the slots of the file's legend). */
+function stepCellPlan(cell: CellKind, D: number, H: number, resetBefore: boolean): Record<StepCellBuffer, SizeOf<Extent>> {
+  const GH = gatesOf(cell) * H;
+  const lstm = cell === 'lstm';
+  const gru = cell === 'gru';
+  return {
+    inputs: ({ T, B }) => T * B * D,
+    gates: ({ T, B }) => T * B * GH,
+    states: ({ T, B }) => (T + 1) * B * H,
+    cells: ({ T, B }) => (lstm ? (T + 1) * B * H : 0),
+    hn: ({ T, B }) => (gru ? T * B * H : 0),
+    hh: ({ B }) => (gru ? B * GH : 0),
+    dgh: ({ T, B }) => (gru && !resetBefore ? T * B * GH : 0),
+    dh: ({ B }) => B * H,
+    dc: ({ B }) => (lstm ? B * H : 0),
+    zeros: ({ B }) => B * H, // [B, H] never written: the state gradient past the last step
+  };
 }

@@ -76,8 +76,8 @@ export function stepViews<F extends FloatArray>(buffers: StepBuffers<F>, shape: 
   const { G, H, S, dir, resetBefore } = shape;
   const GH = G * H;
   const { prev, next } = slots(dir);
-  const per = (buffer: F | undefined, rowWidth: number, slot: (t: number) => number, offset = 0): F[] => buffer === undefined ? []
-    : Array.from({ length: T }, (_, t) => buffer.subarray(slot(t) * B * rowWidth + offset) as F);
+  const per = (buffer: F | undefined, rowWidth: number, slot: (t: number) => number, offset = 0): F[] =>
+    buffer === undefined ? [] : Array.from({ length: T }, (_, t) => buffer.subarray(slot(t) * B * rowWidth + offset) as F);
   const same = (t: number): number => t;
   return {
     T,
@@ -100,7 +100,11 @@ export function outputViews<F extends FloatArray>(buffer: F, S: number, dir: 0 |
 }
 
 /** Views from row rowsAt[t] on, for the steps where some sequences have ended (undefined elsewhere). */
-export function tailViews<F extends FloatArray>(buffers: StepBuffers<F>, shape: ViewShape, layout: BatchLayout): (TailViews<F> | undefined)[] {
+export function tailViews<F extends FloatArray>(
+  buffers: StepBuffers<F>,
+  shape: ViewShape,
+  layout: BatchLayout,
+): (TailViews<F> | undefined)[] {
   const { T, B, rowsAt, full } = layout;
   if (full) return [];
   const { G, H, S, dir } = shape;

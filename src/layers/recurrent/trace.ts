@@ -31,13 +31,18 @@ export interface StateTrace<F extends FloatArray = Float32Array> {
 }
 
 /** A direction's recorded steps as a {@link StateTrace} (the gate blocks split apart). */
-export function stateTrace<F extends FloatArray>(recorded: RecordedSteps<F>, cell: CellKind, H: number, layer: number,
-  direction: StateTrace['direction']): StateTrace<F> {
+export function stateTrace<F extends FloatArray>(
+  recorded: RecordedSteps<F>,
+  cell: CellKind,
+  H: number,
+  layer: number,
+  direction: StateTrace['direction'],
+): StateTrace<F> {
   const G = gatesOf(cell);
   const rows = recorded.gates.length / (G * H);
   const gates: Record<string, F> = {};
   gateNames(cell).forEach((name, k) => {
-    const block = recorded.gates.slice(0, rows * H) as F;  // a typed array of the right kind and size
+    const block = recorded.gates.slice(0, rows * H) as F; // a typed array of the right kind and size
     for (let r = 0; r < rows; r++) block.set(recorded.gates.subarray(r * G * H + k * H, r * G * H + (k + 1) * H), r * H);
     gates[name] = block;
   });

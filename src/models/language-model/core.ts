@@ -1,5 +1,5 @@
 /**
- * The language model's engine (seed 002): Embedding → stacked RNN/LSTM/GRU → Dense over
+ * The language model's engine (Mikolov et al. 2010): Embedding → stacked RNN/LSTM/GRU → Dense over
  * the vocabulary, with softmax cross-entropy at every step — everything in the
  * backend's memory, nothing copied to JavaScript arrays inside a training step.
  *
@@ -21,8 +21,9 @@ import type { RecordedSteps } from '../../layers/recurrent/direction-buffers.js'
 import { RecurrentStack, recurrentParameterSpecs } from '../../layers/recurrent/stack.js';
 import { ShapeError } from '../../errors.js';
 import type { Random } from '../../random.js';
+import { Workspace } from '../../tensor/workspace.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
+import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../losses/cross-entropy.js';
 
 /** The shape of a language model (and its cell's variant, when not PyTorch's). */
 export interface LanguageModelConfig extends CellVariantSettings {
@@ -43,39 +44,94 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
   readonly rnn: RecurrentStack<F>;
   private T = 0;
   private B = 0;
-  private capacity = 0;
-  private tokens!: Int32Array;   // [T·B] input ids
-  private targets!: Int32Array;  // [T·B] next ids (or ignore)
-  private logits!: F;            // [T·B, V]
-  private probs!: F;             // [T·B, V]
-  private losses!: F;            // [T·B]
-  private carryH: F | undefined; // [L, B, S] state handed to the next batch
-  private carryC: F | undefined; // [L, B, H]
+  /** tokens, targets [T·B] input and next ids (or ignore); logits, probs [T·B, V]; losses [T·B]. */
+  private readonly workspace: Workspace<F, 'logits' | 'probs' | 'losses', 'tokens' | 'targets'>;
+  /** carryH [L, B, S] and carryC [L, B, H] (LSTM): the state handed to the next batch. */
+  private readonly carry: Workspace<F, 'carryH' | 'carryC', never, number>;
 
-  constructor(readonly config: LanguageModelConfig, readonly backend: Backend<F>, random: Random) {
+  constructor(
+    readonly config: LanguageModelConfig,
+    readonly backend: Backend<F>,
+    random: Random,
+  ) {
     const { vocabSize: V, embeddingDim: E, hiddenSize: H } = config;
     const embedding = new ParameterSet<F>([{ name: 'weight', shape: [V, E], init: { normal: 1 } }], random);
-    const rnnOptions = resolveOptions(config.cell, {
-      inputSize: E, hiddenSize: H, numLayers: config.numLayers, dropout: config.dropout, ...variantOptions(config),
-      ...(config.projSize !== undefined ? { projSize: config.projSize } : {}),
-    }, 'LanguageModel');
+    const rnnOptions = resolveOptions(
+      config.cell,
+      {
+        inputSize: E,
+        hiddenSize: H,
+        numLayers: config.numLayers,
+        dropout: config.dropout,
+        ...variantOptions(config),
+        ...(config.projSize !== undefined ? { projSize: config.projSize } : {}),
+      },
+      'LanguageModel',
+    );
     const rnnParams = new ParameterSet<F>(recurrentParameterSpecs(rnnOptions), random);
     const S = stateSizeOf(rnnOptions);
     const bound = 1 / Math.sqrt(S);
-    const decoder = new ParameterSet<F>([
-      { name: 'weight', shape: [V, S], init: { uniform: bound } },
-      { name: 'bias', shape: [V], init: { uniform: bound } },
-    ], random);
-    super([
-      { prefix: 'embedding.', params: embedding },
-      { prefix: 'rnn.', params: rnnParams },
-      { prefix: 'decoder.', params: decoder },
-    ], 'LanguageModel');
+    const decoder = new ParameterSet<F>(
+      [
+        { name: 'weight', shape: [V, S], init: { uniform: bound } },
+        { name: 'bias', shape: [V], init: { uniform: bound } },
+      ],
+      random,
+    );
+    super(
+      [
+        { prefix: 'embedding.', params: embedding },
+        { prefix: 'rnn.', params: rnnParams },
+        { prefix: 'decoder.', params: decoder },
+      ],
+      'LanguageModel',
+    );
     embedding.bind(backend);
     decoder.bind(backend);
     this.embedding = embedding;
     this.decoder = decoder;
     this.rnn = new RecurrentStack(rnnOptions, backend, rnnParams, random);
+    this.workspace = new Workspace(
+      backend,
+      {
+        floats: { logits: ({ T, B }) => T * B * V, probs: ({ T, B }) => T * B * V, losses: ({ T, B }) => T * B },
+        ints: { tokens: ({ T, B }) => T * B, targets: ({ T, B }) => T * B },
+      },
+      this,
+    );
+    const L = config.numLayers;
+    this.carry = new Workspace(
+      backend,
+      {
+        floats: {
+          carryH: (B: number) => L * B * S,
+          carryC: (B: number) => (config.cell === 'lstm' ? L * B * H : 0),
+        },
+      },
+      this,
+    );
+  }
+
+  private get tokens(): Int32Array {
+    return this.workspace.last.tokens;
+  }
+  private get targets(): Int32Array {
+    return this.workspace.last.targets;
+  }
+  private get logits(): F {
+    return this.workspace.last.logits;
+  }
+  private get probs(): F {
+    return this.workspace.last.probs;
+  }
+  private get losses(): F {
+    return this.workspace.last.losses;
+  }
+  private get carryH(): F | undefined {
+    return this.carry.planned ? this.carry.last.carryH : undefined;
+  }
+  private get carryC(): F | undefined {
+    return this.carry.planned && this.config.cell === 'lstm' ? this.carry.last.carryC : undefined;
   }
 
   /** Forgets the carried state: the next batch starts from zeros. */
@@ -99,7 +155,10 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
    * @throws ShapeError when its sizes do not match.
    */
   loadCarriedState(state: Record<string, Tensor>): void {
-    for (const [name, buffer] of [['h', this.carryH], ['c', this.carryC]] as const) {
+    for (const [name, buffer] of [
+      ['h', this.carryH],
+      ['c', this.carryC],
+    ] as const) {
       const t = state[name];
       if (buffer === undefined && t === undefined) continue;
       if (buffer === undefined || t === undefined || t.data.length !== buffer.length) {
@@ -114,22 +173,10 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
    * unchanged. Then fill {@link inputIds} and {@link targetIds}.
    */
   prepare(T: number, B: number): void {
-    const b = this.backend;
-    const V = this.config.vocabSize;
-    if (T * B > this.capacity) {
-      if (this.capacity > 0) for (const buffer of [this.tokens, this.targets, this.logits, this.probs, this.losses]) b.free(buffer);
-      this.tokens = b.allocInt(T * B);
-      this.targets = b.allocInt(T * B);
-      this.logits = b.alloc(T * B * V);
-      this.probs = b.alloc(T * B * V);
-      this.losses = b.alloc(T * B);
-      this.capacity = T * B;
-    }
+    this.workspace.views({ T, B });
     if (B !== this.B) {
-      const rows = this.config.numLayers * B;
-      for (const buffer of [this.carryH, this.carryC]) if (buffer !== undefined) b.free(buffer);
-      this.carryH = b.alloc(rows * stateSizeOf(this.rnn.options));
-      this.carryC = this.config.cell === 'lstm' ? b.alloc(rows * this.config.hiddenSize) : undefined;
+      this.carry.views(B);
+      this.resetState();
     }
     this.T = T;
     this.B = B;
@@ -188,14 +235,22 @@ export class LanguageModelCore<F extends FloatArray> extends ParameterGroups<F> 
     const decB = this.decoder.get('bias');
     // The embedding feeds the first layer as token ids: its projection runs over the V
     // table rows, not the T·B inputs (see Direction).
-    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V },
-      backward || keepSteps);
+    rnn.forward(this.carryH, this.carryC, training, { ids, table: emb.value, tableGrad: emb.grad, vocabSize: V }, backward || keepSteps);
     denseForward(b, rows, S, V, rnn.output(), decW.value, decB.value, this.output());
     b.copy(L * this.B * S, rnn.finalH(), this.carryH!);
     if (this.carryC !== undefined) b.copy(L * this.B * H, rnn.finalC(), this.carryC);
     if (!withLoss) return NaN;
-    const loss = crossEntropyForwardBackward(b, rows, V, this.output(), this.targetIds(), IGNORE_INDEX, 'mean',
-      { probs: this.probs, losses: this.losses }, backward ? this.probs : undefined);
+    const loss = crossEntropyForwardBackward(
+      b,
+      rows,
+      V,
+      this.output(),
+      this.targetIds(),
+      IGNORE_INDEX,
+      'mean',
+      { probs: this.probs, losses: this.losses },
+      backward ? this.probs : undefined,
+    );
     if (backward) {
       // probs now holds dL/dlogits.
       denseBackward(b, rows, S, V, rnn.output(), decW, decB, this.probs.subarray(0, rows * V) as F, rnn.outputGrad());

@@ -59,7 +59,8 @@ export interface GradientFlow {
 export function gradientFlow(model: LanguageModel, text: string, options: GradientFlowOptions = {}): GradientFlow {
   const { clip } = options;
   refuseProjection(model, 'gradientFlow');
-  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) throw new UsageError(`gradientFlow: clip must be a positive number, got ${String(clip)}`);
+  if (clip !== undefined && !(clip > 0 && Number.isFinite(clip)))
+    throw new UsageError(`gradientFlow: clip must be a positive number, got ${String(clip)}`);
   const ids = model.tokenizer.encode(text);
   if (ids.length < 2) throw new ShapeError(`gradientFlow: need at least 2 tokens (inputs and a target), got ${ids.length}`);
   const T = ids.length - 1;
@@ -67,7 +68,7 @@ export function gradientFlow(model: LanguageModel, text: string, options: Gradie
   const V = model.tokenizer.vocabSize;
   const backend = createReferenceBackend(Float64Array);
   const dict = model.stateDict();
-  const f64 = (name: string): Float64Array => Float64Array.from(dict[name]!.data);
+  const f64 = (name: string): Float64Array => Float64Array.from(dict[name].data);
 
   // Forward, layer by layer, each one step at a time on its own tape.
   const cells: StepCell<Float64Array>[] = [];
@@ -76,31 +77,31 @@ export function gradientFlow(model: LanguageModel, text: string, options: Gradie
     const variant = { resetAfter: model.settings.resetAfter !== false, peepholes: model.settings.peepholes === true };
     const layer = new StepCell(cell, 'tanh', D, H, backend, new Random(0), variant);
     const weights: Record<string, Tensor> = {};
-    for (const name of layer.params.names) weights[name] = dict[`rnn.${name}_l${l}`]!;
+    for (const name of layer.params.names) weights[name] = dict[`rnn.${name}_l${l}`];
     layer.params.loadStateDict(weights, 'gradientFlow');
     layer.begin(T, 1, undefined, undefined);
-    const embedding = dict['embedding.weight']!.data;
+    const embedding = dict['embedding.weight'].data;
     for (let t = 0; t < T; t++) {
       const x = layer.nextInput();
-      if (l === 0) x.set(embedding.subarray(ids[t]! * E, (ids[t]! + 1) * E));
-      else x.set(cells[l - 1]!.state(t + 1));
+      if (l === 0) x.set(embedding.subarray(ids[t] * E, (ids[t] + 1) * E));
+      else x.set(cells[l - 1].state(t + 1));
       layer.step();
     }
     cells.push(layer);
   }
 
   // The loss at the last step and dL/dh_{T−1} of the top layer: W_decᵀ (p − onehot(target)).
-  const top = cells[numLayers - 1]!.state(T);
+  const top = cells[numLayers - 1].state(T);
   const logits = f64('decoder.bias');
   const decoder = f64('decoder.weight');
   gemm(false, true, 1, V, H, 1, top, H, decoder, H, 1, logits, V);
   const max = Math.max(...logits);
   let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(logits[v]! - max);
-  const target = ids[T]!;
+  for (let v = 0; v < V; v++) sum += Math.exp(logits[v] - max);
+  const target = ids[T];
   const dLogits = logits.map((x) => Math.exp(x - max) / sum);
-  const loss = -Math.log(dLogits[target]!);
-  dLogits[target] = dLogits[target]! - 1;
+  const loss = -Math.log(dLogits[target]);
+  dLogits[target] = dLogits[target] - 1;
   const dTop = new Float64Array(H);
   gemm(false, false, 1, H, V, 1, dLogits, V, decoder, H, 0, dTop, H);
 
@@ -108,7 +109,7 @@ export function gradientFlow(model: LanguageModel, text: string, options: Gradie
   const layers: LayerGradientFlow[] = [];
   let fromAbove: Float64Array[] = Array.from({ length: T }, (_, t) => (t === T - 1 ? dTop : new Float64Array(H)));
   for (let l = numLayers - 1; l >= 0; l--) {
-    const layer = cells[l]!;
+    const layer = cells[l];
     const hidden = new Float64Array(T);
     const cellNorms = cell === 'lstm' ? new Float64Array(T) : undefined;
     const toBelow: Float64Array[] = [];
@@ -116,7 +117,7 @@ export function gradientFlow(model: LanguageModel, text: string, options: Gradie
     for (let t = T - 1; t >= 0; t--) {
       const dh = layer.stateGrad();
       const dc = cell === 'lstm' ? layer.cellGrad() : undefined;
-      dh.set(dh.map((v, j) => v + fromAbove[t]![j]!));
+      dh.set(dh.map((v, j) => v + fromAbove[t][j]));
       const norm = Math.sqrt(sumSquares(dh) + (dc ? sumSquares(dc) : 0));
       if (clip !== undefined && norm > clip) {
         for (const g of dc ? [dh, dc] : [dh]) g.set(g.map((v) => (v * clip) / norm));

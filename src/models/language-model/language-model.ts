@@ -1,5 +1,5 @@
 /**
- * LanguageModel (seed 002): a tokenizer and the Embedding → RNN/LSTM/GRU → Dense engine,
+ * LanguageModel (Mikolov et al. 2010; Graves 2013): a tokenizer and the Embedding → RNN/LSTM/GRU → Dense engine,
  * with evaluation (bits per character, perplexity), sampling of novel text, and the
  * training task the shared training loop runs (truncated BPTT over a token stream).
  */
@@ -10,7 +10,11 @@ import { splitValidation, TokenBatches } from '../../data/stream.js';
 import { drawFrom, resolveSampling, type SamplingOptions, samplingDistribution } from '../../decode/sampling.js';
 import { ShapeError, UsageError } from '../../errors.js';
 import {
-  type CellKind, type CellVariantOptions, type CellVariantSettings, resolveOptions, resolveVariant,
+  type CellKind,
+  type CellVariantOptions,
+  type CellVariantSettings,
+  resolveOptions,
+  resolveVariant,
 } from '../../layers/recurrent/options.js';
 import { defaultRandom, Random } from '../../random.js';
 import { type Optimization, OPTIMIZATION_DEFAULTS } from '../../training/optimization.js';
@@ -48,7 +52,11 @@ export interface LanguageModelOptions extends Partial<Omit<LanguageModelSettings
 
 /** Defaults: a one-layer LSTM (without peepholes) of 256 units over 64-wide embeddings. */
 export const LANGUAGE_MODEL_DEFAULTS: Omit<LanguageModelSettings, keyof CellVariantSettings> = {
-  cell: 'lstm', embeddingDim: 64, hiddenSize: 256, numLayers: 1, dropout: 0,
+  cell: 'lstm',
+  embeddingDim: 64,
+  hiddenSize: 256,
+  numLayers: 1,
+  dropout: 0,
 };
 
 /** How a language model is trained: the optimisation, the batches and the held-out part. */
@@ -65,7 +73,12 @@ export interface LanguageModelTraining extends Optimization {
 
 /** Training defaults (`rnnkit train lm` and the playground): Adam at 2e-3, clipping at norm 5, 32 streams × 64 steps, 5 % held out. */
 export const LANGUAGE_MODEL_TRAINING_DEFAULTS: LanguageModelTraining = {
-  ...OPTIMIZATION_DEFAULTS, lr: 2e-3, batch: 32, seqLen: 64, valFraction: 0.05, seed: 1,
+  ...OPTIMIZATION_DEFAULTS,
+  lr: 2e-3,
+  batch: 32,
+  seqLen: 64,
+  valFraction: 0.05,
+  seed: 1,
 };
 
 /** Results of {@link LanguageModel.evaluate}. */
@@ -103,8 +116,12 @@ export interface TextContinuation {
 
 /** Parameters are named `embedding.weight`, `rnn.weight_ih_l0`, …, `decoder.bias`. */
 export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
-  private constructor(readonly tokenizer: Tokenizer, readonly settings: LanguageModelSettings,
-    core: LanguageModelCore<Float32Array>, readonly random: Random) {
+  private constructor(
+    readonly tokenizer: Tokenizer,
+    readonly settings: LanguageModelSettings,
+    core: LanguageModelCore<Float32Array>,
+    readonly random: Random,
+  ) {
     super(core);
   }
 
@@ -119,7 +136,6 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
     const core = new LanguageModelCore({ vocabSize: options.tokenizer.vocabSize, ...settings }, backend, random);
     return new LanguageModel(options.tokenizer, settings, core, random);
   }
-
 
   /**
    * The training task over token ids, for the shared training loop: B streams of
@@ -215,7 +231,8 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
     return {
       logits: () => logits,
       push: (id: number) => {
-        if (!(Number.isInteger(id) && id >= 0 && id < V)) throw new UsageError(`continuation: token id must be an integer in [0, ${V}), got ${id}`);
+        if (!(Number.isInteger(id) && id >= 0 && id < V))
+          throw new UsageError(`continuation: token id must be an integer in [0, ${V}), got ${id}`);
         core.inputIds()[0] = id;
         core.run(false, false, false);
         logits = core.output();
@@ -266,12 +283,17 @@ export class LanguageModel extends CoreModel<LanguageModelCore<Float32Array>> {
  * @param source what the ids come from, for the error message (a file name).
  * @throws UsageError when the training ids are too few for one batch of `batch` × `seqLen`.
  */
-export function splitForTraining(ids: Int32Array, training: Pick<LanguageModelTraining, 'batch' | 'seqLen' | 'valFraction'>,
-  source = 'the text'): { train: Int32Array; validation: Int32Array } {
+export function splitForTraining(
+  ids: Int32Array,
+  training: Pick<LanguageModelTraining, 'batch' | 'seqLen' | 'valFraction'>,
+  source = 'the text',
+): { train: Int32Array; validation: Int32Array } {
   const split = splitValidation(ids, training.valFraction);
   if (split.train.length < training.batch * training.seqLen + 1) {
-    throw new UsageError(`${source} gives ${split.train.length} training tokens, too few for one batch of ` +
-      `${training.batch} × ${training.seqLen} (lower the batch size or the sequence length)`);
+    throw new UsageError(
+      `${source} gives ${split.train.length} training tokens, too few for one batch of ` +
+        `${training.batch} × ${training.seqLen} (lower the batch size or the sequence length)`,
+    );
   }
   return split;
 }
@@ -286,8 +308,15 @@ export function resolveSettings(options: Omit<LanguageModelOptions, 'tokenizer'>
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new UsageError(`dropout must be in [0, 1), got ${String(s.dropout)}`);
   const projSize = options.projSize ?? 0;
   if (projSize !== 0) {
-    resolveOptions(s.cell, { inputSize: 1, hiddenSize: s.hiddenSize, projSize }, 'LanguageModel');  // an LSTM's option, below hiddenSize
+    resolveOptions(s.cell, { inputSize: 1, hiddenSize: s.hiddenSize, projSize }, 'LanguageModel'); // an LSTM's option, below hiddenSize
   }
-  return { cell: s.cell, embeddingDim: s.embeddingDim, hiddenSize: s.hiddenSize, numLayers: s.numLayers, dropout: s.dropout,
-    ...resolveVariant(s.cell, options, 'LanguageModel'), ...(projSize !== 0 ? { projSize } : {}) };
+  return {
+    cell: s.cell,
+    embeddingDim: s.embeddingDim,
+    hiddenSize: s.hiddenSize,
+    numLayers: s.numLayers,
+    dropout: s.dropout,
+    ...resolveVariant(s.cell, options, 'LanguageModel'),
+    ...(projSize !== 0 ? { projSize } : {}),
+  };
 }

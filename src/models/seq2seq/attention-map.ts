@@ -54,8 +54,7 @@ export async function attentionMaps(model: Seq2Seq, text: string, options: Atten
   const ids = [...tokenizer.encode(text)];
   if (ids.length === 0) throw new UsageError('the source has no token');
   const maxLength = options.maxLength ?? 50;
-  const tokenText = (id: number): string => (id === model.end ? END_LABEL
-    : outputTokenizer?.tokenText(id) ?? labels?.[id] ?? String(id));
+  const tokenText = (id: number): string => (id === model.end ? END_LABEL : (outputTokenizer?.tokenText(id) ?? labels?.[id] ?? String(id)));
   const textOf = (tokens: number[]): string => outputTokenizer?.decode(tokens) ?? tokens.map(tokenText).join(' ');
   const map = (tokens: number[], weights: number[][], logProb?: number): AttentionMap => {
     const output = [...tokens.map(tokenText), ...(weights.length > tokens.length ? [END_LABEL] : [])];
@@ -65,7 +64,7 @@ export async function attentionMaps(model: Seq2Seq, text: string, options: Atten
   const beam = await model.beamSearch(ids, { beamWidth: options.beamWidth ?? 4, maxLength });
   return {
     source: ids.map((id) => tokenizer.tokenText(id)),
-    greedy: map(greedy!.tokens, greedy!.attention),
+    greedy: map(greedy.tokens, greedy.attention),
     beam: beam.map((h) => map(h.tokens, h.steps, h.logProb)),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Seq2Seq (seed 000, N→M): an encoder–decoder over token ids — source sequence in, target
- * sequence out, of a different length — with seed 000's three context choices (see
+ * Seq2Seq (Sutskever et al. 2014; Cho et al. 2014; N→M): an encoder–decoder over token ids — source sequence in, target
+ * sequence out, of a different length — with three ways of handing the source over (see
  * core.ts), teacher forcing with a ratio (scheduled sampling), and greedy or beam-search
  * decoding that returns the attention weights for inspection.
  *
@@ -16,7 +16,7 @@ import { type CellVariantOptions, type CellVariantSettings, resolveVariant } fro
 import { defaultRandom, Random } from '../../random.js';
 import { logSoftmaxRow } from '../../tensor/log-space.js';
 import { argmax } from '../../tensor/tensor.js';
-import { IGNORE_INDEX } from '../../training/losses/cross-entropy.js';
+import { IGNORE_INDEX } from '../../losses/cross-entropy.js';
 import type { TrainingTask } from '../../training/trainer.js';
 import { batchedTask, checkVocabularies, type Vocabularies } from '../sequence-model.js';
 import { withDefaults } from '../settings.js';
@@ -33,8 +33,17 @@ export interface Seq2SeqTraits extends Seq2SeqShape {
 
 /** Defaults: a bidirectional one-layer LSTM encoder (without peepholes) of 128 units, additive attention. */
 export const SEQ2SEQ_DEFAULTS: Omit<Seq2SeqTraits, keyof CellVariantSettings> = {
-  cell: 'lstm', embeddingDim: 64, hiddenSize: 128, numLayers: 1, bidirectional: true, dropout: 0,
-  context: 'attention', contextUse: 'initial-state', attention: 'additive', attentionSize: 128, teacherForcing: 1,
+  cell: 'lstm',
+  embeddingDim: 64,
+  hiddenSize: 128,
+  numLayers: 1,
+  bidirectional: true,
+  dropout: 0,
+  context: 'attention',
+  contextUse: 'initial-state',
+  attention: 'additive',
+  attentionSize: 128,
+  teacherForcing: 1,
 };
 
 /** The token ids a model reads and writes. */
@@ -92,8 +101,12 @@ export interface GreedyOptions {
  * `attention.*`, `output.weight`, `output.bias`. Training mode turns on dropout and scheduled sampling.
  */
 export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
-  private constructor(readonly settings: Seq2SeqSettings, core: Seq2SeqCore<Float32Array>,
-    readonly vocabularies: Readonly<Vocabularies>, readonly random: Random) {
+  private constructor(
+    readonly settings: Seq2SeqSettings,
+    core: Seq2SeqCore<Float32Array>,
+    readonly vocabularies: Readonly<Vocabularies>,
+    readonly random: Random,
+  ) {
     super(core);
   }
 
@@ -116,10 +129,16 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   static async create(options: Seq2SeqOptions): Promise<Seq2Seq> {
     const traits = resolveSeq2SeqSettings(options);
     const { sourceVocabSize, targetVocabSize, begin, end, vocabularies = {} } = options;
-    for (const [name, v] of [['sourceVocabSize', sourceVocabSize], ['targetVocabSize', targetVocabSize]] as const) {
+    for (const [name, v] of [
+      ['sourceVocabSize', sourceVocabSize],
+      ['targetVocabSize', targetVocabSize],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new UsageError(`Seq2Seq: ${name} must be a positive integer, got ${String(v)}`);
     }
-    for (const [name, v] of [['begin', begin], ['end', end]] as const) {
+    for (const [name, v] of [
+      ['begin', begin],
+      ['end', end],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0 || v >= targetVocabSize) {
         throw new UsageError(`Seq2Seq: ${name} must be a target token id in [0, ${targetVocabSize}), got ${String(v)}`);
       }
@@ -127,7 +146,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     if (begin === end) throw new UsageError('Seq2Seq: begin and end must be different tokens');
     checkVocabularies(vocabularies, { inputs: sourceVocabSize, outputs: targetVocabSize }, 'Seq2Seq');
     const output = vocabularies.outputTokenizer;
-    if (output !== undefined && (output.vocabSize > Math.min(begin, end))) {
+    if (output !== undefined && output.vocabSize > Math.min(begin, end)) {
       throw new UsageError(`Seq2Seq: the output tokenizer's ${output.vocabSize} ids must come before begin (${begin}) and end (${end})`);
     }
     const backend = options.backend ?? (await getBackend());
@@ -155,8 +174,14 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count target tokens. */
   async trainingTask(pairs: readonly SequencePair[], batchSize: number): Promise<TrainingTask> {
     pairs.forEach((p, i) => this.checkPair(p, i));
-    return batchedTask(pairs, batchSize, this.random, this.parameters(), (p) => p.source.length + p.target.length,
-      (batch) => this.train().lossAndBackward(batch));
+    return batchedTask(
+      pairs,
+      batchSize,
+      this.random,
+      await this.parameters(),
+      (p) => p.source.length + p.target.length,
+      (batch) => this.train().lossAndBackward(batch),
+    );
   }
 
   /**
@@ -166,7 +191,8 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
   async greedy(sources: readonly (readonly number[])[], options: GreedyOptions = {}): Promise<Decoded[]> {
     const { maxLength } = resolveBeamOptions(options.maxLength === undefined ? {} : { maxLength: options.maxLength });
     const batchSize = options.batchSize ?? 64;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`batchSize must be a positive integer, got ${String(batchSize)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new UsageError(`batchSize must be a positive integer, got ${String(batchSize)}`);
     sources.forEach((s, i) => this.checkSource(s, i));
     const out: Decoded[] = new Array<Decoded>(sources.length);
     const V = this.core.config.targetVocabSize;
@@ -174,7 +200,7 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     for (const id of this.excludedOutputs) allowed[id] = 0;
     for (let start = 0; start < sources.length; start += batchSize) {
       const indices = Array.from({ length: Math.min(batchSize, sources.length - start) }, (_, i) => start + i);
-      const { batch, order } = this.sourceBatch(indices.map((i) => sources[i]!));
+      const { batch, order } = this.sourceBatch(indices.map((i) => sources[i]));
       const B = batch.B;
       this.core.encode(batch, maxLength, false);
       const decoded: Decoded[] = Array.from({ length: B }, () => ({ tokens: [], attention: [] }));
@@ -187,12 +213,14 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
           if (done[r]) continue;
           const token = argmax(logits, r * V, V, allowed);
           ids[r] = token;
-          if (weights) decoded[r]!.attention.push(Array.from(weights.subarray(r * batch.S, r * batch.S + batch.lengths[r]!)));
+          if (weights) decoded[r].attention.push(Array.from(weights.subarray(r * batch.S, r * batch.S + batch.lengths[r])));
           if (token === this.end) done[r] = true;
-          else decoded[r]!.tokens.push(token);
+          else decoded[r].tokens.push(token);
         }
       }
-      order.forEach((given, r) => { out[indices[given]!] = decoded[r]!; });
+      order.forEach((given, r) => {
+        out[indices[given]] = decoded[r];
+      });
     }
     return out;
   }
@@ -212,19 +240,25 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     core.encode(batch, maxLength, false);
     const logProbs = new Float64Array(beamWidth * V);
     const excluded = this.excludedOutputs;
-    return beamSearch((tokens, parents) => {
-      core.reorder(parents);
-      const logits = core.step(tokens);
-      for (let r = 0; r < beamWidth; r++) {
-        logSoftmaxRow(logits, r * V, V, logProbs, r * V);
-        for (const id of excluded) logProbs[r * V + id] = -Infinity;
-      }
-      const weights = core.config.context === 'attention' ? Array.from(core.attentionWeights()) : undefined;
-      return {
-        logProbs,
-        report: (row) => (weights ? weights.slice(row * batch.S, row * batch.S + source.length) : []),
-      };
-    }, V, this.begin, this.end, options);
+    return beamSearch(
+      (tokens, parents) => {
+        core.reorder(parents);
+        const logits = core.step(tokens);
+        for (let r = 0; r < beamWidth; r++) {
+          logSoftmaxRow(logits, r * V, V, logProbs, r * V);
+          for (const id of excluded) logProbs[r * V + id] = -Infinity;
+        }
+        const weights = core.config.context === 'attention' ? Array.from(core.attentionWeights()) : undefined;
+        return {
+          logProbs,
+          report: (row) => (weights ? weights.slice(row * batch.S, row * batch.S + source.length) : []),
+        };
+      },
+      V,
+      this.begin,
+      this.end,
+      options,
+    );
   }
 
   /** Runs a teacher-forced batch; with `backward`, accumulates gradients. */
@@ -236,8 +270,10 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
     const T = Math.max(...pairs.map((p) => p.target.length)) + 1;
     const targets = new Int32Array(T * B).fill(IGNORE_INDEX);
     order.forEach((given, r) => {
-      const target = pairs[given]!.target;
-      target.forEach((id, t) => { targets[t * B + r] = id; });
+      const target = pairs[given].target;
+      target.forEach((id, t) => {
+        targets[t * B + r] = id;
+      });
       targets[target.length * B + r] = this.end;
     });
     const ratio = this.settings.teacherForcing;
@@ -247,15 +283,17 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
 
   /** Sources as a time-major batch in order of decreasing length; order[r] = the given index of row r. */
   private sourceBatch(sources: readonly (readonly number[])[]): { batch: Seq2SeqBatch; order: number[] } {
-    const order = sources.map((_, i) => i).sort((a, b) => sources[b]!.length - sources[a]!.length || a - b);
+    const order = sources.map((_, i) => i).sort((a, b) => sources[b].length - sources[a].length || a - b);
     const B = sources.length;
-    const S = sources[order[0]!]!.length;
+    const S = sources[order[0]].length;
     const source = new Int32Array(S * B);
     const lengths = new Int32Array(B);
     order.forEach((given, r) => {
-      const s = sources[given]!;
+      const s = sources[given];
       lengths[r] = s.length;
-      s.forEach((id, t) => { source[t * B + r] = id; });
+      s.forEach((id, t) => {
+        source[t * B + r] = id;
+      });
     });
     return { batch: { S, B, source, lengths }, order };
   }
@@ -276,7 +314,9 @@ export class Seq2Seq extends CoreModel<Seq2SeqCore<Float32Array>> {
  * Checks and completes settings.
  * @throws UsageError naming the first invalid one.
  */
-export function resolveSeq2SeqSettings(options: Partial<Omit<Seq2SeqTraits, keyof CellVariantSettings>> & CellVariantOptions): Seq2SeqTraits {
+export function resolveSeq2SeqSettings(
+  options: Partial<Omit<Seq2SeqTraits, keyof CellVariantSettings>> & CellVariantOptions,
+): Seq2SeqTraits {
   const s = withDefaults(SEQ2SEQ_DEFAULTS, options);
   const oneOf = (name: keyof typeof s, allowed: readonly string[]): void => {
     if (!allowed.includes(s[name] as string)) {
@@ -290,7 +330,8 @@ export function resolveSeq2SeqSettings(options: Partial<Omit<Seq2SeqTraits, keyo
   for (const key of ['embeddingDim', 'hiddenSize', 'numLayers', 'attentionSize'] as const) {
     if (!Number.isInteger(s[key]) || s[key] < 1) throw new UsageError(`Seq2Seq: ${key} must be a positive integer, got ${String(s[key])}`);
   }
-  if (typeof s.bidirectional !== 'boolean') throw new UsageError(`Seq2Seq: bidirectional must be true or false, got ${String(s.bidirectional)}`);
+  if (typeof s.bidirectional !== 'boolean')
+    throw new UsageError(`Seq2Seq: bidirectional must be true or false, got ${String(s.bidirectional)}`);
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new UsageError(`Seq2Seq: dropout must be in [0, 1), got ${String(s.dropout)}`);
   if (!(s.teacherForcing >= 0 && s.teacherForcing <= 1)) {
     throw new UsageError(`Seq2Seq: teacherForcing must be in [0, 1], got ${String(s.teacherForcing)}`);

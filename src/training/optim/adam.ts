@@ -44,8 +44,7 @@ abstract class AdamBase<F extends FloatArray> extends Optimizer<F> {
   readonly options: AdamSettings;
   private readonly decoupled: boolean;
 
-  protected constructor(owner: string, decoupled: boolean, params: readonly Parameter<F>[], options: AdamOptions,
-    backend: Backend<F> | undefined) {
+  protected constructor(owner: string, decoupled: boolean, params: readonly Parameter<F>[], options: AdamOptions, backend: Backend<F>) {
     check.known(owner, options, KNOWN);
     super(owner, params, options.lr ?? 1e-3, backend);
     const betas = check.pair(owner, 'betas', options.betas ?? [0.9, 0.999]);
@@ -59,10 +58,20 @@ abstract class AdamBase<F extends FloatArray> extends Optimizer<F> {
   }
 
   protected override update(param: Parameter<F>, state: Map<string, F>, t: number): void {
-    const { betas: [beta1, beta2], eps, weightDecay } = this.options;
+    const {
+      betas: [beta1, beta2],
+      eps,
+      weightDecay,
+    } = this.options;
     this.backend.adamUpdate(param.value.length, param.value, param.grad, state.get('exp_avg')!, state.get('exp_avg_sq')!, {
-      lr: this.lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled,
-      biasCorrection1: 1 - beta1 ** t, biasCorrection2: 1 - beta2 ** t,
+      lr: this.lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled: this.decoupled,
+      biasCorrection1: 1 - beta1 ** t,
+      biasCorrection2: 1 - beta2 ** t,
     });
   }
 }
@@ -78,17 +87,17 @@ abstract class AdamBase<F extends FloatArray> extends Optimizer<F> {
  * State buffers: `exp_avg`, `exp_avg_sq`, each the parameter's size.
  *
  * @example
- * const adam = new Adam(params, { lr: 3e-3 }); // params: Parameter[]
+ * const adam = new Adam(params, { lr: 3e-3 }, backend); // params: Parameter[] in backend's memory
  * adam.step();
  */
 export class Adam<F extends FloatArray = Float32Array> extends AdamBase<F> {
   /**
    * @param params the parameters to update (distinct names, buffers in `backend`).
    * @param options see {@link AdamOptions}; all optional.
-   * @param backend the backend holding the parameters. @default currentBackend()
+   * @param backend the backend holding the parameters (where their buffers were allocated)
    * @throws UsageError on an unknown or out-of-range option, naming it and its value.
    */
-  constructor(params: readonly Parameter<F>[], options: AdamOptions = {}, backend?: Backend<F>) {
+  constructor(params: readonly Parameter<F>[], options: AdamOptions = {}, backend: Backend<F>) {
     super('Adam', false, params, options, backend);
   }
 }
@@ -111,10 +120,10 @@ export class AdamW<F extends FloatArray = Float32Array> extends AdamBase<F> {
   /**
    * @param params the parameters to update (distinct names, buffers in `backend`).
    * @param options see {@link AdamOptions}; all optional.
-   * @param backend the backend holding the parameters. @default currentBackend()
+   * @param backend the backend holding the parameters (where their buffers were allocated)
    * @throws UsageError on an unknown or out-of-range option, naming it and its value.
    */
-  constructor(params: readonly Parameter<F>[], options: AdamOptions = {}, backend?: Backend<F>) {
+  constructor(params: readonly Parameter<F>[], options: AdamOptions = {}, backend: Backend<F>) {
     super('AdamW', true, params, options, backend);
   }
 }

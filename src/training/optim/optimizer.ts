@@ -8,7 +8,6 @@
  * {@link Optimizer.step} updates every parameter from its accumulated `.grad`.
  */
 import type { Backend, FloatArray } from '../../backend/backend.js';
-import { currentBackend } from '../../backend/select.js';
 import { NonFiniteError, ShapeError, UsageError } from '../../errors.js';
 import type { Parameter } from '../../layers/parameters.js';
 import { formatShape, sizeOf } from '../../tensor/tensor.js';
@@ -63,29 +62,39 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
    * @throws UsageError on an empty list, duplicate names or an invalid learning rate.
    * @throws ShapeError when a parameter's value or gradient does not match its shape.
    */
-  protected constructor(owner: string, params: readonly Parameter<F>[], lr: number, backend: Backend<F> | undefined) {
+  protected constructor(owner: string, params: readonly Parameter<F>[], lr: number, backend: Backend<F>) {
     this.owner = owner;
     if (!Array.isArray(params)) throw new UsageError(`${owner}: params must be an array of parameters`);
     if (params.length === 0) throw new UsageError(`${owner}: got an empty parameter list`);
     const seen = new Set<string>();
     for (const p of params) {
-      if (typeof p !== 'object' || p === null || typeof p.name !== 'string' || !Array.isArray(p.shape) ||
-        !ArrayBuffer.isView(p.value) || !ArrayBuffer.isView(p.grad)) {
-        throw new UsageError(`${owner}: every parameter must be a { name, shape, value, grad } object ` +
-          `with value and grad buffers from the backend, got ${describeValue(p)}`);
+      if (
+        typeof p !== 'object' ||
+        p === null ||
+        typeof p.name !== 'string' ||
+        !Array.isArray(p.shape) ||
+        !ArrayBuffer.isView(p.value) ||
+        !ArrayBuffer.isView(p.grad)
+      ) {
+        throw new UsageError(
+          `${owner}: every parameter must be a { name, shape, value, grad } object ` +
+            `with value and grad buffers from the backend, got ${describeValue(p)}`,
+        );
       }
       if (seen.has(p.name)) throw new UsageError(`${owner}: parameter name '${p.name}' appears more than once`);
       seen.add(p.name);
       const n = sizeOf(p.shape);
       if (p.value.length !== n || p.grad.length !== n) {
-        throw new ShapeError(`${owner}: parameter ${p.name} of shape ${formatShape(p.shape)} needs ${n} values ` +
-          `and gradients, got ${p.value.length} and ${p.grad.length}`);
+        throw new ShapeError(
+          `${owner}: parameter ${p.name} of shape ${formatShape(p.shape)} needs ${n} values ` +
+            `and gradients, got ${p.value.length} and ${p.grad.length}`,
+        );
       }
     }
     checkLearningRate(owner, lr);
     this.parameters = [...params];
-    // The default is resolved here rather than in a parameter default so that F stays sound for callers.
-    this.backend = backend ?? (currentBackend() as unknown as Backend<F>);
+    if (backend === undefined) throw new UsageError(`${owner}: pass the backend that holds the parameters`);
+    this.backend = backend;
     this.learningRate = lr;
     this.state = params.map(() => new Map<string, F>());
   }
@@ -109,7 +118,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
   step(): void {
     this.assertLive();
     const t = this.steps + 1;
-    for (let i = 0; i < this.parameters.length; i++) this.update(this.parameters[i]!, this.state[i]!, t);
+    for (let i = 0; i < this.parameters.length; i++) this.update(this.parameters[i], this.state[i], t);
     this.steps = t;
   }
 
@@ -123,7 +132,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
     this.assertLive();
     const buffers: Record<string, Float32Array> = {};
     this.parameters.forEach((p, i) => {
-      for (const [name, buffer] of this.state[i]!) buffers[`${p.name}.${name}`] = Float32Array.from(buffer);
+      for (const [name, buffer] of this.state[i]) buffers[`${p.name}.${name}`] = Float32Array.from(buffer);
     });
     return { step: this.steps, lr: this.learningRate, buffers };
   }
@@ -148,7 +157,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
     if (typeof buffers !== 'object' || buffers === null) throw new UsageError(`${where}: buffers must be an object`);
     const targets = new Map<string, F>();
     this.parameters.forEach((p, i) => {
-      for (const [name, buffer] of this.state[i]!) targets.set(`${p.name}.${name}`, buffer);
+      for (const [name, buffer] of this.state[i]) targets.set(`${p.name}.${name}`, buffer);
     });
     const given = Object.keys(buffers);
     const unexpected = given.filter((k) => !targets.has(k));
@@ -195,7 +204,7 @@ export abstract class Optimizer<F extends FloatArray = Float32Array> implements 
   /** Allocates the named zero-filled buffers for every parameter (call once, from the constructor). */
   protected allocateState(names: readonly string[]): void {
     this.parameters.forEach((p, i) => {
-      for (const name of names) this.state[i]!.set(name, this.backend.alloc(p.value.length));
+      for (const name of names) this.state[i].set(name, this.backend.alloc(p.value.length));
     });
   }
 

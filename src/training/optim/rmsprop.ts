@@ -65,10 +65,10 @@ export class RMSprop<F extends FloatArray = Float32Array> extends Optimizer<F> {
   /**
    * @param params the parameters to update (distinct names, buffers in `backend`).
    * @param options see {@link RMSpropOptions}; all optional.
-   * @param backend the backend holding the parameters. @default currentBackend()
+   * @param backend the backend holding the parameters (where their buffers were allocated)
    * @throws UsageError on an unknown or out-of-range option, naming it and its value.
    */
-  constructor(params: readonly Parameter<F>[], options: RMSpropOptions = {}, backend?: Backend<F>) {
+  constructor(params: readonly Parameter<F>[], options: RMSpropOptions = {}, backend: Backend<F>) {
     check.known('RMSprop', options, KNOWN);
     super('RMSprop', params, options.lr ?? 1e-2, backend);
     const alpha = check.inRange('RMSprop', 'alpha', options.alpha ?? 0.99, 0, 1, true);
@@ -82,8 +82,14 @@ export class RMSprop<F extends FloatArray = Float32Array> extends Optimizer<F> {
 
   protected override update(param: Parameter<F>, state: Map<string, F>): void {
     const { alpha, eps, weightDecay, momentum, centered } = this.options;
-    this.backend.rmspropUpdate(param.value.length, param.value, param.grad, state.get('square_avg')!,
-      state.get('momentum_buffer') ?? this.unused(), state.get('grad_avg') ?? this.unused(),
-      { lr: this.lr, alpha, eps, weightDecay, momentum, centered });
+    this.backend.rmspropUpdate(
+      param.value.length,
+      param.value,
+      param.grad,
+      state.get('square_avg')!,
+      state.get('momentum_buffer') ?? this.unused(),
+      state.get('grad_avg') ?? this.unused(),
+      { lr: this.lr, alpha, eps, weightDecay, momentum, centered },
+    );
   }
 }

@@ -45,7 +45,7 @@ const KNOWN = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov'] as cons
  * State buffer (when μ ≠ 0): `momentum_buffer`, the parameter's size.
  *
  * @example
- * const sgd = new SGD(await layer.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const sgd = new SGD(await layer.parameters(), { lr: 0.1, momentum: 0.9 }, await getBackend());
  * sgd.zeroGrad();  // then forward and backward accumulate into each param.grad
  * sgd.step();
  */
@@ -56,10 +56,10 @@ export class SGD<F extends FloatArray = Float32Array> extends Optimizer<F> {
   /**
    * @param params the parameters to update (distinct names, buffers in `backend`).
    * @param options see {@link SGDOptions}.
-   * @param backend the backend holding the parameters. @default currentBackend()
+   * @param backend the backend holding the parameters (where their buffers were allocated)
    * @throws UsageError on an unknown or out-of-range option, naming it and its value.
    */
-  constructor(params: readonly Parameter<F>[], options: SGDOptions, backend?: Backend<F>) {
+  constructor(params: readonly Parameter<F>[], options: SGDOptions, backend: Backend<F>) {
     check.known('SGD', options, KNOWN);
     super('SGD', params, options.lr, backend);
     const momentum = check.nonNegative('SGD', 'momentum', options.momentum ?? 0);
@@ -67,8 +67,9 @@ export class SGD<F extends FloatArray = Float32Array> extends Optimizer<F> {
     const weightDecay = check.nonNegative('SGD', 'weightDecay', options.weightDecay ?? 0);
     const nesterov = check.flag('SGD', 'nesterov', options.nesterov ?? false);
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new UsageError(`SGD: Nesterov momentum requires a momentum > 0 and zero dampening, ` +
-        `got momentum ${momentum} and dampening ${dampening}`);
+      throw new UsageError(
+        `SGD: Nesterov momentum requires a momentum > 0 and zero dampening, ` + `got momentum ${momentum} and dampening ${dampening}`,
+      );
     }
     this.options = Object.freeze({ momentum, dampening, weightDecay, nesterov });
     if (momentum !== 0) this.allocateState(['momentum_buffer']);
@@ -76,7 +77,13 @@ export class SGD<F extends FloatArray = Float32Array> extends Optimizer<F> {
 
   protected override update(param: Parameter<F>, state: Map<string, F>, t: number): void {
     const { momentum, dampening, weightDecay, nesterov } = this.options;
-    this.backend.sgdUpdate(param.value.length, param.value, param.grad, state.get('momentum_buffer') ?? this.unused(),
-      { lr: this.lr, momentum, dampening, weightDecay, nesterov, first: t === 1 });
+    this.backend.sgdUpdate(param.value.length, param.value, param.grad, state.get('momentum_buffer') ?? this.unused(), {
+      lr: this.lr,
+      momentum,
+      dampening,
+      weightDecay,
+      nesterov,
+      first: t === 1,
+    });
   }
 }

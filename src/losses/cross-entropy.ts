@@ -5,10 +5,10 @@
  *
  * Legend: R rows (predictions), C classes.
  */
-import type { Backend, FloatArray } from '../../backend/backend.js';
-import { getBackend } from '../../backend/select.js';
-import { ShapeError, UsageError } from '../../errors.js';
-import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tensor/tensor.js';
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { assertFinite, assertTensor, formatShape, type Tensor } from '../tensor/tensor.js';
 
 /** How per-row losses combine. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -30,15 +30,24 @@ export interface CrossEntropyBuffers<F extends FloatArray> {
  * `mean` and no counted row it is NaN, as in PyTorch. `scale` multiplies the gradient
  * (e.g. 1/steps when a loss is averaged over several calls).
  */
-export function crossEntropyForwardBackward<F extends FloatArray>(b: Backend<F>, rows: number, classes: number,
-  logits: F, targets: Int32Array, ignoreIndex: number, reduction: 'mean' | 'sum', buffers: CrossEntropyBuffers<F>,
-  dlogits: F | undefined, scale = 1): number {
+export function crossEntropyForwardBackward<F extends FloatArray>(
+  b: Backend<F>,
+  rows: number,
+  classes: number,
+  logits: F,
+  targets: Int32Array,
+  ignoreIndex: number,
+  reduction: 'mean' | 'sum',
+  buffers: CrossEntropyBuffers<F>,
+  dlogits: F | undefined,
+  scale = 1,
+): number {
   b.softmaxCrossEntropy(rows, classes, logits, targets, ignoreIndex, buffers.probs, buffers.losses);
   let total = 0;
   let counted = 0;
   for (let r = 0; r < rows; r++) {
     if (targets[r] === ignoreIndex) continue;
-    total += buffers.losses[r]!;
+    total += buffers.losses[r];
     counted++;
   }
   const divisor = reduction === 'mean' ? counted : 1;
@@ -72,11 +81,11 @@ export interface LossResult {
  * const { loss, grad } = await crossEntropy(logits, targets); // logits [T, B, 65], targets T·B ids
  * @throws ShapeError on mismatched sizes or a target outside [0, C); UsageError on bad options.
  */
-export async function crossEntropy(logits: Tensor, targets: ArrayLike<number>,
-  options: CrossEntropyOptions = {}): Promise<LossResult> {
+export async function crossEntropy(logits: Tensor, targets: ArrayLike<number>, options: CrossEntropyOptions = {}): Promise<LossResult> {
   assertTensor(logits, 'crossEntropy: logits');
   const C = logits.shape[logits.shape.length - 1] ?? 0;
-  if (logits.shape.length < 1 || C < 1) throw new ShapeError(`crossEntropy: logits need a class dimension, got ${formatShape(logits.shape)}`);
+  if (logits.shape.length < 1 || C < 1)
+    throw new ShapeError(`crossEntropy: logits need a class dimension, got ${formatShape(logits.shape)}`);
   const rows = logits.data.length / C;
   const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
   const reduction = options.reduction ?? 'mean';
@@ -91,7 +100,7 @@ export async function crossEntropy(logits: Tensor, targets: ArrayLike<number>,
   const b = await getBackend();
   const t = b.allocInt(rows);
   for (let r = 0; r < rows; r++) {
-    const v = targets[r]!;
+    const v = targets[r];
     const masked = options.mask !== undefined && options.mask[r] === 0;
     if (!masked && v !== ignoreIndex && (!Number.isInteger(v) || v < 0 || v >= C)) {
       throw new ShapeError(`crossEntropy: target ${r} is ${v}; expected an integer in [0, ${C}) or ${ignoreIndex}`);

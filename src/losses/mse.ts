@@ -2,23 +2,30 @@
  * Mean squared error (PyTorch's `nn.MSELoss`): ℓ = Σ (prediction − target)², divided
  * by the number of elements for `mean`.
  */
-import type { Backend, FloatArray } from '../../backend/backend.js';
-import { getBackend } from '../../backend/select.js';
-import { ShapeError, UsageError } from '../../errors.js';
-import { assertFinite, assertTensor, formatShape, type Tensor } from '../../tensor/tensor.js';
+import type { Backend, FloatArray } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { ShapeError, UsageError } from '../errors.js';
+import { assertFinite, assertTensor, formatShape, type Tensor } from '../tensor/tensor.js';
 import type { LossResult, Reduction } from './cross-entropy.js';
 
 /**
  * Returns the loss over n elements and writes dL/dprediction into `grad`
  * (2·(p − t), divided by n for `mean`, times `scale`).
  */
-export function mseForwardBackward<F extends FloatArray>(b: Backend<F>, n: number, prediction: F, target: F,
-  reduction: 'mean' | 'sum', grad: F, scale = 1): number {
+export function mseForwardBackward<F extends FloatArray>(
+  b: Backend<F>,
+  n: number,
+  prediction: F,
+  target: F,
+  reduction: 'mean' | 'sum',
+  grad: F,
+  scale = 1,
+): number {
   b.copy(n, prediction, grad);
-  b.axpy(n, -1, target, grad);              // grad = p − t
+  b.axpy(n, -1, target, grad); // grad = p − t
   const divisor = reduction === 'mean' ? n : 1;
   const loss = b.sumSquares(n, grad) / divisor;
-  b.scale(n, (2 * scale) / divisor, grad);  // d/dp (p − t)² = 2(p − t)
+  b.scale(n, (2 * scale) / divisor, grad); // d/dp (p − t)² = 2(p − t)
   return loss;
 }
 
@@ -43,7 +50,7 @@ export async function mse(prediction: Tensor, target: Tensor, options: { reducti
     const loss = new Float32Array(n);
     const grad = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const d = prediction.data[i]! - target.data[i]!;
+      const d = prediction.data[i] - target.data[i];
       loss[i] = d * d;
       grad[i] = 2 * d;
     }
