@@ -60,7 +60,7 @@ export class LearningCurve {
   /** The index of `step`'s point, appended when it is newer than the last one. */
   private at(step: number): number {
     let i = this.steps.length - 1;
-    while (i >= 0 && this.steps[i]! > step) i--;
+    while (i >= 0 && this.steps[i] > step) i--;
     if (i >= 0 && this.steps[i] === step) return i;
     this.steps.splice(i + 1, 0, step);
     this.training.splice(i + 1, 0, null);
@@ -71,7 +71,7 @@ export class LearningCurve {
   /** A legend value: the one under the cursor (index `i`), or the series' latest when the cursor is off the chart. */
   private legend(value: number | null, i: number | null, series: readonly (number | null)[], digits = 0): string {
     let v = value;
-    for (let j = series.length - 1; i === null && v === null && j >= 0; j--) v = series[j]!;
+    for (let j = series.length - 1; i === null && v === null && j >= 0; j--) v = series[j];
     if (v === null) return '–';
     return digits === 0 ? formatCount(v) : formatDecimal(v, digits);
   }
@@ -107,7 +107,11 @@ export class LearningCurve {
         { label: text('curve.step'), value: (_u, v, _s, i) => this.legend(v, i, this.steps) },
         { label: text('curve.training'), stroke: COLORS.training, width: 2, value: (_u, v, _s, i) => this.legend(v, i, this.training, 3) },
         {
-          label: text('curve.heldOut'), stroke: COLORS.heldOut, width: 2, spanGaps: true, points: { show: true, size: 6, fill: COLORS.heldOut },
+          label: text('curve.heldOut'),
+          stroke: COLORS.heldOut,
+          width: 2,
+          spanGaps: true,
+          points: { show: true, size: 6, fill: COLORS.heldOut },
           value: (_u, v, _s, i) => this.legend(v, i, this.heldOut, 3),
         },
       ],

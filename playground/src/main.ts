@@ -9,7 +9,16 @@ import type { Corpus } from './corpora/index.js';
 import { byId, errorMessage, setMessage } from './dom.js';
 import { durationMessage } from './format.js';
 import {
-  formatCount, formatDecimal, type Locale, locale, LOCALES, msg, onLocaleChange, setLocale, show, translatePage,
+  formatCount,
+  formatDecimal,
+  type Locale,
+  locale,
+  LOCALES,
+  msg,
+  onLocaleChange,
+  setLocale,
+  show,
+  translatePage,
 } from './i18n/index.js';
 import { InsideViews } from './inside/index.js';
 import { describeModel } from './model-info.js';
@@ -52,12 +61,21 @@ const modelError = byId('model-error');
 const modelInfo = byId('model-info');
 const bars = byId('bars');
 const stats = {
-  steps: byId('steps'), loss: byId('loss'), heldOut: byId('held-out'), speed: byId('speed'), elapsed: byId('elapsed'),
-  lossBits: byId('loss-bits'), speedSteps: byId('speed-steps'),
+  steps: byId('steps'),
+  loss: byId('loss'),
+  heldOut: byId('held-out'),
+  speed: byId('speed'),
+  elapsed: byId('elapsed'),
+  lossBits: byId('loss-bits'),
+  speedSteps: byId('speed-steps'),
 };
 const sampling = {
-  temperature: byId('temperature', HTMLInputElement), topP: byId('top-p', HTMLInputElement), length: byId('length', HTMLInputElement),
-  seed: byId('seed', HTMLInputElement), prime: byId('prime', HTMLInputElement), acrostic: byId('acrostic', HTMLInputElement),
+  temperature: byId('temperature', HTMLInputElement),
+  topP: byId('top-p', HTMLInputElement),
+  length: byId('length', HTMLInputElement),
+  seed: byId('seed', HTMLInputElement),
+  prime: byId('prime', HTMLInputElement),
+  acrostic: byId('acrostic', HTMLInputElement),
 };
 
 /** The language switch: one button per locale, the current one pressed. */
@@ -77,7 +95,7 @@ showLocale();
 /** Whether the page shows poems: the model writes them, or (before one exists) the chosen text is poems. */
 function applyMode(): void {
   const model = state.model;
-  const poems = model === undefined ? chosenCorpus?.poems ?? false : model.type === 'language-model' && model.poems;
+  const poems = model === undefined ? (chosenCorpus?.poems ?? false) : model.type === 'language-model' && model.poems;
   sampleView.setPoems(poems);
   inside.setPoems(poems);
 }
@@ -105,7 +123,10 @@ trainButton.addEventListener('click', () => {
     try {
       settings = form.read();
     } catch (error) {
-      setMessage(settingsError, errorMessage(error, (detail) => msg('error.train', { detail })));
+      setMessage(
+        settingsError,
+        errorMessage(error, (detail) => msg('error.train', { detail })),
+      );
       return;
     }
     try {
@@ -121,7 +142,7 @@ saveButton.addEventListener('click', () => send({ type: 'save' }));
 
 modelFileInput.addEventListener('change', () => {
   const file = modelFileInput.files?.[0];
-  modelFileInput.value = '';  // the same file can be chosen again
+  modelFileInput.value = ''; // the same file can be chosen again
   if (file === undefined) return;
   setMessage(modelError, undefined);
   void file.arrayBuffer().then((buffer) => send({ type: 'open', name: file.name, bytes: new Uint8Array(buffer) }, [buffer]));
@@ -134,8 +155,12 @@ function samplingSettings(): SamplingSettings {
     return Number.isInteger(n) && n >= Number(input.min) ? n : fallback;
   };
   return {
-    prime: sampling.prime.value, acrostic: sampling.acrostic.value.replace(/\s/g, ''), temperature: Number(sampling.temperature.value),
-    topP: Number(sampling.topP.value), length: Math.min(int(sampling.length, 500), 5000), seed: int(sampling.seed, 1),
+    prime: sampling.prime.value,
+    acrostic: sampling.acrostic.value.replace(/\s/g, ''),
+    temperature: Number(sampling.temperature.value),
+    topP: Number(sampling.topP.value),
+    length: Math.min(int(sampling.length, 500), 5000),
+    seed: int(sampling.seed, 1),
   };
 }
 
@@ -158,7 +183,7 @@ byId('log-scale', HTMLInputElement).addEventListener('change', (event) => curve.
 function showUniformBits(vocabulary: number): void {
   show(byId('curve-hint'), msg('curve.hint', { uniformBits: formatDecimal(Math.log2(vocabulary), 1) }));
 }
-showUniformBits(84);  // Moby Dick's characters, until a model says
+showUniformBits(84); // Moby Dick's characters, until a model says
 
 /** The latest next-token probabilities (redrawn after a switch of language). */
 let lastTokens: TokenProbability[] | undefined;
@@ -196,7 +221,9 @@ function showModel(info: ModelInfo | undefined): void {
 
 function download(bytes: Uint8Array): void {
   const info = state.model;
-  const name = info?.fileName ?? (info?.type === 'language-model' ? `rnnkit-${info.settings.cell}-${info.settings.hiddenSize}.safetensors` : 'model.safetensors');
+  const name =
+    info?.fileName ??
+    (info?.type === 'language-model' ? `rnnkit-${info.settings.cell}-${info.settings.hiddenSize}.safetensors` : 'model.safetensors');
   const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   const link = document.createElement('a');
   link.href = url;

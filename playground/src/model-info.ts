@@ -11,11 +11,22 @@ export function describeModel(info: ModelInfo): Message {
     const s = info.settings;
     // A character vocabulary is the text's characters plus <unk>; a word vocabulary counts its specials.
     return msg('model.languageModel', {
-      cell: msg(CELLS[s.cell]!), layers: s.numLayers, hidden: s.hiddenSize, embedding: s.embeddingDim, tokenizer: info.tokenizer,
-      vocabulary: info.tokenizer === 'char' ? info.vocabSize - 1 : info.vocabSize, unk: '<unk>', origin,
+      cell: msg(CELLS[s.cell]),
+      layers: s.numLayers,
+      hidden: s.hiddenSize,
+      embedding: s.embeddingDim,
+      tokenizer: info.tokenizer,
+      vocabulary: info.tokenizer === 'char' ? info.vocabSize - 1 : info.vocabSize,
+      unk: '<unk>',
+      origin,
     });
   }
-  const encoder = msg('model.encoder', { bidirectional: info.bidirectional, cell: msg(CELLS[info.cell]!), layers: info.numLayers, hidden: info.hiddenSize });
+  const encoder = msg('model.encoder', {
+    bidirectional: info.bidirectional,
+    cell: msg(CELLS[info.cell]),
+    layers: info.numLayers,
+    hidden: info.hiddenSize,
+  });
   if (info.type === 'seq2seq') {
     return msg('model.seq2seq', { encoder, context: info.context, source: info.sourceVocabSize, target: info.targetVocabSize, origin });
   }

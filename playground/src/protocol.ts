@@ -3,7 +3,13 @@
  * the backend; the page only sends requests and draws what comes back.
  */
 import type {
-  AttentionMaps, CellKind, CellStep, CtcReading, LanguageModelSettings, LanguageModelTraining, ModelType,
+  AttentionMaps,
+  CellKind,
+  CellStep,
+  CtcReading,
+  LanguageModelSettings,
+  LanguageModelTraining,
+  ModelType,
 } from '../../src/index.js';
 import type { Message } from './i18n/message.js';
 
@@ -105,7 +111,10 @@ export interface ProbeTrace {
 /** The small models of the gradient-flow comparison. */
 export type ComparedModel = 'rnn' | 'rnnNoClipping' | 'lstm' | 'gru';
 
-/** Whose gradient a curve follows: a quantity of the current model (in a layer, when it has several), or a compared model after its training steps. */
+/**
+ * Whose gradient a curve follows: a quantity of the current model (in a layer, when it has
+ * several), or a compared model after its training steps.
+ */
 export type CurveName = { series: 'h' | 'c'; layer?: number } | { model: ComparedModel; steps: number };
 
 /** log ‖∂L/∂state‖ against the distance from the loss. */
@@ -148,7 +157,8 @@ export interface TokenProbability {
 }
 
 /** Where a failure happened, so that the page shows it beside the right control. */
-export type FailureSite = 'data' | 'train' | 'model-file' | 'save' | 'sample' | 'probe' | 'compare' | 'translate' | 'read-frames' | 'worker';
+export type FailureSite =
+  'data' | 'train' | 'model-file' | 'save' | 'sample' | 'probe' | 'compare' | 'translate' | 'read-frames' | 'worker';
 
 /** Worker → page. */
 export type WorkerEvent =
@@ -157,12 +167,17 @@ export type WorkerEvent =
   | { type: 'model'; info: ModelInfo | undefined }
   | { type: 'state'; training: boolean }
   | {
-    type: 'progress'; step: number; epoch: number; loss: number; smoothedLoss: number;
-    /** Training tokens per second, sampling and evaluation in between excluded. */
-    tokensPerSecond: number; stepsPerSecond: number;
-    /** Wall-clock seconds spent training (pauses excluded). */
-    elapsedSeconds: number;
-  }
+      type: 'progress';
+      step: number;
+      epoch: number;
+      loss: number;
+      smoothedLoss: number;
+      /** Training tokens per second, sampling and evaluation in between excluded. */
+      tokensPerSecond: number;
+      stepsPerSecond: number;
+      /** Wall-clock seconds spent training (pauses excluded). */
+      elapsedSeconds: number;
+    }
   | { type: 'evaluation'; step: number; bitsPerChar: number; tokens: number }
   /** A sample drawn with `sampling` after `step` steps; `text` begins with the prime. */
   | { type: 'sample'; sampling: SamplingSettings; text: string; step: number }

@@ -51,13 +51,15 @@ export class SampleView {
   /** Poems, one per line: the start of each, or the acrostic's characters, marked. */
   showPoems(e: Extract<WorkerEvent, { type: 'poems' }>, fromFile: boolean): void {
     const { prime, acrostic } = e.sampling;
-    this.sample.replaceChildren(...e.poems.flatMap((poem, i) => {
-      const line = dataSpan('', 'poem');
-      line.dataset.poem = poem;
-      if (acrostic !== '') line.append(...markLineStarts(poem, acrostic));
-      else line.append(dataSpan(poem.slice(0, prime.length), 'prime'), poem.slice(prime.length));
-      return i < e.poems.length - 1 ? [line, '\n'] : [line];
-    }));
+    this.sample.replaceChildren(
+      ...e.poems.flatMap((poem, i) => {
+        const line = dataSpan('', 'poem');
+        line.dataset.poem = poem;
+        if (acrostic !== '') line.append(...markLineStarts(poem, acrostic));
+        else line.append(dataSpan(poem.slice(0, prime.length), 'prime'), poem.slice(prime.length));
+        return i < e.poems.length - 1 ? [line, '\n'] : [line];
+      }),
+    );
     this.setCaption(e.sampling, e.step, fromFile);
   }
 
@@ -67,15 +69,29 @@ export class SampleView {
     this.formStat.textContent = formatPercent(fraction);
     this.formStat.dataset.fraction = String(fraction);
     this.formStat.dataset.step = String(e.step);
-    this.setLine(this.formLine, msg('poem.formScore', {
-      regular: e.regular, count: e.count, percent: formatPercent(fraction), temperature: formatDecimal(e.temperature, 1), steps: e.step,
-    }));
+    this.setLine(
+      this.formLine,
+      msg('poem.formScore', {
+        regular: e.regular,
+        count: e.count,
+        percent: formatPercent(fraction),
+        temperature: formatDecimal(e.temperature, 1),
+        steps: e.step,
+      }),
+    );
   }
 
   private setCaption(s: SamplingSettings, step: number, fromFile: boolean): void {
-    this.setLine(this.caption, msg('sample.caption', {
-      fromFile, steps: step, seed: s.seed, temperature: formatDecimal(s.temperature, 2), topP: formatDecimal(s.topP, 2),
-    }));
+    this.setLine(
+      this.caption,
+      msg('sample.caption', {
+        fromFile,
+        steps: step,
+        seed: s.seed,
+        temperature: formatDecimal(s.temperature, 2),
+        topP: formatDecimal(s.topP, 2),
+      }),
+    );
   }
 
   private setLine(element: HTMLElement, message: Message | undefined): void {
@@ -109,4 +125,3 @@ function markLineStarts(poem: string, acrostic: string): (string | Node)[] {
   }
   return out;
 }
-

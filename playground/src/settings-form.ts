@@ -5,7 +5,11 @@
  * training are fixed until Reset).
  */
 import {
-  type CellKind, LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_TRAINING_DEFAULTS, type LanguageModelSettings, type Optimization,
+  type CellKind,
+  LANGUAGE_MODEL_DEFAULTS,
+  LANGUAGE_MODEL_TRAINING_DEFAULTS,
+  type LanguageModelSettings,
+  type Optimization,
   POEM_TRAINING_DEFAULTS,
 } from '../../src/index.js';
 import { byId } from './dom.js';
@@ -18,7 +22,10 @@ type NumberField = (typeof NUMBER_FIELDS)[number];
 export class SettingsForm {
   private readonly cell = byId('cell', HTMLSelectElement);
   private readonly optimizer = byId('optimizer', HTMLSelectElement);
-  private readonly numbers = Object.fromEntries(NUMBER_FIELDS.map((id) => [id, byId(id, HTMLInputElement)])) as Record<NumberField, HTMLInputElement>;
+  private readonly numbers = Object.fromEntries(NUMBER_FIELDS.map((id) => [id, byId(id, HTMLInputElement)])) as Record<
+    NumberField,
+    HTMLInputElement
+  >;
 
   constructor() {
     this.show(LANGUAGE_MODEL_DEFAULTS);
@@ -50,14 +57,21 @@ export class SettingsForm {
       return n;
     };
     const model: LanguageModelSettings = {
-      ...LANGUAGE_MODEL_DEFAULTS, cell: this.cell.value as CellKind, numLayers: value('layers'), hiddenSize: value('hidden'),
+      ...LANGUAGE_MODEL_DEFAULTS,
+      cell: this.cell.value as CellKind,
+      numLayers: value('layers'),
+      hiddenSize: value('hidden'),
       embeddingDim: value('embed'),
     };
     const lr = value('lr');
     if (!(lr > 0)) throw new LocalizedError(msg('settings.lrPositive'));
     const training = {
-      ...LANGUAGE_MODEL_TRAINING_DEFAULTS, optimizer: this.optimizer.value as Optimization['optimizer'], seqLen: value('seq-len'),
-      batch: value('batch'), lr, clip: value('clip'),
+      ...LANGUAGE_MODEL_TRAINING_DEFAULTS,
+      optimizer: this.optimizer.value as Optimization['optimizer'],
+      seqLen: value('seq-len'),
+      batch: value('batch'),
+      lr,
+      clip: value('clip'),
     };
     return { model, training };
   }
@@ -71,7 +85,8 @@ export class SettingsForm {
   /** Locks the network's fields (a model exists) and the training's (it has started), or unlocks them. */
   lock(network: boolean, training: boolean): void {
     for (const input of [this.cell, this.numbers.layers, this.numbers.hidden, this.numbers.embed]) input.disabled = network;
-    for (const input of [this.optimizer, this.numbers['seq-len'], this.numbers.batch, this.numbers.lr, this.numbers.clip]) input.disabled = training;
+    for (const input of [this.optimizer, this.numbers['seq-len'], this.numbers.batch, this.numbers.lr, this.numbers.clip])
+      input.disabled = training;
   }
 
   private set(values: Partial<Record<NumberField, number>>): void {

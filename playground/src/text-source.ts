@@ -22,12 +22,14 @@ export class TextSourcePicker {
 
   /** `onChoice` hears of every choice of text (the page adapts to poems). */
   constructor(private readonly onChoice: (corpus: Corpus | undefined) => void) {
-    this.select.prepend(...CORPORA.map((c) => {
-      const option = new Option('', c.id);
-      show(option, c.label);
-      return option;
-    }));
-    this.select.value = CORPORA[0]!.id;
+    this.select.prepend(
+      ...CORPORA.map((c) => {
+        const option = new Option('', c.id);
+        show(option, c.label);
+        return option;
+      }),
+    );
+    this.select.value = CORPORA[0].id;
     this.select.addEventListener('change', () => void this.update());
     this.paste.addEventListener('input', () => this.describe(this.paste.value));
     this.fileInput.addEventListener('change', () => void this.readFile());
@@ -113,11 +115,13 @@ export class TextSourcePicker {
       this.setStats(undefined);
       return;
     }
-    const distinct = CharTokenizer.fromText(content).vocabSize - 1;  // less <unk>
+    const distinct = CharTokenizer.fromText(content).vocabSize - 1; // less <unk>
     const characters = characterCount(content);
-    this.setStats(poems
-      ? msg('source.poemStats', { poems: content.split('\n').filter((line) => line !== '').length, characters, distinct })
-      : msg('source.stats', { characters, distinct }));
+    this.setStats(
+      poems
+        ? msg('source.poemStats', { poems: content.split('\n').filter((line) => line !== '').length, characters, distinct })
+        : msg('source.stats', { characters, distinct }),
+    );
   }
 
   private setStats(message: Message | undefined): void {

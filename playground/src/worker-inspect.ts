@@ -4,8 +4,17 @@
  * small RNN, LSTM and GRU models trained on the same text.
  */
 import {
-  type Backend, CharTokenizer, cellStep, gradientFlow, type GradientFlow, LANGUAGE_MODEL_TRAINING_DEFAULTS, LanguageModel,
-  type LanguageModelTrace, splitForTraining, traceLanguageModel, trainWithOptimization,
+  type Backend,
+  CharTokenizer,
+  cellStep,
+  gradientFlow,
+  type GradientFlow,
+  LANGUAGE_MODEL_TRAINING_DEFAULTS,
+  LanguageModel,
+  type LanguageModelTrace,
+  splitForTraining,
+  traceLanguageModel,
+  trainWithOptimization,
 } from '../../src/index.js';
 import type { ComparedModel, GradientCurve, ProbeTrace, StateSeries, TextSource, WorkerEvent } from './protocol.js';
 
@@ -60,7 +69,12 @@ export class Inspector {
     const layers: StateSeries[][] = trace.layers.map((layer) => [
       { key: 'h', bounded: false, units: layer.hidden.length / T, values: layer.hidden },
       ...(layer.cell ? [{ key: 'c', bounded: false, units: H, values: layer.cell }] : []),
-      ...Object.entries(layer.gates).map(([key, values]) => ({ key, bounded: key !== 'a' && key !== 'g' && key !== 'n', units: H, values })),
+      ...Object.entries(layer.gates).map(([key, values]) => ({
+        key,
+        bounded: key !== 'a' && key !== 'g' && key !== 'n',
+        units: H,
+        values,
+      })),
     ]);
     const probe: ProbeTrace = { tokens: trace.tokens, cell: model.settings.cell, hiddenSize: model.settings.hiddenSize, layers, step };
     this.post({ type: 'trace', trace: probe });
@@ -95,7 +109,14 @@ export class Inspector {
     const curves: GradientCurve[] = [];
     for (const [i, compared] of COMPARED.entries()) {
       this.post({ type: 'compare-progress', model: compared.model, index: i + 1, count: COMPARED.length, seconds });
-      const model = await LanguageModel.create({ tokenizer, ...COMPARED_SIZE, cell: compared.cell, dropout: 0, seed: training.seed, backend });
+      const model = await LanguageModel.create({
+        tokenizer,
+        ...COMPARED_SIZE,
+        cell: compared.cell,
+        dropout: 0,
+        seed: training.seed,
+        backend,
+      });
       const task = model.train().trainingTask(train, training.batch, training.seqLen);
       const result = await trainWithOptimization(task, model.parameters(), { ...training, clip: compared.clip }, { seconds }, backend);
       const flow: GradientFlow = gradientFlow(model.eval(), tail(this.probe, FLOW_CHARACTERS + 1));

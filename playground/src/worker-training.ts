@@ -5,7 +5,13 @@
  * evaluation and a new look inside the network.
  */
 import {
-  type Backend, type LanguageModel, splitForTraining, type Tokenizer, type TrainerCheckpoint, type TrainingTask, trainWithOptimization,
+  type Backend,
+  type LanguageModel,
+  splitForTraining,
+  type Tokenizer,
+  type TrainerCheckpoint,
+  type TrainingTask,
+  trainWithOptimization,
 } from '../../src/index.js';
 import type { TextSource, TrainingSettings, WorkerEvent } from './protocol.js';
 
@@ -50,9 +56,14 @@ export class TrainingSession {
     return splitForTraining(tokenizer.encode(source.text), settings.training, source.name);
   }
 
-  constructor(private readonly model: LanguageModel, private readonly data: { train: Int32Array; validation: Int32Array },
-    private readonly settings: TrainingSettings, private readonly backend: Backend,
-    private readonly post: (event: WorkerEvent) => void, private readonly side: SideWork) {
+  constructor(
+    private readonly model: LanguageModel,
+    private readonly data: { train: Int32Array; validation: Int32Array },
+    private readonly settings: TrainingSettings,
+    private readonly backend: Backend,
+    private readonly post: (event: WorkerEvent) => void,
+    private readonly side: SideWork,
+  ) {
     this.task = model.train().trainingTask(data.train, settings.training.batch, settings.training.seqLen);
   }
 
@@ -122,7 +133,11 @@ export class TrainingSession {
           last[what] = now;
           return true;
         };
-        const [sample, inspect, evaluate] = [due('sample', SAMPLE_EVERY_MS), due('inspect', INSPECT_EVERY_MS), due('evaluate', EVALUATE_EVERY_MS)];
+        const [sample, inspect, evaluate] = [
+          due('sample', SAMPLE_EVERY_MS),
+          due('inspect', INSPECT_EVERY_MS),
+          due('evaluate', EVALUATE_EVERY_MS),
+        ];
         if (this.pending.length > 0 || sample || inspect || evaluate) {
           // Side work re-prepares the engine for other shapes; the carried state goes back after it.
           const state = inner.saveState();
@@ -151,8 +166,14 @@ export class TrainingSession {
           this.step = p.step;
           const { active, wall } = seconds();
           this.post({
-            type: 'progress', step: p.step, epoch: p.epoch, loss: p.loss, smoothedLoss: p.smoothedLoss,
-            tokensPerSecond: (p.step * batch * seqLen) / active, stepsPerSecond: p.step / active, elapsedSeconds: wall,
+            type: 'progress',
+            step: p.step,
+            epoch: p.epoch,
+            loss: p.loss,
+            smoothedLoss: p.smoothedLoss,
+            tokensPerSecond: (p.step * batch * seqLen) / active,
+            stepsPerSecond: p.step / active,
+            elapsedSeconds: wall,
           });
         },
       });

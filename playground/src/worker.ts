@@ -7,12 +7,38 @@
  * Opened model files may also be encoder–decoders (attention) or CTC models.
  */
 import {
-  type Backend, CharTokenizer, COUPLET_COMMA, COUPLET_STOP, createReferenceBackend, createWasmBackend, CTCModel, FORM_SCORE_TEMPERATURE,
-  isRegularQuatrain, LanguageModel, type Model, modelFromBytes, modelToBytes, modelTypeOf, readFrames, samplePoems, Seq2Seq, attentionMaps,
-  type CellKind, type Tokenizer,
+  type Backend,
+  CharTokenizer,
+  COUPLET_COMMA,
+  COUPLET_STOP,
+  createReferenceBackend,
+  createWasmBackend,
+  CTCModel,
+  FORM_SCORE_TEMPERATURE,
+  isRegularQuatrain,
+  LanguageModel,
+  type Model,
+  modelFromBytes,
+  modelToBytes,
+  modelTypeOf,
+  readFrames,
+  samplePoems,
+  Seq2Seq,
+  attentionMaps,
+  type CellKind,
+  type Tokenizer,
 } from '../../src/index.js';
 import { data, type DataValue, LocalizedError, type Message, msg } from './i18n/message.js';
-import { PAGE_MODEL_TYPES, type FailureSite, type ModelInfo, type Request, type SamplingSettings, type TrainingSettings, type TextSource, type WorkerEvent } from './protocol.js';
+import {
+  PAGE_MODEL_TYPES,
+  type FailureSite,
+  type ModelInfo,
+  type Request,
+  type SamplingSettings,
+  type TrainingSettings,
+  type TextSource,
+  type WorkerEvent,
+} from './protocol.js';
 import { topTokens } from './top-tokens.js';
 import { Inspector } from './worker-inspect.js';
 import { TrainingSession } from './worker-training.js';
@@ -67,11 +93,20 @@ function writesPoems(model: LanguageModel): boolean {
 function describe(next: Model, fileName: string | undefined): ModelInfo {
   if (next instanceof LanguageModel) {
     return {
-      type: 'language-model', settings: next.settings, tokenizer: next.tokenizer.kind, vocabSize: next.tokenizer.vocabSize, fileName, poems,
+      type: 'language-model',
+      settings: next.settings,
+      tokenizer: next.tokenizer.kind,
+      vocabSize: next.tokenizer.vocabSize,
+      fileName,
+      poems,
     };
   }
   const encoderOf = (s: { cell: CellKind; hiddenSize: number; numLayers: number; bidirectional: boolean }) => ({
-    cell: s.cell, hiddenSize: s.hiddenSize, numLayers: s.numLayers, bidirectional: s.bidirectional, fileName,
+    cell: s.cell,
+    hiddenSize: s.hiddenSize,
+    numLayers: s.numLayers,
+    bidirectional: s.bidirectional,
+    fileName,
   });
   if (next instanceof Seq2Seq) {
     const t = next.settings;
@@ -125,7 +160,10 @@ function scoreFormNow(): void {
   try {
     const written = samplePoems(lm, POEMS_SCORED, { temperature: FORM_SCORE_TEMPERATURE, seed: FORM_SCORE_SEED });
     post({
-      type: 'form-score', step: session?.step ?? 0, regular: written.filter(isRegularQuatrain).length, count: written.length,
+      type: 'form-score',
+      step: session?.step ?? 0,
+      regular: written.filter(isRegularQuatrain).length,
+      count: written.length,
       temperature: FORM_SCORE_TEMPERATURE,
     });
   } catch (error) {
@@ -158,7 +196,7 @@ async function train(source: TextSource, settings: TrainingSettings): Promise<vo
     try {
       // The text is checked before a model exists: one that cannot train leaves the page as it was.
       const split = TrainingSession.split(tokenizer, source, settings);
-      const lm = model ?? await LanguageModel.create({ tokenizer, ...settings.model, seed: settings.training.seed, backend });
+      const lm = model ?? (await LanguageModel.create({ tokenizer, ...settings.model, seed: settings.training.seed, backend }));
       if (model === undefined) {
         poems = source.poems;
         setModel(lm);
@@ -190,7 +228,12 @@ async function open(name: string, bytes: Uint8Array): Promise<void> {
     const type = modelTypeOf(checked);
     if (!PAGE_MODEL_TYPES.includes(type)) throw new LocalizedError(msg('error.modelType', { type }));
   } catch (error) {
-    fail('model-file', new LocalizedError(msg('error.model-file', { name: data(name), detail: error instanceof LocalizedError ? error.text : detail(error) })));
+    fail(
+      'model-file',
+      new LocalizedError(
+        msg('error.model-file', { name: data(name), detail: error instanceof LocalizedError ? error.text : detail(error) }),
+      ),
+    );
     return;
   }
   await stop();

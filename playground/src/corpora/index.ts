@@ -38,19 +38,32 @@ const TANG_PROBE = [
 
 export const CORPORA: readonly Corpus[] = [
   {
-    id: 'moby-dick', label: 'corpus.moby-dick', about: 'corpus.moby-dick.about', poems: false,
+    id: 'moby-dick',
+    label: 'corpus.moby-dick',
+    about: 'corpus.moby-dick.about',
+    poems: false,
     load: () => fetchText(mobyDickUrl, 'corpus.moby-dick'),
   },
   {
-    id: 'first-names', label: 'corpus.first-names', about: 'corpus.first-names.about', poems: false,
+    id: 'first-names',
+    label: 'corpus.first-names',
+    about: 'corpus.first-names.about',
+    poems: false,
     load: async () => (await import('./first-names.js')).firstNames(),
   },
   {
-    id: 'rnnkit-source', label: 'corpus.rnnkit-source', about: 'corpus.rnnkit-source.about', poems: false,
+    id: 'rnnkit-source',
+    label: 'corpus.rnnkit-source',
+    about: 'corpus.rnnkit-source.about',
+    poems: false,
     load: async () => (await import('./rnnkit-source.js')).rnnkitSource(),
   },
   {
-    id: 'tang', label: 'corpus.tang', about: 'corpus.tang.about', poems: true, probe: TANG_PROBE,
+    id: 'tang',
+    label: 'corpus.tang',
+    about: 'corpus.tang.about',
+    poems: true,
+    probe: TANG_PROBE,
     load: () => fetchText(tangUrl, 'corpus.tang'),
   },
 ];

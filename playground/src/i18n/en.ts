@@ -7,7 +7,8 @@
 export const en = {
   'page.title': 'rnnkit playground — train a recurrent network in your browser',
   'header.title': '<logo>rnnkit</logo> playground',
-  'header.tagline': 'Train a recurrent neural network on a text, right here in your browser, and watch it learn to write — one character at a time.',
+  'header.tagline':
+    'Train a recurrent neural network on a text, right here in your browser, and watch it learn to write — one character at a time.',
   'locale.label': 'Language',
   'locale.zh-CN': '中文',
   'locale.en': 'English',
@@ -16,8 +17,9 @@ export const en = {
   'engine.engine': 'Engine',
   'engine.starting': 'starting…',
   'engine.wasm': 'wasm (SIMD, {threads, plural, one {# thread} other {# threads}}{shared, select, true {} other {, unshared memory}})',
-  'notice.isolation': 'This page is not cross-origin isolated, so training runs on one thread. <code>npx rnnkit playground</code> serves it with the headers that let it use every core.',
-  'foot': 'rnnkit trains here with the same code, defaults and model files as its command line, on WebAssembly SIMD in a Web Worker.',
+  'notice.isolation':
+    'This page is not cross-origin isolated, so training runs on one thread. <code>npx rnnkit playground</code> serves it with the headers that let it use every core.',
+  foot: 'rnnkit trains here with the same code, defaults and model files as its command line, on WebAssembly SIMD in a Web Worker.',
 
   'controls.label': 'Settings',
   'source.title': 'Text to learn from',
@@ -42,7 +44,8 @@ export const en = {
   'corpus.rnnkit-source': 'rnnkit’s TypeScript source',
   'corpus.rnnkit-source.about': 'The source code of this library: can a network learn to write TypeScript?',
   'corpus.tang': 'Tang poems (唐诗)',
-  'corpus.tang.about': 'The five- and seven-character quatrains (五言绝句, 七言绝句) of the Complete Tang Poems, one per line, in simplified characters (the chinese-poetry package, MIT). The network learns to write poems; the sample shows whole ones.',
+  'corpus.tang.about':
+    'The five- and seven-character quatrains (五言绝句, 七言绝句) of the Complete Tang Poems, one per line, in simplified characters (the chinese-poetry package, MIT). The network learns to write poems; the sample shows whole ones.',
   'file.empty': '{name} is empty: choose a file with some text in it.',
   'file.notUtf8': '{name} is not UTF-8 text (it looks like a binary file): choose a plain text file.',
   'file.binary': '{name} is a binary file, not text: choose a plain text file.',
@@ -79,11 +82,15 @@ export const en = {
   'modelFile.none': 'No model yet: start training, or open a model file.',
   'modelFile.save': 'Save model',
   'modelFile.open': 'Open model…',
-  'modelFile.hint': 'The same <code>.safetensors</code> files the command line reads and writes: <code>rnnkit sample --model FILE</code> samples a model saved here, and a model from <code>rnnkit train lm</code> or <code>npm start</code> opens here.',
+  'modelFile.hint':
+    'The same <code>.safetensors</code> files the command line reads and writes: <code>rnnkit sample --model FILE</code> samples a model saved here, and a model from <code>rnnkit train lm</code> or <code>npm start</code> opens here.',
   'model.origin': '{fromFile, select, true {opened from {file}} other {trained on this page}}',
-  'model.encoder': '{bidirectional, select, true {bidirectional } other {}}{cell} encoder, {layers, plural, one {# layer} other {# layers}} of {hidden, number} hidden units',
-  'model.languageModel': 'Language model (language-model): {cell}, {layers, plural, one {# layer} other {# layers}} of {hidden, number} hidden units, embedding {embedding, number}, vocabulary of {tokenizer, select, char {{vocabulary, number} characters + {unk}} other {{vocabulary, number} words}}; {origin}.',
-  'model.seq2seq': 'Encoder–decoder (seq2seq): {encoder} and {context, select, attention {a decoder with attention} other {a decoder given a fixed context ({context})}}; {source, number} source and {target, number} output tokens; {origin}.',
+  'model.encoder':
+    '{bidirectional, select, true {bidirectional } other {}}{cell} encoder, {layers, plural, one {# layer} other {# layers}} of {hidden, number} hidden units',
+  'model.languageModel':
+    'Language model (language-model): {cell}, {layers, plural, one {# layer} other {# layers}} of {hidden, number} hidden units, embedding {embedding, number}, vocabulary of {tokenizer, select, char {{vocabulary, number} characters + {unk}} other {{vocabulary, number} words}}; {origin}.',
+  'model.seq2seq':
+    'Encoder–decoder (seq2seq): {encoder} and {context, select, attention {a decoder with attention} other {a decoder given a fixed context ({context})}}; {source, number} source and {target, number} output tokens; {origin}.',
   'model.ctc': 'CTC model (ctc-model): {encoder}; frames of {features, number} features; labels {labels} and the blank; {origin}.',
 
   'stats.label': 'Training progress',
@@ -102,7 +109,8 @@ export const en = {
   'curve.title': 'Learning curve',
   'curve.logScale': 'log scale',
   'curve.label': 'Bits per character over training steps',
-  'curve.hint': 'Bits per character measure how surprised the network is by the next character: about {uniformBits} for a blind guess among all the text’s characters, near 1 for a well-trained model of English. <em>Training</em> is the running average on the text it learns from; <em>held out</em> is measured on the last 5\u00a0% of the text, which it never trains on.',
+  'curve.hint':
+    'Bits per character measure how surprised the network is by the next character: about {uniformBits} for a blind guess among all the text’s characters, near 1 for a well-trained model of English. <em>Training</em> is the running average on the text it learns from; <em>held out</em> is measured on the last 5\u00a0% of the text, which it never trains on.',
   'curve.axisSteps': 'training steps',
   'curve.axisBits': '{unit, select, word {bits per word} other {bits per character}}',
   'curve.step': 'step',
@@ -116,12 +124,16 @@ export const en = {
   'sample.length': 'Length',
   'sample.seed': 'Seed',
   'sample.placeholder': 'Samples appear here every few seconds while the network trains.',
-  'sample.hint': 'Temperature 0 always picks the likeliest character; higher values take more risks. Top-p draws only from the likeliest characters that together make up probability p. The same seed gives the same sample.',
-  'sample.caption': '{fromFile, select, true {From the model file} other {{steps, plural, one {After # training step} other {After # training steps}}}} · seed {seed} · temperature {temperature} · top-p {topP}',
+  'sample.hint':
+    'Temperature 0 always picks the likeliest character; higher values take more risks. Top-p draws only from the likeliest characters that together make up probability p. The same seed gives the same sample.',
+  'sample.caption':
+    '{fromFile, select, true {From the model file} other {{steps, plural, one {After # training step} other {After # training steps}}}} · seed {seed} · temperature {temperature} · top-p {topP}',
   'poem.acrostic': 'Acrostic (藏头诗): a character to begin each line',
   'poem.acrosticPlaceholder': 'e.g. 春夏秋冬',
-  'poem.hint': 'Each line of the sample is a whole poem: the network writes until it draws the line break that ends a poem. The start of a text below begins every poem (a first character, or a whole first line); an acrostic puts its characters at the beginning of the lines instead. Temperature and top-p work as for any text.',
-  'poem.formScore': '{regular, number} of {count, number} poems are regular quatrains ({percent}: four lines of 5 or of 7 characters, closed by ，。，。), sampled at temperature {temperature} after {steps, plural, one {# training step} other {# training steps}}.',
+  'poem.hint':
+    'Each line of the sample is a whole poem: the network writes until it draws the line break that ends a poem. The start of a text below begins every poem (a first character, or a whole first line); an acrostic puts its characters at the beginning of the lines instead. Temperature and top-p work as for any text.',
+  'poem.formScore':
+    '{regular, number} of {count, number} poems are regular quatrains ({percent}: four lines of 5 or of 7 characters, closed by ，。，。), sampled at temperature {temperature} after {steps, plural, one {# training step} other {# training steps}}.',
 
   'next.title': 'What comes next?',
   'next.prime': 'Start of a text (the sample continues it too)',
@@ -132,7 +144,8 @@ export const en = {
 
   'inside.title': 'Inside the network',
   'probe.title': 'Probe text',
-  'probe.hint': 'The views below run the network over this text, one character at a time, and show what happens inside it. Change the text, or train the model further, and they follow.',
+  'probe.hint':
+    'The views below run the network over this text, one character at a time, and show what happens inside it. Change the text, or train the model further, and they follow.',
   'probe.empty': 'Type some text for the network to read.',
 
   'states.title': 'States over the text',
@@ -147,7 +160,8 @@ export const en = {
   'states.layerOption': 'layer {layer}',
   'states.unitOption': '{first, select, true {unit {unit} (varies most) — spread {spread}} other {unit {unit} — spread {spread}}}',
   'states.characterTitle': '“{token}” (step {step, number}): {series}, unit {unit} = {value}',
-  'states.hint': 'Each hidden unit is a number that changes as the network reads. Coloured over the text, some units turn out to track something you can name — whether you are inside a quotation, how far into a word or a line you are. The strip above shows every unit at once (one row each, the ones that vary most on top; click to pick one). The search ranks units by how closely they follow a pattern you give: the correlation r between the unit and “this character matches”.',
+  'states.hint':
+    'Each hidden unit is a number that changes as the network reads. Coloured over the text, some units turn out to track something you can name — whether you are inside a quotation, how far into a word or a line you are. The strip above shows every unit at once (one row each, the ones that vary most on top; click to pick one). The search ranks units by how closely they follow a pattern you give: the correlation r between the unit and “this character matches”.',
   'series.h': 'hidden state h',
   'series.c': 'cell state c',
   'series.i': 'input gate σ(z_i)',
@@ -158,12 +172,14 @@ export const en = {
   'series.z': 'update gate z',
   'series.n': 'candidate n',
   'series.a': 'pre-activation a',
-  'token.name': '{kind, select, space {space} lineBreak {line break} tab {tab} carriageReturn {carriage return} unknown {unknown character} other {{token}}}',
-  'token.inSentence': '{kind, select, space {a space} lineBreak {a line break} tab {a tab} carriageReturn {a carriage return} unknown {an unknown character} other {“{token}”}}',
+  'token.name':
+    '{kind, select, space {space} lineBreak {line break} tab {tab} carriageReturn {carriage return} unknown {unknown character} other {{token}}}',
+  'token.inSentence':
+    '{kind, select, space {a space} lineBreak {a line break} tab {a tab} carriageReturn {a carriage return} unknown {an unknown character} other {“{token}”}}',
 
   'search.label': 'Find units that follow a pattern (a regular expression over the text)',
   'search.placeholder': 'e.g. inside quotes: [“"][^”"]*[”"]',
-  'search.poemPlaceholder': 'e.g. the last character of a line: \\p\'{\'Script=Han\'}\'(?=[，。])',
+  'search.poemPlaceholder': "e.g. the last character of a line: \\p'{'Script=Han'}'(?=[，。])",
   'search.notRegex': 'Not a regular expression: {detail}',
   'search.nothing': 'The pattern matches nothing in the probe text.',
   'search.everything': 'The pattern covers the whole probe text.',
@@ -181,8 +197,10 @@ export const en = {
 
   'cellStep.title': 'One cell step',
   'cellStep.placeholder': 'Click a character of the coloured text above.',
-  'cellStep.hint': 'The equations of one step of the cell for the chosen unit, with the numbers the network actually computed. Forward: how the gates decide what the cell keeps and what it shows. Backward: how much the loss of this step’s prediction, L = −ln p(next character), changes with each quantity (∂L/∂·), through this step alone.',
-  'cellStep.head': 'Layer {layer}, step {step} reads {token}; {last, select, true {it is the last character of the probe text, so there is no next one to predict (and no gradient).} other {the network then gives the next character, {next}, probability p = {p}: loss L = −ln p = {loss}.}} Unit {unit}:',
+  'cellStep.hint':
+    'The equations of one step of the cell for the chosen unit, with the numbers the network actually computed. Forward: how the gates decide what the cell keeps and what it shows. Backward: how much the loss of this step’s prediction, L = −ln p(next character), changes with each quantity (∂L/∂·), through this step alone.',
+  'cellStep.head':
+    'Layer {layer}, step {step} reads {token}; {last, select, true {it is the last character of the probe text, so there is no next one to predict (and no gradient).} other {the network then gives the next character, {next}, probability p = {p}: loss L = −ln p = {loss}.}} Unit {unit}:',
   'cellStep.forward': 'forward',
   'cellStep.value': 'value',
   'meaning.cellInput': 'cell input',
@@ -212,7 +230,8 @@ export const en = {
   'flow.title': 'Gradient flow through time',
   'flow.compare': 'Compare RNN, LSTM and GRU',
   'flow.label': 'Gradient norm against steps back from the loss',
-  'flow.hint': 'Training by backpropagation through time sends the error at the end of the probe text back to every earlier step. The chart shows its size ‖∂L/∂h‖ (log scale) against how many steps back the state is. In a plain RNN it shrinks by a factor at every step and soon vanishes: the network cannot learn what depends on the distant past. The LSTM’s cell state c passes it on through the forget gate, so it survives far longer; the GRU’s update gate does the same. <em>Compare</em> trains a small RNN (with and without gradient clipping), LSTM and GRU on your text for a few seconds each and draws their curves together.',
+  'flow.hint':
+    'Training by backpropagation through time sends the error at the end of the probe text back to every earlier step. The chart shows its size ‖∂L/∂h‖ (log scale) against how many steps back the state is. In a plain RNN it shrinks by a factor at every step and soon vanishes: the network cannot learn what depends on the distant past. The LSTM’s cell state c passes it on through the forget gate, so it survives far longer; the GRU’s update gate does the same. <em>Compare</em> trains a small RNN (with and without gradient clipping), LSTM and GRU on your text for a few seconds each and draws their curves together.',
   'flow.axisSteps': 'steps back from the loss',
   'flow.axisNorm': '‖∂L/∂state‖',
   'flow.stepsBack': 'steps back',
@@ -230,7 +249,8 @@ export const en = {
   'attention.source': 'Source (the model’s input)',
   'attention.placeholder': 'Type a source, e.g. a word',
   'attention.label': 'Attention matrix: output tokens down, source tokens across',
-  'attention.hint': 'An encoder–decoder reads the whole source, then writes its output one token at a time. At each output step, attention weighs every source token (Bahdanau et al. 2015): each row of the matrix is one output step, each column one source token, and the darker the cell, the more that step read that token. Greedy decoding takes the likeliest token at each step; beam search keeps several candidates and returns the likeliest whole outputs.',
+  'attention.hint':
+    'An encoder–decoder reads the whole source, then writes its output one token at a time. At each output step, attention weighs every source token (Bahdanau et al. 2015): each row of the matrix is one output step, each column one source token, and the darker the cell, the more that step read that token. Greedy decoding takes the likeliest token at each step; beam search keeps several candidates and returns the likeliest whole outputs.',
   'attention.greedy': 'greedy',
   'attention.beam': 'beam {rank} (ln p {logProb})',
   'attention.empty': '(empty)',
@@ -241,9 +261,11 @@ export const en = {
   'ctc.clear': 'Clear',
   'ctc.openFrames': 'Open frames (JSON Lines)…',
   'ctc.line': 'Line',
-  'ctc.fileHint': 'One example per line, as <code>rnnkit train ctc</code> reads them: <code>\'{\'"input": [[…], …]\'}\'</code>, each frame with the model’s features.',
+  'ctc.fileHint':
+    "One example per line, as <code>rnnkit train ctc</code> reads them: <code>'{'\"input\": [[…], …]'}'</code>, each frame with the model’s features.",
   'ctc.latticeLabel': 'Label probabilities of every frame, with the best path',
-  'ctc.hint': 'The input has no marks where one label ends and the next begins. At every frame the model gives a probability to each label and to a blank (␣, “nothing new here”): the lattice shows them, one column per frame, darker for likelier. CTC (Graves et al. 2006) trains on every path through it that spells the right labels; reading takes the best path — the likeliest label of each frame, drawn in orange — then merges repeats and drops blanks.',
+  'ctc.hint':
+    'The input has no marks where one label ends and the next begins. At every frame the model gives a probability to each label and to a blank (␣, “nothing new here”): the lattice shows them, one column per frame, darker for likelier. CTC (Graves et al. 2006) trains on every path through it that spells the right labels; reading takes the best path — the likeliest label of each frame, drawn in orange — then merges repeats and drops blanks.',
   'ctc.nothing': '(nothing read)',
   'ctc.lineOption': 'line {line} ({frames, number} frames)',
   'ctc.frames': 'frames 1–{frames, number} →',

@@ -15,7 +15,16 @@ import { zhCN } from './zh-CN.js';
 
 export { type Locale, LOCALE_STORAGE_KEY, localeFor, LOCALES } from './locale.js';
 
-export { data, type DataValue, LocalizedError, type Message, type MessageKey, type MessageValue, type MessageValues, msg } from './message.js';
+export {
+  data,
+  type DataValue,
+  LocalizedError,
+  type Message,
+  type MessageKey,
+  type MessageValue,
+  type MessageValues,
+  msg,
+} from './message.js';
 
 /** Every catalogue has every key of the English one. */
 export type Catalogue = Record<MessageKey, string>;
@@ -26,12 +35,12 @@ function storedLocale(): Locale | undefined {
     const stored = localStorage.getItem(LOCALE_STORAGE_KEY);
     return LOCALES.find((l) => l === stored);
   } catch {
-    return undefined;  // storage refused (privacy settings): the browser's languages decide
+    return undefined; // storage refused (privacy settings): the browser's languages decide
   }
 }
 
 // Outside a browser (the views' pure functions under Node's tests) there is no navigator: English.
-let current: Locale = storedLocale() ?? localeFor(typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]);
+let current: Locale = storedLocale() ?? localeFor(typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]));
 const listeners: (() => void)[] = [];
 const compiled = new Map<string, IntlMessageFormat>();
 

@@ -18,8 +18,9 @@ export const zhCN: Record<MessageKey, string> = {
   'engine.engine': '引擎',
   'engine.starting': '正在启动…',
   'engine.wasm': 'wasm（SIMD，{threads, number} 个线程{shared, select, true {} other {，非共享内存}}）',
-  'notice.isolation': '这个页面没有启用跨源隔离，所以训练只能用一个线程。用 <code>npx rnnkit playground</code> 打开它，会带上所需的响应头，训练就能用上所有 CPU 核心。',
-  'foot': '这里的训练和 rnnkit 的命令行用的是同一套代码、同样的默认值和同样的模型文件，跑在 Web Worker 里的 WebAssembly SIMD 上。',
+  'notice.isolation':
+    '这个页面没有启用跨源隔离，所以训练只能用一个线程。用 <code>npx rnnkit playground</code> 打开它，会带上所需的响应头，训练就能用上所有 CPU 核心。',
+  foot: '这里的训练和 rnnkit 的命令行用的是同一套代码、同样的默认值和同样的模型文件，跑在 Web Worker 里的 WebAssembly SIMD 上。',
 
   'controls.label': '设置',
   'source.title': '用来学习的文字',
@@ -44,7 +45,8 @@ export const zhCN: Record<MessageKey, string> = {
   'corpus.rnnkit-source': 'rnnkit 的 TypeScript 源码',
   'corpus.rnnkit-source.about': '这个库自己的源代码：网络能学会写 TypeScript 吗？',
   'corpus.tang': '唐诗',
-  'corpus.tang.about': '《全唐诗》中的五言绝句和七言绝句，简体，一行一首（取自 chinese-poetry 包，MIT 许可）。网络学的是写诗，采样里显示的是一首首完整的诗。',
+  'corpus.tang.about':
+    '《全唐诗》中的五言绝句和七言绝句，简体，一行一首（取自 chinese-poetry 包，MIT 许可）。网络学的是写诗，采样里显示的是一首首完整的诗。',
   'file.empty': '{name} 是空文件：请选一个有文字的文件。',
   'file.notUtf8': '{name} 不是 UTF-8 文本（看起来是二进制文件）：请选一个纯文本文件。',
   'file.binary': '{name} 是二进制文件，不是文本：请选一个纯文本文件。',
@@ -81,11 +83,14 @@ export const zhCN: Record<MessageKey, string> = {
   'modelFile.none': '还没有模型：开始训练，或者打开一个模型文件。',
   'modelFile.save': '保存模型',
   'modelFile.open': '打开模型…',
-  'modelFile.hint': '和命令行读写的是同一种 <code>.safetensors</code> 文件：在这里保存的模型可以用 <code>rnnkit sample --model FILE</code> 采样，<code>rnnkit train lm</code> 或 <code>npm start</code> 训练出的模型也能在这里打开。',
+  'modelFile.hint':
+    '和命令行读写的是同一种 <code>.safetensors</code> 文件：在这里保存的模型可以用 <code>rnnkit sample --model FILE</code> 采样，<code>rnnkit train lm</code> 或 <code>npm start</code> 训练出的模型也能在这里打开。',
   'model.origin': '{fromFile, select, true {从 {file} 打开} other {在本页面训练}}',
   'model.encoder': '{bidirectional, select, true {双向 } other {}}{cell} 编码器，{layers, number} 层，每层 {hidden, number} 个隐藏单元',
-  'model.languageModel': '语言模型（language-model）：{cell}，{layers, number} 层，每层 {hidden, number} 个隐藏单元，嵌入维度 {embedding, number}，词表有 {tokenizer, select, char {{vocabulary, number} 个字符外加 {unk}} other {{vocabulary, number} 个词}}；{origin}。',
-  'model.seq2seq': '编码器—解码器（seq2seq）：{encoder}；{context, select, attention {解码器带注意力} other {解码器使用固定的上下文向量 c（{context}）}}；源端 {source, number} 个词元，输出端 {target, number} 个词元；{origin}。',
+  'model.languageModel':
+    '语言模型（language-model）：{cell}，{layers, number} 层，每层 {hidden, number} 个隐藏单元，嵌入维度 {embedding, number}，词表有 {tokenizer, select, char {{vocabulary, number} 个字符外加 {unk}} other {{vocabulary, number} 个词}}；{origin}。',
+  'model.seq2seq':
+    '编码器—解码器（seq2seq）：{encoder}；{context, select, attention {解码器带注意力} other {解码器使用固定的上下文向量 c（{context}）}}；源端 {source, number} 个词元，输出端 {target, number} 个词元；{origin}。',
   'model.ctc': 'CTC 模型（ctc-model）：{encoder}；每帧 {features, number} 个特征；标签为 {labels} 和空白符号；{origin}。',
 
   'stats.label': '训练进度',
@@ -104,7 +109,8 @@ export const zhCN: Record<MessageKey, string> = {
   'curve.title': '学习曲线',
   'curve.logScale': '对数坐标',
   'curve.label': '每字符比特数随训练步数的变化',
-  'curve.hint': '每字符比特数衡量网络对下一个字符有多“意外”：在文中所有字符里瞎猜，大约是 {uniformBits}；训练得好的英文模型接近 1。<em>训练</em>曲线是在学习用的文字上的滑动平均；<em>验证</em>曲线是在文本最后 5% 上测得的，网络从不拿这一部分来训练。',
+  'curve.hint':
+    '每字符比特数衡量网络对下一个字符有多“意外”：在文中所有字符里瞎猜，大约是 {uniformBits}；训练得好的英文模型接近 1。<em>训练</em>曲线是在学习用的文字上的滑动平均；<em>验证</em>曲线是在文本最后 5% 上测得的，网络从不拿这一部分来训练。',
   'curve.axisSteps': '训练步数',
   'curve.axisBits': '{unit, select, word {每词比特数} other {每字符比特数}}',
   'curve.step': '步',
@@ -118,12 +124,16 @@ export const zhCN: Record<MessageKey, string> = {
   'sample.length': '长度',
   'sample.seed': '随机种子',
   'sample.placeholder': '训练的时候，这里每隔几秒会出现一段新的采样。',
-  'sample.hint': '温度为 0 时，每一步都选可能性最大的字符；温度越高，越敢冒险。Top-p 只从可能性最大、概率合计达到 p 的那些字符里抽。随机种子相同，采样结果也相同。',
-  'sample.caption': '{fromFile, select, true {来自模型文件} other {训练 {steps, number} 步后}} · 随机种子 {seed} · 温度 {temperature} · top-p {topP}',
+  'sample.hint':
+    '温度为 0 时，每一步都选可能性最大的字符；温度越高，越敢冒险。Top-p 只从可能性最大、概率合计达到 p 的那些字符里抽。随机种子相同，采样结果也相同。',
+  'sample.caption':
+    '{fromFile, select, true {来自模型文件} other {训练 {steps, number} 步后}} · 随机种子 {seed} · 温度 {temperature} · top-p {topP}',
   'poem.acrostic': '藏头诗：依次放在每句开头的字',
   'poem.acrosticPlaceholder': '例如 春夏秋冬',
-  'poem.hint': '采样的每一行是一首完整的诗：网络一直往下写，直到它自己写出换行——训练文本里换行就是一首诗的结尾。下面“诗的开头”会放在每首诗的最前面（可以是一个字，也可以是整个第一句）；若填了藏头诗，则改为把这些字依次放在每一句的开头。温度和 top-p 的作用与普通采样一样。',
-  'poem.formScore': '{count, number} 首里有 {regular, number} 首是规整的绝句（{percent}：四句，每句同为五个字或同为七个字，句末依次是 ，。，。）；温度 {temperature}，训练 {steps, number} 步后采样。',
+  'poem.hint':
+    '采样的每一行是一首完整的诗：网络一直往下写，直到它自己写出换行——训练文本里换行就是一首诗的结尾。下面“诗的开头”会放在每首诗的最前面（可以是一个字，也可以是整个第一句）；若填了藏头诗，则改为把这些字依次放在每一句的开头。温度和 top-p 的作用与普通采样一样。',
+  'poem.formScore':
+    '{count, number} 首里有 {regular, number} 首是规整的绝句（{percent}：四句，每句同为五个字或同为七个字，句末依次是 ，。，。）；温度 {temperature}，训练 {steps, number} 步后采样。',
 
   'next.title': '下一个字符是什么？',
   'next.prime': '一段文字的开头（采样也从它接着写）',
@@ -134,7 +144,8 @@ export const zhCN: Record<MessageKey, string> = {
 
   'inside.title': '网络内部',
   'probe.title': '探查文本',
-  'probe.hint': '下面几个视图让网络把这段文字一个字符一个字符地读一遍，并展示它内部发生了什么。改动文字，或者让模型接着训练，视图都会跟着更新。',
+  'probe.hint':
+    '下面几个视图让网络把这段文字一个字符一个字符地读一遍，并展示它内部发生了什么。改动文字，或者让模型接着训练，视图都会跟着更新。',
   'probe.empty': '请输入一些文字让网络来读。',
 
   'states.title': '隐状态随文本的变化',
@@ -149,7 +160,8 @@ export const zhCN: Record<MessageKey, string> = {
   'states.layerOption': '第 {layer} 层',
   'states.unitOption': '{first, select, true {单元 {unit}（变化最大）— 标准差 {spread}} other {单元 {unit} — 标准差 {spread}}}',
   'states.characterTitle': '“{token}”（第 {step, number} 步）：{series}，单元 {unit} = {value}',
-  'states.hint': '每个隐藏单元都是一个数，随着网络往下读而变化。把它的值当作颜色涂在文字上，会发现有些单元在跟踪叫得出名字的东西——是否在引号里，一个词或一句已经写到第几个字。上方的色带一次画出所有单元（每行一个，变化最大的在最上面；点一下即可选中）。搜索按单元跟随你给出的模式的紧密程度来排序：单元的值与“这个字符是否匹配”之间的相关系数 r。',
+  'states.hint':
+    '每个隐藏单元都是一个数，随着网络往下读而变化。把它的值当作颜色涂在文字上，会发现有些单元在跟踪叫得出名字的东西——是否在引号里，一个词或一句已经写到第几个字。上方的色带一次画出所有单元（每行一个，变化最大的在最上面；点一下即可选中）。搜索按单元跟随你给出的模式的紧密程度来排序：单元的值与“这个字符是否匹配”之间的相关系数 r。',
   'series.h': '隐状态 h',
   'series.c': '记忆单元 c',
   'series.i': '输入门 σ(z_i)',
@@ -161,11 +173,12 @@ export const zhCN: Record<MessageKey, string> = {
   'series.n': '候选状态 n',
   'series.a': '激活前的值 a',
   'token.name': '{kind, select, space {空格} lineBreak {换行} tab {制表符} carriageReturn {回车} unknown {未知字符} other {{token}}}',
-  'token.inSentence': '{kind, select, space {一个空格} lineBreak {一个换行} tab {一个制表符} carriageReturn {一个回车} unknown {一个未知字符} other {“{token}”}}',
+  'token.inSentence':
+    '{kind, select, space {一个空格} lineBreak {一个换行} tab {一个制表符} carriageReturn {一个回车} unknown {一个未知字符} other {“{token}”}}',
 
   'search.label': '查找跟随某个模式的单元（模式是作用在文本上的正则表达式）',
   'search.placeholder': '例如引号之内：[“"][^”"]*[”"]',
-  'search.poemPlaceholder': '例如每句的最后一个字：\\p\'{\'Script=Han\'}\'(?=[，。])',
+  'search.poemPlaceholder': "例如每句的最后一个字：\\p'{'Script=Han'}'(?=[，。])",
   'search.notRegex': '这不是合法的正则表达式：{detail}',
   'search.nothing': '这个模式在探查文本里什么也没匹配到。',
   'search.everything': '这个模式覆盖了整段探查文本。',
@@ -183,8 +196,10 @@ export const zhCN: Record<MessageKey, string> = {
 
   'cellStep.title': '单元的一步',
   'cellStep.placeholder': '点击上面上了色的文字里的任意一个字符。',
-  'cellStep.hint': '所选单元在这一步的算式，代入的是网络实际算出的数。前向：各个门怎样决定记忆单元留下什么、输出什么。反向：这一步预测的损失 L = −ln p(下一个字符) 对每个量的偏导数 ∂L/∂·，只算经过这一步的那部分。',
-  'cellStep.head': '第 {layer} 层第 {step} 步读入 {token}；{last, select, true {这是探查文本的最后一个字符，没有下一个字符要预测（因此也没有梯度）。} other {网络接着给出下一个字符 {next} 的概率 p = {p}，损失 L = −ln p = {loss}。}} 单元 {unit}：',
+  'cellStep.hint':
+    '所选单元在这一步的算式，代入的是网络实际算出的数。前向：各个门怎样决定记忆单元留下什么、输出什么。反向：这一步预测的损失 L = −ln p(下一个字符) 对每个量的偏导数 ∂L/∂·，只算经过这一步的那部分。',
+  'cellStep.head':
+    '第 {layer} 层第 {step} 步读入 {token}；{last, select, true {这是探查文本的最后一个字符，没有下一个字符要预测（因此也没有梯度）。} other {网络接着给出下一个字符 {next} 的概率 p = {p}，损失 L = −ln p = {loss}。}} 单元 {unit}：',
   'cellStep.forward': '前向',
   'cellStep.value': '值',
   'meaning.cellInput': '记忆单元的输入',
@@ -214,7 +229,8 @@ export const zhCN: Record<MessageKey, string> = {
   'flow.title': '梯度随时间的传播',
   'flow.compare': '比较 RNN、LSTM 和 GRU',
   'flow.label': '梯度范数与距离损失的步数',
-  'flow.hint': '随时间反向传播（BPTT，即笔记中“穿越时间的反向传播”）把探查文本末尾的误差送回前面的每一步。图中画的是梯度的大小 ‖∂L/∂h‖（对数坐标）随往回退的步数的变化。在普通 RNN 里，梯度每往回一步就被乘上一个因子，很快就小得看不见了——这就是梯度消失：网络学不会依赖久远过去的东西。LSTM 的记忆单元 c 经过遗忘门把梯度传下去，遗忘门开着，梯度就能保持得久得多；GRU 的更新门起同样的作用。梯度爆炸则相反，梯度越传越大，对策是梯度裁剪（笔记里叫“梯度修剪”）。<em>比较</em>会在你的文字上把一个小的 RNN（带和不带梯度裁剪各一个）、LSTM 和 GRU 各训练几秒钟，再把它们的曲线画在一起。',
+  'flow.hint':
+    '随时间反向传播（BPTT，即笔记中“穿越时间的反向传播”）把探查文本末尾的误差送回前面的每一步。图中画的是梯度的大小 ‖∂L/∂h‖（对数坐标）随往回退的步数的变化。在普通 RNN 里，梯度每往回一步就被乘上一个因子，很快就小得看不见了——这就是梯度消失：网络学不会依赖久远过去的东西。LSTM 的记忆单元 c 经过遗忘门把梯度传下去，遗忘门开着，梯度就能保持得久得多；GRU 的更新门起同样的作用。梯度爆炸则相反，梯度越传越大，对策是梯度裁剪（笔记里叫“梯度修剪”）。<em>比较</em>会在你的文字上把一个小的 RNN（带和不带梯度裁剪各一个）、LSTM 和 GRU 各训练几秒钟，再把它们的曲线画在一起。',
   'flow.axisSteps': '距离损失的步数',
   'flow.axisNorm': '‖∂L/∂状态‖',
   'flow.stepsBack': '往回的步数',
@@ -232,7 +248,8 @@ export const zhCN: Record<MessageKey, string> = {
   'attention.source': '源序列（模型的输入）',
   'attention.placeholder': '输入一个源序列，例如一个词',
   'attention.label': '注意力矩阵：纵向是输出的词元，横向是源序列的词元',
-  'attention.hint': 'Encoder-Decoder 先读完整个源序列，再一个词元一个词元地写出输出。笔记里的上下文向量 c 只有一个；有了注意力，每个输出步都给源序列的每个词元一个权重，重新组合出这一步的 c（Bahdanau 等 2015）。矩阵的每一行是一个输出步，每一列是一个源词元，格子越深，这一步读那个词元就读得越多。贪心解码每一步都取可能性最大的词元；束搜索同时保留几个候选，最后给出可能性最大的几个完整输出。',
+  'attention.hint':
+    'Encoder-Decoder 先读完整个源序列，再一个词元一个词元地写出输出。笔记里的上下文向量 c 只有一个；有了注意力，每个输出步都给源序列的每个词元一个权重，重新组合出这一步的 c（Bahdanau 等 2015）。矩阵的每一行是一个输出步，每一列是一个源词元，格子越深，这一步读那个词元就读得越多。贪心解码每一步都取可能性最大的词元；束搜索同时保留几个候选，最后给出可能性最大的几个完整输出。',
   'attention.greedy': '贪心解码',
   'attention.beam': '束搜索第 {rank} 名（ln p {logProb}）',
   'attention.empty': '（空）',
@@ -243,9 +260,11 @@ export const zhCN: Record<MessageKey, string> = {
   'ctc.clear': '清除',
   'ctc.openFrames': '打开帧文件（JSON Lines）…',
   'ctc.line': '行',
-  'ctc.fileHint': '每行一个样本，格式与 <code>rnnkit train ctc</code> 读取的相同：<code>\'{\'"input": [[…], …]\'}\'</code>，每一帧的特征数与模型一致。',
+  'ctc.fileHint':
+    "每行一个样本，格式与 <code>rnnkit train ctc</code> 读取的相同：<code>'{'\"input\": [[…], …]'}'</code>，每一帧的特征数与模型一致。",
   'ctc.latticeLabel': '每一帧上各个标签的概率，以及最优路径',
-  'ctc.hint': '输入里没有记号告诉我们一个标签在哪里结束、下一个从哪里开始。模型在每一帧给每个标签以及一个空白符号（␣，也就是笔记里多输出的那个 null 符号：“这里没有新东西”）各一个概率：网格里每列是一帧，颜色越深，概率越大。CTC（Graves 等 2006）训练时对所有能拼出正确标签的路径求和，即笔记里说的“穷举所有可能”；读的时候取最优路径——每帧可能性最大的标签，即橙色的线——再合并重复、去掉空白，于是分得清“好棒”和“好棒棒”。',
+  'ctc.hint':
+    '输入里没有记号告诉我们一个标签在哪里结束、下一个从哪里开始。模型在每一帧给每个标签以及一个空白符号（␣，也就是笔记里多输出的那个 null 符号：“这里没有新东西”）各一个概率：网格里每列是一帧，颜色越深，概率越大。CTC（Graves 等 2006）训练时对所有能拼出正确标签的路径求和，即笔记里说的“穷举所有可能”；读的时候取最优路径——每帧可能性最大的标签，即橙色的线——再合并重复、去掉空白，于是分得清“好棒”和“好棒棒”。',
   'ctc.nothing': '（什么也没读出）',
   'ctc.lineOption': '第 {line} 行（{frames, number} 帧）',
   'ctc.frames': '第 1–{frames, number} 帧 →',

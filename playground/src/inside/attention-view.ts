@@ -40,32 +40,37 @@ export class AttentionView {
     const m = this.maps!;
     return [
       { label: text('attention.greedy'), map: m.greedy },
-      ...m.beam.map((map, i) => ({ label: text(msg('attention.beam', { rank: i + 1, logProb: formatDecimal(map.logProb!, 2).replace('-', '−') })), map })),
+      ...m.beam.map((map, i) => ({
+        label: text(msg('attention.beam', { rank: i + 1, logProb: formatDecimal(map.logProb!, 2).replace('-', '−') })),
+        map,
+      })),
     ];
   }
 
   private render(): void {
     const candidates = this.candidates();
-    this.outputs.replaceChildren(...candidates.map(({ label, map }, i) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = `output${i === this.chosen ? ' active' : ''}`;
-      button.dataset.text = map.text;
-      button.innerHTML = `<span class="output-kind"></span><span class="output-text"></span>`;
-      button.querySelector('.output-kind')!.textContent = label;
-      const output = button.querySelector<HTMLElement>('.output-text')!;
-      if (map.text === '') output.textContent = text('attention.empty');
-      else {
-        output.textContent = map.text;
-        output.translate = false;
-      }
-      button.addEventListener('click', () => {
-        this.chosen = i;
-        this.render();
-      });
-      return button;
-    }));
-    this.draw(this.maps!.source, candidates[this.chosen]!.map);
+    this.outputs.replaceChildren(
+      ...candidates.map(({ label, map }, i) => {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = `output${i === this.chosen ? ' active' : ''}`;
+        button.dataset.text = map.text;
+        button.innerHTML = `<span class="output-kind"></span><span class="output-text"></span>`;
+        button.querySelector('.output-kind')!.textContent = label;
+        const output = button.querySelector<HTMLElement>('.output-text')!;
+        if (map.text === '') output.textContent = text('attention.empty');
+        else {
+          output.textContent = map.text;
+          output.translate = false;
+        }
+        button.addEventListener('click', () => {
+          this.chosen = i;
+          this.render();
+        });
+        return button;
+      }),
+    );
+    this.draw(this.maps!.source, candidates[this.chosen].map);
   }
 
   private draw(source: readonly string[], map: AttentionMap): void {
@@ -94,17 +99,19 @@ export class AttentionView {
       context.fillText(t, 0, 0);
       context.restore();
     });
-    map.weights.forEach((row, i) => row.forEach((w, j) => {
-      context.fillStyle = `rgba(47, 91, 211, ${Math.min(1, Math.max(0, w))})`;
-      context.fillRect(left + j * cell, top + i * cell, cell - 1, cell - 1);
-      if (cell >= 28) {
-        context.fillStyle = w > 0.55 ? '#ffffff' : '#5b6172';
-        context.textAlign = 'center';
-        context.font = '10px system-ui, sans-serif';
-        context.fillText(w.toFixed(2).replace(/^0/, ''), left + (j + 0.5) * cell, top + (i + 0.5) * cell);
-        context.font = FONT;
-      }
-    }));
+    map.weights.forEach((row, i) =>
+      row.forEach((w, j) => {
+        context.fillStyle = `rgba(47, 91, 211, ${Math.min(1, Math.max(0, w))})`;
+        context.fillRect(left + j * cell, top + i * cell, cell - 1, cell - 1);
+        if (cell >= 28) {
+          context.fillStyle = w > 0.55 ? '#ffffff' : '#5b6172';
+          context.textAlign = 'center';
+          context.font = '10px system-ui, sans-serif';
+          context.fillText(w.toFixed(2).replace(/^0/, ''), left + (j + 0.5) * cell, top + (i + 0.5) * cell);
+          context.font = FONT;
+        }
+      }),
+    );
     context.strokeStyle = '#e3e6ee';
     context.strokeRect(left - 0.5, top - 0.5, cell * across.length, cell * down.length);
   }

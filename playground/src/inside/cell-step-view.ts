@@ -27,7 +27,6 @@ export function formatNumber(v: number): string {
   return text.replace(/-/g, '−');
 }
 
-
 export class CellStepView {
   private readonly root = byId('cell-step');
   private detail: CellStep | undefined;
@@ -63,30 +62,42 @@ export class CellStepView {
   private render(): void {
     const d = this.detail!;
     const j = this.unit;
-    const value = (key: string): number => d.values[key]![j]!;
+    const value = (key: string): number => d.values[key][j];
     // Numbers inside the equations: as they are in a function's argument, a negative factor in parentheses.
     const n = (key: string): string => formatNumber(value(key));
     const m = (key: string): string => (value(key) < 0 ? `(${n(key)})` : n(key));
     const rows = ROWS[d.cell](n, m, d);
     const head = document.createElement('p');
     head.className = 'step-head';
-    render(head, msg('cellStep.head', {
-      layer: d.layer + 1, step: d.step + 1, token: tokenName(d.token, true), last: d.next === undefined,
-      next: tokenName(d.next ?? '', true), p: formatNumber(d.probability ?? 0), loss: formatNumber(d.loss ?? 0), unit: j,
-    }));
+    render(
+      head,
+      msg('cellStep.head', {
+        layer: d.layer + 1,
+        step: d.step + 1,
+        token: tokenName(d.token, true),
+        last: d.next === undefined,
+        next: tokenName(d.next ?? '', true),
+        p: formatNumber(d.probability ?? 0),
+        loss: formatNumber(d.loss ?? 0),
+        unit: j,
+      }),
+    );
     const table = document.createElement('table');
     table.innerHTML = '<thead><tr><th></th><th></th><th class="num"></th><th class="num">∂L/∂·</th></tr></thead>';
     const headings = table.querySelectorAll('thead th');
-    headings[1]!.textContent = text('cellStep.forward');
-    headings[2]!.textContent = text('cellStep.value');
+    headings[1].textContent = text('cellStep.forward');
+    headings[2].textContent = text('cellStep.value');
     const body = document.createElement('tbody');
     for (const row of rows) {
       const tr = document.createElement('tr');
       const gradientKey = row.gradient === undefined ? row.key : row.gradient;
       const gradient = gradientKey === null || d.gradients === undefined ? undefined : d.gradients[gradientKey]?.[j];
-      tr.innerHTML = `<th scope="row">${row.name}<span class="meaning"></span></th><td class="eq">${row.equation}</td>` +
+      tr.innerHTML =
+        `<th scope="row">${row.name}<span class="meaning"></span></th><td class="eq">${row.equation}</td>` +
         `<td class="num" data-key="${row.key}" data-value="${value(row.key)}">${formatNumber(value(row.key))}</td>` +
-        `<td class="num grad"${gradient === undefined ? '' : ` data-gradient="${gradient}"`}>${gradient === undefined ? '' : formatNumber(gradient)}</td>`;
+        (gradient === undefined
+          ? '<td class="num grad"></td>'
+          : `<td class="num grad" data-gradient="${gradient}">${formatNumber(gradient)}</td>`);
       tr.querySelector('.meaning')!.textContent = text(row.meaning);
       body.append(tr);
     }
@@ -99,36 +110,87 @@ export class CellStepView {
 const ROWS: Record<CellStep['cell'], (n: (key: string) => string, m: (key: string) => string, d: CellStep) => Row[]> = {
   lstm: (n, m, d) => [
     { name: 'z', meaning: 'meaning.cellInput', equation: 'w·x<sub>t</sub> + u·h<sub>t−1</sub> + b', key: 'a_g' },
-    { name: 'z<sub>i</sub>', meaning: 'meaning.toInputGate', equation: `w<sub>i</sub>·x<sub>t</sub> + u<sub>i</sub>·h<sub>t−1</sub> + b<sub>i</sub>${d.peepholes ? ' + p<sub>i</sub> c<sub>t−1</sub>' : ''}`, key: 'a_i' },
-    { name: 'z<sub>f</sub>', meaning: 'meaning.toForgetGate', equation: `w<sub>f</sub>·x<sub>t</sub> + u<sub>f</sub>·h<sub>t−1</sub> + b<sub>f</sub>${d.peepholes ? ' + p<sub>f</sub> c<sub>t−1</sub>' : ''}`, key: 'a_f' },
-    { name: 'z<sub>o</sub>', meaning: 'meaning.toOutputGate', equation: `w<sub>o</sub>·x<sub>t</sub> + u<sub>o</sub>·h<sub>t−1</sub> + b<sub>o</sub>${d.peepholes ? ' + p<sub>o</sub> c<sub>t</sub>' : ''}`, key: 'a_o' },
+    {
+      name: 'z<sub>i</sub>',
+      meaning: 'meaning.toInputGate',
+      equation:
+        `w<sub>i</sub>·x<sub>t</sub> + u<sub>i</sub>·h<sub>t−1</sub> + b<sub>i</sub>` +
+        (d.peepholes ? ' + p<sub>i</sub> c<sub>t−1</sub>' : ''),
+      key: 'a_i',
+    },
+    {
+      name: 'z<sub>f</sub>',
+      meaning: 'meaning.toForgetGate',
+      equation:
+        `w<sub>f</sub>·x<sub>t</sub> + u<sub>f</sub>·h<sub>t−1</sub> + b<sub>f</sub>` +
+        (d.peepholes ? ' + p<sub>f</sub> c<sub>t−1</sub>' : ''),
+      key: 'a_f',
+    },
+    {
+      name: 'z<sub>o</sub>',
+      meaning: 'meaning.toOutputGate',
+      equation:
+        `w<sub>o</sub>·x<sub>t</sub> + u<sub>o</sub>·h<sub>t−1</sub> + b<sub>o</sub>` +
+        (d.peepholes ? ' + p<sub>o</sub> c<sub>t</sub>' : ''),
+      key: 'a_o',
+    },
     { name: 'g(z)', meaning: 'meaning.written', equation: `tanh(${n('a_g')})`, key: 'g' },
     { name: 'σ(z<sub>i</sub>)', meaning: 'meaning.inputGate', equation: `σ(${n('a_i')})`, key: 'i' },
     { name: 'σ(z<sub>f</sub>)', meaning: 'meaning.forgetGate', equation: `σ(${n('a_f')})`, key: 'f' },
     { name: 'σ(z<sub>o</sub>)', meaning: 'meaning.outputGate', equation: `σ(${n('a_o')})`, key: 'o' },
     { name: 'c<sub>t−1</sub>', meaning: 'meaning.memoryBefore', equation: '', key: 'cPrev' },
     {
-      name: 'c<sub>t</sub>', meaning: 'meaning.memoryAfter',
-      equation: `σ(z<sub>f</sub>) c<sub>t−1</sub> + σ(z<sub>i</sub>) g(z) = ${m('f')} × ${m('cPrev')} + ${m('i')} × ${m('g')}`, key: 'c',
+      name: 'c<sub>t</sub>',
+      meaning: 'meaning.memoryAfter',
+      equation: `σ(z<sub>f</sub>) c<sub>t−1</sub> + σ(z<sub>i</sub>) g(z) = ${m('f')} × ${m('cPrev')} + ${m('i')} × ${m('g')}`,
+      key: 'c',
     },
-    { name: 'h<sub>t</sub>', meaning: 'meaning.output', equation: `σ(z<sub>o</sub>) tanh(c<sub>t</sub>) = ${m('o')} × tanh(${n('c')})`, key: 'h' },
+    {
+      name: 'h<sub>t</sub>',
+      meaning: 'meaning.output',
+      equation: `σ(z<sub>o</sub>) tanh(c<sub>t</sub>) = ${m('o')} × tanh(${n('c')})`,
+      key: 'h',
+    },
     { name: 'h<sub>t−1</sub>', meaning: 'meaning.outputBefore', equation: '', key: 'hPrev' },
   ],
   gru: (n, m, d) => [
-    { name: 'z<sub>r</sub>', meaning: 'meaning.toResetGate', equation: 'w<sub>r</sub>·x<sub>t</sub> + u<sub>r</sub>·h<sub>t−1</sub> + b<sub>r</sub>', key: 'a_r' },
-    { name: 'z<sub>z</sub>', meaning: 'meaning.toUpdateGate', equation: 'w<sub>z</sub>·x<sub>t</sub> + u<sub>z</sub>·h<sub>t−1</sub> + b<sub>z</sub>', key: 'a_z' },
+    {
+      name: 'z<sub>r</sub>',
+      meaning: 'meaning.toResetGate',
+      equation: 'w<sub>r</sub>·x<sub>t</sub> + u<sub>r</sub>·h<sub>t−1</sub> + b<sub>r</sub>',
+      key: 'a_r',
+    },
+    {
+      name: 'z<sub>z</sub>',
+      meaning: 'meaning.toUpdateGate',
+      equation: 'w<sub>z</sub>·x<sub>t</sub> + u<sub>z</sub>·h<sub>t−1</sub> + b<sub>z</sub>',
+      key: 'a_z',
+    },
     { name: 'r', meaning: 'meaning.resetGate', equation: `σ(${n('a_r')})`, key: 'r' },
     { name: 'z', meaning: 'meaning.updateGate', equation: `σ(${n('a_z')})`, key: 'z' },
     { name: 'w<sub>n</sub>·x<sub>t</sub> + b', meaning: 'meaning.candidateInput', equation: '', key: 'x_n', gradient: null },
-    ...(d.resetAfter ? [
-      { name: 'u<sub>n</sub>·h<sub>t−1</sub> + b', meaning: 'meaning.candidateRecurrent', equation: '', key: 'h_n', gradient: null },
-      { name: 'n', meaning: 'meaning.candidate', equation: `tanh(${n('x_n')} + ${m('r')} × ${m('h_n')})`, key: 'n' },
-    ] satisfies Row[] : [
-      { name: 'u<sub>n</sub>·(r h<sub>t−1</sub>) + b', meaning: 'meaning.candidateRecurrentReset', equation: '', key: 'h_n', gradient: null },
-      { name: 'n', meaning: 'meaning.candidate', equation: `tanh(${n('x_n')} + ${m('h_n')})`, key: 'n' },
-    ] satisfies Row[]),
+    ...(d.resetAfter
+      ? ([
+          { name: 'u<sub>n</sub>·h<sub>t−1</sub> + b', meaning: 'meaning.candidateRecurrent', equation: '', key: 'h_n', gradient: null },
+          { name: 'n', meaning: 'meaning.candidate', equation: `tanh(${n('x_n')} + ${m('r')} × ${m('h_n')})`, key: 'n' },
+        ] satisfies Row[])
+      : ([
+          {
+            name: 'u<sub>n</sub>·(r h<sub>t−1</sub>) + b',
+            meaning: 'meaning.candidateRecurrentReset',
+            equation: '',
+            key: 'h_n',
+            gradient: null,
+          },
+          { name: 'n', meaning: 'meaning.candidate', equation: `tanh(${n('x_n')} + ${m('h_n')})`, key: 'n' },
+        ] satisfies Row[])),
     { name: 'h<sub>t−1</sub>', meaning: 'meaning.stateBefore', equation: '', key: 'hPrev' },
-    { name: 'h<sub>t</sub>', meaning: 'meaning.stateAfter', equation: `(1 − z) n + z h<sub>t−1</sub> = (1 − ${n('z')}) × ${m('n')} + ${m('z')} × ${m('hPrev')}`, key: 'h' },
+    {
+      name: 'h<sub>t</sub>',
+      meaning: 'meaning.stateAfter',
+      equation: `(1 − z) n + z h<sub>t−1</sub> = (1 − ${n('z')}) × ${m('n')} + ${m('z')} × ${m('hPrev')}`,
+      key: 'h',
+    },
   ],
   rnn: (n) => [
     { name: 'a', meaning: 'meaning.weightedInput', equation: 'w·x<sub>t</sub> + u·h<sub>t−1</sub> + b', key: 'a' },

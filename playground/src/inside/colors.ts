@@ -18,7 +18,7 @@ function mix(a: RGB, b: RGB, t: number): RGB {
 export function rgbScale(values: ArrayLike<number>, bounded: boolean): (value: number) => RGB {
   if (bounded) return (value) => mix(WHITE, ORANGE, value);
   let extent = 0;
-  for (let i = 0; i < values.length; i++) extent = Math.max(extent, Math.abs(values[i]!));
+  for (let i = 0; i < values.length; i++) extent = Math.max(extent, Math.abs(values[i]));
   return (value) => {
     const t = extent > 0 ? value / extent : 0;
     return t < 0 ? mix(WHITE, BLUE, -t) : mix(WHITE, ORANGE, t);

@@ -28,7 +28,7 @@ export function readsDigitStrips(info: CtcModelInfo): boolean {
  */
 export function stripFrames(ink: Float32Array, width: number, perFrame: number): { steps: number; data: Float32Array } | undefined {
   const inked = (x: number): boolean => {
-    for (let y = 0; y < SIDE; y++) if (ink[y * width + x]! > 0.05) return true;
+    for (let y = 0; y < SIDE; y++) if (ink[y * width + x] > 0.05) return true;
     return false;
   };
   let first = 0;
@@ -42,7 +42,7 @@ export function stripFrames(ink: Float32Array, width: number, perFrame: number):
   const steps = (to - from) / perFrame;
   const data = new Float32Array(steps * perFrame * SIDE);
   for (let x = from; x < to; x++) {
-    for (let y = 0; y < SIDE; y++) data[(x - from) * SIDE + y] = x < width ? ink[y * width + x]! : 0;
+    for (let y = 0; y < SIDE; y++) data[(x - from) * SIDE + y] = x < width ? ink[y * width + x] : 0;
   }
   return { steps, data };
 }
@@ -159,7 +159,7 @@ export class CtcView {
     context.drawImage(this.canvas, 0, 0, COLUMNS, SIDE);
     const pixels = context.getImageData(0, 0, COLUMNS, SIDE).data;
     const ink = new Float32Array(COLUMNS * SIDE);
-    for (let i = 0; i < ink.length; i++) ink[i] = 1 - pixels[i * 4]! / 255;
+    for (let i = 0; i < ink.length; i++) ink[i] = 1 - pixels[i * 4] / 255;
     const frames = stripFrames(ink, COLUMNS, this.info.inputSize / SIDE);
     if (frames !== undefined) this.read(frames);
   }
@@ -177,14 +177,19 @@ export class CtcView {
       this.labelLines();
       this.readLine();
     } catch (error) {
-      setMessage(this.error, errorMessage(error, (detail) => msg('error.read-frames', { detail })));
+      setMessage(
+        this.error,
+        errorMessage(error, (detail) => msg('error.read-frames', { detail })),
+      );
     }
   }
 
   /** The lines of the opened frames in the picker, the chosen one kept. */
   private labelLines(): void {
     const chosen = this.lineSelect.value;
-    this.lineSelect.replaceChildren(...this.examples.map((e) => new Option(text(msg('ctc.lineOption', { line: e.line, frames: e.frames.steps })), String(e.line))));
+    this.lineSelect.replaceChildren(
+      ...this.examples.map((e) => new Option(text(msg('ctc.lineOption', { line: e.line, frames: e.frames.steps })), String(e.line))),
+    );
     if (chosen !== '') this.lineSelect.value = chosen;
   }
 
@@ -212,7 +217,7 @@ export class CtcView {
     reading.classes.forEach((name, c) => context.fillText(name, left - 6, (c + 0.5) * cellHeight));
     for (let t = 0; t < T; t++) {
       for (let c = 0; c < C; c++) {
-        context.fillStyle = `rgba(47, 91, 211, ${reading.posteriors[t * C + c]!})`;
+        context.fillStyle = `rgba(47, 91, 211, ${reading.posteriors[t * C + c]})`;
         context.fillRect(left + t * cellWidth, c * cellHeight, cellWidth - 1, cellHeight - 1);
       }
     }

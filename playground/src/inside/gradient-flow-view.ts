@@ -15,7 +15,7 @@ export const VANISHED = 1e-6;
 
 /** Steps back at which `norms` first falls below {@link VANISHED} × its size at the loss; undefined if it never does. */
 export function vanishingDistance(norms: readonly number[]): number | undefined {
-  const start = norms[0]!;
+  const start = norms[0];
   const d = norms.findIndex((v) => v < VANISHED * start);
   return d < 0 ? undefined : d;
 }
@@ -31,7 +31,10 @@ function decades(min: number, max: number): number[] {
 }
 
 const COMPARED: Record<ComparedModel, Message> = {
-  rnn: msg('compare.rnn'), rnnNoClipping: msg('compare.rnnNoClipping'), lstm: msg('compare.lstm'), gru: msg('compare.gru'),
+  rnn: msg('compare.rnn'),
+  rnnNoClipping: msg('compare.rnnNoClipping'),
+  lstm: msg('compare.lstm'),
+  gru: msg('compare.gru'),
 };
 
 /** A curve's label: h or c (of layer l), or a compared model with its training steps. */
@@ -71,44 +74,59 @@ export class GradientFlowView {
     const length = Math.max(...curves.map((c) => c.norms.length));
     const x = Array.from({ length }, (_, d) => d);
     let exponents: number[] = [];
-    const data = [x, ...curves.map((c) => x.map((d) => (c.norms[d] !== undefined && c.norms[d]! > 0 ? c.norms[d]! : null)))];
-    this.plot = new uPlot({
-      width: this.width(),
-      height: HEIGHT,
-      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-      axes: [
-        { label: text('flow.axisSteps'), stroke: '#5b6172', grid: { stroke: '#eceef3' } },
-        {
-          label: text('flow.axisNorm'), stroke: '#5b6172', grid: { stroke: '#eceef3' }, size: 64,
-          // uPlot rounds the split values it passes on (tiny ones to 0), so the labels come from the exponents kept here.
-          splits: (_u, _axis, min, max) => {
-            exponents = decades(min, max);
-            return exponents.map((e) => 10 ** e);
+    const data = [x, ...curves.map((c) => x.map((d) => (c.norms[d] !== undefined && c.norms[d] > 0 ? c.norms[d] : null)))];
+    this.plot = new uPlot(
+      {
+        width: this.width(),
+        height: HEIGHT,
+        scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+        axes: [
+          { label: text('flow.axisSteps'), stroke: '#5b6172', grid: { stroke: '#eceef3' } },
+          {
+            label: text('flow.axisNorm'),
+            stroke: '#5b6172',
+            grid: { stroke: '#eceef3' },
+            size: 64,
+            // uPlot rounds the split values it passes on (tiny ones to 0), so the labels come from the exponents kept here.
+            splits: (_u, _axis, min, max) => {
+              exponents = decades(min, max);
+              return exponents.map((e) => 10 ** e);
+            },
+            values: (_u, splits) => splits.map((_v, i) => `1e${exponents[i]}`.replace('-', '−')),
           },
-          values: (_u, splits) => splits.map((_v, i) => `1e${exponents[i]}`.replace('-', '−')),
-        },
-      ],
-      series: [
-        { label: text('flow.stepsBack') },
-        ...curves.map((c, i) => ({
-          label: curveLabel(c.name), stroke: COLORS[i % COLORS.length], width: 2,
-          ...('model' in c.name && c.name.model === 'rnnNoClipping' ? { dash: [6, 4] } : {}),
-          value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toExponential(2)),
-        })),
-      ],
-      cursor: { drag: { x: false, y: false } },
-      legend: { live: false },
-    }, data as uPlot.AlignedData, this.container);
+        ],
+        series: [
+          { label: text('flow.stepsBack') },
+          ...curves.map((c, i) => ({
+            label: curveLabel(c.name),
+            stroke: COLORS[i % COLORS.length],
+            width: 2,
+            ...('model' in c.name && c.name.model === 'rnnNoClipping' ? { dash: [6, 4] } : {}),
+            value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toExponential(2)),
+          })),
+        ],
+        cursor: { drag: { x: false, y: false } },
+        legend: { live: false },
+      },
+      data as uPlot.AlignedData,
+      this.container,
+    );
     unbind(this.summary);
-    this.summary.replaceChildren(...curves.filter((c) => c.norms[0]! > 0).map((c) => {
-      const d = vanishingDistance(c.norms);
-      const label = curveLabel(c.name);
-      const line = document.createElement('span');
-      line.dataset.label = label;
-      line.dataset.vanishes = d === undefined ? '' : String(d);
-      line.textContent = text(d === undefined ? msg('flow.stillAbove', { label, steps: c.norms.length - 1 }) : msg('flow.vanishes', { label, steps: d }));
-      return line;
-    }));
+    this.summary.replaceChildren(
+      ...curves
+        .filter((c) => c.norms[0] > 0)
+        .map((c) => {
+          const d = vanishingDistance(c.norms);
+          const label = curveLabel(c.name);
+          const line = document.createElement('span');
+          line.dataset.label = label;
+          line.dataset.vanishes = d === undefined ? '' : String(d);
+          line.textContent = text(
+            d === undefined ? msg('flow.stillAbove', { label, steps: c.norms.length - 1 }) : msg('flow.vanishes', { label, steps: d }),
+          );
+          return line;
+        }),
+    );
     this.container.dataset.kind = comparison ? 'comparison' : 'model';
   }
 

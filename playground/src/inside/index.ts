@@ -35,8 +35,10 @@ export class InsideViews {
    * @param send posts a request to the worker
    * @param source the text the page trains on (the comparison trains on it too)
    */
-  constructor(private readonly send: (request: Request, transfer?: Transferable[]) => void,
-    private readonly source: () => Promise<TextSource>) {
+  constructor(
+    private readonly send: (request: Request, transfer?: Transferable[]) => void,
+    private readonly source: () => Promise<TextSource>,
+  ) {
     this.defaultProbe = this.probe.value;
     this.suggestedProbe = this.defaultProbe;
     this.states = new StatesView((selection) => this.onSelect(selection));
@@ -134,7 +136,8 @@ export class InsideViews {
   }
 
   private onSelect(selection: Selection): void {
-    const stepChanged = selection.step >= 0 && (this.picked === undefined || this.picked.step !== selection.step || this.picked.layer !== selection.layer);
+    const stepChanged =
+      selection.step >= 0 && (this.picked === undefined || this.picked.step !== selection.step || this.picked.layer !== selection.layer);
     this.picked = selection;
     if (stepChanged) this.send({ type: 'cell-step', layer: selection.layer, step: selection.step });
     else this.cellStep.showUnit(selection.unit);

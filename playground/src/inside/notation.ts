@@ -7,7 +7,15 @@ import { type MessageKey, msg, text } from '../i18n/index.js';
 
 /** Messages of the quantities a trace holds (see ProbeTrace). */
 const SERIES: Record<string, MessageKey> = {
-  h: 'series.h', c: 'series.c', i: 'series.i', f: 'series.f', g: 'series.g', o: 'series.o', r: 'series.r', z: 'series.z', n: 'series.n',
+  h: 'series.h',
+  c: 'series.c',
+  i: 'series.i',
+  f: 'series.f',
+  g: 'series.g',
+  o: 'series.o',
+  r: 'series.r',
+  z: 'series.z',
+  n: 'series.n',
   a: 'series.a',
 };
 

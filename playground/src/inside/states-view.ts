@@ -72,7 +72,8 @@ export class StatesView {
     this.setPresets(TEXT_PRESETS);
     this.heatmap.addEventListener('mouseover', (event) => {
       const span = event.target as HTMLElement;
-      if (span.dataset.step !== undefined && this.trace !== undefined && !span.hasAttribute('title')) span.title = this.characterTitle(Number(span.dataset.step));
+      if (span.dataset.step !== undefined && this.trace !== undefined && !span.hasAttribute('title'))
+        span.title = this.characterTitle(Number(span.dataset.step));
     });
     this.heatmap.addEventListener('click', (event) => {
       const step = (event.target as HTMLElement).dataset.step;
@@ -97,33 +98,40 @@ export class StatesView {
 
   private setPresets(presets: readonly Preset[]): void {
     this.presets = presets;
-    byId('pattern-presets').replaceChildren(...presets.map(({ label, pattern }) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'chip';
-      button.dataset.pattern = pattern;
-      button.textContent = text(label);
-      button.addEventListener('click', () => {
-        this.patternInput.value = pattern;
-        this.search();
-      });
-      return button;
-    }));
+    byId('pattern-presets').replaceChildren(
+      ...presets.map(({ label, pattern }) => {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'chip';
+        button.dataset.pattern = pattern;
+        button.textContent = text(label);
+        button.addEventListener('click', () => {
+          this.patternInput.value = pattern;
+          this.search();
+        });
+        return button;
+      }),
+    );
   }
 
   /** The names of the layers and quantities in the pickers. */
   private labelOptions(): void {
     const trace = this.trace!;
-    this.layerSelect.replaceChildren(...trace.layers.map((_, l) => new Option(text(msg('states.layerOption', { layer: l + 1 })), String(l))));
-    this.seriesSelect.replaceChildren(...trace.layers[0]!.map((s) => new Option(seriesLabel(s.key), s.key)));
+    this.layerSelect.replaceChildren(
+      ...trace.layers.map((_, l) => new Option(text(msg('states.layerOption', { layer: l + 1 })), String(l))),
+    );
+    this.seriesSelect.replaceChildren(...trace.layers[0].map((s) => new Option(seriesLabel(s.key), s.key)));
     this.layerSelect.value = String(this.selection.layer);
     this.seriesSelect.value = this.selection.key;
   }
 
   /** Shows a new trace (the model or the probe text changed), keeping the selection where it still applies. */
   show(trace: ProbeTrace): void {
-    const first = this.trace === undefined || this.trace.cell !== trace.cell || this.trace.hiddenSize !== trace.hiddenSize
-      || this.trace.layers.length !== trace.layers.length;
+    const first =
+      this.trace === undefined ||
+      this.trace.cell !== trace.cell ||
+      this.trace.hiddenSize !== trace.hiddenSize ||
+      this.trace.layers.length !== trace.layers.length;
     this.trace = trace;
     if (first) {
       this.selection = { layer: trace.layers.length - 1, key: 'h', unit: -1, step: -1 };
@@ -143,8 +151,8 @@ export class StatesView {
   }
 
   private series(): StateSeries {
-    const layer = this.trace!.layers[this.selection.layer]!;
-    return layer.find((s) => s.key === this.selection.key) ?? layer[0]!;
+    const layer = this.trace!.layers[this.selection.layer];
+    return layer.find((s) => s.key === this.selection.key) ?? layer[0];
   }
 
   private select(change: Partial<Selection>): void {
@@ -163,10 +171,17 @@ export class StatesView {
     if (reorder || this.order.length !== H) {
       const ranked = unitsByVariation(series.values, H, T);
       this.order = ranked.map((u) => u.unit);
-      this.unitSelect.replaceChildren(...ranked.map((u, rank) =>
-        new Option(text(msg('states.unitOption', { first: rank === 0, unit: u.unit, spread: formatDecimal(u.deviation, 3) })), String(u.unit))));
+      this.unitSelect.replaceChildren(
+        ...ranked.map(
+          (u, rank) =>
+            new Option(
+              text(msg('states.unitOption', { first: rank === 0, unit: u.unit, spread: formatDecimal(u.deviation, 3) })),
+              String(u.unit),
+            ),
+        ),
+      );
       // A projected LSTM's h has fewer units than its c and gates.
-      if (this.selection.unit < 0 || this.selection.unit >= H) this.selection.unit = this.order[0]!;
+      if (this.selection.unit < 0 || this.selection.unit >= H) this.selection.unit = this.order[0];
     }
     this.unitSelect.value = String(this.selection.unit);
     this.drawText(series);
@@ -179,35 +194,46 @@ export class StatesView {
     const { tokens } = this.trace!;
     const H = series.units;
     const { unit, step } = this.selection;
-    const values = Array.from(tokens, (_, t) => series.values[t * H + unit]!);
+    const values = Array.from(tokens, (_, t) => series.values[t * H + unit]);
     const color = colorScale(values, series.bounded);
     let spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
-    if (spans.length !== tokens.length || tokens.some((token, t) => spans[t]!.dataset.token !== token)) {
-      this.heatmap.replaceChildren(...tokens.flatMap((token, t) => {
-        const span = document.createElement('span');
-        span.dataset.step = String(t);
-        span.dataset.token = token;
-        span.textContent = token === '\n' ? '↵' : token;
-        return token === '\n' ? [span, document.createElement('br')] : [span];
-      }));
+    if (spans.length !== tokens.length || tokens.some((token, t) => spans[t].dataset.token !== token)) {
+      this.heatmap.replaceChildren(
+        ...tokens.flatMap((token, t) => {
+          const span = document.createElement('span');
+          span.dataset.step = String(t);
+          span.dataset.token = token;
+          span.textContent = token === '\n' ? '↵' : token;
+          return token === '\n' ? [span, document.createElement('br')] : [span];
+        }),
+      );
       spans = this.heatmap.querySelectorAll<HTMLSpanElement>('span');
     }
     spans.forEach((span, t) => {
-      span.style.backgroundColor = color(values[t]!);
+      span.style.backgroundColor = color(values[t]);
       span.removeAttribute('title');
       span.className = t === step ? 'picked' : '';
     });
   }
 
-  /** The tooltip of the character at `step`: its step, the quantity and unit shown, and the value (written when pointed at, not for every character). */
+  /**
+   * The tooltip of the character at `step`: its step, the quantity and unit shown, and the value
+   * (written when pointed at, not for every character).
+   */
   private characterTitle(step: number): string {
     const trace = this.trace!;
-    const token = trace.tokens[step]!;
+    const token = trace.tokens[step];
     const series = this.series();
-    const value = series.values[step * series.units + this.selection.unit]!;
-    return text(msg('states.characterTitle', {
-      token: tokenName(token), step: step + 1, series: seriesLabel(this.selection.key), unit: this.selection.unit, value: formatDecimal(value, 3),
-    }));
+    const value = series.values[step * series.units + this.selection.unit];
+    return text(
+      msg('states.characterTitle', {
+        token: tokenName(token),
+        step: step + 1,
+        series: seriesLabel(this.selection.key),
+        unit: this.selection.unit,
+        value: formatDecimal(value, 3),
+      }),
+    );
   }
 
   private drawOverview(series: StateSeries): void {
@@ -226,7 +252,7 @@ export class StatesView {
     const pixels = new ImageData(T, units.length);
     units.forEach((unit, row) => {
       for (let t = 0; t < T; t++) {
-        const [r, g, b] = color(series.values[t * H + unit]!);
+        const [r, g, b] = color(series.values[t * H + unit]);
         pixels.data.set([r, g, b, 255], (row * T + t) * 4);
       }
     });
@@ -239,13 +265,14 @@ export class StatesView {
     context.strokeStyle = '#1c2230';
     context.lineWidth = 1;
     if (selectedRow >= 0) context.strokeRect(0.5, selectedRow * OVERVIEW_ROW - 0.5, width - 1, OVERVIEW_ROW + 1);
-    if (this.selection.step >= 0) context.strokeRect(Math.floor(this.selection.step * column) + 0.5, 0, Math.max(1, Math.ceil(column) - 1), canvas.height);
+    if (this.selection.step >= 0)
+      context.strokeRect(Math.floor(this.selection.step * column) + 0.5, 0, Math.max(1, Math.ceil(column) - 1), canvas.height);
   }
 
   private pickFromOverview(event: MouseEvent): void {
     if (this.trace === undefined) return;
     const box = this.overview.getBoundingClientRect();
-    const row = Math.floor(((event.clientY - box.top) / box.height) * this.overview.height / OVERVIEW_ROW);
+    const row = Math.floor((((event.clientY - box.top) / box.height) * this.overview.height) / OVERVIEW_ROW);
     const step = Math.floor(((event.clientX - box.left) / box.width) * this.trace.tokens.length);
     const unit = this.order[row];
     if (unit !== undefined) this.select({ unit, step });
@@ -272,7 +299,7 @@ export class StatesView {
     const series = this.series();
     const ranked = rankUnitsByCorrelation(series.values, series.units, indicator);
     const magnitudes = ranked.map((r) => Math.abs(r.correlation)).sort((a, b) => a - b);
-    const median = magnitudes[Math.floor(magnitudes.length / 2)]!;
+    const median = magnitudes[Math.floor(magnitudes.length / 2)];
     const best = ranked.slice(0, 5).map(({ unit, correlation }) => {
       const button = document.createElement('button');
       button.type = 'button';
@@ -289,6 +316,6 @@ export class StatesView {
     typical.dataset.median = median.toFixed(4);
     typical.textContent = text(msg('search.typical', { r: formatDecimal(median, 2) }));
     this.results.replaceChildren(...best, typical);
-    if (pick && ranked[0]!.unit !== this.selection.unit) this.select({ unit: ranked[0]!.unit });
+    if (pick && ranked[0].unit !== this.selection.unit) this.select({ unit: ranked[0].unit });
   }
 }

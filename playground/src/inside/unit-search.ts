@@ -16,13 +16,13 @@ export function patternIndicator(tokens: readonly string[], pattern: string): Fl
   const text = tokens.join('');
   // Start offset (in UTF-16 units) of each token in the joined text.
   const starts = new Int32Array(tokens.length + 1);
-  for (let t = 0; t < tokens.length; t++) starts[t + 1] = starts[t]! + tokens[t]!.length;
+  for (let t = 0; t < tokens.length; t++) starts[t + 1] = starts[t] + tokens[t].length;
   const inside = new Uint8Array(text.length);
   for (const match of text.matchAll(regex)) {
     const from = match.index;
     inside.fill(1, from, from + Math.max(match[0].length, 1));
   }
-  return Float64Array.from(tokens, (_, t) => inside[starts[t]!]!);
+  return Float64Array.from(tokens, (_, t) => inside[starts[t]]);
 }
 
 /** A unit and how strongly it follows a series. */
@@ -36,20 +36,20 @@ export interface RankedUnit {
 export function rankUnitsByCorrelation(values: ArrayLike<number>, H: number, series: ArrayLike<number>): RankedUnit[] {
   const T = series.length;
   let mean = 0;
-  for (let t = 0; t < T; t++) mean += series[t]!;
+  for (let t = 0; t < T; t++) mean += series[t];
   mean /= T;
   let seriesSquares = 0;
-  for (let t = 0; t < T; t++) seriesSquares += (series[t]! - mean) ** 2;
+  for (let t = 0; t < T; t++) seriesSquares += (series[t] - mean) ** 2;
   const ranked: RankedUnit[] = [];
   for (let j = 0; j < H; j++) {
     let unitMean = 0;
-    for (let t = 0; t < T; t++) unitMean += values[t * H + j]!;
+    for (let t = 0; t < T; t++) unitMean += values[t * H + j];
     unitMean /= T;
     let cross = 0;
     let squares = 0;
     for (let t = 0; t < T; t++) {
-      const d = values[t * H + j]! - unitMean;
-      cross += d * (series[t]! - mean);
+      const d = values[t * H + j] - unitMean;
+      cross += d * (series[t] - mean);
       squares += d * d;
     }
     const denominator = Math.sqrt(squares * seriesSquares);
@@ -62,10 +62,10 @@ export function rankUnitsByCorrelation(values: ArrayLike<number>, H: number, ser
 export function unitsByVariation(values: ArrayLike<number>, H: number, T: number): { unit: number; deviation: number }[] {
   return Array.from({ length: H }, (_, j) => {
     let mean = 0;
-    for (let t = 0; t < T; t++) mean += values[t * H + j]!;
+    for (let t = 0; t < T; t++) mean += values[t * H + j];
     mean /= T;
     let squares = 0;
-    for (let t = 0; t < T; t++) squares += (values[t * H + j]! - mean) ** 2;
+    for (let t = 0; t < T; t++) squares += (values[t * H + j] - mean) ** 2;
     return { unit: j, deviation: Math.sqrt(squares / T) };
   }).sort((a, b) => b.deviation - a.deviation || a.unit - b.unit);
 }
