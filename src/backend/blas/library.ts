@@ -7,26 +7,10 @@
  * `MKL_Get_Version_String`, BLIS `bli_info_get_version_str`; Accelerate is known by its path.
  */
 import { EnvironmentError } from '../../errors.js';
+import type { ExternalGemm } from '../wasm/external.js';
 
 /** Which implementation a library is. */
 export type BlasVendor = 'OpenBLAS' | 'Accelerate' | 'MKL' | 'BLIS';
-
-/** Row-major single-precision product: C = alpha · op(A) · op(B) + beta · C (CBLAS's `cblas_sgemm`). */
-export type Sgemm = (
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float32Array,
-  lda: number,
-  b: Float32Array,
-  ldb: number,
-  beta: number,
-  c: Float32Array,
-  ldc: number,
-) => void;
 
 /** An opened, identified BLAS. */
 export interface BlasLibrary {
@@ -39,7 +23,7 @@ export interface BlasLibrary {
   threads(): number | undefined;
   /** Sets the library's thread count; false when the library offers no way to (Accelerate). */
   setThreads(count: number): boolean;
-  sgemm: Sgemm;
+  sgemm: ExternalGemm;
 }
 
 /** The outcome of {@link openBlas}: a library, or why none could be used. */
@@ -185,7 +169,7 @@ function library(
   vendor: BlasVendor,
   version: string,
   path: string,
-  sgemm: Sgemm,
+  sgemm: ExternalGemm,
   get: (() => number) | undefined,
   set: ((n: number) => void) | undefined,
 ): BlasLibrary {
@@ -221,7 +205,7 @@ type RawSgemm = (
 ) => void;
 
 /** cblas_sgemm in row-major order; the typed arrays reach the library as pointers to their elements (no copy). */
-function bindSgemm(raw: RawSgemm): Sgemm {
+function bindSgemm(raw: RawSgemm): ExternalGemm {
   return (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
     raw(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -7,23 +7,10 @@
  *
  * Legend: C [M, N] = op(A) [M, K] · op(B) [K, N], row-major, leading dimensions in elements.
  */
+import type { Backend } from '../backend.js';
 
-/** Row-major single-precision product C = alpha · op(A) · op(B) + beta · C on views of the wasm memory. */
-export type ExternalGemm = (
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float32Array,
-  lda: number,
-  b: Float32Array,
-  ldb: number,
-  beta: number,
-  c: Float32Array,
-  ldc: number,
-) => void;
+/** Row-major C = alpha · op(A) · op(B) + beta · C on views of the wasm memory: the backend's own gemm signature. */
+export type ExternalGemm = Backend<Float32Array>['gemm'];
 
 /** A library's products, and which ones it takes. */
 export interface ExternalProducts {

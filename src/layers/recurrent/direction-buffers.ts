@@ -11,7 +11,7 @@ import type { Backend, FloatArray } from '../../backend/backend.js';
 import type { BatchLayout } from './batch.js';
 import type { DirectionConfig } from './direction.js';
 import { type Extent, type SizeOf, Workspace } from '../../tensor/workspace.js';
-import { gatesOf } from './options.js';
+import { gatesOf, stateSizeOf } from './options.js';
 import { outputViews, type StepBuffers, type StepViews, stepViews, tailViews, type TailViews, type ViewShape } from './step-views.js';
 
 export abstract class DirectionBuffers<F extends FloatArray> {
@@ -39,7 +39,7 @@ export abstract class DirectionBuffers<F extends FloatArray> {
   ) {
     this.G = gatesOf(config.cell);
     const H = config.hiddenSize;
-    this.S = config.projSize > 0 ? config.projSize : H;
+    this.S = stateSizeOf(config);
     this.resetBefore = config.cell === 'gru' && !config.resetAfter;
     this.direct = this.resetBefore ? 2 * H : this.G * H;
     this.workspace = new Workspace(backend, { floats: plan(config, this.G, this.S, projected) }, this);

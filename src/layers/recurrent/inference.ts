@@ -14,6 +14,7 @@ import type { Backend, FloatArray } from '../../backend/backend.js';
 import type { BatchLayout } from './batch.js';
 import { type SizeOf, Workspace } from '../../tensor/workspace.js';
 import type { DirectionConfig } from './direction.js';
+import { stateSizeOf } from './options.js';
 
 /** Floats of gate preactivations projected at once (about 1 MiB), at least one step's worth. */
 const CHUNK_FLOATS = 1 << 18;
@@ -49,7 +50,7 @@ export class InferencePass<F extends FloatArray> {
 
   /** Final hidden state [B, S] of the last run. */
   finalH(B: number): F {
-    return this.slots(this.workspace.last).h[this.last].subarray(0, B * this.stateSize()) as F;
+    return this.slots(this.workspace.last).h[this.last].subarray(0, B * stateSizeOf(this.config)) as F;
   }
 
   /** Final cell state [B, H] of the last run (LSTM). */
@@ -76,7 +77,7 @@ export class InferencePass<F extends FloatArray> {
     const { cell, hiddenSize: H, dir, dirs } = this.config;
     const { T, B, rowsAt } = layout;
     const GH = this.G * H;
-    const S = this.stateSize();
+    const S = stateSizeOf(this.config);
     const ldy = dirs * S;
     const chunk = chunkSteps(B, GH);
     const buffers = this.workspace.views(B);
@@ -121,11 +122,6 @@ export class InferencePass<F extends FloatArray> {
   private slots(buffers: { readonly [name in InferenceBuffer]: F }): { h: F[]; c: F[] } {
     return { h: [buffers.h0, buffers.h1], c: [buffers.c0, buffers.c1] };
   }
-
-  /** S: the hidden size, or the projected size of a projected LSTM. */
-  private stateSize(): number {
-    return this.config.projSize > 0 ? this.config.projSize : this.config.hiddenSize;
-  }
 }
 
 /** Steps per chunk for B rows of G·H gates: as many as fit in {@link CHUNK_FLOATS}, at least one. */
@@ -137,7 +133,7 @@ function chunkSteps(B: number, GH: number): number {
 function inferencePlan(config: DirectionConfig, G: number): Record<InferenceBuffer, SizeOf<number>> {
   const { cell, hiddenSize: H, projSize } = config;
   const GH = G * H;
-  const S = projSize > 0 ? projSize : H;
+  const S = stateSizeOf(config);
   const lstm = cell === 'lstm';
   const gru = cell === 'gru';
   return {
