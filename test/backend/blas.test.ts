@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../src/backend/backend.js';
 import { BLAS_MIN_ROWS_LARGE_B, BLAS_MIN_WORK, createBlasBackend, takesProduct } from '../../src/backend/blas/index.js';
-import { blasCandidates, openBlas } from '../../src/backend/blas/library.js';
+import { blasCandidates, openBlas, THREAD_TIMEOUT_VARIABLE } from '../../src/backend/blas/library.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { assertClose, assertIdentical } from '../helpers/allclose.js';
@@ -150,5 +152,32 @@ describe('blas backend', { skip }, () => {
     assert.equal(linux.at(-1), 'libblas.so.3');
     assert.match(blasCandidates('darwin')[0], /Accelerate\.framework/);
     assert.ok(blasCandidates('win32').includes('libopenblas.dll'));
+  });
+
+  describe('OpenBLAS threads between products', { skip: skip ?? (foundBlas().vendor === 'OpenBLAS' ? undefined : 'not OpenBLAS') }, () => {
+    /** CPU time a fresh process spends asleep right after a two-thread product (see blas-idle.run.ts). */
+    const idleAfterProduct = (timeout: string | undefined): { idleMs: number; cpuMs: number; variable: string | null } => {
+      const env = { ...process.env };
+      delete env[THREAD_TIMEOUT_VARIABLE];
+      if (timeout !== undefined) env[THREAD_TIMEOUT_VARIABLE] = timeout;
+      const script = fileURLToPath(new URL('./blas-idle.run.ts', import.meta.url));
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', env });
+      assert.equal(child.status, 0, child.stderr);
+      return JSON.parse(child.stdout) as { idleMs: number; cpuMs: number; variable: string | null };
+    };
+
+    it('sleep at once after a product, leaving the cores to the cell kernels, and the environment as it was', () => {
+      // OpenBLAS's default polls for 2^28 cycles (about 110 ms of CPU here) after every product.
+      const idle = idleAfterProduct(undefined);
+      assert.ok(idle.cpuMs < 30, `the process used ${idle.cpuMs} ms of CPU while asleep for ${idle.idleMs} ms`);
+      assert.equal(idle.variable, null, `${THREAD_TIMEOUT_VARIABLE} leaked into the environment`);
+    });
+
+    it(`follow ${THREAD_TIMEOUT_VARIABLE} when the environment sets it`, () => {
+      // 2^30 cycles: the worker polls through the whole sleep.
+      const idle = idleAfterProduct('30');
+      assert.ok(idle.cpuMs > 60, `the process used only ${idle.cpuMs} ms of CPU while asleep for ${idle.idleMs} ms`);
+      assert.equal(idle.variable, '30');
+    });
   });
 });

@@ -81,7 +81,7 @@ export async function openBlas(path: string | undefined = process.env[BLAS_LIBRA
     tried.push(candidate);
     let handle: KoffiLibrary;
     try {
-      handle = koffi.load(candidate);
+      handle = withIdleThreadsSleeping(() => koffi.load(candidate));
     } catch {
       continue;
     }
@@ -97,6 +97,32 @@ export async function openBlas(path: string | undefined = process.env[BLAS_LIBRA
         ? `no BLAS library found (tried ${tried.join(', ')})`
         : `cannot open ${path}`;
   return { found: false, reason, tried };
+}
+
+/**
+ * OpenBLAS's variable for how long its worker threads poll for work after a product before they
+ * sleep: 2^value CPU cycles (4 to 30), read once, when the library loads. Its default (2²⁸
+ * cycles, about 0.1 s) keeps a core busy long after each product, taken from the WebAssembly
+ * threads that run the cell kernels between products; {@link IDLE_THREAD_TIMEOUT} makes them
+ * sleep at once.
+ */
+export const THREAD_TIMEOUT_VARIABLE = 'OPENBLAS_THREAD_TIMEOUT';
+/** The thread timeout rnnkit loads OpenBLAS with, unless the environment sets one: the shortest. */
+export const IDLE_THREAD_TIMEOUT = '4';
+
+/**
+ * Runs `load` with {@link THREAD_TIMEOUT_VARIABLE} set to {@link IDLE_THREAD_TIMEOUT} unless
+ * the environment already sets it, then restores the environment, so that processes this one
+ * starts later (a PyTorch run, say) see the environment they were given.
+ */
+function withIdleThreadsSleeping<T>(load: () => T): T {
+  if (process.env[THREAD_TIMEOUT_VARIABLE] !== undefined) return load();
+  process.env[THREAD_TIMEOUT_VARIABLE] = IDLE_THREAD_TIMEOUT;
+  try {
+    return load();
+  } finally {
+    delete process.env[THREAD_TIMEOUT_VARIABLE];
+  }
 }
 
 /** Like {@link openBlas}, but throws EnvironmentError with the reason when no library is usable. */
