@@ -3,8 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../src/backend/backend.js';
-import { BLAS_MIN_ROWS_LARGE_B, BLAS_MIN_WORK, createBlasBackend, takesProduct } from '../../src/backend/blas/index.js';
-import { blasCandidates, openBlas, THREAD_TIMEOUT_VARIABLE } from '../../src/backend/blas/library.js';
+import {
+  BLAS_MIN_ROWS_LARGE_B,
+  BLAS_MIN_WORK,
+  BLAS_THREADED_WORK,
+  createBlasBackend,
+  productsOnThreads,
+  takesProduct,
+} from '../../src/backend/blas/index.js';
+import { blasCandidates, type BlasLibrary, openBlas, THREAD_TIMEOUT_VARIABLE } from '../../src/backend/blas/library.js';
 import { createWasmBackend } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { assertClose, assertIdentical } from '../helpers/allclose.js';
@@ -40,13 +47,43 @@ describe('blas backend', { skip }, () => {
     assert.equal(takesProduct(32, 2048, 512, true), true, 'an LSTM step of batch 32 at H = 512');
     assert.equal(takesProduct(BLAS_MIN_ROWS_LARGE_B - 1, 2048, 512, true), false, 'an LSTM step of batch 15 at H = 512');
     assert.equal(takesProduct(8, 2048, 512, false), false, 'a product of 8 rows with a B of 2^20 elements');
-    assert.equal(takesProduct(64, 1024, 256, true), false, 'an LSTM step of batch 64 at H = 256');
-    assert.equal(takesProduct(64, 1024, 256, false), true, 'the same product outside a fused step');
+    assert.equal(takesProduct(8, 1024, 256, true), false, 'an LSTM step of batch 8 at H = 256: one BLAS thread');
+    assert.equal(takesProduct(8, 1024, 256, false), true, 'the same product outside a fused step');
+    assert.equal(takesProduct(32, 1024, 256, true), true, 'an LSTM step of batch 32 at H = 256: every BLAS thread');
+    assert.equal(takesProduct(64, 512, 128, true), true, 'an LSTM step of batch 64 at H = 128');
+    assert.equal(takesProduct(32, 512, 128, true), false, 'an LSTM step of batch 32 at H = 128');
+    assert.equal(takesProduct(64, 64, BLAS_THREADED_WORK / 4096, true), true);
+    assert.equal(takesProduct(64, 64, BLAS_THREADED_WORK / 4096 - 1, true), false);
     assert.equal(takesProduct(2048, 512, 2048, false), true, 'dW_hh at H = 512');
     assert.equal(takesProduct(1, 65, 512, false), false, 'one row');
     assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096, false), true);
     assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096 - 1, false), false);
     assert.equal(takesProduct(64, 64, 0, false), false);
+  });
+
+  it('runs products below BLAS_THREADED_WORK on one BLAS thread and larger ones on all, restoring the count', () => {
+    const calls: string[] = [];
+    let threads = 3;
+    const library: BlasLibrary = {
+      ...foundBlas(),
+      threads: () => threads,
+      setThreads: (count) => {
+        threads = count;
+        return true;
+      },
+      sgemm: (_tA, _tB, m, n, k) => {
+        calls.push(`${m}x${n}x${k} on ${threads}`);
+        if (m === 13) throw new Error('failed product');
+      },
+    };
+    const gemm = productsOnThreads(library, 3);
+    const none = new Float32Array(0);
+    const product = (m: number, k: number): void => gemm(false, false, m, 64, k, 1, none, k, none, 64, 0, none, 64);
+    product(64, BLAS_THREADED_WORK / 4096);
+    product(64, BLAS_THREADED_WORK / 4096 - 1);
+    assert.throws(() => product(13, 64), /failed product/);
+    assert.deepEqual(calls, [`64x64x${BLAS_THREADED_WORK / 4096} on 3`, `64x64x${BLAS_THREADED_WORK / 4096 - 1} on 1`, '13x64x64 on 1']);
+    assert.equal(threads, 3, 'the thread count after a failed product');
   });
 
   it('packed products in BLAS equal the unpacked ones, both layouts of B', async () => {

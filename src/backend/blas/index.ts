@@ -5,11 +5,13 @@
  *
  * Which products go to BLAS is decided by shape ({@link takesProduct}): BLAS wins on large
  * products, and loses on the per-step product of a small batch, where one round of the wasm
- * threads forms the product and applies the cell together.
+ * threads forms the product and applies the cell together. How many of BLAS's threads run a
+ * product is decided by its size too ({@link productsOnThreads}).
  */
 import { availableParallelism } from 'node:os';
 import type { Backend } from '../backend.js';
 import { createWasmBackendWith, type WasmBackendOptions } from '../wasm/index.js';
+import type { ExternalGemm } from '../wasm/external.js';
 import { type BlasLibrary, requireBlas } from './library.js';
 
 /** Options of {@link createBlasBackend}. */
@@ -34,20 +36,29 @@ export const BLAS_MIN_ROWS = 4;
 export const BLAS_LARGE_B = 1 << 20;
 /** Rows from which a product with a large B runs in BLAS. */
 export const BLAS_MIN_ROWS_LARGE_B = 16;
+/**
+ * Multiply-adds from which BLAS runs a product on all its threads; a smaller product runs on the
+ * calling thread alone, since waking another thread for it costs more than the thread saves.
+ */
+export const BLAS_THREADED_WORK = 1 << 22;
 
 /**
  * Whether the product C [m, n] = op(A) [m, k] · op(B) [k, n] runs in BLAS. Measured on this
- * machine (2 cores of an AMD EPYC, OpenBLAS 0.3.21, products in both):
- * - BLAS wins every product of 4 rows or more from about 2¹⁴ multiply-adds on, by 1.3× to 3×;
+ * machine (2 cores of an AMD EPYC, OpenBLAS 0.3.21, products in both, W1-like training steps of
+ * LSTMs and GRUs at H = 64 to 512 and batches 4 to 64):
+ * - BLAS wins every product of 4 rows or more from about 2¹⁶ multiply-adds on;
  * - with B of 2²⁰ elements or more (the recurrent weights of an LSTM at H = 512), wasm's packed
  *   kernel streams B as fast up to 8 rows, and BLAS wins from 16 rows (1.25× at 16, 1.8× at 32);
- * - a `fused` LSTM step (wasm: product and cell in one round of its threads) stays in wasm at
- *   H ≤ 256 whatever the batch (BLAS then the cell kernel: 0.4× to 0.85×).
+ * - a `fused` LSTM step (wasm: product and cell in one round of its threads) stays in wasm
+ *   while BLAS would run its product on one thread ({@link BLAS_THREADED_WORK}): the wasm round
+ *   uses every core, BLAS on one thread then the cell kernel are no faster (0.7× to 1.0×); from
+ *   there BLAS on all threads then the cell kernel win (1.3× at H = 128, batch 64; 1.6× at
+ *   H = 256, batch 32).
  */
 export function takesProduct(m: number, n: number, k: number, fused: boolean): boolean {
   if (m < BLAS_MIN_ROWS || n === 0 || k === 0) return false;
   if (n * k >= BLAS_LARGE_B) return m >= BLAS_MIN_ROWS_LARGE_B;
-  return !fused && m * n * k >= BLAS_MIN_WORK;
+  return m * n * k >= (fused ? BLAS_THREADED_WORK : BLAS_MIN_WORK);
 }
 
 /**
@@ -61,11 +72,12 @@ export function takesProduct(m: number, n: number, k: number, fused: boolean): b
 export async function createBlasBackend(options: BlasBackendOptions = {}): Promise<Backend<Float32Array>> {
   const { library: path, ...wasmOptions } = options;
   const library = await requireBlas(path);
+  const threads = threadsFor(library, options.threads);
   return createWasmBackendWith(wasmOptions, {
     name: 'blas',
-    description: describeLibrary(library, threadsFor(library, options.threads)),
+    description: describeLibrary(library, threads),
     takes: takesProduct,
-    gemm: library.sgemm,
+    gemm: threads !== undefined && threads > 1 ? productsOnThreads(library, threads) : library.sgemm,
   });
 }
 
@@ -74,6 +86,22 @@ function threadsFor(library: BlasLibrary, requested: number | undefined): number
   const count = requested ?? availableParallelism();
   if (Number.isInteger(count) && count >= 1) library.setThreads(count);
   return library.threads();
+}
+
+/**
+ * The library's product on all `threads` from {@link BLAS_THREADED_WORK} multiply-adds on, and
+ * on the calling thread alone below.
+ */
+export function productsOnThreads(library: BlasLibrary, threads: number): ExternalGemm {
+  return (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) => {
+    if (m * n * k >= BLAS_THREADED_WORK) return library.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    library.setThreads(1);
+    try {
+      library.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    } finally {
+      library.setThreads(threads);
+    }
+  };
 }
 
 /** `OpenBLAS 0.3.21 (Zen), 2 threads`. */
