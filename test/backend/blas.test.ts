@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../src/backend/backend.js';
 import {
+  BLAS_MIN_ROWS_FUSED,
   BLAS_MIN_ROWS_LARGE_B,
   BLAS_MIN_WORK,
   BLAS_THREADED_WORK,
@@ -47,13 +48,12 @@ describe('blas backend', { skip }, () => {
     assert.equal(takesProduct(32, 2048, 512, true), true, 'an LSTM step of batch 32 at H = 512');
     assert.equal(takesProduct(BLAS_MIN_ROWS_LARGE_B - 1, 2048, 512, true), false, 'an LSTM step of batch 15 at H = 512');
     assert.equal(takesProduct(8, 2048, 512, false), false, 'a product of 8 rows with a B of 2^20 elements');
-    assert.equal(takesProduct(8, 1024, 256, true), false, 'an LSTM step of batch 8 at H = 256: one BLAS thread');
+    assert.equal(takesProduct(8, 1024, 256, true), false, 'an LSTM step of batch 8 at H = 256');
     assert.equal(takesProduct(8, 1024, 256, false), true, 'the same product outside a fused step');
-    assert.equal(takesProduct(32, 1024, 256, true), true, 'an LSTM step of batch 32 at H = 256: every BLAS thread');
-    assert.equal(takesProduct(64, 512, 128, true), true, 'an LSTM step of batch 64 at H = 128');
-    assert.equal(takesProduct(32, 512, 128, true), false, 'an LSTM step of batch 32 at H = 128');
-    assert.equal(takesProduct(64, 64, BLAS_THREADED_WORK / 4096, true), true);
-    assert.equal(takesProduct(64, 64, BLAS_THREADED_WORK / 4096 - 1, true), false);
+    assert.equal(takesProduct(BLAS_MIN_ROWS_FUSED, 1024, 256, true), true, 'an LSTM step of batch 16 at H = 256');
+    assert.equal(takesProduct(BLAS_MIN_ROWS_FUSED - 1, 1024, 256, true), false, 'an LSTM step of batch 15 at H = 256');
+    assert.equal(takesProduct(32, 256, 64, true), true, 'an LSTM step of batch 32 at H = 64');
+    assert.equal(takesProduct(BLAS_MIN_ROWS_FUSED, 64, BLAS_MIN_WORK / 1024 - 1, true), false, 'a fused product below BLAS_MIN_WORK');
     assert.equal(takesProduct(2048, 512, 2048, false), true, 'dW_hh at H = 512');
     assert.equal(takesProduct(1, 65, 512, false), false, 'one row');
     assert.equal(takesProduct(64, 64, BLAS_MIN_WORK / 4096, false), true);

@@ -37,6 +37,11 @@ export const BLAS_LARGE_B = 1 << 20;
 /** Rows from which a product with a large B runs in BLAS. */
 export const BLAS_MIN_ROWS_LARGE_B = 16;
 /**
+ * Rows from which a `fused` LSTM step runs its product in BLAS: with fewer, one round of the
+ * wasm threads (product and cell together) is faster.
+ */
+export const BLAS_MIN_ROWS_FUSED = 16;
+/**
  * Multiply-adds from which BLAS runs a product on all its threads; a smaller product runs on the
  * calling thread alone, since waking another thread for it costs more than the thread saves.
  */
@@ -44,21 +49,20 @@ export const BLAS_THREADED_WORK = 1 << 22;
 
 /**
  * Whether the product C [m, n] = op(A) [m, k] · op(B) [k, n] runs in BLAS. Measured on this
- * machine (2 cores of an AMD EPYC, OpenBLAS 0.3.21, products in both, W1-like training steps of
- * LSTMs and GRUs at H = 64 to 512 and batches 4 to 64):
+ * machine (2 cores of an AMD EPYC, OpenBLAS 0.3.21, products in both; W1-like training steps of
+ * LSTMs at H = 64 to 512 and batches 8 to 64):
  * - BLAS wins every product of 4 rows or more from about 2¹⁶ multiply-adds on;
  * - with B of 2²⁰ elements or more (the recurrent weights of an LSTM at H = 512), wasm's packed
  *   kernel streams B as fast up to 8 rows, and BLAS wins from 16 rows (1.25× at 16, 1.8× at 32);
- * - a `fused` LSTM step (wasm: product and cell in one round of its threads) stays in wasm
- *   while BLAS would run its product on one thread ({@link BLAS_THREADED_WORK}): the wasm round
- *   uses every core, BLAS on one thread then the cell kernel are no faster (0.7× to 1.0×); from
- *   there BLAS on all threads then the cell kernel win (1.3× at H = 128, batch 64; 1.6× at
- *   H = 256, batch 32).
+ * - a `fused` LSTM step (wasm: product and cell in one round of its threads) stays in wasm below
+ *   16 rows (BLAS then the cell kernel: 0.6× to 0.85× at batch 8, H = 256), and goes to BLAS from
+ *   there (1.1× to 1.3× at batch 32 and 64, H = 64 and 128; 1.3× to 1.6× at batch 32, H = 256).
  */
 export function takesProduct(m: number, n: number, k: number, fused: boolean): boolean {
   if (m < BLAS_MIN_ROWS || n === 0 || k === 0) return false;
   if (n * k >= BLAS_LARGE_B) return m >= BLAS_MIN_ROWS_LARGE_B;
-  return m * n * k >= (fused ? BLAS_THREADED_WORK : BLAS_MIN_WORK);
+  if (fused && m < BLAS_MIN_ROWS_FUSED) return false;
+  return m * n * k >= BLAS_MIN_WORK;
 }
 
 /**
