@@ -70,6 +70,30 @@ function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize,
   storeRow(c, c30, c31, al, beta, first);
 }
 
+// One row of C against four consecutive B micro-panels (32 columns of C at c; panel stride pb
+// bytes), A's row being lane 0 of its packed panel: row 0 of kernel4x8 on each panel, the same
+// operations per element, without the work of the three zero rows that pad a lone row to MR.
+function kernel1x32(kc: i32, a: usize, b: usize, pb: usize, c: usize, alpha: f32, beta: f32, first: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let b1 = b + pb, b2 = b1 + pb, b3 = b2 + pb;
+  const end = b + (<usize>kc << 5);
+  while (b < end) {
+    const av = v128.load32_splat(a);
+    c0 = madd(c0, av, v128.load(b)); c1 = madd(c1, av, v128.load(b, 16));
+    c2 = madd(c2, av, v128.load(b1)); c3 = madd(c3, av, v128.load(b1, 16));
+    c4 = madd(c4, av, v128.load(b2)); c5 = madd(c5, av, v128.load(b2, 16));
+    c6 = madd(c6, av, v128.load(b3)); c7 = madd(c7, av, v128.load(b3, 16));
+    a += 16;
+    b += 32; b1 += 32; b2 += 32; b3 += 32;
+  }
+  const al = f32x4.splat(alpha);
+  storeRow(c, c0, c1, al, beta, first);
+  storeRow(c + 32, c2, c3, al, beta, first);
+  storeRow(c + 64, c4, c5, al, beta, first);
+  storeRow(c + 96, c6, c7, al, beta, first);
+}
+
 // Packs `width` (≤ lanes) lines of a block into one micro-panel [kcp][lanes], zero-padded.
 // Line l, step p of the source lives at src + l·lineStride + p·stepStride (bytes).
 // Fast paths: steps contiguous (stepStride 4: 4×4 transposes) or lines contiguous (lineStride 4: row copies).
@@ -157,7 +181,15 @@ function multiplyBlock(m: i32, j0: i32, j1: i32, jc: i32, kc: i32, kcp: i32, alp
 // C[0:mc, j0:j1] from an A block already packed at packedA (mc rows) and B's block packed at bp0.
 function multiplyPanels(mc: i32, j0: i32, j1: i32, jc: i32, kcp: i32, alpha: f32, packedA: usize, bp0: usize,
                         beta: f32, first: bool, c: usize, ldcB: usize, edge: usize): void {
-  for (let jr = j0; jr < j1; jr += NR) {
+  let jr = j0;
+  if (mc == 1) {
+    // A lone row (a matrix–vector product, as in a step of batch 1): four panels at a time.
+    const pb = <usize>(NR * kcp) << 2;
+    for (; jr + 4 * NR <= j1; jr += 4 * NR) {
+      kernel1x32(kcp, packedA, bp0 + (<usize>((jr - jc) * kcp) << 2), pb, c + (<usize>jr << 2), alpha, beta, first);
+    }
+  }
+  for (; jr < j1; jr += NR) {
     const w = min(NR, j1 - jr);
     const bp = bp0 + (<usize>((jr - jc) * kcp) << 2);
     for (let ir = 0; ir < mc; ir += MR) {

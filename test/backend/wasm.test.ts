@@ -64,6 +64,37 @@ describe('wasm threads', () => {
   });
 });
 
+describe('wasm products of one row', () => {
+  it('a lone row of C equals the same row of a many-row product bit for bit', async () => {
+    const backend = await createWasmBackend({ threads: 2 });
+    try {
+      const [m, n, k] = [6, 530, 300]; // several column blocks, a partial panel, two K blocks
+      const random = rng(3);
+      const a = Float32Array.from(uniform(random, m * k));
+      const b = upload(backend, uniform(random, k * n));
+      const c0 = Float32Array.from(uniform(random, m * n));
+      const packed = backend.alloc(backend.packedSize(k, n));
+      backend.packMatrix(false, k, n, b, n, packed);
+      for (const beta of [0, 1]) {
+        const whole = upload(backend, c0);
+        backend.gemm(false, false, m, n, k, 0.5, upload(backend, a), k, b, n, beta, whole, n);
+        const wholePacked = upload(backend, c0);
+        backend.gemmPacked(false, m, n, k, 0.5, upload(backend, a), k, packed, beta, wholePacked, n);
+        for (const row of [0, m - 1]) {
+          const lone = upload(backend, c0.subarray(row * n, (row + 1) * n));
+          backend.gemm(false, false, 1, n, k, 0.5, upload(backend, a.subarray(row * k, (row + 1) * k)), k, b, n, beta, lone, n);
+          assertIdentical(`gemm row ${row}, beta ${beta}`, lone, whole.subarray(row * n, (row + 1) * n));
+          const lonePacked = upload(backend, c0.subarray(row * n, (row + 1) * n));
+          backend.gemmPacked(false, 1, n, k, 0.5, upload(backend, a.subarray(row * k, (row + 1) * k)), k, packed, beta, lonePacked, n);
+          assertIdentical(`gemmPacked row ${row}, beta ${beta}`, lonePacked, wholePacked.subarray(row * n, (row + 1) * n));
+        }
+      }
+    } finally {
+      backend.dispose();
+    }
+  });
+});
+
 describe('wasm threads (cell kernels)', () => {
   it('cell kernels with rows split between threads equal single-threaded ones bit for bit', async () => {
     await withOneAndMany((one, many) => {

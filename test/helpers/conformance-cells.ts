@@ -188,6 +188,7 @@ export function cellChecks(get: () => Backend<Float32Array>): void {
     [37, 67],
     [32, 64],
     [3, 200],
+    [1, 136],
   ] as const) {
     it(`lstm step forward and backward (fused product), rows ${rows}, H ${H}`, () => {
       const b = get();

@@ -24,8 +24,9 @@ export function gemmShapes(): [number, number, number][] {
     shapes.push([s[i], s[(i + 2) % s.length], s[(i + 4) % s.length]]);
     shapes.push([s[(i + 3) % s.length], s[i], s[(i + 1) % s.length]]);
   }
-  // Beyond one block in every dimension (M > 64, N > 256, K > 256) and a long thin product.
-  shapes.push([70, 300, 600], [2, 520, 513], [133, 9, 260]);
+  // Beyond one block in every dimension (M > 64, N > 256, K > 256) and a long thin product; one
+  // row against many columns (a matrix–vector product), alone and as the last row block.
+  shapes.push([70, 300, 600], [2, 520, 513], [133, 9, 260], [1, 300, 129], [65, 520, 70]);
   return shapes;
 }
 
