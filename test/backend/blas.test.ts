@@ -203,7 +203,7 @@ describe('blas backend', { skip }, () => {
       return JSON.parse(child.stdout) as { idleMs: number; cpuMs: number; variable: string | null };
     };
 
-    it('sleep at once after a product, leaving the cores to the cell kernels, and the environment as it was', () => {
+    it('sleep within microseconds after a product, leaving the cores to the cell kernels, and the environment as it was', () => {
       // OpenBLAS's default polls for 2^28 cycles (about 110 ms of CPU here) after every product.
       const idle = idleAfterProduct(undefined);
       assert.ok(idle.cpuMs < 30, `the process used ${idle.cpuMs} ms of CPU while asleep for ${idle.idleMs} ms`);

@@ -103,12 +103,15 @@ export async function openBlas(path: string | undefined = process.env[BLAS_LIBRA
  * OpenBLAS's variable for how long its worker threads poll for work after a product before they
  * sleep: 2^value CPU cycles (4 to 30), read once, when the library loads. Its default (2²⁸
  * cycles, about 0.1 s) keeps a core busy long after each product, taken from the WebAssembly
- * threads that run the cell kernels between products; {@link IDLE_THREAD_TIMEOUT} makes them
- * sleep at once.
+ * threads that run the cell kernels between products.
  */
 export const THREAD_TIMEOUT_VARIABLE = 'OPENBLAS_THREAD_TIMEOUT';
-/** The thread timeout rnnkit loads OpenBLAS with, unless the environment sets one: the shortest. */
-export const IDLE_THREAD_TIMEOUT = '4';
+/**
+ * The thread timeout rnnkit loads OpenBLAS with, unless the environment sets one: 2¹⁴ cycles
+ * (about 7 µs at 2.4 GHz), enough to bridge back-to-back products without waking the threads again, too
+ * short to take a core from the cell kernels.
+ */
+export const IDLE_THREAD_TIMEOUT = '14';
 
 /**
  * Runs `load` with {@link THREAD_TIMEOUT_VARIABLE} set to {@link IDLE_THREAD_TIMEOUT} unless
