@@ -9,11 +9,11 @@ import {
   BLAS_MIN_WORK,
   BLAS_THREADED_WORK,
   createBlasBackend,
-  productsOnThreads,
+  stepProductsOnThreads,
   takesProduct,
 } from '../../src/backend/blas/index.js';
 import { blasCandidates, type BlasLibrary, openBlas, THREAD_TIMEOUT_VARIABLE } from '../../src/backend/blas/library.js';
-import { createWasmBackend } from '../../src/backend/wasm/index.js';
+import { createWasmBackend, createWasmBackendWith } from '../../src/backend/wasm/index.js';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
 import { assertClose, assertIdentical } from '../helpers/allclose.js';
 import { blasUnavailable, everyProductInBlas, foundBlas, NETLIB_BLAS, netlibUnavailable } from '../helpers/blas.js';
@@ -61,7 +61,7 @@ describe('blas backend', { skip }, () => {
     assert.equal(takesProduct(64, 64, 0, false), false);
   });
 
-  it('runs products below BLAS_THREADED_WORK on one BLAS thread and larger ones on all, restoring the count', () => {
+  it('runs step products below BLAS_THREADED_WORK on one BLAS thread and larger ones on all, restoring the count', () => {
     const calls: string[] = [];
     let threads = 3;
     const library: BlasLibrary = {
@@ -76,7 +76,7 @@ describe('blas backend', { skip }, () => {
         if (m === 13) throw new Error('failed product');
       },
     };
-    const gemm = productsOnThreads(library, 3);
+    const gemm = stepProductsOnThreads(library, 3);
     const none = new Float32Array(0);
     const product = (m: number, k: number): void => gemm(false, false, m, 64, k, 1, none, k, none, 64, 0, none, 64);
     product(64, BLAS_THREADED_WORK / 4096);
@@ -84,6 +84,36 @@ describe('blas backend', { skip }, () => {
     assert.throws(() => product(13, 64), /failed product/);
     assert.deepEqual(calls, [`64x64x${BLAS_THREADED_WORK / 4096} on 3`, `64x64x${BLAS_THREADED_WORK / 4096 - 1} on 1`, '13x64x64 on 1']);
     assert.equal(threads, 3, 'the thread count after a failed product');
+  });
+
+  it('hands the products of time steps (packed B) to stepGemm and the others to gemm', async () => {
+    const calls: string[] = [];
+    const library = foundBlas();
+    const recording =
+      (name: string): BlasLibrary['sgemm'] =>
+      (...args) => {
+        calls.push(`${name} ${args[2]}x${args[3]}x${args[4]}`);
+        library.sgemm(...args);
+      };
+    const backend = await createWasmBackendWith(
+      { threads: 1 },
+      { name: 'blas', description: 'recorded', takes: () => true, gemm: recording('gemm'), stepGemm: recording('step') },
+    );
+    try {
+      const [m, n, k] = [5, 16, 8];
+      const a = backend.alloc(m * k).fill(1);
+      const b = backend.alloc(k * n).fill(2);
+      const c = backend.alloc(m * n);
+      backend.gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+      assert.equal(c[0], 2 * k);
+      const packed = backend.alloc(backend.packedSize(k, n));
+      backend.packMatrix(false, k, n, b, n, packed);
+      backend.gemmPacked(false, m, n, k, 1, a, k, packed, 0, c.fill(0), n);
+      assert.equal(c[m * n - 1], 2 * k);
+      assert.deepEqual(calls, ['gemm 5x16x8', 'step 5x16x8']);
+    } finally {
+      backend.dispose();
+    }
   });
 
   it('packed products in BLAS equal the unpacked ones, both layouts of B', async () => {

@@ -30,7 +30,7 @@ export function foundBlas(): BlasLibrary {
 export function everyProductInBlas(threads: number): Promise<Backend> {
   return createWasmBackendWith(
     { threads },
-    { name: 'blas', description: 'every product in BLAS', takes: () => true, gemm: foundBlas().sgemm },
+    { name: 'blas', description: 'every product in BLAS', takes: () => true, gemm: foundBlas().sgemm, stepGemm: foundBlas().sgemm },
   );
 }
 

@@ -26,6 +26,11 @@ export interface ExternalProducts {
   takes(m: number, n: number, k: number, fused: boolean): boolean;
   /** The product; it must honour BLAS's contract that beta 0 never reads C. */
   readonly gemm: ExternalGemm;
+  /**
+   * The product of a recurrent time step (B packed once and multiplied at every step, between
+   * cell kernels on the wasm threads), with the same contract.
+   */
+  readonly stepGemm: ExternalGemm;
 }
 
 /**

@@ -212,7 +212,7 @@ class WasmBackend implements Backend<Float32Array> {
       const header = plainOffset(this.k.packedBFloats(k, n));
       const trans = packed[header] === 1;
       const plain = packed.subarray(header + PLAIN_HEADER, header + PLAIN_HEADER + k * n);
-      this.external.gemm(transA, trans, m, n, k, alpha, a, lda, plain, trans ? k : n, beta, c, ldc);
+      this.external.stepGemm(transA, trans, m, n, k, alpha, a, lda, plain, trans ? k : n, beta, c, ldc);
       return;
     }
     const pa = this.ptr(a, 'A');
