@@ -56,7 +56,7 @@ export const BLAS_THREADED_WORK = 1 << 22;
  *   kernel streams B as fast up to 8 rows, and BLAS wins from 16 rows (1.25× at 16, 1.8× at 32);
  * - a `fused` LSTM step (wasm: product and cell in one round of its threads) stays in wasm below
  *   16 rows (BLAS then the cell kernel: 0.6× to 0.85× at batch 8, H = 256), and goes to BLAS from
- *   there (1.1× to 1.3× at batch 32 and 64, H = 64 and 128; 1.3× to 1.6× at batch 32, H = 256).
+ *   there (1.0× to 1.3× at batches 16 to 64, H = 64 and 128; 1.3× to 1.6× at batch 32, H = 256).
  */
 export function takesProduct(m: number, n: number, k: number, fused: boolean): boolean {
   if (m < BLAS_MIN_ROWS || n === 0 || k === 0) return false;
