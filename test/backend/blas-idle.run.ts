@@ -1,7 +1,7 @@
 // Run by blas.test.ts in a fresh process (OpenBLAS reads its thread timeout once, when it
 // loads): opens the system BLAS as the blas backend does, runs one product on two threads,
-// then prints as JSON the CPU time the process used while it slept for IDLE_MS, and the
-// thread-timeout variable as the environment holds it afterwards.
+// then prints as JSON the CPU time the process used while it slept for IDLE_MS, the
+// thread-timeout variable as the environment holds it afterwards, and C[0, 0] of the product.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireBlas, THREAD_TIMEOUT_VARIABLE } from '../../src/backend/blas/library.js';
 
@@ -20,6 +20,6 @@ process.stdout.write(
     idleMs: IDLE_MS,
     cpuMs: (used.user + used.system) / 1000,
     variable: process.env[THREAD_TIMEOUT_VARIABLE] ?? null,
-    c0: c[0],
+    element: c[0],
   }),
 );

@@ -223,14 +223,21 @@ describe('blas backend', { skip }, () => {
 
   describe('OpenBLAS threads between products', { skip: skip ?? (foundBlas().vendor === 'OpenBLAS' ? undefined : 'not OpenBLAS') }, () => {
     /** CPU time a fresh process spends asleep right after a two-thread product (see blas-idle.run.ts). */
-    const idleAfterProduct = (timeout: string | undefined): { idleMs: number; cpuMs: number; variable: string | null } => {
+    interface Idle {
+      idleMs: number;
+      cpuMs: number;
+      variable: string | null;
+    }
+    const idleAfterProduct = (timeout: string | undefined): Idle => {
       const env = { ...process.env };
       delete env[THREAD_TIMEOUT_VARIABLE];
       if (timeout !== undefined) env[THREAD_TIMEOUT_VARIABLE] = timeout;
       const script = fileURLToPath(new URL('./blas-idle.run.ts', import.meta.url));
       const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', env });
       assert.equal(child.status, 0, child.stderr);
-      return JSON.parse(child.stdout) as { idleMs: number; cpuMs: number; variable: string | null };
+      const { element, ...idle } = JSON.parse(child.stdout) as Idle & { element: number };
+      assert.equal(element, 128, 'C[0, 0] of the product: 512 × 0.5 × 0.5');
+      return idle;
     };
 
     it('sleep within microseconds after a product, leaving the cores to the cell kernels, and the environment as it was', () => {
