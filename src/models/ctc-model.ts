@@ -18,7 +18,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ctcLoss } from '../losses/ctc.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask,
   checkVocabularies,
   ComposedModel,
   createEncoder,
@@ -154,11 +153,9 @@ export class CTCModel extends ComposedModel {
         throw new ShapeError(`CTCModel: example ${i} has ${e.frames.data.length} values for ${e.frames.steps} frames of ${D} features`);
       }
     });
-    return batchedTask(
+    return this.batchedTask(
       examples,
       batchSize,
-      this.random,
-      await this.parameters(),
       (e) => e.frames.steps,
       async (batch) => {
         const { x, lengths } = padSequences(
@@ -171,7 +168,6 @@ export class CTCModel extends ComposedModel {
           batch.map((e) => e.labels),
         );
       },
-      this.partGenerators(),
     );
   }
 }

@@ -17,7 +17,6 @@ import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask,
   checkPooling,
   checkVocabularies,
   ComposedModel,
@@ -135,14 +134,11 @@ export class SequenceClassifier extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count sequences' steps. */
   async trainingTask(examples: readonly LabelledSequence[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(
+    return this.batchedTask(
       examples,
       batchSize,
-      this.random,
-      await this.parameters(),
       (e) => e.tokens.length,
       (batch) => this.train().lossAndBackward(batch),
-      this.partGenerators(),
     );
   }
 

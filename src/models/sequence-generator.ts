@@ -23,7 +23,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import { crossEntropy, IGNORE_INDEX } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask,
   checkVocabularies,
   ComposedModel,
   createEncoder,
@@ -232,14 +231,11 @@ export class SequenceGenerator extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count predicted steps. */
   async trainingTask(examples: readonly ConditionedSequence[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(
+    return this.batchedTask(
       examples,
       batchSize,
-      this.random,
-      await this.parameters(),
       (e) => e.tokens.length - 1,
       (batch) => this.train().lossAndBackward(batch),
-      this.partGenerators(),
     );
   }
 

@@ -131,6 +131,22 @@ export abstract class ComposedModel extends ModelBase {
     for (const [, module] of this.parts) module.zeroGrad();
   }
 
+  /** The model's generator (batch order, initialization). */
+  abstract readonly random: Random;
+
+  /**
+   * The shared loop's task over `examples` ({@link batchedTask}) on this model's generator,
+   * parameters and part generators.
+   */
+  protected async batchedTask<E>(
+    examples: readonly E[],
+    batchSize: number,
+    lengthOf: (example: E) => number,
+    trainBatch: (batch: E[]) => Promise<number>,
+  ): Promise<TrainingTask> {
+    return batchedTask(examples, batchSize, this.random, await this.parameters(), lengthOf, trainBatch, this.partGenerators());
+  }
+
   /** Each part's own generator (dropout masks), by part name: training checkpoints keep their states. */
   partGenerators(): Record<string, Random> {
     return Object.fromEntries(this.parts.map(([name, module]) => [name, module.random]));

@@ -18,7 +18,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import { mse } from '../losses/mse.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask,
   checkPooling,
   ComposedModel,
   createEncoder,
@@ -220,14 +219,11 @@ export class SequenceRegressor extends ComposedModel {
 
   /** The training task for the shared loop: length-bucketed shuffled batches; tokens count steps. */
   async trainingTask(examples: readonly RegressionExample[], batchSize: number): Promise<TrainingTask> {
-    return batchedTask(
+    return this.batchedTask(
       examples,
       batchSize,
-      this.random,
-      await this.parameters(),
       (e) => e.frames.steps,
       (batch) => this.train().lossAndBackward(batch),
-      this.partGenerators(),
     );
   }
 

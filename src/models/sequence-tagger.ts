@@ -21,7 +21,6 @@ import { argmax, type Tensor } from '../tensor/tensor.js';
 import { crossEntropy, IGNORE_INDEX } from '../losses/cross-entropy.js';
 import type { TrainingTask } from '../training/trainer.js';
 import {
-  batchedTask,
   checkVocabularies,
   ComposedModel,
   createEncoder,
@@ -188,14 +187,11 @@ export class SequenceTagger extends ComposedModel {
         );
       });
     }
-    return batchedTask(
+    return this.batchedTask(
       examples,
       batchSize,
-      this.random,
-      await this.parameters(),
       (e) => e.tokens.length,
       (batch) => this.train().lossAndBackward(batch),
-      this.partGenerators(),
     );
   }
 }

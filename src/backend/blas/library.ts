@@ -81,7 +81,7 @@ export async function openBlas(path: string | undefined = process.env[BLAS_LIBRA
     tried.push(candidate);
     let handle: KoffiLibrary;
     try {
-      handle = withIdleThreadsSleeping(() => koffi.load(candidate));
+      handle = withShortThreadTimeout(() => koffi.load(candidate));
     } catch {
       continue;
     }
@@ -111,16 +111,16 @@ export const THREAD_TIMEOUT_VARIABLE = 'OPENBLAS_THREAD_TIMEOUT';
  * (about 7 µs at 2.4 GHz), enough to bridge back-to-back products without waking the threads again, too
  * short to take a core from the cell kernels.
  */
-export const IDLE_THREAD_TIMEOUT = '14';
+export const SHORT_THREAD_TIMEOUT = '14';
 
 /**
- * Runs `load` with {@link THREAD_TIMEOUT_VARIABLE} set to {@link IDLE_THREAD_TIMEOUT} unless
+ * Runs `load` with {@link THREAD_TIMEOUT_VARIABLE} set to {@link SHORT_THREAD_TIMEOUT} unless
  * the environment already sets it, then restores the environment, so that processes this one
  * starts later (a PyTorch run, say) see the environment they were given.
  */
-function withIdleThreadsSleeping<T>(load: () => T): T {
+function withShortThreadTimeout<T>(load: () => T): T {
   if (process.env[THREAD_TIMEOUT_VARIABLE] !== undefined) return load();
-  process.env[THREAD_TIMEOUT_VARIABLE] = IDLE_THREAD_TIMEOUT;
+  process.env[THREAD_TIMEOUT_VARIABLE] = SHORT_THREAD_TIMEOUT;
   try {
     return load();
   } finally {
