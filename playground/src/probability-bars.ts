@@ -1,6 +1,6 @@
 /** The next-token chart: one horizontal bar per likely token, with its probability. */
 import { formatDecimal, text } from './i18n/index.js';
-import { hasName, tokenName, visibleToken } from './format.js';
+import { hasName, percentDigits, tokenName, visibleToken } from './format.js';
 import type { TokenProbability } from './protocol.js';
 
 /** Draws `tokens` (likeliest first) into `container` (again after a switch of language: the caller keeps them). */
@@ -23,7 +23,7 @@ export function drawProbabilityBars(container: HTMLElement, tokens: readonly Tok
       track.append(bar);
       const value = document.createElement('span');
       value.className = 'bar-value';
-      value.textContent = `${formatDecimal(100 * probability, probability >= 0.1 ? 0 : 1)} %`;
+      value.textContent = `${formatDecimal(100 * probability, percentDigits(probability))} %`;
       row.append(label, track, value);
       return row;
     }),

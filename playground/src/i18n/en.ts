@@ -250,7 +250,7 @@ export const en = {
   'attention.placeholder': 'Type a source, e.g. a word',
   'attention.label': 'Attention matrix: output tokens down, source tokens across',
   'attention.hint':
-    'An encoder–decoder reads the whole source, then writes its output one token at a time. At each output step, attention weighs every source token (Bahdanau et al. 2015): each row of the matrix is one output step, each column one source token, and the darker the cell, the more that step read that token. Greedy decoding takes the likeliest token at each step; beam search keeps several candidates and returns the likeliest whole outputs.',
+    'An encoder–decoder reads the whole source, then writes its output one token at a time. At each output step, attention weighs every source token (Bahdanau et al. 2015): each row of the matrix is one output step, each column one source token, and the darker the cell, the more that step read that token. Greedy decoding takes the likeliest token at each step; beam search keeps several candidates and returns the likeliest whole outputs, ranked by ln p per output token (the end included), so that a longer output is not ranked below a shorter one merely for its length.',
   'attention.greedy': 'greedy',
   'attention.beam': 'beam {rank} (ln p {logProb})',
   'attention.empty': '(empty)',
